@@ -1,0 +1,303 @@
+//! The agent's configuration, `DIR/config.toml`, shared by the CLI and the app.
+
+use crate::decision::RingPolicy;
+use crate::CoreError;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Default listen address: this computer only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// Length of the generated webhook secret.
+pub const SECRET_LEN: usize = 43;
+
+/// Settings of one agent's companion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// The PBX account number (`access_code` in every request).
+    pub access_code: Option<String>,
+    /// My extension.
+    pub extension: Option<String>,
+    /// Where the listener binds.
+    pub listen: SocketAddr,
+    /// Base URL the PBX reaches us at (tunnel, NAT), if not the listen address.
+    pub public_url: Option<String>,
+    /// The PBX's `makeCall` address.
+    pub pbx_url: Option<String>,
+    /// Which incoming calls ring for me.
+    pub ring_policy: RingPolicy,
+    /// Do-not-disturb: keep history, show no pops.
+    pub do_not_disturb: bool,
+    /// CRM card URL with `{phone}` in it.
+    pub crm_url_template: Option<String>,
+    /// The random path secret of the webhook URL.
+    pub webhook_secret: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            access_code: None,
+            extension: None,
+            listen: DEFAULT_LISTEN.parse().expect("valid default"),
+            public_url: None,
+            pbx_url: None,
+            ring_policy: RingPolicy::All,
+            do_not_disturb: false,
+            crm_url_template: None,
+            webhook_secret: String::new(),
+        }
+    }
+}
+
+/// The keys `xvb config set` accepts.
+pub const KEYS: &[&str] = &[
+    "access_code",
+    "extension",
+    "listen",
+    "public_url",
+    "pbx_url",
+    "ring_policy",
+    "do_not_disturb",
+    "crm_url_template",
+];
+
+/// A fresh URL-safe secret of [`SECRET_LEN`] characters (about 256 bits).
+pub fn new_secret() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bytes = [0u8; SECRET_LEN];
+    rand::fill(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[(*b & 63) as usize] as char)
+        .collect()
+}
+
+fn digits_only(key: &str, value: &str) -> Result<String, CoreError> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 16 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CoreError::Config(format!(
+            "{key} must be digits only (e.g. 10019), got `{value}`"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
+    let value = value.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(value.to_owned()),
+        _ => Err(CoreError::Config(format!(
+            "{key} must be an http:// or https:// URL, got `{value}`"
+        ))),
+    }
+}
+
+fn optional(value: &str) -> Option<&str> {
+    let value = value.trim();
+    (!value.is_empty()).then_some(value)
+}
+
+impl Config {
+    /// Sets one key from its text form, validating it. An empty value clears optional keys.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), CoreError> {
+        match key {
+            "access_code" => self.access_code = optional(value).map(|v| digits_only(key, v)).transpose()?,
+            "extension" => self.extension = optional(value).map(|v| digits_only(key, v)).transpose()?,
+            "listen" => {
+                self.listen = value.trim().parse().map_err(|_| {
+                    CoreError::Config(format!(
+                        "listen must be IP:PORT such as 127.0.0.1:8787 (this computer) or 0.0.0.0:8787 (LAN), got `{value}`"
+                    ))
+                })?
+            }
+            "public_url" => self.public_url = optional(value).map(|v| http_url(key, v)).transpose()?,
+            "pbx_url" => self.pbx_url = optional(value).map(|v| http_url(key, v)).transpose()?,
+            "ring_policy" => self.ring_policy = value.parse().map_err(CoreError::Config)?,
+            "do_not_disturb" => {
+                self.do_not_disturb = match value.trim().to_ascii_lowercase().as_str() {
+                    "true" | "on" | "yes" | "1" => true,
+                    "false" | "off" | "no" | "0" => false,
+                    other => {
+                        return Err(CoreError::Config(format!(
+                            "do_not_disturb must be on or off, got `{other}`"
+                        )))
+                    }
+                }
+            }
+            "crm_url_template" => {
+                self.crm_url_template = optional(value)
+                    .map(|v| {
+                        let url = http_url(key, v)?;
+                        if url.contains("{phone}") {
+                            Ok(url)
+                        } else {
+                            Err(CoreError::Config(format!(
+                                "crm_url_template must contain {{phone}}, e.g. https://crm.example/find?phone={{phone}}, got `{v}`"
+                            )))
+                        }
+                    })
+                    .transpose()?
+            }
+            other => {
+                return Err(CoreError::Config(format!(
+                    "unknown key `{other}`; keys are: {}",
+                    KEYS.join(", ")
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// The one URL to paste into the PBX's "WebHook URL" setting.
+    pub fn webhook_url(&self) -> String {
+        let base = match &self.public_url {
+            Some(url) => url.clone(),
+            None if self.listen.ip().is_unspecified() => {
+                format!("http://<this computer's LAN address>:{}", self.listen.port())
+            }
+            None => format!("http://{}", self.listen),
+        };
+        format!("{base}/hook/{}", self.webhook_secret)
+    }
+
+    /// The CRM card URL for `phone`, if a template is set.
+    pub fn crm_url(&self, phone: &str) -> Option<String> {
+        self.crm_url_template
+            .as_ref()
+            .map(|t| t.replace("{phone}", &crate::phone::normalize(phone)))
+    }
+}
+
+/// Where the app keeps its config, database and caches.
+#[derive(Debug, Clone)]
+pub struct DataDir(PathBuf);
+
+impl DataDir {
+    /// `explicit`, else `XVB_DATA_DIR` (read by the caller), else the OS data dir.
+    pub fn resolve(explicit: Option<PathBuf>) -> Result<Self, CoreError> {
+        if let Some(dir) = explicit {
+            return Ok(DataDir(dir));
+        }
+        directories::ProjectDirs::from("", "", "xvb-companion")
+            .map(|dirs| DataDir(dirs.data_dir().to_path_buf()))
+            .ok_or_else(|| {
+                CoreError::Config(
+                    "cannot find a home directory for the data; pass --data-dir DIR or set XVB_DATA_DIR".into(),
+                )
+            })
+    }
+
+    /// The directory itself.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// `config.toml` inside it.
+    pub fn config_path(&self) -> PathBuf {
+        self.0.join("config.toml")
+    }
+
+    /// The SQLite database inside it.
+    pub fn database_path(&self) -> PathBuf {
+        self.0.join("xvb.sqlite3")
+    }
+
+    /// Loads the config, creating it (with a new webhook secret) on first run.
+    pub fn load_config(&self) -> Result<Config, CoreError> {
+        let path = self.config_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut config: Config = toml::from_str(&text).map_err(|e| {
+                    CoreError::Config(format!("{} is not valid: {e}", path.display()))
+                })?;
+                if config.webhook_secret.len() < 32 {
+                    config.webhook_secret = new_secret();
+                    self.save_config(&config)?;
+                }
+                Ok(config)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let config = Config {
+                    webhook_secret: new_secret(),
+                    ..Config::default()
+                };
+                self.save_config(&config)?;
+                Ok(config)
+            }
+            Err(e) => Err(CoreError::io(&path, e)),
+        }
+    }
+
+    /// Writes the config atomically, readable by this user only.
+    pub fn save_config(&self, config: &Config) -> Result<(), CoreError> {
+        std::fs::create_dir_all(&self.0).map_err(|e| CoreError::io(&self.0, e))?;
+        let path = self.config_path();
+        let tmp = path.with_extension("toml.tmp");
+        let text = toml::to_string_pretty(config).map_err(|e| CoreError::Config(e.to_string()))?;
+        write_private(&tmp, text.as_bytes()).map_err(|e| CoreError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| CoreError::io(&path, e))
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_run_creates_a_long_url_safe_secret_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+        let first = data.load_config().unwrap();
+        assert!(first.webhook_secret.len() >= 32);
+        assert!(first
+            .webhook_secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(data.load_config().unwrap().webhook_secret, first.webhook_secret);
+        assert_ne!(new_secret(), new_secret());
+    }
+
+    #[test]
+    fn set_validates_and_explains() {
+        let mut c = Config::default();
+        c.set("access_code", "10019").unwrap();
+        c.set("ring_policy", "Responsible").unwrap();
+        assert_eq!(c.ring_policy, RingPolicy::Responsible);
+        c.set("public_url", "https://agent.example/").unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://agent.example"));
+        let err = c.set("listen", "localhost").unwrap_err().to_string();
+        assert!(err.contains("IP:PORT"), "{err}");
+        assert!(c.set("access_code", "abc").is_err());
+        assert!(c.set("crm_url_template", "https://crm/x").is_err());
+        assert!(c.set("colour", "red").unwrap_err().to_string().contains("keys are"));
+        c.set("public_url", "").unwrap();
+        assert_eq!(c.public_url, None);
+    }
+
+    #[test]
+    fn webhook_url_prefers_the_public_url() {
+        let mut c = Config {
+            webhook_secret: "S".repeat(43),
+            ..Config::default()
+        };
+        assert_eq!(c.webhook_url(), format!("http://127.0.0.1:8787/hook/{}", "S".repeat(43)));
+        c.set("public_url", "https://t.example").unwrap();
+        assert!(c.webhook_url().starts_with("https://t.example/hook/"));
+    }
+}

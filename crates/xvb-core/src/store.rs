@@ -1,0 +1,538 @@
+//! The SQLite store: journal of every accepted request, merged calls, contacts.
+//!
+//! One writer thread owns the write connection and commits in groups: all
+//! requests waiting when a transaction starts go into it, each in its own
+//! savepoint, and each is acknowledged only after `COMMIT` returns
+//! (`synchronous=FULL`, WAL). Readers use their own connections.
+
+use crate::call::{Call, CallLog};
+use crate::contacts::{Contact, Parsed, RowError};
+use crate::protocol::{CallEvent, Fields};
+use crate::{phone, CoreError};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::mpsc;
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those done.
+/// Hand-written (a dozen lines) rather than a migration crate, which would pin rusqlite's version.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    cmd TEXT NOT NULL,
+    callid TEXT,
+    fields TEXT NOT NULL
+);
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TABLE calls (
+    callid TEXT PRIMARY KEY,
+    direction TEXT,
+    phone_norm TEXT,
+    contact_name TEXT,
+    status TEXT NOT NULL,
+    missed INTEGER NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    log TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX calls_by_time ON calls(first_seen_ms DESC);
+CREATE INDEX calls_by_phone ON calls(phone_norm);
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    responsible TEXT,
+    crm_url TEXT,
+    note TEXT
+);
+CREATE TABLE contact_phones (
+    phone_norm TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    raw TEXT NOT NULL
+);
+CREATE INDEX contact_phones_by_contact ON contact_phones(contact_id);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta VALUES ('contacts_rev', 0);
+"#];
+
+/// Opens (creating and migrating) the database at `path`.
+pub fn open(path: &Path) -> Result<Connection, CoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if (done as usize) < MIGRATIONS.len() {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        let done: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for sql in &MIGRATIONS[(done as usize).min(MIGRATIONS.len())..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}
+
+fn unix_ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("UTC times format")
+}
+
+/// What storing one event did.
+#[derive(Debug, Clone)]
+pub struct EventOutcome {
+    /// The call merged with this event.
+    pub call: Call,
+    /// False for a duplicate of an event already stored.
+    pub new_event: bool,
+    /// Whether the call had already completed before this event.
+    pub was_completed: bool,
+    /// The journal sequence number of this request.
+    pub seq: i64,
+}
+
+enum Job {
+    Event {
+        event: Box<CallEvent>,
+        contact_name: Option<String>,
+        reply: oneshot::Sender<Result<EventOutcome, CoreError>>,
+    },
+    Journal {
+        cmd: String,
+        fields: Fields,
+    },
+}
+
+/// The handle to the writer thread. Cloning shares the one writer.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Opens the database and starts the writer thread.
+    pub fn start(path: &Path) -> Result<Writer, CoreError> {
+        let conn = open(path)?;
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("xvb-store-writer".into())
+            .spawn(move || write_loop(conn, queue))
+            .map_err(|e| CoreError::io(path, e))?;
+        Ok(Writer { jobs })
+    }
+
+    /// Stores an event and merges its call; returns once committed to disk.
+    pub async fn record_event(
+        &self,
+        event: CallEvent,
+        contact_name: Option<String>,
+    ) -> Result<EventOutcome, CoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Event {
+                event: Box::new(event),
+                contact_name,
+                reply,
+            })
+            .map_err(|_| CoreError::WriterGone)?;
+        answer.await.map_err(|_| CoreError::WriterGone)?
+    }
+
+    /// Journals a request without waiting (used for `cmd=contact`, which must not wait).
+    pub fn journal(&self, cmd: &str, fields: Fields) {
+        let _ = self.jobs.send(Job::Journal {
+            cmd: cmd.to_owned(),
+            fields,
+        });
+    }
+}
+
+const MAX_BATCH: usize = 1024;
+
+fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = commit_batch(&mut conn, &batch);
+        let mut outcomes = match result {
+            Ok(outcomes) => outcomes.into_iter(),
+            Err(e) => {
+                tracing::error!(error = %e, jobs = batch.len(), "could not commit events");
+                Vec::new().into_iter()
+            }
+        };
+        for job in batch {
+            let outcome = outcomes.next();
+            if let Job::Event { reply, .. } = job {
+                let answer = outcome
+                    .flatten()
+                    .unwrap_or_else(|| Err(CoreError::StoreFailed));
+                let _ = reply.send(answer);
+            }
+        }
+    }
+}
+
+/// Runs every job of a batch in one transaction; one failing job rolls back only itself.
+fn commit_batch(
+    conn: &mut Connection,
+    batch: &[Job],
+) -> Result<Vec<Option<Result<EventOutcome, CoreError>>>, CoreError> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        let mut savepoint = tx.savepoint()?;
+        let result = match job {
+            Job::Event {
+                event,
+                contact_name,
+                ..
+            } => store_event(&savepoint, event, contact_name.clone(), now).map(Some),
+            Job::Journal { cmd, fields } => journal(&savepoint, cmd, None, fields, now).map(|_| None),
+        };
+        match result {
+            Ok(outcome) => {
+                savepoint.commit()?;
+                outcomes.push(outcome.map(Ok));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not store a request");
+                savepoint.rollback()?;
+                drop(savepoint);
+                outcomes.push(Some(Err(e)));
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+fn journal(
+    conn: &Connection,
+    cmd: &str,
+    callid: Option<&str>,
+    fields: &Fields,
+    now: OffsetDateTime,
+) -> Result<i64, CoreError> {
+    let fields_json = serde_json::to_string(&fields.0).expect("strings serialise");
+    conn.prepare_cached(
+        "INSERT INTO journal (received_at, cmd, callid, fields) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![rfc3339(now), cmd, callid, fields_json])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn store_event(
+    conn: &Connection,
+    event: &CallEvent,
+    contact_name: Option<String>,
+    now: OffsetDateTime,
+) -> Result<EventOutcome, CoreError> {
+    let seq = journal(conn, "event", Some(&event.callid), &event.fields, now)?;
+    let existing: Option<(String, Option<String>, String)> = conn
+        .prepare_cached("SELECT log, contact_name, record FROM calls WHERE callid = ?1")?
+        .query_row([&event.callid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (mut log, known_name, previous) = match existing {
+        Some((log, name, record)) => (
+            serde_json::from_str::<CallLog>(&log).map_err(CoreError::corrupt)?,
+            name,
+            Some(serde_json::from_str::<Call>(&record).map_err(CoreError::corrupt)?),
+        ),
+        None => (CallLog::default(), contact_name, None),
+    };
+    let was_completed = previous.as_ref().is_some_and(|c| c.completed);
+    let new_event = log.add(event.fields.clone(), now);
+    let call = match (new_event, previous) {
+        (false, Some(previous)) => previous,
+        _ => {
+            let call = Call::merge(&event.callid, known_name, &log).expect("log has an event");
+            conn.prepare_cached(
+                "INSERT INTO calls (callid, direction, phone_norm, contact_name, status, missed,
+                     first_seen_ms, last_seen_ms, log, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT(callid) DO UPDATE SET direction = excluded.direction,
+                     phone_norm = excluded.phone_norm, status = excluded.status,
+                     missed = excluded.missed, first_seen_ms = excluded.first_seen_ms,
+                     last_seen_ms = excluded.last_seen_ms, log = excluded.log,
+                     record = excluded.record",
+            )?
+            .execute(params![
+                call.callid,
+                call.direction.map(|d| d.as_str()),
+                call.phone_normalized,
+                call.contact_name,
+                call.status,
+                call.is_missed(),
+                unix_ms(call.first_seen),
+                unix_ms(call.last_seen),
+                serde_json::to_string(&log).expect("log serialises"),
+                serde_json::to_string(&call).expect("call serialises"),
+            ])?;
+            call
+        }
+    };
+    Ok(EventOutcome {
+        call,
+        new_event,
+        was_completed,
+        seq,
+    })
+}
+
+/// Filters of a history query.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryQuery {
+    /// Digits the client's number contains (any spelling).
+    pub phone: Option<String>,
+    /// Status, case-insensitive; `missed` also matches any unanswered incoming call.
+    pub status: Option<String>,
+    /// At most this many calls, newest first.
+    pub limit: usize,
+}
+
+/// One journal row.
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalEntry {
+    /// Sequence number.
+    pub seq: i64,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+    /// `event` or `contact`.
+    pub cmd: String,
+    /// Every field, in arrival order.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Read and contact-book access on a connection of its own.
+pub struct Database {
+    conn: Connection,
+}
+
+/// How a contact import went.
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// New contacts.
+    pub added: usize,
+    /// Contacts that matched an existing one by number and were updated.
+    pub updated: usize,
+    /// Rows skipped, with their line and reason.
+    pub errors: Vec<RowError>,
+}
+
+impl Database {
+    /// Opens the database file (created and migrated if needed).
+    pub fn open(path: &Path) -> Result<Database, CoreError> {
+        Ok(Database { conn: open(path)? })
+    }
+
+    /// Calls, newest first.
+    pub fn history(&self, query: &HistoryQuery) -> Result<Vec<Call>, CoreError> {
+        // A whole number matches in any spelling; a fragment matches as typed.
+        let pattern = query.phone.as_deref().map(|typed| {
+            let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+            let digits = if digits.len() >= 10 { phone::normalize(&digits) } else { digits };
+            format!("%{digits}%")
+        });
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT record FROM calls
+             WHERE (?1 IS NULL OR phone_norm LIKE ?1)
+               AND (?2 IS NULL OR status = ?2 COLLATE NOCASE OR (lower(?2) = 'missed' AND missed = 1))
+             ORDER BY first_seen_ms DESC, callid LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![pattern, query.status, query.limit as i64], |r| {
+            r.get::<_, String>(0)
+        })?;
+        rows.map(|row| serde_json::from_str(&row?).map_err(CoreError::corrupt))
+            .collect()
+    }
+
+    /// The journal, oldest first, from sequence number `after` on.
+    pub fn journal(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, received_at, cmd, fields FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
+        rows.map(|row| {
+            let (seq, received_at, cmd, fields) = row?;
+            Ok(JournalEntry {
+                seq,
+                received_at,
+                cmd,
+                fields: serde_json::from_str(&fields).map_err(CoreError::corrupt)?,
+            })
+        })
+        .collect()
+    }
+
+    /// A counter that changes whenever the contact book does.
+    pub fn contacts_revision(&self) -> Result<i64, CoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'contacts_rev'", [], |r| r.get(0))?)
+    }
+
+    /// Every `(normalised number, name, responsible)` for the in-memory index.
+    pub fn index_rows(&self) -> Result<Vec<(String, String, Option<String>)>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.phone_norm, c.name, c.responsible FROM contact_phones p JOIN contacts c ON c.id = p.contact_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds or updates parsed contacts in one transaction.
+    ///
+    /// A contact whose number is already in the book updates that contact,
+    /// so importing the same file twice changes nothing.
+    pub fn import(&mut self, parsed: Parsed) -> Result<ImportReport, CoreError> {
+        let mut report = ImportReport {
+            errors: parsed.errors,
+            ..ImportReport::default()
+        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (_, contact) in parsed.contacts {
+            if upsert_contact(&tx, &contact)?.1 {
+                report.added += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Adds one contact (or updates the one that has its number); returns its id.
+    pub fn add_contact(&mut self, contact: Contact) -> Result<i64, CoreError> {
+        let contact = contact
+            .validated()
+            .map_err(|e| CoreError::Import(e.to_string()))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (id, _) = upsert_contact(&tx, &contact)?;
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Removes the contact with this id, or the one owning this number; true when found.
+    pub fn remove_contact(&mut self, id_or_phone: &str) -> Result<bool, CoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: Option<i64> = match id_or_phone.trim().strip_prefix('#') {
+            Some(id) => id.parse().ok(),
+            None => tx
+                .query_row(
+                    "SELECT contact_id FROM contact_phones WHERE phone_norm = ?1",
+                    [phone::normalize(id_or_phone)],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        };
+        let removed = match id {
+            Some(id) => tx.execute("DELETE FROM contacts WHERE id = ?1", [id])? > 0,
+            None => false,
+        };
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Every contact, by name.
+    pub fn contacts(&self) -> Result<Vec<Contact>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.name, c.responsible, c.crm_url, c.note, p.raw
+             FROM contacts c LEFT JOIN contact_phones p ON p.contact_id = c.id
+             ORDER BY c.name, c.id, p.rowid",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut contacts: Vec<Contact> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if contacts.last().map(|c| c.id) != Some(id) {
+                contacts.push(Contact {
+                    id,
+                    name: r.get(1)?,
+                    responsible: r.get(2)?,
+                    crm_url: r.get(3)?,
+                    note: r.get(4)?,
+                    phones: Vec::new(),
+                });
+            }
+            if let Some(raw) = r.get::<_, Option<String>>(5)? {
+                contacts.last_mut().expect("pushed above").phones.push(raw);
+            }
+        }
+        Ok(contacts)
+    }
+}
+
+fn bump_contacts_revision(conn: &Connection) -> Result<(), CoreError> {
+    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'contacts_rev'", [])?;
+    Ok(())
+}
+
+/// Inserts or updates a contact by its numbers; returns `(id, was_new)`.
+fn upsert_contact(conn: &Connection, contact: &Contact) -> Result<(i64, bool), CoreError> {
+    let numbers: Vec<(String, &str)> = contact
+        .phones
+        .iter()
+        .map(|raw| (phone::normalize(raw), raw.as_str()))
+        .collect();
+    let mut existing = None;
+    for (number, _) in &numbers {
+        existing = conn
+            .prepare_cached("SELECT contact_id FROM contact_phones WHERE phone_norm = ?1")?
+            .query_row([number], |r| r.get::<_, i64>(0))
+            .optional()?;
+        if existing.is_some() {
+            break;
+        }
+    }
+    let id = match existing {
+        Some(id) => {
+            conn.prepare_cached(
+                "UPDATE contacts SET name = ?2, responsible = ?3, crm_url = ?4, note = ?5 WHERE id = ?1",
+            )?
+            .execute(params![id, contact.name, contact.responsible, contact.crm_url, contact.note])?;
+            id
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO contacts (name, responsible, crm_url, note) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![contact.name, contact.responsible, contact.crm_url, contact.note])?;
+            conn.last_insert_rowid()
+        }
+    };
+    for (number, raw) in numbers {
+        conn.prepare_cached(
+            "INSERT INTO contact_phones (phone_norm, contact_id, raw) VALUES (?1, ?2, ?3)
+             ON CONFLICT(phone_norm) DO UPDATE SET contact_id = excluded.contact_id, raw = excluded.raw",
+        )?
+        .execute(params![number, id, raw])?;
+    }
+    Ok((id, existing.is_none()))
+}
