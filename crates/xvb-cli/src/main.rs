@@ -1,1 +1,369 @@
-fn main(){}
+//! `xvb`: the headless XVB Companion — listener, history, contacts and a PBX simulator.
+
+mod popup;
+mod sim;
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use xvb_core::config::{DataDir, KEYS};
+use xvb_core::contacts::{self, Contact};
+use xvb_core::engine::Engine;
+use xvb_core::notifier::{Notice, Notifier};
+use xvb_core::store::{Database, HistoryQuery};
+use xvb_core::CoreError;
+
+/// What can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the engine.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// A file given on the command line.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Cannot bind the listen address.
+    #[error("cannot listen on {addr}: {source}; is another xvb already running there? change it with `xvb config set listen IP:PORT`")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A command that found something wrong and said so.
+    #[error("{0}")]
+    Failed(String),
+}
+
+#[derive(Parser)]
+#[command(
+    name = "xvb",
+    version,
+    about = "XVB Companion, headless: webhook listener, call history, contacts, PBX simulator"
+)]
+struct Cli {
+    /// Data directory (config.toml, database). Default: the OS data dir for xvb-companion.
+    #[arg(long, global = true, env = "XVB_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show or change settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the URL to paste into the PBX's "WebHook URL" setting.
+    WebhookUrl,
+    /// Run the webhook listener and print one line per notification decision.
+    Serve {
+        /// Listen on this address instead of the configured one.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Also show decisions as desktop notifications.
+        #[arg(long)]
+        notify: bool,
+    },
+    /// List calls, newest first.
+    History {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only numbers containing these digits (a whole number matches in any spelling).
+        #[arg(long, value_name = "P")]
+        phone: Option<String>,
+        /// Only this status (Success, Missed, Ringing, …; `missed` matches every unanswered call).
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        /// At most N calls.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: usize,
+    },
+    /// Every request as received, oldest first (for support).
+    Journal {
+        /// Only entries after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        /// At most N entries.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// The contact book the PBX asks with `cmd=contact`.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// Send requests exactly as the PBX does (admins: check the set-up; tests).
+    Sim(sim::SimArgs),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Set KEY to VALUE (an empty VALUE clears an optional key).
+    Set {
+        /// One of the keys listed by `xvb config show`.
+        key: String,
+        /// The new value.
+        value: String,
+    },
+    /// Print the settings.
+    Show,
+}
+
+#[derive(Subcommand)]
+enum ContactsCommand {
+    /// Import a CSV (name,phone,responsible,crm_url) or vCard file.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// List contacts.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a contact (or update the one that has its number).
+    Add(AddContact),
+    /// Remove a contact by one of its numbers, or by `#ID`.
+    Remove {
+        /// A phone number or `#ID` from `contacts list`.
+        number_or_id: String,
+    },
+}
+
+#[derive(Args)]
+struct AddContact {
+    /// Name agents see.
+    #[arg(long)]
+    name: String,
+    /// Phone number (repeat for several).
+    #[arg(long = "phone", required = true)]
+    phones: Vec<String>,
+    /// Responsible agent's extension.
+    #[arg(long)]
+    responsible: Option<String>,
+    /// CRM card URL.
+    #[arg(long)]
+    crm_url: Option<String>,
+    /// Free text.
+    #[arg(long)]
+    note: Option<String>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("XVB_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xvb: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let data = DataDir::resolve(cli.data_dir)?;
+    match cli.command {
+        Command::Config(ConfigCommand::Set { key, value }) => {
+            let mut config = data.load_config()?;
+            config.set(&key, &value)?;
+            data.save_config(&config)?;
+            println!("{key} saved");
+        }
+        Command::Config(ConfigCommand::Show) => {
+            let config = data.load_config()?;
+            println!("# {}", data.config_path().display());
+            println!("# keys you can set: {}", KEYS.join(", "));
+            print!(
+                "{}",
+                toml::to_string_pretty(&config).map_err(|e| CliError::Failed(e.to_string()))?
+            );
+        }
+        Command::WebhookUrl => println!("{}", data.load_config()?.webhook_url()),
+        Command::Serve { listen, notify } => serve(&data, listen, notify)?,
+        Command::History {
+            json,
+            phone,
+            status,
+            limit,
+        } => {
+            let calls = Database::open(&data.database_path())?.history(&HistoryQuery {
+                phone,
+                status,
+                limit,
+            })?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&calls).expect("calls serialise")
+                );
+            } else {
+                for c in &calls {
+                    println!(
+                        "{}  {:<3} {:<14} {:<24} {:<10} {:>5}s  ext={:<5} {}",
+                        c.first_seen
+                            .replace_nanosecond(0)
+                            .unwrap_or(c.first_seen)
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap_or_default(),
+                        c.direction.map_or("?", |d| d.as_str()),
+                        c.phone.as_deref().unwrap_or("-"),
+                        c.contact_name.as_deref().unwrap_or("-"),
+                        c.status,
+                        c.duration.unwrap_or(0),
+                        c.answered_by.as_deref().unwrap_or("-"),
+                        c.record_link.as_deref().unwrap_or(""),
+                    );
+                }
+            }
+        }
+        Command::Journal { after, limit } => {
+            for entry in Database::open(&data.database_path())?.journal(after, limit)? {
+                println!(
+                    "{}",
+                    serde_json::to_string(&entry).expect("entries serialise")
+                );
+            }
+        }
+        Command::Contacts(command) => return contacts_command(&data, command),
+        Command::Sim(args) => return sim::run(args),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn contacts_command(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, CliError> {
+    let mut db = Database::open(&data.database_path())?;
+    match command {
+        ContactsCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            let report = db.import(contacts::parse_file(&text)?)?;
+            for error in &report.errors {
+                eprintln!(
+                    "{}:{}: skipped: {}",
+                    file.display(),
+                    error.line,
+                    error.reason
+                );
+            }
+            println!(
+                "imported {} new, updated {}, skipped {} (see above)",
+                report.added,
+                report.updated,
+                report.errors.len()
+            );
+            if !report.errors.is_empty() {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        ContactsCommand::List { json } => {
+            let all = db.contacts()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&all).expect("contacts serialise")
+                );
+            } else {
+                for c in all {
+                    println!(
+                        "#{:<6} {:<30} {:<32} responsible={}",
+                        c.id,
+                        c.name,
+                        c.phones.join("; "),
+                        c.responsible.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        ContactsCommand::Add(add) => {
+            let id = db.add_contact(Contact {
+                id: 0,
+                name: add.name,
+                phones: add.phones,
+                responsible: add.responsible,
+                crm_url: add.crm_url,
+                note: add.note,
+            })?;
+            println!("saved contact #{id}");
+        }
+        ContactsCommand::Remove { number_or_id } => {
+            if !db.remove_contact(&number_or_id)? {
+                return Err(CliError::Failed(format!(
+                    "no contact has `{number_or_id}`; see `xvb contacts list`"
+                )));
+            }
+            println!("removed");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each decision as one line on stdout, and pops it when asked.
+struct ServeNotifier {
+    popups: Option<popup::Popups>,
+}
+
+impl Notifier for ServeNotifier {
+    fn notify(&self, notice: Notice) {
+        println!("{notice}");
+        if let Some(popups) = &self.popups {
+            popups.show(notice);
+        }
+    }
+}
+
+fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    let addr = listen.unwrap_or(config.listen);
+    if config.access_code.is_none() {
+        tracing::warn!("no access_code configured: every PBX request will be refused with 403; run `xvb config set access_code <account>`");
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Failed(e.to_string()))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| CliError::Bind { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| CliError::Bind { addr, source })?;
+        let mut shown = config.clone();
+        shown.listen = bound;
+        let webhook = shown.webhook_url();
+        let notifier = ServeNotifier {
+            popups: notify.then(popup::Popups::start),
+        };
+        let engine = Engine::open(data, config, Arc::new(notifier))?;
+        engine.watch_contacts()?;
+        println!("listening on http://{bound}");
+        println!("webhook URL: {webhook}");
+        engine.serve(listener, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("stopping");
+}

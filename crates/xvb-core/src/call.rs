@@ -120,11 +120,18 @@ impl Call {
             (a.kind.stage(), la.sorted_fields()).cmp(&(b.kind.stage(), lb.sorted_fields()))
         });
         let events: Vec<&CallEvent> = canonical.iter().map(|(_, ev)| ev).collect();
-        let first = |pick: &dyn Fn(&CallEvent) -> Option<String>| events.iter().find_map(|e| pick(e));
+        let first =
+            |pick: &dyn Fn(&CallEvent) -> Option<String>| events.iter().find_map(|e| pick(e));
         let of_kind = |kind: EventKind| events.iter().filter(move |e| e.kind == kind);
 
         let direction = first(&|e| e.direction.map(|d| d.as_str().to_owned()))
-            .map(|d| if d == "out" { Direction::Out } else { Direction::In })
+            .map(|d| {
+                if d == "out" {
+                    Direction::Out
+                } else {
+                    Direction::In
+                }
+            })
             .or_else(|| {
                 events.iter().find_map(|e| match e.kind {
                     EventKind::Incoming => Some(Direction::In),
@@ -245,7 +252,10 @@ mod tests {
         assert!(log.add(form(ANSWERED), at(0)));
         assert!(!log.add(form(ANSWERED), at(5)));
         let reordered = "event=ANSWERED&ext=101&access_code=10019&cmd=event&callid=C1&type=in&phone=79201119613";
-        assert!(!log.add(form(reordered), at(6)), "field order does not matter");
+        assert!(
+            !log.add(form(reordered), at(6)),
+            "field order does not matter"
+        );
     }
 
     fn canonical_view(call: &Call) -> Call {

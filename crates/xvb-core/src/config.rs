@@ -90,7 +90,9 @@ fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(value.to_owned()),
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(value.to_owned())
+        }
         _ => Err(CoreError::Config(format!(
             "{key} must be an http:// or https:// URL, got `{value}`"
         ))),
@@ -158,7 +160,10 @@ impl Config {
         let base = match &self.public_url {
             Some(url) => url.clone(),
             None if self.listen.ip().is_unspecified() => {
-                format!("http://<this computer's LAN address>:{}", self.listen.port())
+                format!(
+                    "http://<this computer's LAN address>:{}",
+                    self.listen.port()
+                )
             }
             None => format!("http://{}", self.listen),
         };
@@ -269,7 +274,10 @@ mod tests {
             .webhook_secret
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert_eq!(data.load_config().unwrap().webhook_secret, first.webhook_secret);
+        assert_eq!(
+            data.load_config().unwrap().webhook_secret,
+            first.webhook_secret
+        );
         assert_ne!(new_secret(), new_secret());
     }
 
@@ -285,7 +293,11 @@ mod tests {
         assert!(err.contains("IP:PORT"), "{err}");
         assert!(c.set("access_code", "abc").is_err());
         assert!(c.set("crm_url_template", "https://crm/x").is_err());
-        assert!(c.set("colour", "red").unwrap_err().to_string().contains("keys are"));
+        assert!(c
+            .set("colour", "red")
+            .unwrap_err()
+            .to_string()
+            .contains("keys are"));
         c.set("public_url", "").unwrap();
         assert_eq!(c.public_url, None);
     }
@@ -296,7 +308,10 @@ mod tests {
             webhook_secret: "S".repeat(43),
             ..Config::default()
         };
-        assert_eq!(c.webhook_url(), format!("http://127.0.0.1:8787/hook/{}", "S".repeat(43)));
+        assert_eq!(
+            c.webhook_url(),
+            format!("http://127.0.0.1:8787/hook/{}", "S".repeat(43))
+        );
         c.set("public_url", "https://t.example").unwrap();
         assert!(c.webhook_url().starts_with("https://t.example/hook/"));
     }

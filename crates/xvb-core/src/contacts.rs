@@ -60,7 +60,8 @@ impl Contact {
                 return Err(InvalidContact::BadPhone(raw.clone()));
             }
         }
-        let blank_to_none = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let blank_to_none =
+            |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         self.responsible = blank_to_none(self.responsible);
         self.crm_url = blank_to_none(self.crm_url);
         self.note = blank_to_none(self.note);
@@ -120,7 +121,9 @@ impl ContactIndex {
     pub fn replace<'a>(&self, rows: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)>) {
         let map: HashMap<String, ContactAnswer> = rows
             .into_iter()
-            .map(|(number, name, responsible)| (number.to_owned(), ContactAnswer::new(name, responsible)))
+            .map(|(number, name, responsible)| {
+                (number.to_owned(), ContactAnswer::new(name, responsible))
+            })
             .collect();
         self.map.store(Arc::new(map));
     }
@@ -174,7 +177,11 @@ impl Parsed {
 /// Reads contacts from a file's text: vCard when it starts with `BEGIN:VCARD`, else CSV.
 pub fn parse_file(text: &str) -> Result<Parsed, crate::CoreError> {
     let text = text.trim_start_matches('\u{feff}');
-    if text.trim_start().to_ascii_uppercase().starts_with("BEGIN:VCARD") {
+    if text
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with("BEGIN:VCARD")
+    {
         Ok(parse_vcards(text))
     } else {
         parse_csv(text)
@@ -198,7 +205,8 @@ pub fn parse_csv(text: &str) -> Result<Parsed, crate::CoreError> {
             "the CSV header must name the columns `name` and `phone` (and optionally `responsible`, `crm_url`, `note`)".into(),
         ));
     };
-    let (responsible_col, crm_col, note_col) = (column("responsible"), column("crm_url"), column("note"));
+    let (responsible_col, crm_col, note_col) =
+        (column("responsible"), column("crm_url"), column("note"));
     let mut parsed = Parsed::default();
     for record in reader.records() {
         let record = match record {
@@ -252,7 +260,11 @@ pub fn parse_vcards(text: &str) -> Parsed {
         let mut parts = head.split(';');
         let property = parts.next().unwrap_or_default();
         // Drop a group prefix such as `item1.TEL`.
-        let property = property.rsplit('.').next().unwrap_or_default().to_ascii_uppercase();
+        let property = property
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
         let value = unescape(value.trim());
         match (property.as_str(), card.as_mut()) {
             ("BEGIN", _) if value.eq_ignore_ascii_case("VCARD") => {
@@ -325,7 +337,11 @@ mod tests {
                     Нет телефона,,101,,\n\
                     Плохой,79001112244,abc,,\n";
         let parsed = parse_csv(text).unwrap();
-        let names: Vec<_> = parsed.contacts.iter().map(|(_, c)| c.name.as_str()).collect();
+        let names: Vec<_> = parsed
+            .contacts
+            .iter()
+            .map(|(_, c)| c.name.as_str())
+            .collect();
         assert_eq!(names, ["Вася/Рога и копыта", "Петя"]);
         assert_eq!(parsed.contacts[0].1.phones.len(), 2);
         assert_eq!(parsed.contacts[0].1.responsible.as_deref(), Some("100"));
@@ -354,13 +370,22 @@ mod tests {
         assert_eq!(acme.name, "Acme, Inc.");
         assert_eq!(acme.crm_url.as_deref(), Some("https://crm/acme"));
         assert_eq!(phone::normalize(&acme.phones[0]), "74951234567");
-        assert_eq!(parsed.errors, [RowError { line: 14, reason: "no phone number with digits".into() }]);
+        assert_eq!(
+            parsed.errors,
+            [RowError {
+                line: 14,
+                reason: "no phone number with digits".into()
+            }]
+        );
     }
 
     #[test]
     fn index_answers_in_any_spelling_and_omits_empty_responsible() {
         let index = ContactIndex::default();
-        index.replace([("79201119613", "Вася/Рога и копыта", Some("100")), ("74950000000", "Офис", None)]);
+        index.replace([
+            ("79201119613", "Вася/Рога и копыта", Some("100")),
+            ("74950000000", "Офис", None),
+        ]);
         let hit = index.lookup("8 920 111-96-13").unwrap();
         assert_eq!(
             std::str::from_utf8(&hit.body).unwrap(),

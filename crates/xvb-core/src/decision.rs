@@ -144,43 +144,68 @@ mod tests {
         }
     }
 
-    #[test]
-    fn decision_table() {
+    /// (policy, do-not-disturb, caller's responsible, events so far, new event, expected)
+    type Row = (
+        RingPolicy,
+        bool,
+        Option<&'static str>,
+        Vec<&'static str>,
+        EventKind,
+        Decision,
+    );
+
+    #[rustfmt::skip]
+    fn table() -> Vec<Row> {
         use Decision::*;
+        use EventKind::{Answered, Completed, Incoming, Outgoing};
         use RingPolicy::{All, Responsible};
         let colleague = || AnsweredByColleague("101".into());
-        // (policy, dnd, responsible, events so far, new event kind, expected)
-        let rows: Vec<(RingPolicy, bool, Option<&str>, Vec<&str>, EventKind, Decision)> = vec![
-            (All, false, None, vec![IN], EventKind::Incoming, Ring),
-            (All, true, None, vec![IN], EventKind::Incoming, Nothing),
-            (Responsible, false, Some("100"), vec![IN], EventKind::Incoming, Ring),
-            (Responsible, false, Some("101"), vec![IN], EventKind::Incoming, Nothing),
-            (Responsible, false, None, vec![IN], EventKind::Incoming, Nothing),
-            (All, false, None, vec![IN, ANS_100], EventKind::Answered, AnsweredByMe),
-            (All, false, None, vec![IN, ANS_101], EventKind::Answered, colleague()),
-            (Responsible, false, Some("100"), vec![IN, ANS_101], EventKind::Answered, colleague()),
-            (Responsible, false, Some("102"), vec![IN, ANS_101], EventKind::Answered, Nothing),
-            (Responsible, false, Some("102"), vec![IN, ANS_100], EventKind::Answered, AnsweredByMe),
-            (All, true, None, vec![IN, ANS_101], EventKind::Answered, Nothing),
-            (All, false, None, vec![IN, DONE_MISSED], EventKind::Completed, Missed),
-            (All, true, None, vec![IN, DONE_MISSED], EventKind::Completed, Nothing),
-            (Responsible, false, Some("101"), vec![IN, DONE_MISSED], EventKind::Completed, Nothing),
-            (All, false, None, vec![IN, ANS_101, DONE_OK], EventKind::Completed, Nothing),
-            (All, false, None, vec![IN, DONE_OK], EventKind::Completed, Nothing),
-            (All, false, None, vec![OUT], EventKind::Outgoing, Nothing),
-            (All, false, None, vec![IN], EventKind::Other("PARKED".into()), Nothing),
-        ];
-        for (i, (policy, dnd, responsible, events, kind, expected)) in rows.into_iter().enumerate() {
+        vec![
+            (All,         false, None,        vec![IN],                 Incoming,  Ring),
+            (All,         true,  None,        vec![IN],                 Incoming,  Nothing),
+            (Responsible, false, Some("100"), vec![IN],                 Incoming,  Ring),
+            (Responsible, false, Some("101"), vec![IN],                 Incoming,  Nothing),
+            (Responsible, false, None,        vec![IN],                 Incoming,  Nothing),
+            (All,         false, None,        vec![IN, ANS_100],        Answered,  AnsweredByMe),
+            (All,         false, None,        vec![IN, ANS_101],        Answered,  colleague()),
+            (Responsible, false, Some("100"), vec![IN, ANS_101],        Answered,  colleague()),
+            (Responsible, false, Some("102"), vec![IN, ANS_101],        Answered,  Nothing),
+            (Responsible, false, Some("102"), vec![IN, ANS_100],        Answered,  AnsweredByMe),
+            (All,         true,  None,        vec![IN, ANS_101],        Answered,  Nothing),
+            (All,         false, None,        vec![IN, DONE_MISSED],    Completed, Missed),
+            (All,         true,  None,        vec![IN, DONE_MISSED],    Completed, Nothing),
+            (Responsible, false, Some("101"), vec![IN, DONE_MISSED],    Completed, Nothing),
+            (All,         false, None,        vec![IN, ANS_101, DONE_OK], Completed, Nothing),
+            (All,         false, None,        vec![IN, DONE_OK],        Completed, Nothing),
+            (All,         false, None,        vec![OUT],                Outgoing,  Nothing),
+            (All,         false, None,        vec![IN],                 EventKind::Other("PARKED".into()), Nothing),
+        ]
+    }
+
+    #[test]
+    fn decision_table() {
+        for (i, (policy, dnd, responsible, events, kind, expected)) in
+            table().into_iter().enumerate()
+        {
             let call = call_after(&events);
             let got = decide(&agent(policy, dnd), &call, &kind, responsible, false);
-            assert_eq!(got, expected, "row {i}: {policy} dnd={dnd} {events:?} {kind}");
+            assert_eq!(
+                got, expected,
+                "row {i}: {policy} dnd={dnd} {events:?} {kind}"
+            );
         }
     }
 
     #[test]
     fn late_events_after_completion_show_nothing() {
         let call = call_after(&[IN, DONE_MISSED, ANS_101]);
-        let got = decide(&agent(RingPolicy::All, false), &call, &EventKind::Answered, None, true);
+        let got = decide(
+            &agent(RingPolicy::All, false),
+            &call,
+            &EventKind::Answered,
+            None,
+            true,
+        );
         assert_eq!(got, Decision::Nothing);
     }
 

@@ -24,7 +24,11 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the store of `data`, loads the contact index and starts the writer.
-    pub fn open(data: &DataDir, config: Config, notifier: Arc<dyn Notifier>) -> Result<Engine, CoreError> {
+    pub fn open(
+        data: &DataDir,
+        config: Config,
+        notifier: Arc<dyn Notifier>,
+    ) -> Result<Engine, CoreError> {
         let database = data.database_path();
         let writer = Writer::start(&database)?;
         let contacts = Arc::new(ContactIndex::default());
@@ -68,7 +72,9 @@ impl Engine {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), CoreError> {
-        let addr = listener.local_addr().map_err(|e| CoreError::io(Path::new("listener"), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CoreError::io(Path::new("listener"), e))?;
         axum::serve(listener, router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
@@ -78,7 +84,10 @@ impl Engine {
 
 fn load_index(db: &Database, index: &ContactIndex) -> Result<(), CoreError> {
     let rows = db.index_rows()?;
-    index.replace(rows.iter().map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())));
+    index.replace(
+        rows.iter()
+            .map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())),
+    );
     tracing::debug!(numbers = index.len(), "contact index loaded");
     Ok(())
 }

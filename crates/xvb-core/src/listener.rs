@@ -144,7 +144,11 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, HookError> 
     })
 }
 
-fn check_access_code(config: &Config, headers: &HeaderMap, fields: &Fields) -> Result<(), HookError> {
+fn check_access_code(
+    config: &Config,
+    headers: &HeaderMap,
+    fields: &Fields,
+) -> Result<(), HookError> {
     let in_header = headers
         .get(ACCESS_CODE_HEADER)
         .map(|v| v.to_str().map(str::trim).unwrap_or("\u{fffd}"));
@@ -195,10 +199,17 @@ async fn hook(
             let answer = state.contacts.lookup(&query.phone);
             state.writer.journal("contact", query.fields);
             let body = answer.map_or(Bytes::from_static(UNKNOWN_CALLER), |a| a.body);
-            Ok(([(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response())
+            Ok((
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                body,
+            )
+                .into_response())
         }
         PbxRequest::Event(event) => {
-            let known = event.phone.as_deref().and_then(|p| state.contacts.lookup(p));
+            let known = event
+                .phone
+                .as_deref()
+                .and_then(|p| state.contacts.lookup(p));
             let kind = event.kind.clone();
             let outcome = state
                 .writer
@@ -212,17 +223,31 @@ async fn hook(
                     do_not_disturb: config.do_not_disturb,
                 };
                 let responsible = known.as_ref().and_then(|a| a.responsible.as_deref());
-                let decision = decide(&agent, &outcome.call, &kind, responsible, outcome.was_completed);
+                let decision = decide(
+                    &agent,
+                    &outcome.call,
+                    &kind,
+                    responsible,
+                    outcome.was_completed,
+                );
                 if decision != Decision::Nothing {
                     state.notifier.notify(Notice {
                         decision,
-                        crm_url: outcome.call.phone.as_deref().and_then(|p| config.crm_url(p)),
+                        crm_url: outcome
+                            .call
+                            .phone
+                            .as_deref()
+                            .and_then(|p| config.crm_url(p)),
                         responsible: responsible.map(str::to_owned),
                         call: outcome.call,
                     });
                 }
             }
-            Ok(([(header::CONTENT_TYPE, "application/json")], r#"{"ok":true}"#).into_response())
+            Ok((
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"ok":true}"#,
+            )
+                .into_response())
         }
     }
 }

@@ -391,7 +391,10 @@ mod tests {
     #[test]
     fn rejects_what_it_cannot_use() {
         let parse = |b: &[u8]| PbxRequest::parse(Fields::from_form(b).unwrap()).unwrap_err();
-        assert_eq!(parse(b"cmd=event&event=INCOMING"), ProtocolError::Missing("callid"));
+        assert_eq!(
+            parse(b"cmd=event&event=INCOMING"),
+            ProtocolError::Missing("callid")
+        );
         assert_eq!(parse(b"callid=1"), ProtocolError::Missing("cmd"));
         assert_eq!(parse(b"cmd=contact"), ProtocolError::Missing("phone"));
         assert!(matches!(
@@ -409,8 +412,9 @@ mod tests {
 
     #[test]
     fn json_bodies_carry_the_same_fields() {
-        let f = Fields::from_json(br#"{"cmd":"event","callid":"c","event":"COMPLETED","duration":16}"#)
-            .unwrap();
+        let f =
+            Fields::from_json(br#"{"cmd":"event","callid":"c","event":"COMPLETED","duration":16}"#)
+                .unwrap();
         assert_eq!(f.get("duration"), Some("16"));
         assert!(Fields::from_json(b"[1,2]").is_err());
     }

@@ -17,7 +17,8 @@ pub struct Target {
 impl Target {
     /// Reads a webhook URL; only plain `http://` is spoken (tests, loopback, LAN).
     pub fn parse(url: &str) -> Result<Target, CoreError> {
-        let parsed = url::Url::parse(url).map_err(|e| CoreError::Sim(format!("`{url}` is not a URL: {e}")))?;
+        let parsed = url::Url::parse(url)
+            .map_err(|e| CoreError::Sim(format!("`{url}` is not a URL: {e}")))?;
         if parsed.scheme() != "http" {
             return Err(CoreError::Sim(format!(
                 "the simulator speaks plain http:// only (got `{}`); point it at the listener directly",
@@ -74,12 +75,22 @@ impl Target {
     pub async fn send_raw(&self, request: &[u8]) -> Result<Reply, CoreError> {
         let address = format!("{}:{}", self.host, self.port);
         let fail = |what: &str, e: std::io::Error| {
-            CoreError::Sim(format!("{what} {address}: {e}; is `xvb serve` running there?"))
+            CoreError::Sim(format!(
+                "{what} {address}: {e}; is `xvb serve` running there?"
+            ))
         };
-        let mut stream = TcpStream::connect(&address).await.map_err(|e| fail("cannot connect to", e))?;
-        stream.write_all(request).await.map_err(|e| fail("cannot send to", e))?;
+        let mut stream = TcpStream::connect(&address)
+            .await
+            .map_err(|e| fail("cannot connect to", e))?;
+        stream
+            .write_all(request)
+            .await
+            .map_err(|e| fail("cannot send to", e))?;
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.map_err(|e| fail("no reply from", e))?;
+        stream
+            .read_to_end(&mut raw)
+            .await
+            .map_err(|e| fail("no reply from", e))?;
         Reply::parse(&raw)
     }
 
@@ -101,8 +112,16 @@ pub struct Reply {
 impl Reply {
     /// Reads a whole HTTP/1.1 response.
     pub fn parse(raw: &[u8]) -> Result<Reply, CoreError> {
-        let bad = || CoreError::Sim(format!("not an HTTP reply: {:?}", String::from_utf8_lossy(&raw[..raw.len().min(80)])));
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(bad)?;
+        let bad = || {
+            CoreError::Sim(format!(
+                "not an HTTP reply: {:?}",
+                String::from_utf8_lossy(&raw[..raw.len().min(80)])
+            ))
+        };
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or_else(bad)?;
         let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad())?;
         let status = head
             .split_whitespace()
@@ -110,7 +129,10 @@ impl Reply {
             .and_then(|s| s.parse().ok())
             .ok_or_else(bad)?;
         let mut body = raw[split + 4..].to_vec();
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             body = dechunk(&body);
         }
         Ok(Reply {
@@ -124,7 +146,8 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or(0);
         let start = eol + 2;
         if size == 0 || start + size > data.len() {
             break;

@@ -209,7 +209,9 @@ fn commit_batch(
                 contact_name,
                 ..
             } => store_event(&savepoint, event, contact_name.clone(), now).map(Some),
-            Job::Journal { cmd, fields } => journal(&savepoint, cmd, None, fields, now).map(|_| None),
+            Job::Journal { cmd, fields } => {
+                journal(&savepoint, cmd, None, fields, now).map(|_| None)
+            }
         };
         match result {
             Ok(outcome) => {
@@ -352,7 +354,11 @@ impl Database {
         // A whole number matches in any spelling; a fragment matches as typed.
         let pattern = query.phone.as_deref().map(|typed| {
             let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-            let digits = if digits.len() >= 10 { phone::normalize(&digits) } else { digits };
+            let digits = if digits.len() >= 10 {
+                phone::normalize(&digits)
+            } else {
+                digits
+            };
             format!("%{digits}%")
         });
         let mut stmt = self.conn.prepare_cached(
@@ -390,9 +396,11 @@ impl Database {
 
     /// A counter that changes whenever the contact book does.
     pub fn contacts_revision(&self) -> Result<i64, CoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'contacts_rev'", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT value FROM meta WHERE key = 'contacts_rev'",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Every `(normalised number, name, responsible)` for the in-memory index.
@@ -413,7 +421,9 @@ impl Database {
             errors: parsed.errors,
             ..ImportReport::default()
         };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (_, contact) in parsed.contacts {
             if upsert_contact(&tx, &contact)?.1 {
                 report.added += 1;
@@ -431,7 +441,9 @@ impl Database {
         let contact = contact
             .validated()
             .map_err(|e| CoreError::Import(e.to_string()))?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (id, _) = upsert_contact(&tx, &contact)?;
         bump_contacts_revision(&tx)?;
         tx.commit()?;
@@ -440,7 +452,9 @@ impl Database {
 
     /// Removes the contact with this id, or the one owning this number; true when found.
     pub fn remove_contact(&mut self, id_or_phone: &str) -> Result<bool, CoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id: Option<i64> = match id_or_phone.trim().strip_prefix('#') {
             Some(id) => id.parse().ok(),
             None => tx
@@ -490,7 +504,10 @@ impl Database {
 }
 
 fn bump_contacts_revision(conn: &Connection) -> Result<(), CoreError> {
-    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'contacts_rev'", [])?;
+    conn.execute(
+        "UPDATE meta SET value = value + 1 WHERE key = 'contacts_rev'",
+        [],
+    )?;
     Ok(())
 }
 
@@ -523,7 +540,12 @@ fn upsert_contact(conn: &Connection, contact: &Contact) -> Result<(i64, bool), C
             conn.prepare_cached(
                 "INSERT INTO contacts (name, responsible, crm_url, note) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![contact.name, contact.responsible, contact.crm_url, contact.note])?;
+            .execute(params![
+                contact.name,
+                contact.responsible,
+                contact.crm_url,
+                contact.note
+            ])?;
             conn.last_insert_rowid()
         }
     };

@@ -1,0 +1,392 @@
+//! The PBX's own captures, replayed byte for byte over raw TCP to a real `xvb serve`,
+//! and every refusal the listener gives.
+
+use serde_json::Value;
+use std::time::Duration;
+use xvb_e2e::{fixture, Agent, Served};
+
+fn agent_with_vasya() -> Agent {
+    let agent = Agent::new("100");
+    agent.ok(&[
+        "contacts",
+        "add",
+        "--name",
+        "Вася/Рога и копыта",
+        "--phone",
+        "+7 (920) 111-96-13",
+        "--responsible",
+        "100",
+    ]);
+    agent
+}
+
+fn journal_len(agent: &Agent) -> usize {
+    agent.ok(&["journal"]).lines().count()
+}
+
+#[test]
+fn seed_captures_are_received_merged_and_answered() {
+    let agent = agent_with_vasya();
+    let mut served = agent.serve();
+
+    let incoming = served.replay(&fixture("pbx/01-incoming.http"));
+    assert_eq!(
+        (incoming.status, incoming.body.as_str()),
+        (200, r#"{"ok":true}"#)
+    );
+    let ring = served.expect_line("RING ");
+    assert!(
+        ring.contains("79201119613") && ring.contains("Вася/Рога и копыта"),
+        "{ring}"
+    );
+
+    let contact = served.replay(&fixture("pbx/02-contact.http"));
+    assert_eq!(contact.status, 200);
+    let answer: Value = serde_json::from_str(&contact.body).unwrap();
+    assert_eq!(
+        answer,
+        serde_json::json!({"contact_name": "Вася/Рога и копыта", "responsible": "100"})
+    );
+
+    let answered = served.replay(&fixture("pbx/03-answered.http"));
+    assert_eq!(answered.status, 200);
+    assert!(served
+        .expect_line("ANSWERED_BY_ME ")
+        .contains("gZAozpVZQZI_A6HDWYnKxPg"));
+
+    let completed = served.replay(&fixture("pbx/04-completed.http"));
+    assert_eq!(completed.status, 200);
+
+    let calls = agent.history(&[]);
+    assert_eq!(calls.len(), 2, "two callids in the captures");
+    let call = calls
+        .iter()
+        .find(|c| c["callid"] == "DVzqd2I5zmRev0_vLvXV6vw")
+        .expect("the incoming call");
+    assert_eq!(call["direction"], "in");
+    assert_eq!(call["phone"], "79201119613");
+    assert_eq!(call["contact_name"], "Вася/Рога и копыта");
+    assert_eq!(call["status"], "Success");
+    assert_eq!(call["duration"], 16);
+    assert_eq!(call["answered_by"], "100");
+    assert_eq!(call["ext"], "100");
+    assert_eq!(
+        call["record_link"],
+        "https://vvpbx18-dev/ui/msg_download/120/10019/f92Hl6GAuDE7R10EM0LYYw.g722"
+    );
+    assert_eq!(call["events"], serde_json::json!(["INCOMING", "COMPLETED"]));
+    for key in ["first_seen", "last_seen"] {
+        let text = call[key].as_str().unwrap();
+        assert!(
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .is_ok(),
+            "{key} is RFC 3339: {text}"
+        );
+    }
+    assert_eq!(
+        journal_len(&agent),
+        4,
+        "every request journalled, the look-up too"
+    );
+}
+
+#[test]
+fn completed_before_answered_and_replays_give_the_same_call() {
+    let in_order = Agent::new("100");
+    let shuffled = Agent::new("100");
+    let captures = ["pbx/01-incoming.http", "pbx/04-completed.http"];
+    {
+        let served = in_order.serve();
+        for name in captures {
+            served.replay(&fixture(name));
+        }
+    }
+    {
+        let served = shuffled.serve();
+        for name in captures.iter().rev().chain(captures.iter()) {
+            assert_eq!(
+                served.replay(&fixture(name)).status,
+                200,
+                "replays are accepted"
+            );
+        }
+    }
+    let strip = |mut calls: Vec<Value>| {
+        for call in &mut calls {
+            let obj = call.as_object_mut().unwrap();
+            for key in ["events", "first_seen", "last_seen"] {
+                obj.remove(key);
+            }
+        }
+        calls
+    };
+    assert_eq!(strip(shuffled.history(&[])), strip(in_order.history(&[])));
+    assert_eq!(
+        shuffled.history(&[])[0]["events"],
+        serde_json::json!(["COMPLETED", "INCOMING"]),
+        "events in arrival order, duplicates once"
+    );
+}
+
+fn request(served: &Served, path: &str, method: &str, headers: &str, body: &str) -> (u16, String) {
+    let raw = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let reply = served.send_raw(raw.as_bytes());
+    (reply.status, reply.body)
+}
+
+const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
+const GOOD: &str =
+    "access_code=10019&cmd=event&callid=E1&type=in&event=INCOMING&ext=&phone=79201119613";
+
+#[test]
+fn every_refusal_has_its_status_a_reason_and_stores_nothing() {
+    let agent = Agent::new("100");
+    let served = agent.serve();
+    let path = served.path();
+    let wrong_secret = format!("/hook/{}", "x".repeat(43));
+
+    let cases: Vec<(&str, String, &str, String, String, u16, &str)> = vec![
+        (
+            "unknown path",
+            "/".into(),
+            "POST",
+            FORM.into(),
+            GOOD.into(),
+            404,
+            "",
+        ),
+        (
+            "wrong secret",
+            wrong_secret.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.into(),
+            404,
+            "",
+        ),
+        (
+            "GET on wrong secret",
+            wrong_secret,
+            "GET",
+            String::new(),
+            String::new(),
+            404,
+            "",
+        ),
+        (
+            "GET",
+            path.clone(),
+            "GET",
+            String::new(),
+            String::new(),
+            405,
+            "POST",
+        ),
+        (
+            "text/plain",
+            path.clone(),
+            "POST",
+            "Content-Type: text/plain\r\n".into(),
+            GOOD.into(),
+            415,
+            "x-www-form-urlencoded",
+        ),
+        (
+            "no content type",
+            path.clone(),
+            "POST",
+            String::new(),
+            GOOD.into(),
+            415,
+            "x-www-form-urlencoded",
+        ),
+        (
+            "too large",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            format!("{GOOD}&pad={}", "a".repeat(65 * 1024)),
+            413,
+            "64 KiB",
+        ),
+        (
+            "wrong access code",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.replace("10019", "10018"),
+            403,
+            "access_code",
+        ),
+        (
+            "header disagrees",
+            path.clone(),
+            "POST",
+            format!("{FORM}X-XVB-AC: 10018\r\n"),
+            GOOD.into(),
+            400,
+            "differ",
+        ),
+        (
+            "header alone, wrong",
+            path.clone(),
+            "POST",
+            format!("{FORM}X-XVB-AC: 10018\r\n"),
+            GOOD.replace("access_code=10019&", ""),
+            403,
+            "access_code",
+        ),
+        (
+            "no access code",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.replace("access_code=10019&", ""),
+            400,
+            "access_code",
+        ),
+        (
+            "no callid",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.replace("callid=E1&", ""),
+            400,
+            "callid",
+        ),
+        (
+            "no cmd",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.replace("cmd=event&", ""),
+            400,
+            "cmd",
+        ),
+        (
+            "unknown cmd",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.replace("cmd=event", "cmd=history"),
+            400,
+            "cmd",
+        ),
+        (
+            "bad duration",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            format!("{GOOD}&duration=ten"),
+            400,
+            "duration",
+        ),
+        (
+            "bad type",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            GOOD.replace("type=in", "type=sideways"),
+            400,
+            "type",
+        ),
+        (
+            "contact without phone",
+            path.clone(),
+            "POST",
+            FORM.into(),
+            "access_code=10019&cmd=contact".into(),
+            400,
+            "phone",
+        ),
+        (
+            "broken JSON",
+            path.clone(),
+            "POST",
+            "Content-Type: application/json\r\n".into(),
+            "{\"cmd\":".into(),
+            400,
+            "JSON",
+        ),
+    ];
+    for (what, path, method, headers, body, status, reason) in cases {
+        let (got, text) = request(&served, &path, method, &headers, &body);
+        assert_eq!(got, status, "{what}: {text}");
+        assert!(
+            text.contains(reason),
+            "{what}: reason {text:?} should mention {reason:?}"
+        );
+        if status == 404 {
+            assert!(text.is_empty(), "{what}: a 404 gives no hint, got {text:?}");
+        } else {
+            assert!(!text.contains('\n'), "{what}: one-line reason");
+        }
+    }
+    assert_eq!(journal_len(&agent), 0, "nothing refused was journalled");
+    assert!(agent.history(&[]).is_empty(), "nothing refused was stored");
+
+    let (status, _) = request(&served, &path, "POST", FORM, GOOD);
+    assert_eq!(status, 200, "the same listener accepts a good request");
+    let json = r#"{"access_code":"10019","cmd":"event","callid":"J1","event":"COMPLETED","status":"missed","duration":0,"phone":"79201119613"}"#;
+    let (status, _) = request(
+        &served,
+        &path,
+        "POST",
+        "Content-Type: application/json; charset=utf-8\r\n",
+        json,
+    );
+    assert_eq!(status, 200, "JSON bodies are accepted");
+    let missed = agent.history(&["--status", "MISSED"]);
+    assert_eq!(missed.len(), 1);
+    assert_eq!(missed[0]["callid"], "J1");
+    assert_eq!(missed[0]["duration"], 0);
+}
+
+#[test]
+fn unknown_fields_and_events_are_kept() {
+    let agent = Agent::new("100");
+    let served = agent.serve();
+    let body =
+        "access_code=10019&cmd=event&callid=U1&event=Parked&slot=7&type=in&phone=79201119613";
+    let (status, _) = request(&served, &served.path(), "POST", FORM, body);
+    assert_eq!(status, 200);
+    let call = &agent.history(&[])[0];
+    assert_eq!(call["events"], serde_json::json!(["Parked"]));
+    let journal = agent.ok(&["journal"]);
+    assert!(journal.contains(r#"["slot","7"]"#), "{journal}");
+}
+
+#[test]
+fn contact_book_changes_reach_a_running_listener() {
+    let agent = Agent::new("100");
+    let served = agent.serve();
+    let contact = fixture("pbx/02-contact.http");
+    assert_eq!(served.replay(&contact).body, "{}", "unknown caller");
+    agent.ok(&[
+        "contacts",
+        "add",
+        "--name",
+        "Офис",
+        "--phone",
+        "89201119613",
+    ]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let body = served.replay(&contact).body;
+        if body == r#"{"contact_name":"Офис"}"# {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    agent.ok(&["contacts", "remove", "+7 920 111 96 13"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        served.replay(&contact).body,
+        "{}",
+        "removed contact is forgotten"
+    );
+}
