@@ -350,7 +350,6 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
             popups: notify.then(popup::Popups::start),
         };
         let engine = Engine::open(data, config, Arc::new(notifier))?;
-        engine.watch_contacts()?;
         println!("listening on http://{bound}");
         println!("webhook URL: {webhook}");
         engine.serve(listener, shutdown_signal()).await?;

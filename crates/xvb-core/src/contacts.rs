@@ -110,13 +110,32 @@ impl ContactAnswer {
 /// The reply for an unknown caller.
 pub const UNKNOWN_CALLER: &[u8] = b"{}";
 
-/// Normalised number → answer, swapped whole on change so readers never wait.
-#[derive(Debug, Default)]
+/// Normalised number → answer, swapped whole on change so readers never wait
+/// (except once, at start-up, until the first load is done: see [`ContactIndex::ready`]).
+#[derive(Debug)]
 pub struct ContactIndex {
     map: ArcSwap<HashMap<String, ContactAnswer>>,
+    loaded: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for ContactIndex {
+    fn default() -> Self {
+        ContactIndex {
+            map: ArcSwap::default(),
+            loaded: tokio::sync::watch::Sender::new(false),
+        }
+    }
 }
 
 impl ContactIndex {
+    /// Waits until the index has been loaded once (at once afterwards).
+    pub async fn ready(&self) {
+        if *self.loaded.borrow() {
+            return;
+        }
+        let _ = self.loaded.subscribe().wait_for(|loaded| *loaded).await;
+    }
+
     /// Replaces the whole index from `(number, name, responsible)` rows.
     pub fn replace<'a>(&self, rows: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)>) {
         let map: HashMap<String, ContactAnswer> = rows
@@ -126,6 +145,7 @@ impl ContactIndex {
             })
             .collect();
         self.map.store(Arc::new(map));
+        self.loaded.send_replace(true);
     }
 
     /// The answer for a caller's number as the PBX sent it.

@@ -8,7 +8,7 @@ use crate::store::{Database, Writer};
 use crate::CoreError;
 use arc_swap::ArcSwap;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,11 +19,12 @@ pub const CONTACTS_REFRESH: Duration = Duration::from_millis(500);
 pub struct Engine {
     /// The listener's shared state.
     pub state: HookState,
-    database: PathBuf,
 }
 
 impl Engine {
-    /// Opens the store of `data`, loads the contact index and starts the writer.
+    /// Opens the store of `data` and starts the writer; the contact index loads
+    /// in the background (requests wait for its first load, the socket need not)
+    /// and reloads whenever another process changes the book.
     pub fn open(
         data: &DataDir,
         config: Config,
@@ -32,7 +33,12 @@ impl Engine {
         let database = data.database_path();
         let writer = Writer::start(&database)?;
         let contacts = Arc::new(ContactIndex::default());
-        load_index(&Database::open(&database)?, &contacts)?;
+        let db = Database::open(&database)?;
+        let index = Arc::clone(&contacts);
+        std::thread::Builder::new()
+            .name("xvb-contacts".into())
+            .spawn(move || keep_index_fresh(&db, &index))
+            .map_err(|e| CoreError::io(&database, e))?;
         Ok(Engine {
             state: HookState {
                 config: Arc::new(ArcSwap::from_pointee(config)),
@@ -40,30 +46,7 @@ impl Engine {
                 contacts,
                 notifier,
             },
-            database,
         })
-    }
-
-    /// Reloads the contact index whenever another process changes the book.
-    pub fn watch_contacts(&self) -> Result<(), CoreError> {
-        let db = Database::open(&self.database)?;
-        let index = Arc::clone(&self.state.contacts);
-        let mut seen = db.contacts_revision()?;
-        std::thread::Builder::new()
-            .name("xvb-contacts-watch".into())
-            .spawn(move || loop {
-                std::thread::sleep(CONTACTS_REFRESH);
-                match db.contacts_revision() {
-                    Ok(rev) if rev != seen => match load_index(&db, &index) {
-                        Ok(()) => seen = rev,
-                        Err(e) => tracing::warn!(error = %e, "could not reload contacts"),
-                    },
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "could not check contacts"),
-                }
-            })
-            .map_err(|e| CoreError::io(&self.database, e))?;
-        Ok(())
     }
 
     /// Serves the listener on `listener` until `shutdown` resolves.
@@ -79,6 +62,27 @@ impl Engine {
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|e| CoreError::Listen { addr, source: e })
+    }
+}
+
+/// Loads the index, then reloads it whenever the book's revision changes.
+fn keep_index_fresh(db: &Database, index: &ContactIndex) {
+    let mut loaded = None;
+    loop {
+        match db.contacts_revision() {
+            Ok(rev) if Some(rev) != loaded => match load_index(db, index) {
+                Ok(()) => loaded = Some(rev),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not load the contact book; answering as if it were empty until it loads");
+                    if loaded.is_none() {
+                        index.replace(std::iter::empty());
+                    }
+                }
+            },
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check the contact book; will retry"),
+        }
+        std::thread::sleep(CONTACTS_REFRESH);
     }
 }
 

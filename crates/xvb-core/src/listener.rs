@@ -194,7 +194,9 @@ async fn hook(
         BodyKind::Json => Fields::from_json(&bytes)?,
     };
     check_access_code(&config, &headers, &fields)?;
-    match PbxRequest::parse(fields)? {
+    let request = PbxRequest::parse(fields)?;
+    state.contacts.ready().await;
+    match request {
         PbxRequest::Contact(query) => {
             let answer = state.contacts.lookup(&query.phone);
             state.writer.journal("contact", query.fields);

@@ -12,7 +12,8 @@ use crate::{phone, CoreError};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
@@ -122,18 +123,43 @@ enum Job {
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    _alive: Arc<()>,
 }
+
+/// How often WAL pages are copied back into the database, off the writer's path.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 impl Writer {
     /// Opens the database and starts the writer thread.
     pub fn start(path: &Path) -> Result<Writer, CoreError> {
         let conn = open(path)?;
+        // Checkpoints (which fsync the main file) run on their own thread, so
+        // an event's commit waits only for its WAL append.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = open(path)?;
+        let alive = Arc::new(());
+        let watch = Arc::downgrade(&alive);
         let (jobs, queue) = mpsc::channel();
+        let spawn_error = |e| CoreError::io(path, e);
         std::thread::Builder::new()
             .name("xvb-store-writer".into())
             .spawn(move || write_loop(conn, queue))
-            .map_err(|e| CoreError::io(path, e))?;
-        Ok(Writer { jobs })
+            .map_err(spawn_error)?;
+        std::thread::Builder::new()
+            .name("xvb-checkpoint".into())
+            .spawn(move || {
+                while watch.upgrade().is_some() {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    if let Err(e) = checkpointer.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                    }
+                }
+            })
+            .map_err(spawn_error)?;
+        Ok(Writer {
+            jobs,
+            _alive: alive,
+        })
     }
 
     /// Stores an event and merges its call; returns once committed to disk.
@@ -173,14 +199,7 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let result = commit_batch(&mut conn, &batch);
-        let mut outcomes = match result {
-            Ok(outcomes) => outcomes.into_iter(),
-            Err(e) => {
-                tracing::error!(error = %e, jobs = batch.len(), "could not commit events");
-                Vec::new().into_iter()
-            }
-        };
+        let mut outcomes = commit_batch(&mut conn, &batch).into_iter();
         for job in batch {
             let outcome = outcomes.next();
             if let Job::Event { reply, .. } = job {
@@ -193,41 +212,52 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// Runs every job of a batch in one transaction; one failing job rolls back only itself.
+/// Runs every job of a batch in one transaction. If the batch fails, it is
+/// rolled back whole and each job is retried in a transaction of its own, so
+/// one bad job fails alone (savepoints per job would cost every job a parse).
 fn commit_batch(
     conn: &mut Connection,
     batch: &[Job],
-) -> Result<Vec<Option<Result<EventOutcome, CoreError>>>, CoreError> {
+) -> Vec<Option<Result<EventOutcome, CoreError>>> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        let mut savepoint = tx.savepoint()?;
-        let result = match job {
-            Job::Event {
-                event,
-                contact_name,
-                ..
-            } => store_event(&savepoint, event, contact_name.clone(), now).map(Some),
-            Job::Journal { cmd, fields } => {
-                journal(&savepoint, cmd, None, fields, now).map(|_| None)
-            }
-        };
-        match result {
-            Ok(outcome) => {
-                savepoint.commit()?;
-                outcomes.push(outcome.map(Ok));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "could not store a request");
-                savepoint.rollback()?;
-                drop(savepoint);
-                outcomes.push(Some(Err(e)));
-            }
+    let together = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcomes = batch
+            .iter()
+            .map(|job| run_job(&tx, job, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok::<_, CoreError>(outcomes)
+    })();
+    match together {
+        Ok(outcomes) => outcomes.into_iter().map(|o| o.map(Ok)).collect(),
+        Err(e) if batch.len() == 1 => {
+            tracing::error!(error = %e, "could not store a request");
+            vec![Some(Err(e))]
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its requests one by one");
+            batch
+                .iter()
+                .flat_map(|job| commit_batch(conn, std::slice::from_ref(job)))
+                .collect()
         }
     }
-    tx.commit()?;
-    Ok(outcomes)
+}
+
+fn run_job(
+    conn: &Connection,
+    job: &Job,
+    now: OffsetDateTime,
+) -> Result<Option<EventOutcome>, CoreError> {
+    match job {
+        Job::Event {
+            event,
+            contact_name,
+            ..
+        } => store_event(conn, event, contact_name.clone(), now).map(Some),
+        Job::Journal { cmd, fields } => journal(conn, cmd, None, fields, now).map(|_| None),
+    }
 }
 
 fn journal(

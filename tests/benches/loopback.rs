@@ -1,0 +1,326 @@
+//! Loopback benchmarks of the listener, printed as figures (`make bench`).
+//!
+//! Every request opens a new TCP connection and sends LWP's exact bytes, as the PBX does.
+//! 1. webhook events/s stored durably by the real listener vs a bare axum handler;
+//! 2. `cmd=contact` latency with 1M contacts while events are being stored;
+//! 3. start-up of `xvb serve` to listening.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use xvb_core::config::{Config, DataDir};
+use xvb_core::contacts::{Contact, ContactIndex, Parsed};
+use xvb_core::engine::Engine;
+use xvb_core::notifier::{Notice, Notifier};
+use xvb_core::sim::{SimCall, Target};
+use xvb_core::store::Database;
+use xvb_e2e::{xvb_bin, ACCESS_CODE};
+
+const RUN: Duration = Duration::from_secs(3);
+const ROUNDS: usize = 5;
+const CLIENTS: usize = 64;
+
+struct Quiet;
+impl Notifier for Quiet {
+    fn notify(&self, _: Notice) {}
+}
+
+/// A server on its own 2-thread runtime, as in the app.
+fn server_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn start_xvb(
+    runtime: &tokio::runtime::Runtime,
+    data: &DataDir,
+) -> (SocketAddr, String, Arc<ContactIndex>) {
+    let mut config = data.load_config().unwrap();
+    config.set("access_code", ACCESS_CODE).unwrap();
+    config.set("extension", "100").unwrap();
+    data.save_config(&config).unwrap();
+    let secret = config.webhook_secret.clone();
+    let engine = Engine::open(data, config, Arc::new(Quiet)).unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let contacts = Arc::clone(&engine.state.contacts);
+    runtime.spawn(engine.serve(listener, std::future::pending()));
+    (addr, format!("/hook/{secret}"), contacts)
+}
+
+fn start_bare_axum(runtime: &tokio::runtime::Runtime) -> (SocketAddr, String) {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/hook/bare",
+        post(
+            |axum::Form(fields): axum::Form<Vec<(String, String)>>| async move {
+                std::hint::black_box(fields);
+                r#"{"ok":true}"#
+            },
+        ),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, "/hook/bare".into())
+}
+
+fn target(addr: SocketAddr, path: &str) -> Target {
+    Target::parse(&format!("http://{addr}{path}")).unwrap()
+}
+
+/// Sends distinct INCOMING events from `clients` tasks until `stop`; returns the count of 200s.
+async fn event_load(
+    target: Target,
+    clients: usize,
+    stop: Arc<AtomicBool>,
+    tag: &'static str,
+) -> u64 {
+    let sent = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..clients)
+        .map(|client| {
+            let (target, stop, sent) = (target.clone(), Arc::clone(&stop), Arc::clone(&sent));
+            tokio::spawn(async move {
+                let mut i = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let call = SimCall {
+                        access_code: ACCESS_CODE.into(),
+                        callid: format!("{tag}-{client}-{i}"),
+                        phone: format!("79{:09}", i),
+                        ext: String::new(),
+                        line: Some("74950000000".into()),
+                    };
+                    let reply = target.send(&call.incoming(), None).await.unwrap();
+                    assert_eq!(reply.status, 200, "{}", reply.body);
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    sent.load(Ordering::Relaxed)
+}
+
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn throughput(target: Target, tag: &'static str) -> f64 {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopper = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        std::thread::sleep(RUN);
+        stopper.store(true, Ordering::Relaxed);
+    });
+    let started = Instant::now();
+    let count = client_runtime().block_on(event_load(target, CLIENTS, stop, tag));
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn fill_contacts(data: &DataDir, count: u32) {
+    let contacts = (0..count)
+        .map(|i| {
+            (
+                u64::from(i),
+                Contact {
+                    name: format!("Клиент {i}"),
+                    phones: vec![format!("7910{i:07}")],
+                    responsible: (i % 3 == 0).then(|| format!("{}", 100 + i % 40)),
+                    ..Contact::default()
+                },
+            )
+        })
+        .collect();
+    Database::open(&data.database_path())
+        .unwrap()
+        .import(Parsed {
+            contacts,
+            errors: Vec::new(),
+        })
+        .unwrap();
+}
+
+fn startup(data_dir: &std::path::Path) -> Vec<Duration> {
+    use std::io::BufRead;
+    let mut times: Vec<Duration> = (0..10)
+        .map(|_| {
+            let started = Instant::now();
+            let mut child = std::process::Command::new(xvb_bin())
+                .args(["serve", "--listen", "127.0.0.1:0"])
+                .env("XVB_DATA_DIR", data_dir)
+                .env("XVB_LOG", "warn")
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            let took = started.elapsed();
+            assert!(line.starts_with("listening on"), "{line}");
+            child.kill().unwrap();
+            child.wait().unwrap();
+            took
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let wanted = |part: &str| args.is_empty() || args.iter().any(|a| a == part);
+    println!("# loopback benchmarks ({} cores, {CLIENTS} clients, {RUN:?} per run, new TCP connection per request)", std::thread::available_parallelism().map_or(0, |n| n.get()));
+
+    if wanted("throughput") {
+        throughput_vs_bare();
+    }
+    let contacts_dir = tempfile::tempdir().unwrap();
+    if wanted("contacts") || wanted("startup") {
+        contact_latency(contacts_dir.path());
+    }
+    if wanted("startup") {
+        startup_figures(contacts_dir.path());
+    }
+}
+
+/// Bare axum and the real listener, in alternating rounds (loopback figures are noisy); medians.
+fn throughput_vs_bare() {
+    let bare_runtime = server_runtime();
+    let (addr, path) = start_bare_axum(&bare_runtime);
+    let bare_target = target(addr, &path);
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+    let runtime = server_runtime();
+    let (addr, path, _) = start_xvb(&runtime, &data);
+    let stored_target = target(addr, &path);
+    let (mut bare, mut stored) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        bare.push(throughput(bare_target.clone(), "bare"));
+        stored.push(throughput(stored_target.clone(), "stored"));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (bare, stored) = (median(&mut bare), median(&mut stored));
+    println!("bare axum handler:                 {bare:>8.0} requests/s (median of {ROUNDS})");
+    println!(
+        "xvb listener, stored durably:      {stored:>8.0} events/s   (median of {ROUNDS}; {:.2}x bare)",
+        stored / bare
+    );
+}
+
+fn contact_latency(contacts_dir: &std::path::Path) {
+    let contacts_data = DataDir::resolve(Some(contacts_dir.to_path_buf())).unwrap();
+    let started = Instant::now();
+    fill_contacts(&contacts_data, 1_000_000);
+    println!(
+        "import of 1M contacts:             {:>8.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let runtime = server_runtime();
+    let started = Instant::now();
+    let (addr, path, contacts) = start_xvb(&runtime, &contacts_data);
+    runtime.block_on(contacts.ready());
+    println!(
+        "contact index load, 1M contacts:   {:>8.0} ms (in the background; requests wait for it)",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (t, stop) = (target(addr, &path), Arc::clone(&stop));
+        std::thread::spawn(move || client_runtime().block_on(event_load(t, 16, stop, "bg")))
+    };
+    let lookup_target = target(addr, &path);
+    let mut latencies = Vec::new();
+    client_runtime().block_on(async {
+        let begin = Instant::now();
+        let mut i = 0u32;
+        while begin.elapsed() < RUN {
+            let call = SimCall {
+                access_code: ACCESS_CODE.into(),
+                callid: String::new(),
+                phone: format!("8910{:07}", (i * 7919) % 1_000_000),
+                ext: String::new(),
+                line: None,
+            };
+            let request = lookup_target.request_bytes(&call.contact(), None);
+            let sent = Instant::now();
+            let reply = lookup_target.send_raw(&request).await.unwrap();
+            latencies.push(sent.elapsed());
+            assert!(reply.body.contains("Клиент"), "{}", reply.body);
+            i += 1;
+        }
+    });
+    stop.store(true, Ordering::Relaxed);
+    let background = load.join().unwrap();
+    let mut in_process: Vec<Duration> = (0..100_000u32)
+        .map(|i| {
+            let phone = format!("+7 (910) {:07}", (i * 7919) % 1_000_000);
+            let started = Instant::now();
+            std::hint::black_box(contacts.lookup(&phone));
+            started.elapsed()
+        })
+        .collect();
+    in_process.sort();
+    println!(
+        "index look-up alone, in process:    p50 {:>6.2} µs  p99 {:>6.2} µs",
+        percentile(&in_process, 0.5).as_secs_f64() * 1e6,
+        percentile(&in_process, 0.99).as_secs_f64() * 1e6
+    );
+    latencies.sort();
+    println!(
+        "cmd=contact, 1M contacts, under load: p50 {:>6.0} µs  p99 {:>6.0} µs  max {:>6.0} µs  ({} look-ups; {} events stored meanwhile)",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e6,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e6,
+        latencies.last().unwrap().as_secs_f64() * 1e6,
+        latencies.len(),
+        background
+    );
+}
+
+fn startup_figures(contacts_dir: &std::path::Path) {
+    let fresh = tempfile::tempdir().unwrap();
+    let data = DataDir::resolve(Some(fresh.path().to_path_buf())).unwrap();
+    data.save_config(&Config {
+        access_code: Some(ACCESS_CODE.into()),
+        webhook_secret: xvb_core::config::new_secret(),
+        ..Config::default()
+    })
+    .unwrap();
+    let empty = startup(fresh.path());
+    let full = startup(contacts_dir);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "start-up to listening (xvb serve): median {:.1} ms, max {:.1} ms (empty store); median {:.0} ms, max {:.0} ms (1M contacts)",
+        ms(empty[5]),
+        ms(empty[9]),
+        ms(full[5]),
+        ms(full[9])
+    );
+}
