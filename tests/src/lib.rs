@@ -38,13 +38,21 @@ pub fn fixture(name: &str) -> Vec<u8> {
 pub struct Agent {
     /// The temporary data dir (removed on drop).
     pub dir: tempfile::TempDir,
+    /// Extra environment for every command (a private D-Bus session, say).
+    pub env: Vec<(String, String)>,
 }
 
 impl Agent {
     /// A fresh data dir configured for account 10019, extension `ext`, on a free loopback port.
     pub fn new(ext: &str) -> Agent {
+        Agent::with_env(ext, Vec::new())
+    }
+
+    /// Like [`Agent::new`], every command run with `env` added.
+    pub fn with_env(ext: &str, env: Vec<(String, String)>) -> Agent {
         let agent = Agent {
             dir: tempfile::tempdir().expect("temp dir"),
+            env,
         };
         agent.ok(&["config", "set", "access_code", ACCESS_CODE]);
         agent.ok(&["config", "set", "extension", ext]);
@@ -58,7 +66,8 @@ impl Agent {
         command
             .args(args)
             .env("XVB_DATA_DIR", self.dir.path())
-            .env_remove("XVB_TOKEN");
+            .env_remove("XVB_TOKEN")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
 
@@ -88,8 +97,13 @@ impl Agent {
 
     /// Starts `xvb serve` and waits until it listens.
     pub fn serve(&self) -> Served {
+        self.spawn(&["serve"], "listening on http://")
+    }
+
+    /// Starts `xvb ARGS` and waits for a stdout line starting with `ready`.
+    pub fn spawn(&self, args: &[&str], ready: &str) -> Served {
         let mut child = self
-            .command(&["serve"])
+            .command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -104,20 +118,26 @@ impl Agent {
             }
         });
         let stderr = child.stderr.take().expect("piped");
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&logs);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("[xvb serve] {line}");
+                eprintln!("[xvb] {line}");
+                kept.lock().unwrap().push(line);
             }
         });
         let mut served = Served {
             child,
             lines,
             webhook: String::new(),
+            ready: String::new(),
+            logs,
         };
-        let listening = served.expect_line("listening on http://");
-        let webhook = served.expect_line("webhook URL: ");
-        assert!(listening.len() > "listening on http://".len());
-        served.webhook = webhook["webhook URL: ".len()..].to_owned();
+        served.ready = served.expect_line(ready);
+        if ready.starts_with("listening on") {
+            let webhook = served.expect_line("webhook URL: ");
+            served.webhook = webhook["webhook URL: ".len()..].to_owned();
+        }
         served
     }
 }
@@ -127,8 +147,11 @@ pub struct Served {
     /// The process.
     pub child: Child,
     lines: mpsc::Receiver<String>,
-    /// The URL the PBX would post to.
+    /// The URL the PBX would post to (for `xvb serve`).
     pub webhook: String,
+    /// The line that said the process was ready.
+    pub ready: String,
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Served {
@@ -173,6 +196,11 @@ impl Served {
         block_on(self.target().send_raw(request)).expect("reply")
     }
 
+    /// Everything the process wrote to stderr (its logs) so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
+    }
+
     /// Kills the process at once (SIGKILL).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -193,4 +221,186 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("runtime")
         .block_on(future)
+}
+
+/// A private D-Bus session bus (no service activation), optionally with an
+/// unlocked gnome-keyring Secret Service on it. Both are stopped on drop.
+pub struct DbusSession {
+    dir: tempfile::TempDir,
+    bus: Child,
+    keyring: Option<Child>,
+    /// `DBUS_SESSION_BUS_ADDRESS`.
+    pub address: String,
+}
+
+impl DbusSession {
+    /// A bus with nothing on it.
+    pub fn bare() -> DbusSession {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("desktop/test-session-bus.conf");
+        let mut bus = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts (Debian package dbus; `make test` installs it)");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().expect("piped"))
+            .read_line(&mut address)
+            .expect("dbus-daemon prints its address");
+        let runtime = dir.path().join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        std::fs::set_permissions(
+            &runtime,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        DbusSession {
+            dir,
+            bus,
+            keyring: None,
+            address: address.trim().to_owned(),
+        }
+    }
+
+    /// A bus with an unlocked gnome-keyring (password `pw`) serving org.freedesktop.secrets.
+    pub fn with_keyring() -> DbusSession {
+        let mut session = DbusSession::bare();
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .envs(session.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon starts (Debian package gnome-keyring; `make test` installs it)");
+        use std::io::Write;
+        let mut stdin = keyring.stdin.take().expect("piped");
+        stdin.write_all(b"pw").unwrap();
+        drop(stdin);
+        session.keyring = Some(keyring);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !session.name_has_owner("org.freedesktop.secrets") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "gnome-keyring did not appear on the bus"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        session
+    }
+
+    fn name_has_owner(&self, name: &str) -> bool {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.DBus",
+                "--print-reply",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{name}"),
+            ])
+            .envs(self.env())
+            .output()
+            .expect("dbus-send runs");
+        String::from_utf8_lossy(&out.stdout).contains("boolean true")
+    }
+
+    /// The environment a program needs to use this session (and a private HOME).
+    pub fn env(&self) -> Vec<(String, String)> {
+        let home = self.dir.path().join("home");
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), self.address.clone()),
+            ("HOME".into(), home.display().to_string()),
+            (
+                "XDG_DATA_HOME".into(),
+                home.join(".local/share").display().to_string(),
+            ),
+            (
+                "XDG_RUNTIME_DIR".into(),
+                self.dir.path().join("run").display().to_string(),
+            ),
+        ]
+    }
+}
+
+impl Drop for DbusSession {
+    fn drop(&mut self) {
+        if let Some(keyring) = &mut self.keyring {
+            let _ = keyring.kill();
+            let _ = keyring.wait();
+        }
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// A stand-in PBX on a raw loopback socket: records each request's bytes and
+/// answers every one with `reply` (or never answers, when `None`).
+pub struct FakePbx {
+    /// `http://127.0.0.1:PORT/crm`.
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakePbx {
+    /// Starts it.
+    pub fn start(reply: Option<&'static str>) -> FakePbx {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/crm", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let seen = std::sync::Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let mut raw = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n) = stream.read(&mut buf) {
+                        if n == 0 {
+                            break;
+                        }
+                        raw.extend_from_slice(&buf[..n]);
+                        if request_complete(&raw) {
+                            break;
+                        }
+                    }
+                    seen.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&raw).into_owned());
+                    match reply {
+                        Some(reply) => {
+                            let _ = stream.write_all(reply.as_bytes());
+                        }
+                        None => std::thread::sleep(Duration::from_secs(30)),
+                    }
+                });
+            }
+        });
+        FakePbx { url, requests }
+    }
+
+    /// Every request received so far, as text.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn request_complete(raw: &[u8]) -> bool {
+    if raw.first().is_some_and(|b| !b.is_ascii_uppercase()) {
+        return true; // not HTTP (a TLS hello, say): answer at once
+    }
+    let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    raw.len() >= end + 4 + length
 }

@@ -4,14 +4,18 @@ mod popup;
 mod sim;
 
 use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use xvb_core::config::{DataDir, KEYS};
 use xvb_core::contacts::{self, Contact};
+use xvb_core::dialer::{DialError, Dialer};
 use xvb_core::engine::Engine;
 use xvb_core::notifier::{Notice, Notifier};
+use xvb_core::phone::DialNumber;
+use xvb_core::secret::{Secret, TokenError, TokenStore, TOKEN_ENV};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_core::CoreError;
 
@@ -37,6 +41,12 @@ pub enum CliError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Dialing failed.
+    #[error(transparent)]
+    Dial(#[from] DialError),
+    /// The token could not be stored or read.
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// A command that found something wrong and said so.
     #[error("{0}")]
     Failed(String),
@@ -99,8 +109,29 @@ enum Command {
     /// The contact book the PBX asks with `cmd=contact`.
     #[command(subcommand)]
     Contacts(ContactsCommand),
-    /// Send requests exactly as the PBX does (admins: check the set-up; tests).
+    /// Ask the PBX to call NUMBER from your phone (`makeCall`).
+    Call {
+        /// The client's number, as pasted (`+7 (920) 111-96-13`, `tel:…`).
+        number: String,
+        /// Call from this extension instead of yours.
+        #[arg(long, value_name = "EXT")]
+        from: Option<String>,
+    },
+    /// The PBX token, kept only in the OS keyring.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Send requests exactly as the PBX does, or act as a PBX (admins: check the set-up; tests).
     Sim(sim::SimArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Store the token: from standard input when piped, else asked without echo.
+    Set,
+    /// Say whether a token is stored (never prints it).
+    Status,
+    /// Remove the stored token.
+    Clear,
 }
 
 #[derive(Subcommand)]
@@ -164,7 +195,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     match run(cli) {
@@ -241,6 +272,8 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
         }
         Command::Contacts(command) => return contacts_command(&data, command),
+        Command::Call { number, from } => call(&data, &number, from)?,
+        Command::Token(command) => token_command(&data, command)?,
         Command::Sim(args) => return sim::run(args),
     }
     Ok(ExitCode::SUCCESS)
@@ -313,6 +346,82 @@ fn contacts_command(data: &DataDir, command: ContactsCommand) -> Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn call(data: &DataDir, number: &str, from: Option<String>) -> Result<(), CliError> {
+    let to = DialNumber::parse(number).map_err(DialError::from)?;
+    let config = data.load_config()?;
+    let from = from
+        .or(config.extension.clone())
+        .ok_or(DialError::NoExtension)?;
+    let dialer = Dialer::new(config.pbx_url.as_deref())?;
+    let (token, _) = TokenStore::for_account(config.access_code.as_deref())?.token_for_dialing()?;
+    let accepted = current_thread_runtime()?.block_on(dialer.make_call(&token, &from, &to))?;
+    let reply = if accepted.reply.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", accepted.reply)
+    };
+    println!(
+        "calling {} from extension {from}: the PBX accepted (HTTP {}{reply})",
+        to.as_str(),
+        accepted.status
+    );
+    Ok(())
+}
+
+fn token_command(data: &DataDir, command: TokenCommand) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    let account = config.access_code.as_deref();
+    let store = TokenStore::for_account(account)?;
+    match command {
+        TokenCommand::Set => {
+            let text = if std::io::stdin().is_terminal() {
+                rpassword::prompt_password("PBX token (typing is hidden): ")
+            } else {
+                std::io::read_to_string(std::io::stdin())
+            }
+            .map_err(|e| CliError::Failed(format!("cannot read the token: {e}")))?;
+            store.store(&Secret::new(text)?)?;
+            println!(
+                "token stored in the keyring for account {}",
+                account.unwrap_or_default()
+            );
+        }
+        TokenCommand::Status => {
+            let stored = if store.is_stored()? {
+                "stored"
+            } else {
+                "not stored"
+            };
+            println!(
+                "token for account {}: {stored}",
+                account.unwrap_or_default()
+            );
+            if std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty()) {
+                println!("{TOKEN_ENV} is set in the environment: dialing uses it instead (headless servers only)");
+            }
+        }
+        TokenCommand::Clear => {
+            let removed = store.clear()?;
+            println!(
+                "{}",
+                if removed {
+                    "token removed from the keyring"
+                } else {
+                    "no token was stored"
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn current_thread_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start: {e}")))
 }
 
 /// Prints each decision as one line on stdout, and pops it when asked.

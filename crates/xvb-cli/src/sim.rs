@@ -2,9 +2,12 @@
 
 use crate::CliError;
 use clap::{Args, Subcommand};
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use xvb_core::protocol::Fields;
-use xvb_core::sim::{new_callid, SimCall, Target};
+use xvb_core::secret::Secret;
+use xvb_core::sim::{new_callid, SimCall, SimPbx, Target};
 
 /// `xvb sim` options.
 #[derive(Args)]
@@ -45,6 +48,19 @@ enum SimCommand {
     Completed(Completion),
     /// A whole incoming call: contact look-up, INCOMING, ANSWERED, COMPLETED.
     Call(Completion),
+    /// Act as the PBX for `makeCall`: check the token and numbers, then play
+    /// the outgoing call (start, COMPLETED) back to the webhook.
+    Pbx {
+        /// Listen address, e.g. 127.0.0.1:9090 (`:0` picks a free port).
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        listen: std::net::SocketAddr,
+        /// The companion's webhook URL (`xvb webhook-url`).
+        #[arg(long, value_name = "URL")]
+        webhook: String,
+        /// The token this PBX accepts.
+        #[arg(long, env = "XVB_SIM_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
 #[derive(Args)]
@@ -62,6 +78,14 @@ struct Completion {
 
 /// Runs one `xvb sim` command; prints each reply as `STATUS BODY`.
 pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
+    if let SimCommand::Pbx {
+        listen,
+        webhook,
+        token,
+    } = &args.what
+    {
+        return serve_pbx(*listen, webhook, token, &args.access_code);
+    }
     let to = args.to.clone().ok_or_else(|| {
         CliError::Failed("say where to send: --to URL (see `xvb webhook-url`)".into())
     })?;
@@ -82,6 +106,7 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
             call.completed(&c.status, c.duration, c.record_link.as_deref()),
             false,
         )],
+        SimCommand::Pbx { .. } => unreachable!("handled above"),
         SimCommand::Call(c) => {
             let link = c.record_link.clone().unwrap_or_else(|| {
                 format!(
@@ -102,10 +127,7 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
             all
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let runtime = crate::current_thread_runtime()?;
     let mut all_ok = true;
     for (fields, header) in requests {
         let reply =
@@ -124,4 +146,35 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn serve_pbx(
+    listen: SocketAddr,
+    webhook: &str,
+    token: &str,
+    access_code: &str,
+) -> Result<ExitCode, CliError> {
+    let pbx = SimPbx {
+        token: Secret::new(token.to_owned())?,
+        webhook: Target::parse(webhook)?,
+        access_code: access_code.to_owned(),
+        report: Arc::new(|line| println!("{line}")),
+    };
+    crate::current_thread_runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| CliError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let bound = listener.local_addr().map_err(|source| CliError::Bind {
+            addr: listen,
+            source,
+        })?;
+        println!("PBX simulator listening on http://{bound}");
+        axum::serve(listener, pbx.router())
+            .await
+            .map_err(|e| CliError::Failed(e.to_string()))
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,11 +6,13 @@ pub mod call;
 pub mod config;
 pub mod contacts;
 pub mod decision;
+pub mod dialer;
 pub mod engine;
 pub mod listener;
 pub mod notifier;
 pub mod phone;
 pub mod protocol;
+pub mod secret;
 pub mod sim;
 pub mod store;
 

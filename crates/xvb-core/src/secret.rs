@@ -1,0 +1,220 @@
+//! The PBX token: a redacting secret type, kept only in the OS keyring.
+//!
+//! Keyring entry: service `xvb-companion`, user = the PBX account (`access_code`).
+//! On Linux that is the Secret Service (gnome-keyring, KWallet, KeePassXC), on
+//! macOS the Keychain, on Windows the Credential Manager. There is no file
+//! fallback. For headless servers only, `XVB_TOKEN` in the environment is used.
+
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// Keyring service name.
+pub const KEYRING_SERVICE: &str = "xvb-companion";
+/// Environment variable accepted as the token on headless servers.
+pub const TOKEN_ENV: &str = "XVB_TOKEN";
+/// What replaces a secret in anything printed.
+pub const REDACTED: &str = "<redacted>";
+
+/// A secret string: prints as `<redacted>`, is not `Serialize`, and is wiped from memory on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Wraps a token, trimming the line end a paste or `echo` adds.
+    pub fn new(text: String) -> Result<Secret, TokenError> {
+        let text = Zeroizing::new(text);
+        let trimmed = text.trim_end_matches(['\r', '\n']);
+        if trimmed.trim().is_empty() {
+            return Err(TokenError::Empty);
+        }
+        if trimmed.chars().any(char::is_control) || trimmed.len() > 4096 {
+            return Err(TokenError::Malformed);
+        }
+        Ok(Secret(Zeroizing::new(trimmed.to_owned())))
+    }
+
+    /// The secret itself: only for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` with every occurrence of the secret (plain or form-encoded) replaced by `<redacted>`.
+    pub fn redact(&self, text: &str) -> String {
+        let encoded: String = form_urlencoded_value(self.expose());
+        let mut out = text.replace(self.expose(), REDACTED);
+        if encoded != self.expose() {
+            out = out.replace(&encoded, REDACTED);
+        }
+        out
+    }
+}
+
+fn form_urlencoded_value(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s[2..].to_owned())
+        .unwrap_or_default()
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Why the token could not be stored, found or used. Never carries the token.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Empty input.
+    #[error("the token is empty; paste the Token from the PBX's integration settings")]
+    Empty,
+    /// Control characters or absurd length.
+    #[error(
+        "the token has control characters or is longer than 4096 bytes; paste it again as one line"
+    )]
+    Malformed,
+    /// No account to key the entry by.
+    #[error("set the PBX account first (`xvb config set access_code 10019`): the token is kept per account")]
+    NoAccount,
+    /// Nothing stored.
+    #[error(
+        "no PBX token is stored for account {0}; run `xvb token set` (or enter it in Settings)"
+    )]
+    NotSet(String),
+    /// No keyring service reachable.
+    #[error("no keyring is reachable ({0}); install and unlock a Secret Service such as gnome-keyring or KWallet (on a desktop, log in to it), then try again. On a headless server only, put the token in the XVB_TOKEN environment variable")]
+    NoKeyring(String),
+    /// The keyring is there but locked or refused access.
+    #[error("the keyring refused access ({0}); unlock it (log in to your desktop session, or unlock the \"login\" keyring) and try again")]
+    Locked(String),
+    /// Anything else the keyring said.
+    #[error("the keyring failed: {0}")]
+    Keyring(String),
+}
+
+impl TokenError {
+    fn from_keyring(error: keyring::Error) -> TokenError {
+        use keyring::Error as K;
+        match error {
+            K::NoStorageAccess(e) => TokenError::Locked(e.to_string()),
+            K::PlatformFailure(e) => TokenError::NoKeyring(e.to_string()),
+            K::NoDefaultStore => {
+                TokenError::NoKeyring("no credential store could be opened".into())
+            }
+            // BadEncoding and BadDataFormat carry the stored bytes: never print them.
+            K::BadEncoding(_) | K::BadDataFormat(..) => TokenError::Keyring(
+                "the stored token is not valid text; run `xvb token set` again".into(),
+            ),
+            other => TokenError::Keyring(other.to_string()),
+        }
+    }
+}
+
+/// Where a token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The OS keyring.
+    Keyring,
+    /// `XVB_TOKEN` (headless servers).
+    Environment,
+}
+
+/// The keyring entry of one PBX account.
+pub struct TokenStore {
+    account: String,
+}
+
+impl TokenStore {
+    /// The entry for `access_code`.
+    pub fn for_account(access_code: Option<&str>) -> Result<TokenStore, TokenError> {
+        match access_code {
+            Some(account) if !account.is_empty() => Ok(TokenStore {
+                account: account.to_owned(),
+            }),
+            _ => Err(TokenError::NoAccount),
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, TokenError> {
+        keyring::Entry::new(KEYRING_SERVICE, &self.account).map_err(TokenError::from_keyring)
+    }
+
+    /// Stores (or replaces) the token.
+    pub fn store(&self, token: &Secret) -> Result<(), TokenError> {
+        self.entry()?
+            .set_password(token.expose())
+            .map_err(TokenError::from_keyring)
+    }
+
+    /// Whether a token is stored.
+    pub fn is_stored(&self) -> Result<bool, TokenError> {
+        match self.load() {
+            Ok(_) => Ok(true),
+            Err(TokenError::NotSet(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The stored token.
+    pub fn load(&self) -> Result<Secret, TokenError> {
+        match self.entry()?.get_password() {
+            Ok(text) => Secret::new(text),
+            Err(keyring::Error::NoEntry) => Err(TokenError::NotSet(self.account.clone())),
+            Err(e) => Err(TokenError::from_keyring(e)),
+        }
+    }
+
+    /// Removes the token; false when there was none.
+    pub fn clear(&self) -> Result<bool, TokenError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(TokenError::from_keyring(e)),
+        }
+    }
+
+    /// The token to dial with: `XVB_TOKEN` if set (headless), else the keyring's.
+    pub fn token_for_dialing(&self) -> Result<(Secret, TokenSource), TokenError> {
+        match std::env::var(TOKEN_ENV) {
+            Ok(text) if !text.trim().is_empty() => {
+                Ok((Secret::new(text)?, TokenSource::Environment))
+            }
+            _ => self.load().map(|t| (t, TokenSource::Keyring)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let token = Secret::new("s3cr+t tok/en\n".into()).unwrap();
+        assert_eq!(format!("{token} {token:?}"), "<redacted> <redacted>");
+        assert_eq!(token.expose(), "s3cr+t tok/en", "line end trimmed");
+        let echoed = "bad token s3cr+t tok/en (form: token=s3cr%2Bt+tok%2Fen)";
+        assert_eq!(
+            token.redact(echoed),
+            "bad token <redacted> (form: token=<redacted>)"
+        );
+    }
+
+    #[test]
+    fn empty_and_multiline_tokens_are_refused() {
+        assert!(matches!(Secret::new("\n".into()), Err(TokenError::Empty)));
+        assert!(matches!(
+            Secret::new("a\nb".into()),
+            Err(TokenError::Malformed)
+        ));
+        assert!(matches!(
+            TokenStore::for_account(None),
+            Err(TokenError::NoAccount)
+        ));
+    }
+}
