@@ -76,6 +76,25 @@ impl Agent {
         self.command(args).output().expect("xvb runs")
     }
 
+    /// Runs `xvb ARGS` with `input` on its standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("xvb runs");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(input.as_bytes())
+            .expect("xvb reads its input");
+        child.wait_with_output().expect("xvb ends")
+    }
+
     /// Runs `xvb ARGS`, panics unless it succeeds, returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);

@@ -164,19 +164,7 @@ fn token_round_trip_through_a_real_secret_service() {
     let agent = Agent::with_env("100", session.env());
     assert!(agent.ok(&["token", "status"]).contains(": not stored"));
 
-    let mut set = agent
-        .command(&["token", "set"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    set.stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{TOKEN}\n").as_bytes())
-        .unwrap();
-    let out = set.wait_with_output().unwrap();
+    let out = agent.run_with_input(&["token", "set"], &format!("{TOKEN}\n"));
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("token stored in the keyring for account 10019"));
@@ -208,19 +196,7 @@ fn token_round_trip_through_a_real_secret_service() {
 fn without_a_secret_service_it_says_how_to_get_one() {
     let session = DbusSession::bare();
     let agent = Agent::with_env("100", session.env());
-    let mut set = agent
-        .command(&["token", "set"])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    set.stdin
-        .take()
-        .unwrap()
-        .write_all(TOKEN.as_bytes())
-        .unwrap();
-    let out = set.wait_with_output().unwrap();
+    let out = agent.run_with_input(&["token", "set"], TOKEN);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("no keyring is reachable"), "{stderr}");
@@ -282,20 +258,7 @@ fn dialing_loop_through_the_simulated_pbx_leaks_no_token() {
         .to_owned();
     let mut outputs = vec![agent.ok(&["config", "set", "pbx_url", &pbx_url])];
 
-    let mut set = agent
-        .command(&["token", "set"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    set.stdin
-        .take()
-        .unwrap()
-        .write_all(TOKEN.as_bytes())
-        .unwrap();
-    let out = set.wait_with_output().unwrap();
+    let out = agent.run_with_input(&["token", "set"], TOKEN);
     assert!(out.status.success());
     outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
     outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
@@ -331,21 +294,11 @@ fn dialing_loop_through_the_simulated_pbx_leaks_no_token() {
         serde_json::json!(["OUTGOING", "COMPLETED"])
     );
 
-    let refused = agent.run(&["call", "79201119613", "--from", "101"]);
-    assert!(refused.status.success(), "another extension may be given");
-    let mut wrong = agent
-        .command(&["token", "set"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wrong
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"not-the-token")
-        .unwrap();
-    assert!(wrong.wait().unwrap().success());
+    let other = agent.run(&["call", "79201119613", "--from", "101"]);
+    assert!(other.status.success(), "another extension may be given");
+    pbx.expect_line("makeCall from=101 to=79201119613");
+    let wrong = agent.run_with_input(&["token", "set"], "not-the-token");
+    assert!(wrong.status.success());
     let failed = agent.run(&["call", "79201119613"]);
     let failure = String::from_utf8_lossy(&failed.stderr).into_owned();
     assert!(!failed.status.success());
