@@ -3,18 +3,28 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test lint bench deps-run deps-test
+.PHONY: run test lint bench deps-run deps-test ui ui-test
 
-## Run the companion (for now the headless listener, `xvb serve`, on the default data dir).
-run: deps-run
-	$(CARGO) run --release -p xvb-cli --bin xvb -- serve
+## Build and start the desktop app (xvb-companion) on the default data dir.
+run: deps-run ui
+	$(CARGO) run --release -p xvb-companion
 
 ## Install what is missing, then formatting, lints and every test.
-test: deps-test lint
+test: deps-test ui lint ui-test
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
 
-lint:
+## The web UI (ui/dist), built with the locked npm packages.
+ui: ui/node_modules/.package-lock.json
+	cd ui && npm run build
+
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui-test: ui
+	cd ui && npm run check && npm test
+
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

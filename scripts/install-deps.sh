@@ -5,11 +5,15 @@ set -euo pipefail
 purpose=${1:-test}
 
 packages=(build-essential pkg-config curl ca-certificates)
+# What the Tauri app builds against (WebKitGTK 4.1, tray, GTK) on Debian 12 / Ubuntu 22.04+.
+app=(libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
 case "$purpose" in
-  test) packages+=(dbus dbus-x11 gnome-keyring libsecret-tools keyutils) ;;
-  run) packages+=(dbus) ;;
-  bench) ;;
+  # Headless GUI tests: a display, a bus, a notification server, a keyring, WebDriver, screenshots.
+  test) packages+=("${app[@]}" dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver xvfb xauth dunst imagemagick) ;;
+  run) packages+=("${app[@]}" dbus gnome-keyring) ;;
+  bench) packages+=("${app[@]}" xvfb xauth dbus) ;;
 esac
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,4 +34,10 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "installing the Rust toolchain with rustup"
     curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
   fi
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "Node.js 20 or newer is needed to build the UI (found ${node_major}); install it from your distribution's backports or nodejs.org" >&2
+  exit 1
 fi

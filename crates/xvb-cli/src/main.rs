@@ -237,6 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 phone,
                 status,
                 limit,
+                ..HistoryQuery::default()
             })?;
             if json {
                 println!(

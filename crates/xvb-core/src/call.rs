@@ -68,6 +68,7 @@ impl CallLog {
 
 /// One call as agents see it: every event of a `callid` merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Call {
     /// The PBX's call id.
     pub callid: String,
@@ -91,6 +92,7 @@ pub struct Call {
     /// Whether a `COMPLETED` event was seen.
     pub completed: bool,
     /// Talk time in seconds, from `COMPLETED`.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub duration: Option<u64>,
     /// Recording URL, from `COMPLETED`.
     pub record_link: Option<String>,
@@ -98,9 +100,11 @@ pub struct Call {
     pub events: Vec<String>,
     /// When the first event arrived.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub first_seen: OffsetDateTime,
     /// When the latest distinct event arrived.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub last_seen: OffsetDateTime,
 }
 

@@ -13,6 +13,7 @@ pub const SECRET_LEN: usize = 43;
 
 /// Settings of one agent's companion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Config {
     /// The PBX account number (`access_code` in every request).
@@ -20,6 +21,7 @@ pub struct Config {
     /// My extension.
     pub extension: Option<String>,
     /// Where the listener binds.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub listen: SocketAddr,
     /// Base URL the PBX reaches us at (tunnel, NAT), if not the listen address.
     pub public_url: Option<String>,
@@ -31,6 +33,8 @@ pub struct Config {
     pub do_not_disturb: bool,
     /// CRM card URL with `{phone}` in it.
     pub crm_url_template: Option<String>,
+    /// UI language (`en`, `ru`); unset follows the OS locale.
+    pub language: Option<String>,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -46,6 +50,7 @@ impl Default for Config {
             ring_policy: RingPolicy::All,
             do_not_disturb: false,
             crm_url_template: None,
+            language: None,
             webhook_secret: String::new(),
         }
     }
@@ -61,6 +66,7 @@ pub const KEYS: &[&str] = &[
     "ring_policy",
     "do_not_disturb",
     "crm_url_template",
+    "language",
 ];
 
 /// A fresh URL-safe secret of [`SECRET_LEN`] characters (about 256 bits).
@@ -144,6 +150,17 @@ impl Config {
                         }
                     })
                     .transpose()?
+            }
+            "language" => {
+                self.language = match optional(value).map(str::to_ascii_lowercase).as_deref() {
+                    None => None,
+                    Some(lang @ ("en" | "ru")) => Some(lang.to_owned()),
+                    Some(other) => {
+                        return Err(CoreError::Config(format!(
+                            "language must be en or ru (or empty to follow the system), got `{other}`"
+                        )))
+                    }
+                }
             }
             other => {
                 return Err(CoreError::Config(format!(

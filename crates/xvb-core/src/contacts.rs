@@ -10,9 +10,11 @@ use std::sync::Arc;
 
 /// One client in the contact book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Contact {
     /// Row id in the store (0 before it is stored).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// The name agents see, e.g. `Вася/Рога и копыта`.
     pub name: String,

@@ -25,6 +25,7 @@ use std::str::FromStr;
 
 /// Which incoming calls ring for this agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum RingPolicy {
     /// Every incoming call.
@@ -67,6 +68,7 @@ pub struct AgentContext {
 
 /// What the agent should see for one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", content = "ext", rename_all = "snake_case")]
 pub enum Decision {
     /// Show a ringing pop for this call.

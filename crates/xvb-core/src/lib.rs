@@ -3,6 +3,7 @@
 //! notification decisions. The `xvb` CLI and the desktop app are thin shells over it.
 
 pub mod call;
+pub mod companion;
 pub mod config;
 pub mod contacts;
 pub mod decision;

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// A decision with what is needed to show it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Notice {
     /// What to show.
     pub decision: Decision,

@@ -19,7 +19,8 @@ use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those done.
 /// Hand-written (a dozen lines) rather than a migration crate, which would pin rusqlite's version.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     received_at TEXT NOT NULL,
@@ -60,7 +61,15 @@ CREATE TABLE contact_phones (
 CREATE INDEX contact_phones_by_contact ON contact_phones(contact_id);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta VALUES ('contacts_rev', 0);
-"#];
+"#,
+    // History filters of the desktop app: live calls, names in any letter case.
+    r#"
+ALTER TABLE calls ADD COLUMN completed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN name_fold TEXT;
+UPDATE calls SET completed = json_extract(record, '$.completed'), name_fold = lower(contact_name);
+CREATE INDEX calls_live ON calls(completed, first_seen_ms DESC);
+"#,
+];
 
 /// Opens (creating and migrating) the database at `path`.
 pub fn open(path: &Path) -> Result<Connection, CoreError> {
@@ -302,13 +311,13 @@ fn store_event(
             let call = Call::merge(&event.callid, known_name, &log).expect("log has an event");
             conn.prepare_cached(
                 "INSERT INTO calls (callid, direction, phone_norm, contact_name, status, missed,
-                     first_seen_ms, last_seen_ms, log, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     first_seen_ms, last_seen_ms, log, record, completed, name_fold)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT(callid) DO UPDATE SET direction = excluded.direction,
                      phone_norm = excluded.phone_norm, status = excluded.status,
                      missed = excluded.missed, first_seen_ms = excluded.first_seen_ms,
                      last_seen_ms = excluded.last_seen_ms, log = excluded.log,
-                     record = excluded.record",
+                     record = excluded.record, completed = excluded.completed",
             )?
             .execute(params![
                 call.callid,
@@ -321,6 +330,8 @@ fn store_event(
                 unix_ms(call.last_seen),
                 serde_json::to_string(&log).expect("log serialises"),
                 serde_json::to_string(&call).expect("call serialises"),
+                call.completed,
+                call.contact_name.as_deref().map(str::to_lowercase),
             ])?;
             call
         }
@@ -333,15 +344,106 @@ fn store_event(
     })
 }
 
-/// Filters of a history query.
-#[derive(Debug, Clone, Default)]
+/// Filters of a history query; all optional, newest calls first.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct HistoryQuery {
-    /// Digits the client's number contains (any spelling).
+    /// Digits the client's number contains (a whole number matches in any spelling).
     pub phone: Option<String>,
+    /// A number fragment or part of the contact's name, as typed.
+    pub search: Option<String>,
     /// Status, case-insensitive; `missed` also matches any unanswered incoming call.
     pub status: Option<String>,
-    /// At most this many calls, newest first.
+    /// Only this direction.
+    pub direction: Option<crate::protocol::Direction>,
+    /// Only calls still ringing or in progress.
+    pub live: bool,
+    /// Only calls first seen at or after this time (Unix milliseconds).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub since_ms: Option<i64>,
+    /// Only calls first seen before this time (Unix milliseconds).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub until_ms: Option<i64>,
+    /// At most this many calls.
     pub limit: usize,
+    /// Skip this many (paging).
+    pub offset: usize,
+}
+
+impl HistoryQuery {
+    /// The WHERE clause and its parameters.
+    fn filter(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut clauses = vec!["1 = 1".to_owned()];
+        let mut params: Vec<Value> = Vec::new();
+        let mut push = |clause: &str, values: Vec<Value>| {
+            let mut clause = clause.to_owned();
+            for value in values {
+                params.push(value);
+                clause = clause.replacen('$', &format!("?{}", params.len()), 1);
+            }
+            clauses.push(clause);
+        };
+        if let Some(typed) = &self.phone {
+            push(
+                "phone_norm LIKE $",
+                vec![Value::Text(digits_pattern(typed))],
+            );
+        }
+        if let Some(typed) = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let is_number = typed
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            if is_number {
+                push(
+                    "phone_norm LIKE $",
+                    vec![Value::Text(digits_pattern(typed))],
+                );
+            } else {
+                let name = format!("%{}%", typed.to_lowercase().replace(['%', '_'], ""));
+                push("name_fold LIKE $", vec![Value::Text(name)]);
+            }
+        }
+        if let Some(status) = &self.status {
+            push(
+                "(status = $ COLLATE NOCASE OR (lower($) = 'missed' AND missed = 1))",
+                vec![Value::Text(status.clone()), Value::Text(status.clone())],
+            );
+        }
+        if let Some(direction) = self.direction {
+            push(
+                "direction = $",
+                vec![Value::Text(direction.as_str().into())],
+            );
+        }
+        if self.live {
+            push("completed = 0", vec![]);
+        }
+        if let Some(since) = self.since_ms {
+            push("first_seen_ms >= $", vec![Value::Integer(since)]);
+        }
+        if let Some(until) = self.until_ms {
+            push("first_seen_ms < $", vec![Value::Integer(until)]);
+        }
+        (clauses.join(" AND "), params)
+    }
+}
+
+/// `%digits%`: a whole number in any spelling, or a fragment as typed.
+fn digits_pattern(typed: &str) -> String {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    let digits = if digits.len() >= 10 {
+        phone::normalize(&digits)
+    } else {
+        digits
+    };
+    format!("%{digits}%")
 }
 
 /// One journal row.
@@ -379,29 +481,32 @@ impl Database {
         Ok(Database { conn: open(path)? })
     }
 
-    /// Calls, newest first.
+    /// Calls matching `query`, newest first.
     pub fn history(&self, query: &HistoryQuery) -> Result<Vec<Call>, CoreError> {
-        // A whole number matches in any spelling; a fragment matches as typed.
-        let pattern = query.phone.as_deref().map(|typed| {
-            let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-            let digits = if digits.len() >= 10 {
-                phone::normalize(&digits)
-            } else {
-                digits
-            };
-            format!("%{digits}%")
-        });
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT record FROM calls
-             WHERE (?1 IS NULL OR phone_norm LIKE ?1)
-               AND (?2 IS NULL OR status = ?2 COLLATE NOCASE OR (lower(?2) = 'missed' AND missed = 1))
-             ORDER BY first_seen_ms DESC, callid LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![pattern, query.status, query.limit as i64], |r| {
+        let (filter, mut params) = query.filter();
+        params.push(rusqlite::types::Value::Integer(query.limit as i64));
+        params.push(rusqlite::types::Value::Integer(query.offset as i64));
+        let sql = format!(
+            "SELECT record FROM calls WHERE {filter} ORDER BY first_seen_ms DESC, callid LIMIT ?{} OFFSET ?{}",
+            params.len() - 1,
+            params.len()
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             r.get::<_, String>(0)
         })?;
         rows.map(|row| serde_json::from_str(&row?).map_err(CoreError::corrupt))
             .collect()
+    }
+
+    /// How many calls match `query` (its limit and offset aside).
+    pub fn history_count(&self, query: &HistoryQuery) -> Result<i64, CoreError> {
+        let (filter, params) = query.filter();
+        let sql = format!("SELECT count(*) FROM calls WHERE {filter}");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?)
     }
 
     /// The journal, oldest first, from sequence number `after` on.
@@ -587,4 +692,112 @@ fn upsert_contact(conn: &Connection, contact: &Contact) -> Result<(i64, bool), C
         .execute(params![number, id, raw])?;
     }
     Ok((id, existing.is_none()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Direction;
+    use crate::sim::SimCall;
+
+    fn event(fields: Fields) -> CallEvent {
+        CallEvent::parse(fields).unwrap()
+    }
+
+    #[tokio::test]
+    async fn history_filters_search_pages_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let writer = Writer::start(&path).unwrap();
+        for i in 0..30 {
+            let call = SimCall {
+                access_code: "10019".into(),
+                callid: format!("C{i:02}"),
+                phone: format!("7920111{i:04}"),
+                ext: "100".into(),
+                line: None,
+            };
+            let name = (i % 3 == 0).then(|| "Вася/Рога и копыта".to_owned());
+            let start = if i % 2 == 0 {
+                call.incoming()
+            } else {
+                call.outgoing()
+            };
+            writer
+                .record_event(event(start), name.clone())
+                .await
+                .unwrap();
+            if i >= 5 {
+                let status = if i % 5 == 0 { "Missed" } else { "Success" };
+                writer
+                    .record_event(event(call.completed(status, 3, None)), name)
+                    .await
+                    .unwrap();
+            }
+        }
+        let db = Database::open(&path).unwrap();
+        let query = |q: HistoryQuery| {
+            let calls = db
+                .history(&HistoryQuery {
+                    limit: 100,
+                    ..q.clone()
+                })
+                .unwrap();
+            assert_eq!(calls.len() as i64, db.history_count(&q).unwrap());
+            calls.into_iter().map(|c| c.callid).collect::<Vec<_>>()
+        };
+        let by_name = query(HistoryQuery {
+            search: Some("ВАСЯ".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            by_name.len(),
+            10,
+            "name search ignores letter case, Cyrillic too"
+        );
+        assert_eq!(
+            query(HistoryQuery {
+                search: Some("111 0007".into()),
+                ..Default::default()
+            }),
+            ["C07"]
+        );
+        assert_eq!(
+            query(HistoryQuery {
+                live: true,
+                ..Default::default()
+            })
+            .len(),
+            5
+        );
+        let missed = query(HistoryQuery {
+            status: Some("missed".into()),
+            direction: Some(Direction::In),
+            ..Default::default()
+        });
+        assert_eq!(missed, ["C20", "C10"]);
+        let page = db
+            .history(&HistoryQuery {
+                limit: 10,
+                offset: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.len(), 10);
+        assert_eq!(page[0].callid, "C19", "newest first, second page");
+        let future = OffsetDateTime::now_utc().unix_timestamp() * 1000 + 60_000;
+        assert!(query(HistoryQuery {
+            since_ms: Some(future),
+            ..Default::default()
+        })
+        .is_empty());
+        assert_eq!(
+            query(HistoryQuery {
+                until_ms: Some(future),
+                ..Default::default()
+            })
+            .len(),
+            30
+        );
+    }
 }

@@ -1,0 +1,300 @@
+//! Everything the desktop app does, as one object its commands delegate to:
+//! the listener (restartable when settings change), history, dialing, settings, token.
+
+use crate::call::Call;
+use crate::config::{Config, DataDir};
+use crate::dialer::{DialError, Dialer};
+use crate::engine::Engine;
+use crate::listener::{router, HookState};
+use crate::notifier::Notifier;
+use crate::phone::DialNumber;
+use crate::secret::{Secret, TokenError, TokenStore};
+use crate::sim::{new_callid, SimCall, Target};
+use crate::store::{Database, HistoryQuery};
+use crate::CoreError;
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+/// An error the UI shows: a stable code, a plain message, and the settings key it is about.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[error("{message}")]
+pub struct UiError {
+    /// `config`, `number`, `dial`, `token`, `store`, `listen`, `test_call`.
+    pub code: String,
+    /// What happened and what to do.
+    pub message: String,
+    /// The settings field at fault, if any.
+    pub field: Option<String>,
+}
+
+impl UiError {
+    fn new(code: &str, message: impl ToString) -> UiError {
+        UiError {
+            code: code.to_owned(),
+            message: message.to_string(),
+            field: None,
+        }
+    }
+}
+
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> Self {
+        let code = match e {
+            CoreError::Config(_) => "config",
+            CoreError::Listen { .. } => "listen",
+            _ => "store",
+        };
+        UiError::new(code, e)
+    }
+}
+
+impl From<DialError> for UiError {
+    fn from(e: DialError) -> Self {
+        let code = if matches!(e, DialError::Number(_)) {
+            "number"
+        } else {
+            "dial"
+        };
+        UiError::new(code, e)
+    }
+}
+
+impl From<TokenError> for UiError {
+    fn from(e: TokenError) -> Self {
+        UiError::new("token", e)
+    }
+}
+
+/// One page of history and how many calls match in all.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryPage {
+    /// The calls of this page.
+    pub calls: Vec<Call>,
+    /// Matching calls in all.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: i64,
+}
+
+/// What the settings screen shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SettingsView {
+    /// The saved settings.
+    pub config: Config,
+    /// The URL to paste into the PBX.
+    pub webhook_url: String,
+    /// Where the listener is listening now, if it is.
+    pub listening_on: Option<String>,
+    /// `stored`, `not stored`, or why the keyring could not say.
+    pub token: String,
+}
+
+struct RunningListener {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+}
+
+/// The desktop app's engine.
+pub struct Companion {
+    data: DataDir,
+    state: HookState,
+    reader: Mutex<Database>,
+    listener: tokio::sync::Mutex<Option<RunningListener>>,
+}
+
+impl Companion {
+    /// Opens the data dir shared with the `xvb` CLI.
+    pub fn open(data: DataDir, notifier: Arc<dyn Notifier>) -> Result<Companion, CoreError> {
+        let config = data.load_config()?;
+        let engine = Engine::open(&data, config, notifier)?;
+        Ok(Companion {
+            reader: Mutex::new(Database::open(&data.database_path())?),
+            data,
+            state: engine.state,
+            listener: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The current settings.
+    pub fn config(&self) -> Arc<Config> {
+        self.state.config.load_full()
+    }
+
+    /// (Re)starts the listener on the configured address.
+    pub async fn start_listener(&self) -> Result<SocketAddr, UiError> {
+        let mut running = self.listener.lock().await;
+        if let Some(old) = running.take() {
+            let _ = old.stop.send(());
+        }
+        let wanted = self.config().listen;
+        let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| UiError {
+            code: "listen".into(),
+            message: format!(
+                "cannot listen on {wanted}: {e}; is another program (or xvb serve) using it? choose another port in Settings"
+            ),
+            field: Some("listen".into()),
+        })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| UiError::new("listen", e))?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(self.state.clone());
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "the listener stopped");
+            }
+        });
+        tracing::info!(%addr, "listening for the PBX");
+        *running = Some(RunningListener { addr, stop });
+        Ok(addr)
+    }
+
+    /// A page of history.
+    pub fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, UiError> {
+        let db = self.reader.lock().expect("reader lock");
+        Ok(HistoryPage {
+            calls: db.history(query)?,
+            total: db.history_count(query)?,
+        })
+    }
+
+    /// Validates a number as typed; the digits that would be dialled.
+    pub fn check_number(&self, typed: &str) -> Result<String, UiError> {
+        Ok(DialNumber::parse(typed)
+            .map_err(DialError::from)?
+            .as_str()
+            .to_owned())
+    }
+
+    /// Sends `makeCall` for `typed` from my extension; the PBX's reply.
+    pub async fn dial(&self, typed: &str) -> Result<String, UiError> {
+        let to = DialNumber::parse(typed).map_err(DialError::from)?;
+        let config = self.config();
+        let from = config.extension.clone().ok_or(DialError::NoExtension)?;
+        let dialer = Dialer::new(config.pbx_url.as_deref())?;
+        let account = config.access_code.clone();
+        let (token, _) = tokio::task::spawn_blocking(move || {
+            TokenStore::for_account(account.as_deref())?.token_for_dialing()
+        })
+        .await
+        .map_err(|e| UiError::new("token", e))??;
+        let accepted = dialer.make_call(&token, &from, &to).await?;
+        Ok(accepted.reply)
+    }
+
+    /// What the settings screen shows.
+    pub async fn settings(&self) -> SettingsView {
+        let config = self.config();
+        let listening = self.listener.lock().await.as_ref().map(|l| l.addr);
+        let mut shown = (*config).clone();
+        if let Some(addr) = listening {
+            shown.listen = addr;
+        }
+        let account = config.access_code.clone();
+        let token = tokio::task::spawn_blocking(move || {
+            match TokenStore::for_account(account.as_deref()).and_then(|s| s.is_stored()) {
+                Ok(true) => "stored".to_owned(),
+                Ok(false) => "not stored".to_owned(),
+                Err(e) => e.to_string(),
+            }
+        })
+        .await
+        .unwrap_or_else(|e| e.to_string());
+        SettingsView {
+            webhook_url: shown.webhook_url(),
+            config: (*config).clone(),
+            listening_on: listening.map(|a| a.to_string()),
+            token,
+        }
+    }
+
+    /// Validates and saves changed settings (`key`, text) all or nothing; restarts
+    /// the listener when its address changed. History is untouched.
+    pub async fn save_settings(
+        &self,
+        changes: Vec<(String, String)>,
+    ) -> Result<SettingsView, UiError> {
+        let before = self.config();
+        let mut config = (*before).clone();
+        for (key, value) in &changes {
+            config.set(key, value).map_err(|e| UiError {
+                code: "config".into(),
+                message: e.to_string(),
+                field: Some(key.clone()),
+            })?;
+        }
+        self.data.save_config(&config)?;
+        let relisten = config.listen != before.listen;
+        self.state.config.store(Arc::new(config));
+        if relisten {
+            self.start_listener().await?;
+        }
+        Ok(self.settings().await)
+    }
+
+    /// Stores the PBX token in the keyring.
+    pub async fn set_token(&self, token: String) -> Result<(), UiError> {
+        let account = self.config().access_code.clone();
+        tokio::task::spawn_blocking(move || {
+            TokenStore::for_account(account.as_deref())?.store(&Secret::new(token)?)
+        })
+        .await
+        .map_err(|e| UiError::new("token", e))?
+        .map_err(UiError::from)
+    }
+
+    /// Removes the PBX token from the keyring.
+    pub async fn clear_token(&self) -> Result<(), UiError> {
+        let account = self.config().access_code.clone();
+        tokio::task::spawn_blocking(move || TokenStore::for_account(account.as_deref())?.clear())
+            .await
+            .map_err(|e| UiError::new("token", e))??;
+        Ok(())
+    }
+
+    /// Calls our own webhook URL as the PBX would (a contact look-up and a short
+    /// answered call from a test number) and says whether it arrived.
+    pub async fn send_test_call(&self) -> Result<String, UiError> {
+        let settings = self.settings().await;
+        let config = &settings.config;
+        let fail = |message: String| UiError::new("test_call", message);
+        let target = Target::parse(&settings.webhook_url).map_err(|e| fail(e.to_string()))?;
+        let call = SimCall {
+            access_code: config
+                .access_code
+                .clone()
+                .ok_or_else(|| fail("set the access code (the PBX account number) first".into()))?,
+            callid: format!("test-{}", new_callid()),
+            phone: "70000000000".into(),
+            ext: config.extension.clone().unwrap_or_default(),
+            line: None,
+        };
+        for fields in [
+            call.contact(),
+            call.incoming(),
+            call.completed("Missed", 0, None),
+        ] {
+            let reply = target
+                .send(&fields, None)
+                .await
+                .map_err(|e| fail(format!("the test call did not arrive: {e}")))?;
+            if reply.status != 200 {
+                return Err(fail(format!(
+                    "the test call reached {} but was refused: HTTP {} {}",
+                    settings.webhook_url, reply.status, reply.body
+                )));
+            }
+        }
+        Ok(format!("the test call arrived at {}", settings.webhook_url))
+    }
+}

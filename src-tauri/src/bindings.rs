@@ -1,0 +1,56 @@
+//! TypeScript declarations of every type the UI receives or sends, generated
+//! from the Rust types with ts-rs into `ui/src/lib/bindings.ts`.
+//!
+//! `cargo test -p xvb-companion` fails when the file is stale;
+//! `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings` rewrites it.
+
+use ts_rs::{Config as TsConfig, TS};
+use xvb_core::call::Call;
+use xvb_core::companion::{HistoryPage, SettingsView, UiError};
+use xvb_core::config::Config;
+use xvb_core::contacts::Contact;
+use xvb_core::decision::{Decision, RingPolicy};
+use xvb_core::notifier::Notice;
+use xvb_core::protocol::Direction;
+use xvb_core::store::HistoryQuery;
+
+fn declarations() -> String {
+    let cfg = TsConfig::new();
+    let decls = [
+        Direction::decl(&cfg),
+        Call::decl(&cfg),
+        RingPolicy::decl(&cfg),
+        Config::decl(&cfg),
+        Decision::decl(&cfg),
+        Notice::decl(&cfg),
+        Contact::decl(&cfg),
+        HistoryQuery::decl(&cfg),
+        HistoryPage::decl(&cfg),
+        SettingsView::decl(&cfg),
+        UiError::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+    let wanted = declarations();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &wanted).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == wanted,
+        "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`",
+        path.display()
+    );
+}

@@ -1,0 +1,90 @@
+//! XVB Companion desktop app: a thin Tauri shell over `xvb-core`.
+//! Commands delegate to [`xvb_core::companion::Companion`] in one line each.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+#[cfg(test)]
+mod bindings;
+mod commands;
+mod popups;
+mod tray;
+
+use std::sync::Arc;
+use tauri::Manager;
+use xvb_core::companion::Companion;
+use xvb_core::config::DataDir;
+
+/// The app's shared state.
+pub struct AppState {
+    /// The engine.
+    pub companion: Arc<Companion>,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("XVB_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let data_dir = std::env::var_os("XVB_DATA_DIR").map(Into::into);
+    let data = match DataDir::resolve(data_dir) {
+        Ok(data) => data,
+        Err(e) => {
+            eprintln!("xvb-companion: {e}");
+            std::process::exit(1);
+        }
+    };
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tray::show_main_window(app);
+        }))
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--minimized"]),
+        ))
+        .setup(move |app| {
+            let popups = popups::Popups::start(app.handle().clone());
+            let companion = Arc::new(Companion::open(data.clone(), Arc::new(popups))?);
+            app.manage(AppState {
+                companion: Arc::clone(&companion),
+            });
+            tray::build(app.handle())?;
+            tauri::async_runtime::spawn(async move {
+                match companion.start_listener().await {
+                    Ok(addr) => println!("listening on http://{addr}"),
+                    Err(e) => tracing::error!(error = %e, "the listener did not start"),
+                }
+            });
+            if std::env::args().any(|a| a == "--minimized") {
+                if let Some(window) = app.get_webview_window("main") {
+                    window.hide()?;
+                }
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                // Closing the window keeps the app (and the listener) in the tray.
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::history,
+            commands::check_number,
+            commands::dial,
+            commands::settings,
+            commands::save_settings,
+            commands::set_token,
+            commands::clear_token,
+            commands::send_test_call,
+            commands::missed_seen,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the app runs");
+}

@@ -1,0 +1,101 @@
+//! The tray icon: missed-call count, *Open*, *Do not disturb*, *Copy webhook URL*, *Quit*.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+const TRAY_ID: &str = "main";
+static MISSED: AtomicU32 = AtomicU32::new(0);
+
+/// Shows, unminimises and focuses the main window.
+pub fn show_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// One more missed call on the tray.
+pub fn add_missed(app: &AppHandle) {
+    let count = MISSED.fetch_add(1, Ordering::Relaxed) + 1;
+    set_missed(app, count);
+}
+
+/// Sets the tray's missed-call count (0 hides it).
+pub fn set_missed(app: &AppHandle, count: u32) {
+    MISSED.store(count, Ordering::Relaxed);
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        let label = (count > 0).then(|| count.to_string());
+        let _ = tray.set_title(label.as_deref());
+        let tooltip = match count {
+            0 => "XVB Companion".to_owned(),
+            n => format!("XVB Companion — {n} missed"),
+        };
+        let _ = tray.set_tooltip(Some(tooltip));
+    }
+}
+
+/// Builds the tray icon and its menu.
+pub fn build(app: &AppHandle) -> tauri::Result<()> {
+    let dnd_on = app
+        .try_state::<crate::AppState>()
+        .is_some_and(|s| s.companion.config().do_not_disturb);
+    let open = MenuItem::with_id(app, "open", "Open", true, None::<&str>)?;
+    let dnd = CheckMenuItem::with_id(app, "dnd", "Do not disturb", true, dnd_on, None::<&str>)?;
+    let copy = MenuItem::with_id(app, "copy", "Copy webhook URL", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &open,
+            &dnd,
+            &copy,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
+    )?;
+    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+        .tooltip("XVB Companion")
+        .menu(&menu)
+        .on_menu_event(move |app, event| match event.id().as_ref() {
+            "open" => show_main_window(app),
+            "dnd" => toggle_do_not_disturb(app),
+            "copy" => {
+                if let Some(state) = app.try_state::<crate::AppState>() {
+                    let url = state.companion.config().webhook_url();
+                    let _ = app.clipboard().write_text(url);
+                }
+            }
+            "quit" => app.exit(0),
+            _ => {}
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)?;
+    Ok(())
+}
+
+fn toggle_do_not_disturb(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(state) = app.try_state::<crate::AppState>() else {
+            return;
+        };
+        let on = !state.companion.config().do_not_disturb;
+        let value = if on { "on" } else { "off" };
+        match state
+            .companion
+            .save_settings(vec![("do_not_disturb".into(), value.into())])
+            .await
+        {
+            Ok(settings) => {
+                let _ = app.emit("settings", settings);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not switch do-not-disturb"),
+        }
+    });
+}

@@ -1,0 +1,37 @@
+// Typed calls into the Rust side: one function per command, types generated from Rust.
+import { invoke } from "@tauri-apps/api/core";
+import type { HistoryPage, HistoryQuery, SettingsView, UiError } from "./bindings";
+
+export const api = {
+  history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
+  checkNumber: (number: string) => invoke<string>("check_number", { number }),
+  dial: (number: string) => invoke<string>("dial", { number }),
+  settings: () => invoke<SettingsView>("settings"),
+  saveSettings: (changes: [string, string][]) => invoke<SettingsView>("save_settings", { changes }),
+  setToken: (token: string) => invoke<void>("set_token", { token }),
+  clearToken: () => invoke<void>("clear_token"),
+  sendTestCall: () => invoke<string>("send_test_call"),
+  missedSeen: () => invoke<void>("missed_seen"),
+};
+
+/** The message of an error from a command (a `UiError`) or anything else. */
+export function messageOf(error: unknown): string {
+  if (error && typeof error === "object" && "message" in error) return (error as UiError).message;
+  return String(error);
+}
+
+/** A query with every filter off. */
+export function query(overrides: Partial<HistoryQuery> = {}): HistoryQuery {
+  return {
+    phone: null,
+    search: null,
+    status: null,
+    direction: null,
+    live: false,
+    since_ms: null,
+    until_ms: null,
+    limit: 100,
+    offset: 0,
+    ...overrides,
+  };
+}

@@ -1,0 +1,237 @@
+// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.
+
+export type Direction = "in" | "out";
+
+export type Call = { 
+/**
+ * The PBX's call id.
+ */
+callid: string, 
+/**
+ * `in` or `out`, when known.
+ */
+direction: Direction | null, 
+/**
+ * The client's number as the PBX sent it.
+ */
+phone: string | null, 
+/**
+ * The client's number normalised (see [`crate::phone`]).
+ */
+phone_normalized: string | null, 
+/**
+ * The contact book's name for the number when the call was first seen.
+ */
+contact_name: string | null, 
+/**
+ * The number the client dialled (incoming).
+ */
+line_number: string | null, 
+/**
+ * The agent's extension: who answered (incoming) or who dialled (outgoing).
+ */
+ext: string | null, 
+/**
+ * The extension that answered, if any.
+ */
+answered_by: string | null, 
+/**
+ * The PBX's final status (`Success`, `Missed`, …) or, while live,
+ * `Ringing` / `Answered` / `Cancelled`.
+ */
+status: string, 
+/**
+ * Whether a `COMPLETED` event was seen.
+ */
+completed: boolean, 
+/**
+ * Talk time in seconds, from `COMPLETED`.
+ */
+duration: number | null, 
+/**
+ * Recording URL, from `COMPLETED`.
+ */
+record_link: string | null, 
+/**
+ * Event names in arrival order (duplicates left out).
+ */
+events: Array<string>, 
+/**
+ * When the first event arrived.
+ */
+first_seen: string, 
+/**
+ * When the latest distinct event arrived.
+ */
+last_seen: string, };
+
+export type RingPolicy = "all" | "responsible";
+
+export type Config = { 
+/**
+ * The PBX account number (`access_code` in every request).
+ */
+access_code: string | null, 
+/**
+ * My extension.
+ */
+extension: string | null, 
+/**
+ * Where the listener binds.
+ */
+listen: string, 
+/**
+ * Base URL the PBX reaches us at (tunnel, NAT), if not the listen address.
+ */
+public_url: string | null, 
+/**
+ * The PBX's `makeCall` address.
+ */
+pbx_url: string | null, 
+/**
+ * Which incoming calls ring for me.
+ */
+ring_policy: RingPolicy, 
+/**
+ * Do-not-disturb: keep history, show no pops.
+ */
+do_not_disturb: boolean, 
+/**
+ * CRM card URL with `{phone}` in it.
+ */
+crm_url_template: string | null, 
+/**
+ * UI language (`en`, `ru`); unset follows the OS locale.
+ */
+language: string | null, 
+/**
+ * The random path secret of the webhook URL.
+ */
+webhook_secret: string, };
+
+export type Decision = { "kind": "ring" } | { "kind": "answered_by_me" } | { "kind": "answered_by_colleague", "ext": string } | { "kind": "missed" } | { "kind": "nothing" };
+
+export type Notice = { 
+/**
+ * What to show.
+ */
+decision: Decision, 
+/**
+ * The call, merged with the event that caused the decision.
+ */
+call: Call, 
+/**
+ * The caller's responsible extension from the contact book.
+ */
+responsible: string | null, 
+/**
+ * The CRM card link, when a template is set.
+ */
+crm_url: string | null, };
+
+export type Contact = { 
+/**
+ * Row id in the store (0 before it is stored).
+ */
+id: number, 
+/**
+ * The name agents see, e.g. `Вася/Рога и копыта`.
+ */
+name: string, 
+/**
+ * Phone numbers as entered.
+ */
+phones: Array<string>, 
+/**
+ * Extension of the responsible agent.
+ */
+responsible: string | null, 
+/**
+ * Link to the client's CRM card.
+ */
+crm_url: string | null, 
+/**
+ * Free text.
+ */
+note: string | null, };
+
+export type HistoryQuery = { 
+/**
+ * Digits the client's number contains (a whole number matches in any spelling).
+ */
+phone: string | null, 
+/**
+ * A number fragment or part of the contact's name, as typed.
+ */
+search: string | null, 
+/**
+ * Status, case-insensitive; `missed` also matches any unanswered incoming call.
+ */
+status: string | null, 
+/**
+ * Only this direction.
+ */
+direction: Direction | null, 
+/**
+ * Only calls still ringing or in progress.
+ */
+live: boolean, 
+/**
+ * Only calls first seen at or after this time (Unix milliseconds).
+ */
+since_ms: number | null, 
+/**
+ * Only calls first seen before this time (Unix milliseconds).
+ */
+until_ms: number | null, 
+/**
+ * At most this many calls.
+ */
+limit: number, 
+/**
+ * Skip this many (paging).
+ */
+offset: number, };
+
+export type HistoryPage = { 
+/**
+ * The calls of this page.
+ */
+calls: Array<Call>, 
+/**
+ * Matching calls in all.
+ */
+total: number, };
+
+export type SettingsView = { 
+/**
+ * The saved settings.
+ */
+config: Config, 
+/**
+ * The URL to paste into the PBX.
+ */
+webhook_url: string, 
+/**
+ * Where the listener is listening now, if it is.
+ */
+listening_on: string | null, 
+/**
+ * `stored`, `not stored`, or why the keyring could not say.
+ */
+token: string, };
+
+export type UiError = { 
+/**
+ * `config`, `number`, `dial`, `token`, `store`, `listen`, `test_call`.
+ */
+code: string, 
+/**
+ * What happened and what to do.
+ */
+message: string, 
+/**
+ * The settings field at fault, if any.
+ */
+field: string | null, };
+

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { dialInput, formatDuration, formatNumber, formatWhen } from "./format";
+import { dictionaries, pickLanguage, translate } from "./i18n";
+import { PAGE_SIZE, visibleWindow } from "./virtual";
+
+describe("format", () => {
+  it("shows Russian numbers grouped", () => {
+    expect(formatNumber("79201119613")).toBe("+7 920 111-96-13");
+    expect(formatNumber("101")).toBe("101");
+    expect(formatNumber(null)).toBe("");
+  });
+  it("shows durations as m:ss and h:mm:ss", () => {
+    expect(formatDuration(16)).toBe("0:16");
+    expect(formatDuration(3725)).toBe("1:02:05");
+    expect(formatDuration(null)).toBe("");
+  });
+  it("shows today's times without the date", () => {
+    const now = new Date(2026, 10, 23, 15, 0);
+    expect(formatWhen(new Date(2026, 10, 23, 9, 5).toISOString(), "en", now)).toBe("09:05");
+    expect(formatWhen(new Date(2026, 10, 20, 9, 5).toISOString(), "ru", now)).toBe("20.11.2026 09:05");
+    expect(formatWhen(new Date(2026, 10, 20, 9, 5).toISOString(), "en", now)).toBe("2026-11-20 09:05");
+  });
+  it("keeps what a number can hold when typed or pasted", () => {
+    expect(dialInput("tel:+7 (920) 111-96-13")).toBe("+7 (920) 111-96-13");
+    expect(dialInput("call 8 920 abc")).toBe(" 8 920 ");
+    expect(dialInput("+7+920")).toBe("+7920");
+  });
+});
+
+describe("i18n", () => {
+  it("has every text in both languages", () => {
+    for (const key of Object.keys(dictionaries.en) as (keyof typeof dictionaries.en)[]) {
+      expect(dictionaries.ru[key], key).toBeTruthy();
+    }
+    expect(Object.keys(dictionaries.ru).sort()).toEqual(Object.keys(dictionaries.en).sort());
+  });
+  it("follows the system unless chosen", () => {
+    expect(pickLanguage(null, "ru-RU")).toBe("ru");
+    expect(pickLanguage(undefined, "en-US")).toBe("en");
+    expect(pickLanguage("en", "ru-RU")).toBe("en");
+    expect(translate("ru", "missed")).toBe("Пропущенные");
+  });
+});
+
+describe("virtual list", () => {
+  it("renders only the rows in view, with overscan, and names their pages", () => {
+    const w = visibleWindow(44 * 5000, 440, 44, 100_000, 10);
+    expect(w.first).toBe(4990);
+    expect(w.last).toBe(5020);
+    expect(w.pages).toEqual([49, 50]);
+  });
+  it("stops at the ends", () => {
+    expect(visibleWindow(0, 440, 44, 5, 10)).toEqual({ first: 0, last: 5, pages: [0] });
+    expect(visibleWindow(0, 440, 44, 0)).toEqual({ first: 0, last: 0, pages: [] });
+    const end = visibleWindow(44 * 99_990, 440, 44, 100_000, 10);
+    expect(end.last).toBe(100_000);
+    expect(end.pages).toEqual([Math.floor(99_980 / PAGE_SIZE)]);
+  });
+});
