@@ -3,16 +3,21 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test lint bench deps-run deps-test ui ui-test
+.PHONY: run test lint bench deps-run deps-test ui ui-test tools
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
 	$(CARGO) run --release -p xvb-companion
 
 ## Install what is missing, then formatting, lints and every test.
-test: deps-test ui lint ui-test
+test: deps-test ui lint ui-test tools
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
+
+## tauri-driver (WebDriver for the app), kept inside target/.
+tools: target/tools/bin/tauri-driver
+target/tools/bin/tauri-driver:
+	$(CARGO) install tauri-driver --version '^2' --locked --root target/tools
 
 ## The web UI (ui/dist), built with the locked npm packages.
 ui: ui/node_modules/.package-lock.json

@@ -1,6 +1,8 @@
 //! Helpers for end-to-end tests: a fresh data dir, the real `xvb` binary,
 //! a running `xvb serve` whose output lines can be awaited, and raw replays.
 
+pub mod notifications;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -422,4 +424,68 @@ fn request_complete(raw: &[u8]) -> bool {
         .and_then(|v| v.trim().parse::<usize>().ok())
         .unwrap_or(0);
     raw.len() >= end + 4 + length
+}
+
+/// A virtual X display (Xvfb), stopped on drop.
+pub struct Xvfb {
+    child: Child,
+    /// `:N`.
+    pub display: String,
+}
+
+impl Xvfb {
+    /// Starts Xvfb on a free display, 1280×800.
+    pub fn start() -> Xvfb {
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts (Debian package xvfb; `make test` installs it)");
+        let mut number = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut number)
+            .expect("Xvfb prints its display");
+        Xvfb {
+            child,
+            display: format!(":{}", number.trim()),
+        }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Stops a child politely (SIGTERM) and waits, so it can stop its own children.
+pub fn terminate(child: &mut Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

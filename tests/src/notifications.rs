@@ -1,0 +1,135 @@
+//! A notification server for tests: owns `org.freedesktop.Notifications` on a
+//! private session bus and records every `Notify` and `CloseNotification`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zbus::zvariant::OwnedValue;
+
+/// One call made to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BusCall {
+    /// `Notify`: the id it was given, and what was shown.
+    Notify {
+        /// Id returned to the caller.
+        id: u32,
+        /// Title.
+        summary: String,
+        /// Body text.
+        body: String,
+        /// Action keys and labels, flattened.
+        actions: Vec<String>,
+        /// Expiry in ms (-1 default, 0 never).
+        timeout: i32,
+    },
+    /// `CloseNotification(id)`.
+    Close(u32),
+}
+
+#[derive(Default)]
+struct Recorder {
+    calls: Arc<Mutex<Vec<BusCall>>>,
+    next_id: Mutex<u32>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: String,
+        replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        expire_timeout: i32,
+    ) -> u32 {
+        let id = if replaces_id != 0 {
+            replaces_id
+        } else {
+            let mut next = self.next_id.lock().unwrap();
+            *next += 1;
+            *next
+        };
+        self.calls.lock().unwrap().push(BusCall::Notify {
+            id,
+            summary,
+            body,
+            actions,
+            timeout: expire_timeout,
+        });
+        id
+    }
+
+    fn close_notification(&self, id: u32) {
+        self.calls.lock().unwrap().push(BusCall::Close(id));
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into(), "actions".into(), "persistence".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "xvb-test-recorder".into(),
+            "xvb".into(),
+            "1".into(),
+            "1.2".into(),
+        )
+    }
+}
+
+/// The running recorder; stops when dropped.
+pub struct NotificationRecorder {
+    calls: Arc<Mutex<Vec<BusCall>>>,
+    _connection: zbus::Connection,
+}
+
+impl NotificationRecorder {
+    /// Connects to the bus at `address` and takes the notifications name.
+    pub async fn start(address: &str) -> NotificationRecorder {
+        let recorder = Recorder::default();
+        let calls = Arc::clone(&recorder.calls);
+        let connection = zbus::connection::Builder::address(address)
+            .expect("bus address")
+            .name("org.freedesktop.Notifications")
+            .expect("name")
+            .serve_at("/org/freedesktop/Notifications", recorder)
+            .expect("object")
+            .build()
+            .await
+            .expect("the recorder joins the bus");
+        NotificationRecorder {
+            calls,
+            _connection: connection,
+        }
+    }
+
+    /// Everything recorded so far.
+    pub fn calls(&self) -> Vec<BusCall> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    /// Waits (up to `wait`) for a recorded call that `matches`, and returns it.
+    pub async fn wait_for(
+        &self,
+        wait: Duration,
+        what: &str,
+        matches: impl Fn(&BusCall) -> bool,
+    ) -> BusCall {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some(call) = self.calls().into_iter().find(|c| matches(c)) {
+                return call;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {what} on the bus; recorded: {:#?}",
+                self.calls()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The real desktop app under Xvfb, driven through WebDriver (tauri-driver +
+//! WebKitWebDriver), on a private D-Bus session with a notification recorder
+//! and an unlocked gnome-keyring; a PBX simulated over HTTP on loopback.
+//!
+//! Screenshots of the main screens are saved under `target/screenshots/`.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use xvb_core::protocol::Fields;
+use xvb_core::sim::SimCall;
+use xvb_e2e::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::{fixture, free_port, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
+
+const TOKEN: &str = "desk+top token";
+const WAIT: Duration = Duration::from_secs(20);
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tauri_driver() -> PathBuf {
+    let installed = workspace().join("target/tools/bin/tauri-driver");
+    if installed.is_file() {
+        return installed;
+    }
+    PathBuf::from("tauri-driver")
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM, never SIGKILL: tauri-driver must stop WebKitWebDriver itself.
+        terminate(&mut self.0);
+    }
+}
+
+/// Waits until the text of `css` (as shown, letter case ignored) satisfies `ok`.
+async fn wait_until(client: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + WAIT;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if ok(&last.to_lowercase()) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {what}; last text: {last:?}");
+}
+
+async fn wait_text(client: &Client, css: &str, wanted: &str) -> String {
+    let lower = wanted.to_lowercase();
+    wait_until(client, css, &format!("{wanted:?}"), |text| {
+        text.contains(&lower)
+    })
+    .await
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let dir = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn send(webhook: &str, fields: &Fields, header: Option<&str>) {
+    let target = xvb_core::sim::Target::parse(webhook).unwrap();
+    let reply = target.send(fields, header).await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
+    let session = DbusSession::with_keyring();
+    let recorder = NotificationRecorder::start(&session.address).await;
+    let xvfb = Xvfb::start();
+    let port = free_port();
+    let mut env = session.env();
+    env.retain(|(k, _)| k != "HOME");
+    let agent = Agent::with_env("100", env.clone());
+    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    agent.ok(&["config", "set", "language", "en"]);
+    agent.ok(&[
+        "config",
+        "set",
+        "crm_url_template",
+        "https://crm.example/find?phone={phone}",
+    ]);
+    agent.ok(&[
+        "contacts",
+        "add",
+        "--name",
+        "Вася/Рога и копыта",
+        "--phone",
+        "79201119613",
+        "--responsible",
+        "100",
+    ]);
+    let webhook = agent.ok(&["webhook-url"]).trim().to_owned();
+
+    let mut pbx = agent.spawn(
+        &[
+            "sim",
+            "pbx",
+            "--listen",
+            "127.0.0.1:0",
+            "--webhook",
+            &webhook,
+            "--token",
+            TOKEN,
+        ],
+        "PBX simulator listening on http://",
+    );
+    let pbx_url = pbx
+        .ready
+        .trim_start_matches("PBX simulator listening on ")
+        .to_owned();
+    agent.ok(&["config", "set", "pbx_url", &pbx_url]);
+
+    let driver_port = free_port();
+    let native_port = free_port();
+    let driver = Driver(
+        Command::new(tauri_driver())
+            .args([
+                "--port",
+                &driver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .envs(env.iter().cloned())
+            .env("DISPLAY", &xvfb.display)
+            .env("XVB_DATA_DIR", agent.dir.path())
+            .env("NO_AT_BRIDGE", "1")
+            .env("XVB_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver starts (`make test` installs it into target/tools)"),
+    );
+    let app = xvb_bin().with_file_name("xvb-companion");
+    assert!(
+        app.is_file(),
+        "build the app first: cargo build -p xvb-companion"
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    let deadline = Instant::now() + WAIT;
+    let client = loop {
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+        {
+            Ok(client) => break client,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    };
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the app's listener never came up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A ringing call pops with the caller's name, number, line and responsible agent.
+    let capture = String::from_utf8(fixture("pbx/01-incoming.http")).unwrap();
+    let path = &webhook[webhook.find("/hook/").unwrap()..];
+    let request = capture.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    let target = xvb_core::sim::Target::parse(&webhook).unwrap();
+    assert_eq!(
+        target.send_raw(request.as_bytes()).await.unwrap().status,
+        200
+    );
+    let ring = recorder
+        .wait_for(
+            WAIT,
+            "ring pop",
+            |c| matches!(c, BusCall::Notify { summary, .. } if summary.contains("Incoming call")),
+        )
+        .await;
+    let BusCall::Notify {
+        id: ring_id,
+        summary,
+        body,
+        actions,
+        timeout,
+    } = ring
+    else {
+        unreachable!()
+    };
+    assert_eq!(summary, "Incoming call: Вася/Рога и копыта");
+    assert!(
+        body.contains("+7 920 111-96-13") && body.contains("responsible: 100"),
+        "{body}"
+    );
+    assert!(
+        actions.contains(&"open".to_owned()) && actions.contains(&"crm".to_owned()),
+        "{actions:?}"
+    );
+    assert_eq!(timeout, 0, "a ring pop stays until withdrawn");
+    let live = wait_text(&client, ".live", "Вася/Рога и копыта").await;
+    assert!(live.contains("Ringing"), "{live}");
+    wait_text(&client, "[data-testid=history]", "Вася/Рога и копыта").await;
+    screenshot(&client, "calls-ringing").await;
+
+    // A colleague answers: my pop is withdrawn, the live view says who.
+    let call = SimCall {
+        access_code: ACCESS_CODE.into(),
+        callid: "DVzqd2I5zmRev0_vLvXV6vw".into(),
+        phone: "79201119613".into(),
+        ext: "101".into(),
+        line: None,
+    };
+    send(&webhook, &call.answered(), Some(ACCESS_CODE)).await;
+    recorder
+        .wait_for(WAIT, "withdrawal of the ring pop", |c| {
+            *c == BusCall::Close(ring_id)
+        })
+        .await;
+    wait_text(&client, ".live", "answered by 101").await;
+
+    // Nobody answers another call: its ring is withdrawn and a missed-call notice pops.
+    let missed = SimCall {
+        callid: "MISSED-1".into(),
+        phone: "79001112233".into(),
+        ..call.clone()
+    };
+    send(&webhook, &missed.incoming(), None).await;
+    send(&webhook, &missed.completed("Missed", 0, None), None).await;
+    let notice = recorder
+        .wait_for(
+            WAIT,
+            "missed-call notice",
+            |c| matches!(c, BusCall::Notify { summary, .. } if summary.starts_with("Missed call")),
+        )
+        .await;
+    let BusCall::Notify {
+        summary, actions, ..
+    } = notice
+    else {
+        unreachable!()
+    };
+    assert_eq!(summary, "Missed call: +7 900 111-22-33");
+    assert!(actions.contains(&"callback".to_owned()), "{actions:?}");
+    let rings = recorder.calls().iter().filter(|c| matches!(c, BusCall::Notify { summary, .. } if summary.contains("+7 900 111-22-33") && summary.starts_with("Incoming"))).count();
+    assert_eq!(rings, 1);
+    click(&client, ".filters button:nth-child(4)").await;
+    wait_text(&client, "[data-testid=history]", "Missed").await;
+    screenshot(&client, "calls-missed-filter").await;
+
+    // Settings: the token goes to the real keyring, other settings to config.toml.
+    click(&client, "[data-tab=settings]").await;
+    wait_text(&client, "[data-testid=token-state]", "not stored").await;
+    client
+        .find(Locator::Css("[data-testid=token-input]"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(&client, "[data-testid=token-save]").await;
+    wait_until(&client, "[data-testid=token-state]", "\"stored\"", |text| {
+        text == "stored"
+    })
+    .await;
+    let stored = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "xvb-companion",
+            "username",
+            ACCESS_CODE,
+        ])
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&stored.stdout), TOKEN);
+    let ext = client
+        .find(Locator::Css("[data-field=extension]"))
+        .await
+        .unwrap();
+    ext.clear().await.unwrap();
+    ext.send_keys("10x").await.unwrap();
+    click(&client, "[data-testid=save-settings]").await;
+    wait_text(
+        &client,
+        "[data-error=extension]",
+        "extension must be digits",
+    )
+    .await;
+    ext.clear().await.unwrap();
+    ext.send_keys("100").await.unwrap();
+    client
+        .find(Locator::Css("[data-field=public_url]"))
+        .await
+        .unwrap()
+        .send_keys("https://agent.example")
+        .await
+        .unwrap();
+    click(&client, "[data-testid=save-settings]").await;
+    wait_text(&client, "[data-testid=settings-message]", "Saved").await;
+    wait_text(
+        &client,
+        "[data-testid=webhook-url]",
+        "https://agent.example/hook/",
+    )
+    .await;
+    assert!(agent
+        .ok(&["config", "show"])
+        .contains("public_url = \"https://agent.example\""));
+    screenshot(&client, "settings").await;
+    let page = client.source().await.unwrap();
+    assert!(
+        !page.contains(TOKEN),
+        "the token never comes back to the UI"
+    );
+
+    // Dial pad: the simulated PBX receives the right makeCall.
+    click(&client, "[data-tab=dial]").await;
+    client
+        .find(Locator::Css("[data-testid=dial-input]"))
+        .await
+        .unwrap()
+        .send_keys("8 (920) 111-96-13")
+        .await
+        .unwrap();
+    wait_text(&client, "[data-testid=dial-check]", "+7 920 111-96-13").await;
+    click(&client, "[data-testid=dial-call]").await;
+    wait_text(&client, "[data-testid=dial-result]", "The PBX is calling").await;
+    let make_call = pbx.expect_line("makeCall ");
+    assert!(
+        make_call.starts_with("makeCall from=100 to=79201119613"),
+        "{make_call}"
+    );
+    screenshot(&client, "dial-pad").await;
+
+    let input = client
+        .find(Locator::Css("[data-testid=dial-input]"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("12 абв").await.unwrap();
+    let shown = input.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(shown.trim(), "12", "letters are not taken");
+
+    client.close().await.unwrap();
+    drop(driver);
+    drop(xvfb);
+}
