@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test lint bench deps-run deps-test ui ui-test tools
+.PHONY: run test lint bench bench-desktop deps-run deps-test ui ui-test tools
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
@@ -38,6 +38,12 @@ bench:
 	scripts/install-deps.sh bench
 	$(CARGO) build --release -p xvb-cli --bin xvb
 	$(CARGO) bench -p xvb-e2e --bench loopback
+
+## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency.
+bench-desktop: ui
+	scripts/install-deps.sh test
+	$(CARGO) build --release -p xvb-companion -p xvb-cli
+	$(CARGO) bench -p xvb-e2e --bench desktop
 
 deps-run:
 	scripts/install-deps.sh run

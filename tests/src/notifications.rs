@@ -28,7 +28,7 @@ pub enum BusCall {
 
 #[derive(Default)]
 struct Recorder {
-    calls: Arc<Mutex<Vec<BusCall>>>,
+    calls: Arc<Mutex<Vec<(Instant, BusCall)>>>,
     next_id: Mutex<u32>,
 }
 
@@ -53,18 +53,24 @@ impl Recorder {
             *next += 1;
             *next
         };
-        self.calls.lock().unwrap().push(BusCall::Notify {
-            id,
-            summary,
-            body,
-            actions,
-            timeout: expire_timeout,
-        });
+        self.calls.lock().unwrap().push((
+            Instant::now(),
+            BusCall::Notify {
+                id,
+                summary,
+                body,
+                actions,
+                timeout: expire_timeout,
+            },
+        ));
         id
     }
 
     fn close_notification(&self, id: u32) {
-        self.calls.lock().unwrap().push(BusCall::Close(id));
+        self.calls
+            .lock()
+            .unwrap()
+            .push((Instant::now(), BusCall::Close(id)));
     }
 
     fn get_capabilities(&self) -> Vec<String> {
@@ -83,7 +89,7 @@ impl Recorder {
 
 /// The running recorder; stops when dropped.
 pub struct NotificationRecorder {
-    calls: Arc<Mutex<Vec<BusCall>>>,
+    calls: Arc<Mutex<Vec<(Instant, BusCall)>>>,
     _connection: zbus::Connection,
 }
 
@@ -109,6 +115,14 @@ impl NotificationRecorder {
 
     /// Everything recorded so far.
     pub fn calls(&self) -> Vec<BusCall> {
+        self.timed_calls()
+            .into_iter()
+            .map(|(_, call)| call)
+            .collect()
+    }
+
+    /// Everything recorded so far, with when it arrived.
+    pub fn timed_calls(&self) -> Vec<(Instant, BusCall)> {
         self.calls.lock().unwrap().clone()
     }
 

@@ -1,0 +1,256 @@
+//! Desktop app figures (`make bench-desktop`, release build, under Xvfb, private D-Bus):
+//! cold start to listening and to the first painted window; idle memory of all
+//! the app's processes with 10,000 calls in history; webhook → `Notify` latency.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use xvb_core::config::DataDir;
+use xvb_core::protocol::CallEvent;
+use xvb_core::sim::{SimCall, Target};
+use xvb_core::store::Writer;
+use xvb_e2e::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::{free_port, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
+
+const HISTORY: usize = 10_000;
+const POPS: usize = 200;
+
+async fn seed_history(data: &Path) {
+    let writer = Writer::start(
+        &DataDir::resolve(Some(data.to_path_buf()))
+            .unwrap()
+            .database_path(),
+    )
+    .unwrap();
+    let tasks: Vec<_> = (0..HISTORY)
+        .map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let call = SimCall {
+                    access_code: ACCESS_CODE.into(),
+                    callid: format!("H{i:06}"),
+                    phone: format!("7910{i:07}"),
+                    ext: "101".into(),
+                    line: Some("74950000000".into()),
+                };
+                for fields in [
+                    call.incoming(),
+                    call.completed("Success", 60, Some("https://pbx.invalid/r.g722")),
+                ] {
+                    writer
+                        .record_event(CallEvent::parse(fields).unwrap(), None)
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
+/// The app's process and every process it started (WebKit's web and network processes).
+fn process_tree(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = after_name.split(' ').nth(1).unwrap().parse().unwrap();
+        parent_of.push((pid, ppid));
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parent_of
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    tree
+}
+
+fn kib(file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn painted(display: &str) -> bool {
+    // The header's gradient at (60, 24): black until the window's first frame.
+    let out = Command::new("import")
+        .args([
+            "-display",
+            display,
+            "-window",
+            "root",
+            "-crop",
+            "1x1+60+24",
+            "txt:-",
+        ])
+        .output();
+    let text = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    !text.is_empty() && !text.contains("#000000") && !text.contains("black")
+}
+
+struct App(Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let tree = process_tree(self.0.id());
+        terminate(&mut self.0);
+        for pid in tree.into_iter().skip(1) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}
+
+fn start_app(
+    app: &Path,
+    env: &[(String, String)],
+    display: &str,
+    data: &Path,
+) -> (App, Duration, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(app)
+        .envs(env.iter().cloned())
+        .env("DISPLAY", display)
+        .env("XVB_DATA_DIR", data)
+        .env("NO_AT_BRIDGE", "1")
+        .env("XVB_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the release app starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on"), "{line}");
+    let listening = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !painted(display) {
+        assert!(Instant::now() < deadline, "no window painted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (App(child), listening, started.elapsed())
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let app = xvb_bin().with_file_name("xvb-companion");
+    assert!(
+        app.is_file(),
+        "build it first: cargo build --release -p xvb-companion"
+    );
+    let session = DbusSession::bare();
+    let recorder = NotificationRecorder::start(&session.address).await;
+    let xvfb = Xvfb::start();
+    let mut env = session.env();
+    env.retain(|(k, _)| k != "HOME");
+    let agent = Agent::with_env("100", env.clone());
+    let port = free_port();
+    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    let seeding = Instant::now();
+    seed_history(agent.dir.path()).await;
+    println!(
+        "# desktop app, release build, Xvfb 1280x800 (llvmpipe), {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "seeded {HISTORY} calls in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let mut starts = Vec::new();
+    for _ in 0..3 {
+        let (running, listening, painted_at) =
+            start_app(&app, &env, &xvfb.display, agent.dir.path());
+        starts.push((listening, painted_at));
+        drop(running);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    for (i, (listening, painted_at)) in starts.iter().enumerate() {
+        println!(
+            "cold start {}: listening after {:.0} ms, first painted window after {:.0} ms",
+            i + 1,
+            listening.as_secs_f64() * 1e3,
+            painted_at.as_secs_f64() * 1e3
+        );
+    }
+
+    let (running, _, _) = start_app(&app, &env, &xvfb.display, agent.dir.path());
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let tree = process_tree(running.0.id());
+    let (mut rss, mut pss) = (0, 0);
+    for pid in &tree {
+        rss += kib(&format!("/proc/{pid}/status"), "VmRSS:");
+        pss += kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+    }
+    println!(
+        "idle memory with {HISTORY} calls, {} processes: {:.0} MB RSS, {:.0} MB PSS",
+        tree.len(),
+        rss as f64 / 1024.0,
+        pss as f64 / 1024.0
+    );
+
+    let target = Target::parse(&agent.ok(&["webhook-url"]).trim().to_owned()).unwrap();
+    let mut latencies = Vec::new();
+    for i in 0..POPS {
+        let call = SimCall {
+            access_code: ACCESS_CODE.into(),
+            callid: format!("POP{i}"),
+            phone: format!("7920{i:07}"),
+            ext: String::new(),
+            line: None,
+        };
+        let before = recorder.timed_calls().len();
+        let sent = Instant::now();
+        assert_eq!(
+            target.send(&call.incoming(), None).await.unwrap().status,
+            200
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let at = loop {
+            let notify = recorder
+                .timed_calls()
+                .into_iter()
+                .skip(before)
+                .find(|(_, c)| matches!(c, BusCall::Notify { .. }));
+            if let Some((at, _)) = notify {
+                break at;
+            }
+            assert!(Instant::now() < deadline, "no Notify for call {i}");
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        };
+        latencies.push(at.saturating_duration_since(sent));
+    }
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "webhook POST → Notify on the bus ({POPS} calls): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(latencies[POPS / 2]),
+        ms(latencies[POPS * 99 / 100]),
+        ms(latencies[POPS - 1])
+    );
+    drop(running);
+    drop(xvfb);
+}
