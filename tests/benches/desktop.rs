@@ -212,7 +212,7 @@ async fn main() {
         pss as f64 / 1024.0
     );
 
-    let target = Target::parse(&agent.ok(&["webhook-url"]).trim().to_owned()).unwrap();
+    let target = Target::parse(agent.ok(&["webhook-url"]).trim()).unwrap();
     let mut latencies = Vec::new();
     for i in 0..POPS {
         let call = SimCall {
