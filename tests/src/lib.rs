@@ -12,6 +12,8 @@ use xvb_core::sim::{Reply, Target};
 
 /// The account number of the seed's captures.
 pub const ACCESS_CODE: &str = "10019";
+/// The contact name of the seed's example.
+pub const KNOWN_CALLER: &str = "Вася/Рога и копыта";
 
 /// The built `xvb` binary next to the test executable (`target/<profile>/xvb`).
 pub fn xvb_bin() -> PathBuf {
@@ -114,6 +116,41 @@ impl Agent {
         let mut all = vec!["history", "--json"];
         all.extend_from_slice(args);
         serde_json::from_str(&self.ok(&all)).expect("history is JSON")
+    }
+
+    /// Adds the seed's caller: `Вася/Рога и копыта`, 79201119613, responsible 100.
+    pub fn add_known_caller(&self) {
+        self.ok(&[
+            "contacts",
+            "add",
+            "--name",
+            KNOWN_CALLER,
+            "--phone",
+            "+7 (920) 111-96-13",
+            "--responsible",
+            "100",
+        ]);
+    }
+
+    /// Starts `xvb sim pbx` accepting `token` and playing calls back to `webhook`,
+    /// and points this agent's `pbx_url` at it.
+    pub fn start_sim_pbx(&self, webhook: &str, token: &str) -> Served {
+        let pbx = self.spawn(
+            &[
+                "sim",
+                "pbx",
+                "--listen",
+                "127.0.0.1:0",
+                "--webhook",
+                webhook,
+                "--token",
+                token,
+            ],
+            "PBX simulator listening on http://",
+        );
+        let url = pbx.ready.trim_start_matches("PBX simulator listening on ");
+        self.ok(&["config", "set", "pbx_url", url]);
+        pbx
     }
 
     /// Starts `xvb serve` and waits until it listens.

@@ -102,36 +102,10 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         "crm_url_template",
         "https://crm.example/find?phone={phone}",
     ]);
-    agent.ok(&[
-        "contacts",
-        "add",
-        "--name",
-        "Вася/Рога и копыта",
-        "--phone",
-        "79201119613",
-        "--responsible",
-        "100",
-    ]);
+    agent.add_known_caller();
     let webhook = agent.ok(&["webhook-url"]).trim().to_owned();
 
-    let mut pbx = agent.spawn(
-        &[
-            "sim",
-            "pbx",
-            "--listen",
-            "127.0.0.1:0",
-            "--webhook",
-            &webhook,
-            "--token",
-            TOKEN,
-        ],
-        "PBX simulator listening on http://",
-    );
-    let pbx_url = pbx
-        .ready
-        .trim_start_matches("PBX simulator listening on ")
-        .to_owned();
-    agent.ok(&["config", "set", "pbx_url", &pbx_url]);
+    let mut pbx = agent.start_sim_pbx(&webhook, TOKEN);
 
     let driver_port = free_port();
     let native_port = free_port();

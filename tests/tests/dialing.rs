@@ -239,24 +239,8 @@ fn dialing_loop_through_the_simulated_pbx_leaks_no_token() {
     env.push(("XVB_LOG".into(), "trace".into()));
     let agent = Agent::with_env("100", env);
     let served = agent.serve();
-    let mut pbx = agent.spawn(
-        &[
-            "sim",
-            "pbx",
-            "--listen",
-            "127.0.0.1:0",
-            "--webhook",
-            &served.webhook,
-            "--token",
-            TOKEN,
-        ],
-        "PBX simulator listening on http://",
-    );
-    let pbx_url = pbx
-        .ready
-        .trim_start_matches("PBX simulator listening on ")
-        .to_owned();
-    let mut outputs = vec![agent.ok(&["config", "set", "pbx_url", &pbx_url])];
+    let mut pbx = agent.start_sim_pbx(&served.webhook, TOKEN);
+    let mut outputs = Vec::new();
 
     let out = agent.run_with_input(&["token", "set"], TOKEN);
     assert!(out.status.success());

@@ -7,16 +7,7 @@ use xvb_e2e::{fixture, Agent, Served};
 
 fn agent_with_vasya() -> Agent {
     let agent = Agent::new("100");
-    agent.ok(&[
-        "contacts",
-        "add",
-        "--name",
-        "Вася/Рога и копыта",
-        "--phone",
-        "+7 (920) 111-96-13",
-        "--responsible",
-        "100",
-    ]);
+    agent.add_known_caller();
     agent
 }
 

@@ -62,6 +62,17 @@ const en = {
   listeningOn: "Listening on",
   notListening: "Not listening",
   backspace: "Delete last digit",
+  status_Ringing: "Ringing",
+  status_Answered: "In progress",
+  status_Cancelled: "Cancelled",
+  status_Success: "Answered",
+  status_Missed: "Missed",
+  status_Cancel: "Caller hung up",
+  status_Busy: "Busy",
+  status_NotAvailable: "Not available",
+  status_NotAllowed: "Not allowed",
+  status_NotFound: "Number not found",
+  status_Completed: "Ended",
 };
 
 export type Key = keyof typeof en;
@@ -126,6 +137,17 @@ const ru: Record<Key, string> = {
   listeningOn: "Слушаю на",
   notListening: "Не слушаю",
   backspace: "Стереть цифру",
+  status_Ringing: "Звонит",
+  status_Answered: "Идёт разговор",
+  status_Cancelled: "Отменён",
+  status_Success: "Отвечен",
+  status_Missed: "Пропущен",
+  status_Cancel: "Абонент положил трубку",
+  status_Busy: "Занято",
+  status_NotAvailable: "Недоступен",
+  status_NotAllowed: "Запрещён",
+  status_NotFound: "Номер не найден",
+  status_Completed: "Завершён",
 };
 
 export const dictionaries: Record<Lang, Record<Key, string>> = { en, ru };
@@ -139,4 +161,10 @@ export function pickLanguage(chosen: string | null | undefined, system: string |
 /** The text of `key` in `lang`. */
 export function translate(lang: Lang, key: Key): string {
   return dictionaries[lang][key];
+}
+
+/** A call's status in `lang`; statuses the PBX invents are shown as sent. */
+export function statusLabel(lang: Lang, status: string): string {
+  const key = `status_${status}` as Key;
+  return key in dictionaries[lang] ? dictionaries[lang][key] : status;
 }

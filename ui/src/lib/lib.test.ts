@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dialInput, formatDuration, formatNumber, formatWhen } from "./format";
-import { dictionaries, pickLanguage, translate } from "./i18n";
+import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
 
 describe("format", () => {
@@ -39,6 +39,11 @@ describe("i18n", () => {
     expect(pickLanguage(undefined, "en-US")).toBe("en");
     expect(pickLanguage("en", "ru-RU")).toBe("en");
     expect(translate("ru", "missed")).toBe("Пропущенные");
+  });
+  it("names PBX statuses in the agent's language, unknown ones as sent", () => {
+    expect(statusLabel("ru", "Success")).toBe("Отвечен");
+    expect(statusLabel("en", "Missed")).toBe("Missed");
+    expect(statusLabel("ru", "Voicemail")).toBe("Voicemail");
   });
 });
 

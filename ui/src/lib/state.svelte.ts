@@ -1,5 +1,5 @@
 // App-wide UI state: language, the current tab, and the number on the dial pad.
-import { pickLanguage, translate, type Key, type Lang } from "./i18n";
+import { pickLanguage, statusLabel, translate, type Key, type Lang } from "./i18n";
 
 export const ui = $state({
   lang: pickLanguage(null, navigator.language) as Lang,
@@ -17,4 +17,9 @@ export function t(key: Key): string {
 export function openDialPad(number: string) {
   ui.dialNumber = number;
   ui.tab = "dial";
+}
+
+/** A call status in the current language. */
+export function status(value: string): string {
+  return statusLabel(ui.lang, value);
 }
