@@ -33,10 +33,12 @@ impl Notifier for Popups {
         if notice.decision == Decision::Missed {
             tray::add_missed(&self.app);
         }
-        if let Err(e) = self.app.emit("notice", &notice) {
+        // The pop first: the window's refresh can wait a moment, the agent's pop should not.
+        let for_window = notice.clone();
+        let _ = self.queue.send(notice);
+        if let Err(e) = self.app.emit("notice", &for_window) {
             tracing::warn!(error = %e, "could not tell the window about a call");
         }
-        let _ = self.queue.send(notice);
     }
 }
 

@@ -90,8 +90,9 @@ fn kib(file: &str, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether the page itself is on screen: the header's teal at (60, 24). The root
+/// window is black, and an unpainted GTK window white, until the web view's first frame.
 fn painted(display: &str) -> bool {
-    // The header's gradient at (60, 24): black until the window's first frame.
     let out = Command::new("import")
         .args([
             "-display",
@@ -106,7 +107,15 @@ fn painted(display: &str) -> bool {
     let text = out
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
-    !text.is_empty() && !text.contains("#000000") && !text.contains("black")
+    // "0,0: (r,g,b)  #…" with 16-bit channels.
+    let rgb: Vec<u32> = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split('(').nth(1))
+        .and_then(|l| l.split(')').next())
+        .map(|l| l.split(',').filter_map(|v| v.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    matches!(rgb[..], [r, g, b] if g > 2 * r && b > r)
 }
 
 struct App(Child);
