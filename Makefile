@@ -24,7 +24,9 @@ ui: ui/node_modules/.package-lock.json
 	cd ui && npm run build
 
 ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund
+	# npm install, not npm ci: with omit-lockfile-registry-resolved (set on these machines) npm ci
+	# rejects the lock for the platform packages it leaves out; install still keeps the locked versions.
+	cd ui && npm install --no-audit --no-fund
 
 ui-test: ui
 	cd ui && npm run check && npm test
