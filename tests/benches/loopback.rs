@@ -19,7 +19,10 @@ use xvb_e2e::{xvb_bin, ACCESS_CODE};
 
 const RUN: Duration = Duration::from_secs(3);
 const ROUNDS: usize = 5;
-const CLIENTS: usize = 64;
+/// Concurrent connections of the throughput runs: moderate, and enough to saturate 2 cores.
+const CLIENT_COUNTS: [usize; 2] = [64, 256];
+/// Concurrent connections of the background event load in the contact-latency run.
+const BACKGROUND_CLIENTS: usize = 16;
 
 struct Quiet;
 impl Notifier for Quiet {
@@ -119,7 +122,7 @@ fn client_runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn throughput(target: Target, tag: &'static str) -> f64 {
+fn throughput(target: Target, clients: usize, tag: &'static str) -> f64 {
     let stop = Arc::new(AtomicBool::new(false));
     let stopper = Arc::clone(&stop);
     std::thread::spawn(move || {
@@ -127,7 +130,7 @@ fn throughput(target: Target, tag: &'static str) -> f64 {
         stopper.store(true, Ordering::Relaxed);
     });
     let started = Instant::now();
-    let count = client_runtime().block_on(event_load(target, CLIENTS, stop, tag));
+    let count = client_runtime().block_on(event_load(target, clients, stop, tag));
     count as f64 / started.elapsed().as_secs_f64()
 }
 
@@ -194,7 +197,10 @@ fn main() {
         return;
     }
     let wanted = |part: &str| args.is_empty() || args.iter().any(|a| a == part);
-    println!("# loopback benchmarks ({} cores, {CLIENTS} clients, {RUN:?} per run, new TCP connection per request)", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "# loopback benchmarks ({} cores, {RUN:?} per run, new TCP connection per request)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
 
     if wanted("throughput") {
         throughput_vs_bare();
@@ -218,21 +224,23 @@ fn throughput_vs_bare() {
     let runtime = server_runtime();
     let (addr, path, _) = start_xvb(&runtime, &data);
     let stored_target = target(addr, &path);
-    let (mut bare, mut stored) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        bare.push(throughput(bare_target.clone(), "bare"));
-        stored.push(throughput(stored_target.clone(), "stored"));
+    for clients in CLIENT_COUNTS {
+        let (mut bare, mut stored) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            bare.push(throughput(bare_target.clone(), clients, "bare"));
+            stored.push(throughput(stored_target.clone(), clients, "stored"));
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (bare, stored) = (median(&mut bare), median(&mut stored));
+        println!("{clients:>3} clients: bare axum handler      {bare:>8.0} requests/s (median of {ROUNDS})");
+        println!(
+            "{clients:>3} clients: xvb, stored durably   {stored:>8.0} events/s   (median of {ROUNDS}; {:.2}x bare)",
+            stored / bare
+        );
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (bare, stored) = (median(&mut bare), median(&mut stored));
-    println!("bare axum handler:                 {bare:>8.0} requests/s (median of {ROUNDS})");
-    println!(
-        "xvb listener, stored durably:      {stored:>8.0} events/s   (median of {ROUNDS}; {:.2}x bare)",
-        stored / bare
-    );
 }
 
 fn contact_latency(contacts_dir: &std::path::Path) {
@@ -254,7 +262,9 @@ fn contact_latency(contacts_dir: &std::path::Path) {
     let stop = Arc::new(AtomicBool::new(false));
     let load = {
         let (t, stop) = (target(addr, &path), Arc::clone(&stop));
-        std::thread::spawn(move || client_runtime().block_on(event_load(t, 16, stop, "bg")))
+        std::thread::spawn(move || {
+            client_runtime().block_on(event_load(t, BACKGROUND_CLIENTS, stop, "bg"))
+        })
     };
     let lookup_target = target(addr, &path);
     let mut latencies = Vec::new();
