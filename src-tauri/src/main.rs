@@ -60,19 +60,11 @@ fn main() {
                     Err(e) => tracing::error!(error = %e, "the listener did not start"),
                 }
             });
-            if std::env::args().any(|a| a == "--minimized") {
-                if let Some(window) = app.get_webview_window("main") {
-                    window.hide()?;
-                }
+            // `--minimized` (autostart) starts in the tray, without a window.
+            if !std::env::args().any(|a| a == "--minimized") {
+                tray::show_main_window(app.handle());
             }
             Ok(())
-        })
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                // Closing the window keeps the app (and the listener) in the tray.
-                api.prevent_close();
-                let _ = window.hide();
-            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::history,
@@ -85,6 +77,16 @@ fn main() {
             commands::send_test_call,
             commands::missed_seen,
         ])
-        .run(tauri::generate_context!())
-        .expect("the app runs");
+        .build(tauri::generate_context!())
+        .expect("the app starts")
+        .run(|_app, event| {
+            // Closing the window keeps the app (listener, pops, tray) running;
+            // only Quit (an explicit exit code) ends it.
+            if let tauri::RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
+            {
+                api.prevent_exit();
+            }
+        });
 }

@@ -9,12 +9,22 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 const TRAY_ID: &str = "main";
 static MISSED: AtomicU32 = AtomicU32::new(0);
 
-/// Shows, unminimises and focuses the main window.
+/// Shows, unminimises and focuses the main window, creating it if it was closed.
+///
+/// Closing the window destroys it (and its web process) while the app stays in
+/// the tray; this brings it back from the config's window description.
 pub fn show_main_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
+        return;
+    }
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
+        return;
+    };
+    if let Err(e) = tauri::WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
+        tracing::error!(error = %e, "could not open the window");
     }
 }
 

@@ -130,14 +130,15 @@ impl Drop for App {
     }
 }
 
-fn start_app(
+fn spawn_app(
     app: &Path,
     env: &[(String, String)],
     display: &str,
     data: &Path,
-) -> (App, Duration, Duration) {
-    let started = Instant::now();
-    let mut child = Command::new(app)
+    args: &[&str],
+) -> Child {
+    Command::new(app)
+        .args(args)
         .envs(env.iter().cloned())
         .env("DISPLAY", display)
         .env("XVB_DATA_DIR", data)
@@ -145,7 +146,17 @@ fn start_app(
         .env("XVB_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
-        .expect("the release app starts");
+        .expect("the release app starts")
+}
+
+fn start_app(
+    app: &Path,
+    env: &[(String, String)],
+    display: &str,
+    data: &Path,
+) -> (App, Duration, Duration) {
+    let started = Instant::now();
+    let mut child = spawn_app(app, env, display, data, &[]);
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -158,6 +169,21 @@ fn start_app(
         std::thread::sleep(Duration::from_millis(20));
     }
     (App(child), listening, started.elapsed())
+}
+
+fn print_memory(what: &str, root: u32) {
+    let tree = process_tree(root);
+    let (mut rss, mut pss) = (0, 0);
+    for pid in &tree {
+        rss += kib(&format!("/proc/{pid}/status"), "VmRSS:");
+        pss += kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+    }
+    println!(
+        "idle memory with {HISTORY} calls, {what}, {} processes: {:.0} MB RSS, {:.0} MB PSS",
+        tree.len(),
+        rss as f64 / 1024.0,
+        pss as f64 / 1024.0
+    );
 }
 
 #[tokio::main]
@@ -206,20 +232,21 @@ async fn main() {
         );
     }
 
+    let in_tray = App(spawn_app(
+        &app,
+        &env,
+        &xvfb.display,
+        agent.dir.path(),
+        &["--minimized"],
+    ));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    print_memory("in the tray (window closed)", in_tray.0.id());
+    drop(in_tray);
+    std::thread::sleep(Duration::from_millis(500));
+
     let (running, _, _) = start_app(&app, &env, &xvfb.display, agent.dir.path());
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let tree = process_tree(running.0.id());
-    let (mut rss, mut pss) = (0, 0);
-    for pid in &tree {
-        rss += kib(&format!("/proc/{pid}/status"), "VmRSS:");
-        pss += kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
-    }
-    println!(
-        "idle memory with {HISTORY} calls, {} processes: {:.0} MB RSS, {:.0} MB PSS",
-        tree.len(),
-        rss as f64 / 1024.0,
-        pss as f64 / 1024.0
-    );
+    print_memory("window open", running.0.id());
 
     let target = Target::parse(agent.ok(&["webhook-url"]).trim()).unwrap();
     let mut latencies = Vec::new();
