@@ -64,3 +64,9 @@ pub async fn missed_seen(app: tauri::AppHandle) -> Result<()> {
     crate::tray::set_missed(&app, 0);
     Ok(())
 }
+
+/// What a pop's button asked a window that did not exist yet: `[event, text]`.
+#[tauri::command]
+pub async fn take_pending() -> Result<Option<(String, String)>> {
+    Ok(crate::tray::take_pending().map(|(event, text)| (event.to_owned(), text)))
+}

@@ -76,6 +76,7 @@ fn main() {
             commands::clear_token,
             commands::send_test_call,
             commands::missed_seen,
+            commands::take_pending,
         ])
         .build(tauri::generate_context!())
         .expect("the app starts")

@@ -191,13 +191,9 @@ async fn follow_actions(app: AppHandle, pop: Arc<notify_rust::NotificationHandle
             }
         }
         Some("callback") => {
-            tray::show_main_window(&app);
-            let _ = app.emit("dial", notice.call.phone.clone().unwrap_or_default());
+            tray::show_and_ask(&app, "dial", notice.call.phone.clone().unwrap_or_default())
         }
-        Some(_) => {
-            tray::show_main_window(&app);
-            let _ = app.emit("open-call", notice.call.callid.clone());
-        }
+        Some(_) => tray::show_and_ask(&app, "open-call", notice.call.callid.clone()),
         None => {}
     }
 }

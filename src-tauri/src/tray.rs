@@ -9,6 +9,9 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 const TRAY_ID: &str = "main";
 static MISSED: AtomicU32 = AtomicU32::new(0);
 
+/// What a pop's button asked the window to do: an event name and its text.
+static PENDING: std::sync::Mutex<Option<(&'static str, String)>> = std::sync::Mutex::new(None);
+
 /// Shows, unminimises and focuses the main window, creating it if it was closed.
 ///
 /// Closing the window destroys it (and its web process) while the app stays in
@@ -26,6 +29,23 @@ pub fn show_main_window(app: &AppHandle) {
     if let Err(e) = tauri::WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
         tracing::error!(error = %e, "could not open the window");
     }
+}
+
+/// Brings the window forward and tells it to do `event` (`open-call`, `dial`) with `text`;
+/// a window built just now, not yet listening, picks it up with [`take_pending`].
+pub fn show_and_ask(app: &AppHandle, event: &'static str, text: String) {
+    if app.get_webview_window("main").is_some() {
+        show_main_window(app);
+        let _ = app.emit(event, text);
+    } else {
+        *PENDING.lock().expect("pending lock") = Some((event, text));
+        show_main_window(app);
+    }
+}
+
+/// The request a new window has not heard yet, if any.
+pub fn take_pending() -> Option<(&'static str, String)> {
+    PENDING.lock().expect("pending lock").take()
 }
 
 /// One more missed call on the tray.

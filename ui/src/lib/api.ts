@@ -12,6 +12,7 @@ export const api = {
   clearToken: () => invoke<void>("clear_token"),
   sendTestCall: () => invoke<string>("send_test_call"),
   missedSeen: () => invoke<void>("missed_seen"),
+  takePending: () => invoke<[string, string] | null>("take_pending"),
 };
 
 /** The message of an error from a command (a `UiError`) or anything else. */
