@@ -296,17 +296,12 @@ impl DbusSession {
     pub fn bare() -> DbusSession {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("desktop/test-session-bus.conf");
-        let mut bus = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon starts (Debian package dbus; `make test` installs it)");
-        let mut address = String::new();
-        BufReader::new(bus.stdout.take().expect("piped"))
-            .read_line(&mut address)
-            .expect("dbus-daemon prints its address");
+        let (bus, address) = spawn_for_first_line(
+            Command::new("dbus-daemon")
+                .arg(format!("--config-file={}", config.display()))
+                .args(["--nofork", "--print-address=1"]),
+            "dbus-daemon (Debian package dbus; `make test` installs it)",
+        );
         let runtime = dir.path().join("run");
         std::fs::create_dir_all(&runtime).unwrap();
         std::fs::set_permissions(
@@ -318,7 +313,7 @@ impl DbusSession {
             dir,
             bus,
             keyring: None,
-            address: address.trim().to_owned(),
+            address,
         }
     }
 
@@ -473,8 +468,8 @@ pub struct Xvfb {
 impl Xvfb {
     /// Starts Xvfb on a free display, 1280×800.
     pub fn start() -> Xvfb {
-        let mut child = Command::new("Xvfb")
-            .args([
+        let (child, number) = spawn_for_first_line(
+            Command::new("Xvfb").args([
                 "-displayfd",
                 "1",
                 "-screen",
@@ -482,18 +477,12 @@ impl Xvfb {
                 "1280x800x24",
                 "-nolisten",
                 "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb starts (Debian package xvfb; `make test` installs it)");
-        let mut number = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut number)
-            .expect("Xvfb prints its display");
+            ]),
+            "Xvfb (Debian package xvfb; `make test` installs it)",
+        );
         Xvfb {
             child,
-            display: format!(":{}", number.trim()),
+            display: format!(":{number}"),
         }
     }
 }
@@ -525,4 +514,18 @@ pub fn terminate(child: &mut Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Starts `command` and returns it with the first line it prints (an address, a display).
+fn spawn_for_first_line(command: &mut Command, what: &str) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{what} printed nothing: {e}"));
+    (child, line.trim().to_owned())
 }

@@ -87,6 +87,21 @@ impl Recorder {
     }
 }
 
+/// What a `Notify` showed.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// Id given to it.
+    pub id: u32,
+    /// Title.
+    pub summary: String,
+    /// Body.
+    pub body: String,
+    /// Action keys and labels, flattened.
+    pub actions: Vec<String>,
+    /// Expiry in ms.
+    pub timeout: i32,
+}
+
 /// The running recorder; stops when dropped.
 pub struct NotificationRecorder {
     calls: Arc<Mutex<Vec<(Instant, BusCall)>>>,
@@ -124,6 +139,34 @@ impl NotificationRecorder {
     /// Everything recorded so far, with when it arrived.
     pub fn timed_calls(&self) -> Vec<(Instant, BusCall)> {
         self.calls.lock().unwrap().clone()
+    }
+
+    /// Waits (up to `wait`) for a `Notify` whose title starts with `title`.
+    pub async fn wait_for_pop(&self, wait: Duration, title: &str) -> Shown {
+        let call = self
+            .wait_for(
+                wait,
+                title,
+                |c| matches!(c, BusCall::Notify { summary, .. } if summary.starts_with(title)),
+            )
+            .await;
+        let BusCall::Notify {
+            id,
+            summary,
+            body,
+            actions,
+            timeout,
+        } = call
+        else {
+            unreachable!("matched a Notify")
+        };
+        Shown {
+            id,
+            summary,
+            body,
+            actions,
+            timeout,
+        }
     }
 
     /// Waits (up to `wait`) for a recorded call that `matches`, and returns it.

@@ -172,23 +172,9 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         target.send_raw(request.as_bytes()).await.unwrap().status,
         200
     );
-    let ring = recorder
-        .wait_for(
-            WAIT,
-            "ring pop",
-            |c| matches!(c, BusCall::Notify { summary, .. } if summary.contains("Incoming call")),
-        )
-        .await;
-    let BusCall::Notify {
-        id: ring_id,
-        summary,
-        body,
-        actions,
-        timeout,
-    } = ring
-    else {
-        unreachable!()
-    };
+    let ring = recorder.wait_for_pop(WAIT, "Incoming call").await;
+    let (ring_id, summary, body, actions, timeout) =
+        (ring.id, ring.summary, ring.body, ring.actions, ring.timeout);
     assert_eq!(summary, "Incoming call: Вася/Рога и копыта");
     assert!(
         body.contains("+7 920 111-96-13") && body.contains("responsible: 100"),
@@ -228,19 +214,8 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     };
     send(&webhook, &missed.incoming(), None).await;
     send(&webhook, &missed.completed("Missed", 0, None), None).await;
-    let notice = recorder
-        .wait_for(
-            WAIT,
-            "missed-call notice",
-            |c| matches!(c, BusCall::Notify { summary, .. } if summary.starts_with("Missed call")),
-        )
-        .await;
-    let BusCall::Notify {
-        summary, actions, ..
-    } = notice
-    else {
-        unreachable!()
-    };
+    let notice = recorder.wait_for_pop(WAIT, "Missed call").await;
+    let (summary, actions) = (notice.summary, notice.actions);
     assert_eq!(summary, "Missed call: +7 900 111-22-33");
     assert!(actions.contains(&"callback".to_owned()), "{actions:?}");
     let rings = recorder.calls().iter().filter(|c| matches!(c, BusCall::Notify { summary, .. } if summary.contains("+7 900 111-22-33") && summary.starts_with("Incoming"))).count();
