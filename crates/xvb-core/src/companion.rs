@@ -124,12 +124,10 @@ impl Companion {
         self.state.config.load_full()
     }
 
-    /// (Re)starts the listener on the configured address.
+    /// (Re)starts the listener on the configured address. The old one stops only
+    /// once the new address is bound, so a bad address leaves the app listening.
     pub async fn start_listener(&self) -> Result<SocketAddr, UiError> {
         let mut running = self.listener.lock().await;
-        if let Some(old) = running.take() {
-            let _ = old.stop.send(());
-        }
         let wanted = self.config().listen;
         let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| UiError {
             code: "listen".into(),
@@ -141,6 +139,9 @@ impl Companion {
         let addr = listener
             .local_addr()
             .map_err(|e| UiError::new("listen", e))?;
+        if let Some(old) = running.take() {
+            let _ = old.stop.send(());
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(self.state.clone());
         tokio::spawn(async move {
@@ -233,12 +234,16 @@ impl Companion {
                 field: Some(key.clone()),
             })?;
         }
-        self.data.save_config(&config)?;
         let relisten = config.listen != before.listen;
-        self.state.config.store(Arc::new(config));
+        self.state.config.store(Arc::new(config.clone()));
         if relisten {
-            self.start_listener().await?;
+            if let Err(e) = self.start_listener().await {
+                // Keep the old settings, and the listener on the old address.
+                self.state.config.store(before);
+                return Err(e);
+            }
         }
+        self.data.save_config(&config)?;
         Ok(self.settings().await)
     }
 
@@ -296,5 +301,63 @@ impl Companion {
             }
         }
         Ok(format!("the test call arrived at {}", settings.webhook_url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notifier::Notice;
+
+    struct Quiet;
+    impl Notifier for Quiet {
+        fn notify(&self, _: Notice) {}
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_keeps_the_old_listener_and_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+        let mut config = data.load_config().unwrap();
+        config.set("listen", "127.0.0.1:0").unwrap();
+        data.save_config(&config).unwrap();
+        let companion = Companion::open(data.clone(), Arc::new(Quiet)).unwrap();
+        let listening = companion.start_listener().await.unwrap();
+
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken_addr = taken.local_addr().unwrap().to_string();
+        let error = companion
+            .save_settings(vec![
+                ("listen".into(), taken_addr),
+                ("extension".into(), "101".into()),
+            ])
+            .await
+            .unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("listen"));
+        assert!(
+            error.message.contains("choose another port"),
+            "{}",
+            error.message
+        );
+        assert_eq!(companion.config().extension, None, "nothing was applied");
+        assert_eq!(
+            data.load_config().unwrap().extension,
+            None,
+            "nothing was saved"
+        );
+        assert!(
+            tokio::net::TcpStream::connect(listening).await.is_ok(),
+            "still listening"
+        );
+
+        let view = companion
+            .save_settings(vec![("extension".into(), "101".into())])
+            .await
+            .unwrap();
+        assert_eq!(view.config.extension.as_deref(), Some("101"));
+        assert_eq!(
+            data.load_config().unwrap().extension.as_deref(),
+            Some("101")
+        );
     }
 }
