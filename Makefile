@@ -37,9 +37,10 @@ lint: ui
 
 ## Loopback benchmarks (figures in BENCHMARKS.md).
 bench:
-	scripts/install-deps.sh bench
+	scripts/install-deps.sh test
 	$(CARGO) build --release -p xvb-cli --bin xvb
 	$(CARGO) bench -p xvb-e2e --bench loopback
+	$(CARGO) bench -p xvb-e2e --bench g722
 
 ## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency.
 bench-desktop: ui

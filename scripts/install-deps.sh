@@ -9,7 +9,7 @@ packages=(build-essential pkg-config curl ca-certificates)
 app=(libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
 case "$purpose" in
   # Headless GUI tests: a display, a bus, a notification server, a keyring, WebDriver, screenshots.
-  test) packages+=("${app[@]}" dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver xvfb xauth dunst imagemagick) ;;
+  test) packages+=("${app[@]}" dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver xvfb xauth dunst imagemagick ffmpeg espeak-ng sox) ;;
   run) packages+=("${app[@]}" dbus gnome-keyring) ;;
   bench) packages+=("${app[@]}" xvfb xauth dbus) ;;
 esac

@@ -13,6 +13,7 @@ use xvb_core::config::{DataDir, KEYS};
 use xvb_core::contacts::{self, Contact};
 use xvb_core::dialer::{DialError, Dialer};
 use xvb_core::engine::Engine;
+use xvb_core::g722::{self, Bitrate};
 use xvb_core::notifier::{Notice, Notifier};
 use xvb_core::phone::DialNumber;
 use xvb_core::secret::{Secret, TokenError, TokenStore, TOKEN_ENV};
@@ -116,6 +117,16 @@ enum Command {
         /// Call from this extension instead of yours.
         #[arg(long, value_name = "EXT")]
         from: Option<String>,
+    },
+    /// Decode a raw G.722 recording to a 16 kHz mono WAV file.
+    DecodeG722 {
+        /// The raw G.722 file (as the PBX's record link serves it).
+        input: PathBuf,
+        /// The WAV file to write.
+        output: PathBuf,
+        /// Bit rate of the stream: 64, 56 or 48 kbit/s.
+        #[arg(long, default_value_t = 64)]
+        bits: u32,
     },
     /// The PBX token, kept only in the OS keyring.
     #[command(subcommand)]
@@ -275,6 +286,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Contacts(command) => return contacts_command(&data, command),
         Command::Call { number, from } => call(&data, &number, from)?,
         Command::Token(command) => token_command(&data, command)?,
+        Command::DecodeG722 {
+            input,
+            output,
+            bits,
+        } => decode_g722(&input, &output, bits)?,
         Command::Sim(args) => return sim::run(args),
     }
     Ok(ExitCode::SUCCESS)
@@ -367,6 +383,34 @@ fn call(data: &DataDir, number: &str, from: Option<String>) -> Result<(), CliErr
         "calling {} from extension {from}: the PBX accepted (HTTP {}{reply})",
         to.as_str(),
         accepted.status
+    );
+    Ok(())
+}
+
+fn decode_g722(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    bits: u32,
+) -> Result<(), CliError> {
+    let bitrate = Bitrate::from_kbit(bits)
+        .ok_or_else(|| CliError::Failed(format!("--bits must be 64, 56 or 48, got {bits}")))?;
+    let bytes = std::fs::read(input).map_err(|source| CliError::Read {
+        path: input.to_path_buf(),
+        source,
+    })?;
+    let decoded = g722::decode_recording(&bytes, bitrate)
+        .map_err(|e| CliError::Failed(format!("{}: {e}", input.display())))?;
+    if decoded.bit_reversed {
+        println!("the file's bits were reversed; corrected");
+    }
+    let samples = decoded.samples;
+    std::fs::write(output, g722::wav(&samples))
+        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", output.display())))?;
+    println!(
+        "decoded {} bytes into {:.1} s of 16 kHz audio: {}",
+        bytes.len(),
+        samples.len() as f64 / f64::from(g722::SAMPLE_RATE),
+        output.display()
     );
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod decision;
 pub mod dialer;
 pub mod engine;
+pub mod g722;
 pub mod listener;
 pub mod notifier;
 pub mod phone;

@@ -1,0 +1,95 @@
+//! G.722 decode speed, ours vs ffmpeg's CLI on the same 10-minute file (`make bench`).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+use xvb_core::g722::{decode, Bitrate};
+
+const SECONDS: u32 = 600;
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("call.wav");
+    let g722 = dir.path().join("call.g722");
+    let status = Command::new("sox")
+        .args([
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            wav.to_str().unwrap(),
+            "synth",
+            &SECONDS.to_string(),
+        ])
+        .args(["sine", "200-3400", "pinknoise", "vol", "0.5"])
+        .status()
+        .expect("sox runs");
+    assert!(status.success());
+    let status = Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            wav.to_str().unwrap(),
+            "-c:a",
+            "g722",
+            "-f",
+            "g722",
+        ])
+        .arg(&g722)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    let bytes = std::fs::read(&g722).unwrap();
+    let ours = best_of(5, || {
+        std::hint::black_box(decode(&bytes, Bitrate::Kbit64));
+    });
+    let ffmpeg = best_of(3, || {
+        let status = Command::new("ffmpeg")
+            .args([
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "g722",
+                "-i",
+                g722.to_str().unwrap(),
+                "-f",
+                "s16le",
+                "/dev/null",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
+    let realtime = |d: Duration| f64::from(SECONDS) / d.as_secs_f64();
+    println!(
+        "# G.722 64 kbit/s, {SECONDS} s of audio ({} bytes), best of several runs",
+        bytes.len()
+    );
+    println!(
+        "xvb decoder (in process):  {:>7.1} ms  {:>7.0}x realtime",
+        ours.as_secs_f64() * 1e3,
+        realtime(ours)
+    );
+    println!(
+        "ffmpeg CLI (whole process): {:>7.1} ms  {:>7.0}x realtime",
+        ffmpeg.as_secs_f64() * 1e3,
+        realtime(ffmpeg)
+    );
+}
