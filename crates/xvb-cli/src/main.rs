@@ -16,6 +16,7 @@ use xvb_core::engine::Engine;
 use xvb_core::g722::{self, Bitrate};
 use xvb_core::notifier::{Notice, Notifier};
 use xvb_core::phone::DialNumber;
+use xvb_core::recordings::{self, Fetcher, RecordingError};
 use xvb_core::secret::{Secret, TokenError, TokenStore, TOKEN_ENV};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_core::CoreError;
@@ -45,6 +46,9 @@ pub enum CliError {
     /// Dialing failed.
     #[error(transparent)]
     Dial(#[from] DialError),
+    /// A recording could not be fetched.
+    #[error(transparent)]
+    Recording(#[from] RecordingError),
     /// The token could not be stored or read.
     #[error(transparent)]
     Token(#[from] TokenError),
@@ -118,6 +122,9 @@ enum Command {
         #[arg(long, value_name = "EXT")]
         from: Option<String>,
     },
+    /// Call recordings, fetched from the PBX's host and cached.
+    #[command(subcommand)]
+    Recording(RecordingCommand),
     /// Decode a raw G.722 recording to a 16 kHz mono WAV file.
     DecodeG722 {
         /// The raw G.722 file (as the PBX's record link serves it).
@@ -133,6 +140,22 @@ enum Command {
     Token(TokenCommand),
     /// Send requests exactly as the PBX does, or act as a PBX (admins: check the set-up; tests).
     Sim(sim::SimArgs),
+}
+
+#[derive(Subcommand)]
+enum RecordingCommand {
+    /// Download a call's recording into the cache (resumes a partial one).
+    Fetch {
+        /// The call id (from `xvb history`).
+        callid: String,
+    },
+    /// Fetch (or take from the cache) and write a call's recording as WAV.
+    Export {
+        /// The call id.
+        callid: String,
+        /// The WAV file to write.
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -291,6 +314,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             output,
             bits,
         } => decode_g722(&input, &output, bits)?,
+        Command::Recording(command) => recording(&data, command)?,
         Command::Sim(args) => return sim::run(args),
     }
     Ok(ExitCode::SUCCESS)
@@ -384,6 +408,44 @@ fn call(data: &DataDir, number: &str, from: Option<String>) -> Result<(), CliErr
         to.as_str(),
         accepted.status
     );
+    Ok(())
+}
+
+fn recording(data: &DataDir, command: RecordingCommand) -> Result<(), CliError> {
+    let callid = match &command {
+        RecordingCommand::Fetch { callid } | RecordingCommand::Export { callid, .. } => callid,
+    };
+    let call = Database::open(&data.database_path())?
+        .call(callid)?
+        .ok_or_else(|| {
+            CliError::Failed(format!(
+                "no call `{callid}` in the history; see `xvb history`"
+            ))
+        })?;
+    let config = data.load_config()?;
+    let fetcher = Fetcher::new(config.pbx_url.as_deref(), data.recordings_path())?;
+    let fetched = current_thread_runtime()?.block_on(fetcher.fetch(&call))?;
+    let origin = if fetched.cached {
+        "from the cache"
+    } else {
+        "downloaded"
+    };
+    println!(
+        "{} bytes {origin}: {}",
+        fetched.bytes,
+        fetched.path.display()
+    );
+    if fetched.size_matches_duration == Some(false) {
+        println!(
+            "note: {} bytes is about {} s of audio, but the call lasted {} s",
+            fetched.bytes,
+            fetched.bytes / recordings::BYTES_PER_SECOND,
+            call.duration.unwrap_or(0)
+        );
+    }
+    if let RecordingCommand::Export { output, .. } = command {
+        decode_g722(&fetched.path, &output, 64)?;
+    }
     Ok(())
 }
 

@@ -224,6 +224,11 @@ impl DataDir {
         self.0.join("config.toml")
     }
 
+    /// Where fetched recordings are cached.
+    pub fn recordings_path(&self) -> PathBuf {
+        self.0.join("recordings")
+    }
+
     /// The SQLite database inside it.
     pub fn database_path(&self) -> PathBuf {
         self.0.join("xvb.sqlite3")

@@ -14,6 +14,7 @@ pub mod listener;
 pub mod notifier;
 pub mod phone;
 pub mod protocol;
+pub mod recordings;
 pub mod secret;
 pub mod sim;
 pub mod store;

@@ -499,6 +499,18 @@ impl Database {
             .collect()
     }
 
+    /// One call by its id.
+    pub fn call(&self, callid: &str) -> Result<Option<Call>, CoreError> {
+        let record: Option<String> = self
+            .conn
+            .prepare_cached("SELECT record FROM calls WHERE callid = ?1")?
+            .query_row([callid], |r| r.get(0))
+            .optional()?;
+        record
+            .map(|r| serde_json::from_str(&r).map_err(CoreError::corrupt))
+            .transpose()
+    }
+
     /// How many calls match `query` (its limit and offset aside).
     pub fn history_count(&self, query: &HistoryQuery) -> Result<i64, CoreError> {
         let (filter, params) = query.filter();

@@ -1,0 +1,292 @@
+//! Recording downloads from a stand-in PBX web server on loopback (plain HTTP is
+//! allowed only for a loopback PBX): Range resumption, host check, size cap,
+//! stall, cache and eviction.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use xvb_core::call::Call;
+use xvb_core::protocol::CallEvent;
+use xvb_core::recordings::{Fetcher, RecordingError};
+use xvb_core::sim::SimCall;
+use xvb_core::store::{Database, Writer};
+use xvb_e2e::{block_on, Agent, ACCESS_CODE};
+
+/// What the server saw: request paths with their Range header.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// Serves `body` at every path; with `stall_after`, sends that many bytes and then nothing.
+fn serve(body: Vec<u8>, stall_after: Arc<Mutex<Option<usize>>>) -> (u16, Seen) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Seen = Arc::default();
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let (body, log, stall) = (body.clone(), Arc::clone(&log), *stall_after.lock().unwrap());
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let path = head
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                let range = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("range: bytes=")
+                            .map(str::to_owned)
+                    })
+                    .map(|r| r.trim_end_matches('-').to_owned());
+                log.lock().unwrap().push((path, range.clone()));
+                let start: usize = range.and_then(|r| r.parse().ok()).unwrap_or(0);
+                let part = &body[start.min(body.len())..];
+                let status = if start > 0 {
+                    "206 Partial Content"
+                } else {
+                    "200 OK"
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    part.len()
+                );
+                match stall {
+                    Some(n) => {
+                        let _ = stream.write_all(&part[..n.min(part.len())]);
+                        let _ = stream.flush();
+                        std::thread::sleep(Duration::from_secs(30));
+                    }
+                    None => {
+                        let _ = stream.write_all(part);
+                    }
+                }
+            });
+        }
+    });
+    (port, seen)
+}
+
+fn recording(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 131 % 251) as u8).collect()
+}
+
+async fn store_call(agent: &Agent, callid: &str, link: &str, seconds: u64) -> Call {
+    let path = agent.dir.path().join("xvb.sqlite3");
+    let writer = Writer::start(&path).unwrap();
+    let call = SimCall {
+        access_code: ACCESS_CODE.into(),
+        callid: callid.into(),
+        phone: "79201119613".into(),
+        ext: "100".into(),
+        line: None,
+    };
+    for fields in [
+        call.incoming(),
+        call.completed("Success", seconds, Some(link)),
+    ] {
+        writer
+            .record_event(CallEvent::parse(fields).unwrap(), None)
+            .await
+            .unwrap();
+    }
+    Database::open(&path)
+        .unwrap()
+        .call(callid)
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn fetch_caches_exports_and_refuses_other_hosts() {
+    let agent = Agent::new("100");
+    let body = recording(16_000 * 3 / 2 * 2);
+    let (port, seen) = serve(body.clone(), Arc::default());
+    agent.ok(&[
+        "config",
+        "set",
+        "pbx_url",
+        &format!("http://127.0.0.1:{port}/crm-api"),
+    ]);
+    block_on(store_call(
+        &agent,
+        "REC1",
+        &format!("http://127.0.0.1:{port}/ui/msg_download/120/10019/REC1.g722"),
+        6,
+    ));
+
+    let first = agent.ok(&["recording", "fetch", "REC1"]);
+    assert!(
+        first.contains(&format!("{} bytes downloaded", body.len())),
+        "{first}"
+    );
+    let cached = agent.dir.path().join("recordings/REC1.g722");
+    assert_eq!(std::fs::read(&cached).unwrap(), body);
+    assert!(agent
+        .ok(&["recording", "fetch", "REC1"])
+        .contains("from the cache"));
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "the second fetch used the cache"
+    );
+
+    let wav = agent.dir.path().join("REC1.wav");
+    let said = agent.ok(&["recording", "export", "REC1", wav.to_str().unwrap()]);
+    assert!(said.contains("s of 16 kHz audio"), "{said}");
+    assert_eq!(
+        std::fs::metadata(&wav).unwrap().len(),
+        44 + 4 * body.len() as u64
+    );
+
+    block_on(store_call(
+        &agent,
+        "EVIL",
+        &format!("http://localhost:{port}/x.g722"),
+        6,
+    ));
+    let out = agent.run(&["recording", "fetch", "EVIL"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("refused to fetch the recording from localhost"),
+        "{stderr}"
+    );
+    block_on(store_call(&agent, "FAR", "http://pbx.example/x.g722", 6));
+    agent.ok(&["config", "set", "pbx_url", "http://pbx.example/crm-api"]);
+    let out = agent.run(&["recording", "fetch", "FAR"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("plain http://"),
+        "plain HTTP only to a loopback PBX"
+    );
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "refused links make no request"
+    );
+}
+
+#[test]
+fn stalled_downloads_resume_and_oversize_is_refused() {
+    let agent = Agent::new("100");
+    let body = recording(40_000);
+    let stall = Arc::new(Mutex::new(Some(10_000)));
+    let (port, seen) = serve(body.clone(), Arc::clone(&stall));
+    let pbx = format!("http://127.0.0.1:{port}/crm-api");
+    let call = block_on(store_call(
+        &agent,
+        "STALL",
+        &format!("http://127.0.0.1:{port}/r.g722"),
+        5,
+    ));
+    let cache = agent.dir.path().join("recordings");
+    let fetcher = Fetcher::with_limits(
+        Some(&pbx),
+        cache.clone(),
+        1 << 20,
+        1 << 30,
+        Duration::from_secs(1),
+    )
+    .unwrap();
+
+    let error = block_on(fetcher.fetch(&call)).unwrap_err();
+    assert!(matches!(error, RecordingError::Stalled(1)), "{error}");
+    assert!(error.to_string().contains("resumes where it stopped"));
+    assert_eq!(
+        std::fs::metadata(cache.join("STALL.g722.part"))
+            .unwrap()
+            .len(),
+        10_000
+    );
+
+    *stall.lock().unwrap() = None;
+    let fetched = block_on(fetcher.fetch(&call)).unwrap();
+    assert_eq!(std::fs::read(&fetched.path).unwrap(), body);
+    assert_eq!(
+        fetched.size_matches_duration,
+        Some(true),
+        "40,000 bytes = 5 s"
+    );
+    assert_eq!(
+        seen.lock().unwrap().last().unwrap().1.as_deref(),
+        Some("10000"),
+        "resumed with Range"
+    );
+
+    let small = Fetcher::with_limits(
+        Some(&pbx),
+        cache.join("small"),
+        30_000,
+        1 << 30,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let error = block_on(small.fetch(&call)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            RecordingError::TooLarge {
+                size: 40_000,
+                max: 30_000
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_cache_drops_the_least_recently_used_recordings() {
+    let agent = Agent::new("100");
+    let body = recording(10_000);
+    let (port, _) = serve(body, Arc::default());
+    let pbx = format!("http://127.0.0.1:{port}/crm-api");
+    let cache = agent.dir.path().join("recordings");
+    let fetcher = Fetcher::with_limits(
+        Some(&pbx),
+        cache.clone(),
+        1 << 20,
+        25_000,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    for id in ["A", "B"] {
+        let call = block_on(store_call(
+            &agent,
+            id,
+            &format!("http://127.0.0.1:{port}/{id}.g722"),
+            1,
+        ));
+        block_on(fetcher.fetch(&call)).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let a = Database::open(&agent.dir.path().join("xvb.sqlite3"))
+        .unwrap()
+        .call("A")
+        .unwrap()
+        .unwrap();
+    assert!(
+        block_on(fetcher.fetch(&a)).unwrap().cached,
+        "A used again: now the most recent"
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    let c = block_on(store_call(
+        &agent,
+        "C",
+        &format!("http://127.0.0.1:{port}/C.g722"),
+        1,
+    ));
+    let fetched = block_on(fetcher.fetch(&c)).unwrap();
+    assert_eq!(fetched.size_matches_duration, Some(true));
+    assert!(cache.join("A.g722").is_file() && cache.join("C.g722").is_file());
+    assert!(
+        !cache.join("B.g722").exists(),
+        "B, least recently used, was dropped"
+    );
+}
