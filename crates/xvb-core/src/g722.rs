@@ -1,10 +1,10 @@
 //! ITU-T G.722 decoding (64, 56 and 48 kbit/s) to 16 kHz PCM, and WAV output.
 //!
-//! Our own short decoder rather than a crate: the crates we tried (`audio-codec`'s
-//! `g722`, ezk-g722) start their decoder state differently from the ITU reference,
-//! so their first ≈0.3 s differ from ffmpeg's decode; this one follows the
-//! reference's initial state and arithmetic and is tested sample for sample
-//! against ffmpeg (`tests/tests/g722.rs`).
+//! Our own short decoder rather than a crate: the maintained ones (`audio-codec`'s
+//! `g722`, ezk-g722) are reported to start their decoder state differently from
+//! the ITU reference, so their first ≈0.3 s differ from ffmpeg's decode (we did not
+//! re-measure that); this one follows the reference's initial state and arithmetic
+//! and is tested sample for sample against ffmpeg (`tests/tests/g722.rs`).
 //!
 //! Each byte holds one low-band code (6 bits at 64 kbit/s, 5 at 56, 4 at 48;
 //! the unused low bits are ignored) and one 2-bit high-band code (the top bits);
