@@ -1,8 +1,9 @@
 //! G.722 decode speed, ours vs ffmpeg's CLI on the same 10-minute file (`make bench`).
 
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use xvb_core::g722::{decode, Bitrate};
+use xvb_e2e::{ffmpeg_decode_g722, ffmpeg_encode_g722, run_tool};
 
 const SECONDS: u32 = 600;
 
@@ -24,8 +25,10 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("call.wav");
     let g722 = dir.path().join("call.g722");
-    let status = Command::new("sox")
-        .args([
+    let seconds = SECONDS.to_string();
+    run_tool(
+        "sox",
+        &[
             "-n",
             "-r",
             "16000",
@@ -33,50 +36,20 @@ fn main() {
             "1",
             wav.to_str().unwrap(),
             "synth",
-            &SECONDS.to_string(),
-        ])
-        .args(["sine", "200-3400", "pinknoise", "vol", "0.5"])
-        .status()
-        .expect("sox runs");
-    assert!(status.success());
-    let status = Command::new("ffmpeg")
-        .args([
-            "-loglevel",
-            "error",
-            "-y",
-            "-i",
-            wav.to_str().unwrap(),
-            "-c:a",
-            "g722",
-            "-f",
-            "g722",
-        ])
-        .arg(&g722)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success());
+            &seconds,
+            "sine",
+            "200-3400",
+            "pinknoise",
+            "vol",
+            "0.5",
+        ],
+    );
+    ffmpeg_encode_g722(&wav, &g722);
     let bytes = std::fs::read(&g722).unwrap();
     let ours = best_of(5, || {
         std::hint::black_box(decode(&bytes, Bitrate::Kbit64));
     });
-    let ffmpeg = best_of(3, || {
-        let status = Command::new("ffmpeg")
-            .args([
-                "-loglevel",
-                "error",
-                "-y",
-                "-f",
-                "g722",
-                "-i",
-                g722.to_str().unwrap(),
-                "-f",
-                "s16le",
-                "/dev/null",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    });
+    let ffmpeg = best_of(3, || ffmpeg_decode_g722(&g722, Path::new("/dev/null")));
     let realtime = |d: Duration| f64::from(SECONDS) / d.as_secs_f64();
     println!(
         "# G.722 64 kbit/s, {SECONDS} s of audio ({} bytes), best of several runs",

@@ -458,6 +458,64 @@ fn request_complete(raw: &[u8]) -> bool {
     raw.len() >= end + 4 + length
 }
 
+/// Runs a tool from Debian's packages (ffmpeg, sox, espeak-ng) and panics with
+/// its error output unless it succeeds.
+pub fn run_tool(program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs (`make test` installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// ffmpeg's G.722 encoder: `wav` to raw 64 kbit/s G.722 at `g722`.
+pub fn ffmpeg_encode_g722(wav: &Path, g722: &Path) {
+    let (wav, g722) = (wav.to_str().unwrap(), g722.to_str().unwrap());
+    run_tool(
+        "ffmpeg",
+        &[
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            wav,
+            "-ar",
+            "16000",
+            "-ac",
+            "1",
+            "-c:a",
+            "g722",
+            "-f",
+            "g722",
+            g722,
+        ],
+    );
+}
+
+/// ffmpeg's G.722 decoder (the test oracle): raw `g722` to raw s16le at `out`.
+pub fn ffmpeg_decode_g722(g722: &Path, out: &Path) {
+    let (g722, out) = (g722.to_str().unwrap(), out.to_str().unwrap());
+    run_tool(
+        "ffmpeg",
+        &[
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "g722",
+            "-i",
+            g722,
+            "-f",
+            "s16le",
+            out,
+        ],
+    );
+}
+
 /// A virtual X display (Xvfb), stopped on drop.
 pub struct Xvfb {
     child: Child,

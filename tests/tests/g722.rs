@@ -2,20 +2,7 @@
 //! sample for sample, on speech and a sweep made at test time with espeak-ng and sox.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use xvb_e2e::Agent;
-
-fn run(program: &str, args: &[&str]) {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} runs (`make test` installs it): {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use xvb_e2e::{ffmpeg_decode_g722, ffmpeg_encode_g722, run_tool as run, Agent};
 
 /// Makes `name.g722` (64 kbit/s, by ffmpeg) and ffmpeg's own decode of it as raw s16le.
 fn encoded(dir: &Path, name: &str, make_wav: impl Fn(&str)) -> (PathBuf, Vec<u8>) {
@@ -23,43 +10,8 @@ fn encoded(dir: &Path, name: &str, make_wav: impl Fn(&str)) -> (PathBuf, Vec<u8>
     make_wav(&wav);
     let g722 = dir.join(format!("{name}.g722"));
     let reference = dir.join(format!("{name}.ref.raw"));
-    let quiet = ["-loglevel", "error", "-y"];
-    run(
-        "ffmpeg",
-        &[
-            &quiet[..],
-            &[
-                "-i",
-                &wav,
-                "-ar",
-                "16000",
-                "-ac",
-                "1",
-                "-c:a",
-                "g722",
-                "-f",
-                "g722",
-                g722.to_str().unwrap(),
-            ],
-        ]
-        .concat(),
-    );
-    run(
-        "ffmpeg",
-        &[
-            &quiet[..],
-            &[
-                "-f",
-                "g722",
-                "-i",
-                g722.to_str().unwrap(),
-                "-f",
-                "s16le",
-                reference.to_str().unwrap(),
-            ],
-        ]
-        .concat(),
-    );
+    ffmpeg_encode_g722(Path::new(&wav), &g722);
+    ffmpeg_decode_g722(&g722, &reference);
     (g722, std::fs::read(reference).unwrap())
 }
 

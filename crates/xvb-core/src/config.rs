@@ -82,7 +82,7 @@ pub fn new_secret() -> String {
 
 fn digits_only(key: &str, value: &str) -> Result<String, CoreError> {
     let value = value.trim();
-    if value.is_empty() || value.len() > 16 || !value.bytes().all(|b| b.is_ascii_digit()) {
+    if value.len() > 16 || !crate::phone::is_extension(value) {
         return Err(CoreError::Config(format!(
             "{key} must be digits only (e.g. 10019), got `{value}`"
         )));

@@ -68,7 +68,7 @@ impl Contact {
         self.crm_url = blank_to_none(self.crm_url);
         self.note = blank_to_none(self.note);
         if let Some(ext) = &self.responsible {
-            if !ext.bytes().all(|b| b.is_ascii_digit()) {
+            if !phone::is_extension(ext) {
                 return Err(InvalidContact::BadResponsible(ext.clone()));
             }
         }

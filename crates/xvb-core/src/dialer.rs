@@ -140,7 +140,7 @@ impl Dialer {
         from: &str,
         to: &DialNumber,
     ) -> Result<Accepted, DialError> {
-        if from.is_empty() || !from.bytes().all(|b| b.is_ascii_digit()) {
+        if !crate::phone::is_extension(from) {
             return Err(DialError::BadExtension(from.to_owned()));
         }
         let form = [

@@ -19,6 +19,11 @@ pub fn normalize(raw: &str) -> String {
     }
 }
 
+/// Whether `text` is an extension: one or more digits, nothing else.
+pub fn is_extension(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Why a number cannot be dialled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NumberError {

@@ -312,7 +312,7 @@ async fn make_call(
         return (StatusCode::UNAUTHORIZED, "invalid token".into());
     }
     let from = fields.get("from").unwrap_or_default();
-    if from.is_empty() || !from.bytes().all(|b| b.is_ascii_digit()) {
+    if !crate::phone::is_extension(from) {
         return (StatusCode::BAD_REQUEST, format!("invalid from `{from}`"));
     }
     let to = match crate::phone::DialNumber::parse(fields.get("to").unwrap_or_default()) {
