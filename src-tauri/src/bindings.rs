@@ -6,12 +6,13 @@
 
 use ts_rs::{Config as TsConfig, TS};
 use xvb_core::call::Call;
-use xvb_core::companion::{HistoryPage, SettingsView, UiError};
+use xvb_core::companion::{HistoryPage, RecordingView, SettingsView, UiError};
 use xvb_core::config::Config;
 use xvb_core::contacts::Contact;
 use xvb_core::decision::{Decision, RingPolicy};
 use xvb_core::notifier::Notice;
 use xvb_core::protocol::Direction;
+use xvb_core::secret::SecretKind;
 use xvb_core::store::HistoryQuery;
 
 fn declarations() -> String {
@@ -28,6 +29,8 @@ fn declarations() -> String {
         HistoryPage::decl(&cfg),
         SettingsView::decl(&cfg),
         UiError::decl(&cfg),
+        RecordingView::decl(&cfg),
+        SecretKind::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",

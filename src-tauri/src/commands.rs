@@ -2,7 +2,8 @@
 
 use crate::AppState;
 use tauri::State;
-use xvb_core::companion::{HistoryPage, SettingsView, UiError};
+use xvb_core::companion::{HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::secret::SecretKind;
 use xvb_core::store::HistoryQuery;
 
 type Result<T> = std::result::Result<T, UiError>;
@@ -40,16 +41,28 @@ pub async fn save_settings(
     state.companion.save_settings(changes).await
 }
 
-/// Stores the PBX token in the keyring (write-only: it never comes back).
+/// Stores the PBX token or the recordings password in the keyring (write-only: it never comes back).
 #[tauri::command]
-pub async fn set_token(state: State<'_, AppState>, token: String) -> Result<()> {
-    state.companion.set_token(token).await
+pub async fn set_secret(state: State<'_, AppState>, kind: SecretKind, value: String) -> Result<()> {
+    state.companion.set_secret(kind, value).await
 }
 
-/// Removes the PBX token from the keyring.
+/// Removes the PBX token or the recordings password from the keyring.
 #[tauri::command]
-pub async fn clear_token(state: State<'_, AppState>) -> Result<()> {
-    state.companion.clear_token().await
+pub async fn clear_secret(state: State<'_, AppState>, kind: SecretKind) -> Result<()> {
+    state.companion.clear_secret(kind).await
+}
+
+/// Fetches a call's recording and returns the loopback URL the player plays.
+#[tauri::command]
+pub async fn play_recording(state: State<'_, AppState>, callid: String) -> Result<RecordingView> {
+    state.companion.play_recording(&callid).await
+}
+
+/// Saves a call's recording as WAV in the Downloads folder; the file's path.
+#[tauri::command]
+pub async fn save_recording(state: State<'_, AppState>, callid: String) -> Result<String> {
+    state.companion.save_recording(&callid).await
 }
 
 /// Calls our own webhook as the PBX would.

@@ -6,14 +6,16 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use xvb_core::call::Call;
+use xvb_core::g722::{self, Bitrate};
+use xvb_core::playback::PlaybackServer;
 use xvb_core::protocol::CallEvent;
-use xvb_core::recordings::{Fetcher, RecordingError};
+use xvb_core::recordings::{Fetcher, Limits, RecordingError};
 use xvb_core::sim::SimCall;
 use xvb_core::store::{Database, Writer};
-use xvb_e2e::{block_on, Agent, ACCESS_CODE};
+use xvb_e2e::{block_on, Agent, DbusSession, ACCESS_CODE};
 
-/// What the server saw: request paths with their Range header.
-type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+/// What the server saw: request paths with their Range and Authorization headers.
+type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>>;
 
 /// Serves `body` at every path; with `stall_after`, sends that many bytes and then nothing.
 fn serve(body: Vec<u8>, stall_after: Arc<Mutex<Option<usize>>>) -> (u16, Seen) {
@@ -45,7 +47,14 @@ fn serve(body: Vec<u8>, stall_after: Arc<Mutex<Option<usize>>>) -> (u16, Seen) {
                             .map(str::to_owned)
                     })
                     .map(|r| r.trim_end_matches('-').to_owned());
-                log.lock().unwrap().push((path, range.clone()));
+                let authorization = head.lines().find_map(|l| {
+                    l.strip_prefix("authorization: ")
+                        .or_else(|| l.strip_prefix("Authorization: "))
+                        .map(str::to_owned)
+                });
+                log.lock()
+                    .unwrap()
+                    .push((path, range.clone(), authorization));
                 let start: usize = range.and_then(|r| r.parse().ok()).unwrap_or(0);
                 let part = &body[start.min(body.len())..];
                 let status = if start > 0 {
@@ -187,12 +196,15 @@ fn stalled_downloads_resume_and_oversize_is_refused() {
         5,
     ));
     let cache = agent.dir.path().join("recordings");
-    let fetcher = Fetcher::with_limits(
+    let fetcher = Fetcher::new(
         Some(&pbx),
         cache.clone(),
-        1 << 20,
-        1 << 30,
-        Duration::from_secs(1),
+        Limits {
+            max_bytes: 1 << 20,
+            cache_bytes: 1 << 30,
+            stall: Duration::from_secs(1),
+        },
+        None,
     )
     .unwrap();
 
@@ -220,12 +232,15 @@ fn stalled_downloads_resume_and_oversize_is_refused() {
         "resumed with Range"
     );
 
-    let small = Fetcher::with_limits(
+    let small = Fetcher::new(
         Some(&pbx),
         cache.join("small"),
-        30_000,
-        1 << 30,
-        Duration::from_secs(5),
+        Limits {
+            max_bytes: 30_000,
+            cache_bytes: 1 << 30,
+            stall: Duration::from_secs(5),
+        },
+        None,
     )
     .unwrap();
     let error = block_on(small.fetch(&call)).unwrap_err();
@@ -248,12 +263,15 @@ fn the_cache_drops_the_least_recently_used_recordings() {
     let (port, _) = serve(body, Arc::default());
     let pbx = format!("http://127.0.0.1:{port}/crm-api");
     let cache = agent.dir.path().join("recordings");
-    let fetcher = Fetcher::with_limits(
+    let fetcher = Fetcher::new(
         Some(&pbx),
         cache.clone(),
-        1 << 20,
-        25_000,
-        Duration::from_secs(5),
+        Limits {
+            max_bytes: 1 << 20,
+            cache_bytes: 25_000,
+            stall: Duration::from_secs(5),
+        },
+        None,
     )
     .unwrap();
     for id in ["A", "B"] {
@@ -288,5 +306,123 @@ fn the_cache_drops_the_least_recently_used_recordings() {
     assert!(
         !cache.join("B.g722").exists(),
         "B, least recently used, was dropped"
+    );
+}
+
+#[test]
+fn the_recordings_login_comes_from_the_keyring_and_goes_only_to_the_pbx() {
+    let session = DbusSession::with_keyring();
+    let agent = Agent::with_env("100", session.env());
+    let body = recording(8_000);
+    let (port, seen) = serve(body, Arc::default());
+    agent.ok(&[
+        "config",
+        "set",
+        "pbx_url",
+        &format!("http://127.0.0.1:{port}/crm-api"),
+    ]);
+    agent.ok(&["config", "set", "recordings_user", "rec-user"]);
+    block_on(store_call(
+        &agent,
+        "AUTH",
+        &format!("http://127.0.0.1:{port}/ui/msg_download/AUTH.g722"),
+        1,
+    ));
+
+    let out = agent.run(&["recording", "fetch", "AUTH"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("xvb token set --recordings"),
+        "says how to store the password: {stderr}"
+    );
+    assert!(seen.lock().unwrap().is_empty(), "no request without it");
+
+    let stored = agent.run_with_input(&["token", "set", "--recordings"], "p4ss:w0rd\n");
+    assert!(stored.status.success(), "{stored:?}");
+    assert!(agent
+        .ok(&["token", "status", "--recordings"])
+        .contains("recordings password for account 10019: stored"));
+    agent.ok(&["recording", "fetch", "AUTH"]);
+    assert_eq!(
+        seen.lock().unwrap()[0].2.as_deref(),
+        Some("Basic cmVjLXVzZXI6cDRzczp3MHJk"),
+        "rec-user:p4ss:w0rd as HTTP Basic"
+    );
+    assert!(
+        !agent.ok(&["config", "show"]).contains("p4ss"),
+        "the password is not in the config"
+    );
+}
+
+/// One HTTP/1.1 request on a fresh connection: status code, headers (lower-case names), body.
+fn get(addr: std::net::SocketAddr, path: &str, range: Option<&str>) -> (u16, String, Vec<u8>) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let range = range.map(|r| format!("Range: {r}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{range}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).unwrap();
+    let split = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&reply[..split]).to_ascii_lowercase();
+    let status = head[9..12].parse().unwrap();
+    (status, head, reply[split + 4..].to_vec())
+}
+
+#[test]
+fn the_player_server_serves_ranges_on_loopback_only_with_its_token() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(PlaybackServer::start()).unwrap();
+    assert!(server.addr().ip().is_loopback(), "never on the LAN");
+    // Ten seconds of a sweep-like byte pattern: any bytes are valid G.722.
+    let g722_bytes = recording(80_000);
+    let wav = g722::wav(&g722::decode(&g722_bytes, Bitrate::Kbit64));
+    let published = server.publish("CALL-1", g722_bytes.clone()).unwrap();
+    assert_eq!(published.seconds, 10.0);
+    let path = published
+        .url
+        .strip_prefix(&format!("http://{}", server.addr()))
+        .unwrap()
+        .to_owned();
+
+    let (status, head, body) = get(server.addr(), &path, None);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: audio/wav") && head.contains("accept-ranges: bytes"));
+    assert_eq!(body, wav, "the whole decoded file");
+
+    let (status, head, body) = get(server.addr(), &path, Some("bytes=160044-160143"));
+    assert_eq!(status, 206);
+    assert!(
+        head.contains(&format!("content-range: bytes 160044-160143/{}", wav.len())),
+        "{head}"
+    );
+    assert_eq!(body, wav[160_044..160_144], "the middle, exactly");
+    let (status, _, body) = get(server.addr(), &path, Some("bytes=-10"));
+    assert_eq!((status, body.as_slice()), (206, &wav[wav.len() - 10..]));
+    let (status, head, _) = get(server.addr(), &path, Some("bytes=99999999-"));
+    assert_eq!(status, 416);
+    assert!(head.contains(&format!("content-range: bytes */{}", wav.len())));
+
+    let token = path.split('/').nth(1).unwrap();
+    let wrong = path.replace(token, &"A".repeat(token.len()));
+    assert_eq!(get(server.addr(), &wrong, None).0, 404, "wrong token");
+    assert_eq!(
+        get(server.addr(), &path.replace("/1.wav", "/2.wav"), None).0,
+        404,
+        "no such recording"
+    );
+    assert_eq!(
+        server.publish("CALL-1", g722_bytes).unwrap().url,
+        published.url,
+        "playing it again reuses the decoded track"
+    );
+    assert!(
+        server
+            .publish("HTML", b"<!DOCTYPE html><html>login</html>".to_vec())
+            .is_err(),
+        "a login page is not played"
     );
 }

@@ -16,8 +16,8 @@ use xvb_core::engine::Engine;
 use xvb_core::g722::{self, Bitrate};
 use xvb_core::notifier::{Notice, Notifier};
 use xvb_core::phone::DialNumber;
-use xvb_core::recordings::{self, Fetcher, RecordingError};
-use xvb_core::secret::{Secret, TokenError, TokenStore, TOKEN_ENV};
+use xvb_core::recordings::{self, Fetcher, Limits, Login, RecordingError};
+use xvb_core::secret::{Secret, SecretKind, TokenError, TokenStore, TOKEN_ENV};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_core::CoreError;
 
@@ -135,9 +135,8 @@ enum Command {
         #[arg(long, default_value_t = 64)]
         bits: u32,
     },
-    /// The PBX token, kept only in the OS keyring.
-    #[command(subcommand)]
-    Token(TokenCommand),
+    /// The PBX token (or, with --recordings, the recordings password), kept only in the OS keyring.
+    Token(TokenArgs),
     /// Send requests exactly as the PBX does, or act as a PBX (admins: check the set-up; tests).
     Sim(sim::SimArgs),
 }
@@ -156,6 +155,15 @@ enum RecordingCommand {
         /// The WAV file to write.
         output: PathBuf,
     },
+}
+
+#[derive(clap::Args)]
+struct TokenArgs {
+    /// The password of the PBX's recording downloads (login: `recordings_user`) instead of the token.
+    #[arg(long, global = true)]
+    recordings: bool,
+    #[command(subcommand)]
+    command: TokenCommand,
 }
 
 #[derive(Subcommand)]
@@ -308,7 +316,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Contacts(command) => return contacts_command(&data, command),
         Command::Call { number, from } => call(&data, &number, from)?,
-        Command::Token(command) => token_command(&data, command)?,
+        Command::Token(args) => token_command(&data, args)?,
         Command::DecodeG722 {
             input,
             output,
@@ -423,7 +431,12 @@ fn recording(data: &DataDir, command: RecordingCommand) -> Result<(), CliError> 
             ))
         })?;
     let config = data.load_config()?;
-    let fetcher = Fetcher::new(config.pbx_url.as_deref(), data.recordings_path())?;
+    let fetcher = Fetcher::new(
+        config.pbx_url.as_deref(),
+        data.recordings_path(),
+        Limits::from_config(&config),
+        Login::from_config(&config)?,
+    )?;
     let fetched = current_thread_runtime()?.block_on(fetcher.fetch(&call))?;
     let origin = if fetched.cached {
         "from the cache"
@@ -477,23 +490,25 @@ fn decode_g722(
     Ok(())
 }
 
-fn token_command(data: &DataDir, command: TokenCommand) -> Result<(), CliError> {
+fn token_command(data: &DataDir, args: TokenArgs) -> Result<(), CliError> {
     let config = data.load_config()?;
-    let account = config.access_code.as_deref();
-    let store = TokenStore::for_account(account)?;
-    match command {
+    let account = config.access_code.as_deref().unwrap_or_default();
+    let (kind, what) = if args.recordings {
+        (SecretKind::RecordingsPassword, "recordings password")
+    } else {
+        (SecretKind::PbxToken, "token")
+    };
+    let store = TokenStore::of_kind(config.access_code.as_deref(), kind)?;
+    match args.command {
         TokenCommand::Set => {
             let text = if std::io::stdin().is_terminal() {
-                rpassword::prompt_password("PBX token (typing is hidden): ")
+                rpassword::prompt_password(format!("PBX {what} (typing is hidden): "))
             } else {
                 std::io::read_to_string(std::io::stdin())
             }
-            .map_err(|e| CliError::Failed(format!("cannot read the token: {e}")))?;
+            .map_err(|e| CliError::Failed(format!("cannot read the {what}: {e}")))?;
             store.store(&Secret::new(text)?)?;
-            println!(
-                "token stored in the keyring for account {}",
-                account.unwrap_or_default()
-            );
+            println!("{what} stored in the keyring for account {account}");
         }
         TokenCommand::Status => {
             let stored = if store.is_stored()? {
@@ -501,11 +516,8 @@ fn token_command(data: &DataDir, command: TokenCommand) -> Result<(), CliError> 
             } else {
                 "not stored"
             };
-            println!(
-                "token for account {}: {stored}",
-                account.unwrap_or_default()
-            );
-            if std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty()) {
+            println!("{what} for account {account}: {stored}");
+            if !args.recordings && std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty()) {
                 println!("{TOKEN_ENV} is set in the environment: dialing uses it instead (headless servers only)");
             }
         }
@@ -514,9 +526,9 @@ fn token_command(data: &DataDir, command: TokenCommand) -> Result<(), CliError> 
             println!(
                 "{}",
                 if removed {
-                    "token removed from the keyring"
+                    format!("{what} removed from the keyring")
                 } else {
-                    "no token was stored"
+                    format!("no {what} was stored")
                 }
             );
         }

@@ -5,17 +5,21 @@ use crate::call::Call;
 use crate::config::{Config, DataDir};
 use crate::dialer::{DialError, Dialer};
 use crate::engine::Engine;
+use crate::g722::{self, Bitrate, G722Error};
 use crate::listener::{router, HookState};
 use crate::notifier::Notifier;
 use crate::phone::DialNumber;
-use crate::secret::{Secret, TokenError, TokenStore};
+use crate::playback::PlaybackServer;
+use crate::recordings::{Fetched, Fetcher, Limits, Login, RecordingError};
+use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
 use crate::sim::{new_callid, SimCall, Target};
 use crate::store::{Database, HistoryQuery};
 use crate::CoreError;
 use serde::Serialize;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OnceCell};
 
 /// An error the UI shows: a stable code, a plain message, and the settings key it is about.
 #[derive(Debug, Clone, Serialize, thiserror::Error)]
@@ -68,6 +72,33 @@ impl From<TokenError> for UiError {
     }
 }
 
+impl From<RecordingError> for UiError {
+    fn from(e: RecordingError) -> Self {
+        UiError::new("recording", e)
+    }
+}
+
+impl From<G722Error> for UiError {
+    fn from(e: G722Error) -> Self {
+        UiError::new("recording", e)
+    }
+}
+
+/// A recording ready in the player.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecordingView {
+    /// The loopback URL the `<audio>` element plays.
+    pub url: String,
+    /// Length in seconds.
+    pub seconds: f64,
+    /// Whether it came from the cache (no download).
+    pub cached: bool,
+    /// Something the agent should know about the file (bits reversed, length not
+    /// matching the call's duration).
+    pub note: Option<String>,
+}
+
 /// One page of history and how many calls match in all.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -91,6 +122,8 @@ pub struct SettingsView {
     pub listening_on: Option<String>,
     /// `stored`, `not stored`, or why the keyring could not say.
     pub token: String,
+    /// The same for the recordings password (`not needed` without `recordings_user`).
+    pub recordings_password: String,
 }
 
 struct RunningListener {
@@ -104,6 +137,7 @@ pub struct Companion {
     state: HookState,
     reader: Mutex<Database>,
     listener: tokio::sync::Mutex<Option<RunningListener>>,
+    playback: OnceCell<PlaybackServer>,
 }
 
 impl Companion {
@@ -116,6 +150,7 @@ impl Companion {
             data,
             state: engine.state,
             listener: tokio::sync::Mutex::new(None),
+            playback: OnceCell::new(),
         })
     }
 
@@ -201,21 +236,18 @@ impl Companion {
         if let Some(addr) = listening {
             shown.listen = addr;
         }
-        let account = config.access_code.clone();
-        let token = tokio::task::spawn_blocking(move || {
-            match TokenStore::for_account(account.as_deref()).and_then(|s| s.is_stored()) {
-                Ok(true) => "stored".to_owned(),
-                Ok(false) => "not stored".to_owned(),
-                Err(e) => e.to_string(),
-            }
-        })
-        .await
-        .unwrap_or_else(|e| e.to_string());
+        let token = secret_status(config.access_code.clone(), SecretKind::PbxToken).await;
+        let recordings_password = if config.recordings_user.is_some() {
+            secret_status(config.access_code.clone(), SecretKind::RecordingsPassword).await
+        } else {
+            "not needed".to_owned()
+        };
         SettingsView {
             webhook_url: shown.webhook_url(),
             config: (*config).clone(),
             listening_on: listening.map(|a| a.to_string()),
             token,
+            recordings_password,
         }
     }
 
@@ -247,24 +279,96 @@ impl Companion {
         Ok(self.settings().await)
     }
 
-    /// Stores the PBX token in the keyring.
-    pub async fn set_token(&self, token: String) -> Result<(), UiError> {
+    /// Stores the PBX token or the recordings password in the keyring.
+    pub async fn set_secret(&self, kind: SecretKind, value: String) -> Result<(), UiError> {
         let account = self.config().access_code.clone();
         tokio::task::spawn_blocking(move || {
-            TokenStore::for_account(account.as_deref())?.store(&Secret::new(token)?)
+            TokenStore::of_kind(account.as_deref(), kind)?.store(&Secret::new(value)?)
         })
         .await
         .map_err(|e| UiError::new("token", e))?
         .map_err(UiError::from)
     }
 
-    /// Removes the PBX token from the keyring.
-    pub async fn clear_token(&self) -> Result<(), UiError> {
+    /// Removes the PBX token or the recordings password from the keyring.
+    pub async fn clear_secret(&self, kind: SecretKind) -> Result<(), UiError> {
         let account = self.config().access_code.clone();
-        tokio::task::spawn_blocking(move || TokenStore::for_account(account.as_deref())?.clear())
+        tokio::task::spawn_blocking(move || TokenStore::of_kind(account.as_deref(), kind)?.clear())
             .await
             .map_err(|e| UiError::new("token", e))??;
         Ok(())
+    }
+
+    /// The call's recording in the cache, downloading it (with the recordings login) if needed.
+    async fn fetch_recording(&self, callid: &str) -> Result<(Call, Fetched), UiError> {
+        let call = self
+            .reader
+            .lock()
+            .expect("reader lock")
+            .call(callid)?
+            .ok_or_else(|| UiError::new("recording", "this call is no longer in the history"))?;
+        let config = self.config();
+        let for_login = Arc::clone(&config);
+        let login = tokio::task::spawn_blocking(move || Login::from_config(&for_login))
+            .await
+            .map_err(|e| UiError::new("token", e))??;
+        let fetcher = Fetcher::new(
+            config.pbx_url.as_deref(),
+            self.data.recordings_path(),
+            Limits::from_config(&config),
+            login,
+        )?;
+        let fetched = fetcher.fetch(&call).await?;
+        Ok((call, fetched))
+    }
+
+    /// Fetches the call's recording and hands it to the loopback player server.
+    pub async fn play_recording(&self, callid: &str) -> Result<RecordingView, UiError> {
+        let (call, fetched) = self.fetch_recording(callid).await?;
+        let server = self
+            .playback
+            .get_or_try_init(PlaybackServer::start)
+            .await
+            .map_err(|e| UiError::new("recording", format!("cannot start the player: {e}")))?;
+        let bytes = tokio::fs::read(&fetched.path)
+            .await
+            .map_err(|e| UiError::new("recording", format!("cannot read the recording: {e}")))?;
+        let published = server.publish(callid, bytes)?;
+        let note = if published.bit_reversed {
+            Some("the file's bits were reversed; corrected".to_owned())
+        } else if fetched.size_matches_duration == Some(false) {
+            Some(format!(
+                "the recording lasts {:.0} s but the call lasted {} s; it may be cut short",
+                published.seconds,
+                call.duration.unwrap_or(0)
+            ))
+        } else {
+            None
+        };
+        Ok(RecordingView {
+            url: published.url,
+            seconds: published.seconds,
+            cached: fetched.cached,
+            note,
+        })
+    }
+
+    /// Saves the call's recording as a WAV file in the Downloads folder; its path.
+    pub async fn save_recording(&self, callid: &str) -> Result<String, UiError> {
+        let (call, fetched) = self.fetch_recording(callid).await?;
+        tokio::task::spawn_blocking(move || {
+            let fail =
+                |e: std::io::Error| UiError::new("recording", format!("cannot save the WAV: {e}"));
+            let bytes = std::fs::read(&fetched.path).map_err(fail)?;
+            let decoded = g722::decode_recording(&bytes, Bitrate::Kbit64)?;
+            let folder = downloads_dir();
+            std::fs::create_dir_all(&folder).map_err(fail)?;
+            let path = unused_path(&folder, &wav_name(&call));
+            std::fs::write(&path, g722::wav(&decoded.samples)).map_err(fail)?;
+            Ok(path.display().to_string())
+        })
+        .await
+        .map_err(|e| UiError::new("recording", e))?
     }
 
     /// Calls our own webhook URL as the PBX would (a contact look-up and a short
@@ -302,6 +406,57 @@ impl Companion {
         }
         Ok(format!("the test call arrived at {}", settings.webhook_url))
     }
+}
+
+/// `stored`, `not stored`, or why the keyring could not say.
+async fn secret_status(account: Option<String>, kind: SecretKind) -> String {
+    tokio::task::spawn_blocking(move || {
+        match TokenStore::of_kind(account.as_deref(), kind).and_then(|s| s.is_stored()) {
+            Ok(true) => "stored".to_owned(),
+            Ok(false) => "not stored".to_owned(),
+            Err(e) => e.to_string(),
+        }
+    })
+    .await
+    .unwrap_or_else(|e| e.to_string())
+}
+
+/// The user's Downloads folder (XDG), else the home folder.
+fn downloads_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .map(|dirs| {
+            dirs.download_dir()
+                .unwrap_or_else(|| dirs.home_dir())
+                .to_path_buf()
+        })
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// `call-2026-11-23-1405-79201119613.wav`: when and with whom.
+fn wav_name(call: &Call) -> String {
+    let when = call
+        .first_seen
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]-[hour][minute]"
+        ))
+        .unwrap_or_default();
+    let who: String = call
+        .phone
+        .as_deref()
+        .unwrap_or("unknown")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    format!("call-{when}-{who}.wav")
+}
+
+/// `name` in `folder`, or `name (2)`, `(3)`… if taken: saving never overwrites.
+fn unused_path(folder: &Path, name: &str) -> PathBuf {
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "wav"));
+    std::iter::once(folder.join(name))
+        .chain((2..).map(|n| folder.join(format!("{stem} ({n}).{extension}"))))
+        .find(|path| !path.exists())
+        .expect("an unused name exists")
 }
 
 #[cfg(test)]

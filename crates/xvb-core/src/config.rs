@@ -35,6 +35,11 @@ pub struct Config {
     pub crm_url_template: Option<String>,
     /// UI language (`en`, `ru`); unset follows the OS locale.
     pub language: Option<String>,
+    /// Login for the PBX's recording downloads, if they need one (the password is in the keyring).
+    pub recordings_user: Option<String>,
+    /// Disk space for cached recordings, in MB; the least recently played go first.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub recordings_cache_mb: u64,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -51,6 +56,8 @@ impl Default for Config {
             do_not_disturb: false,
             crm_url_template: None,
             language: None,
+            recordings_user: None,
+            recordings_cache_mb: DEFAULT_RECORDINGS_CACHE_MB,
             webhook_secret: String::new(),
         }
     }
@@ -67,7 +74,12 @@ pub const KEYS: &[&str] = &[
     "do_not_disturb",
     "crm_url_template",
     "language",
+    "recordings_user",
+    "recordings_cache_mb",
 ];
+
+/// Default disk space for cached recordings (MB).
+pub const DEFAULT_RECORDINGS_CACHE_MB: u64 = 1024;
 
 /// A fresh URL-safe secret of [`SECRET_LEN`] characters (about 256 bits).
 pub fn new_secret() -> String {
@@ -158,6 +170,27 @@ impl Config {
                     Some(other) => {
                         return Err(CoreError::Config(format!(
                             "language must be en or ru (or empty to follow the system), got `{other}`"
+                        )))
+                    }
+                }
+            }
+            "recordings_user" => {
+                self.recordings_user = match optional(value) {
+                    Some(user) if user.contains(':') || user.chars().any(char::is_control) => {
+                        return Err(CoreError::Config(format!(
+                            "recordings_user cannot contain `:` or control characters, got `{user}`"
+                        )))
+                    }
+                    user => user.map(str::to_owned),
+                }
+            }
+            "recordings_cache_mb" => {
+                self.recordings_cache_mb = match value.trim().parse::<u64>() {
+                    Ok(mb @ 10..=102_400) => mb,
+                    _ => {
+                        return Err(CoreError::Config(format!(
+                            "recordings_cache_mb must be a number of MB from 10 to 102400, got `{}`",
+                            value.trim()
                         )))
                     }
                 }

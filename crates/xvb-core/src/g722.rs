@@ -319,10 +319,13 @@ pub fn decode_recording(bytes: &[u8], bitrate: Bitrate) -> Result<Decoded, G722E
     })
 }
 
-/// A 16 kHz mono 16-bit PCM WAV file of `samples`.
-pub fn wav(samples: &[i16]) -> Vec<u8> {
-    let data_len = (samples.len() * 2) as u32;
-    let mut out = Vec::with_capacity(44 + data_len as usize);
+/// Length of the header [`wav_header`] writes.
+pub const WAV_HEADER_LEN: usize = 44;
+
+/// The header of a 16 kHz mono 16-bit PCM WAV file of `samples` samples.
+pub fn wav_header(samples: usize) -> Vec<u8> {
+    let data_len = (samples * 2) as u32;
+    let mut out = Vec::with_capacity(WAV_HEADER_LEN + data_len as usize);
     out.extend_from_slice(b"RIFF");
     out.extend_from_slice(&(36 + data_len).to_le_bytes());
     out.extend_from_slice(b"WAVEfmt ");
@@ -335,6 +338,12 @@ pub fn wav(samples: &[i16]) -> Vec<u8> {
     out.extend_from_slice(&16u16.to_le_bytes());
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
+    out
+}
+
+/// A 16 kHz mono 16-bit PCM WAV file of `samples`.
+pub fn wav(samples: &[i16]) -> Vec<u8> {
+    let mut out = wav_header(samples.len());
     for sample in samples {
         out.extend_from_slice(&sample.to_le_bytes());
     }

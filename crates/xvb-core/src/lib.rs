@@ -13,6 +13,7 @@ pub mod g722;
 pub mod listener;
 pub mod notifier;
 pub mod phone;
+pub mod playback;
 pub mod protocol;
 pub mod recordings;
 pub mod secret;

@@ -4,6 +4,8 @@
 //! and a cache in the data dir trimmed oldest-used first.
 
 use crate::call::Call;
+use crate::config::Config;
+use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -11,7 +13,7 @@ use tokio::io::AsyncWriteExt;
 /// Largest recording fetched (≈ 7 hours at 64 kbit/s).
 pub const DEFAULT_MAX_BYTES: u64 = 200 * 1024 * 1024;
 /// Cache size before the least recently used recordings are removed.
-pub const DEFAULT_CACHE_BYTES: u64 = 1024 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: u64 = crate::config::DEFAULT_RECORDINGS_CACHE_MB * 1024 * 1024;
 /// No byte for this long means the download stalled.
 pub const DEFAULT_STALL: Duration = Duration::from_secs(15);
 /// Bytes per second of 64 kbit/s G.722.
@@ -87,53 +89,105 @@ pub struct Fetched {
     pub size_matches_duration: Option<bool>,
 }
 
+/// How much a fetcher downloads, keeps and waits for.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest recording fetched.
+    pub max_bytes: u64,
+    /// Cache size before the least recently used recordings are removed.
+    pub cache_bytes: u64,
+    /// No byte for this long means the download stalled.
+    pub stall: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: DEFAULT_MAX_BYTES,
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            stall: DEFAULT_STALL,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults with the cache size of the settings.
+    pub fn from_config(config: &Config) -> Limits {
+        Limits {
+            cache_bytes: config.recordings_cache_mb * 1024 * 1024,
+            ..Limits::default()
+        }
+    }
+}
+
+/// The login of the PBX's download URL (sent as HTTP Basic, only to the PBX's host).
+pub struct Login {
+    /// `recordings_user` of the settings.
+    pub user: String,
+    /// The password, from the keyring.
+    pub password: Secret,
+}
+
+impl Login {
+    /// The login the settings ask for: `None` without `recordings_user`, else its
+    /// password from the keyring (blocking: it talks to the keyring).
+    pub fn from_config(config: &Config) -> Result<Option<Login>, TokenError> {
+        let Some(user) = config.recordings_user.clone() else {
+            return Ok(None);
+        };
+        let password = TokenStore::of_kind(
+            config.access_code.as_deref(),
+            SecretKind::RecordingsPassword,
+        )?
+        .load()?;
+        Ok(Some(Login { user, password }))
+    }
+}
+
 /// Downloads recordings of one PBX into a cache directory.
 pub struct Fetcher {
     client: reqwest::Client,
     pbx_host: String,
     cache: PathBuf,
-    max_bytes: u64,
-    cache_bytes: u64,
-    stall: Duration,
+    limits: Limits,
+    login: Option<Login>,
 }
 
 impl Fetcher {
-    /// A fetcher for the PBX at `pbx_url`, caching in `cache`.
-    pub fn new(pbx_url: Option<&str>, cache: PathBuf) -> Result<Fetcher, RecordingError> {
-        Fetcher::with_limits(
-            pbx_url,
-            cache,
-            DEFAULT_MAX_BYTES,
-            DEFAULT_CACHE_BYTES,
-            DEFAULT_STALL,
-        )
-    }
-
-    /// A fetcher with other limits (tests, settings).
-    pub fn with_limits(
+    /// A fetcher for the PBX at `pbx_url`, caching in `cache`, with an optional login.
+    pub fn new(
         pbx_url: Option<&str>,
         cache: PathBuf,
-        max_bytes: u64,
-        cache_bytes: u64,
-        stall: Duration,
+        limits: Limits,
+        login: Option<Login>,
     ) -> Result<Fetcher, RecordingError> {
         let pbx = pbx_url.ok_or(RecordingError::NoPbxUrl)?;
         let pbx_host = url::Url::parse(pbx)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .ok_or(RecordingError::NoPbxUrl)?;
+        // Redirects are followed only within the PBX's host (a login is never sent elsewhere).
+        let same_host = pbx_host.clone();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let host = attempt.url().host_str().unwrap_or_default();
+            if attempt.previous().len() < 5 && host.eq_ignore_ascii_case(&same_host) {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .read_timeout(stall)
+            .read_timeout(limits.stall)
+            .redirect(redirects)
             .build()
             .map_err(|e| RecordingError::Network(e.to_string()))?;
         Ok(Fetcher {
             client,
             pbx_host,
             cache,
-            max_bytes,
-            cache_bytes,
-            stall,
+            limits,
+            login,
         })
     }
 
@@ -210,6 +264,9 @@ impl Fetcher {
         };
         let have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
         let mut request = self.client.get(url);
+        if let Some(login) = &self.login {
+            request = request.basic_auth(&login.user, Some(login.password.expose()));
+        }
         if have > 0 {
             request = request.header(reqwest::header::RANGE, format!("bytes={have}-"));
         }
@@ -220,7 +277,8 @@ impl Fetcher {
             return Err(RecordingError::Status {
                 status,
                 hint: match status {
-                    401 | 403 => "; the download may need a login",
+                    401 | 403 => "; set the recordings login in Settings (user, and its password in the keyring) or check it",
+                    300..=399 => "; it redirected away from the PBX's host, which is not followed",
                     404 => "; the PBX no longer has it",
                     _ => "",
                 },
@@ -228,10 +286,10 @@ impl Fetcher {
         }
         let start = if resumed { have } else { 0 };
         if let Some(length) = response.content_length() {
-            if start + length > self.max_bytes {
+            if start + length > self.limits.max_bytes {
                 return Err(RecordingError::TooLarge {
                     size: start + length,
-                    max: self.max_bytes,
+                    max: self.limits.max_bytes,
                 });
             }
         }
@@ -246,12 +304,12 @@ impl Fetcher {
         let mut written = start;
         while let Some(chunk) = response.chunk().await.map_err(|e| self.network(e))? {
             written += chunk.len() as u64;
-            if written > self.max_bytes {
+            if written > self.limits.max_bytes {
                 drop(file);
                 let _ = std::fs::remove_file(&part);
                 return Err(RecordingError::TooLarge {
                     size: written,
-                    max: self.max_bytes,
+                    max: self.limits.max_bytes,
                 });
             }
             file.write_all(&chunk).await.map_err(io)?;
@@ -265,7 +323,7 @@ impl Fetcher {
 
     fn network(&self, error: reqwest::Error) -> RecordingError {
         if error.is_timeout() {
-            RecordingError::Stalled(self.stall.as_secs().max(1))
+            RecordingError::Stalled(self.limits.stall.as_secs().max(1))
         } else {
             RecordingError::Network(error.to_string())
         }
@@ -287,7 +345,7 @@ impl Fetcher {
         let mut total: u64 = files.iter().map(|(_, len, _)| len).sum();
         files.sort();
         for (_, len, path) in files {
-            if total <= self.cache_bytes {
+            if total <= self.limits.cache_bytes {
                 break;
             }
             if path != keep && std::fs::remove_file(&path).is_ok() {

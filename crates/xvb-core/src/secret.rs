@@ -1,6 +1,7 @@
-//! The PBX token: a redacting secret type, kept only in the OS keyring.
+//! The PBX token and the recordings password: a redacting secret type, kept only in the OS keyring.
 //!
-//! Keyring entry: service `xvb-companion`, user = the PBX account (`access_code`).
+//! Keyring entries: service `xvb-companion`, user = the PBX account (`access_code`) for
+//! the token, `<account>/recordings` for the password of the PBX's recording downloads.
 //! On Linux that is the Secret Service (gnome-keyring, KWallet, KeePassXC), on
 //! macOS the Keychain, on Windows the Credential Manager. There is no file
 //! fallback. For headless servers only, `XVB_TOKEN` in the environment is used.
@@ -86,6 +87,9 @@ pub enum TokenError {
         "no PBX token is stored for account {0}; run `xvb token set` (or enter it in Settings)"
     )]
     NotSet(String),
+    /// No recordings password stored.
+    #[error("no password for recording downloads is stored for account {0}; run `xvb token set --recordings` (or enter it in Settings)")]
+    RecordingsPasswordNotSet(String),
     /// No keyring service reachable.
     #[error("no keyring is reachable ({0}); install and unlock a Secret Service such as gnome-keyring or KWallet (on a desktop, log in to it), then try again. On a headless server only, put the token in the XVB_TOKEN environment variable")]
     NoKeyring(String),
@@ -124,24 +128,46 @@ pub enum TokenSource {
     Environment,
 }
 
-/// The keyring entry of one PBX account.
+/// Which secret of an account a [`TokenStore`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// The PBX API token (`makeCall`).
+    PbxToken,
+    /// The password of the PBX's recording downloads (HTTP Basic).
+    RecordingsPassword,
+}
+
+/// One keyring entry of one PBX account.
 pub struct TokenStore {
     account: String,
+    kind: SecretKind,
 }
 
 impl TokenStore {
-    /// The entry for `access_code`.
+    /// The PBX token's entry for `access_code`.
     pub fn for_account(access_code: Option<&str>) -> Result<TokenStore, TokenError> {
+        TokenStore::of_kind(access_code, SecretKind::PbxToken)
+    }
+
+    /// The entry of `kind` for `access_code`.
+    pub fn of_kind(access_code: Option<&str>, kind: SecretKind) -> Result<TokenStore, TokenError> {
         match access_code {
             Some(account) if !account.is_empty() => Ok(TokenStore {
                 account: account.to_owned(),
+                kind,
             }),
             _ => Err(TokenError::NoAccount),
         }
     }
 
     fn entry(&self) -> Result<keyring::Entry, TokenError> {
-        keyring::Entry::new(KEYRING_SERVICE, &self.account).map_err(TokenError::from_keyring)
+        let user = match self.kind {
+            SecretKind::PbxToken => self.account.clone(),
+            SecretKind::RecordingsPassword => format!("{}/recordings", self.account),
+        };
+        keyring::Entry::new(KEYRING_SERVICE, &user).map_err(TokenError::from_keyring)
     }
 
     /// Stores (or replaces) the token.
@@ -155,7 +181,7 @@ impl TokenStore {
     pub fn is_stored(&self) -> Result<bool, TokenError> {
         match self.load() {
             Ok(_) => Ok(true),
-            Err(TokenError::NotSet(_)) => Ok(false),
+            Err(TokenError::NotSet(_) | TokenError::RecordingsPasswordNotSet(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -164,7 +190,12 @@ impl TokenStore {
     pub fn load(&self) -> Result<Secret, TokenError> {
         match self.entry()?.get_password() {
             Ok(text) => Secret::new(text),
-            Err(keyring::Error::NoEntry) => Err(TokenError::NotSet(self.account.clone())),
+            Err(keyring::Error::NoEntry) => Err(match self.kind {
+                SecretKind::PbxToken => TokenError::NotSet(self.account.clone()),
+                SecretKind::RecordingsPassword => {
+                    TokenError::RecordingsPasswordNotSet(self.account.clone())
+                }
+            }),
             Err(e) => Err(TokenError::from_keyring(e)),
         }
     }

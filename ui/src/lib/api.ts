@@ -1,6 +1,6 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
-import type { HistoryPage, HistoryQuery, SettingsView, UiError } from "./bindings";
+import type { HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, UiError } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -8,8 +8,10 @@ export const api = {
   dial: (number: string) => invoke<string>("dial", { number }),
   settings: () => invoke<SettingsView>("settings"),
   saveSettings: (changes: [string, string][]) => invoke<SettingsView>("save_settings", { changes }),
-  setToken: (token: string) => invoke<void>("set_token", { token }),
-  clearToken: () => invoke<void>("clear_token"),
+  setSecret: (kind: SecretKind, value: string) => invoke<void>("set_secret", { kind, value }),
+  clearSecret: (kind: SecretKind) => invoke<void>("clear_secret", { kind }),
+  playRecording: (callid: string) => invoke<RecordingView>("play_recording", { callid }),
+  saveRecording: (callid: string) => invoke<string>("save_recording", { callid }),
   sendTestCall: () => invoke<string>("send_test_call"),
   missedSeen: () => invoke<void>("missed_seen"),
   takePending: () => invoke<[string, string] | null>("take_pending"),

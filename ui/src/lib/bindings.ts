@@ -105,6 +105,14 @@ crm_url_template: string | null,
  */
 language: string | null, 
 /**
+ * Login for the PBX's recording downloads, if they need one (the password is in the keyring).
+ */
+recordings_user: string | null, 
+/**
+ * Disk space for cached recordings, in MB; the least recently played go first.
+ */
+recordings_cache_mb: number, 
+/**
  * The random path secret of the webhook URL.
  */
 webhook_secret: string, };
@@ -219,7 +227,11 @@ listening_on: string | null,
 /**
  * `stored`, `not stored`, or why the keyring could not say.
  */
-token: string, };
+token: string, 
+/**
+ * The same for the recordings password (`not needed` without `recordings_user`).
+ */
+recordings_password: string, };
 
 export type UiError = { 
 /**
@@ -234,4 +246,25 @@ message: string,
  * The settings field at fault, if any.
  */
 field: string | null, };
+
+export type RecordingView = { 
+/**
+ * The loopback URL the `<audio>` element plays.
+ */
+url: string, 
+/**
+ * Length in seconds.
+ */
+seconds: number, 
+/**
+ * Whether it came from the cache (no download).
+ */
+cached: boolean, 
+/**
+ * Something the agent should know about the file (bits reversed, length not
+ * matching the call's duration).
+ */
+note: string | null, };
+
+export type SecretKind = "pbx_token" | "recordings_password";
 
