@@ -3,7 +3,7 @@
 
 pub mod notifications;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -586,4 +586,83 @@ fn spawn_for_first_line(command: &mut Command, what: &str) -> (Child, String) {
         .read_line(&mut line)
         .unwrap_or_else(|e| panic!("{what} printed nothing: {e}"));
     (child, line.trim().to_owned())
+}
+
+/// What the server saw: request paths with their Range and Authorization headers.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, Option<String>, Option<String>)>>>;
+
+/// A stand-in PBX web server on loopback serving `body` at every path (Range `bytes=N-`
+/// honoured); with `stall_after`, sends that many bytes and then nothing.
+pub fn serve_recording(
+    body: Vec<u8>,
+    stall_after: std::sync::Arc<std::sync::Mutex<Option<usize>>>,
+) -> (u16, Seen) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Seen = std::sync::Arc::default();
+    let log = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let (body, log, stall) = (
+                body.clone(),
+                std::sync::Arc::clone(&log),
+                *stall_after.lock().unwrap(),
+            );
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n")
+                    && std::io::Read::read(&mut stream, &mut byte).unwrap_or(0) == 1
+                {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let path = head
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                let range = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("range: bytes=")
+                            .map(str::to_owned)
+                    })
+                    .map(|r| r.trim_end_matches('-').to_owned());
+                let authorization = head.lines().find_map(|l| {
+                    l.strip_prefix("authorization: ")
+                        .or_else(|| l.strip_prefix("Authorization: "))
+                        .map(str::to_owned)
+                });
+                log.lock()
+                    .unwrap()
+                    .push((path, range.clone(), authorization));
+                let start: usize = range.and_then(|r| r.parse().ok()).unwrap_or(0);
+                let part = &body[start.min(body.len())..];
+                let status = if start > 0 {
+                    "206 Partial Content"
+                } else {
+                    "200 OK"
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    part.len()
+                );
+                match stall {
+                    Some(n) => {
+                        let _ = stream.write_all(&part[..n.min(part.len())]);
+                        let _ = stream.flush();
+                        std::thread::sleep(Duration::from_secs(30));
+                    }
+                    None => {
+                        let _ = stream.write_all(part);
+                    }
+                }
+            });
+        }
+    });
+    (port, seen)
 }
