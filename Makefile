@@ -42,11 +42,13 @@ bench:
 	$(CARGO) bench -p xvb-e2e --bench loopback
 	$(CARGO) bench -p xvb-e2e --bench g722
 
-## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency.
-bench-desktop: ui
+## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency,
+## recordings player click-to-first-sound.
+bench-desktop: ui tools
 	scripts/install-deps.sh test
 	$(CARGO) build --release -p xvb-companion -p xvb-cli
 	$(CARGO) bench -p xvb-e2e --bench desktop
+	$(CARGO) bench -p xvb-e2e --bench player
 
 deps-run:
 	scripts/install-deps.sh run

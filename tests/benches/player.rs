@@ -1,0 +1,147 @@
+//! Click-to-first-sound of the recordings player (`make bench-desktop`): the
+//! release app under WebDriver and Xvfb, 10-minute recordings (4.8 MB of G.722)
+//! served by a stand-in PBX web server on loopback. Measured in the page, from
+//! the click on ▶ to the `<audio>` element's `playing` event (there is no sound
+//! card under Xvfb, so a device's own output latency is not included).
+
+use xvb_core::protocol::CallEvent;
+use xvb_core::sim::SimCall;
+use xvb_core::store::Writer;
+use xvb_e2e::webdriver::{click, page_number, wait_number, Desktop};
+use xvb_e2e::{free_port, run_tool, serve_recording, Agent, DbusSession, ACCESS_CODE};
+
+/// Calls of each kind measured.
+const ROUNDS: usize = 5;
+const MINUTES: u64 = 10;
+
+/// Records the last click and the first `playing` after it, in page time.
+const PROBE: &str = "window.__click = null; window.__playing = null;
+document.addEventListener('click', () => { window.__click = performance.now(); window.__playing = null; }, true);
+document.addEventListener('playing', () => { if (window.__playing === null) window.__playing = performance.now(); }, true);
+return 0;";
+const CLICK_TO_PLAYING: &str =
+    "return window.__playing === null ? -1 : window.__playing - window.__click;";
+
+async fn store_calls(agent: &Agent, link: &str, ids: &[String]) {
+    let writer = Writer::start(&agent.dir.path().join("xvb.sqlite3")).unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let call = SimCall {
+            access_code: ACCESS_CODE.into(),
+            callid: id.clone(),
+            phone: format!("7920000{i:04}"),
+            ext: "100".into(),
+            line: None,
+        };
+        for fields in [
+            call.incoming(),
+            call.completed("Success", MINUTES * 60, Some(&format!("{link}/{id}.g722"))),
+        ] {
+            writer
+                .record_event(CallEvent::parse(fields).unwrap(), None)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Clicks ▶ on the row of `id` (found by its number) and returns ms to `playing`.
+async fn click_to_playing(desktop: &Desktop, phone: &str, id: &str) -> f64 {
+    let client = &desktop.client;
+    let search = client
+        .find(fantoccini::Locator::Css("[data-testid=search]"))
+        .await
+        .unwrap();
+    search.clear().await.unwrap();
+    search.send_keys(phone).await.unwrap();
+    let row = format!("[data-callid=\"{id}\"] [data-testid=row-play]");
+    let deadline = std::time::Instant::now() + xvb_e2e::webdriver::WAIT;
+    while client.find(fantoccini::Locator::Css(&row)).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "no row for {id}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    click(client, &row).await;
+    let ms = wait_number(client, CLICK_TO_PLAYING, "playback starts", |ms| ms >= 0.0).await;
+    click(client, "[data-testid=dock] .close").await;
+    ms
+}
+
+fn summary(what: &str, mut ms: Vec<f64>) {
+    ms.sort_by(f64::total_cmp);
+    println!(
+        "click → playing, {what} ({} calls of {MINUTES} min): median {:.0} ms, max {:.0} ms",
+        ms.len(),
+        ms[ms.len() / 2],
+        ms[ms.len() - 1]
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let wav = work.path().join("long.wav");
+    let g722 = work.path().join("long.g722");
+    let seconds = (MINUTES * 60).to_string();
+    let wav_path = wav.to_str().unwrap();
+    run_tool(
+        "sox",
+        &[
+            "-n", "-r", "16000", "-c", "1", wav_path, "synth", &seconds, "sine", "300-3000",
+        ],
+    );
+    xvb_e2e::ffmpeg_encode_g722(&wav, &g722);
+    let (pbx_port, seen) = serve_recording(std::fs::read(&g722).unwrap(), Default::default());
+
+    let session = DbusSession::bare();
+    let mut env = session.env();
+    env.retain(|(k, _)| k != "HOME");
+    let agent = Agent::with_env("100", env.clone());
+    let port = free_port();
+    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    agent.ok(&["config", "set", "language", "en"]);
+    agent.ok(&[
+        "config",
+        "set",
+        "pbx_url",
+        &format!("http://127.0.0.1:{pbx_port}/crm-api"),
+    ]);
+    let ids: Vec<String> = (0..2 * ROUNDS).map(|i| format!("LONG{i:04}")).collect();
+    store_calls(&agent, &format!("http://127.0.0.1:{pbx_port}"), &ids).await;
+    // The first half is downloaded beforehand: in the disk cache, not yet decoded.
+    for id in &ids[..ROUNDS] {
+        agent.ok(&["recording", "fetch", id]);
+    }
+
+    let desktop = Desktop::launch(&agent, &env, port).await;
+    page_number(&desktop.client, PROBE).await;
+    let phone = |i: usize| format!("7920000{i:04}");
+    let mut cached = Vec::new();
+    let mut uncached = Vec::new();
+    let mut again = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let ms = click_to_playing(&desktop, &phone(i), id).await;
+        if i < ROUNDS {
+            cached.push(ms);
+        } else {
+            uncached.push(ms);
+        }
+    }
+    // The last three played are still decoded in memory.
+    for (i, id) in ids.iter().enumerate().skip(2 * ROUNDS - 3) {
+        again.push(click_to_playing(&desktop, &phone(i), id).await);
+    }
+    println!(
+        "# recordings player, release build, Xvfb, {} cores; {} downloads from the loopback PBX",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        seen.lock().unwrap().len() - ROUNDS
+    );
+    summary("cached on disk (decoded on the click)", cached);
+    summary(
+        "not cached (downloaded from the loopback PBX on the click)",
+        uncached,
+    );
+    summary("played again (still decoded in memory)", again);
+    desktop.close().await;
+}
