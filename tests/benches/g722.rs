@@ -49,7 +49,7 @@ fn main() {
     let ours = best_of(5, || {
         std::hint::black_box(decode(&bytes, Bitrate::Kbit64));
     });
-    let ffmpeg = best_of(3, || ffmpeg_decode_g722(&g722, Path::new("/dev/null")));
+    let ffmpeg = best_of(3, || ffmpeg_decode_g722(&g722, Path::new("/dev/null"), 8));
     let realtime = |d: Duration| f64::from(SECONDS) / d.as_secs_f64();
     println!(
         "# G.722 64 kbit/s, {SECONDS} s of audio ({} bytes), best of several runs",

@@ -497,8 +497,9 @@ pub fn ffmpeg_encode_g722(wav: &Path, g722: &Path) {
     );
 }
 
-/// ffmpeg's G.722 decoder (the test oracle): raw `g722` to raw s16le at `out`.
-pub fn ffmpeg_decode_g722(g722: &Path, out: &Path) {
+/// ffmpeg's G.722 decoder (the test oracle): raw `g722` to raw s16le at `out`,
+/// the stream taken as `bits_per_codeword` 8, 7 or 6 (64, 56, 48 kbit/s).
+pub fn ffmpeg_decode_g722(g722: &Path, out: &Path, bits_per_codeword: u8) {
     let (g722, out) = (g722.to_str().unwrap(), out.to_str().unwrap());
     run_tool(
         "ffmpeg",
@@ -506,6 +507,8 @@ pub fn ffmpeg_decode_g722(g722: &Path, out: &Path) {
             "-loglevel",
             "error",
             "-y",
+            "-bits_per_codeword",
+            &bits_per_codeword.to_string(),
             "-f",
             "g722",
             "-i",

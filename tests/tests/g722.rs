@@ -1,5 +1,6 @@
 //! `xvb decode-g722` against ffmpeg's decoder (the oracle, from Debian's packages),
-//! sample for sample, on speech and a sweep made at test time with espeak-ng and sox.
+//! sample for sample, on speech and a sweep made at test time with espeak-ng and sox,
+//! at 64, 56 and 48 kbit/s (ffmpeg's `-bits_per_codeword 8|7|6`).
 
 use std::path::{Path, PathBuf};
 use xvb_e2e::{ffmpeg_decode_g722, ffmpeg_encode_g722, run_tool as run, Agent};
@@ -11,7 +12,7 @@ fn encoded(dir: &Path, name: &str, make_wav: impl Fn(&str)) -> (PathBuf, Vec<u8>
     let g722 = dir.join(format!("{name}.g722"));
     let reference = dir.join(format!("{name}.ref.raw"));
     ffmpeg_encode_g722(Path::new(&wav), &g722);
-    ffmpeg_decode_g722(&g722, &reference);
+    ffmpeg_decode_g722(&g722, &reference, 8);
     (g722, std::fs::read(reference).unwrap())
 }
 
@@ -93,15 +94,20 @@ fn decodes_exactly_like_ffmpeg_and_handles_odd_files() {
         None
     );
 
-    // 56 and 48 kbit/s: the same length, and the unused low bits make no difference.
-    for bits in ["56", "48"] {
+    // 56 and 48 kbit/s: equal to ffmpeg's decode with 7 and 6 bits per codeword,
+    // and different from the 64 kbit/s decode.
+    for (bits, codeword) in [("56", 7), ("48", 6)] {
+        let reference = dir.join(format!("speech.{bits}.ref.raw"));
+        ffmpeg_decode_g722(&speech, &reference, codeword);
+        let reference = std::fs::read(reference).unwrap();
         let (decoded, _) = ours(&agent, &speech, &["--bits", bits]);
-        assert_eq!(decoded.len(), speech_ref.len());
-        assert_ne!(
-            first_difference(&decoded, &speech_ref),
+        assert_eq!(decoded.len(), reference.len());
+        assert_eq!(
+            first_difference(&decoded, &reference),
             None,
-            "{bits} kbit/s is decoded differently"
+            "{bits} kbit/s differs from ffmpeg at that sample"
         );
+        assert_ne!(first_difference(&decoded, &speech_ref), None);
     }
 
     // Empty and non-G.722 files: a clear error, no panic, no output.
