@@ -515,4 +515,20 @@ mod tests {
             Some("101")
         );
     }
+
+    #[test]
+    fn saving_a_recording_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = unused_path(dir.path(), "call-2026-11-23-1405-79201119613.wav");
+        assert_eq!(
+            first,
+            dir.path().join("call-2026-11-23-1405-79201119613.wav")
+        );
+        std::fs::write(&first, b"x").unwrap();
+        let second = unused_path(dir.path(), "call-2026-11-23-1405-79201119613.wav");
+        assert_eq!(
+            second,
+            dir.path().join("call-2026-11-23-1405-79201119613 (2).wav")
+        );
+    }
 }
