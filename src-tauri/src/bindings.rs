@@ -4,9 +4,10 @@
 //! `cargo test -p xvb-companion` fails when the file is stale;
 //! `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings` rewrites it.
 
+use crate::desktop::DesktopStatus;
 use ts_rs::{Config as TsConfig, TS};
 use xvb_core::call::Call;
-use xvb_core::companion::{HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::companion::{DialRequest, HistoryPage, RecordingView, SettingsView, UiError};
 use xvb_core::config::Config;
 use xvb_core::contacts::Contact;
 use xvb_core::decision::{Decision, RingPolicy};
@@ -31,6 +32,8 @@ fn declarations() -> String {
         UiError::decl(&cfg),
         RecordingView::decl(&cfg),
         SecretKind::decl(&cfg),
+        DialRequest::decl(&cfg),
+        DesktopStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",

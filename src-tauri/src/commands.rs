@@ -1,5 +1,6 @@
 //! The UI's commands: each delegates to the core in one line; errors cross as `{code, message, field}`.
 
+use crate::desktop::DesktopStatus;
 use crate::AppState;
 use tauri::State;
 use xvb_core::companion::{HistoryPage, RecordingView, SettingsView, UiError};
@@ -32,13 +33,16 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsView> {
     Ok(state.companion.settings().await)
 }
 
-/// Saves changed settings (all or nothing).
+/// Saves changed settings (all or nothing), then sets up the dial hotkey they name.
 #[tauri::command]
 pub async fn save_settings(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     changes: Vec<(String, String)>,
 ) -> Result<SettingsView> {
-    state.companion.save_settings(changes).await
+    let view = state.companion.save_settings(changes).await?;
+    crate::desktop::apply_hotkey(&app, &view.config.dial_hotkey);
+    Ok(view)
 }
 
 /// Stores the PBX token or the recordings password in the keyring (write-only: it never comes back).
@@ -78,8 +82,30 @@ pub async fn missed_seen(app: tauri::AppHandle) -> Result<()> {
     Ok(())
 }
 
-/// What a pop's button asked a window that did not exist yet: `[event, text]`.
+/// What a pop's button or a link asked a window that did not exist yet: `[event, payload]`.
 #[tauri::command]
-pub async fn take_pending() -> Result<Option<(String, String)>> {
-    Ok(crate::tray::take_pending().map(|(event, text)| (event.to_owned(), text)))
+pub async fn take_pending() -> Result<Option<(String, serde_json::Value)>> {
+    Ok(crate::tray::take_pending().map(|(event, payload)| (event.to_owned(), payload)))
+}
+
+/// The hotkey's problem, autostart and the log folder, for the settings screen.
+#[tauri::command]
+pub async fn desktop_status(app: tauri::AppHandle) -> Result<DesktopStatus> {
+    Ok(crate::desktop::status(&app))
+}
+
+/// Turns *Start with the system* on or off.
+#[tauri::command]
+pub async fn set_autostart(app: tauri::AppHandle, on: bool) -> Result<DesktopStatus> {
+    crate::desktop::set_autostart(&app, on)
+}
+
+/// Opens the folder of the log files (for support).
+#[tauri::command]
+pub async fn open_logs_folder(app: tauri::AppHandle) -> Result<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = crate::desktop::log_dir();
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| UiError::new("logs", format!("cannot open {}: {e}", dir.display())))
 }

@@ -6,6 +6,7 @@
 #[cfg(test)]
 mod bindings;
 mod commands;
+mod desktop;
 mod popups;
 mod tray;
 
@@ -21,13 +22,7 @@ pub struct AppState {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("XVB_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let _flush_logs_on_exit = desktop::init_logging();
     let data_dir = std::env::var_os("XVB_DATA_DIR").map(Into::into);
     let data = match DataDir::resolve(data_dir) {
         Ok(data) => data,
@@ -40,6 +35,7 @@ fn main() {
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tray::show_main_window(app);
         }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
@@ -54,6 +50,7 @@ fn main() {
                 companion: Arc::clone(&companion),
             });
             tray::build(app.handle())?;
+            desktop::setup(app.handle());
             tauri::async_runtime::spawn(async move {
                 match companion.start_listener().await {
                     Ok(addr) => println!("listening on http://{addr}"),
@@ -76,6 +73,9 @@ fn main() {
             commands::clear_secret,
             commands::play_recording,
             commands::save_recording,
+            commands::desktop_status,
+            commands::set_autostart,
+            commands::open_logs_folder,
             commands::send_test_call,
             commands::missed_seen,
             commands::take_pending,

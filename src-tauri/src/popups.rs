@@ -186,7 +186,11 @@ async fn follow_actions(app: AppHandle, pop: Arc<notify_rust::NotificationHandle
         Some("crm") => {
             if let Some(url) = &notice.crm_url {
                 if let Err(e) = app.opener().open_url(url, None::<&str>) {
-                    tracing::warn!(error = %e, "could not open the CRM card");
+                    // The error carries the URL, and with it the client's number: not at info.
+                    tracing::debug!(error = %e, "could not open the CRM card");
+                    tracing::warn!(
+                        "could not open the CRM card; is a web browser set as the default?"
+                    );
                 }
             }
         }

@@ -9,8 +9,9 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 const TRAY_ID: &str = "main";
 static MISSED: AtomicU32 = AtomicU32::new(0);
 
-/// What a pop's button asked the window to do: an event name and its text.
-static PENDING: std::sync::Mutex<Option<(&'static str, String)>> = std::sync::Mutex::new(None);
+/// What a pop's button or a link asked the window to do: an event name and its payload.
+static PENDING: std::sync::Mutex<Option<(&'static str, serde_json::Value)>> =
+    std::sync::Mutex::new(None);
 
 /// Shows, unminimises and focuses the main window, creating it if it was closed.
 ///
@@ -31,20 +32,22 @@ pub fn show_main_window(app: &AppHandle) {
     }
 }
 
-/// Brings the window forward and tells it to do `event` (`open-call`, `dial`) with `text`;
-/// a window built just now, not yet listening, picks it up with [`take_pending`].
-pub fn show_and_ask(app: &AppHandle, event: &'static str, text: String) {
+/// Brings the window forward and tells it to do `event` (`open-call`, `dial`,
+/// `dial-request`) with `payload`; a window built just now, not yet listening,
+/// picks it up with [`take_pending`].
+pub fn show_and_ask(app: &AppHandle, event: &'static str, payload: impl Into<serde_json::Value>) {
+    let payload = payload.into();
     if app.get_webview_window("main").is_some() {
         show_main_window(app);
-        let _ = app.emit(event, text);
+        let _ = app.emit(event, payload);
     } else {
-        *PENDING.lock().expect("pending lock") = Some((event, text));
+        *PENDING.lock().expect("pending lock") = Some((event, payload));
         show_main_window(app);
     }
 }
 
 /// The request a new window has not heard yet, if any.
-pub fn take_pending() -> Option<(&'static str, String)> {
+pub fn take_pending() -> Option<(&'static str, serde_json::Value)> {
     PENDING.lock().expect("pending lock").take()
 }
 

@@ -35,7 +35,8 @@ pub struct UiError {
 }
 
 impl UiError {
-    fn new(code: &str, message: impl ToString) -> UiError {
+    /// An error with `code` and a message, about no particular field.
+    pub fn new(code: &str, message: impl ToString) -> UiError {
         UiError {
             code: code.to_owned(),
             message: message.to_string(),
@@ -97,6 +98,20 @@ pub struct RecordingView {
     /// Something the agent should know about the file (bits reversed, length not
     /// matching the call's duration).
     pub note: Option<String>,
+}
+
+/// A number to put on the dial pad, from a clicked link or the selected text.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DialRequest {
+    /// What arrived: the link, or the selected text (cut to 200 characters).
+    pub text: String,
+    /// The number found in it, as written.
+    pub number: Option<String>,
+    /// Why there is nothing to dial.
+    pub error: Option<String>,
+    /// Dial at once (a link, with *dial links at once* on).
+    pub dial_now: bool,
 }
 
 /// One page of history and how many calls match in all.
@@ -210,6 +225,37 @@ impl Companion {
             .map_err(DialError::from)?
             .as_str()
             .to_owned())
+    }
+
+    /// What a clicked `tel:` / `callto:` link asks: its number, or why it has none
+    /// (a malformed link is shown, never dialled).
+    pub fn link_request(&self, link: &str) -> DialRequest {
+        let parsed = DialNumber::parse(link);
+        DialRequest {
+            text: shortened(link),
+            number: parsed.is_ok().then(|| crate::phone::written_number(link)),
+            dial_now: parsed.is_ok() && self.config().dial_links_at_once,
+            error: parsed
+                .err()
+                .map(|e| format!("this link has no number to dial: {e}")),
+        }
+    }
+
+    /// The first number in the selected (or copied) text, for the dial pad.
+    pub fn selection_request(&self, text: &str) -> DialRequest {
+        let number = crate::phone::find_number(text);
+        DialRequest {
+            text: shortened(text),
+            error: number.is_none().then(|| {
+                if text.trim().is_empty() {
+                    "nothing is selected or copied; select a phone number and press the shortcut again".to_owned()
+                } else {
+                    "no phone number in the selected text".to_owned()
+                }
+            }),
+            number,
+            dial_now: false,
+        }
     }
 
     /// Sends `makeCall` for `typed` from my extension; the PBX's reply.
@@ -405,6 +451,14 @@ impl Companion {
             }
         }
         Ok(format!("the test call arrived at {}", settings.webhook_url))
+    }
+}
+
+/// At most 200 characters of `text`, for showing it back.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 

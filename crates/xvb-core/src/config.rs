@@ -40,6 +40,10 @@ pub struct Config {
     /// Disk space for cached recordings, in MB; the least recently played go first.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub recordings_cache_mb: u64,
+    /// Whether a clicked `tel:` / `callto:` link is dialled at once (else it fills the dial pad).
+    pub dial_links_at_once: bool,
+    /// The global shortcut that dials the selected number (`Ctrl+Alt+D`); empty turns it off.
+    pub dial_hotkey: String,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -58,6 +62,8 @@ impl Default for Config {
             language: None,
             recordings_user: None,
             recordings_cache_mb: DEFAULT_RECORDINGS_CACHE_MB,
+            dial_links_at_once: false,
+            dial_hotkey: DEFAULT_DIAL_HOTKEY.to_owned(),
             webhook_secret: String::new(),
         }
     }
@@ -76,7 +82,12 @@ pub const KEYS: &[&str] = &[
     "language",
     "recordings_user",
     "recordings_cache_mb",
+    "dial_links_at_once",
+    "dial_hotkey",
 ];
+
+/// The default global shortcut for dialling the selection.
+pub const DEFAULT_DIAL_HOTKEY: &str = "Ctrl+Alt+D";
 
 /// Default disk space for cached recordings (MB).
 pub const DEFAULT_RECORDINGS_CACHE_MB: u64 = 1024;
@@ -117,6 +128,16 @@ fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
     }
 }
 
+fn on_off(key: &str, value: &str) -> Result<bool, CoreError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Ok(true),
+        "false" | "off" | "no" | "0" => Ok(false),
+        other => Err(CoreError::Config(format!(
+            "{key} must be on or off, got `{other}`"
+        ))),
+    }
+}
+
 fn optional(value: &str) -> Option<&str> {
     let value = value.trim();
     (!value.is_empty()).then_some(value)
@@ -138,16 +159,16 @@ impl Config {
             "public_url" => self.public_url = optional(value).map(|v| http_url(key, v)).transpose()?,
             "pbx_url" => self.pbx_url = optional(value).map(|v| http_url(key, v)).transpose()?,
             "ring_policy" => self.ring_policy = value.parse().map_err(CoreError::Config)?,
-            "do_not_disturb" => {
-                self.do_not_disturb = match value.trim().to_ascii_lowercase().as_str() {
-                    "true" | "on" | "yes" | "1" => true,
-                    "false" | "off" | "no" | "0" => false,
-                    other => {
-                        return Err(CoreError::Config(format!(
-                            "do_not_disturb must be on or off, got `{other}`"
-                        )))
-                    }
+            "do_not_disturb" => self.do_not_disturb = on_off(key, value)?,
+            "dial_links_at_once" => self.dial_links_at_once = on_off(key, value)?,
+            "dial_hotkey" => {
+                let value = value.trim();
+                if value.len() > 40 || value.chars().any(|c| c.is_control()) {
+                    return Err(CoreError::Config(format!(
+                        "dial_hotkey must be a shortcut such as Ctrl+Alt+D (or empty for none), got `{value}`"
+                    )));
                 }
+                self.dial_hotkey = value.to_owned();
             }
             "crm_url_template" => {
                 self.crm_url_template = optional(value)

@@ -46,6 +46,71 @@ pub enum NumberError {
     TooLong(usize),
 }
 
+/// The number part of typed text or a `tel:` / `callto:` link, as written:
+/// the scheme, slashes and `;params` dropped, %-escapes decoded.
+pub fn written_number(input: &str) -> String {
+    let mut text = input.trim();
+    for scheme in ["tel:", "callto:"] {
+        if text
+            .get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+        {
+            text = text[scheme.len()..].trim_start_matches('/');
+        }
+    }
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+    decoded
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+/// Only this much of a selection is searched for a number.
+const FIND_LIMIT: usize = 4096;
+
+/// The first phone number in free text (a selection, the clipboard), as written:
+/// the whole text if it is a number (an extension too), else the first run of
+/// digits and the separators people write (spaces, dashes, dots, brackets, a
+/// leading +) that holds 5 to 20 digits.
+pub fn find_number(text: &str) -> Option<String> {
+    let end = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .take_while(|i| *i <= FIND_LIMIT)
+        .last()
+        .unwrap_or(0);
+    let text = if text.len() > FIND_LIMIT {
+        &text[..end]
+    } else {
+        text
+    };
+    if DialNumber::parse(text).is_ok() {
+        return Some(written_number(text));
+    }
+    let mut candidates = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once('\n')) {
+        let continues = !run.is_empty() && matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}');
+        if c.is_ascii_digit() || continues || (run.is_empty() && matches!(c, '+' | '(')) {
+            run.push(c);
+        } else if !run.is_empty() {
+            candidates.push(std::mem::take(&mut run));
+            if c == '+' || c == '(' {
+                run.push(c);
+            }
+        }
+    }
+    candidates.into_iter().find_map(|run| {
+        // Trailing separators (and an unmatched closing bracket) are not part of it.
+        let number = run.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        ((5..=20).contains(&digits) && DialNumber::parse(number).is_ok())
+            .then(|| number.trim().to_owned())
+    })
+}
+
 /// A number ready to send as `to`: validated, normalised like contact matching.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DialNumber(String);
@@ -54,17 +119,8 @@ impl DialNumber {
     /// Reads what an agent pastes: spaces, dashes, dots, brackets, a leading `+`,
     /// the `8…` national form, a `tel:` / `callto:` prefix (its `;params` dropped).
     pub fn parse(input: &str) -> Result<DialNumber, NumberError> {
-        let mut text = input.trim();
-        for scheme in ["tel:", "callto:"] {
-            if text
-                .get(..scheme.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
-            {
-                text = text[scheme.len()..].trim_start_matches('/');
-            }
-        }
-        let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
-        let number = decoded.split(';').next().unwrap_or_default().trim();
+        let number = written_number(input);
+        let number = number.as_str();
         if number.is_empty() {
             return Err(NumberError::Empty);
         }
@@ -93,6 +149,40 @@ impl DialNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_first_number_in_free_text() {
+        let cases = [
+            (
+                "Call me at +7 (920) 111-96-13 after 5",
+                Some("+7 (920) 111-96-13"),
+            ),
+            (
+                "Order 2024: phone 8 920 111 96 13, fax 84951234567",
+                Some("8 920 111 96 13"),
+            ),
+            ("tel:+79201119613", Some("+79201119613")),
+            ("101", Some("101")),
+            ("  89201119613\n", Some("89201119613")),
+            ("Room 12, floor 3", None),
+            ("no digits here", None),
+            ("", None),
+            (
+                "id 123456789012345678901234 then 8-920-111-96-13.",
+                Some("8-920-111-96-13"),
+            ),
+            ("(495) 123-45-67", Some("(495) 123-45-67")),
+            ("office: (495) 123-45-67.", Some("(495) 123-45-67")),
+        ];
+        for (text, wanted) in cases {
+            assert_eq!(find_number(text).as_deref(), wanted, "{text:?}");
+        }
+        assert_eq!(
+            find_number(&"x".repeat(100_000)),
+            None,
+            "long text is cut, not scanned whole"
+        );
+    }
 
     #[test]
     fn what_agents_paste_becomes_one_number() {

@@ -113,6 +113,14 @@ recordings_user: string | null,
  */
 recordings_cache_mb: number, 
 /**
+ * Whether a clicked `tel:` / `callto:` link is dialled at once (else it fills the dial pad).
+ */
+dial_links_at_once: boolean, 
+/**
+ * The global shortcut that dials the selected number (`Ctrl+Alt+D`); empty turns it off.
+ */
+dial_hotkey: string, 
+/**
  * The random path secret of the webhook URL.
  */
 webhook_secret: string, };
@@ -267,4 +275,36 @@ cached: boolean,
 note: string | null, };
 
 export type SecretKind = "pbx_token" | "recordings_password";
+
+export type DialRequest = { 
+/**
+ * What arrived: the link, or the selected text (cut to 200 characters).
+ */
+text: string, 
+/**
+ * The number found in it, as written.
+ */
+number: string | null, 
+/**
+ * Why there is nothing to dial.
+ */
+error: string | null, 
+/**
+ * Dial at once (a link, with *dial links at once* on).
+ */
+dial_now: boolean, };
+
+export type DesktopStatus = { 
+/**
+ * Why the dial hotkey is not active (taken by another program, not a shortcut).
+ */
+hotkey_error: string | null, 
+/**
+ * Whether the app starts with the system session.
+ */
+autostart: boolean, 
+/**
+ * Where the log files are.
+ */
+log_dir: string, };
 

@@ -1,0 +1,218 @@
+//! Desktop integration: `tel:` / `callto:` links, the dial-the-selection hotkey,
+//! start with the system, and the log files.
+
+use crate::tray::show_and_ask;
+use crate::AppState;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_autostart::ManagerExt;
+use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
+use xvb_core::companion::{DialRequest, UiError};
+
+/// Log files kept (one a day).
+const LOG_FILES_KEPT: usize = 7;
+
+/// What the settings screen shows about the desktop integration.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DesktopStatus {
+    /// Why the dial hotkey is not active (taken by another program, not a shortcut).
+    pub hotkey_error: Option<String>,
+    /// Whether the app starts with the system session.
+    pub autostart: bool,
+    /// Where the log files are.
+    pub log_dir: String,
+}
+
+/// The hotkey registered now, and why the wanted one could not be.
+struct Hotkey {
+    registered: Option<String>,
+    error: Option<String>,
+}
+
+static HOTKEY: Mutex<Hotkey> = Mutex::new(Hotkey {
+    registered: None,
+    error: None,
+});
+
+/// Where the rotating log files go: the OS's per-app log dir
+/// (`~/.local/share/com.xvb.companion/logs` on Linux, as Tauri names it).
+pub fn log_dir() -> PathBuf {
+    directories::BaseDirs::new()
+        .map(|dirs| dirs.data_local_dir().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir)
+        .join("com.xvb.companion")
+        .join("logs")
+}
+
+/// Logs to standard error and to a daily file in [`log_dir`] (the last week kept).
+/// `XVB_LOG` sets the level (default `info`, which carries no token and no phone
+/// numbers). Keep the returned guard alive: it flushes the file.
+pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("XVB_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
+    let file = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("xvb-companion")
+        .filename_suffix("log")
+        .max_log_files(LOG_FILES_KEPT)
+        .build(log_dir());
+    match file {
+        Ok(file) => {
+            let (writer, guard) = tracing_appender::non_blocking(file);
+            let to_file = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter());
+            tracing_subscriber::registry()
+                .with(stderr)
+                .with(to_file)
+                .init();
+            Some(guard)
+        }
+        Err(e) => {
+            tracing_subscriber::registry().with(stderr).init();
+            tracing::warn!(error = %e, dir = %log_dir().display(), "cannot write log files; logging to standard error only");
+            None
+        }
+    }
+}
+
+/// Hooks up links (those that started the app, and those that arrive later
+/// through the single-instance hand-over) and the dial hotkey.
+pub fn setup(app: &AppHandle) {
+    // An AppImage is not integrated with the desktop by a package: register its schemes.
+    if std::env::var_os("APPIMAGE").is_some() {
+        if let Err(e) = app.deep_link().register_all() {
+            tracing::warn!(error = %e, "could not register as the tel: and callto: handler");
+        }
+    }
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            open_link(&handle, url.as_str());
+        }
+    });
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        for url in urls {
+            open_link(app, url.as_str());
+        }
+    }
+    if let Some(state) = app.try_state::<AppState>() {
+        apply_hotkey(app, &state.companion.config().dial_hotkey);
+    }
+}
+
+/// A clicked `tel:` / `callto:` link: the dial pad shows its number (and dials it
+/// at once if the agent chose so) or says why it has none.
+fn open_link(app: &AppHandle, link: &str) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    tracing::info!("a tel:/callto: link was opened");
+    ask_to_dial(app, state.companion.link_request(link));
+}
+
+fn ask_to_dial(app: &AppHandle, request: DialRequest) {
+    match serde_json::to_value(request) {
+        Ok(payload) => show_and_ask(app, "dial-request", payload),
+        Err(e) => tracing::error!(error = %e, "could not hand a number to the window"),
+    }
+}
+
+/// Registers `wanted` as the dial hotkey in place of the current one; an empty
+/// text turns it off. Why it failed is kept for the settings screen.
+pub fn apply_hotkey(app: &AppHandle, wanted: &str) {
+    let mut hotkey = HOTKEY.lock().expect("hotkey lock");
+    if hotkey.registered.as_deref() == Some(wanted) {
+        return;
+    }
+    let shortcuts = app.global_shortcut();
+    if let Some(old) = hotkey.registered.take() {
+        let _ = shortcuts.unregister(old.as_str());
+    }
+    hotkey.error = None;
+    if wanted.is_empty() {
+        return;
+    }
+    let registered = shortcuts.on_shortcut(wanted, |app, _, event| {
+        if event.state == ShortcutState::Pressed {
+            dial_selection(app);
+        }
+    });
+    match registered {
+        Ok(()) => hotkey.registered = Some(wanted.to_owned()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the dial hotkey could not be registered");
+            hotkey.error = Some(format!(
+                "{wanted} could not be set up ({e}); another program may already use it — choose another shortcut"
+            ));
+        }
+    }
+}
+
+/// The hotkey: the selected text (X11 primary selection) or, if none, the
+/// clipboard, searched for a phone number for the dial pad.
+fn dial_selection(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let Some(state) = app.try_state::<AppState>() else {
+            return;
+        };
+        ask_to_dial(&app, state.companion.selection_request(&selected_text()));
+    });
+}
+
+fn selected_text() -> String {
+    let Ok(mut clipboard) = arboard::Clipboard::new() else {
+        return String::new();
+    };
+    #[cfg(target_os = "linux")]
+    {
+        use arboard::{GetExtLinux, LinuxClipboardKind};
+        let primary = clipboard
+            .get()
+            .clipboard(LinuxClipboardKind::Primary)
+            .text()
+            .unwrap_or_default();
+        if !primary.trim().is_empty() {
+            return primary;
+        }
+    }
+    clipboard.get_text().unwrap_or_default()
+}
+
+/// The settings screen's view of the desktop integration.
+pub fn status(app: &AppHandle) -> DesktopStatus {
+    DesktopStatus {
+        hotkey_error: HOTKEY.lock().expect("hotkey lock").error.clone(),
+        autostart: app.autolaunch().is_enabled().unwrap_or(false),
+        log_dir: log_dir().display().to_string(),
+    }
+}
+
+/// Turns *Start with the system* on or off (an XDG autostart entry on Linux,
+/// starting the app minimised to the tray).
+pub fn set_autostart(app: &AppHandle, on: bool) -> Result<DesktopStatus, UiError> {
+    let launcher = app.autolaunch();
+    let done = if on {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    done.map_err(|e| {
+        UiError::new(
+            "autostart",
+            format!("could not change starting with the system: {e}"),
+        )
+    })?;
+    Ok(status(app))
+}
