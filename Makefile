@@ -3,16 +3,28 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test lint bench bench-desktop deps-run deps-test ui ui-test tools
+.PHONY: run test lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
 	$(CARGO) run --release -p xvb-companion
 
-## Install what is missing, then formatting, lints and every test.
-test: deps-test ui lint ui-test tools
+## Install what is missing, then formatting, lints and every test (the .deb is built
+## first: a test installs it with apt-get and follows tel: links into the installed app).
+test: deps-test ui lint ui-test tools package-deb
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
+
+TAURI := ui/node_modules/.bin/tauri
+
+## Installable bundles: target/release/bundle/deb/*.deb and appimage/*.AppImage.
+## (The AppImage step downloads linuxdeploy from GitHub the first time.)
+package: deps-test ui
+	$(TAURI) build --bundles deb,appimage
+
+## The .deb only (no download needed).
+package-deb: deps-test ui
+	$(TAURI) build --bundles deb
 
 ## tauri-driver (WebDriver for the app), kept inside target/.
 tools: target/tools/bin/tauri-driver

@@ -59,12 +59,18 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter());
-    let file = tracing_appender::rolling::Builder::new()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("xvb-companion")
-        .filename_suffix("log")
-        .max_log_files(LOG_FILES_KEPT)
-        .build(log_dir());
+    let dir = log_dir();
+    let file = std::fs::create_dir_all(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix("xvb-companion")
+                .filename_suffix("log")
+                .max_log_files(LOG_FILES_KEPT)
+                .build(&dir)
+                .map_err(|e| e.to_string())
+        });
     match file {
         Ok(file) => {
             let (writer, guard) = tracing_appender::non_blocking(file);
@@ -80,7 +86,7 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         }
         Err(e) => {
             tracing_subscriber::registry().with(stderr).init();
-            tracing::warn!(error = %e, dir = %log_dir().display(), "cannot write log files; logging to standard error only");
+            tracing::warn!(error = %e, dir = %dir.display(), "cannot write log files; logging to standard error only");
             None
         }
     }
@@ -145,11 +151,15 @@ pub fn apply_hotkey(app: &AppHandle, wanted: &str) {
     }
     let registered = shortcuts.on_shortcut(wanted, |app, _, event| {
         if event.state == ShortcutState::Pressed {
+            tracing::debug!("the dial hotkey was pressed");
             dial_selection(app);
         }
     });
     match registered {
-        Ok(()) => hotkey.registered = Some(wanted.to_owned()),
+        Ok(()) => {
+            tracing::info!(shortcut = wanted, "the dial hotkey is set");
+            hotkey.registered = Some(wanted.to_owned());
+        }
         Err(e) => {
             tracing::warn!(error = %e, "the dial hotkey could not be registered");
             hotkey.error = Some(format!(
@@ -167,7 +177,12 @@ fn dial_selection(app: &AppHandle) {
         let Some(state) = app.try_state::<AppState>() else {
             return;
         };
-        ask_to_dial(&app, state.companion.selection_request(&selected_text()));
+        let text = selected_text();
+        tracing::debug!(
+            chars = text.chars().count(),
+            "read the selection for the dial hotkey"
+        );
+        ask_to_dial(&app, state.companion.selection_request(&text));
     });
 }
 

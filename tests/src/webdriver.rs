@@ -87,7 +87,7 @@ pub struct Desktop {
     /// The WebDriver session.
     pub client: Client,
     _driver: Driver,
-    _xvfb: Xvfb,
+    xvfb: Xvfb,
 }
 
 impl Desktop {
@@ -97,8 +97,18 @@ impl Desktop {
     }
 
     /// Starts tauri-driver and, through it, the app on `agent`'s data dir with `env`;
-    /// returns once the app listens on `port`.
+    /// returns once its page is drawn and it listens on `port`.
     pub async fn launch(agent: &Agent, env: &[(String, String)], port: u16) -> Desktop {
+        Desktop::launch_app(&Desktop::app(), agent, env, port).await
+    }
+
+    /// [`Desktop::launch`] with another build of the app (an installed one).
+    pub async fn launch_app(
+        app: &Path,
+        agent: &Agent,
+        env: &[(String, String)],
+        port: u16,
+    ) -> Desktop {
         let xvfb = Xvfb::start();
         let driver_port = free_port();
         let native_port = free_port();
@@ -114,13 +124,15 @@ impl Desktop {
                 .env("DISPLAY", &xvfb.display)
                 .env("XVB_DATA_DIR", agent.dir.path())
                 .env("NO_AT_BRIDGE", "1")
-                .env("XVB_LOG", "info")
+                .env(
+                    "XVB_LOG",
+                    std::env::var("XVB_LOG").unwrap_or_else(|_| "info".into()),
+                )
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
                 .spawn()
                 .expect("tauri-driver starts (`make test` installs it into target/tools)"),
         );
-        let app = Desktop::app();
         assert!(app.is_file(), "build the app first: {}", app.display());
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -144,6 +156,12 @@ impl Desktop {
                 Err(e) => panic!("no WebDriver session: {e}"),
             }
         };
+        // The page is up (its listeners too) once the tabs are drawn.
+        let deadline = Instant::now() + WAIT;
+        while client.find(Locator::Css("[data-tab=calls]")).await.is_err() {
+            assert!(Instant::now() < deadline, "the app's page never came up");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let deadline = Instant::now() + WAIT;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -156,8 +174,13 @@ impl Desktop {
         Desktop {
             client,
             _driver: driver,
-            _xvfb: xvfb,
+            xvfb,
         }
+    }
+
+    /// The app's X display (`:N`).
+    pub fn display(&self) -> &str {
+        &self.xvfb.display
     }
 
     /// Ends the WebDriver session (which closes the app), then the driver and display.
@@ -193,4 +216,20 @@ pub async fn wait_number(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{what}: never happened; last value {last}");
+}
+
+/// Waits until the value of the input `css` is `wanted`.
+pub async fn wait_value(client: &Client, css: &str, wanted: &str) {
+    let deadline = Instant::now() + WAIT;
+    let mut last = None;
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.prop("value").await.ok().flatten();
+            if last.as_deref() == Some(wanted) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never held {wanted:?}; last value: {last:?}");
 }

@@ -12,7 +12,7 @@ use xvb_e2e::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::webdriver::{
     click, page_number, screenshot, wait_number, wait_text, wait_until, Desktop, WAIT,
 };
-use xvb_e2e::{fixture, free_port, Agent, DbusSession, ACCESS_CODE};
+use xvb_e2e::{fixture, free_port, Agent, DbusSession, ACCESS_CODE, KNOWN_CALLER};
 
 const TOKEN: &str = "desk+top token";
 
@@ -197,7 +197,22 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let shown = input.prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(shown.trim(), "12", "letters are not taken");
 
+    // Settings name the log folder; its file has what support needs, and at
+    // info level no token and no client's phone number.
+    click(client, "[data-tab=settings]").await;
+    let shown = wait_text(client, "[data-testid=log-dir]", "com.xvb.companion/logs").await;
     desktop.close().await;
+    let logs = std::path::Path::new(shown.trim());
+    let log = std::fs::read_dir(logs)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect::<String>();
+    assert!(log.contains("listening for the PBX"), "{log}");
+    assert!(log.contains("sending makeCall"), "{log}");
+    for secret in [TOKEN, "9201119613", "9001112233", "920) 111", KNOWN_CALLER] {
+        assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
+    }
 }
 
 const DOCK_TIME: &str =

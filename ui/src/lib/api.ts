@@ -1,6 +1,6 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
-import type { HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, UiError } from "./bindings";
+import type { DesktopStatus, HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, UiError } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -14,7 +14,10 @@ export const api = {
   saveRecording: (callid: string) => invoke<string>("save_recording", { callid }),
   sendTestCall: () => invoke<string>("send_test_call"),
   missedSeen: () => invoke<void>("missed_seen"),
-  takePending: () => invoke<[string, string] | null>("take_pending"),
+  takePending: () => invoke<[string, unknown] | null>("take_pending"),
+  desktopStatus: () => invoke<DesktopStatus>("desktop_status"),
+  setAutostart: (on: boolean) => invoke<DesktopStatus>("set_autostart", { on }),
+  openLogsFolder: () => invoke<void>("open_logs_folder"),
 };
 
 /** The message of an error from a command (a `UiError`) or anything else. */

@@ -1,10 +1,15 @@
 // App-wide UI state: language, the current tab, and the number on the dial pad.
+import type { DialRequest } from "./bindings";
 import { pickLanguage, statusLabel, translate, type Key, type Lang } from "./i18n";
 
 export const ui = $state({
   lang: pickLanguage(null, navigator.language) as Lang,
   tab: "calls" as "calls" | "dial" | "settings",
   dialNumber: "",
+  /** Call as soon as the dial pad shows the number (a link, with *dial links at once*). */
+  dialNow: false,
+  /** Why a link or a selection gave no number, with what it was. */
+  dialNotice: "",
   focusCall: null as string | null,
 });
 
@@ -16,7 +21,16 @@ export function t(key: Key): string {
 /** Opens the dial pad with `number` filled in. */
 export function openDialPad(number: string) {
   ui.dialNumber = number;
+  ui.dialNotice = "";
   ui.tab = "dial";
+}
+
+/** A clicked link or the dial hotkey: the number on the dial pad (called at once
+ * if asked), or what arrived and why it has no number — never dialled. */
+export function openDialRequest(request: DialRequest) {
+  openDialPad(request.number ?? "");
+  if (request.error) ui.dialNotice = `${request.error}: ${request.text}`;
+  ui.dialNow = request.dial_now && !!request.number;
 }
 
 /** A call status in the current language. */
