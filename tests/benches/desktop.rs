@@ -199,8 +199,7 @@ async fn main() {
     let session = DbusSession::bare();
     let recorder = NotificationRecorder::start(&session.address).await;
     let xvfb = Xvfb::start();
-    let mut env = session.env();
-    env.retain(|(k, _)| k != "HOME");
+    let env = session.env();
     let agent = Agent::with_env("100", env.clone());
     let port = free_port();
     agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 use xvb_core::g722::{decode, Bitrate};
-use xvb_e2e::{ffmpeg_decode_g722, ffmpeg_encode_g722, run_tool};
+use xvb_e2e::{ffmpeg_decode_g722, synth_g722};
 
 const SECONDS: u32 = 600;
 
@@ -23,28 +23,11 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("call.wav");
-    let g722 = dir.path().join("call.g722");
-    let seconds = SECONDS.to_string();
-    run_tool(
-        "sox",
-        &[
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            wav.to_str().unwrap(),
-            "synth",
-            &seconds,
-            "sine",
-            "200-3400",
-            "pinknoise",
-            "vol",
-            "0.5",
-        ],
+    let g722 = synth_g722(
+        dir.path(),
+        SECONDS,
+        &["sine", "200-3400", "pinknoise", "vol", "0.5"],
     );
-    ffmpeg_encode_g722(&wav, &g722);
     let bytes = std::fs::read(&g722).unwrap();
     let ours = best_of(5, || {
         std::hint::black_box(decode(&bytes, Bitrate::Kbit64));

@@ -7,8 +7,8 @@
 use xvb_core::protocol::CallEvent;
 use xvb_core::sim::SimCall;
 use xvb_core::store::Writer;
-use xvb_e2e::webdriver::{click, page_number, wait_number, Desktop};
-use xvb_e2e::{free_port, run_tool, serve_recording, Agent, DbusSession, ACCESS_CODE};
+use xvb_e2e::webdriver::{click, desktop_agent, page_number, wait_number, Desktop};
+use xvb_e2e::{serve_recording, synth_g722, Agent, DbusSession, ACCESS_CODE};
 
 /// Calls of each kind measured.
 const ROUNDS: usize = 5;
@@ -81,26 +81,12 @@ async fn main() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
-    let wav = work.path().join("long.wav");
-    let g722 = work.path().join("long.g722");
-    let seconds = (MINUTES * 60).to_string();
-    let wav_path = wav.to_str().unwrap();
-    run_tool(
-        "sox",
-        &[
-            "-n", "-r", "16000", "-c", "1", wav_path, "synth", &seconds, "sine", "300-3000",
-        ],
-    );
-    xvb_e2e::ffmpeg_encode_g722(&wav, &g722);
-    let (pbx_port, seen) = serve_recording(std::fs::read(&g722).unwrap(), Default::default());
+    let recording = synth_g722(work.path(), MINUTES as u32 * 60, &["sine", "300-3000"]);
+    let (pbx_port, seen) = serve_recording(std::fs::read(recording).unwrap(), Default::default());
 
     let session = DbusSession::bare();
-    let mut env = session.env();
-    env.retain(|(k, _)| k != "HOME");
-    let agent = Agent::with_env("100", env.clone());
-    let port = free_port();
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
-    agent.ok(&["config", "set", "language", "en"]);
+    let env = session.env();
+    let (agent, port) = desktop_agent(&env);
     agent.ok(&[
         "config",
         "set",

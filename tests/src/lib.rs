@@ -497,6 +497,28 @@ pub fn ffmpeg_encode_g722(wav: &Path, g722: &Path) {
     );
 }
 
+/// `seconds` of the signal sox synthesises from `synth` (e.g. `["sine", "300-3000"]`),
+/// encoded by ffmpeg as the PBX stores recordings (raw 64 kbit/s G.722): the file's path in `dir`.
+pub fn synth_g722(dir: &Path, seconds: u32, synth: &[&str]) -> PathBuf {
+    let wav = dir.join("synth.wav");
+    let g722 = dir.join("synth.g722");
+    let length = seconds.to_string();
+    let mut args = vec![
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        wav.to_str().unwrap(),
+        "synth",
+        &length,
+    ];
+    args.extend_from_slice(synth);
+    run_tool("sox", &args);
+    ffmpeg_encode_g722(&wav, &g722);
+    g722
+}
+
 /// ffmpeg's G.722 decoder (the test oracle): raw `g722` to raw s16le at `out`,
 /// the stream taken as `bits_per_codeword` 8, 7 or 6 (64, 56, 48 kbit/s).
 pub fn ffmpeg_decode_g722(g722: &Path, out: &Path, bits_per_codeword: u8) {

@@ -82,6 +82,16 @@ pub async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+/// An agent (extension 100) for the app: listening on a free loopback port
+/// (returned), English UI; every `xvb` command run with `env`.
+pub fn desktop_agent(env: &[(String, String)]) -> (Agent, u16) {
+    let port = free_port();
+    let agent = Agent::with_env("100", env.to_vec());
+    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    agent.ok(&["config", "set", "language", "en"]);
+    (agent, port)
+}
+
 /// The app under WebDriver on its own Xvfb display, its listener up.
 pub struct Desktop {
     /// The WebDriver session.

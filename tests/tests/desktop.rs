@@ -10,9 +10,10 @@ use xvb_core::protocol::Fields;
 use xvb_core::sim::SimCall;
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::webdriver::{
-    click, page_number, screenshot, wait_number, wait_text, wait_until, Desktop, WAIT,
+    click, desktop_agent, page_number, screenshot, wait_number, wait_text, wait_until, Desktop,
+    WAIT,
 };
-use xvb_e2e::{fixture, free_port, Agent, DbusSession, ACCESS_CODE, KNOWN_CALLER};
+use xvb_e2e::{fixture, DbusSession, ACCESS_CODE, KNOWN_CALLER};
 
 const TOKEN: &str = "desk+top token";
 
@@ -26,12 +27,8 @@ async fn send(webhook: &str, fields: &Fields, header: Option<&str>) {
 async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let session = DbusSession::with_keyring();
     let recorder = NotificationRecorder::start(&session.address).await;
-    let port = free_port();
-    let mut env = session.env();
-    env.retain(|(k, _)| k != "HOME");
-    let agent = Agent::with_env("100", env.clone());
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
-    agent.ok(&["config", "set", "language", "en"]);
+    let env = session.env();
+    let (agent, port) = desktop_agent(&env);
     agent.ok(&[
         "config",
         "set",
@@ -222,26 +219,8 @@ const DOCK_TIME: &str =
 async fn the_player_plays_a_recording_seeks_and_saves_it() {
     let session = DbusSession::bare();
     let work = tempfile::tempdir().unwrap();
-    // A one-minute sweep, encoded by ffmpeg as the PBX stores recordings (raw G.722).
-    let wav = work.path().join("sweep.wav");
-    let g722 = work.path().join("sweep.g722");
-    xvb_e2e::run_tool(
-        "sox",
-        &[
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            wav.to_str().unwrap(),
-            "synth",
-            "60",
-            "sine",
-            "300-3000",
-        ],
-    );
-    xvb_e2e::ffmpeg_encode_g722(&wav, &g722);
-    let body = std::fs::read(&g722).unwrap();
+    // A one-minute recording as the PBX stores them (raw G.722).
+    let body = std::fs::read(xvb_e2e::synth_g722(work.path(), 60, &["sine", "300-3000"])).unwrap();
     assert_eq!(body.len(), 480_000, "8,000 bytes a second");
     let (pbx_port, seen) = xvb_e2e::serve_recording(body.clone(), Default::default());
 
@@ -255,12 +234,8 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
     )
     .unwrap();
     let mut env = session.env();
-    env.retain(|(k, _)| k != "HOME");
     env.push(("XDG_CONFIG_HOME".into(), config_home.display().to_string()));
-    let port = free_port();
-    let agent = Agent::with_env("100", env.clone());
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
-    agent.ok(&["config", "set", "language", "en"]);
+    let (agent, port) = desktop_agent(&env);
     agent.ok(&[
         "config",
         "set",

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use xvb_e2e::webdriver::{click, wait_text, wait_value, Desktop, WAIT};
-use xvb_e2e::{free_port, terminate, Agent, DbusSession};
+use xvb_e2e::webdriver::{click, desktop_agent, wait_text, wait_value, Desktop, WAIT};
+use xvb_e2e::{terminate, DbusSession};
 
 const DIAL_INPUT: &str = "[data-testid=dial-input]";
 
@@ -86,10 +86,7 @@ async fn the_hotkey_dials_the_selection_and_autostart_writes_its_entry() {
         .find(|(k, _)| k == "HOME")
         .map(|(_, v)| v.clone())
         .unwrap();
-    let agent = Agent::with_env("100", env.clone());
-    let port = free_port();
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
-    agent.ok(&["config", "set", "language", "en"]);
+    let (agent, port) = desktop_agent(&env);
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
     let display = desktop.display().to_owned();

@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-use xvb_e2e::webdriver::{click, wait_text, wait_value, workspace, Desktop};
-use xvb_e2e::{free_port, Agent, DbusSession};
+use xvb_e2e::webdriver::{click, desktop_agent, wait_text, wait_value, workspace, Desktop};
+use xvb_e2e::DbusSession;
 
 const TOKEN: &str = "deb t0ken";
 const INSTALLED_APP: &str = "/usr/bin/xvb-companion";
@@ -109,10 +109,7 @@ async fn the_installed_deb_takes_tel_and_callto_links() {
 
     let session = DbusSession::with_keyring();
     let env = session.env();
-    let port = free_port();
-    let agent = Agent::with_env("100", env.clone());
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
-    agent.ok(&["config", "set", "language", "en"]);
+    let (agent, port) = desktop_agent(&env);
     let webhook = agent.ok(&["webhook-url"]).trim().to_owned();
     let mut pbx = agent.start_sim_pbx(&webhook, TOKEN);
     let stored = agent.run_with_input(&["token", "set"], TOKEN);
