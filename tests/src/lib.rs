@@ -193,7 +193,7 @@ impl Agent {
             logs,
         };
         served.ready = served.expect_line(ready);
-        if ready.starts_with("listening on") {
+        if ready.starts_with("listening on") || ready.starts_with("relay listening on") {
             let webhook = served.expect_line("webhook URL: ");
             served.webhook = webhook["webhook URL: ".len()..].to_owned();
         }

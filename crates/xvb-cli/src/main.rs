@@ -1,6 +1,7 @@
 //! `xvb`: the headless XVB Companion — listener, history, contacts and a PBX simulator.
 
 mod popup;
+mod relay;
 mod sim;
 
 use clap::{Args, Parser, Subcommand};
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use xvb_core::config::{DataDir, KEYS};
 use xvb_core::contacts::{self, Contact};
-use xvb_core::dialer::{DialError, Dialer};
+use xvb_core::dialer::{dial_with_account_token, DialError};
 use xvb_core::engine::Engine;
 use xvb_core::g722::{self, Bitrate};
 use xvb_core::notifier::{Notice, Notifier};
@@ -83,6 +84,10 @@ enum Command {
         /// Listen on this address instead of the configured one.
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
+        /// Take the team's events from a relay instead of listening (the join code
+        /// the admin gave; or set XVB_RELAY, which `ps` does not show).
+        #[arg(long, value_name = "JOIN_CODE")]
+        relay: Option<String>,
         /// Also show decisions as desktop notifications.
         #[arg(long)]
         notify: bool,
@@ -118,6 +123,9 @@ enum Command {
     Call {
         /// The client's number, as pasted (`+7 (920) 111-96-13`, `tel:…`).
         number: String,
+        /// Place the call through a team relay (which dials from your own extension).
+        #[arg(long, value_name = "JOIN_CODE", conflicts_with = "from")]
+        relay: Option<String>,
         /// Call from this extension instead of yours.
         #[arg(long, value_name = "EXT")]
         from: Option<String>,
@@ -139,6 +147,9 @@ enum Command {
     Token(TokenArgs),
     /// Send requests exactly as the PBX does, or act as a PBX (admins: check the set-up; tests).
     Sim(sim::SimArgs),
+    /// The team relay: one webhook URL for the PBX, agents connect out to it.
+    #[command(subcommand)]
+    Relay(relay::RelayCommand),
 }
 
 #[derive(Subcommand)]
@@ -268,7 +279,20 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             );
         }
         Command::WebhookUrl => println!("{}", data.load_config()?.webhook_url()),
-        Command::Serve { listen, notify } => serve(&data, listen, notify)?,
+        Command::Serve {
+            listen,
+            relay: code,
+            notify,
+        } => match relay::join_code(code)? {
+            Some(code) => relay::serve_agent(
+                &data,
+                code,
+                ServeNotifier {
+                    popups: notify.then(popup::Popups::start),
+                },
+            )?,
+            None => serve(&data, listen, notify)?,
+        },
         Command::History {
             json,
             phone,
@@ -315,7 +339,17 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
         }
         Command::Contacts(command) => return contacts_command(&data, command),
-        Command::Call { number, from } => call(&data, &number, from)?,
+        Command::Call {
+            number,
+            relay: Some(code),
+            ..
+        } => relay::call_through(
+            &data,
+            relay::join_code(Some(code))?.expect("given"),
+            &number,
+        )?,
+        Command::Call { number, from, .. } => call(&data, &number, from)?,
+        Command::Relay(command) => relay::run(&data, command)?,
         Command::Token(args) => token_command(&data, args)?,
         Command::DecodeG722 {
             input,
@@ -403,9 +437,8 @@ fn call(data: &DataDir, number: &str, from: Option<String>) -> Result<(), CliErr
     let from = from
         .or(config.extension.clone())
         .ok_or(DialError::NoExtension)?;
-    let dialer = Dialer::new(config.pbx_url.as_deref())?;
-    let (token, _) = TokenStore::for_account(config.access_code.as_deref())?.token_for_dialing()?;
-    let accepted = current_thread_runtime()?.block_on(dialer.make_call(&token, &from, &to))?;
+    let accepted =
+        current_thread_runtime()?.block_on(dial_with_account_token(&config, &from, &to))?;
     let reply = if accepted.reply.is_empty() {
         String::new()
     } else {
@@ -536,7 +569,7 @@ fn token_command(data: &DataDir, args: TokenArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn current_thread_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(crate) fn current_thread_runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -544,8 +577,8 @@ fn current_thread_runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 /// Prints each decision as one line on stdout, and pops it when asked.
-struct ServeNotifier {
-    popups: Option<popup::Popups>,
+pub(crate) struct ServeNotifier {
+    pub(crate) popups: Option<popup::Popups>,
 }
 
 impl Notifier for ServeNotifier {
@@ -585,7 +618,7 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
     })
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("SIGTERM handler installs");
     tokio::select! {

@@ -3,7 +3,7 @@
 
 use crate::call::Call;
 use crate::config::{Config, DataDir};
-use crate::dialer::{DialError, Dialer};
+use crate::dialer::{dial_with_account_token, DialError};
 use crate::engine::Engine;
 use crate::g722::{self, Bitrate, G722Error};
 use crate::listener::{router, HookState};
@@ -58,10 +58,10 @@ impl From<CoreError> for UiError {
 
 impl From<DialError> for UiError {
     fn from(e: DialError) -> Self {
-        let code = if matches!(e, DialError::Number(_)) {
-            "number"
-        } else {
-            "dial"
+        let code = match e {
+            DialError::Number(_) => "number",
+            DialError::Token(_) => "token",
+            _ => "dial",
         };
         UiError::new(code, e)
     }
@@ -263,15 +263,7 @@ impl Companion {
         let to = DialNumber::parse(typed).map_err(DialError::from)?;
         let config = self.config();
         let from = config.extension.clone().ok_or(DialError::NoExtension)?;
-        let dialer = Dialer::new(config.pbx_url.as_deref())?;
-        let account = config.access_code.clone();
-        let (token, _) = tokio::task::spawn_blocking(move || {
-            TokenStore::for_account(account.as_deref())?.token_for_dialing()
-        })
-        .await
-        .map_err(|e| UiError::new("token", e))??;
-        let accepted = dialer.make_call(&token, &from, &to).await?;
-        Ok(accepted.reply)
+        Ok(dial_with_account_token(&config, &from, &to).await?.reply)
     }
 
     /// What the settings screen shows.

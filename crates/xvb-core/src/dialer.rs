@@ -4,8 +4,9 @@
 //! address, over rustls. 2xx is accepted; anything else, and every way of not
 //! reaching the PBX, becomes a [`DialError`] that says what to check.
 
+use crate::config::Config;
 use crate::phone::DialNumber;
-use crate::secret::Secret;
+use crate::secret::{Secret, TokenError, TokenStore};
 use std::time::Duration;
 
 /// Time to open the connection.
@@ -19,6 +20,9 @@ const MAX_REPLY: usize = 64 * 1024;
 /// Why a call could not be placed. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
 pub enum DialError {
+    /// The token could not be read.
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// The number is not dialable.
     #[error("cannot dial this number: {0}")]
     Number(#[from] crate::phone::NumberError),
@@ -83,6 +87,23 @@ pub struct Accepted {
     pub status: u16,
     /// The PBX's reply text (token redacted), possibly empty.
     pub reply: String,
+}
+
+/// Sends `makeCall` for `to` from extension `from` to the configured PBX, with the
+/// account's token (the keyring's, or `XVB_TOKEN` on a headless server).
+pub async fn dial_with_account_token(
+    config: &Config,
+    from: &str,
+    to: &DialNumber,
+) -> Result<Accepted, DialError> {
+    let dialer = Dialer::new(config.pbx_url.as_deref())?;
+    let account = config.access_code.clone();
+    let (token, _) = tokio::task::spawn_blocking(move || {
+        TokenStore::for_account(account.as_deref())?.token_for_dialing()
+    })
+    .await
+    .map_err(|e| TokenError::Keyring(e.to_string()))??;
+    dialer.make_call(&token, from, to).await
 }
 
 /// Sends `makeCall` to one PBX.

@@ -4,7 +4,7 @@ use crate::config::{Config, DataDir};
 use crate::contacts::ContactIndex;
 use crate::listener::{router, HookState};
 use crate::notifier::Notifier;
-use crate::store::{Database, Writer};
+use crate::store::{Database, Feed, Writer};
 use crate::CoreError;
 use arc_swap::ArcSwap;
 use std::future::Future;
@@ -30,8 +30,18 @@ impl Engine {
         config: Config,
         notifier: Arc<dyn Notifier>,
     ) -> Result<Engine, CoreError> {
+        Engine::open_with_feed(data, config, notifier, None)
+    }
+
+    /// [`Engine::open`], also sending every stored event to `feed` (a relay's stream).
+    pub fn open_with_feed(
+        data: &DataDir,
+        config: Config,
+        notifier: Arc<dyn Notifier>,
+        feed: Option<Feed>,
+    ) -> Result<Engine, CoreError> {
         let database = data.database_path();
-        let writer = Writer::start(&database)?;
+        let writer = Writer::start_with_feed(&database, feed)?;
         let contacts = Arc::new(ContactIndex::default());
         let db = Database::open(&database)?;
         let index = Arc::clone(&contacts);

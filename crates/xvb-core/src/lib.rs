@@ -16,6 +16,8 @@ pub mod phone;
 pub mod playback;
 pub mod protocol;
 pub mod recordings;
+pub mod relay;
+pub mod relay_link;
 pub mod secret;
 pub mod sim;
 pub mod store;

@@ -8,8 +8,9 @@ use crate::config::Config;
 use crate::contacts::{ContactIndex, UNKNOWN_CALLER};
 use crate::decision::{decide, AgentContext, Decision};
 use crate::notifier::{Notice, Notifier};
-use crate::protocol::{Fields, PbxRequest, ProtocolError};
-use crate::store::Writer;
+use crate::protocol::{CallEvent, Fields, PbxRequest, ProtocolError};
+use crate::store::{Relayed, Writer};
+use crate::CoreError;
 use arc_swap::ArcSwap;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -92,6 +93,77 @@ pub struct HookState {
     pub contacts: Arc<ContactIndex>,
     /// Where decisions go.
     pub notifier: Arc<dyn Notifier>,
+}
+
+/// A caller found in a contact book: name and responsible extension.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KnownCaller {
+    /// The contact's name.
+    pub name: String,
+    /// The extension responsible for them.
+    pub responsible: Option<String>,
+}
+
+impl HookState {
+    /// The caller of `phone` in this contact book.
+    pub fn known_caller(&self, phone: &str) -> Option<KnownCaller> {
+        self.contacts.lookup(phone).map(|a| KnownCaller {
+            name: a.name.to_string(),
+            responsible: a.responsible.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Stores a call event (from the PBX, or relayed by a team relay with the
+    /// caller from its shared book) and passes on the notification decision it
+    /// leads to for this agent. This agent's own contact book comes first.
+    pub async fn take_event(
+        &self,
+        event: CallEvent,
+        relayed: Option<Relayed>,
+        shared: Option<KnownCaller>,
+    ) -> Result<(), CoreError> {
+        let config = self.config.load_full();
+        self.contacts.ready().await;
+        let known = event
+            .phone
+            .as_deref()
+            .and_then(|p| self.known_caller(p))
+            .or(shared);
+        let kind = event.kind.clone();
+        let outcome = self
+            .writer
+            .record_relayed(event, known.as_ref().map(|a| a.name.clone()), relayed)
+            .await?;
+        if !outcome.new_event {
+            return Ok(());
+        }
+        let agent = AgentContext {
+            extension: config.extension.clone(),
+            ring_policy: config.ring_policy,
+            do_not_disturb: config.do_not_disturb,
+        };
+        let responsible = known.as_ref().and_then(|a| a.responsible.as_deref());
+        let decision = decide(
+            &agent,
+            &outcome.call,
+            &kind,
+            responsible,
+            outcome.was_completed,
+        );
+        if decision != Decision::Nothing {
+            self.notifier.notify(Notice {
+                decision,
+                crm_url: outcome
+                    .call
+                    .phone
+                    .as_deref()
+                    .and_then(|p| config.crm_url(p)),
+                responsible: responsible.map(str::to_owned),
+                call: outcome.call,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The listener's router.
@@ -208,43 +280,10 @@ async fn hook(
                 .into_response())
         }
         PbxRequest::Event(event) => {
-            let known = event
-                .phone
-                .as_deref()
-                .and_then(|p| state.contacts.lookup(p));
-            let kind = event.kind.clone();
-            let outcome = state
-                .writer
-                .record_event(event, known.as_ref().map(|a| a.name.to_string()))
+            state
+                .take_event(event, None, None)
                 .await
                 .map_err(|e| HookError::Unavailable(e.to_string()))?;
-            if outcome.new_event {
-                let agent = AgentContext {
-                    extension: config.extension.clone(),
-                    ring_policy: config.ring_policy,
-                    do_not_disturb: config.do_not_disturb,
-                };
-                let responsible = known.as_ref().and_then(|a| a.responsible.as_deref());
-                let decision = decide(
-                    &agent,
-                    &outcome.call,
-                    &kind,
-                    responsible,
-                    outcome.was_completed,
-                );
-                if decision != Decision::Nothing {
-                    state.notifier.notify(Notice {
-                        decision,
-                        crm_url: outcome
-                            .call
-                            .phone
-                            .as_deref()
-                            .and_then(|p| config.crm_url(p)),
-                        responsible: responsible.map(str::to_owned),
-                        call: outcome.call,
-                    });
-                }
-            }
             Ok((
                 [(header::CONTENT_TYPE, "application/json")],
                 r#"{"ok":true}"#,

@@ -69,6 +69,19 @@ ALTER TABLE calls ADD COLUMN name_fold TEXT;
 UPDATE calls SET completed = json_extract(record, '$.completed'), name_fold = lower(contact_name);
 CREATE INDEX calls_live ON calls(completed, first_seen_ms DESC);
 "#,
+    // Team relay: its agents (on a relay), and how far an agent's app has read a relay's stream.
+    r#"
+CREATE TABLE relay_agents (
+    id INTEGER PRIMARY KEY,
+    ext TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT,
+    last_seen_at TEXT,
+    connected INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO meta VALUES ('relay_seq', 0);
+"#,
 ];
 
 /// Opens (creating and migrating) the database at `path`.
@@ -116,10 +129,21 @@ pub struct EventOutcome {
     pub seq: i64,
 }
 
+/// An event that came from a team relay: its place in the relay's stream and
+/// when the relay received it (kept as the call's time).
+#[derive(Debug, Clone, Copy)]
+pub struct Relayed {
+    /// The relay's sequence number; stored with the event in one transaction.
+    pub seq: i64,
+    /// When the relay received it.
+    pub received_at: OffsetDateTime,
+}
+
 enum Job {
     Event {
         event: Box<CallEvent>,
         contact_name: Option<String>,
+        relayed: Option<Relayed>,
         reply: oneshot::Sender<Result<EventOutcome, CoreError>>,
     },
     Journal {
@@ -127,6 +151,9 @@ enum Job {
         fields: Fields,
     },
 }
+
+/// Every stored event, in the order of its sequence number (what a relay streams).
+pub type Feed = tokio::sync::broadcast::Sender<Arc<JournalEntry>>;
 
 /// The handle to the writer thread. Cloning shares the one writer.
 #[derive(Clone)]
@@ -141,6 +168,11 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 impl Writer {
     /// Opens the database and starts the writer thread.
     pub fn start(path: &Path) -> Result<Writer, CoreError> {
+        Writer::start_with_feed(path, None)
+    }
+
+    /// [`Writer::start`], also sending each committed event to `feed`, in sequence order.
+    pub fn start_with_feed(path: &Path, feed: Option<Feed>) -> Result<Writer, CoreError> {
         let conn = open(path)?;
         // Checkpoints (which fsync the main file) run on their own thread, so
         // an event's commit waits only for its WAL append.
@@ -152,7 +184,7 @@ impl Writer {
         let spawn_error = |e| CoreError::io(path, e);
         std::thread::Builder::new()
             .name("xvb-store-writer".into())
-            .spawn(move || write_loop(conn, queue))
+            .spawn(move || write_loop(conn, queue, feed))
             .map_err(spawn_error)?;
         std::thread::Builder::new()
             .name("xvb-checkpoint".into())
@@ -177,11 +209,23 @@ impl Writer {
         event: CallEvent,
         contact_name: Option<String>,
     ) -> Result<EventOutcome, CoreError> {
+        self.record_relayed(event, contact_name, None).await
+    }
+
+    /// [`Writer::record_event`] for an event from a relay (`relayed`): its time is
+    /// the relay's, and the relay position is advanced in the same transaction.
+    pub async fn record_relayed(
+        &self,
+        event: CallEvent,
+        contact_name: Option<String>,
+        relayed: Option<Relayed>,
+    ) -> Result<EventOutcome, CoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job::Event {
                 event: Box::new(event),
                 contact_name,
+                relayed,
                 reply,
             })
             .map_err(|_| CoreError::WriterGone)?;
@@ -199,7 +243,7 @@ impl Writer {
 
 const MAX_BATCH: usize = 1024;
 
-fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>, feed: Option<Feed>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -208,13 +252,28 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut outcomes = commit_batch(&mut conn, &batch).into_iter();
+        let now = OffsetDateTime::now_utc();
+        let mut outcomes = commit_batch(&mut conn, &batch, now).into_iter();
         for job in batch {
             let outcome = outcomes.next();
-            if let Job::Event { reply, .. } = job {
+            if let Job::Event {
+                reply,
+                event,
+                relayed,
+                ..
+            } = job
+            {
                 let answer = outcome
                     .flatten()
                     .unwrap_or_else(|| Err(CoreError::StoreFailed));
+                if let (Some(feed), Ok(stored)) = (&feed, &answer) {
+                    let _ = feed.send(Arc::new(JournalEntry {
+                        seq: stored.seq,
+                        received_at: rfc3339(relayed.map_or(now, |r| r.received_at)),
+                        cmd: "event".into(),
+                        fields: event.fields.0,
+                    }));
+                }
                 let _ = reply.send(answer);
             }
         }
@@ -227,8 +286,8 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>) {
 fn commit_batch(
     conn: &mut Connection,
     batch: &[Job],
+    now: OffsetDateTime,
 ) -> Vec<Option<Result<EventOutcome, CoreError>>> {
-    let now = OffsetDateTime::now_utc();
     let together = (|| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcomes = batch
@@ -248,7 +307,7 @@ fn commit_batch(
             tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its requests one by one");
             batch
                 .iter()
-                .flat_map(|job| commit_batch(conn, std::slice::from_ref(job)))
+                .flat_map(|job| commit_batch(conn, std::slice::from_ref(job), now))
                 .collect()
         }
     }
@@ -263,8 +322,19 @@ fn run_job(
         Job::Event {
             event,
             contact_name,
+            relayed,
             ..
-        } => store_event(conn, event, contact_name.clone(), now).map(Some),
+        } => {
+            let at = relayed.map_or(now, |r| r.received_at);
+            let outcome = store_event(conn, event, contact_name.clone(), at)?;
+            if let Some(relayed) = relayed {
+                conn.prepare_cached(
+                    "UPDATE meta SET value = max(value, ?1) WHERE key = 'relay_seq'",
+                )?
+                .execute([relayed.seq])?;
+            }
+            Ok(Some(outcome))
+        }
         Job::Journal { cmd, fields } => journal(conn, cmd, None, fields, now).map(|_| None),
     }
 }
@@ -446,8 +516,8 @@ fn digits_pattern(typed: &str) -> String {
     format!("%{digits}%")
 }
 
-/// One journal row.
-#[derive(Debug, Clone, Serialize)]
+/// One journal row (also what a relay streams to its agents).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct JournalEntry {
     /// Sequence number.
     pub seq: i64,
@@ -523,9 +593,23 @@ impl Database {
 
     /// The journal, oldest first, from sequence number `after` on.
     pub fn journal(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, received_at, cmd, fields FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
+        self.read_journal("", after, limit)
+    }
+
+    /// Stored events (not contact look-ups), oldest first, after sequence number `after`.
+    pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
+        self.read_journal("AND cmd = 'event'", after, limit)
+    }
+
+    fn read_journal(
+        &self,
+        filter: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, received_at, cmd, fields FROM journal WHERE seq > ?1 {filter} ORDER BY seq LIMIT ?2"
+        ))?;
         let rows = stmt.query_map(params![after, limit as i64], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
         })?;
@@ -539,6 +623,19 @@ impl Database {
             })
         })
         .collect()
+    }
+
+    /// How far this agent has stored a relay's stream (0: nothing yet).
+    pub fn relay_position(&self) -> Result<i64, CoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'relay_seq'")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// The connection, for the relay's own tables.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     /// A counter that changes whenever the contact book does.

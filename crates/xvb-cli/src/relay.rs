@@ -1,0 +1,225 @@
+//! `xvb relay …`: the team relay and its agents (admins), and what agents run
+//! against it: `xvb serve --relay`, `xvb call --relay`.
+
+use crate::{current_thread_runtime, shutdown_signal, CliError, ServeNotifier};
+use clap::Subcommand;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use xvb_core::config::{new_secret, DataDir};
+use xvb_core::engine::Engine;
+use xvb_core::relay::{relay_app, serve_relay, token_hash, JoinCode, RelayStore, SqliteRelayStore};
+use xvb_core::relay_link::RelayLink;
+
+/// Environment variable that can carry a join code (instead of the command line, which `ps` shows).
+pub const JOIN_ENV: &str = "XVB_RELAY";
+
+#[derive(Subcommand)]
+pub enum RelayCommand {
+    /// Run the relay: the PBX's webhooks in, every agent's stream out.
+    Serve {
+        /// Listen here instead of the configured address.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// TLS certificate chain (PEM); with --tls-key the relay serves HTTPS itself.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// The agents allowed to connect.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Connected agents, the last PBX request, events today.
+    Status,
+}
+
+#[derive(Subcommand)]
+pub enum AgentCommand {
+    /// Add an agent; prints the one-line join code to paste into its settings.
+    Add {
+        /// The agent's extension (its calls are placed from it).
+        #[arg(long)]
+        ext: String,
+        /// The relay's address as agents reach it (default: public_url, else the listen address).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+    /// List agents.
+    List,
+    /// Revoke an agent (by id or extension): its join code stops working at once.
+    Revoke {
+        /// The id from `agent list`, or the extension.
+        agent: String,
+    },
+}
+
+pub fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    match command {
+        RelayCommand::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let addr = listen.unwrap_or(config.listen);
+            let runtime =
+                tokio::runtime::Runtime::new().map_err(|e| CliError::Failed(e.to_string()))?;
+            runtime.block_on(async {
+                let mut shown = config.clone();
+                let app = relay_app(data, config)?;
+                let ready = |url: String| {
+                    if shown.public_url.is_none() {
+                        shown.public_url = Some(url.clone());
+                    }
+                    println!("relay listening on {url}");
+                    println!("webhook URL: {}", shown.webhook_url());
+                };
+                serve_relay(app, addr, tls_cert.zip(tls_key), ready, shutdown_signal()).await?;
+                Ok(())
+            })
+        }
+        RelayCommand::Agent(AgentCommand::Add { ext, url }) => {
+            if !xvb_core::phone::is_extension(&ext) {
+                return Err(CliError::Failed(format!(
+                    "--ext must be digits (the agent's extension), got `{ext}`"
+                )));
+            }
+            let base = url
+                .or(config.public_url.clone())
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            let token = new_secret();
+            let code = JoinCode::parse(&format!("{base}#{token}")).map_err(|e| {
+                CliError::Failed(format!(
+                    "{e} (relay address `{base}`; pass --url https://…)"
+                ))
+            })?;
+            let id = SqliteRelayStore::open(data)?.add_agent(&ext, &token_hash(&token))?;
+            println!(
+                "agent {id} (extension {ext}) added; its join code (show it only to that agent):"
+            );
+            println!("{}", code.to_line());
+            Ok(())
+        }
+        RelayCommand::Agent(AgentCommand::List) => {
+            for agent in SqliteRelayStore::open(data)?.status()?.agents {
+                println!("{}", agent_line(&agent));
+            }
+            Ok(())
+        }
+        RelayCommand::Agent(AgentCommand::Revoke { agent }) => {
+            match SqliteRelayStore::open(data)?.revoke(&agent)? {
+                0 => Err(CliError::Failed(format!(
+                    "no active agent `{agent}`; see `xvb relay agent list`"
+                ))),
+                n => {
+                    println!("revoked {n} agent(s); their join codes no longer work");
+                    Ok(())
+                }
+            }
+        }
+        RelayCommand::Status => {
+            let status = SqliteRelayStore::open(data)?.status()?;
+            let connected = status.agents.iter().filter(|a| a.connected).count();
+            println!(
+                "agents connected: {connected} of {}",
+                status
+                    .agents
+                    .iter()
+                    .filter(|a| a.revoked_at.is_none())
+                    .count()
+            );
+            for agent in &status.agents {
+                println!("  {}", agent_line(agent));
+            }
+            println!(
+                "last PBX request: {}",
+                status.last_pbx_request.as_deref().unwrap_or("none yet")
+            );
+            println!("events today: {}", status.events_today);
+            println!("newest sequence number: {}", status.head);
+            Ok(())
+        }
+    }
+}
+
+fn agent_line(agent: &xvb_core::relay::AgentRow) -> String {
+    let state = if agent.revoked_at.is_some() {
+        "revoked"
+    } else if agent.connected {
+        "connected"
+    } else {
+        "offline"
+    };
+    format!(
+        "{:>3}  ext {:<6} {state:<9} added {}  last seen {}",
+        agent.id,
+        agent.ext,
+        agent.created_at,
+        agent.last_seen_at.as_deref().unwrap_or("never")
+    )
+}
+
+/// A join code from the command line or `XVB_RELAY`.
+pub fn join_code(given: Option<String>) -> Result<Option<JoinCode>, CliError> {
+    given
+        .or_else(|| {
+            std::env::var(JOIN_ENV)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .map(|text| JoinCode::parse(&text).map_err(|e| CliError::Failed(e.to_string())))
+        .transpose()
+}
+
+/// `xvb serve --relay`: a headless agent connected to a relay, printing its decisions.
+pub fn serve_agent(
+    data: &DataDir,
+    code: JoinCode,
+    notifier: ServeNotifier,
+) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Failed(e.to_string()))?;
+    runtime.block_on(async {
+        let engine = Engine::open(data, config, Arc::new(notifier))?;
+        println!("relay: {}", code.relay.as_str().trim_end_matches('/'));
+        let link = RelayLink::start(engine.state, data.database_path(), code);
+        let mut status = link.status();
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => return Ok(()),
+                changed = status.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                    println!("relay: {}", *status.borrow_and_update());
+                }
+            }
+        }
+    })
+}
+
+/// `xvb call --relay`: the relay places the call from this agent's extension.
+pub fn call_through(data: &DataDir, code: JoinCode, number: &str) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    current_thread_runtime()?.block_on(async {
+        let engine = Engine::open(data, config, Arc::new(ServeNotifier { popups: None }))?;
+        let link = RelayLink::start(engine.state, data.database_path(), code);
+        let reply = link
+            .dial(number)
+            .await
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        println!(
+            "the relay asked the PBX to call {number} from your extension: accepted{}",
+            if reply.is_empty() {
+                String::new()
+            } else {
+                format!(" ({reply})")
+            }
+        );
+        Ok(())
+    })
+}

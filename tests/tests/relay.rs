@@ -1,0 +1,236 @@
+//! The team relay (`xvb relay serve`) with headless agents (`xvb serve --relay`),
+//! all real processes on loopback: PBX captures in, every agent's decisions out,
+//! a revoked join code refused, nothing lost across a killed relay and a killed
+//! agent (sequence numbers checked end to end), dialing through the relay.
+
+use futures_util::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use xvb_core::relay::JoinCode;
+use xvb_core::sim::SimCall;
+use xvb_core::store::Database;
+use xvb_e2e::{block_on, fixture, free_port, Agent, Served, ACCESS_CODE, KNOWN_CALLER};
+
+const TOKEN: &str = "relay t0ken";
+
+/// A relay's data dir on a fixed loopback port (so a restart keeps its address).
+fn relay_dir(env: Vec<(String, String)>) -> (Agent, u16) {
+    let relay = Agent::with_env("900", env);
+    let port = free_port();
+    relay.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    (relay, port)
+}
+
+fn start_relay(relay: &Agent) -> Served {
+    relay.spawn(&["relay", "serve"], "relay listening on ")
+}
+
+/// `xvb relay agent add --ext EXT`: the join code it prints.
+fn join_code(relay: &Agent, port: u16, ext: &str) -> String {
+    let out = relay.ok(&[
+        "relay",
+        "agent",
+        "add",
+        "--ext",
+        ext,
+        "--url",
+        &format!("http://127.0.0.1:{port}"),
+    ]);
+    assert!(out.contains(&format!("(extension {ext}) added")), "{out}");
+    out.lines().last().unwrap().to_owned()
+}
+
+fn start_agent(agent: &Agent, code: &str) -> Served {
+    let mut served = agent.spawn(&["serve", "--relay", code], "relay: ");
+    served.expect_line("relay: connected as extension");
+    served
+}
+
+fn call(callid: &str, ext: &str) -> SimCall {
+    SimCall {
+        access_code: ACCESS_CODE.into(),
+        callid: callid.into(),
+        phone: "79201119613".into(),
+        ext: ext.into(),
+        line: None,
+    }
+}
+
+fn post(relay: &Served, fields: &xvb_core::protocol::Fields) {
+    let reply = block_on(relay.target().send(fields, None)).unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn both_agents_get_the_team_events_and_a_revoked_code_is_refused() {
+    let (relay, port) = relay_dir(Vec::new());
+    relay.add_known_caller();
+    let served = start_relay(&relay);
+    let code_100 = join_code(&relay, port, "100");
+    let code_101 = join_code(&relay, port, "101");
+    let agent_100 = Agent::new("100");
+    let agent_101 = Agent::new("101");
+    let mut app_100 = start_agent(&agent_100, &code_100);
+    let mut app_101 = start_agent(&agent_101, &code_101);
+
+    // The PBX's captures, byte for byte, at the relay's one webhook URL.
+    let contact = served.replay(&fixture("pbx/02-contact.http"));
+    assert!(
+        contact.body.contains(KNOWN_CALLER),
+        "cmd=contact answered from the shared book: {}",
+        contact.body
+    );
+    assert_eq!(served.replay(&fixture("pbx/01-incoming.http")).status, 200);
+    let ring_100 = app_100.expect_line("RING ");
+    let ring_101 = app_101.expect_line("RING ");
+    for ring in [&ring_100, &ring_101] {
+        assert!(
+            ring.contains(KNOWN_CALLER) && ring.contains("responsible=100"),
+            "the caller from the relay's shared book: {ring}"
+        );
+    }
+    // 101 answers: 100's ring is withdrawn, 101 is in the call.
+    post(&served, &call("DVzqd2I5zmRev0_vLvXV6vw", "101").answered());
+    let answered = app_100.expect_line("ANSWERED_BY_");
+    assert!(
+        answered.starts_with("ANSWERED_BY_COLLEAGUE") && answered.contains("by=101"),
+        "{answered}"
+    );
+    assert!(app_101
+        .expect_line("ANSWERED_BY_")
+        .starts_with("ANSWERED_BY_ME"));
+    let status = relay.ok(&["relay", "status"]);
+    assert!(status.contains("agents connected: 2 of 2"), "{status}");
+    assert!(status.contains("events today: 2"), "{status}");
+
+    // Revoked: the code is refused, and the relay lets the old connection go.
+    relay.ok(&["relay", "agent", "revoke", "101"]);
+    let other = Agent::new("101");
+    let mut refused = other.spawn(&["serve", "--relay", &code_101], "relay: ");
+    let line = refused.expect_line("relay: reconnecting");
+    assert!(line.contains("refused this join code"), "{line}");
+    assert!(relay.ok(&["relay", "agent", "list"]).contains("revoked"));
+}
+
+/// How far an agent has stored the relay's stream, and its calls.
+fn agent_progress(agent: &Agent) -> (i64, usize) {
+    let db = Database::open(&agent.dir.path().join("xvb.sqlite3")).unwrap();
+    (
+        db.relay_position().unwrap(),
+        agent.history(&["--limit", "1000"]).len(),
+    )
+}
+
+fn wait_until_caught_up(agent: &Agent, head: i64, calls: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let progress = agent_progress(agent);
+        if progress == (head, calls) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "agent stuck at {progress:?}, relay at {head} with {calls} calls"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
+    let (relay, port) = relay_dir(Vec::new());
+    let mut served = start_relay(&relay);
+    let code_100 = join_code(&relay, port, "100");
+    let code_101 = join_code(&relay, port, "101");
+    let agent_100 = Agent::new("100");
+    let agent_101 = Agent::new("101");
+    let mut app_100 = start_agent(&agent_100, &code_100);
+    let _app_101 = start_agent(&agent_101, &code_101);
+    let burst = |served: &Served, from: usize| {
+        for i in from..from + 10 {
+            let c = call(&format!("LOSS-{i:02}"), "101");
+            post(served, &c.incoming());
+            post(served, &c.completed("Success", 5, None));
+        }
+    };
+
+    burst(&served, 0);
+    // Agent 100 is killed; calls go on; then the relay is killed right after acknowledging.
+    app_100.kill();
+    burst(&served, 10);
+    served.kill();
+    served = start_relay(&relay);
+    burst(&served, 20);
+    let app_100 = start_agent(&agent_100, &code_100);
+
+    // Every event the relay acknowledged reached both agents, in order: each
+    // agent's stored position is the relay's newest sequence number, and each
+    // has the 30 calls with both their events.
+    let head = Database::open(&relay.dir.path().join("xvb.sqlite3"))
+        .unwrap()
+        .events_after(0, 10_000)
+        .unwrap();
+    assert_eq!(head.len(), 60, "the relay stored every event");
+    let head = head.last().unwrap().seq;
+    for agent in [&agent_100, &agent_101] {
+        wait_until_caught_up(agent, head, 30);
+        let calls = agent.history(&["--limit", "1000"]);
+        assert!(
+            calls.iter().all(|c| c["status"] == "Success"),
+            "every call has its COMPLETED too"
+        );
+        let events = Database::open(&agent.dir.path().join("xvb.sqlite3"))
+            .unwrap()
+            .events_after(0, 10_000)
+            .unwrap()
+            .len();
+        assert!(events >= 60, "{events} events stored");
+    }
+    drop(app_100);
+}
+
+#[test]
+fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
+    let (relay, port) = relay_dir(vec![("XVB_TOKEN".into(), TOKEN.into())]);
+    let webhook = relay.ok(&["webhook-url"]).trim().to_owned();
+    let mut pbx = relay.start_sim_pbx(&webhook, TOKEN);
+    let _served = start_relay(&relay);
+    let code_100 = join_code(&relay, port, "100");
+    let agent_100 = Agent::new("100");
+
+    let said = agent_100.ok(&["call", "+7 (920) 111-96-13", "--relay", &code_100]);
+    assert!(said.contains("accepted"), "{said}");
+    let make_call = pbx.expect_line("makeCall ");
+    assert!(
+        make_call.starts_with("makeCall from=100 to=79201119613"),
+        "{make_call}"
+    );
+
+    // The protocol has no `from`: a crafted one is ignored, the agent's own is used.
+    let code = JoinCode::parse(&code_100).unwrap();
+    let reply = block_on(async {
+        let mut request = code.agent_url(i64::MAX).into_client_request().unwrap();
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", code.token.expose()).parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let crafted = r#"{"t":"dial","id":7,"to":"89201112233","from":"101"}"#;
+        socket.send(crafted.into()).await.unwrap();
+        loop {
+            let text = socket.next().await.unwrap().unwrap().into_text().unwrap();
+            if text.contains("\"dialed\"") {
+                return text.to_string();
+            }
+        }
+    });
+    assert!(reply.contains("\"ok\":true"), "{reply}");
+    let make_call = pbx.expect_line("makeCall ");
+    assert!(
+        make_call.starts_with("makeCall from=100 to=79201112233"),
+        "{make_call}"
+    );
+    // And the CLI does not let an agent pick another extension through a relay.
+    let out = agent_100.run(&["call", "101", "--relay", &code_100, "--from", "101"]);
+    assert!(!out.status.success());
+}
