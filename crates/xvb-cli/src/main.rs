@@ -20,6 +20,7 @@ use xvb_core::phone::DialNumber;
 use xvb_core::recordings::{self, Fetcher, Limits, Login, RecordingError};
 use xvb_core::secret::{Secret, SecretKind, TokenError, TokenStore, TOKEN_ENV};
 use xvb_core::store::{Database, HistoryQuery};
+use xvb_core::tunnel::{self, TunnelStatus, TunnelTarget};
 use xvb_core::CoreError;
 
 /// What can stop a command.
@@ -171,8 +172,11 @@ enum RecordingCommand {
 #[derive(clap::Args)]
 struct TokenArgs {
     /// The password of the PBX's recording downloads (login: `recordings_user`) instead of the token.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "tunnel")]
     recordings: bool,
+    /// The secret of the bore server the tunnel goes through (`tunnel_server`) instead of the token.
+    #[arg(long, global = true)]
+    tunnel: bool,
     #[command(subcommand)]
     command: TokenCommand,
 }
@@ -528,6 +532,8 @@ fn token_command(data: &DataDir, args: TokenArgs) -> Result<(), CliError> {
     let account = config.access_code.as_deref().unwrap_or_default();
     let (kind, what) = if args.recordings {
         (SecretKind::RecordingsPassword, "recordings password")
+    } else if args.tunnel {
+        (SecretKind::TunnelSecret, "tunnel secret")
     } else {
         (SecretKind::PbxToken, "token")
     };
@@ -550,7 +556,9 @@ fn token_command(data: &DataDir, args: TokenArgs) -> Result<(), CliError> {
                 "not stored"
             };
             println!("{what} for account {account}: {stored}");
-            if !args.recordings && std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty()) {
+            if kind == SecretKind::PbxToken
+                && std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty())
+            {
                 println!("{TOKEN_ENV} is set in the environment: dialing uses it instead (headless servers only)");
             }
         }
@@ -607,12 +615,28 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
         let mut shown = config.clone();
         shown.listen = bound;
         let webhook = shown.webhook_url();
+        let tunnel = TunnelTarget::from_config(&config);
         let notifier = ServeNotifier {
             popups: notify.then(popup::Popups::start),
         };
         let engine = Engine::open(data, config, Arc::new(notifier))?;
         println!("listening on http://{bound}");
         println!("webhook URL: {webhook}");
+        if let Some(target) = tunnel {
+            let mut status = tunnel::start(target, bound.port());
+            tokio::spawn(async move {
+                while status.changed().await.is_ok() {
+                    let now = status.borrow_and_update().clone();
+                    println!("tunnel: {now}");
+                    if let TunnelStatus::Open(public) = now {
+                        // bore carries plain HTTP: a public_url (a TLS proxy in front) wins.
+                        if shown.public_url.is_none() {
+                            println!("webhook URL: {public}/hook/{}", shown.webhook_secret);
+                        }
+                    }
+                }
+            });
+        }
         engine.serve(listener, shutdown_signal()).await?;
         Ok(())
     })

@@ -44,6 +44,10 @@ pub struct Config {
     pub dial_links_at_once: bool,
     /// The global shortcut that dials the selected number (`Ctrl+Alt+D`); empty turns it off.
     pub dial_hotkey: String,
+    /// A bore server to tunnel the listener through (direct mode, behind NAT).
+    pub tunnel_server: Option<String>,
+    /// The public port to ask the bore server for (0: any).
+    pub tunnel_port: u16,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -64,6 +68,8 @@ impl Default for Config {
             recordings_cache_mb: DEFAULT_RECORDINGS_CACHE_MB,
             dial_links_at_once: false,
             dial_hotkey: DEFAULT_DIAL_HOTKEY.to_owned(),
+            tunnel_server: None,
+            tunnel_port: 0,
             webhook_secret: String::new(),
         }
     }
@@ -84,6 +90,8 @@ pub const KEYS: &[&str] = &[
     "recordings_cache_mb",
     "dial_links_at_once",
     "dial_hotkey",
+    "tunnel_server",
+    "tunnel_port",
 ];
 
 /// The default global shortcut for dialling the selection.
@@ -204,6 +212,24 @@ impl Config {
                     }
                     user => user.map(str::to_owned),
                 }
+            }
+            "tunnel_server" => {
+                self.tunnel_server = match optional(value) {
+                    Some(host) if host.contains("://") || host.contains(['/', ' ', ':']) => {
+                        return Err(CoreError::Config(format!(
+                            "tunnel_server must be the bore server's host name only, such as bore.example.com, got `{host}`"
+                        )))
+                    }
+                    host => host.map(str::to_owned),
+                }
+            }
+            "tunnel_port" => {
+                self.tunnel_port = value.trim().parse().map_err(|_| {
+                    CoreError::Config(format!(
+                        "tunnel_port must be a port number (0 for any), got `{}`",
+                        value.trim()
+                    ))
+                })?
             }
             "recordings_cache_mb" => {
                 self.recordings_cache_mb = match value.trim().parse::<u64>() {

@@ -21,6 +21,7 @@ pub mod relay_link;
 pub mod secret;
 pub mod sim;
 pub mod store;
+pub mod tunnel;
 
 use std::path::{Path, PathBuf};
 

@@ -96,17 +96,24 @@ impl RelayLink {
 }
 
 /// Exponential backoff with ±50 % jitter, so many agents do not return at once.
-struct Backoff(Duration);
+pub(crate) struct Backoff(Duration);
 
 impl Backoff {
-    fn next(&mut self) -> Duration {
+    /// Starting at the first wait.
+    pub(crate) fn new() -> Backoff {
+        Backoff(BACKOFF_FIRST)
+    }
+
+    /// The next wait.
+    pub(crate) fn next(&mut self) -> Duration {
         let base = self.0;
         self.0 = (self.0 * 2).min(BACKOFF_MAX);
         let jitter = 0.5 + rand::random::<f64>();
         base.mul_f64(jitter)
     }
 
-    fn reset(&mut self) {
+    /// Back to the first wait (after a connection that worked).
+    pub(crate) fn reset(&mut self) {
         self.0 = BACKOFF_FIRST;
     }
 }
@@ -118,7 +125,7 @@ async fn keep_connected(
     status: watch::Sender<LinkStatus>,
     mut dials: mpsc::Receiver<DialJob>,
 ) {
-    let mut backoff = Backoff(BACKOFF_FIRST);
+    let mut backoff = Backoff::new();
     loop {
         status.send_replace(LinkStatus::Connecting);
         let ended = session(&state, &database, &code, &status, &mut dials, &mut backoff).await;

@@ -87,9 +87,16 @@ pub enum TokenError {
         "no PBX token is stored for account {0}; run `xvb token set` (or enter it in Settings)"
     )]
     NotSet(String),
-    /// No recordings password stored.
-    #[error("no password for recording downloads is stored for account {0}; run `xvb token set --recordings` (or enter it in Settings)")]
-    RecordingsPasswordNotSet(String),
+    /// Another secret of the account is not stored.
+    #[error("no {what} is stored for account {account}; run `xvb token set {flag}` (or enter it in Settings)")]
+    SecretNotSet {
+        /// What it is.
+        what: &'static str,
+        /// The `xvb token` option for it.
+        flag: &'static str,
+        /// The account.
+        account: String,
+    },
     /// No keyring service reachable.
     #[error("no keyring is reachable ({0}); install and unlock a Secret Service such as gnome-keyring or KWallet (on a desktop, log in to it), then try again. On a headless server only, put the token in the XVB_TOKEN environment variable")]
     NoKeyring(String),
@@ -137,6 +144,8 @@ pub enum SecretKind {
     PbxToken,
     /// The password of the PBX's recording downloads (HTTP Basic).
     RecordingsPassword,
+    /// The secret of the bore server the tunnel goes through.
+    TunnelSecret,
 }
 
 /// One keyring entry of one PBX account.
@@ -166,6 +175,7 @@ impl TokenStore {
         let user = match self.kind {
             SecretKind::PbxToken => self.account.clone(),
             SecretKind::RecordingsPassword => format!("{}/recordings", self.account),
+            SecretKind::TunnelSecret => format!("{}/tunnel", self.account),
         };
         keyring::Entry::new(KEYRING_SERVICE, &user).map_err(TokenError::from_keyring)
     }
@@ -181,7 +191,7 @@ impl TokenStore {
     pub fn is_stored(&self) -> Result<bool, TokenError> {
         match self.load() {
             Ok(_) => Ok(true),
-            Err(TokenError::NotSet(_) | TokenError::RecordingsPasswordNotSet(_)) => Ok(false),
+            Err(TokenError::NotSet(_) | TokenError::SecretNotSet { .. }) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -192,9 +202,16 @@ impl TokenStore {
             Ok(text) => Secret::new(text),
             Err(keyring::Error::NoEntry) => Err(match self.kind {
                 SecretKind::PbxToken => TokenError::NotSet(self.account.clone()),
-                SecretKind::RecordingsPassword => {
-                    TokenError::RecordingsPasswordNotSet(self.account.clone())
-                }
+                SecretKind::RecordingsPassword => TokenError::SecretNotSet {
+                    what: "password for recording downloads",
+                    flag: "--recordings",
+                    account: self.account.clone(),
+                },
+                SecretKind::TunnelSecret => TokenError::SecretNotSet {
+                    what: "tunnel secret",
+                    flag: "--tunnel",
+                    account: self.account.clone(),
+                },
             }),
             Err(e) => Err(TokenError::from_keyring(e)),
         }

@@ -1,0 +1,80 @@
+//! The single-agent tunnel: a `bore` server on loopback (bore-cli, in this test's
+//! process), `xvb serve` with `tunnel_server` set, a PBX capture sent to the
+//! tunnel's public address, and the tunnel re-opened after the server restarts.
+
+use xvb_core::sim::Target;
+use xvb_e2e::{block_on, fixture, Agent, Served};
+
+const SECRET: &str = "bore s3cret";
+
+/// A bore server on 127.0.0.1 (control port 7835) in its own runtime; dropping it
+/// stops the server and every tunnel through it.
+struct BoreServer(Option<tokio::runtime::Runtime>);
+
+impl BoreServer {
+    fn start() -> BoreServer {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.spawn(async {
+            let mut server = bore_cli::server::Server::new(20_000..=40_000, Some(SECRET));
+            server.set_bind_addr("127.0.0.1".parse().unwrap());
+            if let Err(e) = server.listen().await {
+                eprintln!("bore server: {e}");
+            }
+        });
+        BoreServer(Some(runtime))
+    }
+}
+
+impl Drop for BoreServer {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Waits for the next `webhook URL:` line, which says where the tunnel is open.
+fn tunnel_webhook(served: &mut Served) -> String {
+    let open = served.expect_line("tunnel: open at http://127.0.0.1:");
+    let url = served.expect_line("webhook URL: http://127.0.0.1:");
+    let public = open.trim_start_matches("tunnel: open at ");
+    assert!(url.contains(public), "{url} is not behind {public}");
+    url.trim_start_matches("webhook URL: ").to_owned()
+}
+
+fn replay_at(webhook: &str, capture: &[u8]) -> u16 {
+    let target = Target::parse(webhook).unwrap();
+    let path = &webhook[webhook.find("/hook/").unwrap()..];
+    let text = String::from_utf8(capture.to_vec()).unwrap();
+    let request = text.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    block_on(target.send_raw(request.as_bytes()))
+        .unwrap()
+        .status
+}
+
+#[test]
+fn a_pbx_capture_arrives_through_the_tunnel_and_it_reopens() {
+    let bore = BoreServer::start();
+    let agent = Agent::with_env("100", vec![("XVB_TUNNEL_SECRET".into(), SECRET.into())]);
+    agent.add_known_caller();
+    agent.ok(&["config", "set", "tunnel_server", "127.0.0.1"]);
+    let mut served = agent.serve();
+    let webhook = tunnel_webhook(&mut served);
+    assert_eq!(replay_at(&webhook, &fixture("pbx/01-incoming.http")), 200);
+    let ring = served.expect_line("RING ");
+    assert!(ring.contains("Вася"), "{ring}");
+
+    // The bore server goes away and comes back: the tunnel re-opens by itself.
+    drop(bore);
+    let line = served.expect_line("tunnel: re-opening");
+    assert!(line.contains("re-opening in"), "{line}");
+    let _bore = BoreServer::start();
+    let webhook = tunnel_webhook(&mut served);
+    assert_eq!(replay_at(&webhook, &fixture("pbx/04-completed.http")), 200);
+    let journal = agent.ok(&["journal"]);
+    assert_eq!(
+        journal.lines().count(),
+        2,
+        "both captures stored, through the first tunnel and the re-opened one: {journal}"
+    );
+}
