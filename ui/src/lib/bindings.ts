@@ -121,6 +121,14 @@ dial_links_at_once: boolean,
  */
 dial_hotkey: string, 
 /**
+ * A bore server to tunnel the listener through (direct mode, behind NAT).
+ */
+tunnel_server: string | null, 
+/**
+ * The public port to ask the bore server for (0: any).
+ */
+tunnel_port: number, 
+/**
  * The random path secret of the webhook URL.
  */
 webhook_secret: string, };
@@ -274,7 +282,7 @@ cached: boolean,
  */
 note: string | null, };
 
-export type SecretKind = "pbx_token" | "recordings_password";
+export type SecretKind = "pbx_token" | "recordings_password" | "tunnel_secret";
 
 export type DialRequest = { 
 /**
