@@ -234,3 +234,113 @@ fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
     let out = agent_100.run(&["call", "101", "--relay", &code_100, "--from", "101"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
+    let (relay, port) = relay_dir(Vec::new());
+    let dir = relay.dir.path();
+    // A company CA and the relay's certificate signed by it.
+    let path = |name: &str| dir.join(name).display().to_string();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let openssl = |args: &[&str]| xvb_e2e::run_tool("openssl", args);
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-days",
+                "2",
+                "-subj",
+                "/CN=Test CA",
+                "-keyout",
+                &path("ca.key"),
+                "-out",
+                &path("ca.pem"),
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                &path("key.pem"),
+                "-out",
+                &path("relay.csr"),
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("relay.csr"),
+        "-CA",
+        &path("ca.pem"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        &path("san.ext"),
+        "-out",
+        &path("cert.pem"),
+    ]);
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let refused = relay.run(&["relay", "serve", "--listen", &format!("0.0.0.0:{port}")]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("refusing plain HTTP"),
+        "{refused:?}"
+    );
+
+    let _served = relay.spawn(
+        &[
+            "relay",
+            "serve",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+        &format!("relay listening on https://127.0.0.1:{port}"),
+    );
+    let out = relay.ok(&[
+        "relay",
+        "agent",
+        "add",
+        "--ext",
+        "100",
+        "--url",
+        &format!("https://localhost:{port}"),
+    ]);
+    let code = out.lines().last().unwrap().to_owned();
+    assert!(code.starts_with("https://localhost:"), "{code}");
+
+    // An agent that does not trust the certificate says why and keeps trying…
+    let untrusting = Agent::new("100");
+    let mut app = untrusting.spawn(&["serve", "--relay", &code], "relay: ");
+    let line = app.expect_line("relay: reconnecting");
+    assert!(line.to_lowercase().contains("certificate"), "{line}");
+    // …one that does (the system's trust store, here SSL_CERT_FILE with the CA) connects over wss.
+    let trusting = Agent::with_env("100", vec![("SSL_CERT_FILE".into(), path("ca.pem"))]);
+    let mut app = trusting.spawn(&["serve", "--relay", &code], "relay: ");
+    app.expect_line("relay: connected as extension 100");
+}
