@@ -62,15 +62,21 @@ pub async fn wait_text(client: &Client, css: &str, wanted: &str) -> String {
     .await
 }
 
-/// Clicks the element `css`.
+/// Clicks the element `css`, as a person would: again if the page redrew it
+/// between finding and clicking (a stale element), until [`WAIT`].
 pub async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let clicked = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.click().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(e) if Instant::now() >= deadline => panic!("{css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// Saves a screenshot as `target/screenshots/NAME.png`.
