@@ -19,7 +19,7 @@ use crate::listener::{router, HookState, KnownCaller};
 use crate::notifier::{Notice, Notifier};
 use crate::phone::DialNumber;
 use crate::secret::Secret;
-use crate::store::{Database, Feed, JournalEntry};
+use crate::store::{Database, JournalEntry};
 use crate::CoreError;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -380,10 +380,15 @@ impl Notifier for NoDecisions {
 }
 
 /// What the relay's handlers share.
+/// A live event, already encoded for the wire (once for every agent); `None`
+/// when the encoder fell behind and agents must catch up from the store.
+#[derive(Clone)]
+struct Encoded(Option<(i64, axum::extract::ws::Utf8Bytes)>);
+
 #[derive(Clone)]
 struct RelayState {
     store: Arc<dyn RelayStore>,
-    feed: Feed,
+    live: broadcast::Sender<Encoded>,
     hook: HookState,
 }
 
@@ -404,13 +409,30 @@ impl RelayState {
 pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
     let store = Arc::new(SqliteRelayStore::open(data)?);
     store.reset_connections()?;
-    let (feed, _) = broadcast::channel(FEED_BUFFER);
-    let engine = Engine::open_with_feed(data, config, Arc::new(NoDecisions), Some(feed.clone()))?;
+    let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
+    let engine = Engine::open_with_feed(data, config, Arc::new(NoDecisions), Some(feed))?;
+    let (live, _) = broadcast::channel(FEED_BUFFER);
     let state = RelayState {
         store,
-        feed,
+        live: live.clone(),
         hook: engine.state.clone(),
     };
+    // Each stored event is encoded once and handed to every agent's connection.
+    let encoder = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match stored.recv().await {
+                Ok(entry) => {
+                    let text = encode(&encoder.streamed((*entry).clone()));
+                    let _ = live.send(Encoded(Some((entry.seq, text))));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = live.send(Encoded(None));
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
     Ok(router(engine.state).merge(
         Router::new()
             .route(AGENT_PATH, axum::routing::get(agent_socket))
@@ -474,12 +496,17 @@ async fn agent_socket(
 
 type Sent = Result<(), axum::Error>;
 
+fn encode(message: &ToAgent) -> axum::extract::ws::Utf8Bytes {
+    serde_json::to_string(message)
+        .expect("messages serialise")
+        .into()
+}
+
 async fn send(
     socket: &mut futures_util::stream::SplitSink<WebSocket, Message>,
     message: &ToAgent,
 ) -> Sent {
-    let text = serde_json::to_string(message).expect("messages serialise");
-    socket.send(Message::Text(text.into())).await
+    socket.send(Message::Text(encode(message))).await
 }
 
 /// Sends an agent what it has not seen yet from the store; the last sequence number sent.
@@ -512,7 +539,7 @@ async fn stream_to_agent(
     socket: WebSocket,
 ) -> Sent {
     // Subscribe before reading the store, so nothing falls between the two.
-    let mut live = relay.feed.subscribe();
+    let mut live = relay.live.subscribe();
     let (mut out, mut incoming) = socket.split();
     let head = {
         let store = Arc::clone(&relay.store);
@@ -535,12 +562,13 @@ async fn stream_to_agent(
     loop {
         tokio::select! {
             entry = live.recv() => match entry {
-                Ok(entry) if entry.seq > sent => {
-                    sent = entry.seq;
-                    send(&mut out, &relay.streamed((*entry).clone())).await?;
+                Ok(Encoded(Some((seq, text)))) if seq > sent => {
+                    sent = seq;
+                    out.send(Message::Text(text)).await?;
                 }
-                Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(_)) => {
+                Ok(Encoded(Some(_))) => {}
+                // This agent, or the encoder, fell behind: catch up from the store.
+                Ok(Encoded(None)) | Err(broadcast::error::RecvError::Lagged(_)) => {
                     sent = send_backlog(relay, &mut out, sent).await?;
                 }
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
