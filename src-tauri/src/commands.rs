@@ -57,6 +57,18 @@ pub async fn clear_secret(state: State<'_, AppState>, kind: SecretKind) -> Resul
     state.companion.clear_secret(kind).await
 }
 
+/// Joins the team relay of a join code (the app then takes its events from it).
+#[tauri::command]
+pub async fn join_relay(state: State<'_, AppState>, code: String) -> Result<SettingsView> {
+    state.companion.join_relay(&code).await
+}
+
+/// Leaves the team relay: back to listening directly.
+#[tauri::command]
+pub async fn leave_relay(state: State<'_, AppState>) -> Result<SettingsView> {
+    state.companion.leave_relay().await
+}
+
 /// Fetches a call's recording and returns the loopback URL the player plays.
 #[tauri::command]
 pub async fn play_recording(state: State<'_, AppState>, callid: String) -> Result<RecordingView> {

@@ -51,10 +51,10 @@ fn main() {
             });
             tray::build(app.handle())?;
             desktop::setup(app.handle());
+            tray::follow_reach(app.handle(), companion.reach_status());
             tauri::async_runtime::spawn(async move {
-                match companion.start_listener().await {
-                    Ok(addr) => println!("listening on http://{addr}"),
-                    Err(e) => tracing::error!(error = %e, "the listener did not start"),
+                if let Err(e) = companion.start_reach().await {
+                    tracing::error!(error = %e, "the listener (or the relay link) did not start");
                 }
             });
             // `--minimized` (autostart) starts in the tray, without a window.
@@ -76,6 +76,8 @@ fn main() {
             commands::desktop_status,
             commands::set_autostart,
             commands::open_logs_folder,
+            commands::join_relay,
+            commands::leave_relay,
             commands::send_test_call,
             commands::missed_seen,
             commands::take_pending,

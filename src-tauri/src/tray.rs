@@ -51,6 +51,24 @@ pub fn take_pending() -> Option<(&'static str, serde_json::Value)> {
     PENDING.lock().expect("pending lock").take()
 }
 
+/// The reach line (`listening on …`, `relay: connected …`, `relay: reconnecting …`,
+/// `tunnel: open at …`) shown in the tray's tooltip and sent to the window.
+static REACH: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Keeps the tray's tooltip and the window told how events reach the app.
+pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<String>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while status.changed().await.is_ok() {
+            let line = status.borrow_and_update().clone();
+            tracing::info!(reach = %line, "how the PBX's events reach the app");
+            *REACH.lock().expect("reach lock") = line.clone();
+            set_missed(&app, MISSED.load(Ordering::Relaxed));
+            let _ = app.emit("reach", line);
+        }
+    });
+}
+
 /// One more missed call on the tray.
 pub fn add_missed(app: &AppHandle) {
     let count = MISSED.fetch_add(1, Ordering::Relaxed) + 1;
@@ -63,9 +81,15 @@ pub fn set_missed(app: &AppHandle, count: u32) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let label = (count > 0).then(|| count.to_string());
         let _ = tray.set_title(label.as_deref());
+        let reach = REACH.lock().expect("reach lock").clone();
+        let reach = if reach.is_empty() {
+            String::new()
+        } else {
+            format!("\n{reach}")
+        };
         let tooltip = match count {
-            0 => "XVB Companion".to_owned(),
-            n => format!("XVB Companion — {n} missed"),
+            0 => format!("XVB Companion{reach}"),
+            n => format!("XVB Companion — {n} missed{reach}"),
         };
         let _ = tray.set_tooltip(Some(tooltip));
     }

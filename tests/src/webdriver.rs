@@ -79,6 +79,21 @@ pub async fn click(client: &Client, css: &str) {
     }
 }
 
+/// Types `text` into the field `css`, once the page shows it.
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match client.find(Locator::Css(css)).await {
+            Ok(field) => {
+                field.send_keys(text).await.unwrap();
+                return;
+            }
+            Err(e) if Instant::now() >= deadline => panic!("{css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
 /// Saves a screenshot as `target/screenshots/NAME.png`.
 pub async fn screenshot(client: &Client, name: &str) {
     let dir = workspace().join("target/screenshots");

@@ -10,8 +10,8 @@ use xvb_core::protocol::Fields;
 use xvb_core::sim::SimCall;
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::webdriver::{
-    click, desktop_agent, page_number, screenshot, wait_number, wait_text, wait_until, Desktop,
-    WAIT,
+    click, desktop_agent, page_number, screenshot, type_into, wait_number, wait_text, wait_until,
+    Desktop, WAIT,
 };
 use xvb_e2e::{fixture, DbusSession, ACCESS_CODE, KNOWN_CALLER};
 
@@ -341,5 +341,97 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
         1,
         "played and saved from the cache"
     );
+    desktop.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
+    // The relay, with the PBX token and the simulated PBX; a join code for extension 100.
+    let relay = xvb_e2e::Agent::with_env("900", vec![("XVB_TOKEN".into(), TOKEN.into())]);
+    let relay_port = xvb_e2e::free_port();
+    relay.ok(&[
+        "config",
+        "set",
+        "listen",
+        &format!("127.0.0.1:{relay_port}"),
+    ]);
+    relay.add_known_caller();
+    let relay_webhook = relay.ok(&["webhook-url"]).trim().to_owned();
+    let mut pbx = relay.start_sim_pbx(&relay_webhook, TOKEN);
+    let relay_served = relay.spawn(&["relay", "serve"], "relay listening on ");
+    let added = relay.ok(&[
+        "relay",
+        "agent",
+        "add",
+        "--ext",
+        "100",
+        "--url",
+        &format!("http://127.0.0.1:{relay_port}"),
+    ]);
+    let code = added.lines().last().unwrap().to_owned();
+
+    let session = DbusSession::with_keyring();
+    let recorder = NotificationRecorder::start(&session.address).await;
+    let env = session.env();
+    let (agent, port) = desktop_agent(&env);
+    let desktop = Desktop::launch(&agent, &env, port).await;
+    let client = &desktop.client;
+
+    // Settings → paste the join code → Join: the app connects out to the relay.
+    click(client, "[data-tab=settings]").await;
+    type_into(client, "[data-testid=relay-code]", &code).await;
+    click(client, "[data-testid=relay-join]").await;
+    wait_text(
+        client,
+        "[data-testid=reach]",
+        "relay: connected as extension 100",
+    )
+    .await;
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "in relay mode the app does not listen"
+    );
+    let page = client.source().await.unwrap();
+    let token = code.split('#').nth(1).unwrap();
+    assert!(
+        !page.contains(token),
+        "the relay token never comes back to the UI"
+    );
+    assert!(
+        !agent.ok(&["config", "show"]).contains(token),
+        "nor into the config"
+    );
+
+    // The PBX posts to the relay; the app pops with the shared book's name.
+    let capture = String::from_utf8(fixture("pbx/01-incoming.http")).unwrap();
+    let path = &relay_webhook[relay_webhook.find("/hook/").unwrap()..];
+    let request = capture.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    assert_eq!(
+        relay_served
+            .target()
+            .send_raw(request.as_bytes())
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let ring = recorder.wait_for_pop(WAIT, "Incoming call").await;
+    assert_eq!(ring.summary, "Incoming call: Вася/Рога и копыта");
+    click(client, "[data-tab=calls]").await;
+    wait_text(client, "[data-testid=history]", "Вася/Рога и копыта").await;
+
+    // The dial pad calls through the relay, from extension 100.
+    click(client, "[data-tab=dial]").await;
+    type_into(client, "[data-testid=dial-input]", "8 920 111-96-13").await;
+    click(client, "[data-testid=dial-call]").await;
+    wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
+    let make_call = pbx.expect_line("makeCall ");
+    assert!(
+        make_call.starts_with("makeCall from=100 to=79201119613"),
+        "{make_call}"
+    );
+    click(client, "[data-tab=settings]").await;
+    wait_text(client, "[data-testid=reach]", "relay: connected").await;
+    screenshot(client, "relay-mode").await;
     desktop.close().await;
 }

@@ -287,7 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             listen,
             relay: code,
             notify,
-        } => match relay::join_code(code)? {
+        } => match relay::join_code(&data, code)? {
             Some(code) => relay::serve_agent(
                 &data,
                 code,
@@ -345,14 +345,12 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Contacts(command) => return contacts_command(&data, command),
         Command::Call {
             number,
-            relay: Some(code),
-            ..
-        } => relay::call_through(
-            &data,
-            relay::join_code(Some(code))?.expect("given"),
-            &number,
-        )?,
-        Command::Call { number, from, .. } => call(&data, &number, from)?,
+            relay: code,
+            from,
+        } => match (from, relay::join_code(&data, code)?) {
+            (None, Some(code)) => relay::call_through(&data, code, &number)?,
+            (from, _) => call(&data, &number, from)?,
+        },
         Command::Relay(command) => relay::run(&data, command)?,
         Command::Token(args) => token_command(&data, args)?,
         Command::DecodeG722 {
@@ -622,8 +620,10 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
         let engine = Engine::open(data, config, Arc::new(notifier))?;
         println!("listening on http://{bound}");
         println!("webhook URL: {webhook}");
-        if let Some(target) = tunnel {
-            let mut status = tunnel::start(target, bound.port());
+        // Kept until the listener ends.
+        let _tunnel = tunnel.map(|target| {
+            let tunnel = tunnel::start(target, bound.port());
+            let mut status = tunnel.status.clone();
             tokio::spawn(async move {
                 while status.changed().await.is_ok() {
                     let now = status.borrow_and_update().clone();
@@ -636,7 +636,8 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
                     }
                 }
             });
-        }
+            tunnel
+        });
         engine.serve(listener, shutdown_signal()).await?;
         Ok(())
     })

@@ -10,6 +10,7 @@ use xvb_core::config::{new_secret, DataDir};
 use xvb_core::engine::Engine;
 use xvb_core::relay::{relay_app, serve_relay, token_hash, JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::relay_link::RelayLink;
+use xvb_core::secret::{SecretKind, TokenStore};
 
 /// Environment variable that can carry a join code (instead of the command line, which `ps` shows).
 pub const JOIN_ENV: &str = "XVB_RELAY";
@@ -33,6 +34,14 @@ pub enum RelayCommand {
     Agent(AgentCommand),
     /// Connected agents, the last PBX request, events today.
     Status,
+    /// (Agents) Join a team relay with the join code from the admin: `xvb serve`
+    /// and `xvb call` then go through it (the token goes to the keyring).
+    Join {
+        /// The join code (`https://relay.example.com#…`).
+        code: String,
+    },
+    /// (Agents) Leave the team relay: back to listening directly.
+    Leave,
 }
 
 #[derive(Subcommand)]
@@ -119,6 +128,26 @@ pub fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError> {
                 }
             }
         }
+        RelayCommand::Join { code } => {
+            let code = JoinCode::parse(&code).map_err(|e| CliError::Failed(e.to_string()))?;
+            code.store_token(config.access_code.as_deref())?;
+            let mut config = config;
+            config.relay_url = Some(code.relay.as_str().trim_end_matches('/').to_owned());
+            data.save_config(&config)?;
+            println!(
+                "joined the relay at {}; `xvb serve` now takes the team's events from it",
+                code.relay.as_str().trim_end_matches('/')
+            );
+            Ok(())
+        }
+        RelayCommand::Leave => {
+            TokenStore::of_kind(config.access_code.as_deref(), SecretKind::RelayToken)?.clear()?;
+            let mut config = config;
+            config.relay_url = None;
+            data.save_config(&config)?;
+            println!("left the relay; `xvb serve` listens directly again");
+            Ok(())
+        }
         RelayCommand::Status => {
             let status = SqliteRelayStore::open(data)?.status()?;
             let connected = status.agents.iter().filter(|a| a.connected).count();
@@ -161,16 +190,20 @@ fn agent_line(agent: &xvb_core::relay::AgentRow) -> String {
     )
 }
 
-/// A join code from the command line or `XVB_RELAY`.
-pub fn join_code(given: Option<String>) -> Result<Option<JoinCode>, CliError> {
-    given
-        .or_else(|| {
-            std::env::var(JOIN_ENV)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        })
-        .map(|text| JoinCode::parse(&text).map_err(|e| CliError::Failed(e.to_string())))
-        .transpose()
+/// A join code from the command line or `XVB_RELAY`, else the relay joined
+/// with `xvb relay join` (its token from the keyring).
+pub fn join_code(data: &DataDir, given: Option<String>) -> Result<Option<JoinCode>, CliError> {
+    let given = given.or_else(|| {
+        std::env::var(JOIN_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    });
+    match given {
+        Some(text) => Ok(Some(
+            JoinCode::parse(&text).map_err(|e| CliError::Failed(e.to_string()))?,
+        )),
+        None => Ok(JoinCode::joined(&data.load_config()?)?),
+    }
 }
 
 /// `xvb serve --relay`: a headless agent connected to a relay, printing its decisions.

@@ -11,15 +11,18 @@ use crate::notifier::Notifier;
 use crate::phone::DialNumber;
 use crate::playback::PlaybackServer;
 use crate::recordings::{Fetched, Fetcher, Limits, Login, RecordingError};
+use crate::relay::JoinCode;
+use crate::relay_link::RelayLink;
 use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
 use crate::sim::{new_callid, SimCall, Target};
 use crate::store::{Database, HistoryQuery};
+use crate::tunnel::{self, Tunnel, TunnelStatus, TunnelTarget};
 use crate::CoreError;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{oneshot, OnceCell};
+use tokio::sync::{oneshot, watch, OnceCell};
 
 /// An error the UI shows: a stable code, a plain message, and the settings key it is about.
 #[derive(Debug, Clone, Serialize, thiserror::Error)]
@@ -133,17 +136,25 @@ pub struct SettingsView {
     pub config: Config,
     /// The URL to paste into the PBX.
     pub webhook_url: String,
-    /// Where the listener is listening now, if it is.
-    pub listening_on: Option<String>,
     /// `stored`, `not stored`, or why the keyring could not say.
     pub token: String,
     /// The same for the recordings password (`not needed` without `recordings_user`).
     pub recordings_password: String,
+    /// The same for the tunnel secret (`not needed` without `tunnel_server`).
+    pub tunnel_secret: String,
+    /// How the PBX's events reach this app now: listening, a tunnel, or a relay.
+    pub reach: String,
 }
 
 struct RunningListener {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
+}
+
+/// What keeps the PBX's events coming besides the listener (dropping it stops it).
+enum Reach {
+    Relay(RelayLink),
+    Tunnel { _kept_open: Tunnel },
 }
 
 /// The desktop app's engine.
@@ -153,6 +164,9 @@ pub struct Companion {
     reader: Mutex<Database>,
     listener: tokio::sync::Mutex<Option<RunningListener>>,
     playback: OnceCell<PlaybackServer>,
+    reach: tokio::sync::Mutex<Option<Reach>>,
+    reach_status: Arc<watch::Sender<String>>,
+    tunnel_public: Arc<Mutex<Option<String>>>,
 }
 
 impl Companion {
@@ -166,6 +180,9 @@ impl Companion {
             state: engine.state,
             listener: tokio::sync::Mutex::new(None),
             playback: OnceCell::new(),
+            reach: tokio::sync::Mutex::new(None),
+            reach_status: Arc::new(watch::channel(String::new()).0),
+            tunnel_public: Arc::default(),
         })
     }
 
@@ -208,6 +225,96 @@ impl Companion {
         tracing::info!(%addr, "listening for the PBX");
         *running = Some(RunningListener { addr, stop });
         Ok(addr)
+    }
+
+    /// How the PBX's events reach the app, as a line for the tray and settings.
+    pub fn reach_status(&self) -> watch::Receiver<String> {
+        self.reach_status.subscribe()
+    }
+
+    /// Starts taking the PBX's events as the settings say: from the team relay
+    /// joined, else on the listener (and through the tunnel, if one is set).
+    pub async fn start_reach(&self) -> Result<(), UiError> {
+        let mut reach = self.reach.lock().await;
+        *reach = None;
+        *self.tunnel_public.lock().expect("tunnel lock") = None;
+        let config = self.config();
+        let for_keyring = Arc::clone(&config);
+        let joined = tokio::task::spawn_blocking(move || JoinCode::joined(&for_keyring))
+            .await
+            .map_err(|e| UiError::new("relay", e))??;
+        if let Some(code) = joined {
+            if let Some(old) = self.listener.lock().await.take() {
+                let _ = old.stop.send(());
+            }
+            let link = RelayLink::start(self.state.clone(), self.data.database_path(), code);
+            let (mut status, shown) = (link.status(), Arc::clone(&self.reach_status));
+            tokio::spawn(async move {
+                loop {
+                    shown.send_replace(format!("relay: {}", *status.borrow_and_update()));
+                    if status.changed().await.is_err() {
+                        return;
+                    }
+                }
+            });
+            *reach = Some(Reach::Relay(link));
+            return Ok(());
+        }
+        let addr = self.start_listener().await?;
+        self.reach_status
+            .send_replace(format!("listening on {addr}"));
+        let target = tokio::task::spawn_blocking(move || TunnelTarget::from_config(&config))
+            .await
+            .map_err(|e| UiError::new("tunnel", e))?;
+        if let Some(target) = target {
+            let tunnel = tunnel::start(target, addr.port());
+            let mut status = tunnel.status.clone();
+            let (shown, public) = (
+                Arc::clone(&self.reach_status),
+                Arc::clone(&self.tunnel_public),
+            );
+            tokio::spawn(async move {
+                loop {
+                    let now = status.borrow_and_update().clone();
+                    *public.lock().expect("tunnel lock") = match &now {
+                        TunnelStatus::Open(url) => Some(url.clone()),
+                        _ => None,
+                    };
+                    shown.send_replace(format!("tunnel: {now}"));
+                    if status.changed().await.is_err() {
+                        return;
+                    }
+                }
+            });
+            *reach = Some(Reach::Tunnel { _kept_open: tunnel });
+        }
+        Ok(())
+    }
+
+    /// Joins the team relay of a join code: the app then takes its events from it
+    /// (and dials through it) instead of listening.
+    pub async fn join_relay(&self, code: &str) -> Result<SettingsView, UiError> {
+        let code = JoinCode::parse(code).map_err(|e| UiError::new("relay", e))?;
+        let relay = code.relay.as_str().trim_end_matches('/').to_owned();
+        let account = self.config().access_code.clone();
+        tokio::task::spawn_blocking(move || code.store_token(account.as_deref()))
+            .await
+            .map_err(|e| UiError::new("token", e))??;
+        self.set_relay(Some(relay)).await
+    }
+
+    /// Leaves the team relay: back to listening directly.
+    pub async fn leave_relay(&self) -> Result<SettingsView, UiError> {
+        self.set_relay(None).await
+    }
+
+    async fn set_relay(&self, relay: Option<String>) -> Result<SettingsView, UiError> {
+        let mut config = (*self.config()).clone();
+        config.relay_url = relay;
+        self.data.save_config(&config)?;
+        self.state.config.store(Arc::new(config));
+        self.start_reach().await?;
+        Ok(self.settings().await)
     }
 
     /// A page of history.
@@ -258,9 +365,13 @@ impl Companion {
         }
     }
 
-    /// Sends `makeCall` for `typed` from my extension; the PBX's reply.
+    /// Sends `makeCall` for `typed` from my extension (through the team relay
+    /// when joined); the PBX's reply.
     pub async fn dial(&self, typed: &str) -> Result<String, UiError> {
         let to = DialNumber::parse(typed).map_err(DialError::from)?;
+        if let Some(Reach::Relay(link)) = &*self.reach.lock().await {
+            return link.dial(typed).await.map_err(|e| UiError::new("dial", e));
+        }
         let config = self.config();
         let from = config.extension.clone().ok_or(DialError::NoExtension)?;
         Ok(dial_with_account_token(&config, &from, &to).await?.reply)
@@ -274,18 +385,34 @@ impl Companion {
         if let Some(addr) = listening {
             shown.listen = addr;
         }
+        let tunnel = self.tunnel_public.lock().expect("tunnel lock").clone();
+        if shown.public_url.is_none() {
+            shown.public_url = tunnel;
+        }
         let token = secret_status(config.access_code.clone(), SecretKind::PbxToken).await;
-        let recordings_password = if config.recordings_user.is_some() {
-            secret_status(config.access_code.clone(), SecretKind::RecordingsPassword).await
-        } else {
-            "not needed".to_owned()
+        let needed = |needed: bool, kind| {
+            let account = config.access_code.clone();
+            async move {
+                if needed {
+                    secret_status(account, kind).await
+                } else {
+                    "not needed".to_owned()
+                }
+            }
         };
+        let recordings_password = needed(
+            config.recordings_user.is_some(),
+            SecretKind::RecordingsPassword,
+        )
+        .await;
+        let tunnel_secret = needed(config.tunnel_server.is_some(), SecretKind::TunnelSecret).await;
         SettingsView {
             webhook_url: shown.webhook_url(),
             config: (*config).clone(),
-            listening_on: listening.map(|a| a.to_string()),
             token,
             recordings_password,
+            tunnel_secret,
+            reach: self.reach_status.borrow().clone(),
         }
     }
 
@@ -304,10 +431,12 @@ impl Companion {
                 field: Some(key.clone()),
             })?;
         }
-        let relisten = config.listen != before.listen;
+        let relisten = config.listen != before.listen
+            || config.tunnel_server != before.tunnel_server
+            || config.tunnel_port != before.tunnel_port;
         self.state.config.store(Arc::new(config.clone()));
         if relisten {
-            if let Err(e) = self.start_listener().await {
+            if let Err(e) = self.start_reach().await {
                 // Keep the old settings, and the listener on the old address.
                 self.state.config.store(before);
                 return Err(e);

@@ -44,6 +44,8 @@ pub struct Config {
     pub dial_links_at_once: bool,
     /// The global shortcut that dials the selected number (`Ctrl+Alt+D`); empty turns it off.
     pub dial_hotkey: String,
+    /// The team relay this agent takes its events from (set by joining; its token is in the keyring).
+    pub relay_url: Option<String>,
     /// A bore server to tunnel the listener through (direct mode, behind NAT).
     pub tunnel_server: Option<String>,
     /// The public port to ask the bore server for (0: any).
@@ -68,6 +70,7 @@ impl Default for Config {
             recordings_cache_mb: DEFAULT_RECORDINGS_CACHE_MB,
             dial_links_at_once: false,
             dial_hotkey: DEFAULT_DIAL_HOTKEY.to_owned(),
+            relay_url: None,
             tunnel_server: None,
             tunnel_port: 0,
             webhook_secret: String::new(),

@@ -18,7 +18,7 @@ use crate::engine::Engine;
 use crate::listener::{router, HookState, KnownCaller};
 use crate::notifier::{Notice, Notifier};
 use crate::phone::DialNumber;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
 use crate::store::{Database, JournalEntry};
 use crate::CoreError;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -157,6 +157,22 @@ impl JoinCode {
             self.relay.as_str().trim_end_matches('/'),
             self.token.expose()
         )
+    }
+
+    /// Keeps the token in the keyring, under the PBX account (blocking).
+    pub fn store_token(&self, access_code: Option<&str>) -> Result<(), TokenError> {
+        TokenStore::of_kind(access_code, SecretKind::RelayToken)?.store(&self.token)
+    }
+
+    /// The relay this agent joined (`relay_url` and the keyring's token), if any (blocking).
+    pub fn joined(config: &Config) -> Result<Option<JoinCode>, TokenError> {
+        let Some(relay) = config.relay_url.as_deref() else {
+            return Ok(None);
+        };
+        let token =
+            TokenStore::of_kind(config.access_code.as_deref(), SecretKind::RelayToken)?.load()?;
+        let relay = url::Url::parse(relay).map_err(|e| TokenError::Keyring(e.to_string()))?;
+        Ok(Some(JoinCode { relay, token }))
     }
 
     /// The WebSocket address that streams events after `after`.

@@ -55,10 +55,17 @@ impl std::fmt::Display for LinkStatus {
 
 type DialJob = (String, oneshot::Sender<Result<String, RelayError>>);
 
-/// A running link to a relay.
+/// A running link to a relay; dropping it disconnects.
 pub struct RelayLink {
     dials: mpsc::Sender<DialJob>,
     status: watch::Receiver<LinkStatus>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RelayLink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 impl RelayLink {
@@ -67,8 +74,12 @@ impl RelayLink {
     pub fn start(state: HookState, database: PathBuf, code: JoinCode) -> RelayLink {
         let (status_tx, status) = watch::channel(LinkStatus::Connecting);
         let (dials, dial_rx) = mpsc::channel(16);
-        tokio::spawn(keep_connected(state, database, code, status_tx, dial_rx));
-        RelayLink { dials, status }
+        let task = tokio::spawn(keep_connected(state, database, code, status_tx, dial_rx));
+        RelayLink {
+            dials,
+            status,
+            task,
+        }
     }
 
     /// The link's state, updated as it changes.

@@ -88,12 +88,14 @@ pub enum TokenError {
     )]
     NotSet(String),
     /// Another secret of the account is not stored.
-    #[error("no {what} is stored for account {account}; run `xvb token set {flag}` (or enter it in Settings)")]
+    #[error(
+        "no {what} is stored for account {account}; run `{command}` (or enter it in Settings)"
+    )]
     SecretNotSet {
         /// What it is.
         what: &'static str,
-        /// The `xvb token` option for it.
-        flag: &'static str,
+        /// The command that stores it.
+        command: &'static str,
         /// The account.
         account: String,
     },
@@ -146,6 +148,8 @@ pub enum SecretKind {
     RecordingsPassword,
     /// The secret of the bore server the tunnel goes through.
     TunnelSecret,
+    /// This agent's token on the team relay (the join code's part after `#`).
+    RelayToken,
 }
 
 /// One keyring entry of one PBX account.
@@ -176,6 +180,7 @@ impl TokenStore {
             SecretKind::PbxToken => self.account.clone(),
             SecretKind::RecordingsPassword => format!("{}/recordings", self.account),
             SecretKind::TunnelSecret => format!("{}/tunnel", self.account),
+            SecretKind::RelayToken => format!("{}/relay", self.account),
         };
         keyring::Entry::new(KEYRING_SERVICE, &user).map_err(TokenError::from_keyring)
     }
@@ -204,12 +209,17 @@ impl TokenStore {
                 SecretKind::PbxToken => TokenError::NotSet(self.account.clone()),
                 SecretKind::RecordingsPassword => TokenError::SecretNotSet {
                     what: "password for recording downloads",
-                    flag: "--recordings",
+                    command: "xvb token set --recordings",
                     account: self.account.clone(),
                 },
                 SecretKind::TunnelSecret => TokenError::SecretNotSet {
                     what: "tunnel secret",
-                    flag: "--tunnel",
+                    command: "xvb token set --tunnel",
+                    account: self.account.clone(),
+                },
+                SecretKind::RelayToken => TokenError::SecretNotSet {
+                    what: "relay join code",
+                    command: "xvb relay join CODE",
                     account: self.account.clone(),
                 },
             }),

@@ -72,10 +72,23 @@ impl TunnelTarget {
     }
 }
 
-/// Keeps `local_port` (on 127.0.0.1) exposed through `target`; its status.
-pub fn start(target: TunnelTarget, local_port: u16) -> watch::Receiver<TunnelStatus> {
+/// A running tunnel; dropping it closes the tunnel.
+pub struct Tunnel {
+    /// Its state, updated as it changes.
+    pub status: watch::Receiver<TunnelStatus>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Tunnel {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Keeps `local_port` (on 127.0.0.1) exposed through `target`.
+pub fn start(target: TunnelTarget, local_port: u16) -> Tunnel {
     let (status, receiver) = watch::channel(TunnelStatus::Opening);
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let mut backoff = Backoff::new();
         loop {
             status.send_replace(TunnelStatus::Opening);
@@ -110,5 +123,8 @@ pub fn start(target: TunnelTarget, local_port: u16) -> watch::Receiver<TunnelSta
             tokio::time::sleep(wait).await;
         }
     });
-    receiver
+    Tunnel {
+        status: receiver,
+        task,
+    }
 }

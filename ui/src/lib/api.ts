@@ -18,6 +18,8 @@ export const api = {
   desktopStatus: () => invoke<DesktopStatus>("desktop_status"),
   setAutostart: (on: boolean) => invoke<DesktopStatus>("set_autostart", { on }),
   openLogsFolder: () => invoke<void>("open_logs_folder"),
+  joinRelay: (code: string) => invoke<SettingsView>("join_relay", { code }),
+  leaveRelay: () => invoke<SettingsView>("leave_relay"),
 };
 
 /** The message of an error from a command (a `UiError`) or anything else. */

@@ -121,6 +121,10 @@ dial_links_at_once: boolean,
  */
 dial_hotkey: string, 
 /**
+ * The team relay this agent takes its events from (set by joining; its token is in the keyring).
+ */
+relay_url: string | null, 
+/**
  * A bore server to tunnel the listener through (direct mode, behind NAT).
  */
 tunnel_server: string | null, 
@@ -237,17 +241,21 @@ config: Config,
  */
 webhook_url: string, 
 /**
- * Where the listener is listening now, if it is.
- */
-listening_on: string | null, 
-/**
  * `stored`, `not stored`, or why the keyring could not say.
  */
 token: string, 
 /**
  * The same for the recordings password (`not needed` without `recordings_user`).
  */
-recordings_password: string, };
+recordings_password: string, 
+/**
+ * The same for the tunnel secret (`not needed` without `tunnel_server`).
+ */
+tunnel_secret: string, 
+/**
+ * How the PBX's events reach this app now: listening, a tunnel, or a relay.
+ */
+reach: string, };
 
 export type UiError = { 
 /**
@@ -282,7 +290,7 @@ cached: boolean,
  */
 note: string | null, };
 
-export type SecretKind = "pbx_token" | "recordings_password" | "tunnel_secret";
+export type SecretKind = "pbx_token" | "recordings_password" | "tunnel_secret" | "relay_token";
 
 export type DialRequest = { 
 /**
