@@ -154,6 +154,13 @@ impl Agent {
         pbx
     }
 
+    /// On a relay's data dir: `xvb relay agent add --ext EXT --url URL`, the join code it prints.
+    pub fn relay_join_code(&self, ext: &str, url: &str) -> String {
+        let out = self.ok(&["relay", "agent", "add", "--ext", ext, "--url", url]);
+        assert!(out.contains(&format!("(extension {ext}) added")), "{out}");
+        out.lines().last().expect("a join code").to_owned()
+    }
+
     /// Starts `xvb serve` and waits until it listens.
     pub fn serve(&self) -> Served {
         self.spawn(&["serve"], "listening on http://")

@@ -17,6 +17,18 @@ use xvb_e2e::{fixture, DbusSession, ACCESS_CODE, KNOWN_CALLER};
 
 const TOKEN: &str = "desk+top token";
 
+/// *Call* on the dial pad (holding a form of 79201119613): the app says the PBX
+/// is calling, and the simulated PBX got `makeCall` from extension 100.
+async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut xvb_e2e::Served) {
+    click(client, "[data-testid=dial-call]").await;
+    wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
+    let make_call = pbx.expect_line("makeCall ");
+    assert!(
+        make_call.starts_with("makeCall from=100 to=79201119613"),
+        "{make_call}"
+    );
+}
+
 async fn send(webhook: &str, fields: &Fields, header: Option<&str>) {
     let target = xvb_core::sim::Target::parse(webhook).unwrap();
     let reply = target.send(fields, header).await.unwrap();
@@ -176,13 +188,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         .await
         .unwrap();
     wait_text(client, "[data-testid=dial-check]", "+7 920 111-96-13").await;
-    click(client, "[data-testid=dial-call]").await;
-    wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
-    let make_call = pbx.expect_line("makeCall ");
-    assert!(
-        make_call.starts_with("makeCall from=100 to=79201119613"),
-        "{make_call}"
-    );
+    call_from_the_pad(client, &mut pbx).await;
     screenshot(client, "dial-pad").await;
 
     let input = client
@@ -359,16 +365,7 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
     let relay_webhook = relay.ok(&["webhook-url"]).trim().to_owned();
     let mut pbx = relay.start_sim_pbx(&relay_webhook, TOKEN);
     let relay_served = relay.spawn(&["relay", "serve"], "relay listening on ");
-    let added = relay.ok(&[
-        "relay",
-        "agent",
-        "add",
-        "--ext",
-        "100",
-        "--url",
-        &format!("http://127.0.0.1:{relay_port}"),
-    ]);
-    let code = added.lines().last().unwrap().to_owned();
+    let code = relay.relay_join_code("100", &format!("http://127.0.0.1:{relay_port}"));
 
     let session = DbusSession::with_keyring();
     let recorder = NotificationRecorder::start(&session.address).await;
@@ -423,13 +420,7 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
     // The dial pad calls through the relay, from extension 100.
     click(client, "[data-tab=dial]").await;
     type_into(client, "[data-testid=dial-input]", "8 920 111-96-13").await;
-    click(client, "[data-testid=dial-call]").await;
-    wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
-    let make_call = pbx.expect_line("makeCall ");
-    assert!(
-        make_call.starts_with("makeCall from=100 to=79201119613"),
-        "{make_call}"
-    );
+    call_from_the_pad(client, &mut pbx).await;
     click(client, "[data-tab=settings]").await;
     wait_text(client, "[data-testid=reach]", "relay: connected").await;
     screenshot(client, "relay-mode").await;

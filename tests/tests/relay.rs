@@ -25,19 +25,9 @@ fn start_relay(relay: &Agent) -> Served {
     relay.spawn(&["relay", "serve"], "relay listening on ")
 }
 
-/// `xvb relay agent add --ext EXT`: the join code it prints.
+/// A join code for `ext` on the relay at `port`.
 fn join_code(relay: &Agent, port: u16, ext: &str) -> String {
-    let out = relay.ok(&[
-        "relay",
-        "agent",
-        "add",
-        "--ext",
-        ext,
-        "--url",
-        &format!("http://127.0.0.1:{port}"),
-    ]);
-    assert!(out.contains(&format!("(extension {ext}) added")), "{out}");
-    out.lines().last().unwrap().to_owned()
+    relay.relay_join_code(ext, &format!("http://127.0.0.1:{port}"))
 }
 
 fn start_agent(agent: &Agent, code: &str) -> Served {
@@ -322,16 +312,7 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
         ],
         &format!("relay listening on https://127.0.0.1:{port}"),
     );
-    let out = relay.ok(&[
-        "relay",
-        "agent",
-        "add",
-        "--ext",
-        "100",
-        "--url",
-        &format!("https://localhost:{port}"),
-    ]);
-    let code = out.lines().last().unwrap().to_owned();
+    let code = relay.relay_join_code("100", &format!("https://localhost:{port}"));
     assert!(code.starts_with("https://localhost:"), "{code}");
 
     // An agent that does not trust the certificate says why and keeps trying…
