@@ -578,11 +578,9 @@ async fn stream_to_agent(
     loop {
         tokio::select! {
             entry = live.recv() => match entry {
-                Ok(Encoded(Some((seq, text)))) if seq > sent => {
-                    sent = seq;
-                    out.send(Message::Text(text)).await?;
+                Ok(Encoded(Some((seq, text)))) => {
+                    sent = send_live(relay, &mut out, &mut live, sent, seq, text).await?;
                 }
-                Ok(Encoded(Some(_))) => {}
                 // This agent, or the encoder, fell behind: catch up from the store.
                 Ok(Encoded(None)) | Err(broadcast::error::RecvError::Lagged(_)) => {
                     sent = send_backlog(relay, &mut out, sent).await?;
@@ -617,6 +615,36 @@ async fn stream_to_agent(
             }
         }
     }
+}
+
+/// Sends a live event and every other one already waiting, in one write (a burst
+/// of calls costs each agent's connection one flush, not one per event); the
+/// last sequence number sent.
+async fn send_live(
+    relay: &RelayState,
+    out: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    live: &mut broadcast::Receiver<Encoded>,
+    mut sent: i64,
+    seq: i64,
+    text: axum::extract::ws::Utf8Bytes,
+) -> Result<i64, axum::Error> {
+    let mut next = Some((seq, text));
+    while let Some((seq, text)) = next.take() {
+        if seq > sent {
+            sent = seq;
+            out.feed(Message::Text(text)).await?;
+        }
+        next = match live.try_recv() {
+            Ok(Encoded(Some(waiting))) => Some(waiting),
+            Ok(Encoded(None)) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                out.flush().await?;
+                return send_backlog(relay, out, sent).await;
+            }
+            Err(_) => None,
+        };
+    }
+    out.flush().await?;
+    Ok(sent)
 }
 
 /// Places an agent's call from the agent's own extension, with the relay's PBX token.
