@@ -39,6 +39,8 @@ pub const AGENT_PATH: &str = "/relay/agent";
 const FEED_BUFFER: usize = 4096;
 /// Events read from the store at a time when an agent catches up.
 const BACKLOG_PAGE: usize = 1000;
+/// Read buffer of an agent's connection.
+const AGENT_READ_BUFFER: usize = 4 * 1024;
 /// How often the relay pings each agent (an agent gives up after three missed).
 pub const PING_EVERY: Duration = Duration::from_secs(20);
 
@@ -499,15 +501,19 @@ async fn agent_socket(
             )
         }
     };
-    upgrade.on_upgrade(move |socket| async move {
-        let (id, ext) = (agent.id, agent.ext.clone());
-        let _ = relay.store.set_connected(id, true);
-        tracing::info!(agent = id, ext, "an agent connected");
-        if let Err(e) = stream_to_agent(&relay, &agent, after, socket).await {
-            tracing::info!(agent = id, error = %e, "an agent's connection ended");
-        }
-        let _ = relay.store.set_connected(id, false);
-    })
+    // Agents send little (a dial now and then): a small read buffer keeps each
+    // connection's memory low (the default is 128 KiB).
+    upgrade
+        .read_buffer_size(AGENT_READ_BUFFER)
+        .on_upgrade(move |socket| async move {
+            let (id, ext) = (agent.id, agent.ext.clone());
+            let _ = relay.store.set_connected(id, true);
+            tracing::info!(agent = id, ext, "an agent connected");
+            if let Err(e) = stream_to_agent(&relay, &agent, after, socket).await {
+                tracing::info!(agent = id, error = %e, "an agent's connection ended");
+            }
+            let _ = relay.store.set_connected(id, false);
+        })
 }
 
 type Sent = Result<(), axum::Error>;
