@@ -55,7 +55,11 @@ pub fn take_pending() -> Option<(&'static str, serde_json::Value)> {
 /// `tunnel: open at …`) shown in the tray's tooltip and sent to the window.
 static REACH: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
-/// Keeps the tray's tooltip and the window told how events reach the app.
+/// The tray menu's first line, which says the same (Linux trays show no tooltips).
+static REACH_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLock::new();
+
+/// Keeps the tray (its menu's first line and tooltip) and the window told how
+/// events reach the app: `connected` / `reconnecting` in relay mode.
 pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<String>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -63,6 +67,9 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<St
             let line = status.borrow_and_update().clone();
             tracing::info!(reach = %line, "how the PBX's events reach the app");
             *REACH.lock().expect("reach lock") = line.clone();
+            if let Some(item) = REACH_ITEM.get() {
+                let _ = item.set_text(&line);
+            }
             set_missed(&app, MISSED.load(Ordering::Relaxed));
             let _ = app.emit("reach", line);
         }
@@ -100,6 +107,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let dnd_on = app
         .try_state::<crate::AppState>()
         .is_some_and(|s| s.companion.config().do_not_disturb);
+    let reach = MenuItem::with_id(app, "reach", "Starting…", false, None::<&str>)?;
+    let _ = REACH_ITEM.set(reach.clone());
     let open = MenuItem::with_id(app, "open", "Open", true, None::<&str>)?;
     let dnd = CheckMenuItem::with_id(app, "dnd", "Do not disturb", true, dnd_on, None::<&str>)?;
     let copy = MenuItem::with_id(app, "copy", "Copy webhook URL", true, None::<&str>)?;
@@ -107,6 +116,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let menu = Menu::with_items(
         app,
         &[
+            &reach,
+            &PredefinedMenuItem::separator(app)?,
             &open,
             &dnd,
             &copy,

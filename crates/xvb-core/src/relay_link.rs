@@ -87,10 +87,25 @@ impl RelayLink {
         self.status.clone()
     }
 
+    /// A handle that dials through this link (without holding on to the link).
+    pub fn dialer(&self) -> RelayDialer {
+        RelayDialer(self.dials.clone())
+    }
+
+    /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
+    pub async fn dial(&self, to: &str) -> Result<String, RelayError> {
+        self.dialer().dial(to).await
+    }
+}
+
+/// Dials through a [`RelayLink`].
+pub struct RelayDialer(mpsc::Sender<DialJob>);
+
+impl RelayDialer {
     /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
     pub async fn dial(&self, to: &str) -> Result<String, RelayError> {
         let (reply, answer) = oneshot::channel();
-        self.dials
+        self.0
             .send((to.to_owned(), reply))
             .await
             .map_err(|_| RelayError::NotConnected)?;
