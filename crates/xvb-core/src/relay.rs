@@ -19,7 +19,7 @@ use crate::listener::{router, HookState, KnownCaller};
 use crate::notifier::{Notice, Notifier};
 use crate::phone::DialNumber;
 use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
-use crate::store::{Database, JournalEntry};
+use crate::store::{rfc3339, Database, JournalEntry};
 use crate::CoreError;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -251,6 +251,8 @@ pub trait RelayStore: Send + Sync {
     fn reset_connections(&self) -> Result<(), CoreError>;
     /// Stored events after `seq`, oldest first.
     fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError>;
+    /// The newest sequence number (0 before any request).
+    fn head(&self) -> Result<i64, CoreError>;
     /// Agents, last request, events today.
     fn status(&self) -> Result<RelayStatus, CoreError>;
 }
@@ -276,9 +278,7 @@ impl SqliteRelayStore {
 }
 
 fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("UTC times format")
+    rfc3339(time::OffsetDateTime::now_utc())
 }
 
 const AGENT_COLUMNS: &str = "id, ext, created_at, revoked_at, last_seen_at, connected > 0";
@@ -359,11 +359,16 @@ impl RelayStore for SqliteRelayStore {
             .events_after(seq, limit)
     }
 
+    fn head(&self) -> Result<i64, CoreError> {
+        self.with(|c| {
+            c.query_row("SELECT coalesce(max(seq), 0) FROM journal", [], |r| {
+                r.get(0)
+            })
+        })
+    }
+
     fn status(&self) -> Result<RelayStatus, CoreError> {
-        let midnight = time::OffsetDateTime::now_utc()
-            .replace_time(time::Time::MIDNIGHT)
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("UTC times format");
+        let midnight = rfc3339(time::OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT));
         self.with(|c| {
             let agents = c
                 .prepare(&format!(
@@ -565,7 +570,7 @@ async fn stream_to_agent(
     let (mut out, mut incoming) = socket.split();
     let head = {
         let store = Arc::clone(&relay.store);
-        tokio::task::spawn_blocking(move || store.status().map(|s| s.head))
+        tokio::task::spawn_blocking(move || store.head())
             .await
             .map_err(axum::Error::new)?
             .map_err(axum::Error::new)?

@@ -111,7 +111,8 @@ fn unix_ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+/// `t` as the store writes times: RFC 3339, UTC.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .expect("UTC times format")
 }
