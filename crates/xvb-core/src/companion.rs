@@ -497,10 +497,15 @@ impl Companion {
             .get_or_try_init(PlaybackServer::start)
             .await
             .map_err(|e| UiError::new("recording", format!("cannot start the player: {e}")))?;
-        let bytes = tokio::fs::read(&fetched.path)
-            .await
-            .map_err(|e| UiError::new("recording", format!("cannot read the recording: {e}")))?;
-        let published = server.publish(callid, bytes)?;
+        let published = match server.replay(callid) {
+            Some(published) => published,
+            None => {
+                let bytes = tokio::fs::read(&fetched.path).await.map_err(|e| {
+                    UiError::new("recording", format!("cannot read the recording: {e}"))
+                })?;
+                server.publish(callid, bytes)?
+            }
+        };
         let note = if published.bit_reversed {
             Some("the file's bits were reversed; corrected".to_owned())
         } else if fetched.size_matches_duration == Some(false) {

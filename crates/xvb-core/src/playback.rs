@@ -29,6 +29,8 @@ const SEND_STEP: u64 = 64 * 1024;
 /// A recording being (or done being) decoded into WAV bytes.
 struct Track {
     callid: String,
+    /// Whether the file's bits were reversed (and are corrected).
+    bit_reversed: bool,
     /// The whole WAV's length, known before decoding ends.
     len: u64,
     /// The WAV bytes decoded so far.
@@ -93,38 +95,43 @@ impl PlaybackServer {
         self.addr
     }
 
+    /// The URL of `callid` if its track is still decoded in memory (no file read needed).
+    pub fn replay(&self, callid: &str) -> Option<Published> {
+        let mut tracks = self.shared.tracks.lock().expect("tracks lock");
+        let at = tracks.kept.iter().position(|(_, t)| t.callid == callid)?;
+        let (id, track) = tracks.kept.remove(at).expect("position is valid");
+        Some(self.keep(&mut tracks, id, track))
+    }
+
     /// Starts decoding the raw G.722 `bytes` of `callid` (reusing a track already
     /// decoded) and returns the URL to play it from.
     pub fn publish(&self, callid: &str, bytes: Vec<u8>) -> Result<Published, G722Error> {
+        if let Some(published) = self.replay(callid) {
+            return Ok(published);
+        }
+        g722::check(&bytes)?;
+        let reversed = g722::looks_bit_reversed(&bytes, Bitrate::Kbit64);
+        let track = decode_in_background(callid, bytes, reversed);
         let mut tracks = self.shared.tracks.lock().expect("tracks lock");
-        let (id, track, bit_reversed) =
-            match tracks.kept.iter().position(|(_, t)| t.callid == callid) {
-                Some(at) => {
-                    let (id, track) = tracks.kept.remove(at).expect("position is valid");
-                    (id, track, None)
-                }
-                None => {
-                    g722::check(&bytes)?;
-                    let reversed = g722::looks_bit_reversed(&bytes, Bitrate::Kbit64);
-                    tracks.next_id += 1;
-                    (
-                        tracks.next_id,
-                        decode_in_background(callid, bytes, reversed),
-                        Some(reversed),
-                    )
-                }
-            };
-        let seconds =
-            (track.len - WAV_HEADER_LEN as u64) as f64 / 2.0 / f64::from(g722::SAMPLE_RATE);
+        tracks.next_id += 1;
+        let id = tracks.next_id;
+        Ok(self.keep(&mut tracks, id, track))
+    }
+
+    /// Keeps `track` as the newest (dropping the oldest beyond [`KEPT_TRACKS`]); its URL.
+    fn keep(&self, tracks: &mut Tracks, id: u64, track: Arc<Track>) -> Published {
+        let published = Published {
+            url: format!("http://{}/{}/{id}.wav", self.addr, self.shared.token),
+            seconds: (track.len - WAV_HEADER_LEN as u64) as f64
+                / 2.0
+                / f64::from(g722::SAMPLE_RATE),
+            bit_reversed: track.bit_reversed,
+        };
         tracks.kept.push_back((id, track));
         while tracks.kept.len() > KEPT_TRACKS {
             tracks.kept.pop_front();
         }
-        Ok(Published {
-            url: format!("http://{}/{}/{id}.wav", self.addr, self.shared.token),
-            seconds,
-            bit_reversed: bit_reversed.unwrap_or(false),
-        })
+        published
     }
 }
 
@@ -139,6 +146,7 @@ fn decode_in_background(callid: &str, mut bytes: Vec<u8>, reversed: bool) -> Arc
     let (progress, ready) = watch::channel(WAV_HEADER_LEN as u64);
     let track = Arc::new(Track {
         callid: callid.to_owned(),
+        bit_reversed: reversed,
         len,
         wav: RwLock::new(wav),
         ready,
