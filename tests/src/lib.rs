@@ -112,6 +112,17 @@ impl Agent {
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
+    /// Runs `xvb ARGS`, panics if it succeeds, returns what it said on stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success(),
+            "xvb {args:?} should have failed: {stderr}"
+        );
+        stderr
+    }
+
     /// `xvb history --json ARGS` parsed.
     pub fn history(&self, args: &[&str]) -> Vec<serde_json::Value> {
         let mut all = vec!["history", "--json"];

@@ -84,13 +84,12 @@ fn vcard_import() {
 #[test]
 fn a_file_that_is_not_a_contact_book_is_refused_whole() {
     let agent = Agent::new("100");
-    let out = agent.run(&[
+    let stderr = agent.fails(&[
         "contacts",
         "import",
         &write(&agent, "x.csv", "fio;tel\nA;1\n"),
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("`name` and `phone`"));
+    assert!(stderr.contains("`name` and `phone`"));
     let missing = agent.run(&["contacts", "import", "/nonexistent/book.csv"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent/book.csv"));
 }

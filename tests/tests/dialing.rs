@@ -283,9 +283,7 @@ fn dialing_loop_through_the_simulated_pbx_leaks_no_token() {
     pbx.expect_line("makeCall from=101 to=79201119613");
     let wrong = agent.run_with_input(&["token", "set"], "not-the-token");
     assert!(wrong.status.success());
-    let failed = agent.run(&["call", "79201119613"]);
-    let failure = String::from_utf8_lossy(&failed.stderr).into_owned();
-    assert!(!failed.status.success());
+    let failure = agent.fails(&["call", "79201119613"]);
     assert!(
         failure.contains("HTTP 401") && failure.contains("check the token"),
         "{failure}"

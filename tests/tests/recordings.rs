@@ -92,18 +92,17 @@ fn fetch_caches_exports_and_refuses_other_hosts() {
         &format!("http://localhost:{port}/x.g722"),
         6,
     ));
-    let out = agent.run(&["recording", "fetch", "EVIL"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = agent.fails(&["recording", "fetch", "EVIL"]);
     assert!(
         stderr.contains("refused to fetch the recording from localhost"),
         "{stderr}"
     );
     block_on(store_call(&agent, "FAR", "http://pbx.example/x.g722", 6));
     agent.ok(&["config", "set", "pbx_url", "http://pbx.example/crm-api"]);
-    let out = agent.run(&["recording", "fetch", "FAR"]);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("plain http://"),
+        agent
+            .fails(&["recording", "fetch", "FAR"])
+            .contains("plain http://"),
         "plain HTTP only to a loopback PBX"
     );
     assert_eq!(
@@ -260,9 +259,7 @@ fn the_recordings_login_comes_from_the_keyring_and_goes_only_to_the_pbx() {
         1,
     ));
 
-    let out = agent.run(&["recording", "fetch", "AUTH"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = agent.fails(&["recording", "fetch", "AUTH"]);
     assert!(
         stderr.contains("xvb token set --recordings"),
         "says how to store the password: {stderr}"

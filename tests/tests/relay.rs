@@ -221,8 +221,7 @@ fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
         "{make_call}"
     );
     // And the CLI does not let an agent pick another extension through a relay.
-    let out = agent_100.run(&["call", "101", "--relay", &code_100, "--from", "101"]);
-    assert!(!out.status.success());
+    agent_100.fails(&["call", "101", "--relay", &code_100, "--from", "101"]);
 }
 
 #[test]
@@ -294,12 +293,8 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
         &path("cert.pem"),
     ]);
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let refused = relay.run(&["relay", "serve", "--listen", &format!("0.0.0.0:{port}")]);
-    assert!(!refused.status.success());
-    assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("refusing plain HTTP"),
-        "{refused:?}"
-    );
+    let refused = relay.fails(&["relay", "serve", "--listen", &format!("0.0.0.0:{port}")]);
+    assert!(refused.contains("refusing plain HTTP"), "{refused}");
 
     let _served = relay.spawn(
         &[
