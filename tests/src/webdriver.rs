@@ -62,16 +62,20 @@ pub async fn wait_text(client: &Client, css: &str, wanted: &str) -> String {
     .await
 }
 
-/// Clicks the element `css`, as a person would: again if the page redrew it
-/// between finding and clicking (a stale element), until [`WAIT`].
-pub async fn click(client: &Client, css: &str) {
+/// Does `act` to the element `css` once the page shows it, again if the page
+/// redrew it in between (a stale element), until [`WAIT`].
+async fn on_element(
+    client: &Client,
+    css: &str,
+    act: impl AsyncFn(fantoccini::elements::Element) -> Result<(), fantoccini::error::CmdError>,
+) {
     let deadline = Instant::now() + WAIT;
     loop {
-        let clicked = match client.find(Locator::Css(css)).await {
-            Ok(element) => element.click().await.map(|_| ()),
+        let done = match client.find(Locator::Css(css)).await {
+            Ok(element) => act(element).await,
             Err(e) => Err(e),
         };
-        match clicked {
+        match done {
             Ok(()) => return,
             Err(e) if Instant::now() >= deadline => panic!("{css}: {e}"),
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
@@ -79,19 +83,17 @@ pub async fn click(client: &Client, css: &str) {
     }
 }
 
+/// Clicks the element `css`, as a person would (again if the page redrew it).
+pub async fn click(client: &Client, css: &str) {
+    on_element(client, css, async |element| {
+        element.click().await.map(|_| ())
+    })
+    .await;
+}
+
 /// Types `text` into the field `css`, once the page shows it.
 pub async fn type_into(client: &Client, css: &str, text: &str) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        match client.find(Locator::Css(css)).await {
-            Ok(field) => {
-                field.send_keys(text).await.unwrap();
-                return;
-            }
-            Err(e) if Instant::now() >= deadline => panic!("{css}: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
+    on_element(client, css, async |field| field.send_keys(text).await).await;
 }
 
 /// Saves a screenshot as `target/screenshots/NAME.png`.
