@@ -558,7 +558,7 @@ impl Database {
         params.push(rusqlite::types::Value::Integer(query.limit as i64));
         params.push(rusqlite::types::Value::Integer(query.offset as i64));
         let sql = format!(
-            "SELECT record FROM calls WHERE {filter} ORDER BY first_seen_ms DESC, callid LIMIT ?{} OFFSET ?{}",
+            "SELECT record FROM calls WHERE {filter} ORDER BY first_seen_ms DESC, rowid DESC LIMIT ?{} OFFSET ?{}",
             params.len() - 1,
             params.len()
         );
@@ -812,6 +812,35 @@ mod tests {
 
     fn event(fields: Fields) -> CallEvent {
         CallEvent::parse(fields).unwrap()
+    }
+
+    #[tokio::test]
+    async fn calls_stored_in_the_same_millisecond_list_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let writer = Writer::start(&path).unwrap();
+        let call = |callid: &str| SimCall {
+            access_code: "10019".into(),
+            callid: callid.into(),
+            phone: "79201110000".into(),
+            ext: "100".into(),
+            line: None,
+        };
+        // Sent together, they share one commit (and its time): the later one is newer.
+        let (first, second) = tokio::join!(
+            writer.record_event(event(call("A-first").incoming()), None),
+            writer.record_event(event(call("Z-second").incoming()), None)
+        );
+        assert!(first.unwrap().seq < second.unwrap().seq);
+        let calls = Database::open(&path)
+            .unwrap()
+            .history(&HistoryQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        let order: Vec<&str> = calls.iter().map(|c| c.callid.as_str()).collect();
+        assert_eq!(order, ["Z-second", "A-first"]);
     }
 
     #[tokio::test]
