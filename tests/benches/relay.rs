@@ -253,6 +253,7 @@ async fn main() {
             .unwrap()
             .status()
             .unwrap()
+            .kept
             .head;
     let resume_from = head - WHILE_AWAY as i64;
     // No waiting for one another this time: each agent reads as soon as it is in.

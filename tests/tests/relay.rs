@@ -6,7 +6,8 @@
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use xvb_core::relay::JoinCode;
+use xvb_core::config::DataDir;
+use xvb_core::relay::{JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::sim::SimCall;
 use xvb_core::store::Database;
 use xvb_e2e::{block_on, fixture, free_port, Agent, Served, ACCESS_CODE, KNOWN_CALLER};
@@ -319,4 +320,61 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
     let trusting = Agent::with_env("100", vec![("SSL_CERT_FILE".into(), path("ca.pem"))]);
     let mut app = trusting.spawn(&["serve", "--relay", &code], "relay: ");
     app.expect_line("relay: connected as extension 100");
+}
+
+#[test]
+fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
+    let (relay, port) = relay_dir(Vec::new());
+    let served = start_relay(&relay);
+    let code = join_code(&relay, port, "100");
+    let agent = Agent::new("100");
+    let mut app = start_agent(&agent, &code);
+    post(&served, &call("BEFORE", "100").incoming());
+    app.expect_line("RING ");
+    drop(app);
+
+    // While the app is away, calls come in; then the relay drops every event it
+    // holds, as its hourly pruning does with those older than relay_keep_days.
+    post(&served, &call("AWAY-1", "100").incoming());
+    post(&served, &call("AWAY-2", "100").incoming());
+    let relay_store =
+        SqliteRelayStore::open(&DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap())
+            .unwrap();
+    let pruned = relay_store
+        .prune(time::OffsetDateTime::now_utc() + time::Duration::seconds(1))
+        .unwrap();
+    assert_eq!((pruned.journal_rows, pruned.calls), (3, 3));
+    post(&served, &call("AFTER", "100").incoming());
+
+    // Back: the app says what it missed, and goes on with what the relay keeps.
+    let mut app = agent.spawn(&["serve", "--relay", &code], "relay: ");
+    let connected = app.expect_line("relay: connected as extension 100");
+    assert!(
+        connected.contains("calls before") && connected.contains("missing from its history"),
+        "{connected}"
+    );
+    app.expect_line("RING ");
+    let calls: Vec<String> = agent
+        .history(&[])
+        .iter()
+        .map(|c| c["callid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(calls, ["AFTER", "BEFORE"]);
+    let head = relay_store.kept().unwrap().head;
+    wait_until_caught_up(&agent, head, 2);
+
+    // A new agent has missed nothing: it starts with what the relay keeps.
+    let newcomer = Agent::new("101");
+    let mut new_app = newcomer.spawn(
+        &["serve", "--relay", &join_code(&relay, port, "101")],
+        "relay: ",
+    );
+    let connected = new_app.expect_line("relay: connected as extension 101");
+    assert!(!connected.contains("missing"), "{connected}");
+    wait_until_caught_up(&newcomer, head, 1);
+    let status = relay.ok(&["relay", "status"]);
+    assert!(
+        status.contains("keeps 30 days of events") && status.contains("were dropped"),
+        "{status}"
+    );
 }

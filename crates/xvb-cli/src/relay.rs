@@ -32,7 +32,7 @@ pub enum RelayCommand {
     /// The agents allowed to connect.
     #[command(subcommand)]
     Agent(AgentCommand),
-    /// Connected agents, the last PBX request, events today.
+    /// Connected agents, the last PBX request, events today, what is kept.
     Status,
     /// (Agents) Join a team relay with the join code from the admin: `xvb serve`
     /// and `xvb call` then go through it (the token goes to the keyring).
@@ -167,7 +167,15 @@ pub fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError> {
                 status.last_pbx_request.as_deref().unwrap_or("none yet")
             );
             println!("events today: {}", status.events_today);
-            println!("newest sequence number: {}", status.head);
+            println!("newest sequence number: {}", status.kept.head);
+            println!(
+                "keeps {} days of events (relay_keep_days); {}",
+                config.relay_keep_days,
+                match &status.kept.pruned_before {
+                    Some(before) => format!("those received before {before} were dropped"),
+                    None => "none dropped yet".to_owned(),
+                }
+            );
             Ok(())
         }
     }

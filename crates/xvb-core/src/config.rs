@@ -50,6 +50,8 @@ pub struct Config {
     pub tunnel_server: Option<String>,
     /// The public port to ask the bore server for (0: any).
     pub tunnel_port: u16,
+    /// On a team relay: how many days of events it keeps for agents that were away (at least 7).
+    pub relay_keep_days: u32,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -73,6 +75,7 @@ impl Default for Config {
             relay_url: None,
             tunnel_server: None,
             tunnel_port: 0,
+            relay_keep_days: DEFAULT_RELAY_KEEP_DAYS,
             webhook_secret: String::new(),
         }
     }
@@ -95,10 +98,14 @@ pub const KEYS: &[&str] = &[
     "dial_hotkey",
     "tunnel_server",
     "tunnel_port",
+    "relay_keep_days",
 ];
 
 /// The default global shortcut for dialling the selection.
 pub const DEFAULT_DIAL_HOTKEY: &str = "Ctrl+Alt+D";
+
+/// How many days of events a team relay keeps by default.
+pub const DEFAULT_RELAY_KEEP_DAYS: u32 = 30;
 
 /// Default disk space for cached recordings (MB).
 pub const DEFAULT_RECORDINGS_CACHE_MB: u64 = 1024;
@@ -240,6 +247,17 @@ impl Config {
                     _ => {
                         return Err(CoreError::Config(format!(
                             "recordings_cache_mb must be a number of MB from 10 to 102400, got `{}`",
+                            value.trim()
+                        )))
+                    }
+                }
+            }
+            "relay_keep_days" => {
+                self.relay_keep_days = match value.trim().parse::<u32>() {
+                    Ok(days @ 7..=3650) => days,
+                    _ => {
+                        return Err(CoreError::Config(format!(
+                            "relay_keep_days must be a number of days from 7 (agents away for a week still catch up) to 3650, got `{}`",
                             value.trim()
                         )))
                     }
@@ -398,6 +416,11 @@ mod tests {
         assert!(err.contains("IP:PORT"), "{err}");
         assert!(c.set("access_code", "abc").is_err());
         assert!(c.set("crm_url_template", "https://crm/x").is_err());
+        c.set("relay_keep_days", "90").unwrap();
+        assert_eq!(c.relay_keep_days, 90);
+        let err = c.set("relay_keep_days", "3").unwrap_err().to_string();
+        assert!(err.contains("from 7"), "{err}");
+        assert_eq!(c.relay_keep_days, 90, "a refused value changes nothing");
         assert!(c
             .set("colour", "red")
             .unwrap_err()

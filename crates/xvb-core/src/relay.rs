@@ -19,7 +19,7 @@ use crate::listener::{router, HookState, KnownCaller};
 use crate::notifier::{Notice, Notifier};
 use crate::phone::DialNumber;
 use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
-use crate::store::{rfc3339, Database, JournalEntry};
+use crate::store::{rfc3339, Database, JournalEntry, Kept, Pruned};
 use crate::CoreError;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -48,12 +48,19 @@ pub const PING_EVERY: Duration = Duration::from_secs(20);
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum ToAgent {
-    /// Sent first: the agent's extension and the newest sequence number.
+    /// Sent first: the agent's extension, the newest sequence number, and what
+    /// the relay no longer keeps.
     Hello {
         /// The extension the admin gave this agent.
         ext: String,
         /// The newest event's sequence number on the relay.
         head: i64,
+        /// The newest event pruned (0: none): an agent that stored less missed some.
+        #[serde(default)]
+        pruned_event: i64,
+        /// Events received before this time (RFC 3339) are no longer on the relay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pruned_before: Option<String>,
     },
     /// One stored event.
     Event(StreamedEvent),
@@ -229,8 +236,8 @@ pub struct RelayStatus {
     pub last_pbx_request: Option<String>,
     /// Events stored since midnight (UTC).
     pub events_today: i64,
-    /// The newest sequence number.
-    pub head: i64,
+    /// The newest sequence number, and what was pruned.
+    pub kept: Kept,
 }
 
 /// What the relay keeps beyond the common store (agents and the event stream's
@@ -251,29 +258,39 @@ pub trait RelayStore: Send + Sync {
     fn reset_connections(&self) -> Result<(), CoreError>;
     /// Stored events after `seq`, oldest first.
     fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError>;
-    /// The newest sequence number (0 before any request).
-    fn head(&self) -> Result<i64, CoreError>;
+    /// The newest sequence number (0 before any request) and what was pruned.
+    fn kept(&self) -> Result<Kept, CoreError>;
+    /// Deletes events received before `before` (and calls over by then).
+    fn prune(&self, before: time::OffsetDateTime) -> Result<Pruned, CoreError>;
     /// Agents, last request, events today.
     fn status(&self) -> Result<RelayStatus, CoreError>;
 }
 
 /// The relay's store in the same SQLite file as its journal and calls.
-pub struct SqliteRelayStore(Mutex<Database>);
+pub struct SqliteRelayStore {
+    db: Mutex<Database>,
+    path: std::path::PathBuf,
+}
 
 impl SqliteRelayStore {
     /// Opens the relay's database.
     pub fn open(data: &DataDir) -> Result<SqliteRelayStore, CoreError> {
-        Ok(SqliteRelayStore(Mutex::new(Database::open(
-            &data.database_path(),
-        )?)))
+        let path = data.database_path();
+        Ok(SqliteRelayStore {
+            db: Mutex::new(Database::open(&path)?),
+            path,
+        })
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Database> {
+        self.db.lock().expect("relay store lock")
     }
 
     fn with<T>(
         &self,
         f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> Result<T, CoreError> {
-        let db = self.0.lock().expect("relay store lock");
-        Ok(f(db.connection())?)
+        Ok(f(self.db().connection())?)
     }
 }
 
@@ -353,18 +370,16 @@ impl RelayStore for SqliteRelayStore {
     }
 
     fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
-        self.0
-            .lock()
-            .expect("relay store lock")
-            .events_after(seq, limit)
+        self.db().events_after(seq, limit)
     }
 
-    fn head(&self) -> Result<i64, CoreError> {
-        self.with(|c| {
-            c.query_row("SELECT coalesce(max(seq), 0) FROM journal", [], |r| {
-                r.get(0)
-            })
-        })
+    fn kept(&self) -> Result<Kept, CoreError> {
+        self.db().kept()
+    }
+
+    /// On a connection of its own, so agents' reads do not wait for it.
+    fn prune(&self, before: time::OffsetDateTime) -> Result<Pruned, CoreError> {
+        Database::open(&self.path)?.prune(before)
     }
 
     fn status(&self) -> Result<RelayStatus, CoreError> {
@@ -376,20 +391,21 @@ impl RelayStore for SqliteRelayStore {
                 ))?
                 .query_map([], agent_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let (last_pbx_request, head): (Option<String>, Option<i64>) =
-                c.query_row("SELECT max(received_at), max(seq) FROM journal", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
+            let last_pbx_request =
+                c.query_row("SELECT max(received_at) FROM journal", [], |r| r.get(0))?;
             let events_today = c.query_row(
                 "SELECT count(*) FROM journal WHERE cmd = 'event' AND received_at >= ?1",
                 [&midnight],
                 |r| r.get(0),
             )?;
+            Ok((agents, last_pbx_request, events_today))
+        })
+        .and_then(|(agents, last_pbx_request, events_today)| {
             Ok(RelayStatus {
                 agents,
                 last_pbx_request,
                 events_today,
-                head: head.unwrap_or(0),
+                kept: self.kept()?,
             })
         })
     }
@@ -432,6 +448,10 @@ impl RelayState {
 pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
     let store = Arc::new(SqliteRelayStore::open(data)?);
     store.reset_connections()?;
+    tokio::spawn(prune_every_hour(
+        Arc::clone(&store) as Arc<dyn RelayStore>,
+        config.relay_keep_days,
+    ));
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
     let engine = Engine::open_with_feed(data, config, Arc::new(NoDecisions), Some(feed))?;
     let (live, _) = broadcast::channel(FEED_BUFFER);
@@ -461,6 +481,30 @@ pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
             .route(AGENT_PATH, axum::routing::get(agent_socket))
             .with_state(state),
     ))
+}
+
+/// How often the relay drops events older than it keeps.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Drops events (and calls) older than `keep_days`, at start and every hour.
+async fn prune_every_hour(store: Arc<dyn RelayStore>, keep_days: u32) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let before = time::OffsetDateTime::now_utc() - time::Duration::days(keep_days.into());
+        let store = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || store.prune(before)).await {
+            Ok(Ok(pruned)) if pruned != Pruned::default() => tracing::info!(
+                keep_days,
+                journal_rows = pruned.journal_rows,
+                calls = pruned.calls,
+                "dropped events older than the relay keeps"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not drop old events; will retry"),
+            Err(e) => tracing::warn!(error = %e, "the pruning task failed; will retry"),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -568,9 +612,9 @@ async fn stream_to_agent(
     // Subscribe before reading the store, so nothing falls between the two.
     let mut live = relay.live.subscribe();
     let (mut out, mut incoming) = socket.split();
-    let head = {
+    let kept = {
         let store = Arc::clone(&relay.store);
-        tokio::task::spawn_blocking(move || store.head())
+        tokio::task::spawn_blocking(move || store.kept())
             .await
             .map_err(axum::Error::new)?
             .map_err(axum::Error::new)?
@@ -579,7 +623,9 @@ async fn stream_to_agent(
         &mut out,
         &ToAgent::Hello {
             ext: agent.ext.clone(),
-            head,
+            head: kept.head,
+            pruned_event: kept.pruned_event,
+            pruned_before: kept.pruned_before,
         },
     )
     .await?;

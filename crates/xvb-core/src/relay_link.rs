@@ -31,7 +31,13 @@ pub enum LinkStatus {
     /// Opening the connection.
     Connecting,
     /// Connected, as this extension.
-    Connected(String),
+    Connected {
+        /// The agent's extension.
+        ext: String,
+        /// Set when this app came back after the relay had pruned events it had
+        /// not stored: when the relay's kept events begin (RFC 3339).
+        missed_before: Option<String>,
+    },
     /// Waiting before the next attempt, and why the last one ended.
     Reconnecting {
         /// The wait.
@@ -45,12 +51,37 @@ impl std::fmt::Display for LinkStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LinkStatus::Connecting => write!(f, "connecting"),
-            LinkStatus::Connected(ext) => write!(f, "connected as extension {ext}"),
+            LinkStatus::Connected {
+                ext,
+                missed_before: None,
+            } => write!(f, "connected as extension {ext}"),
+            LinkStatus::Connected {
+                ext,
+                missed_before: Some(before),
+            } => write!(
+                f,
+                "connected as extension {ext}; calls before {} were no longer kept on the relay when this app came back, so they are missing from its history",
+                readable_time(before)
+            ),
             LinkStatus::Reconnecting { wait, reason } => {
                 write!(f, "reconnecting in {:.1} s ({reason})", wait.as_secs_f64())
             }
         }
     }
+}
+
+/// `2026-11-24 09:30 UTC` from an RFC 3339 time (as given if it is not one).
+fn readable_time(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(rfc3339, &Rfc3339)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| rfc3339.to_owned())
 }
 
 type DialJob = (String, oneshot::Sender<Result<String, RelayError>>);
@@ -222,10 +253,16 @@ async fn session(
                 };
                 let Message::Text(text) = message else { continue };
                 match serde_json::from_str::<ToAgent>(&text) {
-                    Ok(ToAgent::Hello { ext, .. }) => {
+                    Ok(ToAgent::Hello { ext, pruned_event, pruned_before, .. }) => {
+                        // A new agent (nothing stored yet) starts from what the relay keeps.
+                        let missed_before = (after > 0 && after < pruned_event)
+                            .then(|| pruned_before.unwrap_or_default());
+                        if let Some(before) = &missed_before {
+                            tracing::warn!(after, pruned_event, before, "the relay pruned events this app had not stored");
+                        }
                         tracing::info!(ext, "connected to the relay");
                         backoff.reset();
-                        status.send_replace(LinkStatus::Connected(ext));
+                        status.send_replace(LinkStatus::Connected { ext, missed_before });
                     }
                     Ok(ToAgent::Event(streamed)) => store(state, streamed).await?,
                     Ok(ToAgent::Dialed { id, ok, message }) => {

@@ -82,6 +82,16 @@ CREATE TABLE relay_agents (
 );
 INSERT INTO meta VALUES ('relay_seq', 0);
 "#,
+    // Retention (a relay's journal): rows up to `journal_pruned_through` may be deleted, no others.
+    r#"
+INSERT INTO meta VALUES ('journal_pruned_through', 0);
+INSERT INTO meta VALUES ('journal_pruned_event', 0);
+INSERT INTO meta VALUES ('journal_pruned_before_ms', 0);
+DROP TRIGGER journal_no_delete;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+WHEN old.seq > (SELECT value FROM meta WHERE key = 'journal_pruned_through')
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only (only rows past the retention cut go)'); END;
+"#,
 ];
 
 /// Opens (creating and migrating) the database at `path`.
@@ -115,6 +125,29 @@ fn unix_ms(t: OffsetDateTime) -> i64 {
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .expect("UTC times format")
+}
+
+/// Journal rows deleted per transaction by [`Database::prune`].
+const PRUNE_CHUNK: i64 = 5_000;
+
+/// What [`Database::prune`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Journal rows (events and contact look-ups).
+    pub journal_rows: usize,
+    /// Calls.
+    pub calls: usize,
+}
+
+/// The span of the journal a store still keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    /// The newest sequence number (0 before any request).
+    pub head: i64,
+    /// The newest event pruned (0: none); an agent that stored less than this missed events.
+    pub pruned_event: i64,
+    /// The retention cut: rows received before it are gone (RFC 3339), if any were pruned.
+    pub pruned_before: Option<String>,
 }
 
 /// What storing one event did.
@@ -626,12 +659,91 @@ impl Database {
         .collect()
     }
 
-    /// How far this agent has stored a relay's stream (0: nothing yet).
-    pub fn relay_position(&self) -> Result<i64, CoreError> {
+    /// Deletes journal rows received before `before`, and calls neither seen nor
+    /// changed since, in transactions of [`PRUNE_CHUNK`] rows (the webhook's
+    /// writes wait for one chunk at most). The journal is in time order, so the
+    /// cut is its first row received at or after `before`.
+    pub fn prune(&mut self, before: OffsetDateTime) -> Result<Pruned, CoreError> {
+        let mut pruned = Pruned::default();
+        let mut done: i64 = self.meta("journal_pruned_through")?;
+        let through: i64 = self.conn.query_row(
+            "SELECT coalesce(
+                 (SELECT seq FROM journal WHERE seq > ?1 AND received_at >= ?2 ORDER BY seq LIMIT 1) - 1,
+                 (SELECT max(seq) FROM journal),
+                 ?1)",
+            params![done, rfc3339(before)],
+            |r| r.get(0),
+        )?;
+        while done < through {
+            let upto = (done + PRUNE_CHUNK).min(through);
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'journal_pruned_through'",
+                [upto],
+            )?;
+            tx.execute(
+                "UPDATE meta SET value = max(value, coalesce(
+                     (SELECT max(seq) FROM journal WHERE seq > ?1 AND seq <= ?2 AND cmd = 'event'), 0))
+                 WHERE key = 'journal_pruned_event'",
+                [done, upto],
+            )?;
+            tx.execute(
+                "UPDATE meta SET value = max(value, ?1) WHERE key = 'journal_pruned_before_ms'",
+                [unix_ms(before)],
+            )?;
+            pruned.journal_rows += tx.execute(
+                "DELETE FROM journal WHERE seq > ?1 AND seq <= ?2",
+                [done, upto],
+            )?;
+            tx.commit()?;
+            done = upto;
+        }
+        loop {
+            let calls = self.conn.execute(
+                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls
+                 WHERE first_seen_ms < ?1 AND last_seen_ms < ?1 LIMIT ?2)",
+                params![unix_ms(before), PRUNE_CHUNK],
+            )?;
+            pruned.calls += calls;
+            if calls < PRUNE_CHUNK as usize {
+                return Ok(pruned);
+            }
+        }
+    }
+
+    /// The span of the journal still kept: its newest sequence number and what was pruned.
+    pub fn kept(&self) -> Result<Kept, CoreError> {
+        let (head, pruned_event, before_ms): (i64, i64, i64) = self.conn.query_row(
+            "SELECT max(coalesce((SELECT max(seq) FROM journal), 0),
+                        (SELECT value FROM meta WHERE key = 'journal_pruned_through')),
+                    (SELECT value FROM meta WHERE key = 'journal_pruned_event'),
+                    (SELECT value FROM meta WHERE key = 'journal_pruned_before_ms')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let pruned_before = (before_ms > 0)
+            .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(before_ms) * 1_000_000))
+            .and_then(Result::ok)
+            .map(rfc3339);
+        Ok(Kept {
+            head,
+            pruned_event,
+            pruned_before,
+        })
+    }
+
+    fn meta(&self, key: &str) -> Result<i64, CoreError> {
         Ok(self
             .conn
-            .prepare_cached("SELECT value FROM meta WHERE key = 'relay_seq'")?
-            .query_row([], |r| r.get(0))?)
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))?)
+    }
+
+    /// How far this agent has stored a relay's stream (0: nothing yet).
+    pub fn relay_position(&self) -> Result<i64, CoreError> {
+        self.meta("relay_seq")
     }
 
     /// The connection, for the relay's own tables.
@@ -841,6 +953,79 @@ mod tests {
             .unwrap();
         let order: Vec<&str> = calls.iter().map(|c| c.callid.as_str()).collect();
         assert_eq!(order, ["Z-second", "A-first"]);
+    }
+
+    #[tokio::test]
+    async fn pruning_drops_old_events_and_calls_and_nothing_newer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let writer = Writer::start(&path).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let call = |callid: &str| SimCall {
+            access_code: "10019".into(),
+            callid: callid.into(),
+            phone: "79201110000".into(),
+            ext: "100".into(),
+            line: None,
+        };
+        let mut relay_seq = 0;
+        let mut store = |fields: Fields, days_ago: i64| {
+            relay_seq += 1;
+            let relayed = Relayed {
+                seq: relay_seq,
+                received_at: now - time::Duration::days(days_ago),
+            };
+            writer.record_relayed(event(fields), None, Some(relayed))
+        };
+        // Over 40 days ago; started 40 days ago but still going yesterday; yesterday.
+        store(call("OLD").incoming(), 41).await.unwrap();
+        store(call("OLD").completed("ANSWER", 60, None), 40)
+            .await
+            .unwrap();
+        let last_pruned = store(call("LONG").incoming(), 40).await.unwrap().seq;
+        store(call("LONG").answered(), 1).await.unwrap();
+        store(call("NEW").incoming(), 1).await.unwrap();
+        let mut db = Database::open(&path).unwrap();
+        let head = db.kept().unwrap().head;
+
+        let pruned = db.prune(now - time::Duration::days(30)).unwrap();
+        assert_eq!(
+            pruned,
+            Pruned {
+                journal_rows: 3,
+                calls: 1
+            }
+        );
+        let calls: Vec<String> = db
+            .history(&HistoryQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|c| c.callid)
+            .collect();
+        assert_eq!(calls, ["NEW", "LONG"], "a call still going is kept");
+        let kept = db.kept().unwrap();
+        assert_eq!((kept.head, kept.pruned_event), (head, last_pruned));
+        assert!(kept.pruned_before.is_some());
+        assert_eq!(db.events_after(0, 10).unwrap().len(), 2);
+        assert_eq!(
+            db.prune(now - time::Duration::days(30)).unwrap(),
+            Pruned::default()
+        );
+        // Only rows past the cut can go: the journal refuses any other delete.
+        let refused = db
+            .connection()
+            .execute("DELETE FROM journal WHERE seq = ?1", [head])
+            .unwrap_err();
+        assert!(refused.to_string().contains("append-only"), "{refused}");
+
+        // Everything pruned: sequence numbers still only grow.
+        db.prune(now + time::Duration::seconds(1)).unwrap();
+        assert_eq!(db.kept().unwrap().head, head);
+        let next = store(call("LATER").incoming(), 0).await.unwrap().seq;
+        assert!(next > head, "{next} after {head}");
     }
 
     #[tokio::test]

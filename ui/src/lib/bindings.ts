@@ -133,6 +133,10 @@ tunnel_server: string | null,
  */
 tunnel_port: number, 
 /**
+ * On a team relay: how many days of events it keeps for agents that were away (at least 7).
+ */
+relay_keep_days: number, 
+/**
  * The random path secret of the webhook URL.
  */
 webhook_secret: string, };
