@@ -1,7 +1,8 @@
 //! Team relay figures (`make bench`, release `xvb relay serve` on loopback):
 //! fan-out latency from the PBX's POST to the last of 500 connected agents,
 //! 500 agents reconnecting at once (all resumed, nothing lost, time to settle),
-//! and the relay's memory per connected agent. The agents are WebSocket clients
+//! the relay's memory per connected agent, and what dropping old events (retention)
+//! costs the webhook. The agents are WebSocket clients
 //! in this process (the same wire protocol the app speaks), sharing the 2 cores
 //! with the relay, so the figures include the clients' own work.
 
@@ -12,14 +13,18 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::{new_secret, DataDir};
+use xvb_core::protocol::CallEvent;
 use xvb_core::relay::{token_hash, JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::sim::SimCall;
-use xvb_e2e::{free_port, Agent, ACCESS_CODE};
+use xvb_core::store::{Relayed, Writer};
+use xvb_e2e::{free_port, Agent, Served, ACCESS_CODE};
 
 const AGENTS: usize = 500;
 const SEQUENTIAL: usize = 100;
 const BURST: usize = 50;
 const WHILE_AWAY: usize = 100;
+/// Events older than the relay keeps, dropped when it starts.
+const OLD_EVENTS: usize = 100_000;
 
 /// For each call id: when the PBX's POST started, and when each agent got it.
 #[derive(Default)]
@@ -270,14 +275,98 @@ async fn main() {
     }
     wait_for(&deliveries, &away, AGENTS).await;
     let settled = storm.elapsed();
-    let d = deliveries.lock().unwrap();
-    let exact = away.iter().all(|c| d.received[c].len() == AGENTS);
+    let exact = {
+        let d = deliveries.lock().unwrap();
+        away.iter().all(|c| d.received[c].len() == AGENTS)
+    };
     println!(
         "{AGENTS} agents reconnecting at once after {WHILE_AWAY} calls: all resumed with every call exactly once: {exact}; settled in {:.0} ms",
         settled.as_secs_f64() * 1e3
     );
     assert!(exact, "an agent lost or repeated a call");
-    drop(d);
     agents.abort_all();
     drop(served);
+    retention().await;
+}
+
+/// A relay whose store holds [`OLD_EVENTS`] events from 40 days ago starts (and
+/// drops them); webhook POSTs one after another meanwhile, then once it is done.
+async fn retention() {
+    let relay = Agent::new("900");
+    relay.ok(&[
+        "config",
+        "set",
+        "listen",
+        &format!("127.0.0.1:{}", free_port()),
+    ]);
+    let data = DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap();
+    let writer = Writer::start(&data.database_path()).unwrap();
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(40);
+    let mut last_old = 0;
+    for chunk in (0..OLD_EVENTS).collect::<Vec<_>>().chunks(1000) {
+        let stored = futures_util::future::join_all(chunk.iter().map(|&i| {
+            let call = SimCall {
+                access_code: ACCESS_CODE.into(),
+                callid: format!("OLD-{i:06}"),
+                phone: "79201119613".into(),
+                ext: "101".into(),
+                line: None,
+            };
+            let relayed = Relayed {
+                seq: i as i64 + 1,
+                received_at: long_ago,
+            };
+            let event = CallEvent::parse(call.incoming()).unwrap();
+            writer.record_relayed(event, None, Some(relayed))
+        }))
+        .await;
+        last_old = stored.into_iter().map(|s| s.unwrap().seq).max().unwrap();
+    }
+    drop(writer);
+    let store = SqliteRelayStore::open(&data).unwrap();
+
+    let started = Instant::now();
+    let served = relay.spawn(&["relay", "serve"], "relay listening on ");
+    let target = served.target();
+    let post = |i: usize| {
+        let call = SimCall {
+            access_code: ACCESS_CODE.into(),
+            callid: format!("NEW-{i:06}"),
+            phone: "79201119613".into(),
+            ext: "101".into(),
+            line: None,
+        };
+        let target = target.clone();
+        async move {
+            let sent = Instant::now();
+            let reply = target.send(&call.incoming(), None).await.unwrap();
+            assert_eq!(reply.status, 200);
+            sent.elapsed().as_secs_f64() * 1e3
+        }
+    };
+    // Done when the relay says so (events and calls); the journal's part alone is shorter.
+    let dropped = |served: &Served| {
+        served
+            .logs()
+            .iter()
+            .any(|l| l.contains("dropped events older"))
+    };
+    let mut during = Vec::new();
+    while !dropped(&served) {
+        during.push(post(during.len()).await);
+    }
+    assert_eq!(store.kept().unwrap().pruned_event, last_old);
+    let pruned_in = started.elapsed();
+    let mut idle: Vec<f64> = Vec::new();
+    for i in 0..during.len().max(100) {
+        idle.push(post(OLD_EVENTS + i).await);
+    }
+    println!(
+        "retention: the relay dropped {OLD_EVENTS} events of 40 days ago in {:.1} s after it started",
+        pruned_in.as_secs_f64()
+    );
+    during.sort_by(f64::total_cmp);
+    idle.sort_by(f64::total_cmp);
+    percentiles("webhook POST → 200 while dropping them", &during);
+    percentiles("webhook POST → 200 once done", &idle);
 }

@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::DataDir;
 use xvb_core::relay::{JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::sim::SimCall;
-use xvb_core::store::Database;
+use xvb_core::store::{Database, Writer};
 use xvb_e2e::{block_on, fixture, free_port, Agent, Served, ACCESS_CODE, KNOWN_CALLER};
 
 const TOKEN: &str = "relay t0ken";
@@ -333,16 +333,19 @@ fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
     app.expect_line("RING ");
     drop(app);
 
-    // While the app is away, calls come in; then the relay drops every event it
-    // holds, as its hourly pruning does with those older than relay_keep_days.
+    // While the app is away, calls come in; then every event the relay holds is
+    // dropped (by the pruning the relay runs hourly for those older than
+    // relay_keep_days, here from this process on the relay's database).
     post(&served, &call("AWAY-1", "100").incoming());
     post(&served, &call("AWAY-2", "100").incoming());
-    let relay_store =
-        SqliteRelayStore::open(&DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap())
-            .unwrap();
-    let pruned = relay_store
-        .prune(time::OffsetDateTime::now_utc() + time::Duration::seconds(1))
-        .unwrap();
+    let data = DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap();
+    let pruned = block_on(async {
+        Writer::start(&data.database_path())
+            .unwrap()
+            .prune(time::OffsetDateTime::now_utc() + time::Duration::seconds(1))
+            .await
+    })
+    .unwrap();
     assert_eq!((pruned.journal_rows, pruned.calls), (3, 3));
     post(&served, &call("AFTER", "100").incoming());
 
@@ -360,7 +363,7 @@ fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
         .map(|c| c["callid"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(calls, ["AFTER", "BEFORE"]);
-    let head = relay_store.kept().unwrap().head;
+    let head = SqliteRelayStore::open(&data).unwrap().kept().unwrap().head;
     wait_until_caught_up(&agent, head, 2);
 
     // A new agent has missed nothing: it starts with what the relay keeps.

@@ -19,7 +19,7 @@ use crate::listener::{router, HookState, KnownCaller};
 use crate::notifier::{Notice, Notifier};
 use crate::phone::DialNumber;
 use crate::secret::{Secret, SecretKind, TokenError, TokenStore};
-use crate::store::{rfc3339, Database, JournalEntry, Kept, Pruned};
+use crate::store::{rfc3339, Database, JournalEntry, Kept, Pruned, Writer};
 use crate::CoreError;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -260,30 +260,23 @@ pub trait RelayStore: Send + Sync {
     fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError>;
     /// The newest sequence number (0 before any request) and what was pruned.
     fn kept(&self) -> Result<Kept, CoreError>;
-    /// Deletes events received before `before` (and calls over by then).
-    fn prune(&self, before: time::OffsetDateTime) -> Result<Pruned, CoreError>;
     /// Agents, last request, events today.
     fn status(&self) -> Result<RelayStatus, CoreError>;
 }
 
 /// The relay's store in the same SQLite file as its journal and calls.
-pub struct SqliteRelayStore {
-    db: Mutex<Database>,
-    path: std::path::PathBuf,
-}
+pub struct SqliteRelayStore(Mutex<Database>);
 
 impl SqliteRelayStore {
     /// Opens the relay's database.
     pub fn open(data: &DataDir) -> Result<SqliteRelayStore, CoreError> {
-        let path = data.database_path();
-        Ok(SqliteRelayStore {
-            db: Mutex::new(Database::open(&path)?),
-            path,
-        })
+        Ok(SqliteRelayStore(Mutex::new(Database::open(
+            &data.database_path(),
+        )?)))
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Database> {
-        self.db.lock().expect("relay store lock")
+        self.0.lock().expect("relay store lock")
     }
 
     fn with<T>(
@@ -377,11 +370,6 @@ impl RelayStore for SqliteRelayStore {
         self.db().kept()
     }
 
-    /// On a connection of its own, so agents' reads do not wait for it.
-    fn prune(&self, before: time::OffsetDateTime) -> Result<Pruned, CoreError> {
-        Database::open(&self.path)?.prune(before)
-    }
-
     fn status(&self) -> Result<RelayStatus, CoreError> {
         let midnight = rfc3339(time::OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT));
         self.with(|c| {
@@ -448,12 +436,10 @@ impl RelayState {
 pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
     let store = Arc::new(SqliteRelayStore::open(data)?);
     store.reset_connections()?;
-    tokio::spawn(prune_every_hour(
-        Arc::clone(&store) as Arc<dyn RelayStore>,
-        config.relay_keep_days,
-    ));
+    let keep_days = config.relay_keep_days;
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
     let engine = Engine::open_with_feed(data, config, Arc::new(NoDecisions), Some(feed))?;
+    tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));
     let (live, _) = broadcast::channel(FEED_BUFFER);
     let state = RelayState {
         store,
@@ -487,22 +473,22 @@ pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Drops events (and calls) older than `keep_days`, at start and every hour.
-async fn prune_every_hour(store: Arc<dyn RelayStore>, keep_days: u32) {
+async fn prune_every_hour(writer: Writer, keep_days: u32) {
     let mut every = tokio::time::interval(PRUNE_EVERY);
     loop {
         every.tick().await;
         let before = time::OffsetDateTime::now_utc() - time::Duration::days(keep_days.into());
-        let store = Arc::clone(&store);
-        match tokio::task::spawn_blocking(move || store.prune(before)).await {
-            Ok(Ok(pruned)) if pruned != Pruned::default() => tracing::info!(
+        match writer.prune(before).await {
+            Ok(pruned) if pruned != Pruned::default() => tracing::info!(
                 keep_days,
                 journal_rows = pruned.journal_rows,
                 calls = pruned.calls,
                 "dropped events older than the relay keeps"
             ),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not drop old events; will retry"),
-            Err(e) => tracing::warn!(error = %e, "the pruning task failed; will retry"),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not drop old events; will retry in an hour")
+            }
         }
     }
 }

@@ -127,10 +127,10 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
         .expect("UTC times format")
 }
 
-/// Journal rows deleted per transaction by [`Database::prune`].
-const PRUNE_CHUNK: i64 = 5_000;
+/// Journal rows (and calls) deleted per transaction by [`Writer::prune`].
+const PRUNE_CHUNK: i64 = 1_000;
 
-/// What [`Database::prune`] deleted.
+/// What [`Writer::prune`] deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {
     /// Journal rows (events and contact look-ups).
@@ -173,6 +173,16 @@ pub struct Relayed {
     pub received_at: OffsetDateTime,
 }
 
+/// What the writer thread is asked: writes (batched into one transaction) or
+/// one chunk of pruning (a transaction of its own, between batches).
+enum Queued {
+    Write(Job),
+    Prune {
+        before: OffsetDateTime,
+        reply: oneshot::Sender<Result<PruneStep, CoreError>>,
+    },
+}
+
 enum Job {
     Event {
         event: Box<CallEvent>,
@@ -192,7 +202,7 @@ pub type Feed = tokio::sync::broadcast::Sender<Arc<JournalEntry>>;
 /// The handle to the writer thread. Cloning shares the one writer.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Queued>,
     _alive: Arc<()>,
 }
 
@@ -256,33 +266,122 @@ impl Writer {
     ) -> Result<EventOutcome, CoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job::Event {
+            .send(Queued::Write(Job::Event {
                 event: Box::new(event),
                 contact_name,
                 relayed,
                 reply,
-            })
+            }))
             .map_err(|_| CoreError::WriterGone)?;
         answer.await.map_err(|_| CoreError::WriterGone)?
     }
 
     /// Journals a request without waiting (used for `cmd=contact`, which must not wait).
     pub fn journal(&self, cmd: &str, fields: Fields) {
-        let _ = self.jobs.send(Job::Journal {
+        let _ = self.jobs.send(Queued::Write(Job::Journal {
             cmd: cmd.to_owned(),
             fields,
-        });
+        }));
     }
+
+    /// Deletes journal rows received before `before` and calls neither seen nor
+    /// changed since. It goes in chunks of [`PRUNE_CHUNK`] rows queued behind
+    /// the writes waiting, so a webhook waits for one chunk at most.
+    pub async fn prune(&self, before: OffsetDateTime) -> Result<Pruned, CoreError> {
+        let mut pruned = Pruned::default();
+        loop {
+            let (reply, answer) = oneshot::channel();
+            self.jobs
+                .send(Queued::Prune { before, reply })
+                .map_err(|_| CoreError::WriterGone)?;
+            let step = answer.await.map_err(|_| CoreError::WriterGone)??;
+            pruned.journal_rows += step.pruned.journal_rows;
+            pruned.calls += step.pruned.calls;
+            if step.finished {
+                return Ok(pruned);
+            }
+        }
+    }
+}
+
+/// One chunk of [`Writer::prune`].
+struct PruneStep {
+    pruned: Pruned,
+    finished: bool,
+}
+
+/// Prunes up to [`PRUNE_CHUNK`] journal rows and as many calls, in one
+/// transaction. The journal is in time order, so the cut is its first row
+/// received at or after `before`.
+fn prune_chunk(conn: &mut Connection, before: OffsetDateTime) -> Result<PruneStep, CoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let done: i64 = tx.query_row(
+        "SELECT value FROM meta WHERE key = 'journal_pruned_through'",
+        [],
+        |r| r.get(0),
+    )?;
+    let through: i64 = tx.query_row(
+        "SELECT coalesce(
+             (SELECT seq FROM journal WHERE seq > ?1 AND received_at >= ?2 ORDER BY seq LIMIT 1) - 1,
+             (SELECT max(seq) FROM journal),
+             ?1)",
+        params![done, rfc3339(before)],
+        |r| r.get(0),
+    )?;
+    let upto = (done + PRUNE_CHUNK).min(through);
+    let mut pruned = Pruned::default();
+    if done < upto {
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'journal_pruned_through'",
+            [upto],
+        )?;
+        tx.execute(
+            "UPDATE meta SET value = max(value, coalesce(
+                 (SELECT max(seq) FROM journal WHERE seq > ?1 AND seq <= ?2 AND cmd = 'event'), 0))
+             WHERE key = 'journal_pruned_event'",
+            [done, upto],
+        )?;
+        tx.execute(
+            "UPDATE meta SET value = max(value, ?1) WHERE key = 'journal_pruned_before_ms'",
+            [unix_ms(before)],
+        )?;
+        pruned.journal_rows = tx.execute(
+            "DELETE FROM journal WHERE seq > ?1 AND seq <= ?2",
+            [done, upto],
+        )?;
+    }
+    pruned.calls = tx.execute(
+        "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls
+         WHERE first_seen_ms < ?1 AND last_seen_ms < ?1 LIMIT ?2)",
+        params![unix_ms(before), PRUNE_CHUNK],
+    )?;
+    tx.commit()?;
+    Ok(PruneStep {
+        finished: upto >= through && pruned.calls < PRUNE_CHUNK as usize,
+        pruned,
+    })
 }
 
 const MAX_BATCH: usize = 1024;
 
-fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Job>, feed: Option<Feed>) {
-    while let Ok(first) = queue.recv() {
+fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<Feed>) {
+    let mut waiting = None;
+    while let Some(first) = waiting.take().or_else(|| queue.recv().ok()) {
+        let first = match first {
+            Queued::Write(job) => job,
+            Queued::Prune { before, reply } => {
+                let _ = reply.send(prune_chunk(&mut conn, before));
+                continue;
+            }
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Queued::Write(job)) => batch.push(job),
+                Ok(prune) => {
+                    waiting = Some(prune);
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -659,60 +758,6 @@ impl Database {
         .collect()
     }
 
-    /// Deletes journal rows received before `before`, and calls neither seen nor
-    /// changed since, in transactions of [`PRUNE_CHUNK`] rows (the webhook's
-    /// writes wait for one chunk at most). The journal is in time order, so the
-    /// cut is its first row received at or after `before`.
-    pub fn prune(&mut self, before: OffsetDateTime) -> Result<Pruned, CoreError> {
-        let mut pruned = Pruned::default();
-        let mut done: i64 = self.meta("journal_pruned_through")?;
-        let through: i64 = self.conn.query_row(
-            "SELECT coalesce(
-                 (SELECT seq FROM journal WHERE seq > ?1 AND received_at >= ?2 ORDER BY seq LIMIT 1) - 1,
-                 (SELECT max(seq) FROM journal),
-                 ?1)",
-            params![done, rfc3339(before)],
-            |r| r.get(0),
-        )?;
-        while done < through {
-            let upto = (done + PRUNE_CHUNK).min(through);
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "UPDATE meta SET value = ?1 WHERE key = 'journal_pruned_through'",
-                [upto],
-            )?;
-            tx.execute(
-                "UPDATE meta SET value = max(value, coalesce(
-                     (SELECT max(seq) FROM journal WHERE seq > ?1 AND seq <= ?2 AND cmd = 'event'), 0))
-                 WHERE key = 'journal_pruned_event'",
-                [done, upto],
-            )?;
-            tx.execute(
-                "UPDATE meta SET value = max(value, ?1) WHERE key = 'journal_pruned_before_ms'",
-                [unix_ms(before)],
-            )?;
-            pruned.journal_rows += tx.execute(
-                "DELETE FROM journal WHERE seq > ?1 AND seq <= ?2",
-                [done, upto],
-            )?;
-            tx.commit()?;
-            done = upto;
-        }
-        loop {
-            let calls = self.conn.execute(
-                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls
-                 WHERE first_seen_ms < ?1 AND last_seen_ms < ?1 LIMIT ?2)",
-                params![unix_ms(before), PRUNE_CHUNK],
-            )?;
-            pruned.calls += calls;
-            if calls < PRUNE_CHUNK as usize {
-                return Ok(pruned);
-            }
-        }
-    }
-
     /// The span of the journal still kept: its newest sequence number and what was pruned.
     pub fn kept(&self) -> Result<Kept, CoreError> {
         let (head, pruned_event, before_ms): (i64, i64, i64) = self.conn.query_row(
@@ -985,10 +1030,10 @@ mod tests {
         let last_pruned = store(call("LONG").incoming(), 40).await.unwrap().seq;
         store(call("LONG").answered(), 1).await.unwrap();
         store(call("NEW").incoming(), 1).await.unwrap();
-        let mut db = Database::open(&path).unwrap();
+        let db = Database::open(&path).unwrap();
         let head = db.kept().unwrap().head;
 
-        let pruned = db.prune(now - time::Duration::days(30)).unwrap();
+        let pruned = writer.prune(now - time::Duration::days(30)).await.unwrap();
         assert_eq!(
             pruned,
             Pruned {
@@ -1011,7 +1056,7 @@ mod tests {
         assert!(kept.pruned_before.is_some());
         assert_eq!(db.events_after(0, 10).unwrap().len(), 2);
         assert_eq!(
-            db.prune(now - time::Duration::days(30)).unwrap(),
+            writer.prune(now - time::Duration::days(30)).await.unwrap(),
             Pruned::default()
         );
         // Only rows past the cut can go: the journal refuses any other delete.
@@ -1022,7 +1067,10 @@ mod tests {
         assert!(refused.to_string().contains("append-only"), "{refused}");
 
         // Everything pruned: sequence numbers still only grow.
-        db.prune(now + time::Duration::seconds(1)).unwrap();
+        writer
+            .prune(now + time::Duration::seconds(1))
+            .await
+            .unwrap();
         assert_eq!(db.kept().unwrap().head, head);
         let next = store(call("LATER").incoming(), 0).await.unwrap().seq;
         assert!(next > head, "{next} after {head}");
