@@ -137,6 +137,17 @@ fn percentiles(what: &str, ms: &[f64]) {
     );
 }
 
+/// A call to the team (extension 101).
+fn team_call(callid: String) -> SimCall {
+    SimCall {
+        access_code: ACCESS_CODE.into(),
+        callid,
+        phone: "79201119613".into(),
+        ext: "101".into(),
+        line: None,
+    }
+}
+
 async fn post_calls(
     target: &xvb_core::sim::Target,
     deliveries: &Shared,
@@ -147,13 +158,7 @@ async fn post_calls(
     let callids: Vec<String> = (0..n).map(|i| format!("{prefix}-{i:04}")).collect();
     let mut posts = JoinSet::new();
     for callid in &callids {
-        let call = SimCall {
-            access_code: ACCESS_CODE.into(),
-            callid: callid.clone(),
-            phone: "79201119613".into(),
-            ext: "101".into(),
-            line: None,
-        };
+        let call = team_call(callid.clone());
         deliveries
             .lock()
             .unwrap()
@@ -305,13 +310,7 @@ async fn retention() {
     let mut last_old = 0;
     for chunk in (0..OLD_EVENTS).collect::<Vec<_>>().chunks(1000) {
         let stored = futures_util::future::join_all(chunk.iter().map(|&i| {
-            let call = SimCall {
-                access_code: ACCESS_CODE.into(),
-                callid: format!("OLD-{i:06}"),
-                phone: "79201119613".into(),
-                ext: "101".into(),
-                line: None,
-            };
+            let call = team_call(format!("OLD-{i:06}"));
             let relayed = Relayed {
                 seq: i as i64 + 1,
                 received_at: long_ago,
@@ -329,13 +328,7 @@ async fn retention() {
     let served = relay.spawn(&["relay", "serve"], "relay listening on ");
     let target = served.target();
     let post = |i: usize| {
-        let call = SimCall {
-            access_code: ACCESS_CODE.into(),
-            callid: format!("NEW-{i:06}"),
-            phone: "79201119613".into(),
-            ext: "101".into(),
-            line: None,
-        };
+        let call = team_call(format!("NEW-{i:06}"));
         let target = target.clone();
         async move {
             let sent = Instant::now();

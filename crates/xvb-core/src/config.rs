@@ -156,6 +156,26 @@ fn on_off(key: &str, value: &str) -> Result<bool, CoreError> {
     }
 }
 
+fn number_in<T>(
+    key: &str,
+    value: &str,
+    unit: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, CoreError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match value.trim().parse::<T>() {
+        Ok(number) if range.contains(&number) => Ok(number),
+        _ => Err(CoreError::Config(format!(
+            "{key} must be a number of {unit} from {} to {}, got `{}`",
+            range.start(),
+            range.end(),
+            value.trim()
+        ))),
+    }
+}
+
 fn optional(value: &str) -> Option<&str> {
     let value = value.trim();
     (!value.is_empty()).then_some(value)
@@ -242,27 +262,10 @@ impl Config {
                 })?
             }
             "recordings_cache_mb" => {
-                self.recordings_cache_mb = match value.trim().parse::<u64>() {
-                    Ok(mb @ 10..=102_400) => mb,
-                    _ => {
-                        return Err(CoreError::Config(format!(
-                            "recordings_cache_mb must be a number of MB from 10 to 102400, got `{}`",
-                            value.trim()
-                        )))
-                    }
-                }
+                self.recordings_cache_mb = number_in(key, value, "MB", 10..=102_400)?
             }
-            "relay_keep_days" => {
-                self.relay_keep_days = match value.trim().parse::<u32>() {
-                    Ok(days @ 7..=3650) => days,
-                    _ => {
-                        return Err(CoreError::Config(format!(
-                            "relay_keep_days must be a number of days from 7 (agents away for a week still catch up) to 3650, got `{}`",
-                            value.trim()
-                        )))
-                    }
-                }
-            }
+            // At least a week, so agents away that long still catch up.
+            "relay_keep_days" => self.relay_keep_days = number_in(key, value, "days", 7..=3650)?,
             other => {
                 return Err(CoreError::Config(format!(
                     "unknown key `{other}`; keys are: {}",

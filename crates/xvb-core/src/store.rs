@@ -971,18 +971,22 @@ mod tests {
         CallEvent::parse(fields).unwrap()
     }
 
-    #[tokio::test]
-    async fn calls_stored_in_the_same_millisecond_list_newest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite3");
-        let writer = Writer::start(&path).unwrap();
-        let call = |callid: &str| SimCall {
+    /// A call from one number to extension 100.
+    fn call(callid: &str) -> SimCall {
+        SimCall {
             access_code: "10019".into(),
             callid: callid.into(),
             phone: "79201110000".into(),
             ext: "100".into(),
             line: None,
-        };
+        }
+    }
+
+    #[tokio::test]
+    async fn calls_stored_in_the_same_millisecond_list_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let writer = Writer::start(&path).unwrap();
         // Sent together, they share one commit (and its time): the later one is newer.
         let (first, second) = tokio::join!(
             writer.record_event(event(call("A-first").incoming()), None),
@@ -1006,13 +1010,6 @@ mod tests {
         let path = dir.path().join("db.sqlite3");
         let writer = Writer::start(&path).unwrap();
         let now = OffsetDateTime::now_utc();
-        let call = |callid: &str| SimCall {
-            access_code: "10019".into(),
-            callid: callid.into(),
-            phone: "79201110000".into(),
-            ext: "100".into(),
-            line: None,
-        };
         let mut relay_seq = 0;
         let mut store = |fields: Fields, days_ago: i64| {
             relay_seq += 1;
