@@ -94,10 +94,10 @@ pub async fn missed_seen(app: tauri::AppHandle) -> Result<()> {
     Ok(())
 }
 
-/// What a pop's button or a link asked a window that did not exist yet: `[event, payload]`.
+/// The page listens now; what a pop's button, a link or the hotkey asked before: `[event, payload]`.
 #[tauri::command]
 pub async fn take_pending() -> Result<Option<(String, serde_json::Value)>> {
-    Ok(crate::tray::take_pending().map(|(event, payload)| (event.to_owned(), payload)))
+    Ok(crate::tray::page_listening().map(|(event, payload)| (event.to_owned(), payload)))
 }
 
 /// The hotkey's problem, autostart and the log folder, for the settings screen.

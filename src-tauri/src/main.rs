@@ -84,14 +84,16 @@ fn main() {
         ])
         .build(tauri::generate_context!())
         .expect("the app starts")
-        .run(|_app, event| {
+        .run(|_app, event| match event {
             // Closing the window keeps the app (listener, pops, tray) running;
             // only Quit (an explicit exit code) ends it.
-            if let tauri::RunEvent::ExitRequested {
+            tauri::RunEvent::ExitRequested {
                 code: None, api, ..
-            } = event
-            {
-                api.prevent_exit();
-            }
+            } => api.prevent_exit(),
+            tauri::RunEvent::WindowEvent {
+                event: tauri::WindowEvent::Destroyed,
+                ..
+            } => tray::page_gone(),
+            _ => {}
         });
 }

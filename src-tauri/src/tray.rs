@@ -9,9 +9,19 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 const TRAY_ID: &str = "main";
 static MISSED: AtomicU32 = AtomicU32::new(0);
 
-/// What a pop's button or a link asked the window to do: an event name and its payload.
-static PENDING: std::sync::Mutex<Option<(&'static str, serde_json::Value)>> =
-    std::sync::Mutex::new(None);
+/// A request for the window: an event name and its payload.
+type Request = (&'static str, serde_json::Value);
+
+/// Whether the window's page listens for requests, and the one it has not heard yet.
+struct Page {
+    listening: bool,
+    pending: Option<Request>,
+}
+
+static PAGE: std::sync::Mutex<Page> = std::sync::Mutex::new(Page {
+    listening: false,
+    pending: None,
+});
 
 /// Shows, unminimises and focuses the main window, creating it if it was closed.
 ///
@@ -33,22 +43,31 @@ pub fn show_main_window(app: &AppHandle) {
 }
 
 /// Brings the window forward and tells it to do `event` (`open-call`, `dial`,
-/// `dial-request`) with `payload`; a window built just now, not yet listening,
-/// picks it up with [`take_pending`].
+/// `dial-request`) with `payload`. A page not listening yet (a window being
+/// built, or its page still loading) picks it up with [`page_listening`].
 pub fn show_and_ask(app: &AppHandle, event: &'static str, payload: impl Into<serde_json::Value>) {
     let payload = payload.into();
-    if app.get_webview_window("main").is_some() {
-        show_main_window(app);
-        let _ = app.emit(event, payload);
-    } else {
-        *PENDING.lock().expect("pending lock") = Some((event, payload));
-        show_main_window(app);
+    {
+        let mut page = PAGE.lock().expect("page lock");
+        if page.listening {
+            let _ = app.emit(event, payload);
+        } else {
+            page.pending = Some((event, payload));
+        }
     }
+    show_main_window(app);
 }
 
-/// The request a new window has not heard yet, if any.
-pub fn take_pending() -> Option<(&'static str, serde_json::Value)> {
-    PENDING.lock().expect("pending lock").take()
+/// The page listens from now on: the request it has not heard yet, if any.
+pub fn page_listening() -> Option<Request> {
+    let mut page = PAGE.lock().expect("page lock");
+    page.listening = true;
+    page.pending.take()
+}
+
+/// The window is gone: requests wait for the next page.
+pub fn page_gone() {
+    PAGE.lock().expect("page lock").listening = false;
 }
 
 /// The reach line (`listening on …`, `relay: connected …`, `relay: reconnecting …`,
