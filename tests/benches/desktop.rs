@@ -6,50 +6,12 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use xvb_core::config::DataDir;
-use xvb_core::protocol::CallEvent;
 use xvb_core::sim::{SimCall, Target};
-use xvb_core::store::Writer;
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
-use xvb_e2e::{free_port, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
+use xvb_e2e::{free_port, seed_history, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
 
 const HISTORY: usize = 10_000;
 const POPS: usize = 200;
-
-async fn seed_history(data: &Path) {
-    let writer = Writer::start(
-        &DataDir::resolve(Some(data.to_path_buf()))
-            .unwrap()
-            .database_path(),
-    )
-    .unwrap();
-    let tasks: Vec<_> = (0..HISTORY)
-        .map(|i| {
-            let writer = writer.clone();
-            tokio::spawn(async move {
-                let call = SimCall {
-                    access_code: ACCESS_CODE.into(),
-                    callid: format!("H{i:06}"),
-                    phone: format!("7910{i:07}"),
-                    ext: "101".into(),
-                    line: Some("74950000000".into()),
-                };
-                for fields in [
-                    call.incoming(),
-                    call.completed("Success", 60, Some("https://pbx.invalid/r.g722")),
-                ] {
-                    writer
-                        .record_event(CallEvent::parse(fields).unwrap(), None)
-                        .await
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
-}
 
 /// The app's process and every process it started (WebKit's web and network processes).
 fn process_tree(root: u32) -> Vec<u32> {
@@ -204,7 +166,7 @@ async fn main() {
     let port = free_port();
     agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
     let seeding = Instant::now();
-    seed_history(agent.dir.path()).await;
+    seed_history(agent.dir.path(), HISTORY).await;
     println!(
         "# desktop app, release build, Xvfb 1280x800 (llvmpipe), {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())

@@ -3,7 +3,8 @@
 //! Every request opens a new TCP connection and sends LWP's exact bytes, as the PBX does.
 //! 1. webhook events/s stored durably by the real listener vs a bare axum handler;
 //! 2. `cmd=contact` latency with 1M contacts while events are being stored;
-//! 3. start-up of `xvb serve` to listening.
+//! 3. start-up of `xvb serve` to listening;
+//! 4. history pages (as the app's list scrolls) in 100,000 calls.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,8 +15,8 @@ use xvb_core::contacts::{Contact, ContactIndex, Parsed};
 use xvb_core::engine::Engine;
 use xvb_core::notifier::{Notice, Notifier};
 use xvb_core::sim::{SimCall, Target};
-use xvb_core::store::Database;
-use xvb_e2e::{xvb_bin, ACCESS_CODE};
+use xvb_core::store::{Database, HistoryQuery};
+use xvb_e2e::{seed_history, xvb_bin, ACCESS_CODE};
 
 const RUN: Duration = Duration::from_secs(3);
 const ROUNDS: usize = 5;
@@ -211,6 +212,53 @@ fn main() {
     }
     if wanted("startup") {
         startup_figures(contacts_dir.path());
+    }
+    if wanted("history") {
+        history_paging();
+    }
+}
+
+/// Calls in history for the paging figures.
+const HISTORY_CALLS: usize = 100_000;
+/// Calls the app's list fetches at a time.
+const PAGE: usize = 100;
+
+/// Pages of 100 calls as the app's list asks for them while scrolling: at the
+/// top, the middle and the end of the history; medians of 21.
+fn history_paging() {
+    let dir = tempfile::tempdir().unwrap();
+    server_runtime().block_on(seed_history(dir.path(), HISTORY_CALLS));
+    let db = Database::open(
+        &DataDir::resolve(Some(dir.path().to_path_buf()))
+            .unwrap()
+            .database_path(),
+    )
+    .unwrap();
+    println!("history of {HISTORY_CALLS} calls, a page of 100 (median of 21):");
+    for (what, search) in [("all calls", None), ("search 555", Some("555"))] {
+        let mut query = HistoryQuery {
+            search: search.map(str::to_owned),
+            limit: PAGE,
+            ..HistoryQuery::default()
+        };
+        let total = db.history_count(&query).unwrap() as usize;
+        let mut line = format!("  {what:<10} ({total:>6} match):");
+        for offset in [0, total / 2, total - PAGE] {
+            query.offset = offset;
+            let mut times: Vec<Duration> = (0..21)
+                .map(|_| {
+                    let started = Instant::now();
+                    assert_eq!(db.history(&query).unwrap().len(), PAGE);
+                    started.elapsed()
+                })
+                .collect();
+            times.sort();
+            line += &format!(
+                " at {offset:>6}: {:>6.2} ms;",
+                times[10].as_secs_f64() * 1e3
+            );
+        }
+        println!("{line}");
     }
 }
 

@@ -710,3 +710,38 @@ pub fn serve_recording(
     });
     (port, seen)
 }
+
+/// Stores `calls` answered incoming calls (60 s, with a record link) in the
+/// database of the data dir `data`, as the listener would.
+pub async fn seed_history(data: &Path, calls: usize) {
+    let path = xvb_core::config::DataDir::resolve(Some(data.to_path_buf()))
+        .unwrap()
+        .database_path();
+    let writer = xvb_core::store::Writer::start(&path).unwrap();
+    let tasks: Vec<_> = (0..calls)
+        .map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let call = xvb_core::sim::SimCall {
+                    access_code: ACCESS_CODE.into(),
+                    callid: format!("H{i:06}"),
+                    phone: format!("7910{i:07}"),
+                    ext: "101".into(),
+                    line: Some("74950000000".into()),
+                };
+                for fields in [
+                    call.incoming(),
+                    call.completed("Success", 60, Some("https://pbx.invalid/r.g722")),
+                ] {
+                    writer
+                        .record_event(xvb_core::protocol::CallEvent::parse(fields).unwrap(), None)
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+}

@@ -92,6 +92,16 @@ CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
 WHEN old.seq > (SELECT value FROM meta WHERE key = 'journal_pruned_through')
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only (only rows past the retention cut go)'); END;
 "#,
+    // History is listed newest first with storage order breaking ties
+    // (`first_seen_ms DESC, rowid DESC`): ascending indexes read backwards give
+    // exactly that, where DESC ones made SQLite sort every page's ties (a page
+    // deep in 100,000 calls took 20× longer).
+    r#"
+DROP INDEX calls_by_time;
+CREATE INDEX calls_by_time ON calls(first_seen_ms);
+DROP INDEX calls_live;
+CREATE INDEX calls_live ON calls(completed, first_seen_ms);
+"#,
 ];
 
 /// Opens (creating and migrating) the database at `path`.
