@@ -2,6 +2,7 @@
 //! a running `xvb serve` whose output lines can be awaited, and raw replays.
 
 pub mod notifications;
+pub mod tray;
 pub mod webdriver;
 
 use std::io::{BufRead, BufReader, Write};

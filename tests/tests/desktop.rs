@@ -9,6 +9,7 @@ use std::process::Command;
 use xvb_core::protocol::Fields;
 use xvb_core::sim::SimCall;
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::tray::TrayHost;
 use xvb_e2e::webdriver::{
     click, desktop_agent, page_number, screenshot, type_into, wait_number, wait_text, wait_until,
     Desktop, WAIT,
@@ -369,10 +370,13 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
 
     let session = DbusSession::with_keyring();
     let recorder = NotificationRecorder::start(&session.address).await;
+    let tray = TrayHost::start(&session.address).await;
     let env = session.env();
     let (agent, port) = desktop_agent(&env);
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
+    tray.wait_for_first_line(WAIT, "listening on 127.0.0.1:")
+        .await;
 
     // Settings → paste the join code → Join: the app connects out to the relay.
     click(client, "[data-tab=settings]").await;
@@ -424,5 +428,12 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
     click(client, "[data-tab=settings]").await;
     wait_text(client, "[data-testid=reach]", "relay: connected").await;
     screenshot(client, "relay-mode").await;
+
+    // The tray says whether the relay is reachable: connected, then reconnecting.
+    tray.wait_for_first_line(WAIT, "relay: connected as extension 100")
+        .await;
+    drop(relay_served);
+    tray.wait_for_first_line(WAIT, "relay: reconnecting in")
+        .await;
     desktop.close().await;
 }

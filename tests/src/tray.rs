@@ -1,0 +1,143 @@
+//! A tray host for tests: owns `org.kde.StatusNotifierWatcher` on a private
+//! session bus, so the app's tray icon (libayatana-appindicator) registers with
+//! it, and reads the icon's menu back over `com.canonical.dbusmenu`, as a
+//! desktop's panel does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue};
+
+/// Where a registered tray item lives: its bus name and object path.
+type Item = (String, String);
+
+#[derive(Default)]
+struct Watcher {
+    items: Arc<Mutex<Vec<Item>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    /// An item registers with its object path (appindicator) or its bus name.
+    fn register_status_notifier_item(
+        &self,
+        service: &str,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        let item = if service.starts_with('/') {
+            (sender, service.to_owned())
+        } else {
+            (service.to_owned(), "/StatusNotifierItem".to_owned())
+        };
+        self.items.lock().unwrap().push(item);
+    }
+
+    fn register_status_notifier_host(&self, _service: &str) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(name, path)| format!("{name}{path}"))
+            .collect()
+    }
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+/// The running tray host; stops when dropped.
+pub struct TrayHost {
+    items: Arc<Mutex<Vec<Item>>>,
+    connection: zbus::Connection,
+}
+
+/// A menu entry as `GetLayout` gives it: id, properties, children.
+type Layout = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
+impl TrayHost {
+    /// Connects to the bus at `address` and takes the watcher's name.
+    pub async fn start(address: &str) -> TrayHost {
+        let watcher = Watcher::default();
+        let items = Arc::clone(&watcher.items);
+        let connection = zbus::connection::Builder::address(address)
+            .expect("bus address")
+            .name("org.kde.StatusNotifierWatcher")
+            .expect("name")
+            .serve_at("/StatusNotifierWatcher", watcher)
+            .expect("object")
+            .build()
+            .await
+            .expect("the tray host joins the bus");
+        TrayHost { items, connection }
+    }
+
+    async fn proxy(&self, name: &str, path: &str, interface: &'static str) -> zbus::Proxy<'_> {
+        zbus::proxy::Builder::new(&self.connection)
+            .destination(name.to_owned())
+            .and_then(|b| b.path(path.to_owned()))
+            .and_then(|b| b.interface(interface))
+            .expect("valid names")
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await
+            .expect("a proxy")
+    }
+
+    /// The labels of the newest tray icon's menu, top level, in order (empty
+    /// while no icon has registered).
+    pub async fn menu_labels(&self) -> Vec<String> {
+        let Some((name, path)) = self.items.lock().unwrap().last().cloned() else {
+            return Vec::new();
+        };
+        let item = self.proxy(&name, &path, "org.kde.StatusNotifierItem").await;
+        let Ok(menu) = item.get_property::<OwnedObjectPath>("Menu").await else {
+            return Vec::new();
+        };
+        let menu = self
+            .proxy(&name, menu.as_str(), "com.canonical.dbusmenu")
+            .await;
+        let Ok((_revision, (_, _, children))) = menu
+            .call::<_, _, (u32, Layout)>("GetLayout", &(0i32, -1i32, vec!["label"]))
+            .await
+        else {
+            return Vec::new();
+        };
+        children
+            .into_iter()
+            .filter_map(|child| Layout::try_from(child).ok())
+            .map(|(_, properties, _)| {
+                properties
+                    .get("label")
+                    .and_then(|label| String::try_from(label.clone()).ok())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Waits (up to `wait`) until the menu's first line starts with `prefix`; that line.
+    pub async fn wait_for_first_line(&self, wait: Duration, prefix: &str) -> String {
+        let deadline = Instant::now() + wait;
+        loop {
+            let labels = self.menu_labels().await;
+            if let Some(first) = labels.first().filter(|l| l.starts_with(prefix)) {
+                return first.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the tray menu's first line never started with {prefix:?}; the menu: {labels:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
