@@ -357,6 +357,15 @@ fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
         "{connected}"
     );
     app.expect_line("RING ");
+    // It keeps saying so after a reconnect (until the app restarts).
+    drop(served);
+    app.expect_line("relay: reconnecting");
+    let _restarted = start_relay(&relay);
+    let reconnected = app.expect_line("relay: connected as extension 100");
+    assert!(
+        reconnected.contains("missing from its history"),
+        "{reconnected}"
+    );
     let calls: Vec<String> = agent
         .history(&[])
         .iter()

@@ -175,6 +175,13 @@ impl Backoff {
     }
 }
 
+/// What a link carries from one connection to the next: its backoff, and the
+/// calls it missed (said on every later connection until the app restarts).
+struct Carried {
+    backoff: Backoff,
+    missed_before: Option<String>,
+}
+
 async fn keep_connected(
     state: HookState,
     database: PathBuf,
@@ -182,15 +189,18 @@ async fn keep_connected(
     status: watch::Sender<LinkStatus>,
     mut dials: mpsc::Receiver<DialJob>,
 ) {
-    let mut backoff = Backoff::new();
+    let mut carried = Carried {
+        backoff: Backoff::new(),
+        missed_before: None,
+    };
     loop {
         status.send_replace(LinkStatus::Connecting);
-        let ended = session(&state, &database, &code, &status, &mut dials, &mut backoff).await;
+        let ended = session(&state, &database, &code, &status, &mut dials, &mut carried).await;
         let reason = match ended {
             Ok(()) => "the relay closed the connection".to_owned(),
             Err(e) => e.to_string(),
         };
-        let wait = backoff.next();
+        let wait = carried.backoff.next();
         tracing::info!(%reason, wait_ms = wait.as_millis() as u64, "relay connection lost; reconnecting");
         status.send_replace(LinkStatus::Reconnecting { wait, reason });
         // Dials asked meanwhile fail at once rather than wait for the reconnect.
@@ -222,7 +232,7 @@ async fn session(
     code: &JoinCode,
     status: &watch::Sender<LinkStatus>,
     dials: &mut mpsc::Receiver<DialJob>,
-    backoff: &mut Backoff,
+    carried: &mut Carried,
 ) -> Result<(), RelayError> {
     let path = database.to_path_buf();
     let after = tokio::task::spawn_blocking(move || Database::open(&path)?.relay_position())
@@ -255,13 +265,14 @@ async fn session(
                 match serde_json::from_str::<ToAgent>(&text) {
                     Ok(ToAgent::Hello { ext, pruned_event, pruned_before, .. }) => {
                         // A new agent (nothing stored yet) starts from what the relay keeps.
-                        let missed_before = (after > 0 && after < pruned_event)
-                            .then(|| pruned_before.unwrap_or_default());
-                        if let Some(before) = &missed_before {
+                        if after > 0 && after < pruned_event {
+                            let before = pruned_before.unwrap_or_default();
                             tracing::warn!(after, pruned_event, before, "the relay pruned events this app had not stored");
+                            carried.missed_before = Some(before);
                         }
                         tracing::info!(ext, "connected to the relay");
-                        backoff.reset();
+                        carried.backoff.reset();
+                        let missed_before = carried.missed_before.clone();
                         status.send_replace(LinkStatus::Connected { ext, missed_before });
                     }
                     Ok(ToAgent::Event(streamed)) => store(state, streamed).await?,
