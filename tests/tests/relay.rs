@@ -320,6 +320,16 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
     let trusting = Agent::with_env("100", vec![("SSL_CERT_FILE".into(), path("ca.pem"))]);
     let mut app = trusting.spawn(&["serve", "--relay", &code], "relay: ");
     app.expect_line("relay: connected as extension 100");
+
+    // The PBX's requests over https reach the relay (the simulator speaks TLS,
+    // as *Send a test call* does for an https webhook URL), checked the same way.
+    let webhook = relay.ok(&["webhook-url"]);
+    let hook_path = &webhook[webhook.find("/hook/").expect("a webhook path")..];
+    let https_webhook = format!("https://localhost:{port}{}", hook_path.trim());
+    let refused = untrusting.fails(&["sim", "incoming", "--to", &https_webhook]);
+    assert!(refused.contains("certificate"), "{refused}");
+    trusting.ok(&["sim", "incoming", "--to", &https_webhook, "--ext", "100"]);
+    app.expect_line("RING ");
 }
 
 #[test]

@@ -1,30 +1,37 @@
 //! A PBX simulator: sends requests byte for byte as the PBX's Perl LWP does,
-//! one TCP connection per request (`Connection: TE, close`).
+//! one TCP connection per request (`Connection: TE, close`), over TLS for an
+//! `https://` webhook URL (a relay, or a tunnel with TLS in front).
 
 use crate::protocol::Fields;
 use crate::CoreError;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::rustls;
 
-/// Where the simulator sends: an `http://` webhook URL.
+/// Where the simulator sends: an `http://` or `https://` webhook URL.
 #[derive(Debug, Clone)]
 pub struct Target {
+    tls: bool,
     host: String,
     port: u16,
     path: String,
 }
 
 impl Target {
-    /// Reads a webhook URL; only plain `http://` is spoken (tests, loopback, LAN).
+    /// Reads a webhook URL (`http://` or `https://`).
     pub fn parse(url: &str) -> Result<Target, CoreError> {
         let parsed = url::Url::parse(url)
             .map_err(|e| CoreError::Sim(format!("`{url}` is not a URL: {e}")))?;
-        if parsed.scheme() != "http" {
-            return Err(CoreError::Sim(format!(
-                "the simulator speaks plain http:// only (got `{}`); point it at the listener directly",
-                parsed.scheme()
-            )));
-        }
+        let tls = match parsed.scheme() {
+            "http" => false,
+            "https" => true,
+            other => {
+                return Err(CoreError::Sim(format!(
+                    "a webhook URL starts with http:// or https://, not `{other}:`"
+                )))
+            }
+        };
         let host = parsed
             .host_str()
             .ok_or_else(|| CoreError::Sim(format!("`{url}` has no host")))?
@@ -34,6 +41,7 @@ impl Target {
             None => parsed.path().to_owned(),
         };
         Ok(Target {
+            tls,
             port: parsed.port_or_known_default().unwrap_or(80),
             host,
             path,
@@ -64,7 +72,7 @@ impl Target {
     }
 
     fn host_header(&self) -> String {
-        if self.port == 80 {
+        if self.port == if self.tls { 443 } else { 80 } {
             self.host.clone()
         } else {
             format!("{}:{}", self.host, self.port)
@@ -79,25 +87,57 @@ impl Target {
                 "{what} {address}: {e}; is `xvb serve` running there?"
             ))
         };
-        let mut stream = TcpStream::connect(&address)
+        let mut tcp = TcpStream::connect(&address)
             .await
             .map_err(|e| fail("cannot connect to", e))?;
-        stream
-            .write_all(request)
-            .await
-            .map_err(|e| fail("cannot send to", e))?;
-        let mut raw = Vec::new();
-        stream
-            .read_to_end(&mut raw)
-            .await
-            .map_err(|e| fail("no reply from", e))?;
-        Reply::parse(&raw)
+        let raw = if self.tls {
+            let name = rustls::pki_types::ServerName::try_from(self.host.clone()).map_err(|e| {
+                CoreError::Sim(format!("`{}` cannot be checked for TLS: {e}", self.host))
+            })?;
+            let mut stream = tls_connector().connect(name, tcp).await.map_err(|e| {
+                CoreError::Sim(format!(
+                    "no TLS connection to {address}: {e} (a company CA goes in SSL_CERT_FILE)"
+                ))
+            })?;
+            exchange(&mut stream, request).await
+        } else {
+            exchange(&mut tcp, request).await
+        };
+        Reply::parse(&raw.map_err(|e| fail("no reply from", e))?)
     }
 
     /// Sends one PBX request.
     pub async fn send(&self, fields: &Fields, header_ac: Option<&str>) -> Result<Reply, CoreError> {
         self.send_raw(&self.request_bytes(fields, header_ac)).await
     }
+}
+
+/// Writes `request` and reads the reply until the server closes.
+async fn exchange(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    request: &[u8],
+) -> std::io::Result<Vec<u8>> {
+    stream.write_all(request).await?;
+    let mut raw = Vec::new();
+    match stream.read_to_end(&mut raw).await {
+        Ok(_) => Ok(raw),
+        // A TLS server that closes without close_notify, after a whole reply.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(raw),
+        Err(e) => Err(e),
+    }
+}
+
+/// TLS as the agent's other connections check it: the system's trust store
+/// (`SSL_CERT_FILE` adds a company CA).
+fn tls_connector() -> tokio_rustls::TlsConnector {
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(certificate);
+    }
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
 /// A reply's status and body.
