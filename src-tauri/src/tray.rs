@@ -1,4 +1,5 @@
-//! The tray icon: missed-call count, *Open*, *Do not disturb*, *Copy webhook URL*, *Quit*.
+//! The tray icon: missed-call count (a badge on the icon, a label beside it,
+//! the tooltip), *Open*, *Do not disturb*, *Copy webhook URL*, *Quit*.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
@@ -107,6 +108,12 @@ pub fn set_missed(app: &AppHandle, count: u32) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let label = (count > 0).then(|| count.to_string());
         let _ = tray.set_title(label.as_deref());
+        if let Some(icon) = app.default_window_icon() {
+            let _ = tray.set_icon(Some(match count {
+                0 => icon.clone(),
+                n => crate::badge::badged(icon, n),
+            }));
+        }
         let reach = REACH.lock().expect("reach lock").clone();
         let reach = if reach.is_empty() {
             String::new()

@@ -125,6 +125,70 @@ impl TrayHost {
             .collect()
     }
 
+    /// How many opaque pixels of exactly `colour` the newest tray icon's image
+    /// has (0 while no icon has registered); the image is the PNG file the item
+    /// names, as a panel loads it.
+    pub async fn icon_pixels_of(&self, colour: [u8; 3]) -> usize {
+        let Some((name, path)) = self.items.lock().unwrap().last().cloned() else {
+            return 0;
+        };
+        let item = self.proxy(&name, &path, "org.kde.StatusNotifierItem").await;
+        let Ok(icon) = item.get_property::<String>("IconName").await else {
+            return 0;
+        };
+        let theme = item
+            .get_property::<String>("IconThemePath")
+            .await
+            .unwrap_or_default();
+        let file = [
+            icon.clone(),
+            format!("{icon}.png"),
+            format!("{theme}/{icon}"),
+            format!("{theme}/{icon}.png"),
+        ]
+        .into_iter()
+        .find(|f| f.starts_with('/') && std::path::Path::new(f).is_file());
+        let Some(file) = file else {
+            return 0;
+        };
+        let Ok(png) = std::fs::File::open(&file) else {
+            return 0;
+        };
+        let Ok(mut reader) = png::Decoder::new(std::io::BufReader::new(png)).read_info() else {
+            return 0;
+        };
+        let mut rgba = vec![0; reader.output_buffer_size().unwrap_or(0)];
+        match reader.next_frame(&mut rgba) {
+            Ok(frame) if frame.color_type == png::ColorType::Rgba => rgba
+                .chunks(4)
+                .filter(|p| p[..3] == colour && p[3] == 255)
+                .count(),
+            _ => 0,
+        }
+    }
+
+    /// Waits (up to `wait`) until [`TrayHost::icon_pixels_of`] `colour` passes `check`; the count.
+    pub async fn wait_for_icon(
+        &self,
+        wait: Duration,
+        what: &str,
+        colour: [u8; 3],
+        check: impl Fn(usize) -> bool,
+    ) -> usize {
+        let deadline = Instant::now() + wait;
+        loop {
+            let pixels = self.icon_pixels_of(colour).await;
+            if check(pixels) {
+                return pixels;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the tray icon never showed {what} ({pixels} pixels of {colour:?})"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits (up to `wait`) until the menu's first line starts with `prefix`; that line.
     pub async fn wait_for_first_line(&self, wait: Duration, prefix: &str) -> String {
         let deadline = Instant::now() + wait;

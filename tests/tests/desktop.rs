@@ -10,6 +10,9 @@ use xvb_core::protocol::Fields;
 use xvb_core::sim::SimCall;
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::tray::TrayHost;
+
+/// The missed-call badge's red (`src-tauri/src/badge.rs`).
+const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
 use xvb_e2e::webdriver::{
     click, desktop_agent, page_number, screenshot, type_into, wait_number, wait_text, wait_until,
     Desktop, WAIT,
@@ -40,6 +43,7 @@ async fn send(webhook: &str, fields: &Fields, header: Option<&str>) {
 async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let session = DbusSession::with_keyring();
     let recorder = NotificationRecorder::start(&session.address).await;
+    let tray = TrayHost::start(&session.address).await;
     let env = session.env();
     let (agent, port) = desktop_agent(&env);
     agent.ok(&[
@@ -108,6 +112,18 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     send(&webhook, &missed.incoming(), None).await;
     send(&webhook, &missed.completed("Missed", 0, None), None).await;
     let notice = recorder.wait_for_pop(WAIT, "Missed call").await;
+    // The tray icon wears the missed-call badge until the agent looks at the window.
+    tray.wait_for_icon(WAIT, "the missed-call badge", BADGE_RED, |red| red > 100)
+        .await;
+    client
+        .execute(
+            "document.dispatchEvent(new Event('visibilitychange'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tray.wait_for_icon(WAIT, "no badge once seen", BADGE_RED, |red| red == 0)
+        .await;
     let (summary, actions) = (notice.summary, notice.actions);
     assert_eq!(summary, "Missed call: +7 900 111-22-33");
     assert!(actions.contains(&"callback".to_owned()), "{actions:?}");
