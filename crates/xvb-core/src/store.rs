@@ -322,23 +322,20 @@ struct PruneStep {
 
 /// Prunes up to [`PRUNE_CHUNK`] journal rows and as many calls, in one
 /// transaction. The journal is in time order, so the cut is its first row
-/// received at or after `before`.
+/// received at or after `before`; each chunk looks for it among its own rows
+/// only, so a chunk costs the same however much is left to prune.
 fn prune_chunk(conn: &mut Connection, before: OffsetDateTime) -> Result<PruneStep, CoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let done: i64 = tx.query_row(
-        "SELECT value FROM meta WHERE key = 'journal_pruned_through'",
-        [],
-        |r| r.get(0),
-    )?;
-    let through: i64 = tx.query_row(
+    let done = meta(&tx, "journal_pruned_through")?;
+    let end = done + PRUNE_CHUNK;
+    let upto: i64 = tx.query_row(
         "SELECT coalesce(
-             (SELECT seq FROM journal WHERE seq > ?1 AND received_at >= ?2 ORDER BY seq LIMIT 1) - 1,
-             (SELECT max(seq) FROM journal),
-             ?1)",
-        params![done, rfc3339(before)],
+             (SELECT seq FROM journal WHERE seq > ?1 AND seq <= ?2 AND received_at >= ?3
+              ORDER BY seq LIMIT 1) - 1,
+             min(?2, coalesce((SELECT max(seq) FROM journal), ?1)))",
+        params![done, end, rfc3339(before)],
         |r| r.get(0),
     )?;
-    let upto = (done + PRUNE_CHUNK).min(through);
     let mut pruned = Pruned::default();
     if done < upto {
         tx.execute(
@@ -367,9 +364,17 @@ fn prune_chunk(conn: &mut Connection, before: OffsetDateTime) -> Result<PruneSte
     )?;
     tx.commit()?;
     Ok(PruneStep {
-        finished: upto >= through && pruned.calls < PRUNE_CHUNK as usize,
+        // Short of the chunk's end: the cut was found, or the journal ends here.
+        finished: upto < end && pruned.calls < PRUNE_CHUNK as usize,
         pruned,
     })
+}
+
+/// A counter of the `meta` table.
+fn meta(conn: &Connection, key: &str) -> Result<i64, CoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))?)
 }
 
 const MAX_BATCH: usize = 1024;
@@ -789,16 +794,9 @@ impl Database {
         })
     }
 
-    fn meta(&self, key: &str) -> Result<i64, CoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-            .query_row([key], |r| r.get(0))?)
-    }
-
     /// How far this agent has stored a relay's stream (0: nothing yet).
     pub fn relay_position(&self) -> Result<i64, CoreError> {
-        self.meta("relay_seq")
+        meta(&self.conn, "relay_seq")
     }
 
     /// The connection, for the relay's own tables.
@@ -808,11 +806,7 @@ impl Database {
 
     /// A counter that changes whenever the contact book does.
     pub fn contacts_revision(&self) -> Result<i64, CoreError> {
-        Ok(self.conn.query_row(
-            "SELECT value FROM meta WHERE key = 'contacts_rev'",
-            [],
-            |r| r.get(0),
-        )?)
+        meta(&self.conn, "contacts_rev")
     }
 
     /// Every `(normalised number, name, responsible)` for the in-memory index.
