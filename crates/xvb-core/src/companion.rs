@@ -248,15 +248,7 @@ impl Companion {
                 let _ = old.stop.send(());
             }
             let link = RelayLink::start(self.state.clone(), self.data.database_path(), code);
-            let (mut status, shown) = (link.status(), Arc::clone(&self.reach_status));
-            tokio::spawn(async move {
-                loop {
-                    shown.send_replace(format!("relay: {}", *status.borrow_and_update()));
-                    if status.changed().await.is_err() {
-                        return;
-                    }
-                }
-            });
+            self.show_reach("relay", link.status(), |_| {});
             *reach = Some(Reach::Relay(link));
             return Ok(());
         }
@@ -268,27 +260,42 @@ impl Companion {
             .map_err(|e| UiError::new("tunnel", e))?;
         if let Some(target) = target {
             let tunnel = tunnel::start(target, addr.port());
-            let mut status = tunnel.status.clone();
-            let (shown, public) = (
-                Arc::clone(&self.reach_status),
-                Arc::clone(&self.tunnel_public),
-            );
-            tokio::spawn(async move {
-                loop {
-                    let now = status.borrow_and_update().clone();
-                    *public.lock().expect("tunnel lock") = match &now {
-                        TunnelStatus::Open(url) => Some(url.clone()),
-                        _ => None,
-                    };
-                    shown.send_replace(format!("tunnel: {now}"));
-                    if status.changed().await.is_err() {
-                        return;
-                    }
-                }
+            let public = Arc::clone(&self.tunnel_public);
+            self.show_reach("tunnel", tunnel.status.clone(), move |now| {
+                *public.lock().expect("tunnel lock") = match now {
+                    TunnelStatus::Open(url) => Some(url.clone()),
+                    _ => None,
+                };
             });
             *reach = Some(Reach::Tunnel { _kept_open: tunnel });
         }
         Ok(())
+    }
+
+    /// Shows `status` as the reach line (`{what}: {status}`) for as long as it
+    /// changes, handing each state to `each` first.
+    fn show_reach<T>(
+        &self,
+        what: &'static str,
+        mut status: watch::Receiver<T>,
+        each: impl Fn(&T) + Send + 'static,
+    ) where
+        T: std::fmt::Display + Send + Sync + 'static,
+    {
+        let shown = Arc::clone(&self.reach_status);
+        tokio::spawn(async move {
+            loop {
+                let line = {
+                    let now = status.borrow_and_update();
+                    each(&now);
+                    format!("{what}: {}", *now)
+                };
+                shown.send_replace(line);
+                if status.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
     }
 
     /// Joins the team relay of a join code: the app then takes its events from it
