@@ -86,11 +86,13 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<St
         while status.changed().await.is_ok() {
             let line = status.borrow_and_update().clone();
             tracing::info!(reach = %line, "how the PBX's events reach the app");
+            // Also on standard output, as `xvb serve` prints it (scripts and benches wait for it).
+            println!("{line}");
             *REACH.lock().expect("reach lock") = line.clone();
             if let Some(item) = REACH_ITEM.get() {
                 let _ = item.set_text(&line);
             }
-            set_missed(&app, MISSED.load(Ordering::Relaxed));
+            show_tooltip(&app);
             let _ = app.emit("reach", line);
         }
     });
@@ -99,12 +101,18 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<St
 /// One more missed call on the tray.
 pub fn add_missed(app: &AppHandle) {
     let count = MISSED.fetch_add(1, Ordering::Relaxed) + 1;
-    set_missed(app, count);
+    show_missed(app, count);
 }
 
 /// Sets the tray's missed-call count (0 hides it).
 pub fn set_missed(app: &AppHandle, count: u32) {
-    MISSED.store(count, Ordering::Relaxed);
+    if MISSED.swap(count, Ordering::Relaxed) != count {
+        show_missed(app, count);
+    }
+}
+
+/// Shows `count` as the badge on the icon and the label beside it, and in the tooltip.
+fn show_missed(app: &AppHandle, count: u32) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let label = (count > 0).then(|| count.to_string());
         let _ = tray.set_title(label.as_deref());
@@ -114,18 +122,26 @@ pub fn set_missed(app: &AppHandle, count: u32) {
                 n => crate::badge::badged(icon, n),
             }));
         }
-        let reach = REACH.lock().expect("reach lock").clone();
-        let reach = if reach.is_empty() {
-            String::new()
-        } else {
-            format!("\n{reach}")
-        };
-        let tooltip = match count {
-            0 => format!("XVB Companion{reach}"),
-            n => format!("XVB Companion — {n} missed{reach}"),
-        };
-        let _ = tray.set_tooltip(Some(tooltip));
     }
+    show_tooltip(app);
+}
+
+/// The tooltip: the missed-call count and the reach line.
+fn show_tooltip(app: &AppHandle) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    let reach = REACH.lock().expect("reach lock").clone();
+    let reach = if reach.is_empty() {
+        String::new()
+    } else {
+        format!("\n{reach}")
+    };
+    let tooltip = match MISSED.load(Ordering::Relaxed) {
+        0 => format!("XVB Companion{reach}"),
+        n => format!("XVB Companion — {n} missed{reach}"),
+    };
+    let _ = tray.set_tooltip(Some(tooltip));
 }
 
 /// Builds the tray icon and its menu.
