@@ -7,7 +7,7 @@
 use xvb_core::protocol::CallEvent;
 use xvb_core::sim::SimCall;
 use xvb_core::store::Writer;
-use xvb_e2e::webdriver::{click, desktop_agent, page_number, wait_number, Desktop};
+use xvb_e2e::webdriver::{click, desktop_agent, page_number, replace_text, wait_number, Desktop};
 use xvb_e2e::{serve_recording, synth_g722, Agent, DbusSession, ACCESS_CODE};
 
 /// Calls of each kind measured.
@@ -47,12 +47,7 @@ async fn store_calls(agent: &Agent, link: &str, ids: &[String]) {
 /// Clicks ▶ on the row of `id` (found by its number) and returns ms to `playing`.
 async fn click_to_playing(desktop: &Desktop, phone: &str, id: &str) -> f64 {
     let client = &desktop.client;
-    let search = client
-        .find(fantoccini::Locator::Css("[data-testid=search]"))
-        .await
-        .unwrap();
-    search.clear().await.unwrap();
-    search.send_keys(phone).await.unwrap();
+    replace_text(client, "[data-testid=search]", phone).await;
     let row = format!("[data-callid=\"{id}\"] [data-testid=row-play]");
     let deadline = std::time::Instant::now() + xvb_e2e::webdriver::WAIT;
     while client.find(fantoccini::Locator::Css(&row)).await.is_err() {

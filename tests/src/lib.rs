@@ -481,13 +481,20 @@ fn request_complete(raw: &[u8]) -> bool {
 /// Runs a tool from Debian's packages (ffmpeg, sox, espeak-ng) and panics with
 /// its error output unless it succeeds.
 pub fn run_tool(program: &str, args: &[&str]) {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} runs (`make test` installs it): {e}"));
+    run_checked(Command::new(program).args(args));
+}
+
+/// Runs `command` to its end and asserts it succeeded, showing its stderr if not.
+pub fn run_checked(command: &mut Command) {
+    let out = command.output().unwrap_or_else(|e| {
+        panic!(
+            "{:?} runs (`make test` installs it): {e}",
+            command.get_program()
+        )
+    });
     assert!(
         out.status.success(),
-        "{program} {args:?}: {}",
+        "{command:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }

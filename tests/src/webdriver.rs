@@ -96,6 +96,15 @@ pub async fn type_into(client: &Client, css: &str, text: &str) {
     on_element(client, css, async |field| field.send_keys(text).await).await;
 }
 
+/// Replaces what the field `css` holds with `text`, once the page shows it.
+pub async fn replace_text(client: &Client, css: &str, text: &str) {
+    on_element(client, css, async |field| {
+        field.clear().await?;
+        field.send_keys(text).await
+    })
+    .await;
+}
+
 /// Saves a screenshot as `target/screenshots/NAME.png`.
 pub async fn screenshot(client: &Client, name: &str) {
     let dir = workspace().join("target/screenshots");

@@ -14,8 +14,8 @@ use xvb_e2e::tray::TrayHost;
 /// The missed-call badge's red (`src-tauri/src/badge.rs`).
 const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
 use xvb_e2e::webdriver::{
-    click, desktop_agent, page_number, screenshot, type_into, wait_number, wait_text, wait_until,
-    Desktop, WAIT,
+    click, desktop_agent, page_number, replace_text, screenshot, type_into, wait_number, wait_text,
+    wait_until, Desktop, WAIT,
 };
 use xvb_e2e::{fixture, DbusSession, ACCESS_CODE, KNOWN_CALLER};
 
@@ -160,16 +160,10 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&stored.stdout), TOKEN);
-    let ext = client
-        .find(Locator::Css("[data-field=extension]"))
-        .await
-        .unwrap();
-    ext.clear().await.unwrap();
-    ext.send_keys("10x").await.unwrap();
+    replace_text(client, "[data-field=extension]", "10x").await;
     click(client, "[data-testid=save-settings]").await;
     wait_text(client, "[data-error=extension]", "extension must be digits").await;
-    ext.clear().await.unwrap();
-    ext.send_keys("100").await.unwrap();
+    replace_text(client, "[data-field=extension]", "100").await;
     client
         .find(Locator::Css("[data-field=public_url]"))
         .await

@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use xvb_e2e::webdriver::{click, desktop_agent, wait_text, wait_value, Desktop, WAIT};
+use xvb_e2e::webdriver::{
+    click, desktop_agent, replace_text, wait_text, wait_value, Desktop, WAIT,
+};
 use xvb_e2e::{terminate, DbusSession};
 
 const DIAL_INPUT: &str = "[data-testid=dial-input]";
@@ -67,12 +69,7 @@ fn hold_shortcut(display: &str, dir: &Path) -> Child {
 
 async fn set_hotkey(client: &fantoccini::Client, shortcut: &str) {
     click(client, "[data-tab=settings]").await;
-    let field = client
-        .find(fantoccini::Locator::Css("[data-field=dial_hotkey]"))
-        .await
-        .unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(shortcut).await.unwrap();
+    replace_text(client, "[data-field=dial_hotkey]", shortcut).await;
     click(client, "[data-testid=save-settings]").await;
 }
 

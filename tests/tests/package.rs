@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 use xvb_e2e::webdriver::{click, desktop_agent, wait_text, wait_value, workspace, Desktop};
-use xvb_e2e::DbusSession;
+use xvb_e2e::{run_checked, DbusSession};
 
 const TOKEN: &str = "deb t0ken";
 const INSTALLED_APP: &str = "/usr/bin/xvb-companion";
@@ -40,16 +40,11 @@ fn apt_get(args: &[&str]) {
         sudo.arg("apt-get");
         sudo
     };
-    let out = command
-        .args(["-o", "DPkg::Lock::Timeout=600", "-y", "-qq"])
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .output()
-        .expect("apt-get runs");
-    assert!(
-        out.status.success(),
-        "apt-get {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_checked(
+        command
+            .args(["-o", "DPkg::Lock::Timeout=600", "-y", "-qq"])
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
     );
 }
 
@@ -63,16 +58,11 @@ impl Drop for Installed {
 }
 
 fn xdg_open(url: &str, env: &[(String, String)], display: &str) {
-    let out = Command::new("xdg-open")
-        .arg(url)
-        .envs(env.iter().cloned())
-        .env("DISPLAY", display)
-        .output()
-        .expect("xdg-open runs (Debian package xdg-utils; `make test` installs it)");
-    assert!(
-        out.status.success(),
-        "xdg-open {url}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_checked(
+        Command::new("xdg-open")
+            .arg(url)
+            .envs(env.iter().cloned())
+            .env("DISPLAY", display),
     );
 }
 
