@@ -753,3 +753,22 @@ pub async fn seed_history(data: &Path, calls: usize) {
         task.await.unwrap();
     }
 }
+
+/// Joins the bus at `address` as `name`, serving `object` at `path` (a stand-in
+/// desktop service for the app under test).
+pub async fn serve_on_bus(
+    address: &str,
+    name: &'static str,
+    path: &'static str,
+    object: impl zbus::object_server::Interface,
+) -> zbus::Connection {
+    zbus::connection::Builder::address(address)
+        .expect("bus address")
+        .name(name)
+        .expect("name")
+        .serve_at(path, object)
+        .expect("object")
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{name} joins the bus: {e}"))
+}

@@ -113,15 +113,13 @@ impl NotificationRecorder {
     pub async fn start(address: &str) -> NotificationRecorder {
         let recorder = Recorder::default();
         let calls = Arc::clone(&recorder.calls);
-        let connection = zbus::connection::Builder::address(address)
-            .expect("bus address")
-            .name("org.freedesktop.Notifications")
-            .expect("name")
-            .serve_at("/org/freedesktop/Notifications", recorder)
-            .expect("object")
-            .build()
-            .await
-            .expect("the recorder joins the bus");
+        let connection = crate::serve_on_bus(
+            address,
+            "org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            recorder,
+        )
+        .await;
         NotificationRecorder {
             calls,
             _connection: connection,

@@ -70,15 +70,13 @@ impl TrayHost {
     pub async fn start(address: &str) -> TrayHost {
         let watcher = Watcher::default();
         let items = Arc::clone(&watcher.items);
-        let connection = zbus::connection::Builder::address(address)
-            .expect("bus address")
-            .name("org.kde.StatusNotifierWatcher")
-            .expect("name")
-            .serve_at("/StatusNotifierWatcher", watcher)
-            .expect("object")
-            .build()
-            .await
-            .expect("the tray host joins the bus");
+        let connection = crate::serve_on_bus(
+            address,
+            "org.kde.StatusNotifierWatcher",
+            "/StatusNotifierWatcher",
+            watcher,
+        )
+        .await;
         TrayHost { items, connection }
     }
 
