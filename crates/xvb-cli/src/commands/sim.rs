@@ -1,6 +1,7 @@
 //! `xvb sim`: a PBX simulator speaking exactly as the PBX does.
 
-use crate::CliError;
+use super::{bind, current_thread_runtime};
+use crate::error::CliError;
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use xvb_core::sim::{new_callid, SimCall, SimPbx, Target};
 
 /// `xvb sim` options.
 #[derive(Args)]
-pub struct SimArgs {
+pub(crate) struct SimArgs {
     #[command(subcommand)]
     what: SimCommand,
     /// The webhook URL (from `xvb webhook-url`).
@@ -77,7 +78,7 @@ struct Completion {
 }
 
 /// Runs one `xvb sim` command; prints each reply as `STATUS BODY`.
-pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: SimArgs) -> Result<ExitCode, CliError> {
     if let SimCommand::Pbx {
         listen,
         webhook,
@@ -127,7 +128,7 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
             all
         }
     };
-    let runtime = crate::current_thread_runtime()?;
+    let runtime = current_thread_runtime()?;
     let mut all_ok = true;
     for (fields, header) in requests {
         let reply =
@@ -160,17 +161,8 @@ fn serve_pbx(
         access_code: access_code.to_owned(),
         report: Arc::new(|line| println!("{line}")),
     };
-    crate::current_thread_runtime()?.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|source| CliError::Bind {
-                addr: listen,
-                source,
-            })?;
-        let bound = listener.local_addr().map_err(|source| CliError::Bind {
-            addr: listen,
-            source,
-        })?;
+    current_thread_runtime()?.block_on(async {
+        let (listener, bound) = bind(listen).await?;
         println!("PBX simulator listening on http://{bound}");
         axum::serve(listener, pbx.router())
             .await

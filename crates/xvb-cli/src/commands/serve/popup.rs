@@ -10,13 +10,13 @@ use xvb_core::decision::Decision;
 use xvb_core::notifier::Notice;
 
 /// Handle to the pop-up thread.
-pub struct Popups {
+pub(crate) struct Popups {
     queue: mpsc::Sender<Notice>,
 }
 
 impl Popups {
     /// Starts the pop-up thread.
-    pub fn start() -> Popups {
+    pub(crate) fn start() -> Popups {
         let (queue, notices) = mpsc::channel::<Notice>();
         std::thread::Builder::new()
             .name("xvb-popups".into())
@@ -26,7 +26,7 @@ impl Popups {
     }
 
     /// Queues a notice.
-    pub fn show(&self, notice: Notice) {
+    pub(crate) fn show(&self, notice: Notice) {
         let _ = self.queue.send(notice);
     }
 }

@@ -1,7 +1,9 @@
 //! `xvb relay …`: the team relay and its agents (admins), and what agents run
 //! against it: `xvb serve --relay`, `xvb call --relay`.
 
-use crate::{current_thread_runtime, shutdown_signal, CliError, ServeNotifier};
+use super::serve::{shutdown_signal, ServeNotifier};
+use super::{current_thread_runtime, multi_thread_runtime};
+use crate::error::CliError;
 use clap::Subcommand;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,10 +15,11 @@ use xvb_core::relay_link::RelayLink;
 use xvb_core::secret::{SecretKind, TokenStore};
 
 /// Environment variable that can carry a join code (instead of the command line, which `ps` shows).
-pub const JOIN_ENV: &str = "XVB_RELAY";
+pub(crate) const JOIN_ENV: &str = "XVB_RELAY";
 
+/// `xvb relay` subcommands.
 #[derive(Subcommand)]
-pub enum RelayCommand {
+pub(crate) enum RelayCommand {
     /// Run the relay: the PBX's webhooks in, every agent's stream out.
     Serve {
         /// Listen here instead of the configured address.
@@ -44,8 +47,9 @@ pub enum RelayCommand {
     Leave,
 }
 
+/// `xvb relay agent` subcommands.
 #[derive(Subcommand)]
-pub enum AgentCommand {
+pub(crate) enum AgentCommand {
     /// Add an agent; prints the one-line join code to paste into its settings.
     Add {
         /// The agent's extension (its calls are placed from it).
@@ -64,7 +68,8 @@ pub enum AgentCommand {
     },
 }
 
-pub fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError> {
+/// Runs one `xvb relay` command.
+pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError> {
     let config = data.load_config()?;
     match command {
         RelayCommand::Serve {
@@ -73,9 +78,7 @@ pub fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError> {
             tls_key,
         } => {
             let addr = listen.unwrap_or(config.listen);
-            let runtime =
-                tokio::runtime::Runtime::new().map_err(|e| CliError::Failed(e.to_string()))?;
-            runtime.block_on(async {
+            multi_thread_runtime()?.block_on(async {
                 let mut shown = config.clone();
                 let app = relay_app(data, config)?;
                 let ready = |url: String| {
@@ -200,7 +203,10 @@ fn agent_line(agent: &xvb_core::relay::AgentRow) -> String {
 
 /// A join code from the command line or `XVB_RELAY`, else the relay joined
 /// with `xvb relay join` (its token from the keyring).
-pub fn join_code(data: &DataDir, given: Option<String>) -> Result<Option<JoinCode>, CliError> {
+pub(crate) fn join_code(
+    data: &DataDir,
+    given: Option<String>,
+) -> Result<Option<JoinCode>, CliError> {
     let given = given.or_else(|| {
         std::env::var(JOIN_ENV)
             .ok()
@@ -215,14 +221,13 @@ pub fn join_code(data: &DataDir, given: Option<String>) -> Result<Option<JoinCod
 }
 
 /// `xvb serve --relay`: a headless agent connected to a relay, printing its decisions.
-pub fn serve_agent(
+pub(crate) fn serve_agent(
     data: &DataDir,
     code: JoinCode,
     notifier: ServeNotifier,
 ) -> Result<(), CliError> {
     let config = data.load_config()?;
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Failed(e.to_string()))?;
-    runtime.block_on(async {
+    multi_thread_runtime()?.block_on(async {
         let engine = Engine::open(data, config, Arc::new(notifier))?;
         println!("relay: {}", code.relay.as_str().trim_end_matches('/'));
         let link = RelayLink::start(engine.state, data.database_path(), code);
@@ -244,10 +249,10 @@ pub fn serve_agent(
 }
 
 /// `xvb call --relay`: the relay places the call from this agent's extension.
-pub fn call_through(data: &DataDir, code: JoinCode, number: &str) -> Result<(), CliError> {
+pub(crate) fn call_through(data: &DataDir, code: JoinCode, number: &str) -> Result<(), CliError> {
     let config = data.load_config()?;
     current_thread_runtime()?.block_on(async {
-        let engine = Engine::open(data, config, Arc::new(ServeNotifier { popups: None }))?;
+        let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(false)))?;
         let link = RelayLink::start(engine.state, data.database_path(), code);
         let reply = link
             .dial(number)

@@ -1,0 +1,42 @@
+//! `xvb call`: ask the PBX (`makeCall`), or the team relay with `--relay`, to ring
+//! the agent's phone and then the client.
+
+use super::{current_thread_runtime, relay};
+use crate::error::CliError;
+use xvb_core::config::DataDir;
+use xvb_core::dialer::{dial_with_account_token, DialError};
+use xvb_core::phone::DialNumber;
+
+/// Runs `xvb call`: through the relay given (or joined) unless `--from` is set, else directly.
+pub(crate) fn run(
+    data: &DataDir,
+    number: &str,
+    code: Option<String>,
+    from: Option<String>,
+) -> Result<(), CliError> {
+    match (from, relay::join_code(data, code)?) {
+        (None, Some(code)) => relay::call_through(data, code, number),
+        (from, _) => call(data, number, from),
+    }
+}
+
+fn call(data: &DataDir, number: &str, from: Option<String>) -> Result<(), CliError> {
+    let to = DialNumber::parse(number).map_err(DialError::from)?;
+    let config = data.load_config()?;
+    let from = from
+        .or(config.extension.clone())
+        .ok_or(DialError::NoExtension)?;
+    let accepted =
+        current_thread_runtime()?.block_on(dial_with_account_token(&config, &from, &to))?;
+    let reply = if accepted.reply.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", accepted.reply)
+    };
+    println!(
+        "calling {} from extension {from}: the PBX accepted (HTTP {}{reply})",
+        to.as_str(),
+        accepted.status
+    );
+    Ok(())
+}

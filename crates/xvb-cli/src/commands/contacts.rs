@@ -1,0 +1,122 @@
+//! `xvb contacts import/list/add/remove`: the contact book the PBX asks with `cmd=contact`.
+
+use crate::error::CliError;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xvb_core::config::DataDir;
+use xvb_core::contacts::{self, Contact};
+use xvb_core::store::Database;
+
+/// `xvb contacts` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum ContactsCommand {
+    /// Import a CSV (name,phone,responsible,crm_url) or vCard file.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// List contacts.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a contact (or update the one that has its number).
+    Add(AddContact),
+    /// Remove a contact by one of its numbers, or by `#ID`.
+    Remove {
+        /// A phone number or `#ID` from `contacts list`.
+        number_or_id: String,
+    },
+}
+
+/// `xvb contacts add` options.
+#[derive(Args)]
+pub(crate) struct AddContact {
+    /// Name agents see.
+    #[arg(long)]
+    name: String,
+    /// Phone number (repeat for several).
+    #[arg(long = "phone", required = true)]
+    phones: Vec<String>,
+    /// Responsible agent's extension.
+    #[arg(long)]
+    responsible: Option<String>,
+    /// CRM card URL.
+    #[arg(long)]
+    crm_url: Option<String>,
+    /// Free text.
+    #[arg(long)]
+    note: Option<String>,
+}
+
+/// Runs one `xvb contacts` command; an import that skipped lines exits with 2.
+pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, CliError> {
+    let mut db = Database::open(&data.database_path())?;
+    match command {
+        ContactsCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            let report = db.import(contacts::parse_file(&text)?)?;
+            for error in &report.errors {
+                eprintln!(
+                    "{}:{}: skipped: {}",
+                    file.display(),
+                    error.line,
+                    error.reason
+                );
+            }
+            println!(
+                "imported {} new, updated {}, skipped {} (see above)",
+                report.added,
+                report.updated,
+                report.errors.len()
+            );
+            if !report.errors.is_empty() {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        ContactsCommand::List { json } => {
+            let all = db.contacts()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&all).expect("contacts serialise")
+                );
+            } else {
+                for c in all {
+                    println!(
+                        "#{:<6} {:<30} {:<32} responsible={}",
+                        c.id,
+                        c.name,
+                        c.phones.join("; "),
+                        c.responsible.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        ContactsCommand::Add(add) => {
+            let id = db.add_contact(Contact {
+                id: 0,
+                name: add.name,
+                phones: add.phones,
+                responsible: add.responsible,
+                crm_url: add.crm_url,
+                note: add.note,
+            })?;
+            println!("saved contact #{id}");
+        }
+        ContactsCommand::Remove { number_or_id } => {
+            if !db.remove_contact(&number_or_id)? {
+                return Err(CliError::Failed(format!(
+                    "no contact has `{number_or_id}`; see `xvb contacts list`"
+                )));
+            }
+            println!("removed");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

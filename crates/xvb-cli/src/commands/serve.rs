@@ -1,0 +1,99 @@
+//! `xvb serve`: the webhook listener (or, with `--relay`, a relay's agent), printing
+//! one line per notification decision until Ctrl-C or SIGTERM.
+
+mod popup;
+
+use super::{bind, multi_thread_runtime, relay};
+use crate::error::CliError;
+use popup::Popups;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use xvb_core::config::DataDir;
+use xvb_core::engine::Engine;
+use xvb_core::notifier::{Notice, Notifier};
+use xvb_core::tunnel::{self, TunnelStatus, TunnelTarget};
+
+/// Prints each decision as one line on stdout, and pops it when asked.
+pub(crate) struct ServeNotifier {
+    popups: Option<Popups>,
+}
+
+impl ServeNotifier {
+    /// Prints decisions; with `notify`, also shows them as desktop notifications.
+    pub(crate) fn new(notify: bool) -> ServeNotifier {
+        ServeNotifier {
+            popups: notify.then(Popups::start),
+        }
+    }
+}
+
+impl Notifier for ServeNotifier {
+    fn notify(&self, notice: Notice) {
+        println!("{notice}");
+        if let Some(popups) = &self.popups {
+            popups.show(notice);
+        }
+    }
+}
+
+/// Runs `xvb serve`: through the relay given (or joined), else listening directly.
+pub(crate) fn run(
+    data: &DataDir,
+    listen: Option<SocketAddr>,
+    code: Option<String>,
+    notify: bool,
+) -> Result<(), CliError> {
+    match relay::join_code(data, code)? {
+        Some(code) => relay::serve_agent(data, code, ServeNotifier::new(notify)),
+        None => serve(data, listen, notify),
+    }
+}
+
+fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    let addr = listen.unwrap_or(config.listen);
+    if config.access_code.is_none() {
+        tracing::warn!("no access_code configured: every PBX request will be refused with 403; run `xvb config set access_code <account>`");
+    }
+    multi_thread_runtime()?.block_on(async {
+        let (listener, bound) = bind(addr).await?;
+        let mut shown = config.clone();
+        shown.listen = bound;
+        let webhook = shown.webhook_url();
+        let tunnel = TunnelTarget::from_config(&config);
+        let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(notify)))?;
+        println!("listening on http://{bound}");
+        println!("webhook URL: {webhook}");
+        // Kept until the listener ends.
+        let _tunnel = tunnel.map(|target| {
+            let tunnel = tunnel::start(target, bound.port());
+            let mut status = tunnel.status.clone();
+            tokio::spawn(async move {
+                while status.changed().await.is_ok() {
+                    let now = status.borrow_and_update().clone();
+                    println!("tunnel: {now}");
+                    if let TunnelStatus::Open(public) = now {
+                        // bore carries plain HTTP: a public_url (a TLS proxy in front) wins.
+                        if shown.public_url.is_none() {
+                            println!("webhook URL: {public}/hook/{}", shown.webhook_secret);
+                        }
+                    }
+                }
+            });
+            tunnel
+        });
+        engine.serve(listener, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM (logging "stopping"): when `serve` and `relay serve` end.
+pub(crate) async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("stopping");
+}
