@@ -6,14 +6,17 @@
 
 use crate::desktop::DesktopStatus;
 use ts_rs::{Config as TsConfig, TS};
-use xvb_core::call::Call;
-use xvb_core::companion::{DialRequest, HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::app::{DialRequest, ErrorCode, HistoryPage, RecordingView, SettingsView, UiError};
 use xvb_core::config::Config;
 use xvb_core::contacts::Contact;
-use xvb_core::decision::{Decision, RingPolicy};
-use xvb_core::notifier::Notice;
-use xvb_core::protocol::Direction;
-use xvb_core::secret::SecretKind;
+use xvb_core::pbx::call::Call;
+use xvb_core::pbx::decision::{Decision, RingPolicy};
+use xvb_core::pbx::notifier::Notice;
+use xvb_core::pbx::protocol::Direction;
+use xvb_core::reach::link::LinkStatus;
+use xvb_core::reach::tunnel::TunnelStatus;
+use xvb_core::reach::Reach;
+use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::HistoryQuery;
 
 fn declarations() -> String {
@@ -28,7 +31,12 @@ fn declarations() -> String {
         Contact::decl(&cfg),
         HistoryQuery::decl(&cfg),
         HistoryPage::decl(&cfg),
+        LinkStatus::decl(&cfg),
+        TunnelStatus::decl(&cfg),
+        Reach::decl(&cfg),
+        SecretState::decl(&cfg),
         SettingsView::decl(&cfg),
+        ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         RecordingView::decl(&cfg),
         SecretKind::decl(&cfg),

@@ -3,7 +3,7 @@
 use crate::desktop::DesktopStatus;
 use crate::AppState;
 use tauri::State;
-use xvb_core::companion::{HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::app::{ErrorCode, HistoryPage, RecordingView, SettingsView, UiError};
 use xvb_core::secret::SecretKind;
 use xvb_core::store::HistoryQuery;
 
@@ -96,8 +96,8 @@ pub async fn missed_seen(app: tauri::AppHandle) -> Result<()> {
 
 /// The page listens now; what a pop's button, a link or the hotkey asked before: `[event, payload]`.
 #[tauri::command]
-pub async fn take_pending() -> Result<Option<(String, serde_json::Value)>> {
-    Ok(crate::tray::page_listening().map(|(event, payload)| (event.to_owned(), payload)))
+pub async fn take_pending(app: tauri::AppHandle) -> Result<Option<(String, serde_json::Value)>> {
+    Ok(crate::handover::page_listening(&app).map(|(event, payload)| (event.to_owned(), payload)))
 }
 
 /// The hotkey's problem, autostart and the log folder, for the settings screen.
@@ -119,5 +119,10 @@ pub async fn open_logs_folder(app: tauri::AppHandle) -> Result<()> {
     let dir = crate::desktop::log_dir();
     app.opener()
         .open_path(dir.display().to_string(), None::<&str>)
-        .map_err(|e| UiError::new("logs", format!("cannot open {}: {e}", dir.display())))
+        .map_err(|e| {
+            UiError::new(
+                ErrorCode::Desktop,
+                format!("cannot open {}: {e}", dir.display()),
+            )
+        })
 }

@@ -1,7 +1,7 @@
 //! Desktop integration: `tel:` / `callto:` links, the dial-the-selection hotkey,
 //! start with the system, and the log files.
 
-use crate::tray::show_and_ask;
+use crate::handover::show_and_ask;
 use crate::AppState;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use tauri::{AppHandle, Manager};
 use tauri_plugin_autostart::ManagerExt;
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
-use xvb_core::companion::{DialRequest, UiError};
+use xvb_core::app::{DialRequest, ErrorCode, UiError};
 
 /// Log files kept (one a day).
 const LOG_FILES_KEPT: usize = 7;
@@ -225,7 +225,7 @@ pub fn set_autostart(app: &AppHandle, on: bool) -> Result<DesktopStatus, UiError
     };
     done.map_err(|e| {
         UiError::new(
-            "autostart",
+            ErrorCode::Desktop,
             format!("could not change starting with the system: {e}"),
         )
     })?;

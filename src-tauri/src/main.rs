@@ -1,5 +1,5 @@
 //! XVB Companion desktop app: a thin Tauri shell over `xvb-core`.
-//! Commands delegate to [`xvb_core::companion::Companion`] in one line each.
+//! Commands delegate to [`xvb_core::app::Companion`] in one line each.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -8,12 +8,13 @@ mod badge;
 mod bindings;
 mod commands;
 mod desktop;
+mod handover;
 mod popups;
 mod tray;
 
 use std::sync::Arc;
 use tauri::Manager;
-use xvb_core::companion::Companion;
+use xvb_core::app::Companion;
 use xvb_core::config::DataDir;
 
 /// The app's shared state.
@@ -47,12 +48,13 @@ fn main() {
         .setup(move |app| {
             let popups = popups::Popups::start(app.handle().clone());
             let companion = Arc::new(Companion::open(data.clone(), Arc::new(popups))?);
+            app.manage(handover::PageRequests::default());
             app.manage(AppState {
                 companion: Arc::clone(&companion),
             });
             tray::build(app.handle())?;
             desktop::setup(app.handle());
-            tray::follow_reach(app.handle(), companion.reach_status());
+            tray::follow_reach(app.handle(), companion.reach());
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = companion.start_reach().await {
                     tracing::error!(error = %e, "the listener (or the relay link) did not start");
@@ -85,7 +87,7 @@ fn main() {
         ])
         .build(tauri::generate_context!())
         .expect("the app starts")
-        .run(|_app, event| match event {
+        .run(|app, event| match event {
             // Closing the window keeps the app (listener, pops, tray) running;
             // only Quit (an explicit exit code) ends it.
             tauri::RunEvent::ExitRequested {
@@ -94,7 +96,7 @@ fn main() {
             tauri::RunEvent::WindowEvent {
                 event: tauri::WindowEvent::Destroyed,
                 ..
-            } => tray::page_gone(),
+            } => handover::page_gone(app),
             _ => {}
         });
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::mpsc;
-use xvb_core::decision::Decision;
-use xvb_core::notifier::{Notice, Notifier};
+use xvb_core::pbx::decision::Decision;
+use xvb_core::pbx::notifier::{Notice, Notifier};
 
 /// Sends each notice to the UI (event `notice`) and to the desktop's notification server.
 pub struct Popups {
@@ -194,10 +194,12 @@ async fn follow_actions(app: AppHandle, pop: Arc<notify_rust::NotificationHandle
                 }
             }
         }
-        Some("callback") => {
-            tray::show_and_ask(&app, "dial", notice.call.phone.clone().unwrap_or_default())
-        }
-        Some(_) => tray::show_and_ask(&app, "open-call", notice.call.callid.clone()),
+        Some("callback") => crate::handover::show_and_ask(
+            &app,
+            "dial",
+            notice.call.phone.clone().unwrap_or_default(),
+        ),
+        Some(_) => crate::handover::show_and_ask(&app, "open-call", notice.call.callid.clone()),
         None => {}
     }
 }

@@ -6,23 +6,10 @@ use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_clipboard_manager::ClipboardExt;
+use xvb_core::reach::Reach;
 
 const TRAY_ID: &str = "main";
 static MISSED: AtomicU32 = AtomicU32::new(0);
-
-/// A request for the window: an event name and its payload.
-type Request = (&'static str, serde_json::Value);
-
-/// Whether the window's page listens for requests, and the one it has not heard yet.
-struct Page {
-    listening: bool,
-    pending: Option<Request>,
-}
-
-static PAGE: std::sync::Mutex<Page> = std::sync::Mutex::new(Page {
-    listening: false,
-    pending: None,
-});
 
 /// Shows, unminimises and focuses the main window, creating it if it was closed.
 ///
@@ -43,36 +30,8 @@ pub fn show_main_window(app: &AppHandle) {
     }
 }
 
-/// Brings the window forward and tells it to do `event` (`open-call`, `dial`,
-/// `dial-request`) with `payload`. A page not listening yet (a window being
-/// built, or its page still loading) picks it up with [`page_listening`].
-pub fn show_and_ask(app: &AppHandle, event: &'static str, payload: impl Into<serde_json::Value>) {
-    let payload = payload.into();
-    {
-        let mut page = PAGE.lock().expect("page lock");
-        if page.listening {
-            let _ = app.emit(event, payload);
-        } else {
-            page.pending = Some((event, payload));
-        }
-    }
-    show_main_window(app);
-}
-
-/// The page listens from now on: the request it has not heard yet, if any.
-pub fn page_listening() -> Option<Request> {
-    let mut page = PAGE.lock().expect("page lock");
-    page.listening = true;
-    page.pending.take()
-}
-
-/// The window is gone: requests wait for the next page.
-pub fn page_gone() {
-    PAGE.lock().expect("page lock").listening = false;
-}
-
 /// The reach line (`listening on …`, `relay: connected …`, `relay: reconnecting …`,
-/// `tunnel: open at …`) shown in the tray's tooltip and sent to the window.
+/// `tunnel: open at …`) shown in the tray's tooltip; the window gets it typed.
 static REACH: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
 /// The tray menu's first line, which says the same (Linux trays show no tooltips).
@@ -80,11 +39,12 @@ static REACH_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLo
 
 /// Keeps the tray (its menu's first line and tooltip) and the window told how
 /// events reach the app: `connected` / `reconnecting` in relay mode.
-pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<String>) {
+pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<Reach>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         while status.changed().await.is_ok() {
-            let line = status.borrow_and_update().clone();
+            let reach = status.borrow_and_update().clone();
+            let line = reach.to_string();
             tracing::info!(reach = %line, "how the PBX's events reach the app");
             // Also on standard output, as `xvb serve` prints it (scripts and benches wait for it).
             println!("{line}");
@@ -93,7 +53,7 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<St
                 let _ = item.set_text(&line);
             }
             show_tooltip(&app);
-            let _ = app.emit("reach", line);
+            let _ = app.emit("reach", reach);
         }
     });
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use xvb_core::sim::{SimCall, Target};
+use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::{free_port, seed_history, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
 

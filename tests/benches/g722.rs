@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::time::{Duration, Instant};
-use xvb_core::g722::{decode, Bitrate};
+use xvb_core::audio::g722::{decode, Bitrate};
 use xvb_e2e::{ffmpeg_decode_g722, synth_g722};
 
 const SECONDS: u32 = 600;

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use xvb_core::config::{Config, DataDir};
 use xvb_core::contacts::{Contact, ContactIndex, Parsed};
-use xvb_core::engine::Engine;
-use xvb_core::notifier::{Notice, Notifier};
-use xvb_core::sim::{SimCall, Target};
+use xvb_core::listener::Engine;
+use xvb_core::pbx::notifier::{Notice, Notifier};
+use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_e2e::{seed_history, xvb_bin, ACCESS_CODE};
 

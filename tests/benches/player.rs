@@ -4,8 +4,8 @@
 //! the click on ▶ to the `<audio>` element's `playing` event (there is no sound
 //! card under Xvfb, so a device's own output latency is not included).
 
-use xvb_core::protocol::CallEvent;
-use xvb_core::sim::SimCall;
+use xvb_core::pbx::protocol::CallEvent;
+use xvb_core::pbx::sim::SimCall;
 use xvb_core::store::Writer;
 use xvb_e2e::webdriver::{click, desktop_agent, page_number, replace_text, wait_number, Desktop};
 use xvb_e2e::{serve_recording, synth_g722, Agent, DbusSession, ACCESS_CODE};

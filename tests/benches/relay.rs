@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::{new_secret, DataDir};
-use xvb_core::protocol::CallEvent;
-use xvb_core::relay::{token_hash, JoinCode, RelayStore, SqliteRelayStore};
-use xvb_core::sim::SimCall;
+use xvb_core::pbx::protocol::CallEvent;
+use xvb_core::pbx::sim::SimCall;
+use xvb_core::reach::relay::{token_hash, JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::store::{Relayed, Writer};
 use xvb_e2e::{free_port, Agent, Served, ACCESS_CODE};
 
@@ -149,7 +149,7 @@ fn team_call(callid: String) -> SimCall {
 }
 
 async fn post_calls(
-    target: &xvb_core::sim::Target,
+    target: &xvb_core::pbx::sim::Target,
     deliveries: &Shared,
     prefix: &str,
     n: usize,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
-use xvb_core::sim::{Reply, Target};
+use xvb_core::pbx::sim::{Reply, Target};
 
 /// The account number of the seed's captures.
 pub const ACCESS_CODE: &str = "10019";
@@ -730,7 +730,7 @@ pub async fn seed_history(data: &Path, calls: usize) {
         .map(|i| {
             let writer = writer.clone();
             tokio::spawn(async move {
-                let call = xvb_core::sim::SimCall {
+                let call = xvb_core::pbx::sim::SimCall {
                     access_code: ACCESS_CODE.into(),
                     callid: format!("H{i:06}"),
                     phone: format!("7910{i:07}"),
@@ -742,7 +742,10 @@ pub async fn seed_history(data: &Path, calls: usize) {
                     call.completed("Success", 60, Some("https://pbx.invalid/r.g722")),
                 ] {
                     writer
-                        .record_event(xvb_core::protocol::CallEvent::parse(fields).unwrap(), None)
+                        .record_event(
+                            xvb_core::pbx::protocol::CallEvent::parse(fields).unwrap(),
+                            None,
+                        )
                         .await
                         .unwrap();
                 }

@@ -1,7 +1,7 @@
 //! Contact import through the `xvb` binary, and `cmd=contact` answers at 100k contacts.
 
 use std::fmt::Write;
-use xvb_core::protocol::Fields;
+use xvb_core::pbx::protocol::Fields;
 use xvb_e2e::{Agent, ACCESS_CODE};
 
 fn write(agent: &Agent, name: &str, text: &str) -> String {

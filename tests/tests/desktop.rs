@@ -6,8 +6,8 @@
 
 use fantoccini::Locator;
 use std::process::Command;
-use xvb_core::protocol::Fields;
-use xvb_core::sim::SimCall;
+use xvb_core::pbx::protocol::Fields;
+use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::tray::TrayHost;
 
@@ -34,7 +34,7 @@ async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut xvb_e2e::Serve
 }
 
 async fn send(webhook: &str, fields: &Fields, header: Option<&str>) {
-    let target = xvb_core::sim::Target::parse(webhook).unwrap();
+    let target = xvb_core::pbx::sim::Target::parse(webhook).unwrap();
     let reply = target.send(fields, header).await.unwrap();
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
@@ -64,7 +64,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let capture = String::from_utf8(fixture("pbx/01-incoming.http")).unwrap();
     let path = &webhook[webhook.find("/hook/").unwrap()..];
     let request = capture.replacen("POST /crm-api ", &format!("POST {path} "), 1);
-    let target = xvb_core::sim::Target::parse(&webhook).unwrap();
+    let target = xvb_core::pbx::sim::Target::parse(&webhook).unwrap();
     assert_eq!(
         target.send_raw(request.as_bytes()).await.unwrap().status,
         200

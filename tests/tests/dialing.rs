@@ -2,8 +2,8 @@
 //! Secret Service (gnome-keyring on a private D-Bus session).
 
 use std::time::{Duration, Instant};
-use xvb_core::dialer::{DialError, Dialer};
-use xvb_core::phone::DialNumber;
+use xvb_core::pbx::dialer::{DialError, Dialer};
+use xvb_core::pbx::phone::DialNumber;
 use xvb_core::secret::Secret;
 use xvb_e2e::{block_on, Agent, DbusSession, FakePbx};
 

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use xvb_core::sim::SimCall;
+use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::{block_on, Agent, ACCESS_CODE};
 
 #[test]

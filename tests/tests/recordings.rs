@@ -5,12 +5,12 @@
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use xvb_core::call::Call;
-use xvb_core::g722::{self, Bitrate};
-use xvb_core::playback::PlaybackServer;
-use xvb_core::protocol::CallEvent;
-use xvb_core::recordings::{Fetcher, Limits, RecordingError};
-use xvb_core::sim::SimCall;
+use xvb_core::audio::fetch::{Fetcher, Limits, RecordingError};
+use xvb_core::audio::g722::{self, Bitrate};
+use xvb_core::audio::playback::PlaybackServer;
+use xvb_core::pbx::call::Call;
+use xvb_core::pbx::protocol::CallEvent;
+use xvb_core::pbx::sim::SimCall;
 use xvb_core::store::{Database, Writer};
 use xvb_e2e::{block_on, serve_recording as serve, Agent, DbusSession, ACCESS_CODE};
 

@@ -7,8 +7,8 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::DataDir;
-use xvb_core::relay::{JoinCode, RelayStore, SqliteRelayStore};
-use xvb_core::sim::SimCall;
+use xvb_core::pbx::sim::SimCall;
+use xvb_core::reach::relay::{JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::store::{Database, Writer};
 use xvb_e2e::{block_on, fixture, free_port, Agent, Served, ACCESS_CODE, KNOWN_CALLER};
 
@@ -47,7 +47,7 @@ fn call(callid: &str, ext: &str) -> SimCall {
     }
 }
 
-fn post(relay: &Served, fields: &xvb_core::protocol::Fields) {
+fn post(relay: &Served, fields: &xvb_core::pbx::protocol::Fields) {
     let reply = block_on(relay.target().send(fields, None)).unwrap();
     assert_eq!(reply.status, 200, "{}", reply.body);
 }

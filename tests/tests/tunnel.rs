@@ -2,7 +2,7 @@
 //! process), `xvb serve` with `tunnel_server` set, a PBX capture sent to the
 //! tunnel's public address, and the tunnel re-opened after the server restarts.
 
-use xvb_core::sim::Target;
+use xvb_core::pbx::sim::Target;
 use xvb_e2e::{block_on, fixture, Agent, Served};
 
 const SECRET: &str = "bore s3cret";

@@ -2,8 +2,9 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use xvb_core::dialer::DialError;
-use xvb_core::recordings::RecordingError;
+use xvb_core::audio::export::ExportError;
+use xvb_core::audio::fetch::RecordingError;
+use xvb_core::pbx::dialer::DialError;
 use xvb_core::secret::TokenError;
 use xvb_core::CoreError;
 
@@ -35,6 +36,9 @@ pub(crate) enum CliError {
     /// A recording could not be fetched.
     #[error(transparent)]
     Recording(#[from] RecordingError),
+    /// A recording could not be written as WAV.
+    #[error(transparent)]
+    Export(#[from] ExportError),
     /// The token could not be stored or read.
     #[error(transparent)]
     Token(#[from] TokenError),

@@ -1,6 +1,6 @@
 //! The agent's configuration, `DIR/config.toml`, shared by the CLI and the app.
 
-use crate::decision::RingPolicy;
+use crate::pbx::decision::RingPolicy;
 use crate::CoreError;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -123,7 +123,7 @@ pub fn new_secret() -> String {
 
 fn digits_only(key: &str, value: &str) -> Result<String, CoreError> {
     let value = value.trim();
-    if value.len() > 16 || !crate::phone::is_extension(value) {
+    if value.len() > 16 || !crate::pbx::phone::is_extension(value) {
         return Err(CoreError::Config(format!(
             "{key} must be digits only (e.g. 10019), got `{value}`"
         )));
@@ -295,7 +295,7 @@ impl Config {
     pub fn crm_url(&self, phone: &str) -> Option<String> {
         self.crm_url_template
             .as_ref()
-            .map(|t| t.replace("{phone}", &crate::phone::normalize(phone)))
+            .map(|t| t.replace("{phone}", &crate::pbx::phone::normalize(phone)))
     }
 }
 

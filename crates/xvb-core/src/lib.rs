@@ -1,82 +1,30 @@
-//! XVB Companion's engine, free of any GUI: the PBX webhook protocol, call
-//! merging, the SQLite store, the contact book, the listener and the
-//! notification decisions. The `xvb` CLI and the desktop app are thin shells over it.
+//! XVB Companion's engine, free of any GUI. The `xvb` CLI and the desktop app
+//! are thin shells over it. The map, one folder per concern:
+//!
+//! - [`pbx`] — the PBX's webhook protocol, call merging, notification
+//!   decisions, phone numbers, `makeCall`, the PBX simulator;
+//! - [`listener`] — the webhook endpoint and the engine behind it;
+//! - [`store`] — the SQLite store, one file per table (journal, calls, contacts,
+//!   relay agents) and the writer thread;
+//! - [`contacts`] — the contact book: CSV/vCard import and the in-memory index;
+//! - [`audio`] — recordings: fetching, G.722 decoding, WAV export, playback;
+//! - [`reach`] — the team relay, an agent's link to it, the tunnel, and the
+//!   [`reach::Reach`] line;
+//! - [`app`] — what the desktop app does, as one [`app::Companion`];
+//! - [`config`] and [`secret`] — settings in `config.toml`, secrets in the keyring;
+//! - [`CoreError`] — what can go wrong, each with what to do about it.
 
-pub mod call;
-pub mod companion;
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod audio;
 pub mod config;
 pub mod contacts;
-pub mod decision;
-pub mod dialer;
-pub mod engine;
-pub mod g722;
+mod error;
 pub mod listener;
-pub mod notifier;
-pub mod phone;
-pub mod playback;
-pub mod protocol;
-pub mod recordings;
-pub mod relay;
-pub mod relay_link;
+pub mod pbx;
+pub mod reach;
 pub mod secret;
-pub mod sim;
 pub mod store;
-pub mod tunnel;
 
-use std::path::{Path, PathBuf};
-
-/// Everything that can go wrong in the engine, each with what to do about it.
-#[derive(Debug, thiserror::Error)]
-pub enum CoreError {
-    /// A setting is missing or invalid.
-    #[error("{0}")]
-    Config(String),
-    /// A file or directory could not be used.
-    #[error("cannot use {path}: {source}")]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// SQLite refused.
-    #[error("database error: {0}; if it persists, check the disk and the data dir's permissions")]
-    Db(#[from] rusqlite::Error),
-    /// Stored data could not be read back.
-    #[error("stored data is damaged: {0}")]
-    Corrupt(String),
-    /// A contact file could not be imported at all.
-    #[error("{0}")]
-    Import(String),
-    /// The writer thread ended.
-    #[error("the store's writer has stopped; restart xvb")]
-    WriterGone,
-    /// The batch holding an event failed to commit.
-    #[error("the database did not commit; check free disk space")]
-    StoreFailed,
-    /// The listener failed.
-    #[error("the listener on {addr} failed: {source}")]
-    Listen {
-        /// The address.
-        addr: std::net::SocketAddr,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// The simulator could not reach or understand the listener.
-    #[error("{0}")]
-    Sim(String),
-}
-
-impl CoreError {
-    /// An I/O error on `path`.
-    pub fn io(path: &Path, source: std::io::Error) -> Self {
-        CoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-
-    fn corrupt(e: serde_json::Error) -> Self {
-        CoreError::Corrupt(e.to_string())
-    }
-}
+pub use error::CoreError;

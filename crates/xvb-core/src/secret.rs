@@ -1,8 +1,10 @@
-//! The PBX token and the recordings password: a redacting secret type, kept only in the OS keyring.
+//! Secrets — the PBX token, the recordings password, the tunnel secret and the
+//! relay token: a redacting secret type, kept only in the OS keyring.
 //!
-//! Keyring entries: service `xvb-companion`, user = the PBX account (`access_code`) for
-//! the token, `<account>/recordings` for the password of the PBX's recording downloads.
-//! On Linux that is the Secret Service (gnome-keyring, KWallet, KeePassXC), on
+//! Keyring entries ([`SecretKind`]): service `xvb-companion`, user = the PBX account
+//! (`access_code`) for the token, `<account>/recordings` for the password of the
+//! PBX's recording downloads, `<account>/tunnel` for the bore server's secret,
+//! `<account>/relay` for this agent's token on a team relay. On Linux that is the Secret Service (gnome-keyring, KWallet, KeePassXC), on
 //! macOS the Keychain, on Windows the Credential Manager. There is no file
 //! fallback. For headless servers only, `XVB_TOKEN` in the environment is used.
 
@@ -150,6 +152,37 @@ pub enum SecretKind {
     TunnelSecret,
     /// This agent's token on the team relay (the join code's part after `#`).
     RelayToken,
+}
+
+/// What the settings show of a secret: whether it is there, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SecretState {
+    /// In the keyring.
+    Stored,
+    /// Not in the keyring.
+    NotStored,
+    /// Not needed with the current settings (no `recordings_user`, no `tunnel_server`).
+    NotNeeded,
+    /// The keyring could not say.
+    Unknown {
+        /// Why, and what to do.
+        reason: String,
+    },
+}
+
+impl SecretState {
+    /// Asks the keyring whether `kind` is stored for `access_code` (blocking).
+    pub fn of(access_code: Option<&str>, kind: SecretKind) -> SecretState {
+        match TokenStore::of_kind(access_code, kind).and_then(|s| s.is_stored()) {
+            Ok(true) => SecretState::Stored,
+            Ok(false) => SecretState::NotStored,
+            Err(e) => SecretState::Unknown {
+                reason: e.to_string(),
+            },
+        }
+    }
 }
 
 /// One keyring entry of one PBX account.

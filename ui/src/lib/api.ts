@@ -1,6 +1,6 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
-import type { DesktopStatus, HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, UiError } from "./bindings";
+import type { DesktopStatus, ErrorCode, HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, UiError } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -26,6 +26,14 @@ export const api = {
 export function messageOf(error: unknown): string {
   if (error && typeof error === "object" && "message" in error) return (error as UiError).message;
   return String(error);
+}
+
+/** Failures the agent puts right in Settings (a missing token, extension or account). */
+const SETTINGS_CODES: ErrorCode[] = ["config", "token", "listen", "relay", "tunnel"];
+
+/** Whether `error` (from a command) is put right in Settings, so the UI offers to open them. */
+export function fixedInSettings(error: unknown): boolean {
+  return !!error && typeof error === "object" && SETTINGS_CODES.includes((error as UiError).code);
 }
 
 /** A query with every filter off. */

@@ -235,6 +235,59 @@ calls: Array<Call>,
  */
 total: number, };
 
+export type LinkStatus = { "state": "connecting" } | { "state": "connected", 
+/**
+ * The agent's extension.
+ */
+ext: string, 
+/**
+ * Set when this app came back after the relay had pruned events it had
+ * not stored: when the relay's kept events begin (RFC 3339).
+ */
+missed_before: string | null, } | { "state": "reconnecting", 
+/**
+ * The wait, in milliseconds.
+ */
+wait_ms: number, 
+/**
+ * What went wrong.
+ */
+reason: string, };
+
+export type TunnelStatus = { "state": "opening" } | { "state": "open", 
+/**
+ * `http://server:port`.
+ */
+url: string, } | { "state": "reopening", 
+/**
+ * The wait, in milliseconds.
+ */
+wait_ms: number, 
+/**
+ * What went wrong.
+ */
+reason: string, };
+
+export type Reach = { "kind": "starting" } | { "kind": "listening", 
+/**
+ * The address listened on (`127.0.0.1:8787`).
+ */
+addr: string, } | { "kind": "tunnel", 
+/**
+ * The tunnel's state.
+ */
+tunnel: TunnelStatus, } | { "kind": "relay", 
+/**
+ * The link's state.
+ */
+link: LinkStatus, };
+
+export type SecretState = { "state": "stored" } | { "state": "not_stored" } | { "state": "not_needed" } | { "state": "unknown", 
+/**
+ * Why, and what to do.
+ */
+reason: string, };
+
 export type SettingsView = { 
 /**
  * The saved settings.
@@ -245,27 +298,29 @@ config: Config,
  */
 webhook_url: string, 
 /**
- * `stored`, `not stored`, or why the keyring could not say.
+ * Whether the PBX token is in the keyring.
  */
-token: string, 
+token: SecretState, 
 /**
- * The same for the recordings password (`not needed` without `recordings_user`).
+ * The same for the recordings password (not needed without `recordings_user`).
  */
-recordings_password: string, 
+recordings_password: SecretState, 
 /**
- * The same for the tunnel secret (`not needed` without `tunnel_server`).
+ * The same for the tunnel secret (not needed without `tunnel_server`).
  */
-tunnel_secret: string, 
+tunnel_secret: SecretState, 
 /**
  * How the PBX's events reach this app now: listening, a tunnel, or a relay.
  */
-reach: string, };
+reach: Reach, };
+
+export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop";
 
 export type UiError = { 
 /**
- * `config`, `number`, `dial`, `token`, `store`, `listen`, `test_call`.
+ * What kind of failure.
  */
-code: string, 
+code: ErrorCode, 
 /**
  * What happened and what to do.
  */

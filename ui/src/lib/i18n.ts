@@ -35,6 +35,19 @@ const en = {
   clearToken: "Clear",
   tokenStored: "stored",
   tokenNotStored: "not stored",
+  reachStarting: "Starting…",
+  reachListening: "listening on {addr}",
+  reachTunnel: "tunnel: {state}",
+  reachRelay: "relay: {state}",
+  tunnelOpening: "opening",
+  tunnelOpen: "open at {url}",
+  tunnelReopening: "re-opening in {wait} s ({reason})",
+  linkConnecting: "connecting",
+  linkConnected: "connected as extension {ext}",
+  linkConnectedMissed: "connected as extension {ext}; calls before {when} were no longer kept on the relay when this app came back, so they are missing from its history",
+  linkReconnecting: "reconnecting in {wait} s ({reason})",
+  secretNotNeeded: "not needed",
+  openSettings: "Open Settings",
   listenWhere: "Reachable from",
   thisComputer: "This computer only",
   lan: "The local network (LAN)",
@@ -59,7 +72,6 @@ const en = {
   check3: "Отправить оповещение о начале звонка (call start events): да",
   check4: "Отправить оповещение об окончании звонка (call end events): да",
   testCall: "Send a test call",
-  notListening: "Not listening",
   backspace: "Delete last digit",
   play: "Play",
   pause: "Pause",
@@ -149,6 +161,19 @@ const ru: Record<Key, string> = {
   clearToken: "Удалить",
   tokenStored: "сохранён",
   tokenNotStored: "не сохранён",
+  reachStarting: "Запуск…",
+  reachListening: "слушаю на {addr}",
+  reachTunnel: "туннель: {state}",
+  reachRelay: "ретранслятор: {state}",
+  tunnelOpening: "открывается",
+  tunnelOpen: "открыт на {url}",
+  tunnelReopening: "переоткрытие через {wait} с ({reason})",
+  linkConnecting: "подключение",
+  linkConnected: "подключено как номер {ext}",
+  linkConnectedMissed: "подключено как номер {ext}; звонки до {when} ретранслятор уже не хранил, когда приложение вернулось, поэтому их нет в истории",
+  linkReconnecting: "переподключение через {wait} с ({reason})",
+  secretNotNeeded: "не нужен",
+  openSettings: "Открыть настройки",
   listenWhere: "Доступен",
   thisComputer: "Только с этого компьютера",
   lan: "Из локальной сети",
@@ -173,7 +198,6 @@ const ru: Record<Key, string> = {
   check3: "Отправить оповещение о начале звонка: да",
   check4: "Отправить оповещение об окончании звонка: да",
   testCall: "Отправить тестовый звонок",
-  notListening: "Не слушаю",
   backspace: "Стереть цифру",
   play: "Слушать",
   pause: "Пауза",
@@ -239,6 +263,11 @@ export function pickLanguage(chosen: string | null | undefined, system: string |
 /** The text of `key` in `lang`. */
 export function translate(lang: Lang, key: Key): string {
   return dictionaries[lang][key];
+}
+
+/** The text of `key` in `lang` with each `{name}` replaced by `values[name]`. */
+export function fill(lang: Lang, key: Key, values: Record<string, string>): string {
+  return translate(lang, key).replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "");
 }
 
 /** A call's status in `lang`; statuses the PBX invents are shown as sent. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { fixedInSettings } from "./api";
+import { reachText, secretText } from "./reach";
 import { dialInput, formatDuration, formatNumber, formatWhen } from "./format";
 import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
@@ -60,5 +62,34 @@ describe("virtual list", () => {
     const end = visibleWindow(44 * 99_990, 440, 44, 100_000, 10);
     expect(end.last).toBe(100_000);
     expect(end.pages).toEqual([Math.floor(99_980 / PAGE_SIZE)]);
+  });
+});
+
+describe("reach line and secret states", () => {
+  it("words the reach line as the CLI and tray print it, in English", () => {
+    expect(reachText("en", { kind: "listening", addr: "127.0.0.1:8787" })).toBe("listening on 127.0.0.1:8787");
+    const link = { state: "connected", ext: "100", missed_before: null } as const;
+    expect(reachText("en", { kind: "relay", link })).toBe("relay: connected as extension 100");
+    const reopening = { state: "reopening", wait_ms: 2500, reason: "refused" } as const;
+    expect(reachText("en", { kind: "tunnel", tunnel: reopening })).toBe("tunnel: re-opening in 2.5 s (refused)");
+  });
+  it("words it in Russian, with the time of calls missed while away in local time", () => {
+    const now = new Date(2026, 10, 25, 12, 0);
+    const before = new Date(2026, 10, 24, 9, 30).toISOString();
+    const link = { state: "connected", ext: "101", missed_before: before } as const;
+    const line = reachText("ru", { kind: "relay", link }, now);
+    expect(line).toMatch(/^ретранслятор: подключено как номер 101; звонки до 24\.11\.2026 09:30 /);
+    expect(reachText("ru", { kind: "starting" })).toBe("Запуск…");
+  });
+  it("says whether a secret is stored without ever showing it", () => {
+    expect(secretText("ru", { state: "stored" })).toBe("сохранён");
+    expect(secretText("en", { state: "not_stored" })).toBe("not stored");
+    expect(secretText("en", { state: "not_needed" })).toBe("not needed");
+    expect(secretText("en", { state: "unknown", reason: "no keyring; install gnome-keyring" })).toBe("no keyring; install gnome-keyring");
+  });
+  it("offers Settings for failures they put right", () => {
+    expect(fixedInSettings({ code: "token", message: "no token", field: null })).toBe(true);
+    expect(fixedInSettings({ code: "dial", message: "PBX said no", field: null })).toBe(false);
+    expect(fixedInSettings("boom")).toBe(false);
   });
 });

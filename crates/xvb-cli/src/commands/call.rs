@@ -4,8 +4,8 @@
 use super::{current_thread_runtime, relay};
 use crate::error::CliError;
 use xvb_core::config::DataDir;
-use xvb_core::dialer::{dial_with_account_token, DialError};
-use xvb_core::phone::DialNumber;
+use xvb_core::pbx::dialer::{dial_with_account_token, DialError};
+use xvb_core::pbx::phone::DialNumber;
 
 /// Runs `xvb call`: through the relay given (or joined) unless `--from` is set, else directly.
 pub(crate) fn run(

@@ -5,9 +5,10 @@ use super::current_thread_runtime;
 use crate::error::CliError;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use xvb_core::audio::export::write_wav;
+use xvb_core::audio::fetch::{Fetcher, BYTES_PER_SECOND};
+use xvb_core::audio::g722::Bitrate;
 use xvb_core::config::DataDir;
-use xvb_core::g722::{self, Bitrate};
-use xvb_core::recordings::{self, Fetcher, Limits, Login};
 use xvb_core::store::Database;
 
 /// `xvb recording` subcommands.
@@ -40,12 +41,7 @@ pub(crate) fn run(data: &DataDir, command: RecordingCommand) -> Result<(), CliEr
             ))
         })?;
     let config = data.load_config()?;
-    let fetcher = Fetcher::new(
-        config.pbx_url.as_deref(),
-        data.recordings_path(),
-        Limits::from_config(&config),
-        Login::from_config(&config)?,
-    )?;
+    let fetcher = Fetcher::from_config(&config, data)?;
     let fetched = current_thread_runtime()?.block_on(fetcher.fetch(&call))?;
     let origin = if fetched.cached {
         "from the cache"
@@ -61,7 +57,7 @@ pub(crate) fn run(data: &DataDir, command: RecordingCommand) -> Result<(), CliEr
         println!(
             "note: {} bytes is about {} s of audio, but the call lasted {} s",
             fetched.bytes,
-            fetched.bytes / recordings::BYTES_PER_SECOND,
+            fetched.bytes / BYTES_PER_SECOND,
             call.duration.unwrap_or(0)
         );
     }
@@ -75,22 +71,14 @@ pub(crate) fn run(data: &DataDir, command: RecordingCommand) -> Result<(), CliEr
 pub(crate) fn decode_g722(input: &Path, output: &Path, bits: u32) -> Result<(), CliError> {
     let bitrate = Bitrate::from_kbit(bits)
         .ok_or_else(|| CliError::Failed(format!("--bits must be 64, 56 or 48, got {bits}")))?;
-    let bytes = std::fs::read(input).map_err(|source| CliError::Read {
-        path: input.to_path_buf(),
-        source,
-    })?;
-    let decoded = g722::decode_recording(&bytes, bitrate)
-        .map_err(|e| CliError::Failed(format!("{}: {e}", input.display())))?;
-    if decoded.bit_reversed {
+    let exported = write_wav(input, bitrate, output)?;
+    if exported.bit_reversed {
         println!("the file's bits were reversed; corrected");
     }
-    let samples = decoded.samples;
-    std::fs::write(output, g722::wav(&samples))
-        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", output.display())))?;
     println!(
         "decoded {} bytes into {:.1} s of 16 kHz audio: {}",
-        bytes.len(),
-        samples.len() as f64 / f64::from(g722::SAMPLE_RATE),
+        exported.g722_bytes,
+        exported.seconds,
         output.display()
     );
     Ok(())

@@ -9,10 +9,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use xvb_core::config::{new_secret, DataDir};
-use xvb_core::engine::Engine;
-use xvb_core::relay::{relay_app, serve_relay, token_hash, JoinCode, RelayStore, SqliteRelayStore};
-use xvb_core::relay_link::RelayLink;
+use xvb_core::listener::Engine;
+use xvb_core::reach::link::RelayLink;
+use xvb_core::reach::relay::{
+    relay_app, serve_relay, token_hash, JoinCode, RelayStore, SqliteRelayStore,
+};
+use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, TokenStore};
+use xvb_core::store::AgentRow;
 
 /// Environment variable that can carry a join code (instead of the command line, which `ps` shows).
 pub(crate) const JOIN_ENV: &str = "XVB_RELAY";
@@ -93,7 +97,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             })
         }
         RelayCommand::Agent(AgentCommand::Add { ext, url }) => {
-            if !xvb_core::phone::is_extension(&ext) {
+            if !xvb_core::pbx::phone::is_extension(&ext) {
                 return Err(CliError::Failed(format!(
                     "--ext must be digits (the agent's extension), got `{ext}`"
                 )));
@@ -184,7 +188,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
     }
 }
 
-fn agent_line(agent: &xvb_core::relay::AgentRow) -> String {
+fn agent_line(agent: &AgentRow) -> String {
     let state = if agent.revoked_at.is_some() {
         "revoked"
     } else if agent.connected {
@@ -241,7 +245,8 @@ pub(crate) fn serve_agent(
                     if changed.is_err() {
                         return Ok(());
                     }
-                    println!("relay: {}", *status.borrow_and_update());
+                    let link = status.borrow_and_update().clone();
+                    println!("{}", Reach::Relay { link });
                 }
             }
         }

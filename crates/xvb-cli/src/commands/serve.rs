@@ -9,9 +9,10 @@ use popup::Popups;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use xvb_core::config::DataDir;
-use xvb_core::engine::Engine;
-use xvb_core::notifier::{Notice, Notifier};
-use xvb_core::tunnel::{self, TunnelStatus, TunnelTarget};
+use xvb_core::listener::Engine;
+use xvb_core::pbx::notifier::{Notice, Notifier};
+use xvb_core::reach::tunnel::{self, TunnelStatus, TunnelTarget};
+use xvb_core::reach::Reach;
 
 /// Prints each decision as one line on stdout, and pops it when asked.
 pub(crate) struct ServeNotifier {
@@ -70,9 +71,14 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
             let mut status = tunnel.status.clone();
             tokio::spawn(async move {
                 while status.changed().await.is_ok() {
-                    let now = status.borrow_and_update().clone();
-                    println!("tunnel: {now}");
-                    if let TunnelStatus::Open(public) = now {
+                    let tunnel = status.borrow_and_update().clone();
+                    println!(
+                        "{}",
+                        Reach::Tunnel {
+                            tunnel: tunnel.clone()
+                        }
+                    );
+                    if let TunnelStatus::Open { url: public } = tunnel {
                         // bore carries plain HTTP: a public_url (a TLS proxy in front) wins.
                         if shown.public_url.is_none() {
                             println!("webhook URL: {public}/hook/{}", shown.webhook_secret);

@@ -6,9 +6,9 @@ use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use xvb_core::protocol::Fields;
+use xvb_core::pbx::protocol::Fields;
+use xvb_core::pbx::sim::{new_callid, SimCall, SimPbx, Target};
 use xvb_core::secret::Secret;
-use xvb_core::sim::{new_callid, SimCall, SimPbx, Target};
 
 /// `xvb sim` options.
 #[derive(Args)]

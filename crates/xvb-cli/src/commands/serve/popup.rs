@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 use std::sync::mpsc;
-use xvb_core::decision::Decision;
-use xvb_core::notifier::Notice;
+use xvb_core::pbx::decision::Decision;
+use xvb_core::pbx::notifier::Notice;
 
 /// Handle to the pop-up thread.
 pub(crate) struct Popups {

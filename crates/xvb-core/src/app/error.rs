@@ -1,0 +1,128 @@
+//! The errors the UI shows: a typed code, a plain message, and the settings
+//! field at fault.
+
+use crate::audio::export::ExportError;
+use crate::audio::fetch::RecordingError;
+use crate::audio::g722::G722Error;
+use crate::pbx::dialer::DialError;
+use crate::secret::TokenError;
+use crate::CoreError;
+use serde::Serialize;
+
+/// What kind of failure a [`UiError`] is; the UI picks its wording and hints by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A setting is missing or invalid.
+    Config,
+    /// The listener could not start.
+    Listen,
+    /// The database failed.
+    Store,
+    /// A number cannot be dialled.
+    Number,
+    /// The PBX (or the relay) did not place the call.
+    Dial,
+    /// A secret could not be stored or read in the keyring.
+    Token,
+    /// A recording could not be fetched, decoded or saved.
+    Recording,
+    /// The join code or the relay failed.
+    Relay,
+    /// The tunnel settings could not be applied.
+    Tunnel,
+    /// *Send a test call* did not arrive.
+    TestCall,
+    /// The desktop could not do it (start with the system, open a folder).
+    Desktop,
+}
+
+/// An error the UI shows: a stable code, a plain message, and the settings key it is about.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[error("{message}")]
+pub struct UiError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// What happened and what to do.
+    pub message: String,
+    /// The settings field at fault, if any.
+    pub field: Option<String>,
+}
+
+impl UiError {
+    /// An error with `code` and a message, about no particular field.
+    pub fn new(code: ErrorCode, message: impl ToString) -> UiError {
+        UiError {
+            code,
+            message: message.to_string(),
+            field: None,
+        }
+    }
+
+    /// An error about the settings field `field`.
+    pub fn in_field(code: ErrorCode, field: &str, message: impl ToString) -> UiError {
+        UiError {
+            field: Some(field.to_owned()),
+            ..UiError::new(code, message)
+        }
+    }
+}
+
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> Self {
+        let code = match e {
+            CoreError::Config(_) => ErrorCode::Config,
+            CoreError::Listen { .. } => ErrorCode::Listen,
+            _ => ErrorCode::Store,
+        };
+        UiError::new(code, e)
+    }
+}
+
+impl From<DialError> for UiError {
+    fn from(e: DialError) -> Self {
+        let code = match e {
+            DialError::Number(_) => ErrorCode::Number,
+            DialError::Token(_) => ErrorCode::Token,
+            _ => ErrorCode::Dial,
+        };
+        UiError::new(code, e)
+    }
+}
+
+impl From<TokenError> for UiError {
+    fn from(e: TokenError) -> Self {
+        UiError::new(ErrorCode::Token, e)
+    }
+}
+
+impl From<RecordingError> for UiError {
+    fn from(e: RecordingError) -> Self {
+        let code = match e {
+            RecordingError::Login(_) => ErrorCode::Token,
+            _ => ErrorCode::Recording,
+        };
+        UiError::new(code, e)
+    }
+}
+
+impl From<G722Error> for UiError {
+    fn from(e: G722Error) -> Self {
+        UiError::new(ErrorCode::Recording, e)
+    }
+}
+
+impl From<ExportError> for UiError {
+    fn from(e: ExportError) -> Self {
+        UiError::new(ErrorCode::Recording, format!("cannot save the WAV: {e}"))
+    }
+}
+
+/// A background task of the app that panicked or was cancelled.
+impl From<tokio::task::JoinError> for UiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        UiError::new(ErrorCode::Store, e)
+    }
+}

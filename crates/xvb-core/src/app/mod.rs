@@ -1,0 +1,77 @@
+//! What the desktop app does, as one object its Tauri commands delegate to in
+//! a line each: [`Companion`]. The `xvb` CLI uses the same parts directly.
+//!
+//! - `reach` — the listener (restartable when settings change), the team relay
+//!   joined or the tunnel, and the [`Reach`](crate::reach::Reach) line;
+//! - `settings` — the settings screen, saving, secrets in the keyring;
+//! - `dialing` — the dial pad, `tel:` links and selected text, the test call;
+//! - `recordings` — playing and saving recordings;
+//! - [`views`] — what the screens receive; [`error`]: what they show on failure.
+//!
+//! Uses every other part of the crate; nothing uses it but the shells.
+
+mod dialing;
+pub mod error;
+mod reach;
+mod recordings;
+mod settings;
+pub mod views;
+
+pub use error::{ErrorCode, UiError};
+pub use views::{DialRequest, HistoryPage, RecordingView, SettingsView};
+
+use crate::audio::playback::PlaybackServer;
+use crate::config::{Config, DataDir};
+use crate::listener::{Engine, HookState};
+use crate::pbx::notifier::Notifier;
+use crate::reach::Reach;
+use crate::store::{Database, HistoryQuery};
+use crate::CoreError;
+use reach::{Running, RunningListener};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{watch, OnceCell};
+
+/// The desktop app's engine.
+pub struct Companion {
+    data: DataDir,
+    state: HookState,
+    reader: Mutex<Database>,
+    listener: tokio::sync::Mutex<Option<RunningListener>>,
+    playback: OnceCell<PlaybackServer>,
+    running: tokio::sync::Mutex<Option<Running>>,
+    reach: Arc<watch::Sender<Reach>>,
+}
+
+impl Companion {
+    /// Opens the data dir shared with the `xvb` CLI.
+    pub fn open(data: DataDir, notifier: Arc<dyn Notifier>) -> Result<Companion, CoreError> {
+        let config = data.load_config()?;
+        let engine = Engine::open(&data, config, notifier)?;
+        Ok(Companion {
+            reader: Mutex::new(Database::open(&data.database_path())?),
+            data,
+            state: engine.state,
+            listener: tokio::sync::Mutex::new(None),
+            playback: OnceCell::new(),
+            running: tokio::sync::Mutex::new(None),
+            reach: Arc::new(watch::channel(Reach::Starting).0),
+        })
+    }
+
+    /// The current settings.
+    pub fn config(&self) -> Arc<Config> {
+        self.state.config.load_full()
+    }
+
+    /// A page of history.
+    pub fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, UiError> {
+        let db = self.reader.lock().expect("reader lock");
+        Ok(HistoryPage {
+            calls: db.history(query)?,
+            total: db.history_count(query)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

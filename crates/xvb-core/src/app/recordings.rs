@@ -1,0 +1,77 @@
+//! Recordings in the app: fetched (with the recordings login) into the cache,
+//! played through the loopback server, or saved as WAV in Downloads.
+
+use super::{Companion, ErrorCode, RecordingView, UiError};
+use crate::audio::export;
+use crate::audio::fetch::{Fetched, Fetcher};
+use crate::audio::playback::PlaybackServer;
+use crate::pbx::call::Call;
+
+impl Companion {
+    /// The call's recording in the cache, downloading it (with the recordings login) if needed.
+    async fn fetch_recording(&self, callid: &str) -> Result<(Call, Fetched), UiError> {
+        let call = self
+            .reader
+            .lock()
+            .expect("reader lock")
+            .call(callid)?
+            .ok_or_else(|| {
+                UiError::new(
+                    ErrorCode::Recording,
+                    "this call is no longer in the history",
+                )
+            })?;
+        let (config, data) = (self.config(), self.data.clone());
+        let fetcher =
+            tokio::task::spawn_blocking(move || Fetcher::from_config(&config, &data)).await??;
+        let fetched = fetcher.fetch(&call).await?;
+        Ok((call, fetched))
+    }
+
+    /// Fetches the call's recording and hands it to the loopback player server.
+    pub async fn play_recording(&self, callid: &str) -> Result<RecordingView, UiError> {
+        let (call, fetched) = self.fetch_recording(callid).await?;
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            UiError::new(ErrorCode::Recording, format!("{what}: {e}"))
+        };
+        let server = self
+            .playback
+            .get_or_try_init(PlaybackServer::start)
+            .await
+            .map_err(|e| failed("cannot start the player", &e))?;
+        let published = match server.replay(callid) {
+            Some(published) => published,
+            None => {
+                let bytes = tokio::fs::read(&fetched.path)
+                    .await
+                    .map_err(|e| failed("cannot read the recording", &e))?;
+                server.publish(callid, bytes)?
+            }
+        };
+        let note = if published.bit_reversed {
+            Some("the file's bits were reversed; corrected".to_owned())
+        } else if fetched.size_matches_duration == Some(false) {
+            Some(format!(
+                "the recording lasts {:.0} s but the call lasted {} s; it may be cut short",
+                published.seconds,
+                call.duration.unwrap_or(0)
+            ))
+        } else {
+            None
+        };
+        Ok(RecordingView {
+            url: published.url,
+            seconds: published.seconds,
+            cached: fetched.cached,
+            note,
+        })
+    }
+
+    /// Saves the call's recording as a WAV file in the Downloads folder; its path.
+    pub async fn save_recording(&self, callid: &str) -> Result<String, UiError> {
+        let (call, fetched) = self.fetch_recording(callid).await?;
+        let saved = tokio::task::spawn_blocking(move || export::to_downloads(&call, &fetched.path))
+            .await??;
+        Ok(saved.path.display().to_string())
+    }
+}

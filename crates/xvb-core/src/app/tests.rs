@@ -1,0 +1,51 @@
+//! The app engine's tests, on a real data dir and real sockets.
+
+use super::*;
+use crate::pbx::notifier::Silent;
+
+#[tokio::test]
+async fn a_taken_port_keeps_the_old_listener_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+    let mut config = data.load_config().unwrap();
+    config.set("listen", "127.0.0.1:0").unwrap();
+    data.save_config(&config).unwrap();
+    let companion = Companion::open(data.clone(), Arc::new(Silent)).unwrap();
+    let listening = companion.start_listener().await.unwrap();
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_addr = taken.local_addr().unwrap().to_string();
+    let error = companion
+        .save_settings(vec![
+            ("listen".into(), taken_addr),
+            ("extension".into(), "101".into()),
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(error.field.as_deref(), Some("listen"));
+    assert!(
+        error.message.contains("choose another port"),
+        "{}",
+        error.message
+    );
+    assert_eq!(companion.config().extension, None, "nothing was applied");
+    assert_eq!(
+        data.load_config().unwrap().extension,
+        None,
+        "nothing was saved"
+    );
+    assert!(
+        tokio::net::TcpStream::connect(listening).await.is_ok(),
+        "still listening"
+    );
+
+    let view = companion
+        .save_settings(vec![("extension".into(), "101".into())])
+        .await
+        .unwrap();
+    assert_eq!(view.config.extension.as_deref(), Some("101"));
+    assert_eq!(
+        data.load_config().unwrap().extension.as_deref(),
+        Some("101")
+    );
+}

@@ -1,0 +1,185 @@
+//! Importing contacts: CSV with a header, or vCard 3.0/4.0 cards, with the
+//! line and reason of every row that could not be read.
+
+use super::Contact;
+use serde::Serialize;
+
+/// One input row that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// Contacts read from a file, with the rows that failed.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Valid contacts with the line they start on.
+    pub contacts: Vec<(u64, Contact)>,
+    /// Rows that were skipped.
+    pub errors: Vec<RowError>,
+}
+
+impl Parsed {
+    fn push(&mut self, line: u64, contact: Contact) {
+        match contact.validated() {
+            Ok(c) => self.contacts.push((line, c)),
+            Err(e) => self.errors.push(RowError {
+                line,
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// Reads contacts from a file's text: vCard when it starts with `BEGIN:VCARD`, else CSV.
+pub fn parse_file(text: &str) -> Result<Parsed, crate::CoreError> {
+    let text = text.trim_start_matches('\u{feff}');
+    if text
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with("BEGIN:VCARD")
+    {
+        Ok(parse_vcards(text))
+    } else {
+        parse_csv(text)
+    }
+}
+
+/// Reads CSV with header `name,phone,responsible,crm_url` (plus optional `note`);
+/// other columns are ignored, several numbers in `phone` are separated by `;`.
+pub fn parse_csv(text: &str) -> Result<Parsed, crate::CoreError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| crate::CoreError::Import(format!("cannot read the CSV header: {e}")))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(name_col), Some(phone_col)) = (column("name"), column("phone")) else {
+        return Err(crate::CoreError::Import(
+            "the CSV header must name the columns `name` and `phone` (and optionally `responsible`, `crm_url`, `note`)".into(),
+        ));
+    };
+    let (responsible_col, crm_col, note_col) =
+        (column("responsible"), column("crm_url"), column("note"));
+    let mut parsed = Parsed::default();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                parsed.errors.push(RowError {
+                    line,
+                    reason: format!("not valid CSV: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let cell = |col: Option<usize>| col.and_then(|c| record.get(c)).map(str::to_owned);
+        parsed.push(
+            line,
+            Contact {
+                name: cell(Some(name_col)).unwrap_or_default(),
+                phones: record
+                    .get(phone_col)
+                    .unwrap_or_default()
+                    .split(';')
+                    .map(|p| p.trim().to_owned())
+                    .collect(),
+                responsible: cell(responsible_col),
+                crm_url: cell(crm_col),
+                note: cell(note_col),
+                id: 0,
+            },
+        );
+    }
+    Ok(parsed)
+}
+
+/// Reads vCard 3.0 / 4.0 cards: `FN` (or `N`), every `TEL`, `URL` as the CRM
+/// link, `NOTE`, and `X-XVB-RESPONSIBLE` for the responsible extension.
+///
+/// Hand-written rather than a crate: we need the line number of each bad card
+/// and only five properties; the parser is line unfolding plus a split on `:`.
+pub fn parse_vcards(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut card: Option<(u64, Contact, Option<String>)> = None;
+    for (line_no, line) in unfold(text) {
+        let Some((head, value)) = line.split_once(':') else {
+            continue;
+        };
+        let mut parts = head.split(';');
+        let property = parts.next().unwrap_or_default();
+        // Drop a group prefix such as `item1.TEL`.
+        let property = property
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let value = unescape(value.trim());
+        match (property.as_str(), card.as_mut()) {
+            ("BEGIN", _) if value.eq_ignore_ascii_case("VCARD") => {
+                card = Some((line_no, Contact::default(), None));
+            }
+            ("END", Some(_)) if value.eq_ignore_ascii_case("VCARD") => {
+                let (start, mut contact, structured_name) = card.take().expect("inside a card");
+                if contact.name.trim().is_empty() {
+                    contact.name = structured_name.unwrap_or_default();
+                }
+                parsed.push(start, contact);
+            }
+            ("FN", Some((_, c, _))) => c.name = value,
+            ("N", Some((_, _, n))) => {
+                let mut pieces = value.split(';');
+                let family = pieces.next().unwrap_or_default();
+                let given = pieces.next().unwrap_or_default();
+                *n = Some(format!("{given} {family}").trim().to_owned());
+            }
+            ("TEL", Some((_, c, _))) => {
+                c.phones.push(value.trim_start_matches("tel:").to_owned());
+            }
+            ("URL", Some((_, c, _))) => c.crm_url = Some(value),
+            ("NOTE", Some((_, c, _))) => c.note = Some(value),
+            ("X-XVB-RESPONSIBLE", Some((_, c, _))) => c.responsible = Some(value),
+            _ => {}
+        }
+    }
+    if let Some((start, _, _)) = card {
+        parsed.errors.push(RowError {
+            line: start,
+            reason: "card has no END:VCARD".into(),
+        });
+    }
+    parsed
+}
+
+/// Joins folded lines (continuations start with a space or tab), keeping the first line's number.
+fn unfold(text: &str) -> Vec<(u64, String)> {
+    let mut lines: Vec<(u64, String)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let raw = raw.trim_end_matches('\r');
+        match (raw.strip_prefix([' ', '\t']), lines.last_mut()) {
+            (Some(rest), Some((_, last))) => last.push_str(rest),
+            _ => lines.push((i as u64 + 1, raw.to_owned())),
+        }
+    }
+    lines
+}
+
+fn unescape(value: &str) -> String {
+    value
+        .replace("\\n", "\n")
+        .replace("\\N", "\n")
+        .replace("\\,", ",")
+        .replace("\\;", ";")
+        .replace("\\\\", "\\")
+}

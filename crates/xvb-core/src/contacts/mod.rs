@@ -1,0 +1,86 @@
+//! The contact book: who the agents' clients are. The model and its checks
+//! are here; the book's tables are in the store (`store/contacts.rs`).
+//!
+//! - [`import`] — reading CSV and vCard files;
+//! - [`index`] — the in-memory index that answers `cmd=contact` without
+//!   touching the database.
+
+pub mod import;
+pub mod index;
+
+pub use import::{parse_csv, parse_file, parse_vcards, Parsed, RowError};
+pub use index::{ContactAnswer, ContactIndex, UNKNOWN_CALLER};
+
+use crate::pbx::phone;
+use serde::{Deserialize, Serialize};
+
+/// One client in the contact book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Contact {
+    /// Row id in the store (0 before it is stored).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// The name agents see, e.g. `Вася/Рога и копыта`.
+    pub name: String,
+    /// Phone numbers as entered.
+    pub phones: Vec<String>,
+    /// Extension of the responsible agent.
+    pub responsible: Option<String>,
+    /// Link to the client's CRM card.
+    pub crm_url: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// A contact that failed validation: why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidContact {
+    /// No name.
+    #[error("the name is empty")]
+    NoName,
+    /// No usable phone number.
+    #[error("no phone number with digits")]
+    NoPhone,
+    /// A phone without enough digits.
+    #[error("phone `{0}` has fewer than 2 or more than 20 digits")]
+    BadPhone(String),
+    /// Responsible extension is not digits.
+    #[error("responsible `{0}` is not an extension (digits only)")]
+    BadResponsible(String),
+}
+
+impl Contact {
+    /// Checks the contact and trims its fields.
+    pub fn validated(mut self) -> Result<Self, InvalidContact> {
+        self.name = self.name.trim().to_owned();
+        if self.name.is_empty() {
+            return Err(InvalidContact::NoName);
+        }
+        self.phones.retain(|p| !p.trim().is_empty());
+        if self.phones.is_empty() {
+            return Err(InvalidContact::NoPhone);
+        }
+        for raw in &self.phones {
+            let digits = phone::normalize(raw).len();
+            if !(2..=20).contains(&digits) {
+                return Err(InvalidContact::BadPhone(raw.clone()));
+            }
+        }
+        let blank_to_none =
+            |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        self.responsible = blank_to_none(self.responsible);
+        self.crm_url = blank_to_none(self.crm_url);
+        self.note = blank_to_none(self.note);
+        if let Some(ext) = &self.responsible {
+            if !phone::is_extension(ext) {
+                return Err(InvalidContact::BadResponsible(ext.clone()));
+            }
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

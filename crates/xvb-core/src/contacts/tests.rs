@@ -1,0 +1,73 @@
+//! The contact book's tests: validation, CSV and vCard import, the index.
+
+use super::*;
+
+#[test]
+fn csv_imports_good_rows_and_reports_bad_ones_by_line() {
+    let text = "name,phone,responsible,crm_url,city\n\
+                Вася/Рога и копыта,+7 (920) 111-96-13;84951234567,100,https://crm/1,Тула\n\
+                ,79000000000,,,\n\
+                Петя,79001112233,,,\n\
+                Нет телефона,,101,,\n\
+                Плохой,79001112244,abc,,\n";
+    let parsed = parse_csv(text).unwrap();
+    let names: Vec<_> = parsed
+        .contacts
+        .iter()
+        .map(|(_, c)| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Вася/Рога и копыта", "Петя"]);
+    assert_eq!(parsed.contacts[0].1.phones.len(), 2);
+    assert_eq!(parsed.contacts[0].1.responsible.as_deref(), Some("100"));
+    let lines: Vec<_> = parsed.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [3, 5, 6]);
+    assert!(parsed.errors[0].reason.contains("name"));
+}
+
+#[test]
+fn csv_without_the_needed_columns_is_refused() {
+    assert!(parse_csv("fio,tel\nA,1\n").is_err());
+}
+
+#[test]
+fn vcards_3_and_4() {
+    let text = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Иванов;Иван;;;\r\nTEL;TYPE=CELL:+7 920 111\r\n 9613\r\nX-XVB-RESPONSIBLE:100\r\nEND:VCARD\r\n\
+                BEGIN:VCARD\nVERSION:4.0\nFN:Acme\\, Inc.\nTEL;VALUE=uri;TYPE=work:tel:+7-495-123-45-67\nitem1.URL:https://crm/acme\nEND:VCARD\n\
+                BEGIN:VCARD\nVERSION:4.0\nFN:No phone\nEND:VCARD\n";
+    let parsed = parse_vcards(text);
+    assert_eq!(parsed.contacts.len(), 2);
+    let ivan = &parsed.contacts[0].1;
+    assert_eq!(ivan.name, "Иван Иванов");
+    assert_eq!(phone::normalize(&ivan.phones[0]), "79201119613");
+    assert_eq!(ivan.responsible.as_deref(), Some("100"));
+    let acme = &parsed.contacts[1].1;
+    assert_eq!(acme.name, "Acme, Inc.");
+    assert_eq!(acme.crm_url.as_deref(), Some("https://crm/acme"));
+    assert_eq!(phone::normalize(&acme.phones[0]), "74951234567");
+    assert_eq!(
+        parsed.errors,
+        [RowError {
+            line: 14,
+            reason: "no phone number with digits".into()
+        }]
+    );
+}
+
+#[test]
+fn index_answers_in_any_spelling_and_omits_empty_responsible() {
+    let index = ContactIndex::default();
+    index.replace([
+        ("79201119613", "Вася/Рога и копыта", Some("100")),
+        ("74950000000", "Офис", None),
+    ]);
+    let hit = index.lookup("8 920 111-96-13").unwrap();
+    assert_eq!(
+        std::str::from_utf8(&hit.body).unwrap(),
+        r#"{"contact_name":"Вася/Рога и копыта","responsible":"100"}"#
+    );
+    assert_eq!(
+        std::str::from_utf8(&index.lookup("+74950000000").unwrap().body).unwrap(),
+        r#"{"contact_name":"Офис"}"#
+    );
+    assert!(index.lookup("79999999999").is_none());
+}

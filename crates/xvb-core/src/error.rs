@@ -1,0 +1,59 @@
+//! Everything that can go wrong in the engine, each with what to do about it.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in the engine, each with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// A setting is missing or invalid.
+    #[error("{0}")]
+    Config(String),
+    /// A file or directory could not be used.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// SQLite refused.
+    #[error("database error: {0}; if it persists, check the disk and the data dir's permissions")]
+    Db(#[from] rusqlite::Error),
+    /// Stored data could not be read back.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    /// A contact file could not be imported at all.
+    #[error("{0}")]
+    Import(String),
+    /// The writer thread ended.
+    #[error("the store's writer has stopped; restart xvb")]
+    WriterGone,
+    /// The batch holding an event failed to commit.
+    #[error("the database did not commit; check free disk space")]
+    StoreFailed,
+    /// The listener failed.
+    #[error("the listener on {addr} failed: {source}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The simulator could not reach or understand the listener.
+    #[error("{0}")]
+    Sim(String),
+}
+
+impl CoreError {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        CoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn corrupt(e: serde_json::Error) -> Self {
+        CoreError::Corrupt(e.to_string())
+    }
+}

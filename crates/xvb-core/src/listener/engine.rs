@@ -1,0 +1,107 @@
+//! Puts the parts together: store writer, contact index (kept fresh), listener.
+
+use crate::config::{Config, DataDir};
+use crate::contacts::ContactIndex;
+use crate::listener::{router, HookState};
+use crate::pbx::notifier::Notifier;
+use crate::store::{Database, Feed, Writer};
+use crate::CoreError;
+use arc_swap::ArcSwap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often a running listener checks for contact-book changes made by other processes.
+pub const CONTACTS_REFRESH: Duration = Duration::from_millis(500);
+
+/// A ready-to-serve engine.
+pub struct Engine {
+    /// The listener's shared state.
+    pub state: HookState,
+}
+
+impl Engine {
+    /// Opens the store of `data` and starts the writer; the contact index loads
+    /// in the background (requests wait for its first load, the socket need not)
+    /// and reloads whenever another process changes the book.
+    pub fn open(
+        data: &DataDir,
+        config: Config,
+        notifier: Arc<dyn Notifier>,
+    ) -> Result<Engine, CoreError> {
+        Engine::open_with_feed(data, config, notifier, None)
+    }
+
+    /// [`Engine::open`], also sending every stored event to `feed` (a relay's stream).
+    pub fn open_with_feed(
+        data: &DataDir,
+        config: Config,
+        notifier: Arc<dyn Notifier>,
+        feed: Option<Feed>,
+    ) -> Result<Engine, CoreError> {
+        let database = data.database_path();
+        let writer = Writer::start_with_feed(&database, feed)?;
+        let contacts = Arc::new(ContactIndex::default());
+        let db = Database::open(&database)?;
+        let index = Arc::clone(&contacts);
+        std::thread::Builder::new()
+            .name("xvb-contacts".into())
+            .spawn(move || keep_index_fresh(&db, &index))
+            .map_err(|e| CoreError::io(&database, e))?;
+        Ok(Engine {
+            state: HookState {
+                config: Arc::new(ArcSwap::from_pointee(config)),
+                writer,
+                contacts,
+                notifier,
+            },
+        })
+    }
+
+    /// Serves the listener on `listener` until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), CoreError> {
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CoreError::io(Path::new("listener"), e))?;
+        axum::serve(listener, router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| CoreError::Listen { addr, source: e })
+    }
+}
+
+/// Loads the index, then reloads it whenever the book's revision changes.
+fn keep_index_fresh(db: &Database, index: &ContactIndex) {
+    let mut loaded = None;
+    loop {
+        match db.contacts_revision() {
+            Ok(rev) if Some(rev) != loaded => match load_index(db, index) {
+                Ok(()) => loaded = Some(rev),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not load the contact book; answering as if it were empty until it loads");
+                    if loaded.is_none() {
+                        index.replace(std::iter::empty());
+                    }
+                }
+            },
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check the contact book; will retry"),
+        }
+        std::thread::sleep(CONTACTS_REFRESH);
+    }
+}
+
+fn load_index(db: &Database, index: &ContactIndex) -> Result<(), CoreError> {
+    let rows = db.index_rows()?;
+    index.replace(
+        rows.iter()
+            .map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())),
+    );
+    tracing::debug!(numbers = index.len(), "contact index loaded");
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! The webhook listener: `POST /hook/<secret>` for the PBX's events and contact look-ups.
+//!
+//! Checks, in order: secret path (404, no hint), method (405), content type
+//! (415), size (413), body syntax (400), `access_code` (403), fields (400).
+//! A rejected request stores nothing; an event is answered 200 only once committed.
+
+use crate::config::Config;
+use crate::contacts::{ContactIndex, UNKNOWN_CALLER};
+use crate::pbx::decision::{decide, AgentContext, Decision};
+use crate::pbx::notifier::{Notice, Notifier};
+use crate::pbx::protocol::{CallEvent, Fields, PbxRequest, ProtocolError};
+use crate::store::{Relayed, Writer};
+use crate::CoreError;
+use arc_swap::ArcSwap;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+/// Largest accepted body.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Header some PBX requests carry the account number in.
+pub const ACCESS_CODE_HEADER: &str = "x-xvb-ac";
+
+/// Why a request was refused; each becomes a status and a one-line reason.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// Unknown path or secret: 404 with no hint.
+    #[error("")]
+    NotFound,
+    /// Anything but POST.
+    #[error("use POST")]
+    Method,
+    /// Not form-urlencoded or JSON.
+    #[error("send application/x-www-form-urlencoded or application/json")]
+    MediaType,
+    /// Body over [`MAX_BODY`].
+    #[error("body is larger than 64 KiB")]
+    TooLarge,
+    /// Syntax or field error.
+    #[error("{0}")]
+    Bad(String),
+    /// Access code does not match the configured account.
+    #[error("access_code does not match this companion's account; check the account number in its settings")]
+    Forbidden,
+    /// The event could not be stored.
+    #[error("could not store the event ({0}); nothing was recorded, send it again")]
+    Unavailable(String),
+}
+
+impl IntoResponse for HookError {
+    fn into_response(self) -> Response {
+        let status = match self {
+            HookError::NotFound => StatusCode::NOT_FOUND,
+            HookError::Method => StatusCode::METHOD_NOT_ALLOWED,
+            HookError::MediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HookError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            HookError::Bad(_) => StatusCode::BAD_REQUEST,
+            HookError::Forbidden => StatusCode::FORBIDDEN,
+            HookError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        if status != StatusCode::NOT_FOUND {
+            tracing::info!(%status, reason = %self, "refused a webhook request");
+        }
+        let mut response = (status, self.to_string()).into_response();
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+impl From<ProtocolError> for HookError {
+    fn from(e: ProtocolError) -> Self {
+        HookError::Bad(e.to_string())
+    }
+}
+
+/// What the listener needs: config, store writer, contact index, notifier.
+#[derive(Clone)]
+pub struct HookState {
+    /// Current settings (swapped whole when they change).
+    pub config: Arc<ArcSwap<Config>>,
+    /// The store's writer.
+    pub writer: Writer,
+    /// The contact book's in-memory index.
+    pub contacts: Arc<ContactIndex>,
+    /// Where decisions go.
+    pub notifier: Arc<dyn Notifier>,
+}
+
+/// A caller found in a contact book: name and responsible extension.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KnownCaller {
+    /// The contact's name.
+    pub name: String,
+    /// The extension responsible for them.
+    pub responsible: Option<String>,
+}
+
+impl HookState {
+    /// The caller of `phone` in this contact book.
+    pub fn known_caller(&self, phone: &str) -> Option<KnownCaller> {
+        self.contacts.lookup(phone).map(|a| KnownCaller {
+            name: a.name.to_string(),
+            responsible: a.responsible.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Stores a call event (from the PBX, or relayed by a team relay with the
+    /// caller from its shared book) and passes on the notification decision it
+    /// leads to for this agent. This agent's own contact book comes first.
+    pub async fn take_event(
+        &self,
+        event: CallEvent,
+        relayed: Option<Relayed>,
+        shared: Option<KnownCaller>,
+    ) -> Result<(), CoreError> {
+        let config = self.config.load_full();
+        self.contacts.ready().await;
+        let known = event
+            .phone
+            .as_deref()
+            .and_then(|p| self.known_caller(p))
+            .or(shared);
+        let kind = event.kind.clone();
+        let outcome = self
+            .writer
+            .record_relayed(event, known.as_ref().map(|a| a.name.clone()), relayed)
+            .await?;
+        if !outcome.new_event {
+            return Ok(());
+        }
+        let agent = AgentContext {
+            extension: config.extension.clone(),
+            ring_policy: config.ring_policy,
+            do_not_disturb: config.do_not_disturb,
+        };
+        let responsible = known.as_ref().and_then(|a| a.responsible.as_deref());
+        let decision = decide(
+            &agent,
+            &outcome.call,
+            &kind,
+            responsible,
+            outcome.was_completed,
+        );
+        if decision != Decision::Nothing {
+            self.notifier.notify(Notice {
+                decision,
+                crm_url: outcome
+                    .call
+                    .phone
+                    .as_deref()
+                    .and_then(|p| config.crm_url(p)),
+                responsible: responsible.map(str::to_owned),
+                call: outcome.call,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The listener's router.
+pub fn router(state: HookState) -> Router {
+    Router::new()
+        .route("/hook/{secret}", any(hook))
+        .fallback(|| async { HookError::NotFound })
+        .with_state(state)
+}
+
+enum BodyKind {
+    Form,
+    Json,
+}
+
+fn body_kind(headers: &HeaderMap) -> Result<BodyKind, HookError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => Ok(BodyKind::Form),
+        "application/json" => Ok(BodyKind::Json),
+        _ => Err(HookError::MediaType),
+    }
+}
+
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, HookError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY) {
+        return Err(HookError::TooLarge);
+    }
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            HookError::TooLarge
+        } else {
+            HookError::Bad(format!("could not read the body: {e}"))
+        }
+    })
+}
+
+fn check_access_code(
+    config: &Config,
+    headers: &HeaderMap,
+    fields: &Fields,
+) -> Result<(), HookError> {
+    let in_header = headers
+        .get(ACCESS_CODE_HEADER)
+        .map(|v| v.to_str().map(str::trim).unwrap_or("\u{fffd}"));
+    let in_body = fields.non_empty("access_code");
+    let sent = match (in_body, in_header) {
+        (Some(body), Some(header)) if body != header => {
+            return Err(HookError::Bad(
+                "access_code in the body and the X-XVB-AC header differ".into(),
+            ))
+        }
+        (Some(code), _) | (None, Some(code)) => code,
+        (None, None) => return Err(ProtocolError::Missing("access_code").into()),
+    };
+    let Some(expected) = config.access_code.as_deref() else {
+        tracing::warn!("a request arrived but no access_code is configured: run `xvb config set access_code <account>`");
+        return Err(HookError::Forbidden);
+    };
+    if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(HookError::Forbidden)
+    }
+}
+
+async fn hook(
+    State(state): State<HookState>,
+    Path(secret): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, HookError> {
+    let config = state.config.load_full();
+    if !bool::from(secret.as_bytes().ct_eq(config.webhook_secret.as_bytes())) {
+        return Err(HookError::NotFound);
+    }
+    if method != Method::POST {
+        return Err(HookError::Method);
+    }
+    let kind = body_kind(&headers)?;
+    let bytes = read_body(&headers, body).await?;
+    let fields = match kind {
+        BodyKind::Form => Fields::from_form(&bytes)?,
+        BodyKind::Json => Fields::from_json(&bytes)?,
+    };
+    check_access_code(&config, &headers, &fields)?;
+    let request = PbxRequest::parse(fields)?;
+    state.contacts.ready().await;
+    match request {
+        PbxRequest::Contact(query) => {
+            let answer = state.contacts.lookup(&query.phone);
+            state.writer.journal("contact", query.fields);
+            let body = answer.map_or(Bytes::from_static(UNKNOWN_CALLER), |a| a.body);
+            Ok((
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                body,
+            )
+                .into_response())
+        }
+        PbxRequest::Event(event) => {
+            state
+                .take_event(event, None, None)
+                .await
+                .map_err(|e| HookError::Unavailable(e.to_string()))?;
+            Ok((
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"ok":true}"#,
+            )
+                .into_response())
+        }
+    }
+}

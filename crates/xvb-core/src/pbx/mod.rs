@@ -1,0 +1,22 @@
+//! The PBX as this product sees it: its webhook protocol, merging a call's
+//! events, what to tell the agent about each event, phone numbers, asking the
+//! PBX to dial (`makeCall`), and a simulator that speaks its exact bytes.
+//!
+//! - [`protocol`] — request fields, commands and typed call events;
+//! - [`call`] — a call's record from its events, in any order;
+//! - [`decision`] — ring / withdrawn / in call / missed, as pure decisions;
+//! - [`notifier`] — where those decisions go (the CLI prints, the app pops);
+//! - [`phone`] — number normalisation and finding a number in text;
+//! - [`dialer`] — `makeCall`;
+//! - [`sim`] — requests as the PBX's Perl LWP sends them, and a stand-in PBX.
+//!
+//! Uses only the settings and secrets (for the dialer's token); everything
+//! else in the crate builds on this.
+
+pub mod call;
+pub mod decision;
+pub mod dialer;
+pub mod notifier;
+pub mod phone;
+pub mod protocol;
+pub mod sim;

@@ -1,0 +1,70 @@
+//! Where notification decisions go: the CLI prints them or pops them, the app shows them.
+
+use crate::pbx::call::Call;
+use crate::pbx::decision::Decision;
+use serde::Serialize;
+use std::fmt;
+
+/// A decision with what is needed to show it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Notice {
+    /// What to show.
+    pub decision: Decision,
+    /// The call, merged with the event that caused the decision.
+    pub call: Call,
+    /// The caller's responsible extension from the contact book.
+    pub responsible: Option<String>,
+    /// The CRM card link, when a template is set.
+    pub crm_url: Option<String>,
+}
+
+/// Receives decisions. Called on the listener's task: must not block.
+pub trait Notifier: Send + Sync {
+    /// Shows (or queues) one notice.
+    fn notify(&self, notice: Notice);
+}
+
+/// Makes no notification: a relay decides nothing of its own.
+pub struct Silent;
+
+impl Notifier for Silent {
+    fn notify(&self, _: Notice) {}
+}
+
+impl Notice {
+    /// The caller as agents should read it: the contact name, else the number.
+    pub fn caller(&self) -> &str {
+        self.call
+            .contact_name
+            .as_deref()
+            .or(self.call.phone.as_deref())
+            .unwrap_or("unknown caller")
+    }
+}
+
+/// One line per notice, e.g. `RING 79201119613 "Вася" line=74950000000 responsible=100 callid=…`.
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match &self.decision {
+            Decision::Ring => "RING",
+            Decision::AnsweredByMe => "ANSWERED_BY_ME",
+            Decision::AnsweredByColleague(_) => "ANSWERED_BY_COLLEAGUE",
+            Decision::Missed => "MISSED",
+            Decision::Nothing => "NOTHING",
+        };
+        let phone = self.call.phone.as_deref().unwrap_or("-");
+        let name = self.call.contact_name.as_deref().unwrap_or("");
+        write!(f, "{word} {phone} {name:?}")?;
+        if let Decision::AnsweredByColleague(ext) = &self.decision {
+            write!(f, " by={ext}")?;
+        }
+        if let Some(line) = &self.call.line_number {
+            write!(f, " line={line}")?;
+        }
+        if let Some(ext) = &self.responsible {
+            write!(f, " responsible={ext}")?;
+        }
+        write!(f, " callid={}", self.call.callid)
+    }
+}

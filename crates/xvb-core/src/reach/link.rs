@@ -1,0 +1,311 @@
+//! An agent's side of the team relay: one outbound WebSocket that streams the
+//! team's events into the local store (each with its relay sequence number, in
+//! the same transaction, so a reconnect resumes exactly after the last stored
+//! one), the agent's own notification decisions, and dialing through the relay.
+//! Reconnects back off exponentially (0.5 s to 30 s) with jitter.
+//! Its state is [`LinkStatus`], shown as part of [`super::Reach`].
+
+use super::backoff::Backoff;
+use super::relay::wire::{FromAgent, StreamedEvent, ToAgent, PING_EVERY};
+use super::relay::{JoinCode, RelayError};
+use crate::listener::HookState;
+use crate::pbx::protocol::{CallEvent, Fields};
+use crate::store::{Database, Relayed};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A relay silent this long (three missed pings) is taken as gone.
+const SILENCE: Duration = Duration::from_secs(3 * PING_EVERY.as_secs());
+/// How long a dial waits for the relay's answer.
+const DIAL_WAIT: Duration = Duration::from_secs(20);
+
+/// The state of the link, for the tray, the UI and `xvb serve --relay`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LinkStatus {
+    /// Opening the connection.
+    Connecting,
+    /// Connected, as this extension.
+    Connected {
+        /// The agent's extension.
+        ext: String,
+        /// Set when this app came back after the relay had pruned events it had
+        /// not stored: when the relay's kept events begin (RFC 3339).
+        missed_before: Option<String>,
+    },
+    /// Waiting before the next attempt, and why the last one ended.
+    Reconnecting {
+        /// The wait, in milliseconds.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        wait_ms: u64,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for LinkStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkStatus::Connecting => write!(f, "connecting"),
+            LinkStatus::Connected {
+                ext,
+                missed_before: None,
+            } => write!(f, "connected as extension {ext}"),
+            LinkStatus::Connected {
+                ext,
+                missed_before: Some(before),
+            } => write!(
+                f,
+                "connected as extension {ext}; calls before {} were no longer kept on the relay when this app came back, so they are missing from its history",
+                readable_time(before)
+            ),
+            LinkStatus::Reconnecting { wait_ms, reason } => {
+                write!(f, "reconnecting in {} ({reason})", super::seconds(*wait_ms))
+            }
+        }
+    }
+}
+
+/// `2026-11-24 09:30 UTC` from an RFC 3339 time (as given if it is not one).
+fn readable_time(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(rfc3339, &Rfc3339)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
+type DialJob = (String, oneshot::Sender<Result<String, RelayError>>);
+
+/// A running link to a relay; dropping it disconnects.
+pub struct RelayLink {
+    dials: mpsc::Sender<DialJob>,
+    status: watch::Receiver<LinkStatus>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RelayLink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl RelayLink {
+    /// Connects (and keeps reconnecting) to the relay of `code`, storing events
+    /// through `state` into the database at `database`.
+    pub fn start(state: HookState, database: PathBuf, code: JoinCode) -> RelayLink {
+        let (status_tx, status) = watch::channel(LinkStatus::Connecting);
+        let (dials, dial_rx) = mpsc::channel(16);
+        let task = tokio::spawn(keep_connected(state, database, code, status_tx, dial_rx));
+        RelayLink {
+            dials,
+            status,
+            task,
+        }
+    }
+
+    /// The link's state, updated as it changes.
+    pub fn status(&self) -> watch::Receiver<LinkStatus> {
+        self.status.clone()
+    }
+
+    /// A handle that dials through this link (without holding on to the link).
+    pub fn dialer(&self) -> RelayDialer {
+        RelayDialer(self.dials.clone())
+    }
+
+    /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
+    pub async fn dial(&self, to: &str) -> Result<String, RelayError> {
+        self.dialer().dial(to).await
+    }
+}
+
+/// Dials through a [`RelayLink`].
+pub struct RelayDialer(mpsc::Sender<DialJob>);
+
+impl RelayDialer {
+    /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
+    pub async fn dial(&self, to: &str) -> Result<String, RelayError> {
+        let (reply, answer) = oneshot::channel();
+        self.0
+            .send((to.to_owned(), reply))
+            .await
+            .map_err(|_| RelayError::NotConnected)?;
+        tokio::time::timeout(DIAL_WAIT, answer)
+            .await
+            .map_err(|_| {
+                RelayError::Dial(
+                    "the relay did not answer in time; check the call history before trying again"
+                        .into(),
+                )
+            })?
+            .map_err(|_| RelayError::NotConnected)?
+    }
+}
+
+/// What a link carries from one connection to the next: its backoff, and the
+/// calls it missed (said on every later connection until the app restarts).
+struct Carried {
+    backoff: Backoff,
+    missed_before: Option<String>,
+}
+
+async fn keep_connected(
+    state: HookState,
+    database: PathBuf,
+    code: JoinCode,
+    status: watch::Sender<LinkStatus>,
+    mut dials: mpsc::Receiver<DialJob>,
+) {
+    let mut carried = Carried {
+        backoff: Backoff::new(),
+        missed_before: None,
+    };
+    loop {
+        status.send_replace(LinkStatus::Connecting);
+        let ended = session(&state, &database, &code, &status, &mut dials, &mut carried).await;
+        let reason = match ended {
+            Ok(()) => "the relay closed the connection".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        let wait = carried.backoff.next();
+        tracing::info!(%reason, wait_ms = wait.as_millis() as u64, "relay connection lost; reconnecting");
+        status.send_replace(LinkStatus::Reconnecting {
+            wait_ms: wait.as_millis() as u64,
+            reason,
+        });
+        // Dials asked meanwhile fail at once rather than wait for the reconnect.
+        let sleep = tokio::time::sleep(wait);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                job = dials.recv() => match job {
+                    Some((_, reply)) => { let _ = reply.send(Err(RelayError::NotConnected)); }
+                    None => return,
+                },
+            }
+        }
+    }
+}
+
+fn connection_error(e: tokio_tungstenite::tungstenite::Error) -> RelayError {
+    use tokio_tungstenite::tungstenite::Error as E;
+    match e {
+        E::Http(response) if response.status() == 401 => RelayError::Refused,
+        other => RelayError::Connection(other.to_string()),
+    }
+}
+
+async fn session(
+    state: &HookState,
+    database: &std::path::Path,
+    code: &JoinCode,
+    status: &watch::Sender<LinkStatus>,
+    dials: &mut mpsc::Receiver<DialJob>,
+    carried: &mut Carried,
+) -> Result<(), RelayError> {
+    let path = database.to_path_buf();
+    let after = tokio::task::spawn_blocking(move || Database::open(&path)?.relay_position())
+        .await
+        .map_err(|e| RelayError::Connection(e.to_string()))??;
+    let mut request = code
+        .agent_url(after)
+        .into_client_request()
+        .map_err(|e| RelayError::Connection(e.to_string()))?;
+    let bearer = format!("Bearer {}", code.token.expose())
+        .parse()
+        .map_err(|_| RelayError::BadJoinCode)?;
+    request.headers_mut().insert("authorization", bearer);
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .map_err(connection_error)?;
+    let (mut out, mut incoming) = socket.split();
+    let mut waiting: HashMap<u64, oneshot::Sender<Result<String, RelayError>>> = HashMap::new();
+    let mut next_id = 0u64;
+    let result = loop {
+        tokio::select! {
+            message = tokio::time::timeout(SILENCE, incoming.next()) => {
+                let message = match message {
+                    Err(_) => break Err(RelayError::Connection("the relay went silent".into())),
+                    Ok(None) => break Ok(()),
+                    Ok(Some(Err(e))) => break Err(RelayError::Connection(e.to_string())),
+                    Ok(Some(Ok(message))) => message,
+                };
+                let Message::Text(text) = message else { continue };
+                match serde_json::from_str::<ToAgent>(&text) {
+                    Ok(ToAgent::Hello { ext, pruned_event, pruned_before, .. }) => {
+                        // A new agent (nothing stored yet) starts from what the relay keeps.
+                        if after > 0 && after < pruned_event {
+                            let before = pruned_before.unwrap_or_default();
+                            tracing::warn!(after, pruned_event, before, "the relay pruned events this app had not stored");
+                            carried.missed_before = Some(before);
+                        }
+                        tracing::info!(ext, "connected to the relay");
+                        carried.backoff.reset();
+                        let missed_before = carried.missed_before.clone();
+                        status.send_replace(LinkStatus::Connected { ext, missed_before });
+                    }
+                    Ok(ToAgent::Event(streamed)) => store(state, streamed).await?,
+                    Ok(ToAgent::Dialed { id, ok, message }) => {
+                        if let Some(reply) = waiting.remove(&id) {
+                            let _ = reply.send(if ok { Ok(message) } else { Err(RelayError::Dial(message)) });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "a message from the relay was not understood"),
+                }
+            }
+            job = dials.recv() => {
+                let Some((to, reply)) = job else { break Ok(()) };
+                next_id += 1;
+                let text = serde_json::to_string(&FromAgent::Dial { id: next_id, to }).expect("serialises");
+                if let Err(e) = out.send(Message::Text(text.into())).await {
+                    let _ = reply.send(Err(RelayError::NotConnected));
+                    break Err(RelayError::Connection(e.to_string()));
+                }
+                waiting.insert(next_id, reply);
+            }
+        }
+    };
+    for (_, reply) in waiting {
+        let _ = reply.send(Err(RelayError::Dial(
+            "the relay connection dropped before the PBX answered; check the call history before trying again".into(),
+        )));
+    }
+    result
+}
+
+/// Stores one relayed event (and its sequence number) and makes this agent's decision.
+async fn store(state: &HookState, streamed: StreamedEvent) -> Result<(), RelayError> {
+    let entry = streamed.entry;
+    let received_at = time::OffsetDateTime::parse(
+        &entry.received_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let relayed = Relayed {
+        seq: entry.seq,
+        received_at,
+    };
+    match CallEvent::parse(Fields(entry.fields)) {
+        Ok(event) => Ok(state
+            .take_event(event, Some(relayed), streamed.caller)
+            .await?),
+        Err(e) => {
+            // The relay stored it, so this build cannot read what a newer one sent.
+            tracing::warn!(seq = entry.seq, error = %e, "skipped a relayed event this version cannot read");
+            Ok(())
+        }
+    }
+}

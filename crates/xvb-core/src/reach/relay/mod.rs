@@ -1,0 +1,64 @@
+//! The team relay (`xvb relay serve`): one public webhook URL for the PBX, and
+//! agents' apps behind NAT connected to it over one outbound WebSocket each.
+//!
+//! The relay takes the PBX's requests with the same listener, authentication,
+//! merging and durable store as direct mode, and answers `cmd=contact` from its
+//! shared contact book. Every stored event has a sequence number (its journal
+//! row); an agent connects to `GET /relay/agent?after=N` with its own token
+//! (`Authorization: Bearer …`) and receives every event after `N`, first from
+//! the store, then live, in order. An agent's `makeCall` goes through the relay,
+//! which keeps the PBX token and always dials from that agent's extension.
+//!
+//! - [`wire`] — the messages on the agent's WebSocket;
+//! - [`join_code`] — the line an admin hands an agent;
+//! - [`agents`] — the relay's agents and stream reads ([`RelayStore`]);
+//! - `server` — the relay's HTTP application and its retention;
+//! - `stream` — one agent's connection: backlog, live events, dials;
+//! - `serve` — listening, with TLS or on loopback.
+//!
+//! Uses the listener, the store, the dialer and the secrets; the agent's side
+//! of the link is [`crate::reach::link`].
+
+pub mod agents;
+pub mod join_code;
+mod serve;
+mod server;
+mod stream;
+pub mod wire;
+
+pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};
+pub use join_code::JoinCode;
+pub use serve::serve_relay;
+pub use server::relay_app;
+
+use crate::CoreError;
+
+/// Why a join code, a relay connection or a relayed dial failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// Not `https://host[:port]#token`.
+    #[error("this is not a join code (it looks like https://relay.example:8443#…); paste the whole line the admin gave you")]
+    BadJoinCode,
+    /// Plain `http://` to a relay that is not on this computer.
+    #[error("the join code uses plain http:// to another computer; relays are reached over https:// (plain http only on this computer's loopback)")]
+    Insecure,
+    /// The relay refused the token.
+    #[error(
+        "the relay refused this join code (revoked, or mistyped); ask your admin for a new one"
+    )]
+    Refused,
+    /// Network or protocol trouble.
+    #[error("cannot reach the relay: {0}")]
+    Connection(String),
+    /// No connection right now.
+    #[error(
+        "not connected to the relay right now; it reconnects by itself — try again in a moment"
+    )]
+    NotConnected,
+    /// The relay could not place the call.
+    #[error("{0}")]
+    Dial(String),
+    /// The local store failed.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}

@@ -1,0 +1,196 @@
+//! The relay's HTTP application: the PBX's webhook (as in direct mode), the
+//! agents' WebSocket endpoint, each stored event encoded once for every agent,
+//! and retention (events older than `relay_keep_days` dropped every hour).
+
+use super::agents::{token_hash, RelayStore, SqliteRelayStore};
+use super::stream::{encode, stream_to_agent, Encoded};
+use super::wire::{StreamedEvent, ToAgent, AGENT_PATH};
+use crate::config::{Config, DataDir};
+use crate::listener::{router, Engine, HookState};
+use crate::pbx::dialer::dial_with_account_token;
+use crate::pbx::notifier::Silent;
+use crate::pbx::phone::DialNumber;
+use crate::store::{JournalEntry, Pruned, Writer};
+use crate::CoreError;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Events buffered for agents that read slowly (beyond it they catch up from the store).
+const FEED_BUFFER: usize = 4096;
+/// Read buffer of an agent's connection.
+const AGENT_READ_BUFFER: usize = 4 * 1024;
+
+/// What the relay's handlers share.
+#[derive(Clone)]
+pub(super) struct RelayState {
+    /// Agents and stream reads.
+    pub(super) store: Arc<dyn RelayStore>,
+    /// Stored events, encoded once for every agent.
+    pub(super) live: broadcast::Sender<Encoded>,
+    /// The webhook's state: settings, writer, contact book.
+    pub(super) hook: HookState,
+}
+
+impl RelayState {
+    /// An event with its caller from the shared book.
+    pub(super) fn streamed(&self, entry: JournalEntry) -> ToAgent {
+        let caller = entry
+            .fields
+            .iter()
+            .find(|(k, _)| k == "phone")
+            .and_then(|(_, phone)| self.hook.known_caller(phone));
+        ToAgent::Event(StreamedEvent { entry, caller })
+    }
+}
+
+/// The relay's HTTP application: the PBX's webhook (as in direct mode) and the
+/// agents' WebSocket endpoint.
+pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
+    let store = Arc::new(SqliteRelayStore::open(data)?);
+    store.reset_connections()?;
+    let keep_days = config.relay_keep_days;
+    let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
+    let engine = Engine::open_with_feed(data, config, Arc::new(Silent), Some(feed))?;
+    tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));
+    let (live, _) = broadcast::channel(FEED_BUFFER);
+    let state = RelayState {
+        store,
+        live: live.clone(),
+        hook: engine.state.clone(),
+    };
+    // Each stored event is encoded once and handed to every agent's connection.
+    let encoder = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match stored.recv().await {
+                Ok(entry) => {
+                    let text = encode(&encoder.streamed((*entry).clone()));
+                    let _ = live.send(Encoded(Some((entry.seq, text))));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = live.send(Encoded(None));
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    Ok(router(engine.state).merge(
+        Router::new()
+            .route(AGENT_PATH, axum::routing::get(agent_socket))
+            .with_state(state),
+    ))
+}
+
+/// How often the relay drops events older than it keeps.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Drops events (and calls) older than `keep_days`, at start and every hour.
+async fn prune_every_hour(writer: Writer, keep_days: u32) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let before = time::OffsetDateTime::now_utc() - time::Duration::days(keep_days.into());
+        match writer.prune(before).await {
+            Ok(pruned) if pruned != Pruned::default() => tracing::info!(
+                keep_days,
+                journal_rows = pruned.journal_rows,
+                calls = pruned.calls,
+                "dropped events older than the relay keeps"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not drop old events; will retry in an hour")
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct After {
+    #[serde(default)]
+    after: i64,
+}
+
+fn refuse(status: StatusCode, message: &'static str) -> Response {
+    (status, message).into_response()
+}
+
+async fn agent_socket(
+    State(relay): State<RelayState>,
+    Query(After { after }): Query<After>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "send the agent's token (the join code's part after #) as Authorization: Bearer",
+        );
+    };
+    let hash = token_hash(token.trim());
+    let store = Arc::clone(&relay.store);
+    let agent = match tokio::task::spawn_blocking(move || store.agent_for_token(&hash)).await {
+        Ok(Ok(Some(agent))) => agent,
+        Ok(Ok(None)) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "this join code is not valid or was revoked; ask the admin for a new one",
+            )
+        }
+        _ => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the relay's store failed; try again",
+            )
+        }
+    };
+    // Agents send little (a dial now and then): a small read buffer keeps each
+    // connection's memory low (the default is 128 KiB).
+    upgrade
+        .read_buffer_size(AGENT_READ_BUFFER)
+        .on_upgrade(move |socket| async move {
+            let (id, ext) = (agent.id, agent.ext.clone());
+            let _ = relay.store.set_connected(id, true);
+            tracing::info!(agent = id, ext, "an agent connected");
+            if let Err(e) = stream_to_agent(&relay, &agent, after, socket).await {
+                tracing::info!(agent = id, error = %e, "an agent's connection ended");
+            }
+            let _ = relay.store.set_connected(id, false);
+        })
+}
+
+/// Places an agent's call from the agent's own extension, with the relay's PBX token.
+pub(super) async fn dial_for_agent(config: &Config, ext: &str, id: u64, to: &str) -> ToAgent {
+    let result = match DialNumber::parse(to) {
+        Ok(number) => dial_with_account_token(config, ext, &number).await,
+        Err(e) => Err(e.into()),
+    };
+    tracing::info!(
+        ext,
+        accepted = result.is_ok(),
+        "an agent's call went to the PBX"
+    );
+    match result {
+        Ok(accepted) => ToAgent::Dialed {
+            id,
+            ok: true,
+            message: accepted.reply,
+        },
+        Err(e) => ToAgent::Dialed {
+            id,
+            ok: false,
+            message: e.to_string(),
+        },
+    }
+}

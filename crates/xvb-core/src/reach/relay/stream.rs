@@ -1,0 +1,157 @@
+//! One agent's connection: what it has not seen from the store, then live
+//! events in order (a burst in one write), its dials, and pings.
+
+use super::server::{dial_for_agent, RelayState};
+use super::wire::{FromAgent, ToAgent, PING_EVERY};
+use crate::store::AgentRow;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc};
+
+/// Events read from the store at a time when an agent catches up.
+const BACKLOG_PAGE: usize = 1000;
+
+/// A live event, already encoded for the wire (once for every agent); `None`
+/// when the encoder fell behind and agents must catch up from the store.
+#[derive(Clone)]
+pub(super) struct Encoded(pub(super) Option<(i64, Utf8Bytes)>);
+
+type Sent = Result<(), axum::Error>;
+
+/// A message as a text frame's payload.
+pub(super) fn encode(message: &ToAgent) -> Utf8Bytes {
+    serde_json::to_string(message)
+        .expect("messages serialise")
+        .into()
+}
+
+async fn send(socket: &mut SplitSink<WebSocket, Message>, message: &ToAgent) -> Sent {
+    socket.send(Message::Text(encode(message))).await
+}
+
+/// Sends an agent what it has not seen yet from the store; the last sequence number sent.
+async fn send_backlog(
+    relay: &RelayState,
+    socket: &mut SplitSink<WebSocket, Message>,
+    mut sent: i64,
+) -> Result<i64, axum::Error> {
+    loop {
+        let store = Arc::clone(&relay.store);
+        let page = tokio::task::spawn_blocking(move || store.events_after(sent, BACKLOG_PAGE))
+            .await
+            .map_err(axum::Error::new)?
+            .map_err(axum::Error::new)?;
+        let full = page.len() == BACKLOG_PAGE;
+        for entry in page {
+            sent = entry.seq;
+            send(socket, &relay.streamed(entry)).await?;
+        }
+        if !full {
+            return Ok(sent);
+        }
+    }
+}
+
+/// Streams to one agent until it leaves, is revoked or the relay stops.
+pub(super) async fn stream_to_agent(
+    relay: &RelayState,
+    agent: &AgentRow,
+    after: i64,
+    socket: WebSocket,
+) -> Sent {
+    // Subscribe before reading the store, so nothing falls between the two.
+    let mut live = relay.live.subscribe();
+    let (mut out, mut incoming) = socket.split();
+    let kept = {
+        let store = Arc::clone(&relay.store);
+        tokio::task::spawn_blocking(move || store.kept())
+            .await
+            .map_err(axum::Error::new)?
+            .map_err(axum::Error::new)?
+    };
+    send(
+        &mut out,
+        &ToAgent::Hello {
+            ext: agent.ext.clone(),
+            head: kept.head,
+            pruned_event: kept.pruned_event,
+            pruned_before: kept.pruned_before,
+        },
+    )
+    .await?;
+    let mut sent = send_backlog(relay, &mut out, after).await?;
+    let (replies, mut answered) = mpsc::channel::<ToAgent>(16);
+    let mut ping = tokio::time::interval(PING_EVERY);
+    loop {
+        tokio::select! {
+            entry = live.recv() => match entry {
+                Ok(Encoded(Some((seq, text)))) => {
+                    sent = send_live(relay, &mut out, &mut live, sent, seq, text).await?;
+                }
+                // This agent, or the encoder, fell behind: catch up from the store.
+                Ok(Encoded(None)) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    sent = send_backlog(relay, &mut out, sent).await?;
+                }
+                Err(broadcast::error::RecvError::Closed) => return Ok(()),
+            },
+            message = incoming.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(FromAgent::Dial { id, to }) = serde_json::from_str(&text) {
+                        let config = relay.hook.config.load_full();
+                        let (ext, replies) = (agent.ext.clone(), replies.clone());
+                        tokio::spawn(async move {
+                            let _ = replies.send(dial_for_agent(&config, &ext, id, &to).await).await;
+                        });
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                Some(Ok(_)) => {}
+            },
+            Some(reply) = answered.recv() => send(&mut out, &reply).await?,
+            _ = ping.tick() => {
+                // A revoked agent is let go at the next ping.
+                let (store, id) = (Arc::clone(&relay.store), agent.id);
+                let active = tokio::task::spawn_blocking(move || store.is_active(id))
+                    .await
+                    .map_err(axum::Error::new)?
+                    .map_err(axum::Error::new)?;
+                if !active {
+                    return Ok(());
+                }
+                out.send(Message::Ping(Default::default())).await?;
+            }
+        }
+    }
+}
+
+/// Sends a live event and every other one already waiting, in one write (a burst
+/// of calls costs each agent's connection one flush, not one per event); the
+/// last sequence number sent.
+async fn send_live(
+    relay: &RelayState,
+    out: &mut SplitSink<WebSocket, Message>,
+    live: &mut broadcast::Receiver<Encoded>,
+    mut sent: i64,
+    seq: i64,
+    text: Utf8Bytes,
+) -> Result<i64, axum::Error> {
+    let mut next = Some((seq, text));
+    while let Some((seq, text)) = next.take() {
+        if seq > sent {
+            sent = seq;
+            out.feed(Message::Text(text)).await?;
+        }
+        next = match live.try_recv() {
+            Ok(Encoded(Some(waiting))) => Some(waiting),
+            Ok(Encoded(None)) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                out.flush().await?;
+                return send_backlog(relay, out, sent).await;
+            }
+            Err(_) => None,
+        };
+    }
+    out.flush().await?;
+    Ok(sent)
+}

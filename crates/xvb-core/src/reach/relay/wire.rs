@@ -1,0 +1,67 @@
+//! The relay's wire format: JSON text frames over the agent's WebSocket —
+//! to the agent `hello`, `event`, `dialed`; from the agent `dial`.
+
+use crate::listener::KnownCaller;
+use crate::store::JournalEntry;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The agents' WebSocket endpoint.
+pub const AGENT_PATH: &str = "/relay/agent";
+/// How often the relay pings each agent (an agent gives up after three missed).
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// What the relay sends an agent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ToAgent {
+    /// Sent first: the agent's extension, the newest sequence number, and what
+    /// the relay no longer keeps.
+    Hello {
+        /// The extension the admin gave this agent.
+        ext: String,
+        /// The newest event's sequence number on the relay.
+        head: i64,
+        /// The newest event pruned (0: none): an agent that stored less missed some.
+        #[serde(default)]
+        pruned_event: i64,
+        /// Events received before this time (RFC 3339) are no longer on the relay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pruned_before: Option<String>,
+    },
+    /// One stored event.
+    Event(StreamedEvent),
+    /// The answer to a `dial`.
+    Dialed {
+        /// The `dial`'s id.
+        id: u64,
+        /// Whether the PBX accepted.
+        ok: bool,
+        /// The PBX's reply, or why it failed.
+        message: String,
+    },
+}
+
+/// A stored event as streamed: the journal row and the caller from the shared book.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StreamedEvent {
+    /// The journal row.
+    #[serde(flatten)]
+    pub entry: JournalEntry,
+    /// The caller in the relay's shared contact book, if there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<KnownCaller>,
+}
+
+/// What an agent sends the relay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum FromAgent {
+    /// Call `to` from my extension (there is no `from`: the relay uses the agent's own).
+    Dial {
+        /// Chosen by the agent, returned in `dialed`.
+        id: u64,
+        /// The number, as typed.
+        to: String,
+    },
+}

@@ -1,0 +1,71 @@
+//! The `calls` table: each stored event merged into its call's row, in the
+//! writer's transaction.
+
+use super::journal::append;
+use super::unix_ms;
+use super::writer::EventOutcome;
+use crate::pbx::call::{Call, CallLog};
+use crate::pbx::protocol::CallEvent;
+use crate::CoreError;
+use rusqlite::{params, Connection, OptionalExtension};
+use time::OffsetDateTime;
+
+pub(super) fn store_event(
+    conn: &Connection,
+    event: &CallEvent,
+    contact_name: Option<String>,
+    now: OffsetDateTime,
+) -> Result<EventOutcome, CoreError> {
+    let seq = append(conn, "event", Some(&event.callid), &event.fields, now)?;
+    let existing: Option<(String, Option<String>, String)> = conn
+        .prepare_cached("SELECT log, contact_name, record FROM calls WHERE callid = ?1")?
+        .query_row([&event.callid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (mut log, known_name, previous) = match existing {
+        Some((log, name, record)) => (
+            serde_json::from_str::<CallLog>(&log).map_err(CoreError::corrupt)?,
+            name,
+            Some(serde_json::from_str::<Call>(&record).map_err(CoreError::corrupt)?),
+        ),
+        None => (CallLog::default(), contact_name, None),
+    };
+    let was_completed = previous.as_ref().is_some_and(|c| c.completed);
+    let new_event = log.add(event.fields.clone(), now);
+    let call = match (new_event, previous) {
+        (false, Some(previous)) => previous,
+        _ => {
+            let call = Call::merge(&event.callid, known_name, &log).expect("log has an event");
+            conn.prepare_cached(
+                "INSERT INTO calls (callid, direction, phone_norm, contact_name, status, missed,
+                     first_seen_ms, last_seen_ms, log, record, completed, name_fold)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT(callid) DO UPDATE SET direction = excluded.direction,
+                     phone_norm = excluded.phone_norm, status = excluded.status,
+                     missed = excluded.missed, first_seen_ms = excluded.first_seen_ms,
+                     last_seen_ms = excluded.last_seen_ms, log = excluded.log,
+                     record = excluded.record, completed = excluded.completed",
+            )?
+            .execute(params![
+                call.callid,
+                call.direction.map(|d| d.as_str()),
+                call.phone_normalized,
+                call.contact_name,
+                call.status,
+                call.is_missed(),
+                unix_ms(call.first_seen),
+                unix_ms(call.last_seen),
+                serde_json::to_string(&log).expect("log serialises"),
+                serde_json::to_string(&call).expect("call serialises"),
+                call.completed,
+                call.contact_name.as_deref().map(str::to_lowercase),
+            ])?;
+            call
+        }
+    };
+    Ok(EventOutcome {
+        call,
+        new_event,
+        was_completed,
+        seq,
+    })
+}

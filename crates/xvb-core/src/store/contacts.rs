@@ -1,0 +1,182 @@
+//! The contact book's tables (`contacts`, `contact_phones`) and the revision
+//! counter the in-memory index watches.
+
+use super::{meta, Database};
+use crate::contacts::{Contact, Parsed, RowError};
+use crate::pbx::phone;
+use crate::CoreError;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+/// How a contact import went.
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// New contacts.
+    pub added: usize,
+    /// Contacts that matched an existing one by number and were updated.
+    pub updated: usize,
+    /// Rows skipped, with their line and reason.
+    pub errors: Vec<RowError>,
+}
+
+fn bump_contacts_revision(conn: &Connection) -> Result<(), CoreError> {
+    conn.execute(
+        "UPDATE meta SET value = value + 1 WHERE key = 'contacts_rev'",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Inserts or updates a contact by its numbers; returns `(id, was_new)`.
+fn upsert_contact(conn: &Connection, contact: &Contact) -> Result<(i64, bool), CoreError> {
+    let numbers: Vec<(String, &str)> = contact
+        .phones
+        .iter()
+        .map(|raw| (phone::normalize(raw), raw.as_str()))
+        .collect();
+    let mut existing = None;
+    for (number, _) in &numbers {
+        existing = conn
+            .prepare_cached("SELECT contact_id FROM contact_phones WHERE phone_norm = ?1")?
+            .query_row([number], |r| r.get::<_, i64>(0))
+            .optional()?;
+        if existing.is_some() {
+            break;
+        }
+    }
+    let id = match existing {
+        Some(id) => {
+            conn.prepare_cached(
+                "UPDATE contacts SET name = ?2, responsible = ?3, crm_url = ?4, note = ?5 WHERE id = ?1",
+            )?
+            .execute(params![id, contact.name, contact.responsible, contact.crm_url, contact.note])?;
+            id
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO contacts (name, responsible, crm_url, note) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                contact.name,
+                contact.responsible,
+                contact.crm_url,
+                contact.note
+            ])?;
+            conn.last_insert_rowid()
+        }
+    };
+    for (number, raw) in numbers {
+        conn.prepare_cached(
+            "INSERT INTO contact_phones (phone_norm, contact_id, raw) VALUES (?1, ?2, ?3)
+             ON CONFLICT(phone_norm) DO UPDATE SET contact_id = excluded.contact_id, raw = excluded.raw",
+        )?
+        .execute(params![number, id, raw])?;
+    }
+    Ok((id, existing.is_none()))
+}
+
+impl Database {
+    /// A counter that changes whenever the contact book does.
+    pub fn contacts_revision(&self) -> Result<i64, CoreError> {
+        meta(&self.conn, "contacts_rev")
+    }
+
+    /// Every `(normalised number, name, responsible)` for the in-memory index.
+    pub fn index_rows(&self) -> Result<Vec<(String, String, Option<String>)>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.phone_norm, c.name, c.responsible FROM contact_phones p JOIN contacts c ON c.id = p.contact_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds or updates parsed contacts in one transaction.
+    ///
+    /// A contact whose number is already in the book updates that contact,
+    /// so importing the same file twice changes nothing.
+    pub fn import(&mut self, parsed: Parsed) -> Result<ImportReport, CoreError> {
+        let mut report = ImportReport {
+            errors: parsed.errors,
+            ..ImportReport::default()
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (_, contact) in parsed.contacts {
+            if upsert_contact(&tx, &contact)?.1 {
+                report.added += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Adds one contact (or updates the one that has its number); returns its id.
+    pub fn add_contact(&mut self, contact: Contact) -> Result<i64, CoreError> {
+        let contact = contact
+            .validated()
+            .map_err(|e| CoreError::Import(e.to_string()))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (id, _) = upsert_contact(&tx, &contact)?;
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Removes the contact with this id, or the one owning this number; true when found.
+    pub fn remove_contact(&mut self, id_or_phone: &str) -> Result<bool, CoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: Option<i64> = match id_or_phone.trim().strip_prefix('#') {
+            Some(id) => id.parse().ok(),
+            None => tx
+                .query_row(
+                    "SELECT contact_id FROM contact_phones WHERE phone_norm = ?1",
+                    [phone::normalize(id_or_phone)],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        };
+        let removed = match id {
+            Some(id) => tx.execute("DELETE FROM contacts WHERE id = ?1", [id])? > 0,
+            None => false,
+        };
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Every contact, by name.
+    pub fn contacts(&self) -> Result<Vec<Contact>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.name, c.responsible, c.crm_url, c.note, p.raw
+             FROM contacts c LEFT JOIN contact_phones p ON p.contact_id = c.id
+             ORDER BY c.name, c.id, p.rowid",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut contacts: Vec<Contact> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if contacts.last().map(|c| c.id) != Some(id) {
+                contacts.push(Contact {
+                    id,
+                    name: r.get(1)?,
+                    responsible: r.get(2)?,
+                    crm_url: r.get(3)?,
+                    note: r.get(4)?,
+                    phones: Vec::new(),
+                });
+            }
+            if let Some(raw) = r.get::<_, Option<String>>(5)? {
+                contacts.last_mut().expect("pushed above").phones.push(raw);
+            }
+        }
+        Ok(contacts)
+    }
+}

@@ -1,0 +1,105 @@
+//! The `journal` table: every accepted request, appended in the writer's
+//! transaction, read back in sequence order (what a relay streams).
+
+use super::{rfc3339, Database};
+use crate::pbx::protocol::Fields;
+use crate::CoreError;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// The span of the journal a store still keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    /// The newest sequence number (0 before any request).
+    pub head: i64,
+    /// The newest event pruned (0: none); an agent that stored less than this missed events.
+    pub pruned_event: i64,
+    /// The retention cut: rows received before it are gone (RFC 3339), if any were pruned.
+    pub pruned_before: Option<String>,
+}
+
+/// One journal row (also what a relay streams to its agents).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct JournalEntry {
+    /// Sequence number.
+    pub seq: i64,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+    /// `event` or `contact`.
+    pub cmd: String,
+    /// Every field, in arrival order.
+    pub fields: Vec<(String, String)>,
+}
+
+pub(super) fn append(
+    conn: &Connection,
+    cmd: &str,
+    callid: Option<&str>,
+    fields: &Fields,
+    now: OffsetDateTime,
+) -> Result<i64, CoreError> {
+    let fields_json = serde_json::to_string(&fields.0).expect("strings serialise");
+    conn.prepare_cached(
+        "INSERT INTO journal (received_at, cmd, callid, fields) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![rfc3339(now), cmd, callid, fields_json])?;
+    Ok(conn.last_insert_rowid())
+}
+
+impl Database {
+    /// The journal, oldest first, from sequence number `after` on.
+    pub fn journal(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
+        self.read_journal("", after, limit)
+    }
+
+    /// Stored events (not contact look-ups), oldest first, after sequence number `after`.
+    pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
+        self.read_journal("AND cmd = 'event'", after, limit)
+    }
+
+    fn read_journal(
+        &self,
+        filter: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, received_at, cmd, fields FROM journal WHERE seq > ?1 {filter} ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
+        rows.map(|row| {
+            let (seq, received_at, cmd, fields) = row?;
+            Ok(JournalEntry {
+                seq,
+                received_at,
+                cmd,
+                fields: serde_json::from_str(&fields).map_err(CoreError::corrupt)?,
+            })
+        })
+        .collect()
+    }
+
+    /// The span of the journal still kept: its newest sequence number and what was pruned.
+    pub fn kept(&self) -> Result<Kept, CoreError> {
+        let (head, pruned_event, before_ms): (i64, i64, i64) = self.conn.query_row(
+            "SELECT max(coalesce((SELECT max(seq) FROM journal), 0),
+                        (SELECT value FROM meta WHERE key = 'journal_pruned_through')),
+                    (SELECT value FROM meta WHERE key = 'journal_pruned_event'),
+                    (SELECT value FROM meta WHERE key = 'journal_pruned_before_ms')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let pruned_before = (before_ms > 0)
+            .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(before_ms) * 1_000_000))
+            .and_then(Result::ok)
+            .map(rfc3339);
+        Ok(Kept {
+            head,
+            pruned_event,
+            pruned_before,
+        })
+    }
+}

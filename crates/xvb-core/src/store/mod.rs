@@ -1,0 +1,117 @@
+//! The SQLite store: the journal of every accepted request, merged calls, the
+//! contact book, and a relay's agents — one file per table or concern.
+//!
+//! One writer thread ([`Writer`]) owns the write connection and commits in
+//! groups: all requests waiting when a transaction starts go into it, and each
+//! is acknowledged only after `COMMIT` returns (`synchronous=FULL`, WAL). If a
+//! group fails it is rolled back and its requests are retried one transaction
+//! each, so one bad request fails alone. Readers ([`Database`]) use their own
+//! connections. Uses only `pbx` (events, calls, numbers) and `contacts`.
+//!
+//! - `migrations/` — the schema, one `.sql` file per step, applied by [`open`];
+//! - [`writer`] — the writer thread, batching, the relay position;
+//! - `calls` — merging an event into its call row;
+//! - `prune` — retention (a relay drops what it no longer keeps);
+//! - [`history`] — history queries;
+//! - [`journal`] — the journal as read back (what a relay streams);
+//! - `contacts` — the contact book's tables;
+//! - `relay_agents` — a relay's agents.
+
+mod calls;
+mod contacts;
+pub mod history;
+pub mod journal;
+mod prune;
+mod relay_agents;
+pub mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use contacts::ImportReport;
+pub use history::HistoryQuery;
+pub use journal::{JournalEntry, Kept};
+pub use prune::Pruned;
+pub use relay_agents::AgentRow;
+pub use writer::{EventOutcome, Feed, Relayed, Writer};
+
+use crate::CoreError;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+use time::OffsetDateTime;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those done.
+/// Hand-written (a dozen lines) rather than a migration crate, which would pin rusqlite's version.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_journal_calls_contacts.sql"),
+    include_str!("migrations/0002_history_filters.sql"),
+    include_str!("migrations/0003_relay.sql"),
+    include_str!("migrations/0004_retention.sql"),
+    include_str!("migrations/0005_ascending_time_indexes.sql"),
+];
+
+/// Opens (creating and migrating) the database at `path`.
+pub fn open(path: &Path) -> Result<Connection, CoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if (done as usize) < MIGRATIONS.len() {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        let done: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for sql in &MIGRATIONS[(done as usize).min(MIGRATIONS.len())..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}
+
+/// Read and contact-book access on a connection of its own; its queries live
+/// in the file of the table they read.
+pub struct Database {
+    conn: Connection,
+}
+
+impl Database {
+    /// Opens the database file (created and migrated if needed).
+    pub fn open(path: &Path) -> Result<Database, CoreError> {
+        Ok(Database { conn: open(path)? })
+    }
+
+    /// How far this agent has stored a relay's stream (0: nothing yet).
+    pub fn relay_position(&self) -> Result<i64, CoreError> {
+        meta(&self.conn, "relay_seq")
+    }
+}
+
+fn unix_ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// `t` as the store writes times: RFC 3339, UTC.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("UTC times format")
+}
+
+/// A counter of the `meta` table.
+fn meta(conn: &Connection, key: &str) -> Result<i64, CoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+impl Database {
+    /// The connection, for tests that try what the schema refuses.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}

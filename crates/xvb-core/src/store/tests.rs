@@ -1,0 +1,256 @@
+//! The store's tests, on real SQLite files in a temporary directory.
+
+use super::*;
+use crate::pbx::protocol::{CallEvent, Direction, Fields};
+use crate::pbx::sim::SimCall;
+use time::OffsetDateTime;
+
+fn event(fields: Fields) -> CallEvent {
+    CallEvent::parse(fields).unwrap()
+}
+
+/// A call from one number to extension 100.
+fn call(callid: &str) -> SimCall {
+    SimCall {
+        access_code: "10019".into(),
+        callid: callid.into(),
+        phone: "79201110000".into(),
+        ext: "100".into(),
+        line: None,
+    }
+}
+
+#[tokio::test]
+async fn calls_stored_in_the_same_millisecond_list_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let writer = Writer::start(&path).unwrap();
+    // Sent together, they share one commit (and its time): the later one is newer.
+    let (first, second) = tokio::join!(
+        writer.record_event(event(call("A-first").incoming()), None),
+        writer.record_event(event(call("Z-second").incoming()), None)
+    );
+    assert!(first.unwrap().seq < second.unwrap().seq);
+    let calls = Database::open(&path)
+        .unwrap()
+        .history(&HistoryQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let order: Vec<&str> = calls.iter().map(|c| c.callid.as_str()).collect();
+    assert_eq!(order, ["Z-second", "A-first"]);
+}
+
+#[tokio::test]
+async fn pruning_drops_old_events_and_calls_and_nothing_newer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let writer = Writer::start(&path).unwrap();
+    let now = OffsetDateTime::now_utc();
+    let mut relay_seq = 0;
+    let mut store = |fields: Fields, days_ago: i64| {
+        relay_seq += 1;
+        let relayed = Relayed {
+            seq: relay_seq,
+            received_at: now - time::Duration::days(days_ago),
+        };
+        writer.record_relayed(event(fields), None, Some(relayed))
+    };
+    // Over 40 days ago; started 40 days ago but still going yesterday; yesterday.
+    store(call("OLD").incoming(), 41).await.unwrap();
+    store(call("OLD").completed("ANSWER", 60, None), 40)
+        .await
+        .unwrap();
+    let last_pruned = store(call("LONG").incoming(), 40).await.unwrap().seq;
+    store(call("LONG").answered(), 1).await.unwrap();
+    store(call("NEW").incoming(), 1).await.unwrap();
+    let db = Database::open(&path).unwrap();
+    let head = db.kept().unwrap().head;
+
+    let pruned = writer.prune(now - time::Duration::days(30)).await.unwrap();
+    assert_eq!(
+        pruned,
+        Pruned {
+            journal_rows: 3,
+            calls: 1
+        }
+    );
+    let calls: Vec<String> = db
+        .history(&HistoryQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|c| c.callid)
+        .collect();
+    assert_eq!(calls, ["NEW", "LONG"], "a call still going is kept");
+    let kept = db.kept().unwrap();
+    assert_eq!((kept.head, kept.pruned_event), (head, last_pruned));
+    assert!(kept.pruned_before.is_some());
+    assert_eq!(db.events_after(0, 10).unwrap().len(), 2);
+    assert_eq!(
+        writer.prune(now - time::Duration::days(30)).await.unwrap(),
+        Pruned::default()
+    );
+    // Only rows past the cut can go: the journal refuses any other delete.
+    let refused = db
+        .connection()
+        .execute("DELETE FROM journal WHERE seq = ?1", [head])
+        .unwrap_err();
+    assert!(refused.to_string().contains("append-only"), "{refused}");
+
+    // Everything pruned: sequence numbers still only grow.
+    writer
+        .prune(now + time::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(db.kept().unwrap().head, head);
+    let next = store(call("LATER").incoming(), 0).await.unwrap().seq;
+    assert!(next > head, "{next} after {head}");
+}
+
+#[tokio::test]
+async fn history_filters_search_pages_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let writer = Writer::start(&path).unwrap();
+    for i in 0..30 {
+        let call = SimCall {
+            access_code: "10019".into(),
+            callid: format!("C{i:02}"),
+            phone: format!("7920111{i:04}"),
+            ext: "100".into(),
+            line: None,
+        };
+        let name = (i % 3 == 0).then(|| "Вася/Рога и копыта".to_owned());
+        let start = if i % 2 == 0 {
+            call.incoming()
+        } else {
+            call.outgoing()
+        };
+        writer
+            .record_event(event(start), name.clone())
+            .await
+            .unwrap();
+        if i >= 5 {
+            let status = if i % 5 == 0 { "Missed" } else { "Success" };
+            writer
+                .record_event(event(call.completed(status, 3, None)), name)
+                .await
+                .unwrap();
+        }
+    }
+    let db = Database::open(&path).unwrap();
+    let query = |q: HistoryQuery| {
+        let calls = db
+            .history(&HistoryQuery {
+                limit: 100,
+                ..q.clone()
+            })
+            .unwrap();
+        assert_eq!(calls.len() as i64, db.history_count(&q).unwrap());
+        calls.into_iter().map(|c| c.callid).collect::<Vec<_>>()
+    };
+    let by_name = query(HistoryQuery {
+        search: Some("ВАСЯ".into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        by_name.len(),
+        10,
+        "name search ignores letter case, Cyrillic too"
+    );
+    assert_eq!(
+        query(HistoryQuery {
+            search: Some("111 0007".into()),
+            ..Default::default()
+        }),
+        ["C07"]
+    );
+    assert_eq!(
+        query(HistoryQuery {
+            live: true,
+            ..Default::default()
+        })
+        .len(),
+        5
+    );
+    let missed = query(HistoryQuery {
+        status: Some("missed".into()),
+        direction: Some(Direction::In),
+        ..Default::default()
+    });
+    assert_eq!(missed, ["C20", "C10"]);
+    let page = db
+        .history(&HistoryQuery {
+            limit: 10,
+            offset: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.len(), 10);
+    assert_eq!(page[0].callid, "C19", "newest first, second page");
+    let future = OffsetDateTime::now_utc().unix_timestamp() * 1000 + 60_000;
+    assert!(query(HistoryQuery {
+        since_ms: Some(future),
+        ..Default::default()
+    })
+    .is_empty());
+    assert_eq!(
+        query(HistoryQuery {
+            until_ms: Some(future),
+            ..Default::default()
+        })
+        .len(),
+        30
+    );
+}
+
+/// A database written by `xvb` before the store was split into files (the
+/// commit before this layout): two calls, a contact, a relay agent.
+#[tokio::test]
+async fn a_database_written_before_the_layout_change_opens_and_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("xvb.sqlite3");
+    std::fs::write(
+        &path,
+        include_bytes!("../../../../tests/fixtures/db/written-before-the-layout-change.sqlite3"),
+    )
+    .unwrap();
+    let db = Database::open(&path).unwrap();
+    let everything = HistoryQuery {
+        limit: 10,
+        ..HistoryQuery::default()
+    };
+    let calls = db.history(&everything).unwrap();
+    let ids: Vec<&str> = calls.iter().map(|c| c.callid.as_str()).collect();
+    assert_eq!(ids, ["LEGACY-2", "LEGACY-1"]);
+    assert_eq!(calls[1].contact_name.as_deref(), Some("Вася/Рога и копыта"));
+    assert!(calls[0].is_missed());
+    let contacts = db.contacts().unwrap();
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0].phones, ["79201119613"]);
+    let agents = db.agents().unwrap();
+    assert_eq!(agents.len(), 1);
+    assert_eq!(agents[0].ext, "101");
+    let head = db.kept().unwrap().head;
+    assert_eq!(db.journal(0, 100).unwrap().len() as i64, head);
+
+    // It takes new events as before, after the old ones.
+    let writer = Writer::start(&path).unwrap();
+    let stored = writer
+        .record_event(event(call("AFTER").incoming()), None)
+        .await
+        .unwrap();
+    assert_eq!(stored.seq, head + 1);
+    assert_eq!(db.history_count(&everything).unwrap(), 3);
+    let found = db
+        .history(&HistoryQuery {
+            search: Some("вася".into()),
+            ..everything
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1, "name search works on old rows");
+}

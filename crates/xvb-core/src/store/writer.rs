@@ -1,0 +1,280 @@
+//! The writer thread: the one connection that writes, committing every request
+//! waiting into one transaction and answering each only after `COMMIT`.
+
+use super::calls::store_event;
+use super::journal::{append, JournalEntry};
+use super::prune::{prune_chunk, PruneStep, Pruned};
+use super::{open, rfc3339};
+use crate::pbx::call::Call;
+use crate::pbx::protocol::{CallEvent, Fields};
+use crate::CoreError;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+/// What storing one event did.
+#[derive(Debug, Clone)]
+pub struct EventOutcome {
+    /// The call merged with this event.
+    pub call: Call,
+    /// False for a duplicate of an event already stored.
+    pub new_event: bool,
+    /// Whether the call had already completed before this event.
+    pub was_completed: bool,
+    /// The journal sequence number of this request.
+    pub seq: i64,
+}
+
+/// An event that came from a team relay: its place in the relay's stream and
+/// when the relay received it (kept as the call's time).
+#[derive(Debug, Clone, Copy)]
+pub struct Relayed {
+    /// The relay's sequence number; stored with the event in one transaction.
+    pub seq: i64,
+    /// When the relay received it.
+    pub received_at: OffsetDateTime,
+}
+
+/// What the writer thread is asked: writes (batched into one transaction) or
+/// one chunk of pruning (a transaction of its own, between batches).
+enum Queued {
+    Write(Job),
+    Prune {
+        before: OffsetDateTime,
+        reply: oneshot::Sender<Result<PruneStep, CoreError>>,
+    },
+}
+
+enum Job {
+    Event {
+        event: Box<CallEvent>,
+        contact_name: Option<String>,
+        relayed: Option<Relayed>,
+        reply: oneshot::Sender<Result<EventOutcome, CoreError>>,
+    },
+    Journal {
+        cmd: String,
+        fields: Fields,
+    },
+}
+
+/// Every stored event, in the order of its sequence number (what a relay streams).
+pub type Feed = tokio::sync::broadcast::Sender<Arc<JournalEntry>>;
+
+/// The handle to the writer thread. Cloning shares the one writer.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Queued>,
+    _alive: Arc<()>,
+}
+
+/// How often WAL pages are copied back into the database, off the writer's path.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+impl Writer {
+    /// Opens the database and starts the writer thread.
+    pub fn start(path: &Path) -> Result<Writer, CoreError> {
+        Writer::start_with_feed(path, None)
+    }
+
+    /// [`Writer::start`], also sending each committed event to `feed`, in sequence order.
+    pub fn start_with_feed(path: &Path, feed: Option<Feed>) -> Result<Writer, CoreError> {
+        let conn = open(path)?;
+        // Checkpoints (which fsync the main file) run on their own thread, so
+        // an event's commit waits only for its WAL append.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = open(path)?;
+        let alive = Arc::new(());
+        let watch = Arc::downgrade(&alive);
+        let (jobs, queue) = mpsc::channel();
+        let spawn_error = |e| CoreError::io(path, e);
+        std::thread::Builder::new()
+            .name("xvb-store-writer".into())
+            .spawn(move || write_loop(conn, queue, feed))
+            .map_err(spawn_error)?;
+        std::thread::Builder::new()
+            .name("xvb-checkpoint".into())
+            .spawn(move || {
+                while watch.upgrade().is_some() {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    if let Err(e) = checkpointer.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                    }
+                }
+            })
+            .map_err(spawn_error)?;
+        Ok(Writer {
+            jobs,
+            _alive: alive,
+        })
+    }
+
+    /// Stores an event and merges its call; returns once committed to disk.
+    pub async fn record_event(
+        &self,
+        event: CallEvent,
+        contact_name: Option<String>,
+    ) -> Result<EventOutcome, CoreError> {
+        self.record_relayed(event, contact_name, None).await
+    }
+
+    /// [`Writer::record_event`] for an event from a relay (`relayed`): its time is
+    /// the relay's, and the relay position is advanced in the same transaction.
+    pub async fn record_relayed(
+        &self,
+        event: CallEvent,
+        contact_name: Option<String>,
+        relayed: Option<Relayed>,
+    ) -> Result<EventOutcome, CoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Queued::Write(Job::Event {
+                event: Box::new(event),
+                contact_name,
+                relayed,
+                reply,
+            }))
+            .map_err(|_| CoreError::WriterGone)?;
+        answer.await.map_err(|_| CoreError::WriterGone)?
+    }
+
+    /// Journals a request without waiting (used for `cmd=contact`, which must not wait).
+    pub fn journal(&self, cmd: &str, fields: Fields) {
+        let _ = self.jobs.send(Queued::Write(Job::Journal {
+            cmd: cmd.to_owned(),
+            fields,
+        }));
+    }
+
+    /// Deletes journal rows received before `before` and calls neither seen nor
+    /// changed since. It goes in chunks of a thousand rows queued behind
+    /// the writes waiting, so a webhook waits for one chunk at most.
+    pub async fn prune(&self, before: OffsetDateTime) -> Result<Pruned, CoreError> {
+        let mut pruned = Pruned::default();
+        loop {
+            let (reply, answer) = oneshot::channel();
+            self.jobs
+                .send(Queued::Prune { before, reply })
+                .map_err(|_| CoreError::WriterGone)?;
+            let step = answer.await.map_err(|_| CoreError::WriterGone)??;
+            pruned.journal_rows += step.pruned.journal_rows;
+            pruned.calls += step.pruned.calls;
+            if step.finished {
+                return Ok(pruned);
+            }
+        }
+    }
+}
+
+const MAX_BATCH: usize = 1024;
+
+fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<Feed>) {
+    let mut waiting = None;
+    while let Some(first) = waiting.take().or_else(|| queue.recv().ok()) {
+        let first = match first {
+            Queued::Write(job) => job,
+            Queued::Prune { before, reply } => {
+                let _ = reply.send(prune_chunk(&mut conn, before));
+                continue;
+            }
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(Queued::Write(job)) => batch.push(job),
+                Ok(prune) => {
+                    waiting = Some(prune);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut outcomes = commit_batch(&mut conn, &batch, now).into_iter();
+        for job in batch {
+            let outcome = outcomes.next();
+            if let Job::Event {
+                reply,
+                event,
+                relayed,
+                ..
+            } = job
+            {
+                let answer = outcome
+                    .flatten()
+                    .unwrap_or_else(|| Err(CoreError::StoreFailed));
+                if let (Some(feed), Ok(stored)) = (&feed, &answer) {
+                    let _ = feed.send(Arc::new(JournalEntry {
+                        seq: stored.seq,
+                        received_at: rfc3339(relayed.map_or(now, |r| r.received_at)),
+                        cmd: "event".into(),
+                        fields: event.fields.0,
+                    }));
+                }
+                let _ = reply.send(answer);
+            }
+        }
+    }
+}
+
+/// Runs every job of a batch in one transaction. If the batch fails, it is
+/// rolled back whole and each job is retried in a transaction of its own, so
+/// one bad job fails alone (savepoints per job would cost every job a parse).
+fn commit_batch(
+    conn: &mut Connection,
+    batch: &[Job],
+    now: OffsetDateTime,
+) -> Vec<Option<Result<EventOutcome, CoreError>>> {
+    let together = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcomes = batch
+            .iter()
+            .map(|job| run_job(&tx, job, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok::<_, CoreError>(outcomes)
+    })();
+    match together {
+        Ok(outcomes) => outcomes.into_iter().map(|o| o.map(Ok)).collect(),
+        Err(e) if batch.len() == 1 => {
+            tracing::error!(error = %e, "could not store a request");
+            vec![Some(Err(e))]
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its requests one by one");
+            batch
+                .iter()
+                .flat_map(|job| commit_batch(conn, std::slice::from_ref(job), now))
+                .collect()
+        }
+    }
+}
+
+fn run_job(
+    conn: &Connection,
+    job: &Job,
+    now: OffsetDateTime,
+) -> Result<Option<EventOutcome>, CoreError> {
+    match job {
+        Job::Event {
+            event,
+            contact_name,
+            relayed,
+            ..
+        } => {
+            let at = relayed.map_or(now, |r| r.received_at);
+            let outcome = store_event(conn, event, contact_name.clone(), at)?;
+            if let Some(relayed) = relayed {
+                conn.prepare_cached(
+                    "UPDATE meta SET value = max(value, ?1) WHERE key = 'relay_seq'",
+                )?
+                .execute([relayed.seq])?;
+            }
+            Ok(Some(outcome))
+        }
+        Job::Journal { cmd, fields } => append(conn, cmd, None, fields, now).map(|_| None),
+    }
+}
