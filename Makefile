@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb
+.PHONY: run test check lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
@@ -14,6 +14,11 @@ run: deps-run ui
 test: deps-test ui lint ui-test tools package-deb
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
+
+## The inner loop (a few minutes warm): formatting, lints, the UI's checks, and
+## the unit and in-process tests (no end-to-end processes, no .deb).
+check: deps-test ui lint ui-test
+	$(CARGO) test --workspace --lib --bins
 
 TAURI := ui/node_modules/.bin/tauri
 
