@@ -7,8 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use xvb_core::sim::{SimCall, Target};
-use xvb_e2e::notifications::{BusCall, NotificationRecorder};
-use xvb_e2e::{free_port, seed_history, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
+use xvb_e2e::agent::{xvb_bin, Agent};
+use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::desktop::session::{DbusSession, Xvfb};
+use xvb_e2e::history::seed_history;
+use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::process::{free_port, terminate};
 
 const HISTORY: usize = 10_000;
 const POPS: usize = 200;

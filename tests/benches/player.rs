@@ -7,8 +7,12 @@
 use xvb_core::protocol::CallEvent;
 use xvb_core::sim::SimCall;
 use xvb_core::store::Writer;
-use xvb_e2e::webdriver::{click, desktop_agent, page_number, replace_text, wait_number, Desktop};
-use xvb_e2e::{serve_recording, synth_g722, Agent, DbusSession, ACCESS_CODE};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::audio::synth_g722;
+use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::page::{click, page_number, replace_text, wait_number, WAIT};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::pbx::{serve_recording, ACCESS_CODE};
 
 /// Calls of each kind measured.
 const ROUNDS: usize = 5;
@@ -49,7 +53,7 @@ async fn click_to_playing(desktop: &Desktop, phone: &str, id: &str) -> f64 {
     let client = &desktop.client;
     replace_text(client, "[data-testid=search]", phone).await;
     let row = format!("[data-callid=\"{id}\"] [data-testid=row-play]");
-    let deadline = std::time::Instant::now() + xvb_e2e::webdriver::WAIT;
+    let deadline = std::time::Instant::now() + WAIT;
     while client.find(fantoccini::Locator::Css(&row)).await.is_err() {
         assert!(std::time::Instant::now() < deadline, "no row for {id}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

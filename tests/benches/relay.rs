@@ -17,7 +17,9 @@ use xvb_core::protocol::CallEvent;
 use xvb_core::relay::{token_hash, JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::sim::SimCall;
 use xvb_core::store::{Relayed, Writer};
-use xvb_e2e::{free_port, Agent, Served, ACCESS_CODE};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::process::free_port;
 
 const AGENTS: usize = 500;
 const SEQUENTIAL: usize = 100;

@@ -8,22 +8,24 @@ use fantoccini::Locator;
 use std::process::Command;
 use xvb_core::protocol::Fields;
 use xvb_core::sim::SimCall;
-use xvb_e2e::notifications::{BusCall, NotificationRecorder};
-use xvb_e2e::tray::TrayHost;
+use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::desktop::tray::TrayHost;
 
 /// The missed-call badge's red (`src-tauri/src/badge.rs`).
 const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
-use xvb_e2e::webdriver::{
-    click, desktop_agent, page_number, replace_text, screenshot, type_into, wait_number, wait_text,
-    wait_until, Desktop, WAIT,
+use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::page::{
+    click, page_number, replace_text, screenshot, type_into, wait_number, wait_text, wait_until,
+    WAIT,
 };
-use xvb_e2e::{fixture, DbusSession, ACCESS_CODE, KNOWN_CALLER};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::pbx::{fixture, ACCESS_CODE, KNOWN_CALLER};
 
 const TOKEN: &str = "desk+top token";
 
 /// *Call* on the dial pad (holding a form of 79201119613): the app says the PBX
 /// is calling, and the simulated PBX got `makeCall` from extension 100.
-async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut xvb_e2e::Served) {
+async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut xvb_e2e::agent::Served) {
     click(client, "[data-testid=dial-call]").await;
     wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
     let make_call = pbx.expect_line("makeCall ");
@@ -237,9 +239,14 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
     let session = DbusSession::bare();
     let work = tempfile::tempdir().unwrap();
     // A one-minute recording as the PBX stores them (raw G.722).
-    let body = std::fs::read(xvb_e2e::synth_g722(work.path(), 60, &["sine", "300-3000"])).unwrap();
+    let body = std::fs::read(xvb_e2e::audio::synth_g722(
+        work.path(),
+        60,
+        &["sine", "300-3000"],
+    ))
+    .unwrap();
     assert_eq!(body.len(), 480_000, "8,000 bytes a second");
-    let (pbx_port, seen) = xvb_e2e::serve_recording(body.clone(), Default::default());
+    let (pbx_port, seen) = xvb_e2e::pbx::serve_recording(body.clone(), Default::default());
 
     // Downloads go to the folder XDG's user-dirs names.
     let config_home = work.path().join("config");
@@ -364,8 +371,8 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
     // The relay, with the PBX token and the simulated PBX; a join code for extension 100.
-    let relay = xvb_e2e::Agent::with_env("900", vec![("XVB_TOKEN".into(), TOKEN.into())]);
-    let relay_port = xvb_e2e::free_port();
+    let relay = xvb_e2e::agent::Agent::with_env("900", vec![("XVB_TOKEN".into(), TOKEN.into())]);
+    let relay_port = xvb_e2e::process::free_port();
     relay.ok(&[
         "config",
         "set",

@@ -5,7 +5,10 @@ use std::time::{Duration, Instant};
 use xvb_core::dialer::{DialError, Dialer};
 use xvb_core::phone::DialNumber;
 use xvb_core::secret::Secret;
-use xvb_e2e::{block_on, Agent, DbusSession, FakePbx};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::pbx::FakePbx;
+use xvb_e2e::process::block_on;
 
 const TOKEN: &str = "t0k+en with/odd=chars&more";
 

@@ -12,7 +12,10 @@ use xvb_core::protocol::CallEvent;
 use xvb_core::recordings::{Fetcher, Limits, RecordingError};
 use xvb_core::sim::SimCall;
 use xvb_core::store::{Database, Writer};
-use xvb_e2e::{block_on, serve_recording as serve, Agent, DbusSession, ACCESS_CODE};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::pbx::{serve_recording as serve, ACCESS_CODE};
+use xvb_e2e::process::block_on;
 
 fn recording(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 131 % 251) as u8).collect()

@@ -10,7 +10,9 @@ use xvb_core::config::DataDir;
 use xvb_core::relay::{JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::sim::SimCall;
 use xvb_core::store::{Database, Writer};
-use xvb_e2e::{block_on, fixture, free_port, Agent, Served, ACCESS_CODE, KNOWN_CALLER};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::{fixture, ACCESS_CODE, KNOWN_CALLER};
+use xvb_e2e::process::{block_on, free_port};
 
 const TOKEN: &str = "relay t0ken";
 
@@ -238,7 +240,7 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
         "ec_paramgen_curve:prime256v1",
         "-nodes",
     ];
-    let openssl = |args: &[&str]| xvb_e2e::run_tool("openssl", args);
+    let openssl = |args: &[&str]| xvb_e2e::process::run_tool("openssl", args);
     openssl(
         &[
             &["req", "-x509"][..],

@@ -3,7 +3,9 @@
 //! tunnel's public address, and the tunnel re-opened after the server restarts.
 
 use xvb_core::sim::Target;
-use xvb_e2e::{block_on, fixture, Agent, Served};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::fixture;
+use xvb_e2e::process::block_on;
 
 const SECRET: &str = "bore s3cret";
 
