@@ -12,7 +12,7 @@ use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::session::{DbusSession, Xvfb};
 use xvb_e2e::history::seed_history;
 use xvb_e2e::pbx::ACCESS_CODE;
-use xvb_e2e::process::{free_port, terminate};
+use xvb_e2e::process::terminate;
 
 const HISTORY: usize = 10_000;
 const POPS: usize = 200;
@@ -166,9 +166,7 @@ async fn main() {
     let recorder = NotificationRecorder::start(&session.address).await;
     let xvfb = Xvfb::start();
     let env = session.env();
-    let agent = Agent::with_env("100", env.clone());
-    let port = free_port();
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    let (agent, _) = Agent::with_known_port("100", env.clone());
     let seeding = Instant::now();
     seed_history(agent.dir.path(), HISTORY).await;
     println!(

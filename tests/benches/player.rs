@@ -4,7 +4,6 @@
 //! the click on ▶ to the `<audio>` element's `playing` event (there is no sound
 //! card under Xvfb, so a device's own output latency is not included).
 
-use xvb_core::protocol::CallEvent;
 use xvb_core::sim::SimCall;
 use xvb_core::store::Writer;
 use xvb_e2e::agent::Agent;
@@ -12,6 +11,7 @@ use xvb_e2e::audio::synth_g722;
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{click, page_number, replace_text, wait_number, WAIT};
 use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::history::store_answered_call;
 use xvb_e2e::pbx::{serve_recording, ACCESS_CODE};
 
 /// Calls of each kind measured.
@@ -36,15 +36,8 @@ async fn store_calls(agent: &Agent, link: &str, ids: &[String]) {
             ext: "100".into(),
             line: None,
         };
-        for fields in [
-            call.incoming(),
-            call.completed("Success", MINUTES * 60, Some(&format!("{link}/{id}.g722"))),
-        ] {
-            writer
-                .record_event(CallEvent::parse(fields).unwrap(), None)
-                .await
-                .unwrap();
-        }
+        let link = format!("{link}/{id}.g722");
+        store_answered_call(&writer, &call, MINUTES * 60, Some(&link)).await;
     }
 }
 

@@ -3,13 +3,14 @@
 //! a running `xvb serve` / `xvb relay serve` / `xvb sim pbx` whose output lines
 //! can be awaited and to which raw requests can be replayed ([`Served`]).
 
-use crate::pbx::{ACCESS_CODE, KNOWN_CALLER};
-use crate::process::block_on;
+use crate::pbx::{post_to_webhook, readdressed, ACCESS_CODE, KNOWN_CALLER};
+use crate::process::{block_on, free_port};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
+use xvb_core::protocol::Fields;
 use xvb_core::sim::{Reply, Target};
 
 /// The built `xvb` binary next to the test executable (`target/<profile>/xvb`).
@@ -51,6 +52,21 @@ impl Agent {
         agent.ok(&["config", "set", "extension", ext]);
         agent.ok(&["config", "set", "listen", "127.0.0.1:0"]);
         agent
+    }
+
+    /// Like [`Agent::with_env`], listening on a loopback port chosen now (returned):
+    /// known before anything starts, and the same after a restart.
+    pub fn with_known_port(ext: &str, env: Vec<(String, String)>) -> (Agent, u16) {
+        let agent = Agent::with_env(ext, env);
+        let port = free_port();
+        agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+        (agent, port)
+    }
+
+    /// A team relay's data dir (its own extension 900) on a loopback port chosen
+    /// now (returned), so join codes can name it and a restart keeps its address.
+    pub fn relay(env: Vec<(String, String)>) -> (Agent, u16) {
+        Agent::with_known_port("900", env)
     }
 
     /// A `Command` for `xvb ARGS` on this data dir.
@@ -164,6 +180,11 @@ impl Agent {
         self.spawn(&["serve"], "listening on http://")
     }
 
+    /// On a relay's data dir: starts `xvb relay serve` and waits until it listens.
+    pub fn serve_relay(&self) -> Served {
+        self.spawn(&["relay", "serve"], "relay listening on ")
+    }
+
     /// Starts `xvb ARGS` and waits for a stdout line starting with `ready`.
     pub fn spawn(&self, args: &[&str], ready: &str) -> Served {
         let mut child = self
@@ -250,9 +271,13 @@ impl Served {
 
     /// Replays a capture byte for byte, with its path replaced by ours.
     pub fn replay(&self, capture: &[u8]) -> Reply {
-        let text = String::from_utf8(capture.to_vec()).expect("captures are text");
-        let request = text.replacen("POST /crm-api ", &format!("POST {} ", self.path()), 1);
+        let request = readdressed(capture, &self.path());
         block_on(self.target().send_raw(request.as_bytes())).expect("reply")
+    }
+
+    /// Posts `fields` to the webhook as the PBX does, and asserts the answer is 200.
+    pub fn post(&self, fields: &Fields) {
+        block_on(post_to_webhook(&self.webhook, fields, None));
     }
 
     /// Sends raw bytes as they are.

@@ -8,6 +8,22 @@ use xvb_core::protocol::CallEvent;
 use xvb_core::sim::SimCall;
 use xvb_core::store::Writer;
 
+/// Stores `call` as answered: its `INCOMING` event, then `COMPLETED` with status
+/// `Success`, `seconds` long, with the recording `link` if any.
+pub async fn store_answered_call(
+    writer: &Writer,
+    call: &SimCall,
+    seconds: u64,
+    link: Option<&str>,
+) {
+    for fields in [call.incoming(), call.completed("Success", seconds, link)] {
+        writer
+            .record_event(CallEvent::parse(fields).unwrap(), None)
+            .await
+            .unwrap();
+    }
+}
+
 /// Stores `calls` answered incoming calls (60 s, with a record link) in the
 /// database of the data dir `data`, as the listener would.
 pub async fn seed_history(data: &Path, calls: usize) {
@@ -26,15 +42,7 @@ pub async fn seed_history(data: &Path, calls: usize) {
                     ext: "101".into(),
                     line: Some("74950000000".into()),
                 };
-                for fields in [
-                    call.incoming(),
-                    call.completed("Success", 60, Some("https://pbx.invalid/r.g722")),
-                ] {
-                    writer
-                        .record_event(CallEvent::parse(fields).unwrap(), None)
-                        .await
-                        .unwrap();
-                }
+                store_answered_call(&writer, &call, 60, Some("https://pbx.invalid/r.g722")).await;
             })
         })
         .collect();

@@ -1,5 +1,6 @@
 //! Stand-ins for the cloud PBX: its captured requests (`fixtures/pbx/`) and
-//! the account they belong to, a raw loopback server that takes `makeCall` ([`FakePbx`]), and its web UI serving call
+//! the account they belong to, the webhook POSTs it makes, a raw loopback
+//! server that takes `makeCall` ([`FakePbx`]), and its web UI serving call
 //! recordings ([`serve_recording`]). The simulated PBX that is an `xvb`
 //! process (`xvb sim pbx`) is started by [`crate::agent::Agent::start_sim_pbx`].
 
@@ -7,6 +8,8 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use xvb_core::protocol::Fields;
+use xvb_core::sim::{SimCall, Target};
 
 /// The account number of the seed's captures.
 pub const ACCESS_CODE: &str = "10019";
@@ -19,6 +22,39 @@ pub fn fixture(name: &str) -> Vec<u8> {
         .join("fixtures")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The PBX's captured request `capture` (a `fixtures/pbx/` file) addressed to
+/// `path` (a webhook's `/hook/<secret>`) instead of the PBX's `/crm-api`,
+/// byte for byte otherwise.
+pub fn readdressed(capture: &[u8], path: &str) -> String {
+    let text = String::from_utf8(capture.to_vec()).expect("captures are text");
+    text.replacen("POST /crm-api ", &format!("POST {path} "), 1)
+}
+
+/// The path of a webhook URL: `/hook/<secret>`.
+pub fn hook_path(webhook: &str) -> &str {
+    &webhook[webhook.find("/hook/").expect("a webhook path")..]
+}
+
+/// A call from the seed's caller's number (79201119613) to extension `ext`, on no
+/// particular line, whose events the PBX would post.
+pub fn call_from_known_caller(callid: &str, ext: &str) -> SimCall {
+    SimCall {
+        access_code: ACCESS_CODE.into(),
+        callid: callid.into(),
+        phone: "79201119613".into(),
+        ext: ext.into(),
+        line: None,
+    }
+}
+
+/// Posts `fields` to `webhook` as the PBX does (with the access-code `header`
+/// if given) and asserts the answer is 200.
+pub async fn post_to_webhook(webhook: &str, fields: &Fields, header: Option<&str>) {
+    let target = Target::parse(webhook).unwrap();
+    let reply = target.send(fields, header).await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
 /// A stand-in PBX on a raw loopback socket: records each request's bytes and

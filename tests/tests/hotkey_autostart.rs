@@ -6,11 +6,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
-use xvb_e2e::desktop::page::{click, replace_text, wait_text, wait_value, WAIT};
+use xvb_e2e::desktop::page::{click, replace_text, wait_text, wait_value, DIAL_INPUT, WAIT};
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::process::terminate;
-
-const DIAL_INPUT: &str = "[data-testid=dial-input]";
 
 /// Puts `text` into an X selection (`clipboard` or `primary`) of `display`.
 fn select(display: &str, selection: &str, text: &str) {

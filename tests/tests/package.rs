@@ -9,13 +9,12 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 use xvb_e2e::desktop::app::{desktop_agent, workspace, Desktop};
-use xvb_e2e::desktop::page::{click, wait_text, wait_value};
+use xvb_e2e::desktop::page::{click, wait_text, wait_value, DIAL_INPUT};
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::process::run_checked;
 
 const TOKEN: &str = "deb t0ken";
 const INSTALLED_APP: &str = "/usr/bin/xvb-companion";
-const DIAL_INPUT: &str = "[data-testid=dial-input]";
 
 /// The newest `.deb` under `target/release/bundle/deb/`.
 fn built_deb() -> PathBuf {

@@ -8,13 +8,12 @@ use std::time::Duration;
 use xvb_core::call::Call;
 use xvb_core::g722::{self, Bitrate};
 use xvb_core::playback::PlaybackServer;
-use xvb_core::protocol::CallEvent;
 use xvb_core::recordings::{Fetcher, Limits, RecordingError};
-use xvb_core::sim::SimCall;
 use xvb_core::store::{Database, Writer};
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::session::DbusSession;
-use xvb_e2e::pbx::{serve_recording as serve, ACCESS_CODE};
+use xvb_e2e::history::store_answered_call;
+use xvb_e2e::pbx::{call_from_known_caller, serve_recording as serve};
 use xvb_e2e::process::block_on;
 
 fn recording(len: usize) -> Vec<u8> {
@@ -24,22 +23,8 @@ fn recording(len: usize) -> Vec<u8> {
 async fn store_call(agent: &Agent, callid: &str, link: &str, seconds: u64) -> Call {
     let path = agent.dir.path().join("xvb.sqlite3");
     let writer = Writer::start(&path).unwrap();
-    let call = SimCall {
-        access_code: ACCESS_CODE.into(),
-        callid: callid.into(),
-        phone: "79201119613".into(),
-        ext: "100".into(),
-        line: None,
-    };
-    for fields in [
-        call.incoming(),
-        call.completed("Success", seconds, Some(link)),
-    ] {
-        writer
-            .record_event(CallEvent::parse(fields).unwrap(), None)
-            .await
-            .unwrap();
-    }
+    let call = call_from_known_caller(callid, "100");
+    store_answered_call(&writer, &call, seconds, Some(link)).await;
     Database::open(&path)
         .unwrap()
         .call(callid)

@@ -4,7 +4,7 @@
 
 use xvb_core::sim::Target;
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::pbx::fixture;
+use xvb_e2e::pbx::{fixture, hook_path, readdressed};
 use xvb_e2e::process::block_on;
 
 const SECRET: &str = "bore s3cret";
@@ -46,9 +46,7 @@ fn tunnel_webhook(served: &mut Served) -> String {
 
 fn replay_at(webhook: &str, capture: &[u8]) -> u16 {
     let target = Target::parse(webhook).unwrap();
-    let path = &webhook[webhook.find("/hook/").unwrap()..];
-    let text = String::from_utf8(capture.to_vec()).unwrap();
-    let request = text.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    let request = readdressed(capture, hook_path(webhook));
     block_on(target.send_raw(request.as_bytes()))
         .unwrap()
         .status

@@ -37,9 +37,7 @@ impl Drop for Driver {
 /// An agent (extension 100) for the app: listening on a free loopback port
 /// (returned), English UI; every `xvb` command run with `env`.
 pub fn desktop_agent(env: &[(String, String)]) -> (Agent, u16) {
-    let port = free_port();
-    let agent = Agent::with_env("100", env.to_vec());
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    let (agent, port) = Agent::with_known_port("100", env.to_vec());
     agent.ok(&["config", "set", "language", "en"]);
     (agent, port)
 }

@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 /// How long a GUI step may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// The dial pad's number field.
+pub const DIAL_INPUT: &str = "[data-testid=dial-input]";
+
 /// Waits until the text of `css` (as shown, letter case ignored) satisfies `ok`.
 pub async fn wait_until(
     client: &Client,
