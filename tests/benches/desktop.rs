@@ -10,6 +10,7 @@ use xvb_core::sim::{SimCall, Target};
 use xvb_e2e::agent::{xvb_bin, Agent};
 use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::session::{DbusSession, Xvfb};
+use xvb_e2e::desktop::take_turn;
 use xvb_e2e::history::seed_history;
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::process::terminate;
@@ -157,6 +158,7 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let _turn = take_turn();
     let app = xvb_bin().with_file_name("xvb-companion");
     assert!(
         app.is_file(),

@@ -11,6 +11,7 @@ use xvb_e2e::audio::synth_g722;
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{click, page_number, replace_text, wait_number, WAIT};
 use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
 use xvb_e2e::history::store_answered_call;
 use xvb_e2e::pbx::{serve_recording, ACCESS_CODE};
 
@@ -72,6 +73,7 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let _turn = take_turn();
     let work = tempfile::tempdir().unwrap();
     let recording = synth_g722(work.path(), MINUTES as u32 * 60, &["sine", "300-3000"]);
     let (pbx_port, seen) = serve_recording(std::fs::read(recording).unwrap(), Default::default());

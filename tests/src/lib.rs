@@ -16,7 +16,7 @@
 //!   gnome-keyring and an Xvfb display ([`desktop::session`]), the notification
 //!   server ([`desktop::notifications`]) and tray host ([`desktop::tray`]), the
 //!   real app under WebDriver ([`desktop::app`]) and its page
-//!   ([`desktop::page`]).
+//!   ([`desktop::page`]). Tests that use it take turns: [`desktop::take_turn`].
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
 //!   loopback ports, a runtime to wait on a future.
 

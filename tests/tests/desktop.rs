@@ -19,6 +19,7 @@ use xvb_e2e::desktop::page::{
     DIAL_INPUT, WAIT,
 };
 use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
 use xvb_e2e::pbx::{
     call_from_known_caller, fixture, hook_path, post_to_webhook, readdressed, ACCESS_CODE,
     KNOWN_CALLER,
@@ -40,6 +41,7 @@ async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut Served) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
+    let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let recorder = NotificationRecorder::start(&session.address).await;
     let tray = TrayHost::start(&session.address).await;
@@ -222,6 +224,7 @@ const DOCK_TIME: &str =
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_player_plays_a_recording_seeks_and_saves_it() {
+    let _turn = take_turn();
     let session = DbusSession::bare();
     let work = tempfile::tempdir().unwrap();
     // A one-minute recording as the PBX stores them (raw G.722).
@@ -350,6 +353,7 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
+    let _turn = take_turn();
     // The relay, with the PBX token and the simulated PBX; a join code for extension 100.
     let (relay, relay_port) = Agent::relay(vec![("XVB_TOKEN".into(), TOKEN.into())]);
     relay.add_known_caller();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use xvb_e2e::desktop::app::{desktop_agent, workspace, Desktop};
 use xvb_e2e::desktop::page::{click, wait_text, wait_value, DIAL_INPUT};
 use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
 use xvb_e2e::process::run_checked;
 
 const TOKEN: &str = "deb t0ken";
@@ -69,6 +70,7 @@ fn xdg_open(url: &str, env: &[(String, String)], display: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_installed_deb_takes_tel_and_callto_links() {
+    let _turn = take_turn();
     let deb = built_deb();
     let depends = Command::new("dpkg-deb")
         .args(["-f", deb.to_str().unwrap(), "Depends"])

@@ -12,6 +12,7 @@ use xvb_core::recordings::{Fetcher, Limits, RecordingError};
 use xvb_core::store::{Database, Writer};
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
 use xvb_e2e::history::store_answered_call;
 use xvb_e2e::pbx::{call_from_known_caller, serve_recording as serve};
 use xvb_e2e::process::block_on;
@@ -229,6 +230,7 @@ fn the_cache_drops_the_least_recently_used_recordings() {
 
 #[test]
 fn the_recordings_login_comes_from_the_keyring_and_goes_only_to_the_pbx() {
+    let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let agent = Agent::with_env("100", session.env());
     let body = recording(8_000);

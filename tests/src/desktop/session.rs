@@ -2,7 +2,11 @@
 //! bus of its own ([`DbusSession`], optionally with an unlocked gnome-keyring),
 //! a virtual X display ([`Xvfb`]), and [`serve_on_bus`] for the stand-in desktop
 //! services on that bus (the notification server, the tray host).
+//!
+//! Starting either needs this thread's [`DesktopTurn`](super::DesktopTurn) (see
+//! [`super::take_turn`]): such tests run one at a time.
 
+use super::assert_turn_held;
 use crate::process::spawn_for_first_line;
 use std::io::Write;
 use std::path::Path;
@@ -22,6 +26,7 @@ pub struct DbusSession {
 impl DbusSession {
     /// A bus with nothing on it.
     pub fn bare() -> DbusSession {
+        assert_turn_held("a D-Bus session");
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("desktop/test-session-bus.conf");
         let (bus, address) = spawn_for_first_line(
@@ -126,6 +131,7 @@ pub struct Xvfb {
 impl Xvfb {
     /// Starts Xvfb on a free display, 1280×800.
     pub fn start() -> Xvfb {
+        assert_turn_held("an X display");
         let (child, number) = spawn_for_first_line(
             Command::new("Xvfb").args([
                 "-displayfd",
