@@ -7,25 +7,25 @@
 use fantoccini::Locator;
 use std::process::Command;
 use xvb_core::sim::SimCall;
-use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
-use xvb_e2e::desktop::tray::TrayHost;
-
-/// The missed-call badge's red (`src-tauri/src/badge.rs`).
-const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::{
     click, page_number, replace_text, screenshot, type_into, wait_number, wait_text, wait_until,
     DIAL_INPUT, WAIT,
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
+use xvb_e2e::desktop::tray::TrayHost;
 use xvb_e2e::pbx::{
     call_from_known_caller, fixture, hook_path, post_to_webhook, readdressed, ACCESS_CODE,
     KNOWN_CALLER,
 };
 
 const TOKEN: &str = "desk+top token";
+
+/// The missed-call badge's red (`src-tauri/src/badge.rs`).
+const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
 
 /// *Call* on the dial pad (holding a form of 79201119613): the app says the PBX
 /// is calling, and the simulated PBX got `makeCall` from extension 100.
