@@ -7,8 +7,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use xvb_core::pbx::sim::{SimCall, Target};
-use xvb_e2e::notifications::{BusCall, NotificationRecorder};
-use xvb_e2e::{free_port, seed_history, terminate, xvb_bin, Agent, DbusSession, Xvfb, ACCESS_CODE};
+use xvb_e2e::agent::{xvb_bin, Agent};
+use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::desktop::session::{DbusSession, Xvfb};
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::history::seed_history;
+use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::process::terminate;
 
 const HISTORY: usize = 10_000;
 const POPS: usize = 200;
@@ -153,6 +158,7 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let _turn = take_turn();
     let app = xvb_bin().with_file_name("xvb-companion");
     assert!(
         app.is_file(),
@@ -162,9 +168,7 @@ async fn main() {
     let recorder = NotificationRecorder::start(&session.address).await;
     let xvfb = Xvfb::start();
     let env = session.env();
-    let agent = Agent::with_env("100", env.clone());
-    let port = free_port();
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    let (agent, _) = Agent::with_known_port("100", env.clone());
     let seeding = Instant::now();
     seed_history(agent.dir.path(), HISTORY).await;
     println!(

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 use xvb_core::audio::g722::{decode, Bitrate};
-use xvb_e2e::{ffmpeg_decode_g722, synth_g722};
+use xvb_e2e::audio::{ffmpeg_decode_g722, synth_g722};
 
 const SECONDS: u32 = 600;
 

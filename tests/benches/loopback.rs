@@ -16,7 +16,9 @@ use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::{Notice, Notifier};
 use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::store::{Database, HistoryQuery};
-use xvb_e2e::{seed_history, xvb_bin, ACCESS_CODE};
+use xvb_e2e::agent::xvb_bin;
+use xvb_e2e::history::seed_history;
+use xvb_e2e::pbx::ACCESS_CODE;
 
 const RUN: Duration = Duration::from_secs(3);
 const ROUNDS: usize = 5;

@@ -4,11 +4,16 @@
 //! the click on ▶ to the `<audio>` element's `playing` event (there is no sound
 //! card under Xvfb, so a device's own output latency is not included).
 
-use xvb_core::pbx::protocol::CallEvent;
 use xvb_core::pbx::sim::SimCall;
 use xvb_core::store::Writer;
-use xvb_e2e::webdriver::{click, desktop_agent, page_number, replace_text, wait_number, Desktop};
-use xvb_e2e::{serve_recording, synth_g722, Agent, DbusSession, ACCESS_CODE};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::audio::synth_g722;
+use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::page::{click, page_number, replace_text, wait_number, WAIT};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::history::store_answered_call;
+use xvb_e2e::pbx::{serve_recording, ACCESS_CODE};
 
 /// Calls of each kind measured.
 const ROUNDS: usize = 5;
@@ -32,15 +37,8 @@ async fn store_calls(agent: &Agent, link: &str, ids: &[String]) {
             ext: "100".into(),
             line: None,
         };
-        for fields in [
-            call.incoming(),
-            call.completed("Success", MINUTES * 60, Some(&format!("{link}/{id}.g722"))),
-        ] {
-            writer
-                .record_event(CallEvent::parse(fields).unwrap(), None)
-                .await
-                .unwrap();
-        }
+        let link = format!("{link}/{id}.g722");
+        store_answered_call(&writer, &call, MINUTES * 60, Some(&link)).await;
     }
 }
 
@@ -49,7 +47,7 @@ async fn click_to_playing(desktop: &Desktop, phone: &str, id: &str) -> f64 {
     let client = &desktop.client;
     replace_text(client, "[data-testid=search]", phone).await;
     let row = format!("[data-callid=\"{id}\"] [data-testid=row-play]");
-    let deadline = std::time::Instant::now() + xvb_e2e::webdriver::WAIT;
+    let deadline = std::time::Instant::now() + WAIT;
     while client.find(fantoccini::Locator::Css(&row)).await.is_err() {
         assert!(std::time::Instant::now() < deadline, "no row for {id}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -75,6 +73,7 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let _turn = take_turn();
     let work = tempfile::tempdir().unwrap();
     let recording = synth_g722(work.path(), MINUTES as u32 * 60, &["sine", "300-3000"]);
     let (pbx_port, seen) = serve_recording(std::fs::read(recording).unwrap(), Default::default());

@@ -17,7 +17,8 @@ use xvb_core::pbx::protocol::CallEvent;
 use xvb_core::pbx::sim::SimCall;
 use xvb_core::reach::relay::{token_hash, JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::store::{Relayed, Writer};
-use xvb_e2e::{free_port, Agent, Served, ACCESS_CODE};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::call_from_known_caller;
 
 const AGENTS: usize = 500;
 const SEQUENTIAL: usize = 100;
@@ -139,13 +140,7 @@ fn percentiles(what: &str, ms: &[f64]) {
 
 /// A call to the team (extension 101).
 fn team_call(callid: String) -> SimCall {
-    SimCall {
-        access_code: ACCESS_CODE.into(),
-        callid,
-        phone: "79201119613".into(),
-        ext: "101".into(),
-        line: None,
-    }
+    call_from_known_caller(&callid, "101")
 }
 
 async fn post_calls(
@@ -189,9 +184,7 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let relay = Agent::new("900");
-    let port = free_port();
-    relay.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    let (relay, port) = Agent::relay(Vec::new());
     let store =
         SqliteRelayStore::open(&DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap())
             .unwrap();
@@ -204,7 +197,7 @@ async fn main() {
             format!("http://127.0.0.1:{port}#{token}")
         })
         .collect();
-    let served = relay.spawn(&["relay", "serve"], "relay listening on ");
+    let served = relay.serve_relay();
     let target = served.target();
     let pid = served.child.id();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -297,13 +290,7 @@ async fn main() {
 /// A relay whose store holds [`OLD_EVENTS`] events from 40 days ago starts (and
 /// drops them); webhook POSTs one after another meanwhile, then once it is done.
 async fn retention() {
-    let relay = Agent::new("900");
-    relay.ok(&[
-        "config",
-        "set",
-        "listen",
-        &format!("127.0.0.1:{}", free_port()),
-    ]);
+    let (relay, _) = Agent::relay(Vec::new());
     let data = DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap();
     let writer = Writer::start(&data.database_path()).unwrap();
     let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(40);
@@ -325,7 +312,7 @@ async fn retention() {
     let store = SqliteRelayStore::open(&data).unwrap();
 
     let started = Instant::now();
-    let served = relay.spawn(&["relay", "serve"], "relay listening on ");
+    let served = relay.serve_relay();
     let target = served.target();
     let post = |i: usize| {
         let call = team_call(format!("NEW-{i:06}"));

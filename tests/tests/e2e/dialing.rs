@@ -5,7 +5,11 @@ use std::time::{Duration, Instant};
 use xvb_core::pbx::dialer::{DialError, Dialer};
 use xvb_core::pbx::phone::DialNumber;
 use xvb_core::secret::Secret;
-use xvb_e2e::{block_on, Agent, DbusSession, FakePbx};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::pbx::FakePbx;
+use xvb_e2e::process::block_on;
 
 const TOKEN: &str = "t0k+en with/odd=chars&more";
 
@@ -160,6 +164,7 @@ fn bad_numbers_are_refused_before_any_request() {
 
 #[test]
 fn token_round_trip_through_a_real_secret_service() {
+    let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let agent = Agent::with_env("100", session.env());
     assert!(agent.ok(&["token", "status"]).contains(": not stored"));
@@ -194,6 +199,7 @@ fn token_round_trip_through_a_real_secret_service() {
 
 #[test]
 fn without_a_secret_service_it_says_how_to_get_one() {
+    let _turn = take_turn();
     let session = DbusSession::bare();
     let agent = Agent::with_env("100", session.env());
     let out = agent.run_with_input(&["token", "set"], TOKEN);
@@ -234,6 +240,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// And the whole loop: `xvb sim pbx` + `xvb serve` + `xvb call` → the call in history.
 #[test]
 fn dialing_loop_through_the_simulated_pbx_leaks_no_token() {
+    let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let mut env = session.env();
     env.push(("XVB_LOG".into(), "trace".into()));

@@ -5,12 +5,11 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use xvb_e2e::webdriver::{
-    click, desktop_agent, replace_text, wait_text, wait_value, Desktop, WAIT,
-};
-use xvb_e2e::{terminate, DbusSession};
-
-const DIAL_INPUT: &str = "[data-testid=dial-input]";
+use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::page::{click, replace_text, wait_text, wait_value, DIAL_INPUT, WAIT};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::process::terminate;
 
 /// Puts `text` into an X selection (`clipboard` or `primary`) of `display`.
 fn select(display: &str, selection: &str, text: &str) {
@@ -75,6 +74,7 @@ async fn set_hotkey(client: &fantoccini::Client, shortcut: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hotkey_dials_the_selection_and_autostart_writes_its_entry() {
+    let _turn = take_turn();
     let session = DbusSession::bare();
     // The app gets a private HOME: the autostart entry goes to $HOME/.config/autostart.
     let env = session.env();

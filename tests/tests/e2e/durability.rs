@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use xvb_core::pbx::sim::SimCall;
-use xvb_e2e::{block_on, Agent, ACCESS_CODE};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::process::block_on;
 
 #[test]
 fn kill_9_mid_stream_loses_no_acknowledged_event() {

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 use std::time::Duration;
-use xvb_e2e::{fixture, Agent, Served};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::fixture;
 
 fn agent_with_vasya() -> Agent {
     let agent = Agent::new("100");

@@ -8,12 +8,14 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-use xvb_e2e::webdriver::{click, desktop_agent, wait_text, wait_value, workspace, Desktop};
-use xvb_e2e::{run_checked, DbusSession};
+use xvb_e2e::desktop::app::{desktop_agent, workspace, Desktop};
+use xvb_e2e::desktop::page::{click, wait_text, wait_value, DIAL_INPUT};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::process::run_checked;
 
 const TOKEN: &str = "deb t0ken";
 const INSTALLED_APP: &str = "/usr/bin/xvb-companion";
-const DIAL_INPUT: &str = "[data-testid=dial-input]";
 
 /// The newest `.deb` under `target/release/bundle/deb/`.
 fn built_deb() -> PathBuf {
@@ -68,6 +70,7 @@ fn xdg_open(url: &str, env: &[(String, String)], display: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_installed_deb_takes_tel_and_callto_links() {
+    let _turn = take_turn();
     let deb = built_deb();
     let depends = Command::new("dpkg-deb")
         .args(["-f", deb.to_str().unwrap(), "Depends"])

@@ -9,10 +9,13 @@ use xvb_core::audio::fetch::{Fetcher, Limits, RecordingError};
 use xvb_core::audio::g722::{self, Bitrate};
 use xvb_core::audio::playback::PlaybackServer;
 use xvb_core::pbx::call::Call;
-use xvb_core::pbx::protocol::CallEvent;
-use xvb_core::pbx::sim::SimCall;
 use xvb_core::store::{Database, Writer};
-use xvb_e2e::{block_on, serve_recording as serve, Agent, DbusSession, ACCESS_CODE};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::history::store_answered_call;
+use xvb_e2e::pbx::{call_from_known_caller, serve_recording as serve};
+use xvb_e2e::process::block_on;
 
 fn recording(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 131 % 251) as u8).collect()
@@ -21,22 +24,8 @@ fn recording(len: usize) -> Vec<u8> {
 async fn store_call(agent: &Agent, callid: &str, link: &str, seconds: u64) -> Call {
     let path = agent.dir.path().join("xvb.sqlite3");
     let writer = Writer::start(&path).unwrap();
-    let call = SimCall {
-        access_code: ACCESS_CODE.into(),
-        callid: callid.into(),
-        phone: "79201119613".into(),
-        ext: "100".into(),
-        line: None,
-    };
-    for fields in [
-        call.incoming(),
-        call.completed("Success", seconds, Some(link)),
-    ] {
-        writer
-            .record_event(CallEvent::parse(fields).unwrap(), None)
-            .await
-            .unwrap();
-    }
+    let call = call_from_known_caller(callid, "100");
+    store_answered_call(&writer, &call, seconds, Some(link)).await;
     Database::open(&path)
         .unwrap()
         .call(callid)
@@ -241,6 +230,7 @@ fn the_cache_drops_the_least_recently_used_recordings() {
 
 #[test]
 fn the_recordings_login_comes_from_the_keyring_and_goes_only_to_the_pbx() {
+    let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let agent = Agent::with_env("100", session.env());
     let body = recording(8_000);

@@ -3,7 +3,9 @@
 //! at 64, 56 and 48 kbit/s (ffmpeg's `-bits_per_codeword 8|7|6`).
 
 use std::path::{Path, PathBuf};
-use xvb_e2e::{ffmpeg_decode_g722, ffmpeg_encode_g722, run_tool as run, Agent};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::audio::{ffmpeg_decode_g722, ffmpeg_encode_g722};
+use xvb_e2e::process::run_tool as run;
 
 /// Makes `name.g722` (64 kbit/s, by ffmpeg) and ffmpeg's own decode of it as raw s16le.
 fn encoded(dir: &Path, name: &str, make_wav: impl Fn(&str)) -> (PathBuf, Vec<u8>) {

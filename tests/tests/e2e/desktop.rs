@@ -6,24 +6,30 @@
 
 use fantoccini::Locator;
 use std::process::Command;
-use xvb_core::pbx::protocol::Fields;
 use xvb_core::pbx::sim::SimCall;
-use xvb_e2e::notifications::{BusCall, NotificationRecorder};
-use xvb_e2e::tray::TrayHost;
-
-/// The missed-call badge's red (`src-tauri/src/badge.rs`).
-const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
-use xvb_e2e::webdriver::{
-    click, desktop_agent, page_number, replace_text, screenshot, type_into, wait_number, wait_text,
-    wait_until, Desktop, WAIT,
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::desktop::page::{
+    click, page_number, replace_text, screenshot, type_into, wait_number, wait_text, wait_until,
+    DIAL_INPUT, WAIT,
 };
-use xvb_e2e::{fixture, DbusSession, ACCESS_CODE, KNOWN_CALLER};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::desktop::tray::TrayHost;
+use xvb_e2e::pbx::{
+    call_from_known_caller, fixture, hook_path, post_to_webhook, readdressed, ACCESS_CODE,
+    KNOWN_CALLER,
+};
 
 const TOKEN: &str = "desk+top token";
 
+/// The missed-call badge's red (`src-tauri/src/badge.rs`).
+const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
+
 /// *Call* on the dial pad (holding a form of 79201119613): the app says the PBX
 /// is calling, and the simulated PBX got `makeCall` from extension 100.
-async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut xvb_e2e::Served) {
+async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut Served) {
     click(client, "[data-testid=dial-call]").await;
     wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
     let make_call = pbx.expect_line("makeCall ");
@@ -33,14 +39,9 @@ async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut xvb_e2e::Serve
     );
 }
 
-async fn send(webhook: &str, fields: &Fields, header: Option<&str>) {
-    let target = xvb_core::pbx::sim::Target::parse(webhook).unwrap();
-    let reply = target.send(fields, header).await.unwrap();
-    assert_eq!(reply.status, 200, "{}", reply.body);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
+    let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let recorder = NotificationRecorder::start(&session.address).await;
     let tray = TrayHost::start(&session.address).await;
@@ -61,9 +62,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let client = &desktop.client;
 
     // A ringing call pops with the caller's name, number, line and responsible agent.
-    let capture = String::from_utf8(fixture("pbx/01-incoming.http")).unwrap();
-    let path = &webhook[webhook.find("/hook/").unwrap()..];
-    let request = capture.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    let request = readdressed(&fixture("pbx/01-incoming.http"), hook_path(&webhook));
     let target = xvb_core::pbx::sim::Target::parse(&webhook).unwrap();
     assert_eq!(
         target.send_raw(request.as_bytes()).await.unwrap().status,
@@ -88,14 +87,8 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     screenshot(client, "calls-ringing").await;
 
     // A colleague answers: my pop is withdrawn, the live view says who.
-    let call = SimCall {
-        access_code: ACCESS_CODE.into(),
-        callid: "DVzqd2I5zmRev0_vLvXV6vw".into(),
-        phone: "79201119613".into(),
-        ext: "101".into(),
-        line: None,
-    };
-    send(&webhook, &call.answered(), Some(ACCESS_CODE)).await;
+    let call = call_from_known_caller("DVzqd2I5zmRev0_vLvXV6vw", "101");
+    post_to_webhook(&webhook, &call.answered(), Some(ACCESS_CODE)).await;
     recorder
         .wait_for(WAIT, "withdrawal of the ring pop", |c| {
             *c == BusCall::Close(ring_id)
@@ -109,8 +102,8 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         phone: "79001112233".into(),
         ..call.clone()
     };
-    send(&webhook, &missed.incoming(), None).await;
-    send(&webhook, &missed.completed("Missed", 0, None), None).await;
+    post_to_webhook(&webhook, &missed.incoming(), None).await;
+    post_to_webhook(&webhook, &missed.completed("Missed", 0, None), None).await;
     let notice = recorder.wait_for_pop(WAIT, "Missed call").await;
     // The tray icon wears the missed-call badge until the agent looks at the window.
     tray.wait_for_icon(WAIT, "the missed-call badge", BADGE_RED, |red| red > 100)
@@ -192,7 +185,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     // Dial pad: the simulated PBX receives the right makeCall.
     click(client, "[data-tab=dial]").await;
     client
-        .find(Locator::Css("[data-testid=dial-input]"))
+        .find(Locator::Css(DIAL_INPUT))
         .await
         .unwrap()
         .send_keys("8 (920) 111-96-13")
@@ -202,10 +195,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     call_from_the_pad(client, &mut pbx).await;
     screenshot(client, "dial-pad").await;
 
-    let input = client
-        .find(Locator::Css("[data-testid=dial-input]"))
-        .await
-        .unwrap();
+    let input = client.find(Locator::Css(DIAL_INPUT)).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys("12 абв").await.unwrap();
     let shown = input.prop("value").await.unwrap().unwrap_or_default();
@@ -234,12 +224,18 @@ const DOCK_TIME: &str =
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_player_plays_a_recording_seeks_and_saves_it() {
+    let _turn = take_turn();
     let session = DbusSession::bare();
     let work = tempfile::tempdir().unwrap();
     // A one-minute recording as the PBX stores them (raw G.722).
-    let body = std::fs::read(xvb_e2e::synth_g722(work.path(), 60, &["sine", "300-3000"])).unwrap();
+    let body = std::fs::read(xvb_e2e::audio::synth_g722(
+        work.path(),
+        60,
+        &["sine", "300-3000"],
+    ))
+    .unwrap();
     assert_eq!(body.len(), 480_000, "8,000 bytes a second");
-    let (pbx_port, seen) = xvb_e2e::serve_recording(body.clone(), Default::default());
+    let (pbx_port, seen) = xvb_e2e::pbx::serve_recording(body.clone(), Default::default());
 
     // Downloads go to the folder XDG's user-dirs names.
     let config_home = work.path().join("config");
@@ -263,16 +259,10 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
 
-    let call = SimCall {
-        access_code: ACCESS_CODE.into(),
-        callid: "REC-PLAY-1".into(),
-        phone: "79201119613".into(),
-        ext: "100".into(),
-        line: None,
-    };
+    let call = call_from_known_caller("REC-PLAY-1", "100");
     let link = format!("http://127.0.0.1:{pbx_port}/ui/msg_download/REC-PLAY-1.g722");
-    send(&webhook, &call.incoming(), None).await;
-    send(&webhook, &call.completed("Success", 60, Some(&link)), None).await;
+    post_to_webhook(&webhook, &call.incoming(), None).await;
+    post_to_webhook(&webhook, &call.completed("Success", 60, Some(&link)), None).await;
     wait_text(client, "[data-testid=history]", "Answered").await;
 
     // ▶ on the row: the recording is fetched from the PBX and plays in the dock.
@@ -363,19 +353,13 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
+    let _turn = take_turn();
     // The relay, with the PBX token and the simulated PBX; a join code for extension 100.
-    let relay = xvb_e2e::Agent::with_env("900", vec![("XVB_TOKEN".into(), TOKEN.into())]);
-    let relay_port = xvb_e2e::free_port();
-    relay.ok(&[
-        "config",
-        "set",
-        "listen",
-        &format!("127.0.0.1:{relay_port}"),
-    ]);
+    let (relay, relay_port) = Agent::relay(vec![("XVB_TOKEN".into(), TOKEN.into())]);
     relay.add_known_caller();
     let relay_webhook = relay.ok(&["webhook-url"]).trim().to_owned();
     let mut pbx = relay.start_sim_pbx(&relay_webhook, TOKEN);
-    let relay_served = relay.spawn(&["relay", "serve"], "relay listening on ");
+    let relay_served = relay.serve_relay();
     let code = relay.relay_join_code("100", &format!("http://127.0.0.1:{relay_port}"));
 
     let session = DbusSession::with_keyring();
@@ -414,9 +398,7 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
     );
 
     // The PBX posts to the relay; the app pops with the shared book's name.
-    let capture = String::from_utf8(fixture("pbx/01-incoming.http")).unwrap();
-    let path = &relay_webhook[relay_webhook.find("/hook/").unwrap()..];
-    let request = capture.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    let request = readdressed(&fixture("pbx/01-incoming.http"), hook_path(&relay_webhook));
     assert_eq!(
         relay_served
             .target()
@@ -433,7 +415,7 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
 
     // The dial pad calls through the relay, from extension 100.
     click(client, "[data-tab=dial]").await;
-    type_into(client, "[data-testid=dial-input]", "8 920 111-96-13").await;
+    type_into(client, DIAL_INPUT, "8 920 111-96-13").await;
     call_from_the_pad(client, &mut pbx).await;
     click(client, "[data-tab=settings]").await;
     wait_text(client, "[data-testid=reach]", "relay: connected").await;

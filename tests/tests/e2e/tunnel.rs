@@ -3,7 +3,9 @@
 //! tunnel's public address, and the tunnel re-opened after the server restarts.
 
 use xvb_core::pbx::sim::Target;
-use xvb_e2e::{block_on, fixture, Agent, Served};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::{fixture, hook_path, readdressed};
+use xvb_e2e::process::block_on;
 
 const SECRET: &str = "bore s3cret";
 
@@ -44,9 +46,7 @@ fn tunnel_webhook(served: &mut Served) -> String {
 
 fn replay_at(webhook: &str, capture: &[u8]) -> u16 {
     let target = Target::parse(webhook).unwrap();
-    let path = &webhook[webhook.find("/hook/").unwrap()..];
-    let text = String::from_utf8(capture.to_vec()).unwrap();
-    let request = text.replacen("POST /crm-api ", &format!("POST {path} "), 1);
+    let request = readdressed(capture, hook_path(webhook));
     block_on(target.send_raw(request.as_bytes()))
         .unwrap()
         .status

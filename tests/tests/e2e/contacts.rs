@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 use xvb_core::pbx::protocol::Fields;
-use xvb_e2e::{Agent, ACCESS_CODE};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::pbx::ACCESS_CODE;
 
 fn write(agent: &Agent, name: &str, text: &str) -> String {
     let path = agent.dir.path().join(name);
@@ -124,7 +125,7 @@ fn contact_lookups_answer_correctly_among_100k_contacts() {
             ("cmd", Some("contact")),
             ("phone", Some(phone)),
         ]);
-        let reply = xvb_e2e::block_on(target.send(&fields, None)).unwrap();
+        let reply = xvb_e2e::process::block_on(target.send(&fields, None)).unwrap();
         assert_eq!(reply.status, 200);
         reply.body
     };

@@ -113,7 +113,7 @@ impl NotificationRecorder {
     pub async fn start(address: &str) -> NotificationRecorder {
         let recorder = Recorder::default();
         let calls = Arc::clone(&recorder.calls);
-        let connection = crate::serve_on_bus(
+        let connection = super::session::serve_on_bus(
             address,
             "org.freedesktop.Notifications",
             "/org/freedesktop/Notifications",

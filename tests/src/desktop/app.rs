@@ -1,14 +1,15 @@
 //! The real desktop app under WebDriver (tauri-driver + WebKitWebDriver) on its
-//! own Xvfb display, and the page helpers the GUI tests and benchmarks share.
+//! own Xvfb display, with an agent's data dir: what the GUI tests and the
+//! desktop benches launch.
 
-use crate::{free_port, terminate, xvb_bin, Agent, Xvfb};
+use super::page::WAIT;
+use super::session::Xvfb;
+use crate::agent::{xvb_bin, Agent};
+use crate::process::{free_port, terminate};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// How long a GUI step may take.
-pub const WAIT: Duration = Duration::from_secs(20);
 
 /// The workspace's root.
 pub fn workspace() -> PathBuf {
@@ -23,6 +24,7 @@ fn tauri_driver() -> PathBuf {
     PathBuf::from("tauri-driver")
 }
 
+/// tauri-driver, stopped on drop.
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -32,94 +34,10 @@ impl Drop for Driver {
     }
 }
 
-/// Waits until the text of `css` (as shown, letter case ignored) satisfies `ok`.
-pub async fn wait_until(
-    client: &Client,
-    css: &str,
-    what: &str,
-    ok: impl Fn(&str) -> bool,
-) -> String {
-    let deadline = Instant::now() + WAIT;
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            last = element.text().await.unwrap_or_default();
-            if ok(&last.to_lowercase()) {
-                return last;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never showed {what}; last text: {last:?}");
-}
-
-/// Waits until the text of `css` contains `wanted` (letter case ignored).
-pub async fn wait_text(client: &Client, css: &str, wanted: &str) -> String {
-    let lower = wanted.to_lowercase();
-    wait_until(client, css, &format!("{wanted:?}"), |text| {
-        text.contains(&lower)
-    })
-    .await
-}
-
-/// Does `act` to the element `css` once the page shows it, again if the page
-/// redrew it in between (a stale element), until [`WAIT`].
-async fn on_element(
-    client: &Client,
-    css: &str,
-    act: impl AsyncFn(fantoccini::elements::Element) -> Result<(), fantoccini::error::CmdError>,
-) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let done = match client.find(Locator::Css(css)).await {
-            Ok(element) => act(element).await,
-            Err(e) => Err(e),
-        };
-        match done {
-            Ok(()) => return,
-            Err(e) if Instant::now() >= deadline => panic!("{css}: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
-
-/// Clicks the element `css`, as a person would (again if the page redrew it).
-pub async fn click(client: &Client, css: &str) {
-    on_element(client, css, async |element| {
-        element.click().await.map(|_| ())
-    })
-    .await;
-}
-
-/// Types `text` into the field `css`, once the page shows it.
-pub async fn type_into(client: &Client, css: &str, text: &str) {
-    on_element(client, css, async |field| field.send_keys(text).await).await;
-}
-
-/// Replaces what the field `css` holds with `text`, once the page shows it.
-pub async fn replace_text(client: &Client, css: &str, text: &str) {
-    on_element(client, css, async |field| {
-        field.clear().await?;
-        field.send_keys(text).await
-    })
-    .await;
-}
-
-/// Saves a screenshot as `target/screenshots/NAME.png`.
-pub async fn screenshot(client: &Client, name: &str) {
-    let dir = workspace().join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = client.screenshot().await.expect("a screenshot");
-    assert!(png.starts_with(b"\x89PNG"), "a PNG");
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
-
 /// An agent (extension 100) for the app: listening on a free loopback port
 /// (returned), English UI; every `xvb` command run with `env`.
 pub fn desktop_agent(env: &[(String, String)]) -> (Agent, u16) {
-    let port = free_port();
-    let agent = Agent::with_env("100", env.to_vec());
-    agent.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
+    let (agent, port) = Agent::with_known_port("100", env.to_vec());
     agent.ok(&["config", "set", "language", "en"]);
     (agent, port)
 }
@@ -229,49 +147,4 @@ impl Desktop {
     pub async fn close(self) {
         self.client.clone().close().await.unwrap();
     }
-}
-
-/// A number a script computes in the page.
-pub async fn page_number(client: &Client, script: &str) -> f64 {
-    client
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
-        .as_f64()
-        .unwrap_or(f64::NAN)
-}
-
-/// Waits until the script's number satisfies `ok`; the number.
-pub async fn wait_number(
-    client: &Client,
-    script: &str,
-    what: &str,
-    ok: impl Fn(f64) -> bool,
-) -> f64 {
-    let deadline = Instant::now() + WAIT;
-    let mut last = f64::NAN;
-    while Instant::now() < deadline {
-        last = page_number(client, script).await;
-        if ok(last) {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: never happened; last value {last}");
-}
-
-/// Waits until the value of the input `css` is `wanted`.
-pub async fn wait_value(client: &Client, css: &str, wanted: &str) {
-    let deadline = Instant::now() + WAIT;
-    let mut last = None;
-    while Instant::now() < deadline {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            last = element.prop("value").await.ok().flatten();
-            if last.as_deref() == Some(wanted) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never held {wanted:?}; last value: {last:?}");
 }

@@ -70,7 +70,7 @@ impl TrayHost {
     pub async fn start(address: &str) -> TrayHost {
         let watcher = Watcher::default();
         let items = Arc::clone(&watcher.items);
-        let connection = crate::serve_on_bus(
+        let connection = super::session::serve_on_bus(
             address,
             "org.kde.StatusNotifierWatcher",
             "/StatusNotifierWatcher",

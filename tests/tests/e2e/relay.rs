@@ -7,24 +7,13 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::DataDir;
-use xvb_core::pbx::sim::SimCall;
 use xvb_core::reach::relay::{JoinCode, RelayStore, SqliteRelayStore};
 use xvb_core::store::{Database, Writer};
-use xvb_e2e::{block_on, fixture, free_port, Agent, Served, ACCESS_CODE, KNOWN_CALLER};
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::{call_from_known_caller, fixture, hook_path, KNOWN_CALLER};
+use xvb_e2e::process::block_on;
 
 const TOKEN: &str = "relay t0ken";
-
-/// A relay's data dir on a fixed loopback port (so a restart keeps its address).
-fn relay_dir(env: Vec<(String, String)>) -> (Agent, u16) {
-    let relay = Agent::with_env("900", env);
-    let port = free_port();
-    relay.ok(&["config", "set", "listen", &format!("127.0.0.1:{port}")]);
-    (relay, port)
-}
-
-fn start_relay(relay: &Agent) -> Served {
-    relay.spawn(&["relay", "serve"], "relay listening on ")
-}
 
 /// A join code for `ext` on the relay at `port`.
 fn join_code(relay: &Agent, port: u16, ext: &str) -> String {
@@ -37,26 +26,11 @@ fn start_agent(agent: &Agent, code: &str) -> Served {
     served
 }
 
-fn call(callid: &str, ext: &str) -> SimCall {
-    SimCall {
-        access_code: ACCESS_CODE.into(),
-        callid: callid.into(),
-        phone: "79201119613".into(),
-        ext: ext.into(),
-        line: None,
-    }
-}
-
-fn post(relay: &Served, fields: &xvb_core::pbx::protocol::Fields) {
-    let reply = block_on(relay.target().send(fields, None)).unwrap();
-    assert_eq!(reply.status, 200, "{}", reply.body);
-}
-
 #[test]
 fn both_agents_get_the_team_events_and_a_revoked_code_is_refused() {
-    let (relay, port) = relay_dir(Vec::new());
+    let (relay, port) = Agent::relay(Vec::new());
     relay.add_known_caller();
-    let served = start_relay(&relay);
+    let served = relay.serve_relay();
     let code_100 = join_code(&relay, port, "100");
     let code_101 = join_code(&relay, port, "101");
     let agent_100 = Agent::new("100");
@@ -81,7 +55,7 @@ fn both_agents_get_the_team_events_and_a_revoked_code_is_refused() {
         );
     }
     // 101 answers: 100's ring is withdrawn, 101 is in the call.
-    post(&served, &call("DVzqd2I5zmRev0_vLvXV6vw", "101").answered());
+    served.post(&call_from_known_caller("DVzqd2I5zmRev0_vLvXV6vw", "101").answered());
     let answered = app_100.expect_line("ANSWERED_BY_");
     assert!(
         answered.starts_with("ANSWERED_BY_COLLEAGUE") && answered.contains("by=101"),
@@ -129,8 +103,8 @@ fn wait_until_caught_up(agent: &Agent, head: i64, calls: usize) {
 
 #[test]
 fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
-    let (relay, port) = relay_dir(Vec::new());
-    let mut served = start_relay(&relay);
+    let (relay, port) = Agent::relay(Vec::new());
+    let mut served = relay.serve_relay();
     let code_100 = join_code(&relay, port, "100");
     let code_101 = join_code(&relay, port, "101");
     let agent_100 = Agent::new("100");
@@ -139,9 +113,9 @@ fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
     let _app_101 = start_agent(&agent_101, &code_101);
     let burst = |served: &Served, from: usize| {
         for i in from..from + 10 {
-            let c = call(&format!("LOSS-{i:02}"), "101");
-            post(served, &c.incoming());
-            post(served, &c.completed("Success", 5, None));
+            let c = call_from_known_caller(&format!("LOSS-{i:02}"), "101");
+            served.post(&c.incoming());
+            served.post(&c.completed("Success", 5, None));
         }
     };
 
@@ -150,7 +124,7 @@ fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
     app_100.kill();
     burst(&served, 10);
     served.kill();
-    served = start_relay(&relay);
+    served = relay.serve_relay();
     burst(&served, 20);
     let app_100 = start_agent(&agent_100, &code_100);
 
@@ -182,10 +156,10 @@ fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
 
 #[test]
 fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
-    let (relay, port) = relay_dir(vec![("XVB_TOKEN".into(), TOKEN.into())]);
+    let (relay, port) = Agent::relay(vec![("XVB_TOKEN".into(), TOKEN.into())]);
     let webhook = relay.ok(&["webhook-url"]).trim().to_owned();
     let mut pbx = relay.start_sim_pbx(&webhook, TOKEN);
-    let _served = start_relay(&relay);
+    let _served = relay.serve_relay();
     let code_100 = join_code(&relay, port, "100");
     let agent_100 = Agent::new("100");
 
@@ -227,7 +201,7 @@ fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
 
 #[test]
 fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
-    let (relay, port) = relay_dir(Vec::new());
+    let (relay, port) = Agent::relay(Vec::new());
     let dir = relay.dir.path();
     // A company CA and the relay's certificate signed by it.
     let path = |name: &str| dir.join(name).display().to_string();
@@ -238,7 +212,7 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
         "ec_paramgen_curve:prime256v1",
         "-nodes",
     ];
-    let openssl = |args: &[&str]| xvb_e2e::run_tool("openssl", args);
+    let openssl = |args: &[&str]| xvb_e2e::process::run_tool("openssl", args);
     openssl(
         &[
             &["req", "-x509"][..],
@@ -324,8 +298,7 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
     // The PBX's requests over https reach the relay (the simulator speaks TLS,
     // as *Send a test call* does for an https webhook URL), checked the same way.
     let webhook = relay.ok(&["webhook-url"]);
-    let hook_path = &webhook[webhook.find("/hook/").expect("a webhook path")..];
-    let https_webhook = format!("https://localhost:{port}{}", hook_path.trim());
+    let https_webhook = format!("https://localhost:{port}{}", hook_path(&webhook).trim());
     let refused = untrusting.fails(&["sim", "incoming", "--to", &https_webhook]);
     assert!(refused.contains("certificate"), "{refused}");
     trusting.ok(&["sim", "incoming", "--to", &https_webhook, "--ext", "100"]);
@@ -334,20 +307,20 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
 
 #[test]
 fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
-    let (relay, port) = relay_dir(Vec::new());
-    let served = start_relay(&relay);
+    let (relay, port) = Agent::relay(Vec::new());
+    let served = relay.serve_relay();
     let code = join_code(&relay, port, "100");
     let agent = Agent::new("100");
     let mut app = start_agent(&agent, &code);
-    post(&served, &call("BEFORE", "100").incoming());
+    served.post(&call_from_known_caller("BEFORE", "100").incoming());
     app.expect_line("RING ");
     drop(app);
 
     // While the app is away, calls come in; then every event the relay holds is
     // dropped (by the pruning the relay runs hourly for those older than
     // relay_keep_days, here from this process on the relay's database).
-    post(&served, &call("AWAY-1", "100").incoming());
-    post(&served, &call("AWAY-2", "100").incoming());
+    served.post(&call_from_known_caller("AWAY-1", "100").incoming());
+    served.post(&call_from_known_caller("AWAY-2", "100").incoming());
     let data = DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap();
     let pruned = block_on(async {
         Writer::start(&data.database_path())
@@ -357,7 +330,7 @@ fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
     })
     .unwrap();
     assert_eq!((pruned.journal_rows, pruned.calls), (3, 3));
-    post(&served, &call("AFTER", "100").incoming());
+    served.post(&call_from_known_caller("AFTER", "100").incoming());
 
     // Back: the app says what it missed, and goes on with what the relay keeps.
     let mut app = agent.spawn(&["serve", "--relay", &code], "relay: ");
@@ -370,7 +343,7 @@ fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
     // It keeps saying so after a reconnect (until the app restarts).
     drop(served);
     app.expect_line("relay: reconnecting");
-    let _restarted = start_relay(&relay);
+    let _restarted = relay.serve_relay();
     let reconnected = app.expect_line("relay: connected as extension 100");
     assert!(
         reconnected.contains("missing from its history"),

@@ -1,0 +1,75 @@
+//! Plumbing the stand-ins share: running a program that must succeed,
+//! starting one and reading the first line it prints, stopping one politely,
+//! a free loopback port to hand to one, and a runtime to wait on a future.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs a tool from Debian's packages (ffmpeg, sox, espeak-ng, openssl) and panics with
+/// its error output unless it succeeds.
+pub fn run_tool(program: &str, args: &[&str]) {
+    run_checked(Command::new(program).args(args));
+}
+
+/// Runs `command` to its end and asserts it succeeded, showing its stderr if not.
+pub fn run_checked(command: &mut Command) {
+    let out = command.output().unwrap_or_else(|e| {
+        panic!(
+            "{:?} runs (`make test` installs it): {e}",
+            command.get_program()
+        )
+    });
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `command` and returns it with the first line it prints (an address, a display);
+/// `what` names the program in the panic if it cannot start.
+pub(crate) fn spawn_for_first_line(command: &mut Command, what: &str) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{what} printed nothing: {e}"));
+    (child, line.trim().to_owned())
+}
+
+/// Stops a child politely (SIGTERM) and waits, so it can stop its own children;
+/// kills it if it is still there after 5 s.
+pub fn terminate(child: &mut Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A port that was free a moment ago on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Runs a future on a fresh single-thread runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}

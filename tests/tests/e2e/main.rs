@@ -1,0 +1,43 @@
+//! End-to-end tests of XVB Companion: the real `xvb` binary, the team relay,
+//! the tunnel and the desktop app (under Xvfb and WebDriver, and installed
+//! from its `.deb`), run as processes on loopback against stand-ins for the
+//! PBX and the Linux desktop from the `xvb_e2e` library (`tests/src/`).
+//!
+//! One module per area, one binary for all (`cargo test -p xvb-e2e --test e2e`;
+//! one area: `… --test e2e relay::`):
+//!
+//! - the CLI and its listener: [`listener`] (PBX captures and refusals),
+//!   [`contacts`], [`dialing`] (`makeCall`, the token in a keyring),
+//!   [`recordings`], [`g722`], [`durability`] (`kill -9`);
+//! - reaching the agent: [`relay`] (the team relay), [`tunnel`] (bore);
+//! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
+//!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`).
+//!
+//! # Running side by side
+//!
+//! Tests of every area run at the same time, as many as there are cores
+//! (`--test-threads`). To keep that safe:
+//!
+//! - A test that starts a D-Bus session, gnome-keyring, an X display or the
+//!   app, or changes the machine (installs the `.deb`), calls
+//!   `xvb_e2e::desktop::take_turn()` first and holds the turn to its end: such
+//!   tests run one at a time. `DbusSession` and `Xvfb` panic without it.
+//! - Every other test keeps to its own temporary data dir and loopback ports
+//!   the system picks (`127.0.0.1:0`, `free_port()`). The one fixed port is
+//!   bore's control port 7835, used by the one tunnel test.
+//! - No test changes this process's environment or working directory: a
+//!   child gets its environment through `Agent::with_env` or
+//!   `DbusSession::env()` (which gives it a private `HOME`, so autostart
+//!   entries and keyrings never land in the real one).
+
+mod contacts;
+mod desktop;
+mod dialing;
+mod durability;
+mod g722;
+mod hotkey_autostart;
+mod listener;
+mod package;
+mod recordings;
+mod relay;
+mod tunnel;
