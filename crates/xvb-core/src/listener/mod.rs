@@ -12,3 +12,6 @@ pub mod hook;
 
 pub use engine::Engine;
 pub use hook::{router, HookState, KnownCaller};
+
+#[cfg(test)]
+mod tests;
