@@ -6,7 +6,8 @@
 //! One module per area, one binary for all (`cargo test -p xvb-e2e --test e2e`;
 //! one area: `… --test e2e relay::`):
 //!
-//! - the CLI and its listener: [`listener`] (PBX captures and refusals),
+//! - the CLI and its listener: [`listener`] (PBX captures over raw TCP; refusals are in-process in
+//!   `crates/xvb-core/src/listener/tests.rs`),
 //!   [`contacts`], [`dialing`] (`makeCall`, the token in a keyring),
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`);
 //! - reaching the agent: [`relay`] (the team relay), [`tunnel`] (bore);

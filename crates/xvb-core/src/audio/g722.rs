@@ -4,7 +4,7 @@
 //! `g722`, ezk-g722) are reported to start their decoder state differently from
 //! the ITU reference, so their first ≈0.3 s differ from ffmpeg's decode (we did not
 //! re-measure that); this one follows the reference's initial state and arithmetic
-//! and is tested sample for sample against ffmpeg (`tests/tests/g722.rs`).
+//! and is tested sample for sample against ffmpeg (`tests/tests/e2e/g722.rs`).
 //!
 //! Each byte holds one low-band code (6 bits at 64 kbit/s, 5 at 56, 4 at 48;
 //! the unused low bits are ignored) and one 2-bit high-band code (the top bits);
