@@ -29,6 +29,18 @@ const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
 
 /// *Call* on the dial pad (holding a form of 79201119613): the app says the PBX
 /// is calling, and the simulated PBX got `makeCall` from extension 100.
+/// Picks the UI language in Settings (`""`: the system's) and saves.
+async fn choose_language(client: &fantoccini::Client, language: &str) {
+    let script = "const field = document.querySelector('[data-field=language]');
+                  field.value = arguments[0];
+                  field.dispatchEvent(new Event('change'));";
+    client
+        .execute(script, vec![serde_json::json!(language)])
+        .await
+        .unwrap();
+    click(client, "[data-testid=save-settings]").await;
+}
+
 async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut Served) {
     click(client, "[data-testid=dial-call]").await;
     wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;
@@ -126,8 +138,15 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     wait_text(client, "[data-testid=history]", "Missed").await;
     screenshot(client, "calls-missed-filter").await;
 
+    // Without a token a call fails saying what to do, and the dial pad offers Settings.
+    click(client, "[data-tab=dial]").await;
+    replace_text(client, DIAL_INPUT, "+7 920 111-96-13").await;
+    click(client, "[data-testid=dial-call]").await;
+    wait_text(client, "[data-testid=dial-result]", "token").await;
+    screenshot(client, "dial-pad-no-token").await;
+    click(client, "[data-testid=dial-open-settings]").await;
+
     // Settings: the token goes to the real keyring, other settings to config.toml.
-    click(client, "[data-tab=settings]").await;
     wait_text(client, "[data-testid=token-state]", "not stored").await;
     client
         .find(Locator::Css("[data-testid=token-input]"))
@@ -182,15 +201,24 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         "the token never comes back to the UI"
     );
 
-    // Dial pad: the simulated PBX receives the right makeCall.
-    click(client, "[data-tab=dial]").await;
+    // In Russian, the reach line and the token's state are worded in Russian too.
+    choose_language(client, "ru").await;
+    wait_text(client, "[data-testid=reach]", "слушаю на 127.0.0.1:").await;
+    wait_text(client, "[data-testid=token-state]", "сохранён").await;
     client
-        .find(Locator::Css(DIAL_INPUT))
-        .await
-        .unwrap()
-        .send_keys("8 (920) 111-96-13")
+        .execute(
+            "document.querySelector('[data-testid=reach]').scrollIntoView({ block: 'center' })",
+            vec![],
+        )
         .await
         .unwrap();
+    screenshot(client, "settings-ru").await;
+    choose_language(client, "").await;
+    wait_text(client, "[data-testid=reach]", "listening on 127.0.0.1:").await;
+
+    // Dial pad: the simulated PBX receives the right makeCall.
+    click(client, "[data-tab=dial]").await;
+    replace_text(client, DIAL_INPUT, "8 (920) 111-96-13").await;
     wait_text(client, "[data-testid=dial-check]", "+7 920 111-96-13").await;
     call_from_the_pad(client, &mut pbx).await;
     screenshot(client, "dial-pad").await;

@@ -86,6 +86,10 @@ impl From<DialError> for UiError {
         let code = match e {
             DialError::Number(_) => ErrorCode::Number,
             DialError::Token(_) => ErrorCode::Token,
+            DialError::NoExtension
+            | DialError::BadExtension(_)
+            | DialError::NoPbxUrl
+            | DialError::BadPbxUrl(_) => ErrorCode::Config,
             _ => ErrorCode::Dial,
         };
         UiError::new(code, e)
