@@ -123,16 +123,19 @@ impl Companion {
         });
     }
 
-    /// Dials through the team relay when joined; `None` when not.
+    /// Dials through the team relay when joined; `None` when not. The relay's
+    /// answer is awaited without holding the reach lock (settings stay usable).
     pub(super) async fn dial_through_relay(&self, typed: &str) -> Option<Result<String, UiError>> {
-        match &*self.running.lock().await {
-            Some(Running::Relay(link)) => Some(
-                link.dial(typed)
-                    .await
-                    .map_err(|e| UiError::new(ErrorCode::Dial, e)),
-            ),
-            _ => None,
-        }
+        let dialer = match &*self.running.lock().await {
+            Some(Running::Relay(link)) => link.dialer(),
+            _ => return None,
+        };
+        Some(
+            dialer
+                .dial(typed)
+                .await
+                .map_err(|e| UiError::new(ErrorCode::Dial, e)),
+        )
     }
 
     /// Joins the team relay of a join code: the app then takes its events from it
