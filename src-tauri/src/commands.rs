@@ -45,13 +45,13 @@ pub async fn save_settings(
     Ok(view)
 }
 
-/// Stores the PBX token or the recordings password in the keyring (write-only: it never comes back).
+/// Stores a secret of the account (PBX token, recordings password, tunnel secret) in the keyring (write-only: it never comes back).
 #[tauri::command]
 pub async fn set_secret(state: State<'_, AppState>, kind: SecretKind, value: String) -> Result<()> {
     state.companion.set_secret(kind, value).await
 }
 
-/// Removes the PBX token or the recordings password from the keyring.
+/// Removes a secret of the account from the keyring.
 #[tauri::command]
 pub async fn clear_secret(state: State<'_, AppState>, kind: SecretKind) -> Result<()> {
     state.companion.clear_secret(kind).await
