@@ -77,6 +77,35 @@ fn both_agents_get_the_team_events_and_a_revoked_code_is_refused() {
     assert!(relay.ok(&["relay", "agent", "list"]).contains("revoked"));
 }
 
+#[test]
+fn an_agent_is_the_extension_its_join_code_names() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let served = relay.serve_relay();
+    let code_101 = join_code(&relay, port, "101");
+    // One agent has no extension set on its computer, one has another.
+    let unset = Agent::new("101");
+    unset.ok(&["config", "set", "extension", ""]);
+    let other = Agent::new("102");
+    let mut app_unset = start_agent(&unset, &code_101);
+    let mut app_other = other.spawn(&["serve", "--relay", &code_101], "relay: ");
+    let connected = app_other.expect_line("relay: connected as extension 101");
+    assert!(
+        connected.contains("extension setting 102 is not used in relay mode"),
+        "a conflicting local setting is reported: {connected}"
+    );
+
+    let call = call_from_known_caller("SELF-1", "101");
+    served.post(&call.incoming());
+    served.post(&call.answered());
+    for app in [&mut app_unset, &mut app_other] {
+        let answered = app.expect_line("ANSWERED_BY_");
+        assert!(
+            answered.starts_with("ANSWERED_BY_ME"),
+            "101 answered, and this agent is 101: {answered}"
+        );
+    }
+}
+
 /// How far an agent has stored the relay's stream, and its calls.
 fn agent_progress(agent: &Agent) -> (i64, usize) {
     let db = Database::open(&agent.dir.path().join("xvb.sqlite3")).unwrap();

@@ -237,9 +237,14 @@ total: number, };
 
 export type LinkStatus = { "state": "connecting" } | { "state": "connected", 
 /**
- * The agent's extension.
+ * The agent's extension: the one its join code names.
  */
 ext: string, 
+/**
+ * This computer's own extension setting, when it differs from `ext`:
+ * not used in relay mode (decisions and dials use `ext`).
+ */
+unused_extension: string | null, 
 /**
  * Set when this app came back after the relay had pruned events it had
  * not stored: when the relay's kept events begin (RFC 3339).

@@ -68,7 +68,7 @@ describe("virtual list", () => {
 describe("reach line and secret states", () => {
   it("words the reach line as the CLI and tray print it, in English", () => {
     expect(reachText("en", { kind: "listening", addr: "127.0.0.1:8787" })).toBe("listening on 127.0.0.1:8787");
-    const link = { state: "connected", ext: "100", missed_before: null } as const;
+    const link = { state: "connected", ext: "100", unused_extension: null, missed_before: null } as const;
     expect(reachText("en", { kind: "relay", link })).toBe("relay: connected as extension 100");
     const reopening = { state: "reopening", wait_ms: 2500, reason: "refused" } as const;
     expect(reachText("en", { kind: "tunnel", tunnel: reopening })).toBe("tunnel: re-opening in 2.5 s (refused)");
@@ -76,9 +76,9 @@ describe("reach line and secret states", () => {
   it("words it in Russian, with the time of calls missed while away in local time", () => {
     const now = new Date(2026, 10, 25, 12, 0);
     const before = new Date(2026, 10, 24, 9, 30).toISOString();
-    const link = { state: "connected", ext: "101", missed_before: before } as const;
+    const link = { state: "connected", ext: "101", unused_extension: "102", missed_before: before } as const;
     const line = reachText("ru", { kind: "relay", link }, now);
-    expect(line).toMatch(/^ретранслятор: подключено как номер 101; звонки до 24\.11\.2026 09:30 /);
+    expect(line).toMatch(/^ретранслятор: подключено как номер 101; внутренний номер 102 .* не используется; звонки до 24\.11\.2026 09:30 /);
     expect(reachText("ru", { kind: "starting" })).toBe("Запуск…");
   });
   it("says whether a secret is stored without ever showing it", () => {

@@ -21,10 +21,13 @@ function linkText(lang: Lang, link: LinkStatus, now: Date): string {
   switch (link.state) {
     case "connecting":
       return translate(lang, "linkConnecting");
-    case "connected":
-      return link.missed_before
-        ? fill(lang, "linkConnectedMissed", { ext: link.ext, when: formatWhen(link.missed_before, lang, now) })
-        : fill(lang, "linkConnected", { ext: link.ext });
+    case "connected": {
+      const unused = link.unused_extension ? fill(lang, "linkUnusedExtension", { ext: link.unused_extension }) : "";
+      const missed = link.missed_before
+        ? fill(lang, "linkMissedBefore", { when: formatWhen(link.missed_before, lang, now) })
+        : "";
+      return fill(lang, "linkConnected", { ext: link.ext }) + unused + missed;
+    }
     case "reconnecting":
       return fill(lang, "linkReconnecting", { wait: seconds(link.wait_ms), reason: link.reason });
   }

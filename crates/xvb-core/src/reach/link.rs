@@ -33,8 +33,11 @@ pub enum LinkStatus {
     Connecting,
     /// Connected, as this extension.
     Connected {
-        /// The agent's extension.
+        /// The agent's extension: the one its join code names.
         ext: String,
+        /// This computer's own extension setting, when it differs from `ext`:
+        /// not used in relay mode (decisions and dials use `ext`).
+        unused_extension: Option<String>,
         /// Set when this app came back after the relay had pruned events it had
         /// not stored: when the relay's kept events begin (RFC 3339).
         missed_before: Option<String>,
@@ -55,16 +58,25 @@ impl std::fmt::Display for LinkStatus {
             LinkStatus::Connecting => write!(f, "connecting"),
             LinkStatus::Connected {
                 ext,
-                missed_before: None,
-            } => write!(f, "connected as extension {ext}"),
-            LinkStatus::Connected {
-                ext,
-                missed_before: Some(before),
-            } => write!(
-                f,
-                "connected as extension {ext}; calls before {} were no longer kept on the relay when this app came back, so they are missing from its history",
-                readable_time(before)
-            ),
+                unused_extension,
+                missed_before,
+            } => {
+                write!(f, "connected as extension {ext}")?;
+                if let Some(local) = unused_extension {
+                    write!(
+                        f,
+                        "; this computer's extension setting {local} is not used in relay mode"
+                    )?;
+                }
+                if let Some(before) = missed_before {
+                    write!(
+                        f,
+                        "; calls before {} were no longer kept on the relay when this app came back, so they are missing from its history",
+                        readable_time(before)
+                    )?;
+                }
+                Ok(())
+            }
             LinkStatus::Reconnecting { wait_ms, reason } => {
                 write!(f, "reconnecting in {} ({reason})", super::seconds(*wait_ms))
             }
@@ -154,10 +166,12 @@ impl RelayDialer {
     }
 }
 
-/// What a link carries from one connection to the next: its backoff, and the
-/// calls it missed (said on every later connection until the app restarts).
+/// What a link carries from one connection to the next: its backoff, a local
+/// extension setting it does not use, and the calls it missed (both said on
+/// every later connection until the app restarts).
 struct Carried {
     backoff: Backoff,
+    unused_extension: Option<String>,
     missed_before: Option<String>,
 }
 
@@ -170,6 +184,7 @@ async fn keep_connected(
 ) {
     let mut carried = Carried {
         backoff: Backoff::new(),
+        unused_extension: None,
         missed_before: None,
     };
     loop {
@@ -254,8 +269,15 @@ async fn session(
                         }
                         tracing::info!(ext, "connected to the relay");
                         carried.backoff.reset();
-                        let missed_before = carried.missed_before.clone();
-                        status.send_replace(LinkStatus::Connected { ext, missed_before });
+                        if let Some(local) = adopt_extension(state, &ext) {
+                            tracing::warn!(ext, local, "this computer's extension setting differs from the relay's; relay mode uses the relay's");
+                            carried.unused_extension = Some(local);
+                        }
+                        status.send_replace(LinkStatus::Connected {
+                            ext,
+                            unused_extension: carried.unused_extension.clone(),
+                            missed_before: carried.missed_before.clone(),
+                        });
                     }
                     Ok(ToAgent::Event(streamed)) => store(state, streamed).await?,
                     Ok(ToAgent::Dialed { id, ok, message }) => {
@@ -284,6 +306,20 @@ async fn session(
         )));
     }
     result
+}
+
+/// In relay mode the extension the relay confirmed (the join code's) is this
+/// agent's: its decisions use it from now on. A different local setting is
+/// returned, to be reported (it is not used, and not overwritten on disk).
+fn adopt_extension(state: &HookState, ext: &str) -> Option<String> {
+    let config = state.config.load_full();
+    if config.extension.as_deref() == Some(ext) {
+        return None;
+    }
+    let mut adopted = (*config).clone();
+    let local = adopted.extension.replace(ext.to_owned());
+    state.config.store(std::sync::Arc::new(adopted));
+    local
 }
 
 /// Stores one relayed event (and its sequence number) and makes this agent's decision.
