@@ -11,7 +11,7 @@ use xvb_core::config::Config;
 use xvb_core::contacts::Contact;
 use xvb_core::pbx::call::Call;
 use xvb_core::pbx::decision::{Decision, RingPolicy};
-use xvb_core::pbx::notifier::Notice;
+use xvb_core::pbx::notifier::{AwaySummary, Notice};
 use xvb_core::pbx::protocol::Direction;
 use xvb_core::reach::link::LinkStatus;
 use xvb_core::reach::tunnel::TunnelStatus;
@@ -28,6 +28,7 @@ fn declarations() -> String {
         Config::decl(&cfg),
         Decision::decl(&cfg),
         Notice::decl(&cfg),
+        AwaySummary::decl(&cfg),
         Contact::decl(&cfg),
         HistoryQuery::decl(&cfg),
         HistoryPage::decl(&cfg),

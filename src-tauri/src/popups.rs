@@ -11,12 +11,18 @@ use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::mpsc;
 use xvb_core::pbx::decision::Decision;
-use xvb_core::pbx::notifier::{Notice, Notifier};
+use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
+
+/// What to pop: a decision about a call, or what came while the agent was away.
+enum Pop {
+    Call(Box<Notice>),
+    Away(AwaySummary),
+}
 
 /// Sends each notice to the UI (event `notice`) and to the desktop's notification server.
 pub struct Popups {
     app: AppHandle,
-    queue: mpsc::UnboundedSender<Notice>,
+    queue: mpsc::UnboundedSender<Pop>,
 }
 
 impl Popups {
@@ -31,13 +37,23 @@ impl Popups {
 impl Notifier for Popups {
     fn notify(&self, notice: Notice) {
         if notice.decision == Decision::Missed {
-            tray::add_missed(&self.app);
+            tray::add_missed(&self.app, 1);
         }
         // The pop first: the window's refresh can wait a moment, the agent's pop should not.
         let for_window = notice.clone();
-        let _ = self.queue.send(notice);
+        let _ = self.queue.send(Pop::Call(Box::new(notice)));
         if let Err(e) = self.app.emit("notice", &for_window) {
             tracing::warn!(error = %e, "could not tell the window about a call");
+        }
+    }
+
+    fn away(&self, summary: AwaySummary) {
+        if summary.missed > 0 {
+            tray::add_missed(&self.app, summary.missed as u32);
+        }
+        let _ = self.queue.send(Pop::Away(summary));
+        if let Err(e) = self.app.emit("away", summary) {
+            tracing::warn!(error = %e, "could not tell the window about calls while away");
         }
     }
 }
@@ -52,6 +68,8 @@ struct Words {
     open: &'static str,
     open_crm: &'static str,
     call_back: &'static str,
+    /// `{calls}` and `{missed}` are filled in.
+    away: &'static str,
 }
 
 const EN: Words = Words {
@@ -63,6 +81,7 @@ const EN: Words = Words {
     open: "Open",
     open_crm: "Open in CRM",
     call_back: "Call back",
+    away: "{calls} calls while you were away, {missed} missed",
 };
 
 const RU: Words = Words {
@@ -74,6 +93,7 @@ const RU: Words = Words {
     open: "Открыть",
     open_crm: "Открыть в CRM",
     call_back: "Перезвонить",
+    away: "Пока вас не было: звонков — {calls}, пропущено — {missed}",
 };
 
 fn words(app: &AppHandle) -> &'static Words {
@@ -108,9 +128,16 @@ pub fn format_number(phone: &str) -> String {
     }
 }
 
-async fn show_loop(app: AppHandle, mut notices: mpsc::UnboundedReceiver<Notice>) {
+async fn show_loop(app: AppHandle, mut pops: mpsc::UnboundedReceiver<Pop>) {
     let mut ringing: HashMap<String, Arc<notify_rust::NotificationHandle>> = HashMap::new();
-    while let Some(notice) = notices.recv().await {
+    while let Some(pop) = pops.recv().await {
+        let notice = match pop {
+            Pop::Call(notice) => *notice,
+            Pop::Away(summary) => {
+                show_away(&app, summary).await;
+                continue;
+            }
+        };
         if let Some(pop) = ringing.remove(&notice.call.callid) {
             pop.close_async().await;
         }
@@ -169,6 +196,40 @@ async fn show_loop(app: AppHandle, mut notices: mpsc::UnboundedReceiver<Notice>)
             Err(e) => {
                 tracing::warn!(error = %e, "could not show a notification; is a notification server running?")
             }
+        }
+    }
+}
+
+/// One notice of the calls while away; *Open* shows the missed calls.
+async fn show_away(app: &AppHandle, summary: AwaySummary) {
+    let w = words(app);
+    let text = w
+        .away
+        .replace("{calls}", &summary.calls.to_string())
+        .replace("{missed}", &summary.missed.to_string());
+    let mut pop = notify_rust::Notification::new();
+    pop.appname("XVB Companion")
+        .icon("call-missed")
+        .summary(&text)
+        .action("default", w.open)
+        .action("open", w.open);
+    match pop.show_async().await {
+        Ok(handle) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let mut opened = false;
+                handle
+                    .wait_for_action_async(|response| {
+                        opened = matches!(response, notify_rust::NotificationResponse::Action(_))
+                    })
+                    .await;
+                if opened {
+                    crate::handover::show_and_ask(&app, "open-missed", serde_json::Value::Null);
+                }
+            });
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not show a notification; is a notification server running?")
         }
     }
 }

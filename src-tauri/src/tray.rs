@@ -58,9 +58,9 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<Re
     });
 }
 
-/// One more missed call on the tray.
-pub fn add_missed(app: &AppHandle) {
-    let count = MISSED.fetch_add(1, Ordering::Relaxed) + 1;
+/// `calls` more missed calls on the tray.
+pub fn add_missed(app: &AppHandle, calls: u32) {
+    let count = MISSED.fetch_add(calls, Ordering::Relaxed) + calls;
     show_missed(app, count);
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use xvb_core::config::{Config, DataDir};
 use xvb_core::contacts::{Contact, ContactIndex, Parsed};
 use xvb_core::listener::Engine;
-use xvb_core::pbx::notifier::{Notice, Notifier};
+use xvb_core::pbx::notifier::Silent;
 use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_e2e::agent::xvb_bin;
@@ -26,11 +26,6 @@ const ROUNDS: usize = 5;
 const CLIENT_COUNTS: [usize; 2] = [64, 256];
 /// Concurrent connections of the background event load in the contact-latency run.
 const BACKGROUND_CLIENTS: usize = 16;
-
-struct Quiet;
-impl Notifier for Quiet {
-    fn notify(&self, _: Notice) {}
-}
 
 /// A server on its own 2-thread runtime, as in the app.
 fn server_runtime() -> tokio::runtime::Runtime {
@@ -50,7 +45,7 @@ fn start_xvb(
     config.set("extension", "100").unwrap();
     data.save_config(&config).unwrap();
     let secret = config.webhook_secret.clone();
-    let engine = Engine::open(data, config, Arc::new(Quiet)).unwrap();
+    let engine = Engine::open(data, config, Arc::new(Silent)).unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();

@@ -449,6 +449,43 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
     wait_text(client, "[data-testid=reach]", "relay: connected").await;
     screenshot(client, "relay-mode").await;
 
+    // Away (the app leaves the relay) while two calls ring and nobody answers:
+    // back on the relay, one notice sums them up and the badge counts them.
+    click(client, "[data-testid=relay-leave]").await;
+    wait_text(client, "[data-testid=reach]", "listening on").await;
+    for i in 0..2 {
+        let call = call_from_known_caller(&format!("AWAY-{i}"), "100");
+        post_to_webhook(&relay_webhook, &call.incoming(), None).await;
+        post_to_webhook(&relay_webhook, &call.completed("Missed", 0, None), None).await;
+    }
+    type_into(client, "[data-testid=relay-code]", &code).await;
+    click(client, "[data-testid=relay-join]").await;
+    let away = recorder
+        .wait_for_pop(WAIT, "2 calls while you were away")
+        .await;
+    assert_eq!(away.summary, "2 calls while you were away, 2 missed");
+    tray.wait_for_icon(WAIT, "the missed-call badge", BADGE_RED, |red| red > 100)
+        .await;
+    let pops: Vec<String> = recorder
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            BusCall::Notify { summary, .. } => Some(summary),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        pops.iter()
+            .filter(|s| s.starts_with("Incoming call"))
+            .count(),
+        1,
+        "no ring pops for calls already over: {pops:#?}"
+    );
+    assert!(
+        !pops.iter().any(|s| s.starts_with("Missed call")),
+        "no missed-call pop per call: {pops:#?}"
+    );
+
     // The tray says whether the relay is reachable: connected, then reconnecting.
     tray.wait_for_first_line(WAIT, "relay: connected as extension 100")
         .await;

@@ -106,6 +106,56 @@ fn an_agent_is_the_extension_its_join_code_names() {
     }
 }
 
+#[test]
+fn an_agent_back_from_away_is_told_once_and_rings_only_for_a_call_still_ringing() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let served = relay.serve_relay();
+    let code = join_code(&relay, port, "100");
+    let agent = Agent::new("100");
+    let mut app = start_agent(&agent, &code);
+    // A call while connected: this agent is not new to the relay.
+    served.post(&call_from_known_caller("BEFORE", "100").incoming());
+    app.expect_line("RING ");
+    app.kill();
+
+    // Away: three calls nobody answered, two that 101 answered, one still ringing.
+    for i in 0..3 {
+        let call = call_from_known_caller(&format!("MISSED-{i}"), "100");
+        served.post(&call.incoming());
+        served.post(&call.completed("Missed", 0, None));
+    }
+    for i in 0..2 {
+        let call = call_from_known_caller(&format!("ANSWERED-{i}"), "101");
+        served.post(&call.incoming());
+        served.post(&call.answered());
+        served.post(&call.completed("Success", 30, None));
+    }
+    served.post(&call_from_known_caller("STILL-RINGING", "100").incoming());
+
+    let mut app = start_agent(&agent, &code);
+    let mut shown = Vec::new();
+    while let Some(line) = app.next_line(Duration::from_secs(3)) {
+        shown.push(line);
+    }
+    assert_eq!(
+        shown.len(),
+        2,
+        "one summary and one ring, not a pop per event: {shown:#?}"
+    );
+    assert_eq!(shown[0], "AWAY calls=6 missed=3");
+    assert!(
+        shown[1].starts_with("RING ") && shown[1].contains("callid=STILL-RINGING"),
+        "the call still ringing rings: {}",
+        shown[1]
+    );
+    let calls = agent.history(&["--limit", "20"]);
+    assert_eq!(calls.len(), 7, "history has every call, quietly");
+
+    // Live calls pop as ever.
+    served.post(&call_from_known_caller("AFTER", "100").incoming());
+    assert!(app.expect_line("RING ").contains("callid=AFTER"));
+}
+
 /// How far an agent has stored the relay's stream, and its calls.
 fn agent_progress(agent: &Agent) -> (i64, usize) {
     let db = Database::open(&agent.dir.path().join("xvb.sqlite3")).unwrap();

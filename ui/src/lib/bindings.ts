@@ -161,6 +161,16 @@ responsible: string | null,
  */
 crm_url: string | null, };
 
+export type AwaySummary = { 
+/**
+ * Calls that came (and mostly went) meanwhile.
+ */
+calls: number, 
+/**
+ * Of those, the ones that rang for this agent and nobody answered.
+ */
+missed: number, };
+
 export type Contact = { 
 /**
  * Row id in the store (0 before it is stored).

@@ -11,6 +11,8 @@ export const ui = $state({
   /** Why a link or a selection gave no number, with what it was. */
   dialNotice: "",
   focusCall: null as string | null,
+  /** Show the missed calls (the notice of calls while away was opened). */
+  showMissed: false,
 });
 
 /** The text of `key` in the current language. */

@@ -5,12 +5,12 @@ mod popup;
 
 use super::{bind, multi_thread_runtime, relay};
 use crate::error::CliError;
-use popup::Popups;
+use popup::{Pop, Popups};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use xvb_core::config::DataDir;
 use xvb_core::listener::Engine;
-use xvb_core::pbx::notifier::{Notice, Notifier};
+use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
 use xvb_core::reach::tunnel::{self, TunnelStatus, TunnelTarget};
 use xvb_core::reach::Reach;
 
@@ -32,7 +32,14 @@ impl Notifier for ServeNotifier {
     fn notify(&self, notice: Notice) {
         println!("{notice}");
         if let Some(popups) = &self.popups {
-            popups.show(notice);
+            popups.show(Pop::Call(Box::new(notice)));
+        }
+    }
+
+    fn away(&self, summary: AwaySummary) {
+        println!("{summary}");
+        if let Some(popups) = &self.popups {
+            popups.show(Pop::Away(summary));
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::config::Config;
 use crate::contacts::{ContactIndex, UNKNOWN_CALLER};
+use crate::pbx::call::Call;
 use crate::pbx::decision::{decide, AgentContext, Decision};
 use crate::pbx::notifier::{Notice, Notifier};
 use crate::pbx::protocol::{CallEvent, Fields, PbxRequest, ProtocolError};
@@ -122,6 +123,20 @@ impl HookState {
         relayed: Option<Relayed>,
         shared: Option<KnownCaller>,
     ) -> Result<(), CoreError> {
+        if let Some(notice) = self.store_event(event, relayed, shared).await?.notice {
+            self.notifier.notify(notice);
+        }
+        Ok(())
+    }
+
+    /// [`HookState::take_event`] without notifying: the call as merged, and
+    /// what this agent would be shown (`None` for a duplicate or nothing).
+    pub async fn store_event(
+        &self,
+        event: CallEvent,
+        relayed: Option<Relayed>,
+        shared: Option<KnownCaller>,
+    ) -> Result<Taken, CoreError> {
         let config = self.config.load_full();
         self.contacts.ready().await;
         let known = event
@@ -135,7 +150,10 @@ impl HookState {
             .record_relayed(event, known.as_ref().map(|a| a.name.clone()), relayed)
             .await?;
         if !outcome.new_event {
-            return Ok(());
+            return Ok(Taken {
+                call: outcome.call,
+                notice: None,
+            });
         }
         let agent = AgentContext {
             extension: config.extension.clone(),
@@ -150,20 +168,30 @@ impl HookState {
             responsible,
             outcome.was_completed,
         );
-        if decision != Decision::Nothing {
-            self.notifier.notify(Notice {
-                decision,
-                crm_url: outcome
-                    .call
-                    .phone
-                    .as_deref()
-                    .and_then(|p| config.crm_url(p)),
-                responsible: responsible.map(str::to_owned),
-                call: outcome.call,
-            });
-        }
-        Ok(())
+        let notice = (decision != Decision::Nothing).then(|| Notice {
+            decision,
+            crm_url: outcome
+                .call
+                .phone
+                .as_deref()
+                .and_then(|p| config.crm_url(p)),
+            responsible: responsible.map(str::to_owned),
+            call: outcome.call.clone(),
+        });
+        Ok(Taken {
+            call: outcome.call,
+            notice,
+        })
     }
+}
+
+/// A stored event: its call as merged, and what to show this agent.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    /// The call, merged with the event.
+    pub call: Call,
+    /// The decision for this agent, unless it is to show nothing.
+    pub notice: Option<Notice>,
 }
 
 /// The listener's router.

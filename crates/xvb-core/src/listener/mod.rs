@@ -11,7 +11,7 @@ pub mod engine;
 pub mod hook;
 
 pub use engine::Engine;
-pub use hook::{router, HookState, KnownCaller};
+pub use hook::{router, HookState, KnownCaller, Taken};
 
 #[cfg(test)]
 mod tests;

@@ -19,10 +19,30 @@ pub struct Notice {
     pub crm_url: Option<String>,
 }
 
+/// What happened while an agent was away from a team relay (app closed,
+/// laptop asleep), told once when it is back instead of a pop for each call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AwaySummary {
+    /// Calls that came (and mostly went) meanwhile.
+    pub calls: usize,
+    /// Of those, the ones that rang for this agent and nobody answered.
+    pub missed: usize,
+}
+
+/// `AWAY calls=20 missed=7`, as `xvb serve --relay` prints it.
+impl fmt::Display for AwaySummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AWAY calls={} missed={}", self.calls, self.missed)
+    }
+}
+
 /// Receives decisions. Called on the listener's task: must not block.
 pub trait Notifier: Send + Sync {
     /// Shows (or queues) one notice.
     fn notify(&self, notice: Notice);
+    /// Shows what happened while the agent was away, in one notice.
+    fn away(&self, summary: AwaySummary);
 }
 
 /// Makes no notification: a relay decides nothing of its own.
@@ -30,6 +50,7 @@ pub struct Silent;
 
 impl Notifier for Silent {
     fn notify(&self, _: Notice) {}
+    fn away(&self, _: AwaySummary) {}
 }
 
 impl Notice {

@@ -6,9 +6,10 @@
 //! Its state is [`LinkStatus`], shown as part of [`super::Reach`].
 
 use super::backoff::Backoff;
+use super::catch_up::CatchUp;
 use super::relay::wire::{FromAgent, StreamedEvent, ToAgent, PING_EVERY};
 use super::relay::{JoinCode, RelayError};
-use crate::listener::HookState;
+use crate::listener::{HookState, Taken};
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::store::{Database, Relayed};
 use futures_util::{SinkExt, StreamExt};
@@ -167,12 +168,14 @@ impl RelayDialer {
 }
 
 /// What a link carries from one connection to the next: its backoff, a local
-/// extension setting it does not use, and the calls it missed (both said on
-/// every later connection until the app restarts).
+/// extension setting it does not use, the calls it missed (both said on every
+/// later connection until the app restarts), and a catch-up not finished yet
+/// (with whether the agent was new to the relay when it began).
 struct Carried {
     backoff: Backoff,
     unused_extension: Option<String>,
     missed_before: Option<String>,
+    catch_up: Option<(CatchUp, bool)>,
 }
 
 async fn keep_connected(
@@ -186,6 +189,7 @@ async fn keep_connected(
         backoff: Backoff::new(),
         unused_extension: None,
         missed_before: None,
+        catch_up: None,
     };
     loop {
         status.send_replace(LinkStatus::Connecting);
@@ -249,6 +253,8 @@ async fn session(
     let (mut out, mut incoming) = socket.split();
     let mut waiting: HashMap<u64, oneshot::Sender<Result<String, RelayError>>> = HashMap::new();
     let mut next_id = 0u64;
+    // Events up to the relay's head at hello are a catch-up (see `catch_up`).
+    let mut head = i64::MAX;
     let result = loop {
         tokio::select! {
             message = tokio::time::timeout(SILENCE, incoming.next()) => {
@@ -260,7 +266,9 @@ async fn session(
                 };
                 let Message::Text(text) = message else { continue };
                 match serde_json::from_str::<ToAgent>(&text) {
-                    Ok(ToAgent::Hello { ext, pruned_event, pruned_before, .. }) => {
+                    Ok(ToAgent::Hello { ext, head: relay_head, pruned_event, pruned_before }) => {
+                        head = relay_head;
+                        carried.catch_up.get_or_insert_with(|| (CatchUp::default(), after == 0));
                         // A new agent (nothing stored yet) starts from what the relay keeps.
                         if after > 0 && after < pruned_event {
                             let before = pruned_before.unwrap_or_default();
@@ -279,7 +287,20 @@ async fn session(
                             missed_before: carried.missed_before.clone(),
                         });
                     }
-                    Ok(ToAgent::Event(streamed)) => store(state, streamed).await?,
+                    Ok(ToAgent::Event(streamed)) => {
+                        let caught_up = streamed.entry.seq <= head;
+                        let taken = store(state, streamed).await?;
+                        match (&mut carried.catch_up, taken) {
+                            (Some((catch_up, _)), Some(taken)) if caught_up => catch_up.add(taken),
+                            (_, taken) => {
+                                end_catch_up(state, carried);
+                                if let Some(notice) = taken.and_then(|t| t.notice) {
+                                    state.notifier.notify(notice);
+                                }
+                            }
+                        }
+                    }
+                    Ok(ToAgent::CaughtUp { .. }) => end_catch_up(state, carried),
                     Ok(ToAgent::Dialed { id, ok, message }) => {
                         if let Some(reply) = waiting.remove(&id) {
                             let _ = reply.send(if ok { Ok(message) } else { Err(RelayError::Dial(message)) });
@@ -322,8 +343,29 @@ fn adopt_extension(state: &HookState, ext: &str) -> Option<String> {
     local
 }
 
-/// Stores one relayed event (and its sequence number) and makes this agent's decision.
-async fn store(state: &HookState, streamed: StreamedEvent) -> Result<(), RelayError> {
+/// Ends a catch-up, if one is going: one notice of what came while the agent
+/// was away, and a ring for each call still ringing.
+fn end_catch_up(state: &HookState, carried: &mut Carried) {
+    let Some((catch_up, was_new)) = carried.catch_up.take() else {
+        return;
+    };
+    let (summary, rings) = catch_up.finish(time::OffsetDateTime::now_utc(), was_new);
+    if let Some(summary) = summary {
+        tracing::info!(
+            calls = summary.calls,
+            missed = summary.missed,
+            "caught up with the relay"
+        );
+        state.notifier.away(summary);
+    }
+    for ring in rings {
+        state.notifier.notify(ring);
+    }
+}
+
+/// Stores one relayed event (and its sequence number); what this agent would
+/// be shown, not shown yet. `None` for an event this version cannot read.
+async fn store(state: &HookState, streamed: StreamedEvent) -> Result<Option<Taken>, RelayError> {
     let entry = streamed.entry;
     let received_at = time::OffsetDateTime::parse(
         &entry.received_at,
@@ -335,13 +377,15 @@ async fn store(state: &HookState, streamed: StreamedEvent) -> Result<(), RelayEr
         received_at,
     };
     match CallEvent::parse(Fields(entry.fields)) {
-        Ok(event) => Ok(state
-            .take_event(event, Some(relayed), streamed.caller)
-            .await?),
+        Ok(event) => Ok(Some(
+            state
+                .store_event(event, Some(relayed), streamed.caller)
+                .await?,
+        )),
         Err(e) => {
             // The relay stored it, so this build cannot read what a newer one sent.
             tracing::warn!(seq = entry.seq, error = %e, "skipped a relayed event this version cannot read");
-            Ok(())
+            Ok(None)
         }
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`relay`] — the team relay's server (`xvb relay serve`) and join codes;
 //! - [`link`] — an agent's side of the relay (events in, dials out);
+//! - [`catch_up`] — coming back without a flood of stale pops;
 //! - [`tunnel`] — a single agent's listener exposed on a bore server;
 //! - `backoff` — the waits before reconnecting, shared by the link and the tunnel.
 //!
@@ -10,6 +11,7 @@
 //! and the secrets.
 
 mod backoff;
+pub mod catch_up;
 pub mod link;
 pub mod relay;
 pub mod tunnel;

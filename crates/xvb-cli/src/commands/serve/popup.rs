@@ -7,17 +7,25 @@
 use std::collections::HashMap;
 use std::sync::mpsc;
 use xvb_core::pbx::decision::Decision;
-use xvb_core::pbx::notifier::Notice;
+use xvb_core::pbx::notifier::{AwaySummary, Notice};
+
+/// What to pop: a decision about a call, or what came while the agent was away.
+pub(crate) enum Pop {
+    /// A decision about one call.
+    Call(Box<Notice>),
+    /// Calls while away, summed up in one notice.
+    Away(AwaySummary),
+}
 
 /// Handle to the pop-up thread.
 pub(crate) struct Popups {
-    queue: mpsc::Sender<Notice>,
+    queue: mpsc::Sender<Pop>,
 }
 
 impl Popups {
     /// Starts the pop-up thread.
     pub(crate) fn start() -> Popups {
-        let (queue, notices) = mpsc::channel::<Notice>();
+        let (queue, notices) = mpsc::channel::<Pop>();
         std::thread::Builder::new()
             .name("xvb-popups".into())
             .spawn(move || show_loop(notices))
@@ -25,15 +33,22 @@ impl Popups {
         Popups { queue }
     }
 
-    /// Queues a notice.
-    pub(crate) fn show(&self, notice: Notice) {
-        let _ = self.queue.send(notice);
+    /// Queues a pop.
+    pub(crate) fn show(&self, pop: Pop) {
+        let _ = self.queue.send(pop);
     }
 }
 
-fn show_loop(notices: mpsc::Receiver<Notice>) {
+fn show_loop(pops: mpsc::Receiver<Pop>) {
     let mut ringing: HashMap<String, notify_rust::NotificationHandle> = HashMap::new();
-    for notice in notices {
+    for pop in pops {
+        let notice = match pop {
+            Pop::Call(notice) => *notice,
+            Pop::Away(summary) => {
+                show_away(summary);
+                continue;
+            }
+        };
         if let Some(pop) = ringing.remove(&notice.call.callid) {
             pop.close();
         }
@@ -68,5 +83,19 @@ fn show_loop(notices: mpsc::Receiver<Notice>) {
                 tracing::warn!(error = %e, "could not show a notification; is a notification daemon running?")
             }
         }
+    }
+}
+
+/// "20 calls while you were away, 7 missed", once.
+fn show_away(summary: AwaySummary) {
+    let shown = notify_rust::Notification::new()
+        .appname("XVB Companion")
+        .summary(&format!(
+            "{} calls while you were away, {} missed",
+            summary.calls, summary.missed
+        ))
+        .show();
+    if let Err(e) = shown {
+        tracing::warn!(error = %e, "could not show a notification; is a notification daemon running?")
     }
 }

@@ -82,6 +82,7 @@ pub(super) async fn stream_to_agent(
     )
     .await?;
     let mut sent = send_backlog(relay, &mut out, after).await?;
+    send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
     let (replies, mut answered) = mpsc::channel::<ToAgent>(16);
     let mut ping = tokio::time::interval(PING_EVERY);
     loop {

@@ -31,6 +31,13 @@ pub enum ToAgent {
     },
     /// One stored event.
     Event(StreamedEvent),
+    /// Sent once, after the events the agent had not seen when it connected:
+    /// what follows is live. (An agent talking to a relay older than this
+    /// message ends its catch-up at the first event past the hello's `head`.)
+    CaughtUp {
+        /// The last sequence number sent before it.
+        seq: i64,
+    },
     /// The answer to a `dial`.
     Dialed {
         /// The `dial`'s id.
