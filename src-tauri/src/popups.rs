@@ -70,6 +70,8 @@ struct Words {
     call_back: &'static str,
     /// `{calls}` and `{missed}` are filled in.
     away: &'static str,
+    /// A withheld caller ID.
+    hidden: &'static str,
 }
 
 const EN: Words = Words {
@@ -82,6 +84,7 @@ const EN: Words = Words {
     open_crm: "Open in CRM",
     call_back: "Call back",
     away: "{calls} calls while you were away, {missed} missed",
+    hidden: "Hidden number",
 };
 
 const RU: Words = Words {
@@ -94,6 +97,7 @@ const RU: Words = Words {
     open_crm: "Открыть в CRM",
     call_back: "Перезвонить",
     away: "Пока вас не было: звонков — {calls}, пропущено — {missed}",
+    hidden: "Скрытый номер",
 };
 
 fn words(app: &AppHandle) -> &'static Words {
@@ -148,11 +152,11 @@ async fn show_loop(app: AppHandle, mut pops: mpsc::UnboundedReceiver<Pop>) {
             .as_deref()
             .map(format_number)
             .unwrap_or_default();
-        let caller = notice
-            .call
-            .contact_name
-            .clone()
-            .unwrap_or_else(|| number.clone());
+        let caller = match (&notice.call.contact_name, number.is_empty()) {
+            (Some(name), _) => name.clone(),
+            (None, false) => number.clone(),
+            (None, true) => w.hidden.to_owned(),
+        };
         let mut pop = notify_rust::Notification::new();
         pop.appname("XVB Companion").icon("call-start");
         match &notice.decision {

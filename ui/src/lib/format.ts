@@ -36,3 +36,9 @@ export function dialInput(text: string): string {
   const kept = text.replace(/^\s*(tel|callto):\/*/i, "").replace(/[^\d+\s().-]/g, "");
   return kept.replace(/(?!^)\+/g, "").slice(0, 32);
 }
+
+/** Who called, as agents read it: the contact's name, else the number, else
+ * `hidden` (the caller withheld their number). */
+export function callerText(call: { contact_name: string | null; phone: string | null }, hidden: string): string {
+  return call.contact_name ?? (call.phone ? formatNumber(call.phone) : hidden);
+}

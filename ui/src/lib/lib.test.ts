@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fixedInSettings } from "./api";
 import { reachText, secretText } from "./reach";
-import { dialInput, formatDuration, formatNumber, formatWhen } from "./format";
+import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from "./format";
 import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
 
@@ -91,5 +91,13 @@ describe("reach line and secret states", () => {
     expect(fixedInSettings({ code: "token", message: "no token", field: null })).toBe(true);
     expect(fixedInSettings({ code: "dial", message: "PBX said no", field: null })).toBe(false);
     expect(fixedInSettings("boom")).toBe(false);
+  });
+});
+
+describe("caller", () => {
+  it("is the contact's name, else the number, else a hidden number", () => {
+    expect(callerText({ contact_name: "Вася", phone: "79201119613" }, "Hidden number")).toBe("Вася");
+    expect(callerText({ contact_name: null, phone: "79201119613" }, "Hidden number")).toBe("+7 920 111-96-13");
+    expect(callerText({ contact_name: null, phone: null }, "Скрытый номер")).toBe("Скрытый номер");
   });
 });

@@ -84,6 +84,9 @@ impl ContactIndex {
 
     /// The answer for a caller's number as the PBX sent it.
     pub fn lookup(&self, raw_phone: &str) -> Option<ContactAnswer> {
+        if phone::is_withheld(raw_phone) {
+            return None;
+        }
         self.map.load().get(&phone::normalize(raw_phone)).cloned()
     }
 

@@ -1,7 +1,8 @@
 //! The webhook listener: `POST /hook/<secret>` for the PBX's events and contact look-ups.
 //!
-//! Checks, in order: secret path (404, no hint), method (405), content type
-//! (415), size (413), body syntax (400), `access_code` (403), fields (400).
+//! Checks, in order: secret path (404, no hint), method (405), header section
+//! (431), content type and encoding (415), size (413), body syntax and limits
+//! (400), `access_code` (403), fields (400).
 //! A rejected request stores nothing; an event is answered 200 only once committed.
 
 use crate::config::Config;
@@ -24,6 +25,8 @@ use subtle::ConstantTimeEq;
 
 /// Largest accepted body.
 pub const MAX_BODY: usize = 64 * 1024;
+/// Largest accepted header section (names and values).
+pub const MAX_HEADERS: usize = 16 * 1024;
 /// Header some PBX requests carry the account number in.
 pub const ACCESS_CODE_HEADER: &str = "x-xvb-ac";
 
@@ -39,6 +42,12 @@ pub enum HookError {
     /// Not form-urlencoded or JSON.
     #[error("send application/x-www-form-urlencoded or application/json")]
     MediaType,
+    /// A compressed body.
+    #[error("the body is sent with Content-Encoding `{0}`, which this listener does not decode; send it uncompressed")]
+    Encoding(String),
+    /// Headers over [`MAX_HEADERS`].
+    #[error("the request's headers are larger than 16 KiB")]
+    HeadersTooLarge,
     /// Body over [`MAX_BODY`].
     #[error("body is larger than 64 KiB")]
     TooLarge,
@@ -58,7 +67,8 @@ impl IntoResponse for HookError {
         let status = match self {
             HookError::NotFound => StatusCode::NOT_FOUND,
             HookError::Method => StatusCode::METHOD_NOT_ALLOWED,
-            HookError::MediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HookError::MediaType | HookError::Encoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HookError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             HookError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             HookError::Bad(_) => StatusCode::BAD_REQUEST,
             HookError::Forbidden => StatusCode::FORBIDDEN,
@@ -207,6 +217,30 @@ enum BodyKind {
     Json,
 }
 
+/// Refuses a header section over [`MAX_HEADERS`].
+fn check_header_size(headers: &HeaderMap) -> Result<(), HookError> {
+    let size: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > MAX_HEADERS {
+        return Err(HookError::HeadersTooLarge);
+    }
+    Ok(())
+}
+
+/// Refuses a body with a `Content-Encoding` (other than `identity`): the
+/// listener reads bodies as sent.
+fn check_encoding(headers: &HeaderMap) -> Result<(), HookError> {
+    for value in headers.get_all(header::CONTENT_ENCODING) {
+        let text = value.to_str().unwrap_or("(not text)").trim();
+        if !text.eq_ignore_ascii_case("identity") {
+            return Err(HookError::Encoding(text.chars().take(40).collect()));
+        }
+    }
+    Ok(())
+}
+
 fn body_kind(headers: &HeaderMap) -> Result<BodyKind, HookError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -249,10 +283,12 @@ fn check_access_code(
     headers: &HeaderMap,
     fields: &Fields,
 ) -> Result<(), HookError> {
+    // Compared exactly as sent: no trimming (an HTTP header's own surrounding
+    // whitespace is not part of its value).
     let in_header = headers
         .get(ACCESS_CODE_HEADER)
-        .map(|v| v.to_str().map(str::trim).unwrap_or("\u{fffd}"));
-    let in_body = fields.non_empty("access_code");
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    let in_body = fields.get("access_code").filter(|v| !v.is_empty());
     let sent = match (in_body, in_header) {
         (Some(body), Some(header)) if body != header => {
             return Err(HookError::Bad(
@@ -287,7 +323,9 @@ async fn hook(
     if method != Method::POST {
         return Err(HookError::Method);
     }
+    check_header_size(&headers)?;
     let kind = body_kind(&headers)?;
+    check_encoding(&headers)?;
     let bytes = read_body(&headers, body).await?;
     let fields = match kind {
         BodyKind::Form => Fields::from_form(&bytes)?,

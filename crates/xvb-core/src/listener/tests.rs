@@ -17,6 +17,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
 const GOOD: &str =
     "access_code=10019&cmd=event&callid=E1&type=in&event=INCOMING&ext=&phone=79201119613";
+const AC_HEADER: &str = super::hook::ACCESS_CODE_HEADER;
 
 /// One request and what the listener must answer.
 struct Case {
@@ -25,7 +26,8 @@ struct Case {
     /// `None`: the listener's own hook path.
     path: Option<String>,
     content_type: Option<&'static str>,
-    access_code_header: Option<&'static str>,
+    /// More headers.
+    headers: Vec<(&'static str, String)>,
     body: String,
     status: StatusCode,
     /// Text the one-line reason mentions.
@@ -45,7 +47,7 @@ impl Case {
             method: "POST",
             path: None,
             content_type: Some(FORM),
-            access_code_header: None,
+            headers: Vec::new(),
             body: body.into(),
             status: StatusCode::from_u16(status).expect("a status"),
             reason,
@@ -86,8 +88,8 @@ impl Listener {
         if let Some(content_type) = case.content_type {
             request = request.header("content-type", content_type);
         }
-        if let Some(code) = case.access_code_header {
-            request = request.header(super::hook::ACCESS_CODE_HEADER, code);
+        for (name, value) in &case.headers {
+            request = request.header(*name, value);
         }
         let request = request.body(Body::from(case.body.clone())).unwrap();
         let response = self.app.clone().oneshot(request).await.unwrap();
@@ -144,11 +146,11 @@ fn refusals() -> Vec<Case> {
             "access_code",
         ),
         Case {
-            access_code_header: Some("10018"),
+            headers: vec![(AC_HEADER, "10018".into())],
             ..Case::post("header disagrees", GOOD, 400, "differ")
         },
         Case {
-            access_code_header: Some("10018"),
+            headers: vec![(AC_HEADER, "10018".into())],
             ..Case::post(
                 "header alone, wrong",
                 GOOD.replace("access_code=10019&", ""),
@@ -192,7 +194,158 @@ fn refusals() -> Vec<Case> {
             content_type: Some(JSON),
             ..Case::post("broken JSON", "{\"cmd\":", 400, "JSON")
         },
+        // Limits a real PBX never reaches.
+        Case::post(
+            "callid with a space",
+            GOOD.replace("callid=E1", "callid=E+1"),
+            400,
+            "callid",
+        ),
+        Case::post(
+            "callid too long",
+            GOOD.replace("callid=E1", &format!("callid={}", "c".repeat(129))),
+            400,
+            "callid",
+        ),
+        Case::post(
+            "control character in a number",
+            GOOD.replace("phone=79201119613", "phone=7920%0A1119613"),
+            400,
+            "control",
+        ),
+        Case::post("cmd twice", format!("{GOOD}&cmd=contact"), 400, "twice"),
+        Case::post(
+            "access code twice",
+            format!("{GOOD}&access_code=10018"),
+            400,
+            "twice",
+        ),
+        Case {
+            content_type: Some(JSON),
+            ..Case::post(
+                "JSON name twice",
+                r#"{"access_code":"10019","cmd":"event","callid":"J2","event":"INCOMING","callid":"J3"}"#,
+                400,
+                "twice",
+            )
+        },
+        Case::post("malformed %", format!("{GOOD}&note=100%zz"), 400, "%"),
+        Case::post("not UTF-8", format!("{GOOD}&note=%FF"), 400, "UTF-8"),
+        Case::post(
+            "too many fields",
+            format!("{GOOD}{}", "&x=1".repeat(100)),
+            400,
+            "at most 100",
+        ),
+        Case::post(
+            "field name too long",
+            format!("{GOOD}&{}=1", "n".repeat(65)),
+            400,
+            "1 to 64",
+        ),
+        Case::post(
+            "value too long",
+            format!("{GOOD}&note={}", "v".repeat(2049)),
+            400,
+            "2048",
+        ),
+        Case::post(
+            "access code with a space",
+            GOOD.replace("access_code=10019", "access_code=+10019"),
+            403,
+            "access_code",
+        ),
+        Case::post(
+            "negative duration",
+            format!("{GOOD}&duration=-1"),
+            400,
+            "duration",
+        ),
+        Case::post(
+            "duration too large",
+            format!("{GOOD}&duration=10000000"),
+            400,
+            "duration",
+        ),
+        Case::post(
+            "javascript: record link",
+            format!("{GOOD}&record_link=javascript:alert(1)"),
+            400,
+            "record_link",
+        ),
+        Case::post(
+            "file: record link",
+            format!("{GOOD}&record_link=file:///etc/passwd"),
+            400,
+            "record_link",
+        ),
+        Case::post(
+            "phone too long",
+            GOOD.replace("phone=79201119613", &format!("phone={}", "7".repeat(33))),
+            400,
+            "phone",
+        ),
+        Case {
+            headers: vec![("content-encoding", "gzip".into())],
+            ..Case::post("gzip body", GOOD, 415, "Content-Encoding")
+        },
+        Case {
+            headers: vec![("x-padding", "p".repeat(17 * 1024))],
+            ..Case::post("header section too large", GOOD, 431, "16 KiB")
+        },
     ]
+}
+
+/// Requests a real PBX may send that are within the limits: accepted and stored.
+fn accepted() -> Vec<Case> {
+    vec![
+        Case::post(
+            "the same field twice with the same value",
+            format!("{GOOD}&cmd=event"),
+            200,
+            "",
+        ),
+        Case::post(
+            "a line break in free text",
+            GOOD.replace("callid=E1", "callid=E2") + "&comment=line+1%0D%0Aline+2",
+            200,
+            "",
+        ),
+        Case::post(
+            "an empty record link",
+            GOOD.replace("callid=E1", "callid=E3") + "&record_link=",
+            200,
+            "",
+        ),
+        Case {
+            headers: vec![("content-encoding", "identity".into())],
+            ..Case::post(
+                "identity encoding",
+                GOOD.replace("callid=E1", "callid=E4"),
+                200,
+                "",
+            )
+        },
+    ]
+}
+
+#[tokio::test]
+async fn requests_within_the_limits_are_stored() {
+    let listener = Listener::start();
+    let cases = accepted();
+    for case in &cases {
+        let (status, text) = listener.send(case).await;
+        assert_eq!(status, case.status, "{}: {text}", case.what);
+    }
+    let stored = listener
+        .database()
+        .history_count(&HistoryQuery::default())
+        .unwrap();
+    assert_eq!(
+        stored,
+        cases.len() as i64,
+        "each accepted request stored a call"
+    );
 }
 
 #[tokio::test]
@@ -249,4 +402,42 @@ async fn every_refusal_has_its_status_a_reason_and_stores_nothing() {
     assert_eq!(missed.len(), 1);
     assert_eq!(missed[0].callid, "J1");
     assert_eq!(missed[0].duration, Some(0));
+}
+
+#[tokio::test]
+async fn a_withheld_caller_id_is_a_call_from_a_hidden_number() {
+    let listener = Listener::start();
+    for (callid, phone) in [
+        ("H1", "anonymous"),
+        ("H2", "Anonymous"),
+        ("H3", "unknown"),
+        ("H4", ""),
+    ] {
+        let body = GOOD
+            .replace("callid=E1", &format!("callid={callid}"))
+            .replace("phone=79201119613", &format!("phone={phone}"));
+        let (status, text) = listener.send(&Case::post("withheld", body, 200, "")).await;
+        assert_eq!(status, StatusCode::OK, "{phone:?}: {text}");
+    }
+    let calls = listener
+        .database()
+        .history(&HistoryQuery {
+            limit: 10,
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    assert_eq!(calls.len(), 4, "each is a real call, stored");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.phone.is_none() && c.contact_name.is_none()),
+        "no number, no contact: {calls:?}"
+    );
+    let lookup = Case::post(
+        "who is anonymous?",
+        "access_code=10019&cmd=contact&phone=Anonymous",
+        200,
+        "",
+    );
+    assert_eq!(listener.send(&lookup).await, (StatusCode::OK, "{}".into()));
 }

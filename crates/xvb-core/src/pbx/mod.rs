@@ -2,7 +2,8 @@
 //! events, what to tell the agent about each event, phone numbers, asking the
 //! PBX to dial (`makeCall`), and a simulator that speaks its exact bytes.
 //!
-//! - [`protocol`] — request fields, commands and typed call events;
+//! - [`fields`] — a request's fields, read strictly and within limits;
+//! - [`protocol`] — commands and typed call events;
 //! - [`call`] — a call's record from its events, in any order;
 //! - [`decision`] — ring / withdrawn / in call / missed, as pure decisions;
 //! - [`notifier`] — where those decisions go (the CLI prints, the app pops);
@@ -16,6 +17,7 @@
 pub mod call;
 pub mod decision;
 pub mod dialer;
+pub mod fields;
 pub mod notifier;
 pub mod phone;
 pub mod protocol;

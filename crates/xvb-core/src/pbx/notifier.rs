@@ -54,13 +54,14 @@ impl Notifier for Silent {
 }
 
 impl Notice {
-    /// The caller as agents should read it: the contact name, else the number.
+    /// The caller as agents should read it: the contact name, else the number,
+    /// else `hidden number` (a withheld caller ID).
     pub fn caller(&self) -> &str {
         self.call
             .contact_name
             .as_deref()
             .or(self.call.phone.as_deref())
-            .unwrap_or("unknown caller")
+            .unwrap_or("hidden number")
     }
 }
 
@@ -74,7 +75,7 @@ impl fmt::Display for Notice {
             Decision::Missed => "MISSED",
             Decision::Nothing => "NOTHING",
         };
-        let phone = self.call.phone.as_deref().unwrap_or("-");
+        let phone = self.call.phone.as_deref().unwrap_or("hidden");
         let name = self.call.contact_name.as_deref().unwrap_or("");
         write!(f, "{word} {phone} {name:?}")?;
         if let Decision::AnsweredByColleague(ext) = &self.decision {

@@ -19,6 +19,16 @@ pub fn normalize(raw: &str) -> String {
     }
 }
 
+/// What PBXs send for a withheld caller ID (any letter case), besides nothing.
+const WITHHELD: &[&str] = &["anonymous", "unknown", "withheld", "private", "restricted"];
+
+/// Whether `raw` is a withheld caller ID: empty, `anonymous`, `unknown`… — a
+/// real call from a hidden number, never matched to a contact.
+pub fn is_withheld(raw: &str) -> bool {
+    let raw = raw.trim();
+    raw.is_empty() || WITHHELD.iter().any(|w| raw.eq_ignore_ascii_case(w))
+}
+
 /// Whether `text` is an extension: one or more digits, nothing else.
 pub fn is_extension(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())

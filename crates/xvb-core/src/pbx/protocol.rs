@@ -1,8 +1,10 @@
 //! The PBX webhook protocol: request fields, commands and typed call events.
 //!
-//! See `docs/PROTOCOL.md` §2. Fields arrive form-urlencoded (the PBX) or as a JSON
-//! object (same names). Every field is kept in arrival order, unknown ones too.
+//! See `docs/PROTOCOL.md` §2. The fields (form or JSON, and the limits every
+//! request keeps) are read in [`super::fields`]; here they become typed requests.
 
+pub use super::fields::Fields;
+use super::phone;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -15,6 +17,9 @@ pub enum ProtocolError {
     /// The body is not a JSON object of scalar values.
     #[error("body is not a JSON object of strings and numbers: {0}")]
     BadJson(String),
+    /// The request goes past a limit a real PBX never reaches.
+    #[error("{0}")]
+    Limit(String),
     /// A required field is absent or empty.
     #[error("missing field `{0}`")]
     Missing(&'static str),
@@ -26,70 +31,6 @@ pub enum ProtocolError {
         /// What is wrong with it.
         reason: String,
     },
-}
-
-/// All fields of one request, in arrival order, unknown fields included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Fields(pub Vec<(String, String)>);
-
-impl Fields {
-    /// Reads a form-urlencoded body.
-    pub fn from_form(body: &[u8]) -> Result<Self, ProtocolError> {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .map(Fields)
-            .map_err(|e| ProtocolError::BadForm(e.to_string()))
-    }
-
-    /// Reads a JSON object whose values are strings, numbers, booleans or null.
-    pub fn from_json(body: &[u8]) -> Result<Self, ProtocolError> {
-        let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(body).map_err(|e| ProtocolError::BadJson(e.to_string()))?;
-        map.into_iter()
-            .map(|(key, value)| {
-                let text = match value {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Null => String::new(),
-                    serde_json::Value::Number(n) => n.to_string(),
-                    serde_json::Value::Bool(b) => b.to_string(),
-                    _ => {
-                        return Err(ProtocolError::BadJson(format!(
-                            "field `{key}` is an array or object"
-                        )))
-                    }
-                };
-                Ok((key, text))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Fields)
-    }
-
-    /// The first value of `name`, if present (possibly empty).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The first value of `name`, if present and not blank.
-    pub fn non_empty(&self, name: &str) -> Option<&str> {
-        self.get(name).map(str::trim).filter(|v| !v.is_empty())
-    }
-
-    /// Encodes the fields as a form body (used by the simulator).
-    pub fn to_form(&self) -> String {
-        serde_urlencoded::to_string(&self.0).unwrap_or_default()
-    }
-
-    /// Builds fields from `(name, value)` pairs, skipping `None` values.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Self {
-        Fields(
-            pairs
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
-                .collect(),
-        )
-    }
 }
 
 /// Call direction, from the `type` field.
@@ -245,7 +186,7 @@ pub struct CallEvent {
     pub kind: EventKind,
     /// `type`, when sent.
     pub direction: Option<Direction>,
-    /// The client's number as sent.
+    /// The client's number as sent; `None` when withheld (`anonymous`, …).
     pub phone: Option<String>,
     /// The extension involved (who answered, or who dials).
     pub ext: Option<String>,
@@ -292,6 +233,12 @@ impl PbxRequest {
                     .non_empty("phone")
                     .ok_or(ProtocolError::Missing("phone"))?
                     .to_owned();
+                if phone.chars().count() > MAX_NUMBER {
+                    return Err(ProtocolError::Invalid {
+                        field: "phone",
+                        reason: format!("longer than {MAX_NUMBER} characters"),
+                    });
+                }
                 Ok(PbxRequest::Contact(ContactQuery { phone, fields }))
             }
             other => Err(ProtocolError::Invalid {
@@ -302,11 +249,29 @@ impl PbxRequest {
     }
 }
 
+/// Longest call id (visible ASCII only).
+pub const MAX_CALLID: usize = 128;
+/// Longest phone number or extension, in characters.
+pub const MAX_NUMBER: usize = 32;
+/// Largest `duration`, in seconds (exclusive): over 115 days.
+pub const MAX_DURATION: u64 = 10_000_000;
+
 impl CallEvent {
     /// Validates the fields of a `cmd=event` request.
     pub fn parse(fields: Fields) -> Result<Self, ProtocolError> {
         let text = |name: &str| fields.non_empty(name).map(str::to_owned);
-        let callid = text("callid").ok_or(ProtocolError::Missing("callid"))?;
+        let invalid =
+            |field: &'static str, reason: String| ProtocolError::Invalid { field, reason };
+        let callid = fields
+            .get("callid")
+            .filter(|c| !c.is_empty())
+            .ok_or(ProtocolError::Missing("callid"))?;
+        if callid.len() > MAX_CALLID || !callid.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid(
+                "callid",
+                format!("expected 1 to {MAX_CALLID} visible ASCII characters, no spaces"),
+            ));
+        }
         let direction = fields.non_empty("type").map(Direction::parse).transpose()?;
         let kind = match (fields.non_empty("event"), direction) {
             (Some(name), _) => EventKind::parse(name),
@@ -315,27 +280,54 @@ impl CallEvent {
         };
         let duration = fields
             .non_empty("duration")
-            .map(|d| {
-                d.parse::<u64>().map_err(|_| ProtocolError::Invalid {
-                    field: "duration",
-                    reason: format!("expected whole seconds, got `{d}`"),
-                })
+            .map(|d| match d.parse::<u64>() {
+                Ok(seconds) if seconds < MAX_DURATION => Ok(seconds),
+                _ => Err(invalid(
+                    "duration",
+                    format!("expected whole seconds below {MAX_DURATION}, got `{d}`"),
+                )),
             })
             .transpose()?;
+        for field in KNOWN_NUMBERS {
+            if fields
+                .get(field)
+                .is_some_and(|n| n.chars().count() > MAX_NUMBER)
+            {
+                return Err(invalid(
+                    field,
+                    format!("longer than {MAX_NUMBER} characters"),
+                ));
+            }
+        }
+        let record_link = text("record_link");
+        if let Some(link) = &record_link {
+            let web = url::Url::parse(link)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+            if !web {
+                return Err(invalid(
+                    "record_link",
+                    "expected an http:// or https:// address".into(),
+                ));
+            }
+        }
         Ok(CallEvent {
-            callid,
+            callid: callid.to_owned(),
             kind,
             direction,
-            phone: text("phone"),
+            // A withheld caller ID is a call from a hidden number: no phone.
+            phone: text("phone").filter(|p| !phone::is_withheld(p)),
             ext: text("ext"),
             line_number: text("line_number"),
             status: fields.non_empty("status").map(CallStatus::parse),
             duration,
-            record_link: text("record_link"),
+            record_link,
             fields,
         })
     }
 }
+
+/// The fields that carry phone numbers or extensions.
+const KNOWN_NUMBERS: [&str; 3] = ["phone", "ext", "line_number"];
 
 #[cfg(test)]
 mod tests {
