@@ -48,10 +48,16 @@ impl Agent {
             dir: tempfile::tempdir().expect("temp dir"),
             env,
         };
-        agent.ok(&["config", "set", "access_code", ACCESS_CODE]);
-        agent.ok(&["config", "set", "extension", ext]);
-        agent.ok(&["config", "set", "listen", "127.0.0.1:0"]);
+        agent.configure(ext);
         agent
+    }
+
+    /// Writes the config: account 10019, extension `ext`, a free loopback port
+    /// (again, say, after a filesystem was mounted on the data dir).
+    pub fn configure(&self, ext: &str) {
+        self.ok(&["config", "set", "access_code", ACCESS_CODE]);
+        self.ok(&["config", "set", "extension", ext]);
+        self.ok(&["config", "set", "listen", "127.0.0.1:0"]);
     }
 
     /// Like [`Agent::with_env`], listening on a loopback port chosen now (returned):

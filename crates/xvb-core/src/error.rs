@@ -16,6 +16,14 @@ pub enum CoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The database file could not be opened or read.
+    #[error("cannot use the database {path}: {source}; if the file is damaged, move it aside (xvb then starts an empty one) or restore it from a backup")]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
     /// SQLite refused.
     #[error("database error: {0}; if it persists, check the disk and the data dir's permissions")]
     Db(#[from] rusqlite::Error),

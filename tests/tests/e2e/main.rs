@@ -9,7 +9,8 @@
 //! - the CLI and its listener: [`listener`] (PBX captures over raw TCP; refusals are in-process in
 //!   `crates/xvb-core/src/listener/tests.rs`),
 //!   [`contacts`], [`dialing`] (`makeCall`, the token in a keyring),
-//!   [`recordings`], [`g722`], [`durability`] (`kill -9`);
+//!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
+//!   disk, a locked or damaged database);
 //! - reaching the agent: [`relay`] (the team relay), [`tunnel`] (bore);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`).
@@ -35,6 +36,7 @@ mod contacts;
 mod desktop;
 mod dialing;
 mod durability;
+mod faults;
 mod g722;
 mod hotkey_autostart;
 mod listener;

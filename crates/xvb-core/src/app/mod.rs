@@ -2,7 +2,7 @@
 //! a line each: [`Companion`]. The `xvb` CLI uses the same parts directly.
 //!
 //! - `reach` — the listener (restartable when settings change), the team relay
-//!   joined or the tunnel, and the [`Reach`](crate::reach::Reach) line;
+//!   joined or the tunnel, and the [`Reach`] line;
 //! - `settings` — the settings screen, saving, secrets in the keyring;
 //! - `dialing` — the dial pad, `tel:` links and selected text, the test call;
 //! - `recordings` — playing and saving recordings;

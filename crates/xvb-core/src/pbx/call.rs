@@ -76,7 +76,7 @@ pub struct Call {
     pub direction: Option<Direction>,
     /// The client's number as the PBX sent it.
     pub phone: Option<String>,
-    /// The client's number normalised (see [`crate::phone`]).
+    /// The client's number normalised (see [`crate::pbx::phone`]).
     pub phone_normalized: Option<String>,
     /// The contact book's name for the number when the call was first seen.
     pub contact_name: Option<String>,

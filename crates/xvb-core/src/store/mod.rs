@@ -50,11 +50,19 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_ascending_time_indexes.sql"),
 ];
 
-/// Opens (creating and migrating) the database at `path`.
+/// Opens (creating and migrating) the database at `path`. A file that is not
+/// a database is reported with its path, never overwritten.
 pub fn open(path: &Path) -> Result<Connection, CoreError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
     }
+    open_migrated(path).map_err(|source| CoreError::Database {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn open_migrated(path: &Path) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
