@@ -452,3 +452,83 @@ fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
         "{status}"
     );
 }
+
+#[test]
+fn a_thousand_calls_reach_every_agent_once_through_relay_restarts_and_drops() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let mut served = relay.serve_relay();
+    let target = served.target();
+    let agents: Vec<(Agent, String)> = ["100", "101", "102"]
+        .into_iter()
+        .map(|ext| (Agent::new(ext), join_code(&relay, port, ext)))
+        .collect();
+    let mut apps: Vec<Served> = agents
+        .iter()
+        .map(|(agent, code)| start_agent(agent, code))
+        .collect();
+
+    // The PBX: 1,000 calls of two events each, every request sent again
+    // until the relay answers 200 (as the PBX retries while it is down).
+    const CALLS: usize = 1_000;
+    let sender = std::thread::spawn(move || {
+        for i in 0..CALLS {
+            let call = call_from_known_caller(&format!("BURST-{i:04}"), "101");
+            for fields in [call.incoming(), call.completed("Success", 5, None)] {
+                while !matches!(block_on(target.send(&fields, None)), Ok(r) if r.status == 200) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+    });
+    // Meanwhile: agents' connections dropped at random (the process killed
+    // and started again), and the relay itself restarted once, mid-burst.
+    let mut seed = Instant::now().elapsed().subsec_nanos() as u64 | 1;
+    let mut random = move |below: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % below
+    };
+    for round in 0..8 {
+        std::thread::sleep(Duration::from_millis(150 + random(400)));
+        if round == 3 {
+            served.kill();
+            served = relay.serve_relay();
+        }
+        let which = random(agents.len() as u64) as usize;
+        apps[which].kill();
+        apps[which] = start_agent(&agents[which].0, &agents[which].1);
+    }
+    sender.join().unwrap();
+
+    // Every agent has every event the relay stored, each exactly once, in order.
+    let relay_events = Database::open(&relay.dir.path().join("xvb.sqlite3"))
+        .unwrap()
+        .events_after(0, 100_000)
+        .unwrap();
+    let head = relay_events.last().unwrap().seq;
+    for (agent, _) in &agents {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while agent_progress(agent).0 != head {
+            assert!(
+                Instant::now() < deadline,
+                "agent stuck at {:?}",
+                agent_progress(agent)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let stored = Database::open(&agent.dir.path().join("xvb.sqlite3"))
+            .unwrap()
+            .events_after(0, 100_000)
+            .unwrap();
+        assert_eq!(
+            stored.len(),
+            relay_events.len(),
+            "each relayed event stored once, none twice, none missing"
+        );
+        let calls = agent.history(&["--limit", "5000"]);
+        assert_eq!(calls.len(), CALLS);
+        assert!(calls.iter().all(|c| c["status"] == "Success"));
+    }
+    drop(apps);
+}
