@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test check lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb
+.PHONY: run test check fuzz soak lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
@@ -30,6 +30,24 @@ package: deps-test ui
 ## The .deb only (no download needed).
 package-deb: deps-test ui
 	$(TAURI) build --bundles deb
+
+## Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of the request parser, the
+## call merge and contact import, FUZZ_SECONDS each (RELIABILITY.md); a crash
+## stops it and is kept in fuzz/artifacts/. The fuzz crate is outside the workspace.
+FUZZ_SECONDS ?= 60
+fuzz: target/tools/bin/cargo-fuzz
+	cd fuzz && for t in request merge import; do \
+	  PATH="$(CURDIR)/target/tools/bin:$$PATH" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+target/tools/bin/cargo-fuzz:
+	$(CARGO) install cargo-fuzz --version '^0.13' --locked --root target/tools
+
+## A million webhook requests through a release `xvb serve`: memory and file
+## descriptors as it goes (RELIABILITY.md). SOAK_REQUESTS=N for fewer.
+soak:
+	scripts/install-deps.sh test
+	$(CARGO) build --release -p xvb-cli --bin xvb
+	$(CARGO) bench -p xvb-e2e --bench soak
 
 ## tauri-driver (WebDriver for the app), kept inside target/.
 tools: target/tools/bin/tauri-driver
