@@ -17,7 +17,7 @@ pub enum CoreError {
         source: std::io::Error,
     },
     /// The database file could not be opened or read.
-    #[error("cannot use the database {path}: {source}; if the file is damaged, move it aside (xvb then starts an empty one) or restore it from a backup")]
+    #[error("cannot use the database {path}: {source}; check that its folder is writable and the disk not full; if the file is damaged, move it aside (xvb then starts an empty one) or restore it from a backup")]
     Database {
         /// The database file.
         path: PathBuf,

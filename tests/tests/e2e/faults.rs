@@ -38,6 +38,13 @@ impl<'a> SmallDisk<'a> {
     }
 }
 
+impl SmallDisk<'_> {
+    /// Makes the filesystem read-only, files and all.
+    fn read_only(&self) {
+        run_checked(Command::new("mount").args(["-o", "remount,ro"]).arg(self.0));
+    }
+}
+
 impl Drop for SmallDisk<'_> {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(self.0).status();
@@ -170,4 +177,20 @@ fn a_database_another_process_locks_is_waited_for() {
     );
     drop(served);
     assert!(journalled(&agent).contains(&"LOCKED".to_owned()));
+}
+
+#[test]
+fn a_read_only_data_dir_is_reported() {
+    let agent = Agent::new("100");
+    let data = agent.dir.path();
+    let disk = SmallDisk::mount(data, "4m");
+    agent.configure("100");
+    agent.ok(&["history"]);
+    disk.read_only();
+    let error = agent.fails(&["serve"]);
+    assert!(!error.contains("panicked"), "no panic: {error}");
+    assert!(
+        error.contains(&data.display().to_string()) && error.contains("writable"),
+        "names the place and what to check: {error}"
+    );
 }
