@@ -106,17 +106,42 @@ fn an_agent_is_the_extension_its_join_code_names() {
     }
 }
 
-#[test]
-fn an_agent_back_from_away_is_told_once_and_rings_only_for_a_call_still_ringing() {
+/// A relay, and agent 100 that joined it, saw one call ring (so it is not new
+/// to the relay) and then went away (its process killed).
+struct Away {
+    relay: Agent,
+    port: u16,
+    served: Served,
+    code: String,
+    agent: Agent,
+}
+
+fn agent_gone_after_one_call() -> Away {
     let (relay, port) = Agent::relay(Vec::new());
     let served = relay.serve_relay();
     let code = join_code(&relay, port, "100");
     let agent = Agent::new("100");
     let mut app = start_agent(&agent, &code);
-    // A call while connected: this agent is not new to the relay.
     served.post(&call_from_known_caller("BEFORE", "100").incoming());
     app.expect_line("RING ");
     app.kill();
+    Away {
+        relay,
+        port,
+        served,
+        code,
+        agent,
+    }
+}
+
+#[test]
+fn an_agent_back_from_away_is_told_once_and_rings_only_for_a_call_still_ringing() {
+    let Away {
+        served,
+        code,
+        agent,
+        ..
+    } = agent_gone_after_one_call();
 
     // Away: three calls nobody answered, two that 101 answered, one still ringing.
     for i in 0..3 {
@@ -386,14 +411,13 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
 
 #[test]
 fn an_agent_away_longer_than_the_relay_keeps_events_is_told_what_it_missed() {
-    let (relay, port) = Agent::relay(Vec::new());
-    let served = relay.serve_relay();
-    let code = join_code(&relay, port, "100");
-    let agent = Agent::new("100");
-    let mut app = start_agent(&agent, &code);
-    served.post(&call_from_known_caller("BEFORE", "100").incoming());
-    app.expect_line("RING ");
-    drop(app);
+    let Away {
+        relay,
+        port,
+        served,
+        code,
+        agent,
+    } = agent_gone_after_one_call();
 
     // While the app is away, calls come in; then every event the relay holds is
     // dropped (by the pruning the relay runs hourly for those older than

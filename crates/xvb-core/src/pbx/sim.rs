@@ -224,6 +224,18 @@ pub fn new_callid() -> String {
 }
 
 impl SimCall {
+    /// For the crate's tests: a call from one number to extension 100, account 10019.
+    #[cfg(test)]
+    pub(crate) fn to_100(callid: &str) -> SimCall {
+        SimCall {
+            access_code: "10019".into(),
+            callid: callid.into(),
+            phone: "79201110000".into(),
+            ext: "100".into(),
+            line: None,
+        }
+    }
+
     /// `cmd=contact`, as in the seed.
     pub fn contact(&self) -> Fields {
         Fields::from_pairs([

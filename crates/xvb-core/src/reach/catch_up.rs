@@ -87,27 +87,17 @@ mod tests {
         Taken { call, notice }
     }
 
-    fn sim(callid: &str) -> SimCall {
-        SimCall {
-            access_code: "10019".into(),
-            callid: callid.into(),
-            phone: "79201110000".into(),
-            ext: "100".into(),
-            line: None,
-        }
-    }
-
     #[test]
     fn calls_over_are_summed_up_and_only_a_young_ringing_call_rings() {
         let mut catch_up = CatchUp::default();
         let hour = Duration::from_secs(3600);
         // Missed an hour ago: its ring and its missed notice, neither shown.
-        let old = sim("MISSED-OLD");
+        let old = SimCall::to_100("MISSED-OLD");
         catch_up.add(taken("MISSED-OLD", &[old.incoming()], hour, Decision::Ring));
         let missed = [old.incoming(), old.completed("Missed", 0, None)];
         catch_up.add(taken("MISSED-OLD", &missed, hour, Decision::Missed));
         // Answered by a colleague: not missed, not ringing.
-        let answered = sim("ANSWERED");
+        let answered = SimCall::to_100("ANSWERED");
         catch_up.add(taken(
             "ANSWERED",
             &[answered.incoming()],
@@ -118,10 +108,10 @@ mod tests {
         let colleague = Decision::AnsweredByColleague("101".into());
         catch_up.add(taken("ANSWERED", &both, hour, colleague));
         // Still ringing, but since an hour: the caller hung up long ago.
-        let stale = sim("STALE");
+        let stale = SimCall::to_100("STALE");
         catch_up.add(taken("STALE", &[stale.incoming()], hour, Decision::Ring));
         // Still ringing, 10 s old: it rings.
-        let young = sim("YOUNG");
+        let young = SimCall::to_100("YOUNG");
         let ten = Duration::from_secs(10);
         catch_up.add(taken("YOUNG", &[young.incoming()], ten, Decision::Ring));
 
@@ -140,7 +130,7 @@ mod tests {
     #[test]
     fn a_new_agent_gets_no_summary_and_nothing_away_means_no_notice() {
         let mut catch_up = CatchUp::default();
-        let old = sim("OLD");
+        let old = SimCall::to_100("OLD");
         let missed = [old.incoming(), old.completed("Missed", 0, None)];
         let day = Duration::from_secs(86_400);
         catch_up.add(taken("OLD", &missed, day, Decision::Missed));

@@ -11,13 +11,7 @@ fn event(fields: Fields) -> CallEvent {
 
 /// A call from one number to extension 100.
 fn call(callid: &str) -> SimCall {
-    SimCall {
-        access_code: "10019".into(),
-        callid: callid.into(),
-        phone: "79201110000".into(),
-        ext: "100".into(),
-        line: None,
-    }
+    SimCall::to_100(callid)
 }
 
 #[tokio::test]
