@@ -16,7 +16,7 @@ direction: Direction | null,
  */
 phone: string | null, 
 /**
- * The client's number normalised (see [`crate::phone`]).
+ * The client's number normalised (see [`crate::pbx::phone`]).
  */
 phone_normalized: string | null, 
 /**
