@@ -257,7 +257,7 @@ pub(crate) fn serve_agent(
 pub(crate) fn call_through(data: &DataDir, code: JoinCode, number: &str) -> Result<(), CliError> {
     let config = data.load_config()?;
     current_thread_runtime()?.block_on(async {
-        let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(false)))?;
+        let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(None)))?;
         let link = RelayLink::start(engine.state, data.database_path(), code);
         let reply = link
             .dial(number)

@@ -5,12 +5,13 @@ mod popup;
 
 use super::{bind, multi_thread_runtime, relay};
 use crate::error::CliError;
-use popup::{Pop, Popups};
+use popup::{Popped, Popups};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use xvb_core::config::DataDir;
+use xvb_core::config::{Config, DataDir};
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
+use xvb_core::pbx::pop::Language;
 use xvb_core::reach::tunnel::{self, TunnelStatus, TunnelTarget};
 use xvb_core::reach::Reach;
 
@@ -20,10 +21,10 @@ pub(crate) struct ServeNotifier {
 }
 
 impl ServeNotifier {
-    /// Prints decisions; with `notify`, also shows them as desktop notifications.
-    pub(crate) fn new(notify: bool) -> ServeNotifier {
+    /// Prints decisions; with a language, also shows them as desktop notifications.
+    pub(crate) fn new(pops: Option<Language>) -> ServeNotifier {
         ServeNotifier {
-            popups: notify.then(Popups::start),
+            popups: pops.map(Popups::start),
         }
     }
 }
@@ -32,14 +33,14 @@ impl Notifier for ServeNotifier {
     fn notify(&self, notice: Notice) {
         println!("{notice}");
         if let Some(popups) = &self.popups {
-            popups.show(Pop::Call(Box::new(notice)));
+            popups.show(Popped::Call(Box::new(notice)));
         }
     }
 
     fn away(&self, summary: AwaySummary) {
         println!("{summary}");
         if let Some(popups) = &self.popups {
-            popups.show(Pop::Away(summary));
+            popups.show(Popped::Away(summary));
         }
     }
 }
@@ -51,14 +52,20 @@ pub(crate) fn run(
     code: Option<String>,
     notify: bool,
 ) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    let pops = notify.then(|| Language::pick(config.language.as_deref()));
     match relay::join_code(data, code)? {
-        Some(code) => relay::serve_agent(data, code, ServeNotifier::new(notify)),
-        None => serve(data, listen, notify),
+        Some(code) => relay::serve_agent(data, code, ServeNotifier::new(pops)),
+        None => serve(data, config, listen, pops),
     }
 }
 
-fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(), CliError> {
-    let config = data.load_config()?;
+fn serve(
+    data: &DataDir,
+    config: Config,
+    listen: Option<SocketAddr>,
+    pops: Option<Language>,
+) -> Result<(), CliError> {
     let addr = listen.unwrap_or(config.listen);
     if config.access_code.is_none() {
         tracing::warn!("no access_code configured: every PBX request will be refused with 403; run `xvb config set access_code <account>`");
@@ -69,7 +76,7 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
         shown.listen = bound;
         let webhook = shown.webhook_url();
         let tunnel = TunnelTarget::from_config(&config);
-        let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(notify)))?;
+        let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(pops)))?;
         println!("listening on http://{bound}");
         println!("webhook URL: {webhook}");
         // Kept until the listener ends.
@@ -100,13 +107,34 @@ fn serve(data: &DataDir, listen: Option<SocketAddr>, notify: bool) -> Result<(),
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM (logging "stopping"): when `serve` and `relay serve` end.
+/// Resolves on Ctrl-C or SIGTERM (on Windows: Ctrl-C, Ctrl-Break, the console
+/// closing or the system shutting down), logging "stopping": when `serve` and
+/// `relay serve` end.
 pub(crate) async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler installs");
+    stop_requested().await;
+    tracing::info!("stopping");
+}
+
+#[cfg(unix)]
+async fn stop_requested() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {},
         _ = term.recv() => {},
     }
-    tracing::info!("stopping");
+}
+
+#[cfg(windows)]
+async fn stop_requested() {
+    use tokio::signal::windows;
+    let mut brk = windows::ctrl_break().expect("Ctrl-Break handler installs");
+    let mut close = windows::ctrl_close().expect("console-close handler installs");
+    let mut shutdown = windows::ctrl_shutdown().expect("shutdown handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = brk.recv() => {},
+        _ = close.recv() => {},
+        _ = shutdown.recv() => {},
+    }
 }

@@ -8,6 +8,7 @@
 //! - [`decision`] — ring / withdrawn / in call / missed, as pure decisions;
 //! - [`notifier`] — where those decisions go (the CLI prints, the app pops);
 //! - [`phone`] — number normalisation and finding a number in text;
+//! - [`pop`] — what a screen-pop says, in the agent's language;
 //! - [`dialer`] — `makeCall`;
 //! - [`sim`] — requests as the PBX's Perl LWP sends them, and a stand-in PBX.
 //!
@@ -20,5 +21,6 @@ pub mod dialer;
 pub mod fields;
 pub mod notifier;
 pub mod phone;
+pub mod pop;
 pub mod protocol;
 pub mod sim;

@@ -1,16 +1,17 @@
-//! `xvb serve --notify`: decisions as desktop notifications (D-Bus on Linux, via notify-rust).
+//! `xvb serve --notify`: decisions as desktop notifications (D-Bus on Linux,
+//! toasts on Windows, via notify-rust), worded by [`xvb_core::pbx::pop`].
 //!
 //! Pops are sent from a thread of their own so a slow notification server never
-//! delays the PBX's answer. A ring pop stays until the call is answered or missed,
-//! and is then withdrawn by its id.
+//! delays the PBX's answer. On Linux a ring pop stays until the call is answered
+//! or missed and is then withdrawn by its id; Windows toasts leave by themselves
+//! (the desktop app withdraws them by tag).
 
-use std::collections::HashMap;
 use std::sync::mpsc;
-use xvb_core::pbx::decision::Decision;
 use xvb_core::pbx::notifier::{AwaySummary, Notice};
+use xvb_core::pbx::pop::{Language, Pop, PopKind};
 
 /// What to pop: a decision about a call, or what came while the agent was away.
-pub(crate) enum Pop {
+pub(crate) enum Popped {
     /// A decision about one call.
     Call(Box<Notice>),
     /// Calls while away, summed up in one notice.
@@ -19,66 +20,53 @@ pub(crate) enum Pop {
 
 /// Handle to the pop-up thread.
 pub(crate) struct Popups {
-    queue: mpsc::Sender<Pop>,
+    queue: mpsc::Sender<Popped>,
 }
 
 impl Popups {
-    /// Starts the pop-up thread.
-    pub(crate) fn start() -> Popups {
-        let (queue, notices) = mpsc::channel::<Pop>();
+    /// Starts the pop-up thread, wording pops in `language`.
+    pub(crate) fn start(language: Language) -> Popups {
+        let (queue, notices) = mpsc::channel::<Popped>();
         std::thread::Builder::new()
             .name("xvb-popups".into())
-            .spawn(move || show_loop(notices))
+            .spawn(move || show_loop(notices, language))
             .expect("thread starts");
         Popups { queue }
     }
 
     /// Queues a pop.
-    pub(crate) fn show(&self, pop: Pop) {
+    pub(crate) fn show(&self, pop: Popped) {
         let _ = self.queue.send(pop);
     }
 }
 
-fn show_loop(pops: mpsc::Receiver<Pop>) {
-    let mut ringing: HashMap<String, notify_rust::NotificationHandle> = HashMap::new();
-    for pop in pops {
-        let notice = match pop {
-            Pop::Call(notice) => *notice,
-            Pop::Away(summary) => {
-                show_away(summary);
-                continue;
+fn show_loop(pops: mpsc::Receiver<Popped>, language: Language) {
+    let mut ringing = Ringing::default();
+    for popped in pops {
+        let (pop, callid) = match popped {
+            Popped::Away(summary) => (Pop::away(summary, language), None),
+            Popped::Call(notice) => {
+                ringing.withdraw(&notice.call.callid);
+                match Pop::for_notice(&notice, language) {
+                    Some(pop) => (pop, Some(notice.call.callid)),
+                    None => continue,
+                }
             }
         };
-        if let Some(pop) = ringing.remove(&notice.call.callid) {
-            pop.close();
+        let mut shown = notify_rust::Notification::new();
+        shown
+            .appname("XVB Companion")
+            .summary(&pop.title)
+            .body(&pop.body());
+        if pop.kind == PopKind::Ring {
+            shown.timeout(notify_rust::Timeout::Never);
         }
-        let caller = notice.caller().to_owned();
-        let number = notice.call.phone.clone().unwrap_or_default();
-        let (summary, body, persistent) = match &notice.decision {
-            Decision::Ring => {
-                let mut body = number.clone();
-                if let Some(line) = &notice.call.line_number {
-                    body.push_str(&format!("\nline {line}"));
+        match shown.show() {
+            Ok(handle) => {
+                if let (PopKind::Ring, Some(callid)) = (pop.kind, callid) {
+                    ringing.keep(callid, handle);
                 }
-                if let Some(ext) = &notice.responsible {
-                    body.push_str(&format!("\nresponsible: {ext}"));
-                }
-                (format!("Incoming call: {caller}"), body, true)
             }
-            Decision::AnsweredByMe => (format!("In call with {caller}"), number, false),
-            Decision::Missed => (format!("Missed call: {caller}"), number, false),
-            Decision::AnsweredByColleague(_) | Decision::Nothing => continue,
-        };
-        let mut pop = notify_rust::Notification::new();
-        pop.appname("XVB Companion").summary(&summary).body(&body);
-        if persistent {
-            pop.timeout(notify_rust::Timeout::Never);
-        }
-        match pop.show() {
-            Ok(handle) if persistent => {
-                ringing.insert(notice.call.callid.clone(), handle);
-            }
-            Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "could not show a notification; is a notification daemon running?")
             }
@@ -86,16 +74,32 @@ fn show_loop(pops: mpsc::Receiver<Pop>) {
     }
 }
 
-/// "20 calls while you were away, 7 missed", once.
-fn show_away(summary: AwaySummary) {
-    let shown = notify_rust::Notification::new()
-        .appname("XVB Companion")
-        .summary(&format!(
-            "{} calls while you were away, {} missed",
-            summary.calls, summary.missed
-        ))
-        .show();
-    if let Err(e) = shown {
-        tracing::warn!(error = %e, "could not show a notification; is a notification daemon running?")
+/// Ring pops on screen, by call id, to withdraw when the call is answered or missed.
+#[cfg(unix)]
+#[derive(Default)]
+struct Ringing(std::collections::HashMap<String, notify_rust::NotificationHandle>);
+
+#[cfg(unix)]
+impl Ringing {
+    fn keep(&mut self, callid: String, pop: notify_rust::NotificationHandle) {
+        self.0.insert(callid, pop);
     }
+
+    fn withdraw(&mut self, callid: &str) {
+        if let Some(pop) = self.0.remove(callid) {
+            pop.close();
+        }
+    }
+}
+
+/// notify-rust's toasts cannot be withdrawn: they time out into the Action Center.
+#[cfg(windows)]
+#[derive(Default)]
+struct Ringing;
+
+#[cfg(windows)]
+impl Ringing {
+    fn keep(&mut self, _callid: String, _pop: notify_rust::NotificationHandle) {}
+
+    fn withdraw(&mut self, _callid: &str) {}
 }
