@@ -3,17 +3,37 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test check fuzz soak lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb
+.PHONY: run test check fuzz soak lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb windows test-windows lint-windows
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
 	$(CARGO) run --release -p xvb-companion
 
 ## Install what is missing, then formatting, lints and every test (the .deb is built
-## first: a test installs it with apt-get and follows tel: links into the installed app).
+## first: a test installs it with apt-get and follows tel: links into the installed app),
+## then the Windows leg: lints for Windows, the headless suite against xvb.exe under
+## Wine, and the installer.
 test: deps-test ui lint ui-test tools package-deb
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
+	$(MAKE) test-windows
+
+## Windows (x86_64-pc-windows-gnu), cross-built on Debian: xvb.exe, xvb-companion.exe
+## and the per-user installer target/windows/XVB-Companion-<version>-x64-setup.exe.
+windows: ui
+	scripts/windows/build.sh
+
+## clippy for Windows (every crate but the Linux-side test harness), so Windows-only
+## code cannot rot.
+lint-windows:
+	scripts/install-deps.sh windows
+	source scripts/windows/env.sh && "$${WIN_CARGO[@]}" clippy "$${WIN_BUILD_STD[@]}" \
+	  --workspace --exclude xvb-e2e --all-targets -- -D warnings
+
+## The Windows leg of `make test`: lints, then the headless end-to-end suite against
+## xvb.exe under Wine and the installer installed and removed in a fresh Wine prefix.
+test-windows: lint-windows windows
+	scripts/windows/test.sh
 
 ## The inner loop (a few minutes warm): formatting, lints, the UI's checks, and
 ## the unit and in-process tests (no end-to-end processes, no .deb).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make test` / `make run` need on Debian or Ubuntu, only when missing.
-# Usage: scripts/install-deps.sh [test|run|bench]
+# Usage: scripts/install-deps.sh [test|run|bench|windows]
 set -euo pipefail
 purpose=${1:-test}
 
@@ -12,6 +12,9 @@ case "$purpose" in
   test) packages+=("${app[@]}" dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver xvfb xauth dunst imagemagick ffmpeg espeak-ng sox openssl gstreamer1.0-plugins-good xclip xdotool xbindkeys xdg-utils desktop-file-utils) ;;
   run) packages+=("${app[@]}" dbus gnome-keyring gstreamer1.0-plugins-good gstreamer1.0-pulseaudio) ;;
   bench) packages+=("${app[@]}" xvfb xauth dbus) ;;
+  # Cross-building for Windows with Debian's own Rust 1.96 (std rebuilt from rust-web-src),
+  # MinGW-w64, NSIS for the installer, and Wine to test the result.
+  windows) packages+=(rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 nsis wine64) ;;
 esac
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 

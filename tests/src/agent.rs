@@ -28,6 +28,42 @@ pub fn xvb_bin() -> PathBuf {
     profile_dir.join("xvb")
 }
 
+/// Set by `make test-windows`: the Windows `xvb.exe` the suite runs instead, under Wine.
+pub const WINDOWS_EXE_ENV: &str = "XVB_WINDOWS_EXE";
+
+/// Whether this run tests the Windows build (under Wine) rather than the Linux one.
+pub fn testing_windows() -> bool {
+    std::env::var_os(WINDOWS_EXE_ENV).is_some()
+}
+
+/// How long a running `xvb` may take to print an expected line.
+const LINE_WAIT: Duration = Duration::from_secs(10);
+
+/// How many times longer to wait for `xvb` in the Windows leg: every start and
+/// stop goes through Wine, and a stopped process is ended, not shut down.
+pub fn wine_patience() -> u32 {
+    if testing_windows() {
+        3
+    } else {
+        1
+    }
+}
+
+/// `xvb` as this run tests it: the Linux binary, or (the Windows leg) `wine64 xvb.exe`
+/// in the `WINEPREFIX` the make target prepared. One suite, two targets.
+pub fn xvb_command() -> Command {
+    match std::env::var_os(WINDOWS_EXE_ENV) {
+        Some(exe) => {
+            let mut wine = Command::new(
+                std::env::var_os("WINE").unwrap_or_else(|| "/usr/lib/wine/wine64".into()),
+            );
+            wine.arg(exe);
+            wine
+        }
+        None => Command::new(xvb_bin()),
+    }
+}
+
 /// An agent's data dir with its config, and the `xvb` commands run on it.
 pub struct Agent {
     /// The temporary data dir (removed on drop).
@@ -75,9 +111,9 @@ impl Agent {
         Agent::with_known_port("900", env)
     }
 
-    /// A `Command` for `xvb ARGS` on this data dir.
+    /// A `Command` for `xvb ARGS` on this data dir (under Wine in the Windows leg).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(xvb_bin());
+        let mut command = xvb_command();
         command
             .args(args)
             .env("XVB_DATA_DIR", self.dir.path())
@@ -248,7 +284,7 @@ pub struct Served {
 impl Served {
     /// Waits (up to 10 s) for a stdout line starting with `prefix`; earlier lines are skipped.
     pub fn expect_line(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + LINE_WAIT * wine_patience();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {

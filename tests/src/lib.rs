@@ -11,6 +11,7 @@
 //!   its web UI serving call recordings ([`pbx::serve_recording`]).
 //! - [`history`]: calls written straight into a data dir's database, as if the
 //!   PBX had posted them.
+//! - [`keyring`]: what the OS keyring holds, read with its own tools.
 //! - [`audio`]: recordings made and decoded by ffmpeg and sox (the G.722 oracle).
 //! - [`desktop`]: the agent's Linux desktop. A private D-Bus session with
 //!   gnome-keyring and an Xvfb display ([`desktop::session`]), the notification
@@ -26,5 +27,6 @@ pub mod agent;
 pub mod audio;
 pub mod desktop;
 pub mod history;
+pub mod keyring;
 pub mod pbx;
 pub mod process;

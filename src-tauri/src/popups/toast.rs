@@ -9,7 +9,7 @@
 
 use super::toast_xml::{tag, toast_xml};
 use std::collections::HashSet;
-use windows::core::{Interface, HSTRING};
+use windows::core::{IInspectable, Interface, Ref, HSTRING};
 use windows::Data::Xml::Dom::XmlDocument;
 use windows::Foundation::TypedEventHandler;
 use windows::UI::Notifications::{
@@ -78,8 +78,8 @@ impl Desktop {
             toast.SetGroup(&HSTRING::from(GROUP))?;
         }
         let chosen = std::sync::Mutex::new(Some(chosen));
-        toast.Activated(&TypedEventHandler::new(move |_, args| {
-            let id = args
+        let on_activated = move |_: Ref<ToastNotification>, args: Ref<IInspectable>| {
+            let id = (*args)
                 .as_ref()
                 .and_then(|a| a.cast::<ToastActivatedEventArgs>().ok())
                 .and_then(|a| a.Arguments().ok())
@@ -89,7 +89,8 @@ impl Desktop {
                 chosen(PopAction::from_id(&id));
             }
             Ok(())
-        }))?;
+        };
+        toast.Activated(&TypedEventHandler::new(on_activated))?;
         ToastNotificationManager::CreateToastNotifierWithId(&HSTRING::from(APP_ID))?
             .Show(&toast)?;
         if let (PopKind::Ring, Some(callid)) = (pop.kind, callid) {

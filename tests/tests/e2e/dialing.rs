@@ -8,6 +8,7 @@ use xvb_core::secret::Secret;
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
+use xvb_e2e::keyring::stored_secret;
 use xvb_e2e::pbx::FakePbx;
 use xvb_e2e::process::block_on;
 
@@ -163,7 +164,7 @@ fn bad_numbers_are_refused_before_any_request() {
 }
 
 #[test]
-fn token_round_trip_through_a_real_secret_service() {
+fn token_round_trip_through_the_os_keyring() {
     let _turn = take_turn();
     let session = DbusSession::with_keyring();
     let agent = Agent::with_env("100", session.env());
@@ -179,19 +180,23 @@ fn token_round_trip_through_a_real_secret_service() {
         status.contains("token for account 10019: stored"),
         "{status}"
     );
-    let stored = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", "xvb-companion", "username", "10019"])
-        .envs(session.env())
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&stored.stdout),
-        TOKEN,
+        stored_secret("10019", &session.env()).as_deref(),
+        Some(TOKEN),
         "the keyring holds it, trimmed"
     );
+    for file in walk(agent.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !contains(&bytes, TOKEN.as_bytes()),
+            "token written to {}",
+            file.display()
+        );
+    }
 
     assert!(agent.ok(&["token", "clear"]).contains("token removed"));
     assert!(agent.ok(&["token", "status"]).contains(": not stored"));
+    assert_eq!(stored_secret("10019", &session.env()), None, "removed");
     assert!(agent
         .ok(&["token", "clear"])
         .contains("no token was stored"));

@@ -13,7 +13,15 @@
 //!   disk, a locked or damaged database);
 //! - reaching the agent: [`relay`] (the team relay), [`tunnel`] (bore);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
-//!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`).
+//!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`);
+//! - Windows: [`windows_installer`] (ignored in the Linux leg).
+//!
+//! # Two targets
+//!
+//! `make test-windows` (part of `make test`) runs the headless areas again
+//! against the Windows `xvb.exe` under Wine (`XVB_WINDOWS_EXE`, see
+//! `xvb_e2e::agent::xvb_command`), plus the ignored installer test: one
+//! suite, two builds.
 //!
 //! # Running side by side
 //!
@@ -44,3 +52,4 @@ mod package;
 mod recordings;
 mod relay;
 mod tunnel;
+mod windows_installer;

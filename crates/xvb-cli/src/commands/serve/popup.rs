@@ -75,11 +75,9 @@ fn show_loop(pops: mpsc::Receiver<Popped>, language: Language) {
 }
 
 /// Ring pops on screen, by call id, to withdraw when the call is answered or missed.
-#[cfg(unix)]
 #[derive(Default)]
 struct Ringing(std::collections::HashMap<String, notify_rust::NotificationHandle>);
 
-#[cfg(unix)]
 impl Ringing {
     fn keep(&mut self, callid: String, pop: notify_rust::NotificationHandle) {
         self.0.insert(callid, pop);
@@ -87,19 +85,16 @@ impl Ringing {
 
     fn withdraw(&mut self, callid: &str) {
         if let Some(pop) = self.0.remove(callid) {
-            pop.close();
+            close(pop);
         }
     }
 }
 
+#[cfg(unix)]
+fn close(pop: notify_rust::NotificationHandle) {
+    pop.close();
+}
+
 /// notify-rust's toasts cannot be withdrawn: they time out into the Action Center.
 #[cfg(windows)]
-#[derive(Default)]
-struct Ringing;
-
-#[cfg(windows)]
-impl Ringing {
-    fn keep(&mut self, _callid: String, _pop: notify_rust::NotificationHandle) {}
-
-    fn withdraw(&mut self, _callid: &str) {}
-}
+fn close(_pop: notify_rust::NotificationHandle) {}
