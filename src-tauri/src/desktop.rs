@@ -38,7 +38,8 @@ static HOTKEY: Mutex<Hotkey> = Mutex::new(Hotkey {
 });
 
 /// Where the rotating log files go: the OS's per-app log dir
-/// (`~/.local/share/com.xvb.companion/logs` on Linux, as Tauri names it).
+/// (`~/.local/share/com.xvb.companion/logs` on Linux, as Tauri names it;
+/// `%LOCALAPPDATA%\com.xvb.companion\logs` on Windows).
 pub fn log_dir() -> PathBuf {
     directories::BaseDirs::new()
         .map(|dirs| dirs.data_local_dir().to_path_buf())
@@ -170,7 +171,10 @@ pub fn apply_hotkey(app: &AppHandle, wanted: &str) {
 }
 
 /// The hotkey: the selected text (X11 primary selection) or, if none, the
-/// clipboard, searched for a phone number for the dial pad.
+/// clipboard, searched for a phone number for the dial pad. Windows has no
+/// primary selection: there the agent copies (Ctrl+C) and presses the hotkey —
+/// no synthetic Ctrl+C, which would reach the focused program with the
+/// hotkey's modifiers still held (and stop a program in a console).
 fn dial_selection(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
