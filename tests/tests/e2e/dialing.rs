@@ -185,14 +185,7 @@ fn token_round_trip_through_the_os_keyring() {
         Some(TOKEN),
         "the keyring holds it, trimmed"
     );
-    for file in walk(agent.dir.path()) {
-        let bytes = std::fs::read(&file).unwrap();
-        assert!(
-            !contains(&bytes, TOKEN.as_bytes()),
-            "token written to {}",
-            file.display()
-        );
-    }
+    assert_no_file_holds_the_token(agent.dir.path());
 
     assert!(agent.ok(&["token", "clear"]).contains("token removed"));
     assert!(agent.ok(&["token", "status"]).contains(": not stored"));
@@ -213,8 +206,11 @@ fn without_a_secret_service_it_says_how_to_get_one() {
     assert!(stderr.contains("no keyring is reachable"), "{stderr}");
     assert!(stderr.contains("gnome-keyring or KWallet"), "{stderr}");
     assert!(!stderr.contains(TOKEN));
-    let files: Vec<_> = walk(agent.dir.path());
-    for file in files {
+    assert_no_file_holds_the_token(agent.dir.path());
+}
+
+fn assert_no_file_holds_the_token(dir: &std::path::Path) {
+    for file in walk(dir) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(
             !contains(&bytes, TOKEN.as_bytes()),
@@ -316,12 +312,5 @@ fn dialing_loop_through_the_simulated_pbx_leaks_no_token() {
     for (i, text) in outputs.iter().enumerate() {
         assert!(!text.contains(TOKEN), "output {i} shows the token: {text}");
     }
-    for file in walk(agent.dir.path()) {
-        let bytes = std::fs::read(&file).unwrap();
-        assert!(
-            !contains(&bytes, TOKEN.as_bytes()),
-            "token written to {}",
-            file.display()
-        );
-    }
+    assert_no_file_holds_the_token(agent.dir.path());
 }
