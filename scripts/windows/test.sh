@@ -13,7 +13,8 @@ stage=$PWD/$CARGO_TARGET_DIR/wine
 # Wine 8 lacks ProcessPrng (bcryptprimitives.dll), which Rust 1.96's std imports:
 # a test-only shim beside the exe under test supplies it. Never shipped.
 rm -rf "$stage" && mkdir -p "$stage"
-cp "$CARGO_TARGET_DIR/$WIN_TARGET/release/xvb.exe" "$stage/"
+release=$CARGO_TARGET_DIR/$WIN_TARGET/release
+cp "$release/xvb.exe" "$release/xvb-companion.exe" "$release/WebView2Loader.dll" "$stage/"
 x86_64-w64-mingw32-gcc -O2 -shared -o "$stage/bcryptprimitives.dll" tests/wine/processprng.c -ladvapi32
 # And what the Credential Manager holds, read independently of xvb.
 x86_64-w64-mingw32-gcc -municode -O2 -o "$stage/credread.exe" tests/wine/credread.c -ladvapi32
@@ -30,8 +31,8 @@ export PATH=$HOME/.cargo/bin:$PATH
 unset RUSTC RUSTDOC RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 # The headless areas (the desktop's, the .deb's and the Linux filesystem faults stay in
 # the Linux leg, as does the missing-Secret-Service case: Windows always has its
-# Credential Manager), and the installer, ignored in the Linux leg.
-areas=(listener:: contacts:: durability:: dialing:: recordings:: g722:: relay:: tunnel:: windows_installer::)
+# Credential Manager), and the app and the installer, ignored in the Linux leg.
+areas=(listener:: contacts:: durability:: dialing:: recordings:: g722:: relay:: tunnel:: windows_app:: windows_installer::)
 XVB_WINDOWS_EXE="$stage/xvb.exe" XVB_WINDOWS_INSTALLER="$PWD/$installer" \
   cargo test -p xvb-e2e --test e2e -- --include-ignored \
   --skip dialing::without_a_secret_service_it_says_how_to_get_one \

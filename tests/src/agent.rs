@@ -229,8 +229,16 @@ impl Agent {
 
     /// Starts `xvb ARGS` and waits for a stdout line starting with `ready`.
     pub fn spawn(&self, args: &[&str], ready: &str) -> Served {
-        let mut child = self
-            .command(args)
+        Served::start(self.command(args), ready)
+    }
+}
+
+impl Served {
+    /// Starts `command` (an `xvb` or the app) and waits for a stdout line starting
+    /// with `ready`; `xvb serve`'s `listening on http://…` line is followed by the
+    /// webhook URL to post to.
+    pub fn start(mut command: Command, ready: &str) -> Served {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -261,7 +269,7 @@ impl Agent {
             logs,
         };
         served.ready = served.expect_line(ready);
-        if ready.starts_with("listening on") || ready.starts_with("relay listening on") {
+        if ready.starts_with("listening on http") || ready.starts_with("relay listening on") {
             let webhook = served.expect_line("webhook URL: ");
             served.webhook = webhook["webhook URL: ".len()..].to_owned();
         }

@@ -12,6 +12,9 @@ pub struct Desktop {
 }
 
 impl Desktop {
+    /// What to check when a pop could not be shown.
+    pub const CHECK: &str = "is a notification server running (the desktop's, or dunst)?";
+
     /// Closes the ring pop of `callid`, if one is up.
     pub async fn withdraw(&mut self, callid: &str) {
         if let Some(pop) = self.ringing.remove(callid) {

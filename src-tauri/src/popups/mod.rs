@@ -99,7 +99,7 @@ async fn show_loop(app: AppHandle, mut pops: mpsc::UnboundedReceiver<Popped>) {
         let app = app.clone();
         let chosen = move |action| act(&app, action, notice.as_ref());
         if let Err(e) = desktop.show(&pop, callid, chosen).await {
-            tracing::warn!(error = %e, "could not show a notification; is a notification server running?")
+            tracing::warn!(error = %e, check = Desktop::CHECK, "could not show a notification")
         }
     }
 }

@@ -46,6 +46,10 @@ impl Default for Desktop {
 }
 
 impl Desktop {
+    /// What to check when a pop could not be shown.
+    pub const CHECK: &str =
+        "are notifications on for XVB Companion (Settings, System, Notifications), and was it installed with its installer?";
+
     /// Removes the ring toast of `callid`, if one is up.
     pub async fn withdraw(&mut self, callid: &str) {
         if !self.ringing.remove(callid) {

@@ -14,7 +14,8 @@
 //! - reaching the agent: [`relay`] (the team relay), [`tunnel`] (bore);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`);
-//! - Windows: [`windows_installer`] (ignored in the Linux leg).
+//! - Windows: [`windows_app`] (the app under Wine, without its window) and
+//!   [`windows_installer`], both ignored in the Linux leg.
 //!
 //! # Two targets
 //!
@@ -52,4 +53,5 @@ mod package;
 mod recordings;
 mod relay;
 mod tunnel;
+mod windows_app;
 mod windows_installer;
