@@ -21,10 +21,10 @@ x86_64-w64-mingw32-gcc -municode -O2 -o "$stage/credread.exe" tests/wine/credrea
 
 export WINEPREFIX=$stage/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
 export WINE=/usr/lib/wine/wine64
-# A fresh prefix (≈ 10 s); its wineserver is ended with the run.
+# A fresh prefix (≈ 10 s, 0.7 GB); ended and removed with the run.
 "$WINE" wineboot -i >/dev/null 2>&1
 /usr/lib/wine/wineserver -w
-trap '/usr/lib/wine/wineserver -k 2>/dev/null || true' EXIT
+trap '/usr/lib/wine/wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"' EXIT
 
 # The host's test runner (rustup's cargo): the tests are Linux programs driving xvb.exe.
 export PATH=$HOME/.cargo/bin:$PATH
