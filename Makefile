@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: run test check fuzz soak lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb windows test-windows lint-windows
+.PHONY: run test check fuzz soak lint bench bench-desktop deps-run deps-test ui ui-test tools package package-deb windows test-windows lint-windows deps-windows
 
 ## Build and start the desktop app (xvb-companion) on the default data dir.
 run: deps-run ui
@@ -20,13 +20,12 @@ test: deps-test ui lint ui-test tools package-deb
 
 ## Windows (x86_64-pc-windows-gnu), cross-built on Debian: xvb.exe, xvb-companion.exe
 ## and the per-user installer target/windows/XVB-Companion-<version>-x64-setup.exe.
-windows: ui
+windows: deps-windows ui
 	scripts/windows/build.sh
 
 ## clippy for Windows (every crate but the Linux-side test harness), so Windows-only
 ## code cannot rot.
-lint-windows:
-	scripts/install-deps.sh windows
+lint-windows: deps-windows
 	source scripts/windows/env.sh && "$${WIN_CARGO[@]}" clippy "$${WIN_BUILD_STD[@]}" \
 	  --workspace --exclude xvb-e2e --all-targets -- -D warnings
 
@@ -114,3 +113,6 @@ deps-run:
 
 deps-test:
 	scripts/install-deps.sh test
+
+deps-windows:
+	scripts/install-deps.sh windows

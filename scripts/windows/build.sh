@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/install-deps.sh windows
+# The app embeds the built UI (ui/dist); `make windows` builds it first.
+test -f ui/dist/index.html || { echo "ui/dist is missing: run \`make windows\`" >&2; exit 1; }
 source scripts/windows/env.sh
 
 "${WIN_CARGO[@]}" build "${WIN_BUILD_STD[@]}" --release -p xvb-cli -p xvb-companion

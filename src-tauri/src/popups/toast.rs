@@ -4,8 +4,9 @@
 //! through the toast's `Activated` event while the app runs.
 //!
 //! Toasts of a desktop (unpackaged) app show under its AppUserModelID: the
-//! installer registers [`APP_ID`] under `HKCU\Software\Classes\AppUserModelId`
-//! (name and icon) and on the Start-menu shortcut; the process claims it at start.
+//! installer registers [`APP_ID`] with a name and icon under
+//! `HKCU\Software\Classes\AppUserModelId` (as the Windows Community Toolkit
+//! does for unpackaged apps), and the process claims it at start.
 
 use super::toast_xml::{tag, toast_xml};
 use std::collections::HashSet;
