@@ -22,9 +22,13 @@ x86_64-w64-mingw32-gcc -municode -O2 -o "$stage/credread.exe" tests/wine/credrea
 export WINEPREFIX=$stage/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
 export WINE=/usr/lib/wine/wine64
 # A fresh prefix (≈ 10 s, 0.7 GB); ended and removed with the run.
+trap '/usr/lib/wine/wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"' EXIT
 "$WINE" wineboot -i >/dev/null 2>&1
 /usr/lib/wine/wineserver -w
-trap '/usr/lib/wine/wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"' EXIT
+# One wineserver for the whole run, started before any test: tests starting the
+# first Wine processes at once could race to start it (one then hung for a minute).
+/usr/lib/wine/wineserver -p
+"$WINE" "$stage/xvb.exe" --version
 
 # The host's test runner (rustup's cargo): the tests are Linux programs driving xvb.exe.
 export PATH=$HOME/.cargo/bin:$PATH
