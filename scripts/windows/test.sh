@@ -25,9 +25,9 @@ export WINE=/usr/lib/wine/wine64
 trap '/usr/lib/wine/wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"' EXIT
 "$WINE" wineboot -i >/dev/null 2>&1
 /usr/lib/wine/wineserver -w
-# One wineserver for the whole run, started before any test: tests starting the
-# first Wine processes at once could race to start it (one then hung for a minute).
-/usr/lib/wine/wineserver -p
+# The first Wine process started before any test: tests starting the first ones
+# at once raced to start the wineserver (one hung for a minute). Not a persistent
+# wineserver (-p): with one, a kill -9 under load left it spinning and a test hung.
 "$WINE" "$stage/xvb.exe" --version
 
 # The host's test runner (rustup's cargo): the tests are Linux programs driving xvb.exe.

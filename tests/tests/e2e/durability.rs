@@ -8,6 +8,9 @@ use xvb_e2e::agent::Agent;
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::process::block_on;
 
+/// How long a sender waits for an answer before taking the request as lost.
+const UNANSWERED: Duration = Duration::from_secs(5);
+
 #[test]
 fn kill_9_mid_stream_loses_no_acknowledged_event() {
     let agent = Agent::new("100");
@@ -32,12 +35,18 @@ fn kill_9_mid_stream_loses_no_acknowledged_event() {
                             ext: "100".into(),
                             line: None,
                         };
-                        match target.send(&call.incoming(), None).await {
-                            Ok(reply) if reply.status == 200 => {
+                        // As the PBX, give up on a request left unanswered (the
+                        // server was killed mid-request): it was not acknowledged.
+                        let fields = call.incoming();
+                        let sent = target.send(&fields, None);
+                        match tokio::time::timeout(UNANSWERED, sent).await {
+                            Ok(Ok(reply)) if reply.status == 200 => {
                                 acknowledged.lock().unwrap().push(call.callid)
                             }
-                            Ok(reply) => panic!("refused: {reply:?}"),
-                            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                            Ok(Ok(reply)) => panic!("refused: {reply:?}"),
+                            Ok(Err(_)) | Err(_) => {
+                                tokio::time::sleep(Duration::from_millis(5)).await
+                            }
                         }
                     }
                 })

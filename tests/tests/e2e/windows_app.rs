@@ -4,23 +4,31 @@
 //! stored and `cmd=contact` answered, a `tel:` link from a second instance handed
 //! to the first, and the log file under `%LOCALAPPDATA%`. Windows leg only.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use xvb_e2e::agent::{wine_patience, Agent, Served, WINDOWS_EXE_ENV};
 use xvb_e2e::desktop::session::Xvfb;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::pbx::{fixture, KNOWN_CALLER};
+use xvb_e2e::process::run_checked;
 
-/// The app beside the `xvb.exe` under test, under Wine on `display`, on the agent's data dir.
-fn app_command(agent: &Agent, display: &str, args: &[&str]) -> Command {
-    let exe = PathBuf::from(std::env::var_os(WINDOWS_EXE_ENV).expect("the Windows leg"))
-        .with_file_name("xvb-companion.exe");
+/// Wine in `prefix` on `display`.
+fn wine_in(prefix: &Path, display: &str) -> Command {
     let mut wine =
         Command::new(std::env::var_os("WINE").unwrap_or_else(|| "/usr/lib/wine/wine64".into()));
+    wine.env("DISPLAY", display).env("WINEPREFIX", prefix);
+    wine
+}
+
+/// The app beside the `xvb.exe` under test, under Wine in `prefix` on `display`,
+/// on the agent's data dir.
+fn app_command(agent: &Agent, prefix: &Path, display: &str, args: &[&str]) -> Command {
+    let exe = PathBuf::from(std::env::var_os(WINDOWS_EXE_ENV).expect("the Windows leg"))
+        .with_file_name("xvb-companion.exe");
+    let mut wine = wine_in(prefix, display);
     wine.arg(exe)
         .args(args)
-        .env("DISPLAY", display)
         .env("XVB_DATA_DIR", agent.dir.path());
     wine
 }
@@ -30,6 +38,10 @@ fn app_command(agent: &Agent, display: &str, args: &[&str]) -> Command {
 fn the_windows_app_takes_webhooks_and_tel_links_without_its_window() {
     let _turn = take_turn();
     let xvfb = Xvfb::start();
+    // A Wine prefix of its own, started on this display: one shared with the
+    // headless tests may have made its desktop without one (no window handles).
+    let prefix = tempfile::tempdir().unwrap();
+    run_checked(wine_in(prefix.path(), &xvfb.display).args(["wineboot", "-i"]));
     let (agent, port) = Agent::with_known_port("100", vec![]);
     agent.add_known_caller();
     let config = agent.ok(&["config", "show"]);
@@ -41,7 +53,7 @@ fn the_windows_app_takes_webhooks_and_tel_links_without_its_window() {
         .to_owned();
 
     let mut app = Served::start(
-        app_command(&agent, &xvfb.display, &[]),
+        app_command(&agent, prefix.path(), &xvfb.display, &[]),
         &format!("listening on 127.0.0.1:{port}"),
     );
     app.webhook = format!("http://127.0.0.1:{port}/hook/{secret}");
@@ -63,15 +75,19 @@ fn the_windows_app_takes_webhooks_and_tel_links_without_its_window() {
 
     // A tel: link opened while the app runs starts a second instance, which
     // hands the link to the first and ends.
-    let second = app_command(&agent, &xvfb.display, &["tel:+7 920 111-96-13"])
-        .output()
-        .expect("the second instance runs");
+    let second = app_command(
+        &agent,
+        prefix.path(),
+        &xvfb.display,
+        &["tel:+7 920 111-96-13"],
+    )
+    .output()
+    .expect("the second instance runs");
     assert!(second.status.success(), "{second:?}");
     wait_for_log(&app, "a tel:/callto: link was opened");
 
     // The log file is where the README says: %LOCALAPPDATA%\com.xvb.companion\logs.
-    let prefix = PathBuf::from(std::env::var_os("WINEPREFIX").expect("the leg's prefix"));
-    let logs: Vec<String> = std::fs::read_dir(prefix.join("drive_c/users"))
+    let logs: Vec<String> = std::fs::read_dir(prefix.path().join("drive_c/users"))
         .unwrap()
         .map(|user| {
             user.unwrap()
