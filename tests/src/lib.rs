@@ -18,6 +18,7 @@
 //!   server ([`desktop::notifications`]) and tray host ([`desktop::tray`]), the
 //!   real app under WebDriver ([`desktop::app`]) and its page
 //!   ([`desktop::page`]). Tests that use it take turns: [`desktop::take_turn`].
+//! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
 //!   loopback ports, a runtime to wait on a future.
 
@@ -29,4 +30,5 @@ pub mod desktop;
 pub mod history;
 pub mod keyring;
 pub mod pbx;
+pub mod postgres;
 pub mod process;
