@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::{new_secret, DataDir};
 use xvb_core::pbx::protocol::CallEvent;
 use xvb_core::pbx::sim::SimCall;
-use xvb_core::reach::relay::{token_hash, JoinCode, RelayStore, SqliteRelayStore};
+use xvb_core::reach::relay::{token_hash, JoinCode, SqliteRelayStore};
 use xvb_core::store::{Relayed, Writer};
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::pbx::call_from_known_caller;

@@ -52,6 +52,9 @@ pub struct Config {
     pub tunnel_port: u16,
     /// On a team relay: how many days of events it keeps for agents that were away (at least 7).
     pub relay_keep_days: u32,
+    /// On a team relay: a PostgreSQL connection string shared by several relay
+    /// nodes; unset keeps the relay's store in its SQLite file. `XVB_RELAY_DATABASE` wins.
+    pub relay_database: Option<String>,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -76,6 +79,7 @@ impl Default for Config {
             tunnel_server: None,
             tunnel_port: 0,
             relay_keep_days: DEFAULT_RELAY_KEEP_DAYS,
+            relay_database: None,
             webhook_secret: String::new(),
         }
     }
@@ -99,6 +103,7 @@ pub const KEYS: &[&str] = &[
     "tunnel_server",
     "tunnel_port",
     "relay_keep_days",
+    "relay_database",
 ];
 
 /// The default global shortcut for dialling the selection.
@@ -181,7 +186,18 @@ fn optional(value: &str) -> Option<&str> {
     (!value.is_empty()).then_some(value)
 }
 
+/// Environment variable that overrides `relay_database` (keeps a password out of config.toml).
+pub const RELAY_DATABASE_ENV: &str = "XVB_RELAY_DATABASE";
+
 impl Config {
+    /// The relay's PostgreSQL connection string: `XVB_RELAY_DATABASE`, else `relay_database`.
+    pub fn relay_database(&self) -> Option<String> {
+        std::env::var(RELAY_DATABASE_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| self.relay_database.clone())
+    }
+
     /// Sets one key from its text form, validating it. An empty value clears optional keys.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), CoreError> {
         match key {
@@ -266,6 +282,7 @@ impl Config {
             }
             // At least a week, so agents away that long still catch up.
             "relay_keep_days" => self.relay_keep_days = number_in(key, value, "days", 7..=3650)?,
+            "relay_database" => self.relay_database = optional(value).map(str::to_owned),
             other => {
                 return Err(CoreError::Config(format!(
                     "unknown key `{other}`; keys are: {}",

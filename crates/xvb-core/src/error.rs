@@ -33,6 +33,9 @@ pub enum CoreError {
     /// A contact file could not be imported at all.
     #[error("{0}")]
     Import(String),
+    /// The relay's PostgreSQL database failed.
+    #[error("the relay's PostgreSQL database failed: {0}; check relay_database and that the server is up and takes writes")]
+    Postgres(String),
     /// The writer thread ended.
     #[error("the store's writer has stopped; restart xvb")]
     WriterGone,

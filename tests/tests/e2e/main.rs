@@ -11,7 +11,8 @@
 //!   [`contacts`], [`dialing`] (`makeCall`, the token in a keyring),
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
 //!   disk, a locked or damaged database);
-//! - reaching the agent: [`relay`] (the team relay), [`tunnel`] (bore);
+//! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
+//!   on PostgreSQL), [`tunnel`] (bore);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`);
 //! - Windows: [`windows_app`] (the app under Wine, without its window) and
@@ -52,6 +53,7 @@ mod listener;
 mod package;
 mod recordings;
 mod relay;
+mod relay_cluster;
 mod tunnel;
 mod windows_app;
 mod windows_installer;

@@ -7,7 +7,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::DataDir;
-use xvb_core::reach::relay::{JoinCode, RelayStore, SqliteRelayStore};
+use xvb_core::reach::relay::{JoinCode, SqliteRelayStore};
 use xvb_core::store::{Database, Writer};
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::pbx::{call_from_known_caller, fixture, hook_path, KNOWN_CALLER};

@@ -11,9 +11,7 @@ use std::sync::Arc;
 use xvb_core::config::{new_secret, DataDir};
 use xvb_core::listener::Engine;
 use xvb_core::reach::link::RelayLink;
-use xvb_core::reach::relay::{
-    relay_app, serve_relay, token_hash, JoinCode, RelayStore, SqliteRelayStore,
-};
+use xvb_core::reach::relay::{relay_app, serve_relay, token_hash, JoinCode, RelayStore};
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, TokenStore};
 use xvb_core::store::AgentRow;
@@ -84,7 +82,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             let addr = listen.unwrap_or(config.listen);
             multi_thread_runtime()?.block_on(async {
                 let mut shown = config.clone();
-                let app = relay_app(data, config)?;
+                let app = relay_app(data, config).await?;
                 let ready = |url: String| {
                     if shown.public_url.is_none() {
                         shown.public_url = Some(url.clone());
@@ -111,7 +109,11 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                     "{e} (relay address `{base}`; pass --url https://…)"
                 ))
             })?;
-            let id = SqliteRelayStore::open(data)?.add_agent(&ext, &token_hash(&token))?;
+            let hash = token_hash(&token);
+            let id = relay_store(data, &config, |s| {
+                let ext = ext.clone();
+                async move { s.add_agent(&ext, &hash).await }
+            })?;
             println!(
                 "agent {id} (extension {ext}) added; its join code (show it only to that agent):"
             );
@@ -119,13 +121,14 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             Ok(())
         }
         RelayCommand::Agent(AgentCommand::List) => {
-            for agent in SqliteRelayStore::open(data)?.status()?.agents {
+            for agent in relay_store(data, &config, |s| async move { s.status().await })?.agents {
                 println!("{}", agent_line(&agent));
             }
             Ok(())
         }
         RelayCommand::Agent(AgentCommand::Revoke { agent }) => {
-            match SqliteRelayStore::open(data)?.revoke(&agent)? {
+            let which = agent.clone();
+            match relay_store(data, &config, |s| async move { s.revoke(&which).await })? {
                 0 => Err(CliError::Failed(format!(
                     "no active agent `{agent}`; see `xvb relay agent list`"
                 ))),
@@ -156,7 +159,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             Ok(())
         }
         RelayCommand::Status => {
-            let status = SqliteRelayStore::open(data)?.status()?;
+            let status = relay_store(data, &config, |s| async move { s.status().await })?;
             let connected = status.agents.iter().filter(|a| a.connected).count();
             println!(
                 "agents connected: {connected} of {}",
@@ -222,6 +225,18 @@ pub(crate) fn join_code(
         )),
         None => Ok(JoinCode::joined(&data.load_config()?)?),
     }
+}
+
+/// Runs `query` on the relay's store (its SQLite file, or `relay_database`).
+fn relay_store<T, F: std::future::Future<Output = Result<T, xvb_core::CoreError>>>(
+    data: &DataDir,
+    config: &xvb_core::config::Config,
+    query: impl FnOnce(RelayStore) -> F,
+) -> Result<T, CliError> {
+    current_thread_runtime()?.block_on(async {
+        let store = RelayStore::open(data, config).await?;
+        Ok(query(store).await?)
+    })
 }
 
 /// `xvb serve --relay`: a headless agent connected to a relay, printing its decisions.

@@ -40,8 +40,19 @@ impl Engine {
         notifier: Arc<dyn Notifier>,
         feed: Option<Feed>,
     ) -> Result<Engine, CoreError> {
+        let writer = Writer::start_with_feed(&data.database_path(), feed)?;
+        Engine::open_with_writer(data, config, notifier, writer)
+    }
+
+    /// [`Engine::open`] storing through `writer` (a relay node's on PostgreSQL);
+    /// the contact book is still the data dir's.
+    pub fn open_with_writer(
+        data: &DataDir,
+        config: Config,
+        notifier: Arc<dyn Notifier>,
+        writer: Writer,
+    ) -> Result<Engine, CoreError> {
         let database = data.database_path();
-        let writer = Writer::start_with_feed(&database, feed)?;
         let contacts = Arc::new(ContactIndex::default());
         let db = Database::open(&database)?;
         let index = Arc::clone(&contacts);

@@ -15,12 +15,15 @@
 //! - [`history`] — history queries;
 //! - [`journal`] — the journal as read back (what a relay streams);
 //! - `contacts` — the contact book's tables;
-//! - `relay_agents` — a relay's agents.
+//! - `relay_agents` — a relay's agents;
+//! - [`pg`] — a relay's store on PostgreSQL, shared by relay nodes (feature `postgres`).
 
 mod calls;
 mod contacts;
 pub mod history;
 pub mod journal;
+#[cfg(feature = "postgres")]
+pub mod pg;
 mod prune;
 mod relay_agents;
 pub mod writer;

@@ -64,11 +64,19 @@ enum Job {
 /// Every stored event, in the order of its sequence number (what a relay streams).
 pub type Feed = tokio::sync::broadcast::Sender<Arc<JournalEntry>>;
 
-/// The handle to the writer thread. Cloning shares the one writer.
+/// The handle to the writer thread (or, for relay nodes sharing PostgreSQL,
+/// the node's writer task). Cloning shares the one writer.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Queued>,
+    backend: Backend,
     _alive: Arc<()>,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(mpsc::Sender<Queued>),
+    #[cfg(feature = "postgres")]
+    Postgres(super::pg::writer::PgWriter),
 }
 
 /// How often WAL pages are copied back into the database, off the writer's path.
@@ -108,9 +116,18 @@ impl Writer {
             .spawn(move || checkpoint_loop(checkpointer, wal.into(), watch))
             .map_err(spawn_error)?;
         Ok(Writer {
-            jobs,
+            backend: Backend::Sqlite(jobs),
             _alive: alive,
         })
+    }
+
+    /// A relay node's writer on PostgreSQL.
+    #[cfg(feature = "postgres")]
+    pub fn postgres(writer: super::pg::writer::PgWriter) -> Writer {
+        Writer {
+            backend: Backend::Postgres(writer),
+            _alive: Arc::new(()),
+        }
     }
 
     /// Stores an event and merges its call; returns once committed to disk.
@@ -130,42 +147,65 @@ impl Writer {
         contact_name: Option<String>,
         relayed: Option<Relayed>,
     ) -> Result<EventOutcome, CoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Queued::Write(Job::Event {
-                event: Box::new(event),
-                contact_name,
-                relayed,
-                reply,
-            }))
-            .map_err(|_| CoreError::WriterGone)?;
-        answer.await.map_err(|_| CoreError::WriterGone)?
+        match &self.backend {
+            Backend::Sqlite(jobs) => {
+                let (reply, answer) = oneshot::channel();
+                jobs.send(Queued::Write(Job::Event {
+                    event: Box::new(event),
+                    contact_name,
+                    relayed,
+                    reply,
+                }))
+                .map_err(|_| CoreError::WriterGone)?;
+                answer.await.map_err(|_| CoreError::WriterGone)?
+            }
+            // A relay node stores what the PBX sends; it is never relayed to.
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pg) => pg.record_event(event, contact_name).await,
+        }
     }
 
     /// Journals a request without waiting (used for `cmd=contact`, which must not wait).
     pub fn journal(&self, cmd: &str, fields: Fields) {
-        let _ = self.jobs.send(Queued::Write(Job::Journal {
-            cmd: cmd.to_owned(),
-            fields,
-        }));
+        match &self.backend {
+            Backend::Sqlite(jobs) => {
+                let _ = jobs.send(Queued::Write(Job::Journal {
+                    cmd: cmd.to_owned(),
+                    fields,
+                }));
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pg) => pg.journal(fields),
+        }
     }
 
     /// Deletes journal rows received before `before` and calls neither seen nor
     /// changed since. It goes in chunks of a thousand rows queued behind
     /// the writes waiting, so a webhook waits for one chunk at most.
     pub async fn prune(&self, before: OffsetDateTime) -> Result<Pruned, CoreError> {
-        let mut pruned = Pruned::default();
-        loop {
-            let (reply, answer) = oneshot::channel();
-            self.jobs
-                .send(Queued::Prune { before, reply })
-                .map_err(|_| CoreError::WriterGone)?;
-            let step = answer.await.map_err(|_| CoreError::WriterGone)??;
-            pruned.journal_rows += step.pruned.journal_rows;
-            pruned.calls += step.pruned.calls;
-            if step.finished {
-                return Ok(pruned);
-            }
+        match &self.backend {
+            Backend::Sqlite(jobs) => prune_in_chunks(jobs, before).await,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pg) => pg.prune(before).await,
+        }
+    }
+}
+
+/// Queues pruning a chunk at a time behind the writes waiting.
+async fn prune_in_chunks(
+    jobs: &mpsc::Sender<Queued>,
+    before: OffsetDateTime,
+) -> Result<Pruned, CoreError> {
+    let mut pruned = Pruned::default();
+    loop {
+        let (reply, answer) = oneshot::channel();
+        jobs.send(Queued::Prune { before, reply })
+            .map_err(|_| CoreError::WriterGone)?;
+        let step = answer.await.map_err(|_| CoreError::WriterGone)??;
+        pruned.journal_rows += step.pruned.journal_rows;
+        pruned.calls += step.pruned.calls;
+        if step.finished {
+            return Ok(pruned);
         }
     }
 }

@@ -1,13 +1,14 @@
 //! What the relay keeps beyond the common store: its agents (by token hash)
-//! and the event stream's reads, behind the one interface a shared store
-//! would implement. The SQL lives in the store (`store/relay_agents.rs`).
+//! and the event stream's reads — in its SQLite file, or in PostgreSQL shared
+//! by relay nodes ([`RelayStore`]). The SQL lives in the store
+//! (`store/relay_agents.rs`, `store/pg/`).
 
 use crate::config::DataDir;
 use crate::store::{AgentRow, Database, JournalEntry, Kept};
 use crate::CoreError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The stored form of a token: its SHA-256, hex.
 pub fn token_hash(token: &str) -> String {
@@ -30,28 +31,147 @@ pub struct RelayStatus {
     pub kept: Kept,
 }
 
-/// What the relay keeps beyond the common store (agents and the event stream's
-/// reads): the one interface a shared store (PostgreSQL, for several relays)
-/// would implement.
-pub trait RelayStore: Send + Sync {
+/// Where the relay keeps its agents and reads its stream back: its own SQLite
+/// file (one node), or PostgreSQL shared by several nodes (`relay_database`).
+#[derive(Clone)]
+pub enum RelayStore {
+    /// One relay node, in the same SQLite file as its journal and calls.
+    Sqlite(Arc<SqliteRelayStore>),
+    /// Relay nodes sharing one PostgreSQL database.
+    #[cfg(feature = "postgres")]
+    Postgres(crate::store::pg::PgStore),
+}
+
+/// Runs a SQLite call off the async workers.
+async fn blocking<T: Send + 'static>(
+    store: &Arc<SqliteRelayStore>,
+    call: impl FnOnce(&SqliteRelayStore) -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, CoreError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || call(&store))
+        .await
+        .map_err(|_| CoreError::WriterGone)?
+}
+
+impl RelayStore {
+    /// The relay's store as `config` says: PostgreSQL when `relay_database` (or
+    /// `XVB_RELAY_DATABASE`) is set, else the SQLite file in `data`.
+    pub async fn open(
+        data: &DataDir,
+        config: &crate::config::Config,
+    ) -> Result<RelayStore, CoreError> {
+        match config.relay_database() {
+            #[cfg(feature = "postgres")]
+            Some(url) => Ok(RelayStore::Postgres(
+                crate::store::pg::PgStore::connect(&url).await?,
+            )),
+            #[cfg(not(feature = "postgres"))]
+            Some(_) => Err(CoreError::Config(
+                "this build has no PostgreSQL support; use the xvb command line for relay_database"
+                    .into(),
+            )),
+            None => Ok(RelayStore::Sqlite(Arc::new(SqliteRelayStore::open(data)?))),
+        }
+    }
+
     /// Adds an agent with `ext` whose token hashes to `token_hash`; its id.
-    fn add_agent(&self, ext: &str, token_hash: &str) -> Result<i64, CoreError>;
+    pub async fn add_agent(&self, ext: &str, token_hash: &str) -> Result<i64, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let (ext, hash) = (ext.to_owned(), token_hash.to_owned());
+                blocking(db, move |db| db.add_agent(&ext, &hash)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.add_agent(ext, token_hash).await,
+        }
+    }
+
     /// Revokes the agents with this id or extension; how many.
-    fn revoke(&self, id_or_ext: &str) -> Result<usize, CoreError>;
+    pub async fn revoke(&self, id_or_ext: &str) -> Result<usize, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let id_or_ext = id_or_ext.to_owned();
+                blocking(db, move |db| db.revoke(&id_or_ext)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.revoke_agents(id_or_ext).await,
+        }
+    }
+
     /// The agent (not revoked) holding the token with this hash.
-    fn agent_for_token(&self, token_hash: &str) -> Result<Option<AgentRow>, CoreError>;
+    pub async fn agent_for_token(&self, token_hash: &str) -> Result<Option<AgentRow>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let hash = token_hash.to_owned();
+                blocking(db, move |db| db.agent_for_token(&hash)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.agent_for_token(token_hash).await,
+        }
+    }
+
     /// Whether agent `id` exists and is not revoked.
-    fn is_active(&self, id: i64) -> Result<bool, CoreError>;
-    /// Counts a connection of agent `id` in or out.
-    fn set_connected(&self, id: i64, connected: bool) -> Result<(), CoreError>;
-    /// Forgets connections (a relay starting has none).
-    fn reset_connections(&self) -> Result<(), CoreError>;
+    pub async fn is_active(&self, id: i64) -> Result<bool, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, move |db| db.is_active(id)).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.is_agent_active(id).await,
+        }
+    }
+
+    /// Counts a connection of agent `id` (to this node) in or out.
+    pub async fn set_connected(&self, id: i64, connected: bool) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, move |db| db.set_connected(id, connected)).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.set_agent_connected(id, connected).await,
+        }
+    }
+
+    /// This relay (node) starting: it has no connections yet.
+    pub async fn reset_connections(&self) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |db| db.reset_connections()).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.register_node().await,
+        }
+    }
+
     /// Stored events after `seq`, oldest first.
-    fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError>;
+    pub async fn events_after(
+        &self,
+        seq: i64,
+        limit: usize,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, move |db| db.events_after(seq, limit)).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.events_after(seq, limit).await,
+        }
+    }
+
     /// The newest sequence number (0 before any request) and what was pruned.
-    fn kept(&self) -> Result<Kept, CoreError>;
+    pub async fn kept(&self) -> Result<Kept, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |db| db.kept()).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.kept().await,
+        }
+    }
+
     /// Agents, last request, events today.
-    fn status(&self) -> Result<RelayStatus, CoreError>;
+    pub async fn status(&self) -> Result<RelayStatus, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |db| db.status()).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => Ok(RelayStatus {
+                agents: pg.agents().await?,
+                last_pbx_request: pg.last_request_at().await?,
+                events_today: pg.events_today().await?,
+                kept: pg.kept().await?,
+            }),
+        }
+    }
 }
 
 /// The relay's store in the same SQLite file as its journal and calls.
@@ -68,42 +188,49 @@ impl SqliteRelayStore {
     fn db(&self) -> std::sync::MutexGuard<'_, Database> {
         self.0.lock().expect("relay store lock")
     }
-}
 
-impl RelayStore for SqliteRelayStore {
-    fn add_agent(&self, ext: &str, token_hash: &str) -> Result<i64, CoreError> {
+    /// Adds an agent; its id.
+    pub fn add_agent(&self, ext: &str, token_hash: &str) -> Result<i64, CoreError> {
         self.db().add_agent(ext, token_hash)
     }
 
-    fn revoke(&self, id_or_ext: &str) -> Result<usize, CoreError> {
+    /// Revokes the agents with this id or extension; how many.
+    pub fn revoke(&self, id_or_ext: &str) -> Result<usize, CoreError> {
         self.db().revoke_agents(id_or_ext)
     }
 
-    fn agent_for_token(&self, token_hash: &str) -> Result<Option<AgentRow>, CoreError> {
+    /// The agent (not revoked) holding the token with this hash.
+    pub fn agent_for_token(&self, token_hash: &str) -> Result<Option<AgentRow>, CoreError> {
         self.db().agent_for_token(token_hash)
     }
 
-    fn is_active(&self, id: i64) -> Result<bool, CoreError> {
+    /// Whether agent `id` exists and is not revoked.
+    pub fn is_active(&self, id: i64) -> Result<bool, CoreError> {
         self.db().is_agent_active(id)
     }
 
-    fn set_connected(&self, id: i64, connected: bool) -> Result<(), CoreError> {
+    /// Counts a connection of agent `id` in or out.
+    pub fn set_connected(&self, id: i64, connected: bool) -> Result<(), CoreError> {
         self.db().set_agent_connected(id, connected)
     }
 
-    fn reset_connections(&self) -> Result<(), CoreError> {
+    /// Forgets connections (a relay starting has none).
+    pub fn reset_connections(&self) -> Result<(), CoreError> {
         self.db().reset_agent_connections()
     }
 
-    fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
+    /// Stored events after `seq`, oldest first.
+    pub fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
         self.db().events_after(seq, limit)
     }
 
-    fn kept(&self) -> Result<Kept, CoreError> {
+    /// The newest sequence number (0 before any request) and what was pruned.
+    pub fn kept(&self) -> Result<Kept, CoreError> {
         self.db().kept()
     }
 
-    fn status(&self) -> Result<RelayStatus, CoreError> {
+    /// Agents, last request, events today.
+    pub fn status(&self) -> Result<RelayStatus, CoreError> {
         let db = self.db();
         Ok(RelayStatus {
             agents: db.agents()?,

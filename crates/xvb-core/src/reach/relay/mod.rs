@@ -14,6 +14,7 @@
 //! - [`agents`] — the relay's agents and stream reads ([`RelayStore`]);
 //! - `server` — the relay's HTTP application and its retention;
 //! - `stream` — one agent's connection: backlog, live events, dials;
+//! - `tail` — a node on PostgreSQL following what every node stored;
 //! - `serve` — listening, with TLS or on loopback.
 //!
 //! Uses the listener, the store, the dialer and the secrets; the agent's side
@@ -24,6 +25,8 @@ pub mod join_code;
 mod serve;
 mod server;
 mod stream;
+#[cfg(feature = "postgres")]
+mod tail;
 pub mod wire;
 
 pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};

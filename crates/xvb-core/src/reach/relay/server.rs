@@ -2,7 +2,7 @@
 //! agents' WebSocket endpoint, each stored event encoded once for every agent,
 //! and retention (events older than `relay_keep_days` dropped every hour).
 
-use super::agents::{token_hash, RelayStore, SqliteRelayStore};
+use super::agents::{token_hash, RelayStore};
 use super::stream::{encode, stream_to_agent, Encoded};
 use super::wire::{StreamedEvent, ToAgent, AGENT_PATH};
 use crate::config::{Config, DataDir};
@@ -31,7 +31,7 @@ const AGENT_READ_BUFFER: usize = 4 * 1024;
 #[derive(Clone)]
 pub(super) struct RelayState {
     /// Agents and stream reads.
-    pub(super) store: Arc<dyn RelayStore>,
+    pub(super) store: RelayStore,
     /// Stored events, encoded once for every agent.
     pub(super) live: broadcast::Sender<Encoded>,
     /// The webhook's state: settings, writer, contact book.
@@ -52,12 +52,27 @@ impl RelayState {
 
 /// The relay's HTTP application: the PBX's webhook (as in direct mode) and the
 /// agents' WebSocket endpoint.
-pub fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
-    let store = Arc::new(SqliteRelayStore::open(data)?);
-    store.reset_connections()?;
+///
+/// With `relay_database` set, the node stores into PostgreSQL shared with other
+/// nodes and streams what any node stored (see [`super::tail`]).
+pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreError> {
+    let store = RelayStore::open(data, &config).await?;
+    store.reset_connections().await?;
     let keep_days = config.relay_keep_days;
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
-    let engine = Engine::open_with_feed(data, config, Arc::new(Silent), Some(feed))?;
+    let engine = match &store {
+        RelayStore::Sqlite(_) => {
+            Engine::open_with_feed(data, config, Arc::new(Silent), Some(feed))?
+        }
+        #[cfg(feature = "postgres")]
+        RelayStore::Postgres(pg) => {
+            tokio::spawn(super::tail::follow(pg.clone(), feed));
+            let writer = crate::store::Writer::postgres(crate::store::pg::writer::PgWriter::start(
+                pg.clone(),
+            ));
+            Engine::open_with_writer(data, config, Arc::new(Silent), writer)?
+        }
+    };
     tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));
     let (live, _) = broadcast::channel(FEED_BUFFER);
     let state = RelayState {
@@ -139,10 +154,9 @@ async fn agent_socket(
         );
     };
     let hash = token_hash(token.trim());
-    let store = Arc::clone(&relay.store);
-    let agent = match tokio::task::spawn_blocking(move || store.agent_for_token(&hash)).await {
-        Ok(Ok(Some(agent))) => agent,
-        Ok(Ok(None)) => {
+    let agent = match relay.store.agent_for_token(&hash).await {
+        Ok(Some(agent)) => agent,
+        Ok(None) => {
             return refuse(
                 StatusCode::UNAUTHORIZED,
                 "this join code is not valid or was revoked; ask the admin for a new one",
@@ -161,12 +175,12 @@ async fn agent_socket(
         .read_buffer_size(AGENT_READ_BUFFER)
         .on_upgrade(move |socket| async move {
             let (id, ext) = (agent.id, agent.ext.clone());
-            let _ = relay.store.set_connected(id, true);
+            let _ = relay.store.set_connected(id, true).await;
             tracing::info!(agent = id, ext, "an agent connected");
             if let Err(e) = stream_to_agent(&relay, &agent, after, socket).await {
                 tracing::info!(agent = id, error = %e, "an agent's connection ended");
             }
-            let _ = relay.store.set_connected(id, false);
+            let _ = relay.store.set_connected(id, false).await;
         })
 }
 

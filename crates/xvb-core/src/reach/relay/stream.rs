@@ -7,7 +7,6 @@ use crate::store::AgentRow;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
 
 /// Events read from the store at a time when an agent catches up.
@@ -38,10 +37,10 @@ async fn send_backlog(
     mut sent: i64,
 ) -> Result<i64, axum::Error> {
     loop {
-        let store = Arc::clone(&relay.store);
-        let page = tokio::task::spawn_blocking(move || store.events_after(sent, BACKLOG_PAGE))
+        let page = relay
+            .store
+            .events_after(sent, BACKLOG_PAGE)
             .await
-            .map_err(axum::Error::new)?
             .map_err(axum::Error::new)?;
         let full = page.len() == BACKLOG_PAGE;
         for entry in page {
@@ -64,13 +63,7 @@ pub(super) async fn stream_to_agent(
     // Subscribe before reading the store, so nothing falls between the two.
     let mut live = relay.live.subscribe();
     let (mut out, mut incoming) = socket.split();
-    let kept = {
-        let store = Arc::clone(&relay.store);
-        tokio::task::spawn_blocking(move || store.kept())
-            .await
-            .map_err(axum::Error::new)?
-            .map_err(axum::Error::new)?
-    };
+    let kept = relay.store.kept().await.map_err(axum::Error::new)?;
     send(
         &mut out,
         &ToAgent::Hello {
@@ -113,11 +106,7 @@ pub(super) async fn stream_to_agent(
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
             _ = ping.tick() => {
                 // A revoked agent is let go at the next ping.
-                let (store, id) = (Arc::clone(&relay.store), agent.id);
-                let active = tokio::task::spawn_blocking(move || store.is_active(id))
-                    .await
-                    .map_err(axum::Error::new)?
-                    .map_err(axum::Error::new)?;
+                let active = relay.store.is_active(agent.id).await.map_err(axum::Error::new)?;
                 if !active {
                     return Ok(());
                 }

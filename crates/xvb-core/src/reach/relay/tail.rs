@@ -1,0 +1,125 @@
+//! A relay node on PostgreSQL follows the shared stream: it reads the events
+//! after the last one it passed on whenever a `NOTIFY relay` says there are new
+//! ones, and every [`POLL`] anyway (a notification is lost while the listening
+//! connection is down), and hands them to this node's agents in sequence
+//! order — its own writes included, so every node streams the one global order.
+//! It also beats the node's heart for `xvb relay status`.
+
+use crate::store::pg::PgStore;
+use crate::store::Feed;
+use futures_util::StreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How often the stream is read without a notification.
+const POLL: Duration = Duration::from_millis(200);
+/// Events read per query.
+const PAGE: usize = 500;
+/// How often the node says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// Follows the stream from its head now, forever.
+pub(super) async fn follow(pg: PgStore, feed: Feed) {
+    let mut last = loop {
+        match pg.kept().await {
+            Ok(kept) => break kept.head,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the relay's stream head; retrying");
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    };
+    tokio::spawn(beat(pg.clone()));
+    loop {
+        let mut woken = listen(&pg).await;
+        loop {
+            let listening = match &mut woken {
+                Some(listening) => tokio::select! {
+                    hint = listening.notified.recv() => hint.is_some(),
+                    _ = tokio::time::sleep(POLL) => true,
+                },
+                None => {
+                    tokio::time::sleep(POLL).await;
+                    false
+                }
+            };
+            last = pass_on(&pg, &feed, last).await;
+            if !listening {
+                break;
+            }
+        }
+    }
+}
+
+/// Sends every event after `last` to the feed; the last one sent.
+async fn pass_on(pg: &PgStore, feed: &Feed, mut last: i64) -> i64 {
+    loop {
+        match pg.events_after(last, PAGE).await {
+            Ok(page) => {
+                let full = page.len() == PAGE;
+                for entry in page {
+                    last = entry.seq;
+                    let _ = feed.send(Arc::new(entry));
+                }
+                if !full {
+                    return last;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the relay's stream; retrying");
+                return last;
+            }
+        }
+    }
+}
+
+/// A connection of its own listening on channel `relay`.
+struct Listening {
+    /// Keeps the connection open.
+    _client: tokio_postgres::Client,
+    /// A message per notification; closed when the connection drops.
+    notified: mpsc::UnboundedReceiver<()>,
+}
+
+/// Listens on channel `relay`; `None` if it cannot connect now.
+async fn listen(pg: &PgStore) -> Option<Listening> {
+    let (client, mut connection) = match pg.dedicated().await {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for the relay's new events; polling");
+            return None;
+        }
+    };
+    let (hints, notified) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(message)) = messages.next().await {
+            if let tokio_postgres::AsyncMessage::Notification(_) = message {
+                if hints.send(()).is_err() {
+                    return;
+                }
+            }
+        }
+        tracing::info!("the relay's listening connection ended; reconnecting");
+    });
+    if let Err(e) = client.batch_execute("LISTEN relay").await {
+        tracing::warn!(error = %e, "cannot listen for the relay's new events; polling");
+        return None;
+    }
+    Some(Listening {
+        _client: client,
+        notified,
+    })
+}
+
+/// Marks this node alive every [`HEARTBEAT`].
+async fn beat(pg: PgStore) {
+    let mut every = tokio::time::interval(HEARTBEAT);
+    loop {
+        every.tick().await;
+        if let Err(e) = pg.heartbeat().await {
+            tracing::warn!(error = %e, "could not mark this relay node alive");
+        }
+    }
+}

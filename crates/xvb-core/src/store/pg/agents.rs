@@ -1,0 +1,179 @@
+//! The relay's agents on PostgreSQL, the nodes (heartbeats) and which agent is
+//! connected to which node.
+
+use super::PgStore;
+use crate::store::{rfc3339, AgentRow};
+use crate::CoreError;
+use time::OffsetDateTime;
+
+/// A node not heard from for this long is taken as gone (its connections too).
+const NODE_GONE_AFTER_SECONDS: f64 = 30.0;
+
+const AGENT_COLUMNS: &str = "a.id, a.ext, a.created_at, a.revoked_at, a.last_seen_at,
+     EXISTS (SELECT 1 FROM relay_connections c JOIN relay_nodes n USING (node_id)
+             WHERE c.agent_id = a.id AND n.heartbeat_at > now() - make_interval(secs => $0))";
+
+fn agent_columns() -> String {
+    AGENT_COLUMNS.replace("$0", &NODE_GONE_AFTER_SECONDS.to_string())
+}
+
+fn agent_row(row: &tokio_postgres::Row) -> AgentRow {
+    let time = |i: usize| row.get::<_, Option<OffsetDateTime>>(i).map(rfc3339);
+    AgentRow {
+        id: row.get(0),
+        ext: row.get(1),
+        created_at: rfc3339(row.get(2)),
+        revoked_at: time(3),
+        last_seen_at: time(4),
+        connected: row.get(5),
+    }
+}
+
+impl PgStore {
+    /// Adds an agent; its id.
+    pub async fn add_agent(&self, ext: &str, token_hash: &str) -> Result<i64, CoreError> {
+        let client = self.client().await?;
+        Ok(client
+            .query_one(
+                "INSERT INTO relay_agents (ext, token_hash) VALUES ($1, $2) RETURNING id",
+                &[&ext, &token_hash],
+            )
+            .await?
+            .get(0))
+    }
+
+    /// Revokes the agents with this id or extension; how many.
+    pub async fn revoke_agents(&self, id_or_ext: &str) -> Result<usize, CoreError> {
+        let client = self.client().await?;
+        let id: i64 = id_or_ext.parse().unwrap_or(-1);
+        Ok(client
+            .execute(
+                "UPDATE relay_agents SET revoked_at = now()
+                 WHERE (id = $1 OR ext = $2) AND revoked_at IS NULL",
+                &[&id, &id_or_ext],
+            )
+            .await? as usize)
+    }
+
+    /// The agent (not revoked) holding the token with this hash.
+    pub async fn agent_for_token(&self, token_hash: &str) -> Result<Option<AgentRow>, CoreError> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {} FROM relay_agents a WHERE a.token_hash = $1 AND a.revoked_at IS NULL",
+            agent_columns()
+        );
+        Ok(client
+            .query_opt(&sql, &[&token_hash])
+            .await?
+            .as_ref()
+            .map(agent_row))
+    }
+
+    /// Whether agent `id` exists and is not revoked.
+    pub async fn is_agent_active(&self, id: i64) -> Result<bool, CoreError> {
+        let client = self.client().await?;
+        Ok(client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM relay_agents WHERE id = $1 AND revoked_at IS NULL)",
+                &[&id],
+            )
+            .await?
+            .get(0))
+    }
+
+    /// Counts a connection of agent `id` to this node in or out.
+    pub async fn set_agent_connected(&self, id: i64, connected: bool) -> Result<(), CoreError> {
+        let client = self.client().await?;
+        if connected {
+            client
+                .execute(
+                    "INSERT INTO relay_connections (node_id, agent_id) VALUES ($1, $2)",
+                    &[&self.node_id, &id],
+                )
+                .await?;
+        } else {
+            client
+                .execute(
+                    "DELETE FROM relay_connections WHERE ctid = (SELECT ctid FROM relay_connections
+                     WHERE node_id = $1 AND agent_id = $2 LIMIT 1)",
+                    &[&self.node_id, &id],
+                )
+                .await?;
+        }
+        client
+            .execute(
+                "UPDATE relay_agents SET last_seen_at = now() WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// This node starting: registered, with no connections.
+    pub async fn register_node(&self) -> Result<(), CoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO relay_nodes (node_id) VALUES ($1)
+                 ON CONFLICT (node_id) DO UPDATE SET started_at = now(), heartbeat_at = now()",
+                &[&self.node_id],
+            )
+            .await?;
+        client
+            .execute(
+                "DELETE FROM relay_connections WHERE node_id = $1",
+                &[&self.node_id],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// This node is alive.
+    pub async fn heartbeat(&self) -> Result<(), CoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE relay_nodes SET heartbeat_at = now() WHERE node_id = $1",
+                &[&self.node_id],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Every agent, revoked ones too.
+    pub async fn agents(&self) -> Result<Vec<AgentRow>, CoreError> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {} FROM relay_agents a ORDER BY a.id",
+            agent_columns()
+        );
+        Ok(client
+            .query(&sql, &[])
+            .await?
+            .iter()
+            .map(agent_row)
+            .collect())
+    }
+
+    /// When any node last had a request from the PBX.
+    pub async fn last_request_at(&self) -> Result<Option<String>, CoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one("SELECT max(last_request_at) FROM relay_nodes", &[])
+            .await?;
+        Ok(row.get::<_, Option<OffsetDateTime>>(0).map(rfc3339))
+    }
+
+    /// Events stored since midnight (UTC).
+    pub async fn events_today(&self) -> Result<i64, CoreError> {
+        let client = self.client().await?;
+        Ok(client
+            .query_one(
+                "SELECT count(*) FROM relay_events
+                 WHERE received_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+                &[],
+            )
+            .await?
+            .get(0))
+    }
+}

@@ -1,0 +1,110 @@
+//! A team relay's store on PostgreSQL (`relay_database`), shared by every relay
+//! node: the event stream with dense sequence numbers in commit order, merged
+//! calls, agents, nodes and their connections. SQLite stays the single-node store.
+//!
+//! - `schema.sql` — the tables, created at a node's start under an advisory lock;
+//! - [`writer`] — group commit: each batch takes its numbers from the head row;
+//! - `events` — the stream read back, retention;
+//! - `agents` — agents, nodes and who is connected where.
+
+mod agents;
+mod events;
+pub mod writer;
+
+use crate::CoreError;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::str::FromStr;
+
+/// The schema, version 1.
+const SCHEMA: &str = include_str!("schema.sql");
+/// The advisory lock nodes take while creating or upgrading the schema.
+const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
+/// Connections a node keeps to the database (writer, tailer, readers).
+const POOL_SIZE: usize = 16;
+
+/// The relay's PostgreSQL database, as one node sees it.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    config: std::sync::Arc<tokio_postgres::Config>,
+    /// This node's name in `relay_nodes` (host and process id).
+    pub node_id: String,
+}
+
+impl PgStore {
+    /// Connects to `url` (a libpq connection string or URL; several hosts and
+    /// `target_session_attrs=read-write` allowed) and creates the schema if new.
+    pub async fn connect(url: &str) -> Result<PgStore, CoreError> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| CoreError::Config(format!("relay_database is not a PostgreSQL connection string ({e}); it looks like postgresql://user@host:5432/dbname")))?;
+        let manager = Manager::from_config(
+            config.clone(),
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| CoreError::Config(format!("relay_database: {e}")))?;
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+        let store = PgStore {
+            pool,
+            config: std::sync::Arc::new(config),
+            node_id: format!("{host}-{}", std::process::id()),
+        };
+        store.create_schema().await?;
+        Ok(store)
+    }
+
+    async fn create_schema(&self) -> Result<(), CoreError> {
+        let client = self.client().await?;
+        client
+            .execute("SELECT pg_advisory_lock($1)", &[&SCHEMA_LOCK])
+            .await?;
+        let created = async {
+            let exists: bool = client
+                .query_one("SELECT to_regclass('relay_head') IS NOT NULL", &[])
+                .await?
+                .get(0);
+            if !exists {
+                client.batch_execute(SCHEMA).await?;
+                tracing::info!("created the relay's tables in PostgreSQL");
+            }
+            Ok::<_, tokio_postgres::Error>(())
+        }
+        .await;
+        client
+            .execute("SELECT pg_advisory_unlock($1)", &[&SCHEMA_LOCK])
+            .await?;
+        Ok(created?)
+    }
+
+    /// A pooled connection.
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, CoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| CoreError::Postgres(e.to_string()))
+    }
+
+    /// A connection of its own, outside the pool (the tailer's `LISTEN`).
+    pub(crate) async fn dedicated(
+        &self,
+    ) -> Result<
+        (
+            tokio_postgres::Client,
+            tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>,
+        ),
+        CoreError,
+    > {
+        Ok(self.config.connect(tokio_postgres::NoTls).await?)
+    }
+}
+
+impl From<tokio_postgres::Error> for CoreError {
+    fn from(e: tokio_postgres::Error) -> CoreError {
+        CoreError::Postgres(e.to_string())
+    }
+}

@@ -1,0 +1,105 @@
+//! The team relay as a cluster: several `xvb relay serve` nodes sharing one
+//! PostgreSQL database (a private cluster each test starts), agents connected
+//! to different nodes, the PBX posting to any of them.
+
+use std::time::{Duration, Instant};
+use xvb_core::store::Database;
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::call_from_known_caller;
+use xvb_e2e::postgres::PgCluster;
+
+/// A relay node on `pg`: the first one's config (same account and webhook
+/// secret, as an admin copies it to each node) on its own port.
+fn node(pg: &PgCluster, first: Option<&Agent>) -> (Agent, u16) {
+    let (node, port) = Agent::relay(Vec::new());
+    match first {
+        None => {
+            node.ok(&["config", "set", "relay_database", &pg.url()]);
+        }
+        Some(first) => {
+            let config = std::fs::read_to_string(first.dir.path().join("config.toml")).unwrap();
+            let listen = config
+                .lines()
+                .find(|l| l.starts_with("listen = "))
+                .unwrap()
+                .to_owned();
+            let config = config.replace(&listen, &format!("listen = \"127.0.0.1:{port}\""));
+            std::fs::write(node.dir.path().join("config.toml"), config).unwrap();
+        }
+    }
+    (node, port)
+}
+
+fn start_agent(agent: &Agent, code: &str) -> Served {
+    let mut served = agent.spawn(&["serve", "--relay", code], "relay: ");
+    served.expect_line("relay: connected as extension");
+    served
+}
+
+/// Waits until the agent stored everything up to `head`, with `calls` calls all completed.
+fn wait_until_caught_up(agent: &Agent, head: i64, calls: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let position = Database::open(&agent.dir.path().join("xvb.sqlite3"))
+            .unwrap()
+            .relay_position()
+            .unwrap();
+        let history = agent.history(&["--limit", "1000"]);
+        let completed = history.iter().filter(|c| c["status"] == "Success").count();
+        if position == head && history.len() == calls && completed == calls {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "agent at {position} with {} calls ({completed} completed); the stream at {head} with {calls}",
+            history.len()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn agents_on_two_nodes_get_every_event_once_whichever_node_the_pbx_posts_to() {
+    let pg = PgCluster::start();
+    let (node_1, port_1) = node(&pg, None);
+    let (node_2, port_2) = node(&pg, Some(&node_1));
+    let served_1 = node_1.serve_relay();
+    let served_2 = node_2.serve_relay();
+    assert_eq!(
+        served_1
+            .webhook
+            .replace(&port_1.to_string(), &port_2.to_string()),
+        served_2.webhook,
+        "one webhook URL behind a balancer"
+    );
+    // Agents are added on either node: the cluster knows them all.
+    let code_100 = node_1.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
+    let code_101 = node_2.relay_join_code("101", &format!("http://127.0.0.1:{port_2}"));
+    let (agent_100, agent_101) = (Agent::new("100"), Agent::new("101"));
+    let mut app_100 = start_agent(&agent_100, &code_100);
+    let mut app_101 = start_agent(&agent_101, &code_101);
+
+    for i in 0..20 {
+        let served = if i % 2 == 0 { &served_1 } else { &served_2 };
+        let call = call_from_known_caller(&format!("CLUSTER-{i:02}"), "101");
+        served.post(&call.incoming());
+        served.post(&call.completed("Success", 5, None));
+    }
+    // A PBX retry of a stored event (the node died before answering) is not stored again.
+    served_2.post(&call_from_known_caller("CLUSTER-00", "101").incoming());
+
+    // Dense and in commit order: 40 events numbered 1..=40.
+    assert_eq!(
+        pg.sql("SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) FROM relay_events"),
+        "40 1 40"
+    );
+    assert_eq!(pg.sql("SELECT last_seq FROM relay_head"), "40");
+    for agent in [&agent_100, &agent_101] {
+        wait_until_caught_up(agent, 40, 20);
+    }
+    // Both agents rang for the first call, whichever node they are on.
+    assert!(app_100.expect_line("RING ").contains("CLUSTER-00"));
+    assert!(app_101.expect_line("RING ").contains("CLUSTER-00"));
+    let status = node_2.ok(&["relay", "status"]);
+    assert!(status.contains("agents connected: 2 of 2"), "{status}");
+}
