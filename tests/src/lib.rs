@@ -18,6 +18,7 @@
 //!   server ([`desktop::notifications`]) and tray host ([`desktop::tray`]), the
 //!   real app under WebDriver ([`desktop::app`]) and its page
 //!   ([`desktop::page`]). Tests that use it take turns: [`desktop::take_turn`].
+//! - [`haproxy`]: HAProxy balancing relay nodes.
 //! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
 //!   loopback ports, a runtime to wait on a future.
@@ -27,6 +28,7 @@
 pub mod agent;
 pub mod audio;
 pub mod desktop;
+pub mod haproxy;
 pub mod history;
 pub mod keyring;
 pub mod pbx;

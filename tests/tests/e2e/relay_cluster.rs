@@ -3,10 +3,14 @@
 //! to different nodes, the PBX posting to any of them.
 
 use std::time::{Duration, Instant};
+use xvb_core::pbx::protocol::Fields;
+use xvb_core::pbx::sim::Target;
 use xvb_core::store::Database;
 use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::haproxy::Balancer;
 use xvb_e2e::pbx::call_from_known_caller;
 use xvb_e2e::postgres::PgCluster;
+use xvb_e2e::process::block_on;
 
 /// A relay node on `pg`: the first one's config (same account and webhook
 /// secret, as an admin copies it to each node) on its own port.
@@ -102,4 +106,73 @@ fn agents_on_two_nodes_get_every_event_once_whichever_node_the_pbx_posts_to() {
     assert!(app_101.expect_line("RING ").contains("CLUSTER-00"));
     let status = node_2.ok(&["relay", "status"]);
     assert!(status.contains("agents connected: 2 of 2"), "{status}");
+}
+
+/// Posts as the PBX does: a request that got no 200 (the node died, the
+/// balancer had no node) is sent again until one is stored. How many retries it took.
+fn post_until_stored(webhook: &str, fields: &Fields) -> usize {
+    let target = Target::parse(webhook).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut retries = 0;
+    loop {
+        match block_on(target.send(fields, None)) {
+            Ok(reply) if reply.status == 200 => return retries,
+            _ => {
+                assert!(Instant::now() < deadline, "never stored");
+                retries += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_node_killed_under_load_loses_nothing_and_its_agents_resume_elsewhere() {
+    let pg = PgCluster::start();
+    let (first, port_1) = node(&pg, None);
+    let (second, port_2) = node(&pg, Some(&first));
+    let (third, port_3) = node(&pg, Some(&first));
+    let _served_1 = first.serve_relay();
+    let mut served_2 = second.serve_relay();
+    let _served_3 = third.serve_relay();
+    let balancer = Balancer::start(&[port_1, port_2, port_3]);
+    let webhook = _served_1.webhook.replace(
+        &format!("127.0.0.1:{port_1}"),
+        &format!("127.0.0.1:{}", balancer.port),
+    );
+
+    // Agents reach the relay through the balancer only: one URL for all.
+    let agents: Vec<Agent> = ["100", "101", "102"]
+        .iter()
+        .map(|e| Agent::new(e))
+        .collect();
+    let _apps: Vec<Served> = agents
+        .iter()
+        .zip(["100", "101", "102"])
+        .map(|(agent, ext)| {
+            let code = first.relay_join_code(ext, &balancer.url());
+            start_agent(agent, &code)
+        })
+        .collect();
+
+    let mut retries = 0;
+    for i in 0..60 {
+        if i == 20 {
+            served_2.kill();
+        }
+        let call = call_from_known_caller(&format!("KILL-{i:02}"), "101");
+        retries += post_until_stored(&webhook, &call.incoming());
+        retries += post_until_stored(&webhook, &call.completed("Success", 5, None));
+    }
+    eprintln!("{retries} requests were retried after the node died");
+
+    // Every acknowledged event stored once, numbered densely, and every agent
+    // (those of the dead node reconnected to another) has them all, in order.
+    assert_eq!(
+        pg.sql("SELECT count(*) || ' ' || max(seq) FROM relay_events"),
+        "120 120"
+    );
+    for agent in &agents {
+        wait_until_caught_up(agent, 120, 60);
+    }
 }

@@ -62,6 +62,11 @@ impl Default for ContactIndex {
 }
 
 impl ContactIndex {
+    /// Whether the index has been loaded once.
+    pub fn is_loaded(&self) -> bool {
+        *self.loaded.borrow()
+    }
+
     /// Waits until the index has been loaded once (at once afterwards).
     pub async fn ready(&self) {
         if *self.loaded.borrow() {

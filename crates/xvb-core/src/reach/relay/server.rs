@@ -4,7 +4,7 @@
 
 use super::agents::{token_hash, RelayStore};
 use super::stream::{encode, stream_to_agent, Encoded};
-use super::wire::{StreamedEvent, ToAgent, AGENT_PATH};
+use super::wire::{StreamedEvent, ToAgent, AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
 use crate::listener::{router, Engine, HookState};
 use crate::pbx::dialer::dial_with_account_token;
@@ -99,6 +99,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     Ok(router(engine.state).merge(
         Router::new()
             .route(AGENT_PATH, axum::routing::get(agent_socket))
+            .route(HEALTH_PATH, axum::routing::get(health))
             .with_state(state),
     ))
 }
@@ -131,6 +132,21 @@ async fn prune_every_hour(writer: Writer, keep_days: u32) {
 struct After {
     #[serde(default)]
     after: i64,
+}
+
+/// 200 while the node reaches its store and its contact book is loaded, else 503:
+/// what a load balancer's health check asks.
+async fn health(State(relay): State<RelayState>) -> Response {
+    if !relay.hook.contacts.is_loaded() {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "loading the contact book");
+    }
+    match relay.store.kept().await {
+        Ok(kept) => format!("ready at event {}\n", kept.head).into_response(),
+        Err(_) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the relay's store is unreachable",
+        ),
+    }
 }
 
 fn refuse(status: StatusCode, message: &'static str) -> Response {

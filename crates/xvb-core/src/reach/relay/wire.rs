@@ -8,6 +8,8 @@ use std::time::Duration;
 
 /// The agents' WebSocket endpoint.
 pub const AGENT_PATH: &str = "/relay/agent";
+/// Where a load balancer asks whether a relay node can take requests (200) or not (503).
+pub const HEALTH_PATH: &str = "/relay/health";
 /// How often the relay pings each agent (an agent gives up after three missed).
 pub const PING_EVERY: Duration = Duration::from_secs(20);
 
