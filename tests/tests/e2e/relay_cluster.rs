@@ -15,10 +15,15 @@ use xvb_e2e::process::block_on;
 /// A relay node on `pg`: the first one's config (same account and webhook
 /// secret, as an admin copies it to each node) on its own port.
 fn node(pg: &PgCluster, first: Option<&Agent>) -> (Agent, u16) {
-    let (node, port) = Agent::relay(Vec::new());
+    node_on(&pg.url(), first, Vec::new())
+}
+
+/// A relay node on the database at `url`, its commands run with `env`.
+fn node_on(url: &str, first: Option<&Agent>, env: Vec<(String, String)>) -> (Agent, u16) {
+    let (node, port) = Agent::relay(env);
     match first {
         None => {
-            node.ok(&["config", "set", "relay_database", &pg.url()]);
+            node.ok(&["config", "set", "relay_database", url]);
         }
         Some(first) => {
             let config = std::fs::read_to_string(first.dir.path().join("config.toml")).unwrap();
@@ -83,8 +88,8 @@ fn agents_on_two_nodes_get_every_event_once_whichever_node_the_pbx_posts_to() {
     let mut app_100 = start_agent(&agent_100, &code_100);
     let mut app_101 = start_agent(&agent_101, &code_101);
 
-    for i in 0..20 {
-        let served = if i % 2 == 0 { &served_1 } else { &served_2 };
+    for i in 0..20usize {
+        let served = if i.is_multiple_of(2) { &served_1 } else { &served_2 };
         let call = call_from_known_caller(&format!("CLUSTER-{i:02}"), "101");
         served.post(&call.incoming());
         served.post(&call.completed("Success", 5, None));
@@ -175,4 +180,119 @@ fn a_node_killed_under_load_loses_nothing_and_its_agents_resume_elsewhere() {
     for agent in &agents {
         wait_until_caught_up(agent, 120, 60);
     }
+}
+
+#[test]
+fn an_event_committed_late_is_never_overtaken() {
+    let pg = PgCluster::start();
+    let (quick, _) = node(&pg, None);
+    let hold = vec![("XVB_RELAY_HOLD_COMMIT_MS".to_owned(), "1500".to_owned())];
+    let (slow, _) = node_on(&pg.url(), Some(&quick), hold);
+    let quick_served = quick.serve_relay();
+    let slow_served = slow.serve_relay();
+    let code = quick.relay_join_code(
+        "100",
+        &quick_served.webhook[..quick_served.webhook.find("/hook").unwrap()],
+    );
+    let agent = Agent::new("100");
+    let _app = start_agent(&agent, &code);
+
+    // The slow node takes the head row and holds its commit; the quick node's
+    // events, posted meanwhile, wait for it and come after it in the stream.
+    let held = std::thread::spawn(move || {
+        slow_served.post(&call_from_known_caller("HELD", "101").incoming());
+        slow_served
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let posted = Instant::now();
+    quick_served.post(&call_from_known_caller("QUICK-0", "101").incoming());
+    assert!(
+        posted.elapsed() > Duration::from_millis(600),
+        "the quick node waited for the held commit (the hook works)"
+    );
+    for i in 1..5 {
+        quick_served.post(&call_from_known_caller(&format!("QUICK-{i}"), "101").incoming());
+    }
+    let _slow_served = held.join().unwrap();
+    assert_eq!(
+        pg.sql("SELECT string_agg(callid, ' ' ORDER BY seq) FROM relay_events"),
+        "HELD QUICK-0 QUICK-1 QUICK-2 QUICK-3 QUICK-4"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while agent.history(&[]).len() < 6 {
+        assert!(
+            Instant::now() < deadline,
+            "the agent never got all six calls"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let position = Database::open(&agent.dir.path().join("xvb.sqlite3"))
+        .unwrap()
+        .relay_position()
+        .unwrap();
+    assert_eq!(position, 6, "in order, none skipped");
+}
+
+#[test]
+fn a_dropped_listening_connection_delays_nothing_for_long() {
+    let pg = PgCluster::start();
+    let (first, port_1) = node(&pg, None);
+    let (second, _) = node(&pg, Some(&first));
+    let _served_1 = first.serve_relay();
+    let served_2 = second.serve_relay();
+    let code = first.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
+    let agent = Agent::new("100");
+    let mut app = start_agent(&agent, &code);
+
+    // Every node's LISTEN connection is cut; a call stored by the other node
+    // still reaches the agent (the tailer polls), and the listeners come back.
+    let cut = pg.sql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = 'LISTEN relay'",
+    );
+    assert_eq!(cut, "2");
+    served_2.post(&call_from_known_caller("AFTER-CUT", "101").incoming());
+    assert!(app.expect_line("RING ").contains("AFTER-CUT"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pg.sql("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN relay'") != "2" {
+        assert!(Instant::now() < deadline, "the nodes did not listen again");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_failed_primary_loses_no_acknowledged_event() {
+    let primary = PgCluster::start();
+    let standby = PgCluster::standby_of(&primary);
+    // Both servers in one string: nodes find whichever takes writes.
+    let url = format!(
+        "postgresql://postgres@127.0.0.1:{},127.0.0.1:{}/postgres?target_session_attrs=read-write&connect_timeout=2",
+        primary.port, standby.port
+    );
+    let (first, port_1) = node_on(&url, None, Vec::new());
+    let (second, _) = node_on(&url, Some(&first), Vec::new());
+    let served_1 = first.serve_relay();
+    let served_2 = second.serve_relay();
+    let code = first.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
+    let agent = Agent::new("100");
+    let _app = start_agent(&agent, &code);
+    let post = |i: usize| {
+        let served = if i.is_multiple_of(2) { &served_1 } else { &served_2 };
+        let call = call_from_known_caller(&format!("FAILOVER-{i:02}"), "101");
+        post_until_stored(&served.webhook, &call.incoming());
+        post_until_stored(&served.webhook, &call.completed("Success", 5, None));
+    };
+    for i in 0..10 {
+        post(i);
+    }
+    // The primary dies; every commit acknowledged so far is on the synchronous standby.
+    primary.kill();
+    standby.promote();
+    for i in 10..20 {
+        post(i);
+    }
+    assert_eq!(
+        standby.sql("SELECT count(*) || ' ' || max(seq) FROM relay_events"),
+        "40 40"
+    );
+    wait_until_caught_up(&agent, 40, 20);
 }

@@ -139,6 +139,19 @@ async fn commit_or_one_by_one(
     }
 }
 
+/// Test hook: `XVB_RELAY_HOLD_COMMIT_MS` delays every commit of this node (the
+/// head row stays locked meanwhile), so tests can show no other node's events
+/// overtake it. Unset in production.
+fn held_commit() -> Option<std::time::Duration> {
+    static HOLD: std::sync::OnceLock<Option<std::time::Duration>> = std::sync::OnceLock::new();
+    *HOLD.get_or_init(|| {
+        std::env::var("XVB_RELAY_HOLD_COMMIT_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(std::time::Duration::from_millis)
+    })
+}
+
 /// An event's identity: its call and its fields in any order.
 fn dedupe_key(event: &CallEvent) -> String {
     let mut fields: Vec<_> = event.fields.0.iter().collect();
@@ -228,6 +241,9 @@ async fn commit(
         &[&store.node_id, &now],
     )
     .await?;
+    if let Some(hold) = held_commit() {
+        tokio::time::sleep(hold).await;
+    }
     tx.commit().await?;
     if last_seq > 0 {
         // Outside the transaction: a NOTIFY in it would hold a cluster-wide lock until commit.
