@@ -8,7 +8,7 @@ use xvb_core::pbx::sim::Target;
 use xvb_core::store::Database;
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::haproxy::Balancer;
-use xvb_e2e::pbx::call_from_known_caller;
+use xvb_e2e::pbx::{call_from_known_caller, fixture, KNOWN_CALLER};
 use xvb_e2e::postgres::PgCluster;
 use xvb_e2e::process::block_on;
 
@@ -89,7 +89,11 @@ fn agents_on_two_nodes_get_every_event_once_whichever_node_the_pbx_posts_to() {
     let mut app_101 = start_agent(&agent_101, &code_101);
 
     for i in 0..20usize {
-        let served = if i.is_multiple_of(2) { &served_1 } else { &served_2 };
+        let served = if i.is_multiple_of(2) {
+            &served_1
+        } else {
+            &served_2
+        };
         let call = call_from_known_caller(&format!("CLUSTER-{i:02}"), "101");
         served.post(&call.incoming());
         served.post(&call.completed("Success", 5, None));
@@ -276,7 +280,11 @@ fn a_failed_primary_loses_no_acknowledged_event() {
     let agent = Agent::new("100");
     let _app = start_agent(&agent, &code);
     let post = |i: usize| {
-        let served = if i.is_multiple_of(2) { &served_1 } else { &served_2 };
+        let served = if i.is_multiple_of(2) {
+            &served_1
+        } else {
+            &served_2
+        };
         let call = call_from_known_caller(&format!("FAILOVER-{i:02}"), "101");
         post_until_stored(&served.webhook, &call.incoming());
         post_until_stored(&served.webhook, &call.completed("Success", 5, None));
@@ -295,4 +303,41 @@ fn a_failed_primary_loses_no_acknowledged_event() {
         "40 40"
     );
     wait_until_caught_up(&agent, 40, 20);
+}
+
+#[test]
+fn the_contact_book_is_shared_by_every_node() {
+    let pg = PgCluster::start();
+    let (first, _) = node(&pg, None);
+    let (second, port_2) = node(&pg, Some(&first));
+    let served_1 = first.serve_relay();
+    let served_2 = second.serve_relay();
+    let code = second.relay_join_code("100", &format!("http://127.0.0.1:{port_2}"));
+    let agent = Agent::new("100");
+    let mut app = start_agent(&agent, &code);
+
+    // Added on one node while both run: the other answers the PBX's look-up
+    // with it (within a second) and its agents' pops name the caller.
+    first.add_known_caller();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let answer = served_2.replay(&fixture("pbx/02-contact.http"));
+        if answer.body.contains(KNOWN_CALLER) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "node 2 never knew the caller: {}",
+            answer.body
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        served_1.replay(&fixture("pbx/01-incoming.http")).status,
+        200
+    );
+    assert!(app.expect_line("RING ").contains(KNOWN_CALLER));
+    assert!(second.ok(&["contacts", "list"]).contains(KNOWN_CALLER));
+    second.ok(&["contacts", "remove", "+7 920 111-96-13"]);
+    assert!(!first.ok(&["contacts", "list"]).contains(KNOWN_CALLER));
 }

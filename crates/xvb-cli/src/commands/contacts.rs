@@ -4,9 +4,60 @@ use crate::error::CliError;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tokio::runtime::Runtime;
 use xvb_core::config::DataDir;
-use xvb_core::contacts::{self, Contact};
-use xvb_core::store::Database;
+use xvb_core::contacts::{self, Contact, Parsed};
+use xvb_core::store::pg::PgStore;
+use xvb_core::store::{Database, ImportReport};
+use xvb_core::CoreError;
+
+/// The book the commands work on: the data dir's, or — on a relay node with
+/// `relay_database` — the team's shared one in PostgreSQL.
+enum Book {
+    Local(Database),
+    Shared(PgStore, Runtime),
+}
+
+impl Book {
+    fn open(data: &DataDir) -> Result<Book, CliError> {
+        match data.load_config()?.relay_database() {
+            Some(url) => {
+                let runtime = super::current_thread_runtime()?;
+                let store = runtime.block_on(PgStore::connect(&url))?;
+                Ok(Book::Shared(store, runtime))
+            }
+            None => Ok(Book::Local(Database::open(&data.database_path())?)),
+        }
+    }
+
+    fn import(&mut self, parsed: Parsed) -> Result<ImportReport, CoreError> {
+        match self {
+            Book::Local(db) => db.import(parsed),
+            Book::Shared(pg, runtime) => runtime.block_on(pg.import(parsed)),
+        }
+    }
+
+    fn contacts(&self) -> Result<Vec<Contact>, CoreError> {
+        match self {
+            Book::Local(db) => db.contacts(),
+            Book::Shared(pg, runtime) => runtime.block_on(pg.contacts()),
+        }
+    }
+
+    fn add(&mut self, contact: Contact) -> Result<i64, CoreError> {
+        match self {
+            Book::Local(db) => db.add_contact(contact),
+            Book::Shared(pg, runtime) => runtime.block_on(pg.add_contact(contact)),
+        }
+    }
+
+    fn remove(&mut self, id_or_phone: &str) -> Result<bool, CoreError> {
+        match self {
+            Book::Local(db) => db.remove_contact(id_or_phone),
+            Book::Shared(pg, runtime) => runtime.block_on(pg.remove_contact(id_or_phone)),
+        }
+    }
+}
 
 /// `xvb contacts` subcommands.
 #[derive(Subcommand)]
@@ -53,7 +104,7 @@ pub(crate) struct AddContact {
 
 /// Runs one `xvb contacts` command; an import that skipped lines exits with 2.
 pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, CliError> {
-    let mut db = Database::open(&data.database_path())?;
+    let mut db = Book::open(data)?;
     match command {
         ContactsCommand::Import { file } => {
             let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
@@ -99,7 +150,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
             }
         }
         ContactsCommand::Add(add) => {
-            let id = db.add_contact(Contact {
+            let id = db.add(Contact {
                 id: 0,
                 name: add.name,
                 phones: add.phones,
@@ -110,7 +161,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
             println!("saved contact #{id}");
         }
         ContactsCommand::Remove { number_or_id } => {
-            if !db.remove_contact(&number_or_id)? {
+            if !db.remove(&number_or_id)? {
                 return Err(CliError::Failed(format!(
                     "no contact has `{number_or_id}`; see `xvb contacts list`"
                 )));

@@ -40,19 +40,8 @@ impl Engine {
         notifier: Arc<dyn Notifier>,
         feed: Option<Feed>,
     ) -> Result<Engine, CoreError> {
-        let writer = Writer::start_with_feed(&data.database_path(), feed)?;
-        Engine::open_with_writer(data, config, notifier, writer)
-    }
-
-    /// [`Engine::open`] storing through `writer` (a relay node's on PostgreSQL);
-    /// the contact book is still the data dir's.
-    pub fn open_with_writer(
-        data: &DataDir,
-        config: Config,
-        notifier: Arc<dyn Notifier>,
-        writer: Writer,
-    ) -> Result<Engine, CoreError> {
         let database = data.database_path();
+        let writer = Writer::start_with_feed(&database, feed)?;
         let contacts = Arc::new(ContactIndex::default());
         let db = Database::open(&database)?;
         let index = Arc::clone(&contacts);
@@ -60,14 +49,25 @@ impl Engine {
             .name("xvb-contacts".into())
             .spawn(move || keep_index_fresh(&db, &index))
             .map_err(|e| CoreError::io(&database, e))?;
-        Ok(Engine {
+        Ok(Engine::assemble(config, writer, contacts, notifier))
+    }
+
+    /// An engine from its parts: a relay node on PostgreSQL brings its own
+    /// writer and keeps `contacts` loaded from the shared book itself.
+    pub fn assemble(
+        config: Config,
+        writer: Writer,
+        contacts: Arc<ContactIndex>,
+        notifier: Arc<dyn Notifier>,
+    ) -> Engine {
+        Engine {
             state: HookState {
                 config: Arc::new(ArcSwap::from_pointee(config)),
                 writer,
                 contacts,
                 notifier,
             },
-        })
+        }
     }
 
     /// Serves the listener on `listener` until `shutdown` resolves.

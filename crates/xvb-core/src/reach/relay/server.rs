@@ -67,10 +67,15 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         #[cfg(feature = "postgres")]
         RelayStore::Postgres(pg) => {
             tokio::spawn(super::tail::follow(pg.clone(), feed));
+            let contacts = Arc::new(crate::contacts::ContactIndex::default());
+            tokio::spawn(super::tail::follow_contacts(
+                pg.clone(),
+                Arc::clone(&contacts),
+            ));
             let writer = crate::store::Writer::postgres(crate::store::pg::writer::PgWriter::start(
                 pg.clone(),
             ));
-            Engine::open_with_writer(data, config, Arc::new(Silent), writer)?
+            Engine::assemble(config, writer, contacts, Arc::new(Silent))
         }
     };
     tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));

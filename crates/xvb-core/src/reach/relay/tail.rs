@@ -3,8 +3,10 @@
 //! ones, and every [`POLL`] anyway (a notification is lost while the listening
 //! connection is down), and hands them to this node's agents in sequence
 //! order — its own writes included, so every node streams the one global order.
-//! It also beats the node's heart for `xvb relay status`.
+//! It also keeps the node's in-memory contact book loaded from the shared one,
+//! and beats the node's heart for `xvb relay status`.
 
+use crate::contacts::ContactIndex;
 use crate::store::pg::PgStore;
 use crate::store::Feed;
 use futures_util::StreamExt;
@@ -111,6 +113,34 @@ async fn listen(pg: &PgStore) -> Option<Listening> {
         _client: client,
         notified,
     })
+}
+
+/// Keeps `index` loaded from the shared contact book: reloaded whenever its
+/// revision moves, checked every [`CONTACTS_REFRESH`](crate::listener::engine::CONTACTS_REFRESH).
+pub(super) async fn follow_contacts(pg: PgStore, index: Arc<ContactIndex>) {
+    let mut loaded = None;
+    loop {
+        match pg.contacts_revision().await {
+            Ok(rev) if Some(rev) != loaded => match pg.index_rows().await {
+                Ok(rows) => {
+                    index.replace(
+                        rows.iter()
+                            .map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())),
+                    );
+                    tracing::debug!(numbers = index.len(), "shared contact book loaded");
+                    loaded = Some(rev);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not load the shared contact book; will retry")
+                }
+            },
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check the shared contact book; will retry")
+            }
+        }
+        tokio::time::sleep(crate::listener::engine::CONTACTS_REFRESH).await;
+    }
 }
 
 /// Marks this node alive every [`HEARTBEAT`].

@@ -5,9 +5,11 @@
 //! - `schema.sql` — the tables, created at a node's start under an advisory lock;
 //! - [`writer`] — group commit: each batch takes its numbers from the head row;
 //! - `events` — the stream read back, retention;
-//! - `agents` — agents, nodes and who is connected where.
+//! - `agents` — agents, nodes and who is connected where;
+//! - `contacts` — the team's shared contact book and its revision.
 
 mod agents;
+mod contacts;
 mod events;
 pub mod writer;
 

@@ -12,9 +12,12 @@ CREATE TABLE relay_head (
     -- Events received before this were dropped by retention (if any were).
     pruned_before timestamptz,
     -- Made once with the schema: an agent holding another epoch's position is reset.
-    epoch      text NOT NULL
+    epoch      text NOT NULL,
+    -- Counts changes to the contact book; nodes reload their in-memory book when it moves.
+    contacts_rev bigint NOT NULL DEFAULT 0
 );
-INSERT INTO relay_head VALUES (1, 0, 0, NULL, md5(random()::text || clock_timestamp()::text));
+INSERT INTO relay_head (id, last_seq, oldest_seq, pruned_before, epoch)
+    VALUES (1, 0, 0, NULL, md5(random()::text || clock_timestamp()::text));
 
 -- Every stored call event, in stream order.
 CREATE TABLE relay_events (
@@ -70,3 +73,18 @@ CREATE TABLE relay_connections (
     connected_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX relay_connections_agent ON relay_connections (agent_id);
+
+-- The team's shared contact book (as contacts / contact_phones in SQLite).
+CREATE TABLE relay_contacts (
+    id          bigserial PRIMARY KEY,
+    name        text NOT NULL,
+    responsible text,
+    crm_url     text,
+    note        text
+);
+CREATE TABLE relay_contact_phones (
+    phone_norm text PRIMARY KEY,
+    contact_id bigint NOT NULL REFERENCES relay_contacts (id) ON DELETE CASCADE,
+    raw        text NOT NULL,
+    position   bigserial
+);
