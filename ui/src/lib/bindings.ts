@@ -137,6 +137,11 @@ tunnel_port: number,
  */
 relay_keep_days: number, 
 /**
+ * On a team relay: a PostgreSQL connection string shared by several relay
+ * nodes; unset keeps the relay's store in its SQLite file. `XVB_RELAY_DATABASE` wins.
+ */
+relay_database: string | null, 
+/**
  * The random path secret of the webhook URL.
  */
 webhook_secret: string, };
