@@ -115,6 +115,14 @@ fn agents_on_two_nodes_get_every_event_once_whichever_node_the_pbx_posts_to() {
     assert!(app_101.expect_line("RING ").contains("CLUSTER-00"));
     let status = node_2.ok(&["relay", "status"]);
     assert!(status.contains("agents connected: 2 of 2"), "{status}");
+    let nodes: Vec<&str> = status.lines().filter(|l| l.starts_with("node ")).collect();
+    assert_eq!(nodes.len(), 2, "{status}");
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n.contains(": alive, 1 agent(s), last PBX request 20")),
+        "{status}"
+    );
 }
 
 /// Posts as the PBX does: a request that got no 200 (the node died, the
@@ -292,6 +300,11 @@ fn a_failed_primary_loses_no_acknowledged_event() {
     for i in 0..10 {
         post(i);
     }
+    let status = first.ok(&["relay", "status"]);
+    assert!(
+        status.contains("database standby: standby (sync, replay lag"),
+        "{status}"
+    );
     // The primary dies; every commit acknowledged so far is on the synchronous standby.
     primary.kill();
     standby.promote();

@@ -186,6 +186,18 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                     None => "none dropped yet".to_owned(),
                 }
             );
+            for node in &status.nodes {
+                println!(
+                    "node {}: {}, {} agent(s), last PBX request {}",
+                    node.node_id,
+                    if node.alive { "alive" } else { "gone" },
+                    node.agents,
+                    node.last_request_at.as_deref().unwrap_or("none yet")
+                );
+            }
+            for standby in &status.standbys {
+                println!("database standby: {standby}");
+            }
             Ok(())
         }
     }

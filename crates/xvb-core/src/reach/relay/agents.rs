@@ -29,6 +29,23 @@ pub struct RelayStatus {
     pub events_today: i64,
     /// The newest sequence number, and what was pruned.
     pub kept: Kept,
+    /// Relay nodes sharing the store (PostgreSQL; empty for one SQLite relay).
+    pub nodes: Vec<NodeRow>,
+    /// The database's standbys and how far behind they are, where visible.
+    pub standbys: Vec<String>,
+}
+
+/// One relay node as `xvb relay status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeRow {
+    /// Host and process id.
+    pub node_id: String,
+    /// Whether it beat its heart in the last 30 s.
+    pub alive: bool,
+    /// Agents connected to it now.
+    pub agents: i64,
+    /// When it last had a request from the PBX.
+    pub last_request_at: Option<String>,
 }
 
 /// Where the relay keeps its agents and reads its stream back: its own SQLite
@@ -169,6 +186,8 @@ impl RelayStore {
                 last_pbx_request: pg.last_request_at().await?,
                 events_today: pg.events_today().await?,
                 kept: pg.kept().await?,
+                nodes: pg.nodes().await?,
+                standbys: pg.standbys().await?,
             }),
         }
     }
@@ -237,6 +256,8 @@ impl SqliteRelayStore {
             last_pbx_request: db.last_request_at()?,
             events_today: db.events_today()?,
             kept: db.kept()?,
+            nodes: Vec::new(),
+            standbys: Vec::new(),
         })
     }
 }

@@ -29,7 +29,7 @@ mod stream;
 mod tail;
 pub mod wire;
 
-pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};
+pub use agents::{token_hash, NodeRow, RelayStatus, RelayStore, SqliteRelayStore};
 pub use join_code::JoinCode;
 pub use serve::serve_relay;
 pub use server::relay_app;

@@ -2,6 +2,7 @@
 //! connected to which node.
 
 use super::PgStore;
+use crate::reach::relay::NodeRow;
 use crate::store::{rfc3339, AgentRow};
 use crate::CoreError;
 use time::OffsetDateTime;
@@ -175,5 +176,44 @@ impl PgStore {
             )
             .await?
             .get(0))
+    }
+
+    /// Every node seen in the last day: alive or not, its agents, its last PBX request.
+    pub async fn nodes(&self) -> Result<Vec<NodeRow>, CoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT n.node_id, n.heartbeat_at > now() - make_interval(secs => $1),
+                        (SELECT count(*) FROM relay_connections c WHERE c.node_id = n.node_id),
+                        n.last_request_at
+                 FROM relay_nodes n WHERE n.heartbeat_at > now() - interval '1 day'
+                 ORDER BY n.node_id",
+                &[&NODE_GONE_AFTER_SECONDS],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| NodeRow {
+                node_id: r.get(0),
+                alive: r.get(1),
+                agents: if r.get::<_, bool>(1) { r.get(2) } else { 0 },
+                last_request_at: r.get::<_, Option<OffsetDateTime>>(3).map(rfc3339),
+            })
+            .collect())
+    }
+
+    /// The primary's standbys (`pg_stat_replication`): name, sync state and replay lag;
+    /// empty when there are none or this role may not see them.
+    pub async fn standbys(&self) -> Result<Vec<String>, CoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT application_name || ' (' || sync_state || ', replay lag '
+                        || coalesce(replay_lag::text, '0') || ')'
+                 FROM pg_stat_replication ORDER BY application_name",
+                &[],
+            )
+            .await?;
+        Ok(rows.iter().filter_map(|r| r.get(0)).collect())
     }
 }
