@@ -354,3 +354,41 @@ fn the_contact_book_is_shared_by_every_node() {
     second.ok(&["contacts", "remove", "+7 920 111-96-13"]);
     assert!(!first.ok(&["contacts", "list"]).contains(KNOWN_CALLER));
 }
+
+#[test]
+fn a_single_relay_moves_into_postgresql_once() {
+    let pg = PgCluster::start();
+    let (node, _) = node(&pg, None);
+    // A relay's file written by an earlier xvb: five events, a contact, agent 101.
+    let old = tempfile::tempdir().unwrap();
+    let file = old.path().join("xvb.sqlite3");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/db/written-before-the-layout-change.sqlite3"
+        ),
+        &file,
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let moved = node.ok(&["relay", "import-sqlite", file]);
+    assert!(
+        moved.contains("moved 5 new event(s), 1 new agent(s) and 1 contact(s)"),
+        "{moved}"
+    );
+    let again = node.ok(&["relay", "import-sqlite", file]);
+    assert!(
+        again.contains("moved 0 new event(s), 0 new agent(s)"),
+        "{again}"
+    );
+    assert_eq!(pg.sql("SELECT count(*) FROM relay_events"), "5");
+    assert_eq!(
+        pg.sql("SELECT last_seq >= (SELECT max(seq) FROM relay_events) FROM relay_head"),
+        "t",
+        "new events are numbered after the imported ones"
+    );
+    assert!(node.ok(&["relay", "agent", "list"]).contains("101"));
+    assert_eq!(node.ok(&["contacts", "list"]).lines().count(), 1);
+    let calls = pg.sql("SELECT count(*) FROM relay_calls");
+    assert_ne!(calls, "0", "the imported events' calls are merged");
+}

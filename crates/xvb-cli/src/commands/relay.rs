@@ -37,8 +37,15 @@ pub(crate) enum RelayCommand {
     /// The agents allowed to connect.
     #[command(subcommand)]
     Agent(AgentCommand),
-    /// Connected agents, the last PBX request, events today, what is kept.
+    /// Connected agents, the last PBX request, events today, what is kept (and, on
+    /// PostgreSQL, every node and the database's standbys).
     Status,
+    /// Move a single relay's SQLite file (events, calls, agents, contacts) into this
+    /// node's `relay_database`; running it again changes nothing.
+    ImportSqlite {
+        /// The old relay's `xvb.sqlite3` (copied while that relay is stopped).
+        file: PathBuf,
+    },
     /// (Agents) Join a team relay with the join code from the admin: `xvb serve`
     /// and `xvb call` then go through it (the token goes to the keyring).
     Join {
@@ -137,6 +144,30 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                     Ok(())
                 }
             }
+        }
+        RelayCommand::ImportSqlite { file } => {
+            let Some(url) = config.relay_database() else {
+                return Err(CliError::Failed(
+                    "set relay_database (or XVB_RELAY_DATABASE) to the cluster's PostgreSQL first"
+                        .into(),
+                ));
+            };
+            if !file.is_file() {
+                return Err(CliError::Failed(format!(
+                    "{} is not a file; pass the old relay's xvb.sqlite3",
+                    file.display()
+                )));
+            }
+            let old = xvb_core::store::Database::open(&file)?;
+            let imported = current_thread_runtime()?.block_on(async {
+                let pg = xvb_core::store::pg::PgStore::connect(&url).await?;
+                pg.import_sqlite(&old).await
+            })?;
+            println!(
+                "moved {} new event(s), {} new agent(s) and {} contact(s) into PostgreSQL",
+                imported.events, imported.agents, imported.contacts
+            );
+            Ok(())
         }
         RelayCommand::Join { code } => {
             let code = JoinCode::parse(&code).map_err(|e| CliError::Failed(e.to_string()))?;

@@ -35,7 +35,7 @@ pub use contacts::ImportReport;
 pub use history::HistoryQuery;
 pub use journal::{JournalEntry, Kept};
 pub use prune::Pruned;
-pub use relay_agents::AgentRow;
+pub use relay_agents::{AgentRecord, AgentRow};
 pub use writer::{EventOutcome, Feed, Relayed, Writer};
 
 use crate::CoreError;

@@ -23,6 +23,19 @@ pub struct AgentRow {
     pub connected: bool,
 }
 
+/// An agent as stored, token hash included (what moves with a relay).
+#[derive(Debug, Clone)]
+pub struct AgentRecord {
+    /// Its extension.
+    pub ext: String,
+    /// SHA-256 of its token, hex.
+    pub token_hash: String,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
 const AGENT_COLUMNS: &str = "id, ext, created_at, revoked_at, last_seen_at, connected > 0";
 
 fn agent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentRow> {
@@ -120,5 +133,21 @@ impl Database {
             [&midnight],
             |r| r.get(0),
         )?)
+    }
+
+    /// Every agent with its token's hash, for moving a relay into PostgreSQL.
+    pub fn agent_records(&self) -> Result<Vec<AgentRecord>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT ext, token_hash, created_at, revoked_at FROM relay_agents ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AgentRecord {
+                ext: r.get(0)?,
+                token_hash: r.get(1)?,
+                created_at: r.get(2)?,
+                revoked_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

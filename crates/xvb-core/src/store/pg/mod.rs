@@ -6,11 +6,13 @@
 //! - [`writer`] — group commit: each batch takes its numbers from the head row;
 //! - `events` — the stream read back, retention;
 //! - `agents` — agents, nodes and who is connected where;
-//! - `contacts` — the team's shared contact book and its revision.
+//! - `contacts` — the team's shared contact book and its revision;
+//! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
 mod contacts;
 mod events;
+pub mod import;
 pub mod writer;
 
 use crate::CoreError;

@@ -153,7 +153,7 @@ fn held_commit() -> Option<std::time::Duration> {
 }
 
 /// An event's identity: its call and its fields in any order.
-fn dedupe_key(event: &CallEvent) -> String {
+pub(super) fn dedupe_key(event: &CallEvent) -> String {
     let mut fields: Vec<_> = event.fields.0.iter().collect();
     fields.sort_unstable();
     let text = serde_json::to_string(&(&event.callid, fields)).expect("strings serialise");
@@ -272,7 +272,7 @@ async fn commit(
 
 /// Re-merges a call from all its stored events and saves the record; with
 /// whether it had completed before.
-async fn merge_call(
+pub(super) async fn merge_call(
     tx: &tokio_postgres::Transaction<'_>,
     callid: &str,
     contact_name: Option<String>,
