@@ -43,7 +43,7 @@ async fn agent(
     deliveries: Shared,
     connected: Arc<tokio::sync::Barrier>,
 ) -> i64 {
-    let mut request = code.agent_url(after).into_client_request().unwrap();
+    let mut request = code.agent_url(after, 0).into_client_request().unwrap();
     request.headers_mut().insert(
         "authorization",
         format!("Bearer {}", code.token.expose()).parse().unwrap(),

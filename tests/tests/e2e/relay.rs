@@ -278,7 +278,7 @@ fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
     // The protocol has no `from`: a crafted one is ignored, the agent's own is used.
     let code = JoinCode::parse(&code_100).unwrap();
     let reply = block_on(async {
-        let mut request = code.agent_url(i64::MAX).into_client_request().unwrap();
+        let mut request = code.agent_url(0, 0).into_client_request().unwrap();
         request.headers_mut().insert(
             "authorization",
             format!("Bearer {}", code.token.expose()).parse().unwrap(),
@@ -555,4 +555,49 @@ fn a_thousand_calls_reach_every_agent_once_through_relay_restarts_and_drops() {
         assert!(calls.iter().all(|c| c["status"] == "Success"));
     }
     drop(apps);
+}
+
+#[test]
+fn an_agent_starts_over_when_the_relay_database_is_restored_from_a_backup() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let mut served = relay.serve_relay();
+    let code = join_code(&relay, port, "100");
+    let agent = Agent::new("100");
+    let mut app = start_agent(&agent, &code);
+    served.post(&call_from_known_caller("BEFORE-BACKUP", "101").incoming());
+    app.expect_line("RING ");
+    // The admin's backup (the database and its WAL, while idle), then calls it will not have.
+    let backup = tempfile::tempdir().unwrap();
+    for file in ["xvb.sqlite3", "xvb.sqlite3-wal"] {
+        std::fs::copy(relay.dir.path().join(file), backup.path().join(file)).unwrap();
+    }
+    for i in 0..3 {
+        served.post(&call_from_known_caller(&format!("LOST-{i}"), "101").incoming());
+    }
+    wait_until_caught_up(&agent, 4, 4);
+
+    // The relay's disk dies; the backup comes back. Its numbering restarts
+    // below the agent's position: resuming "after 4" would skip the next calls.
+    served.kill();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(relay.dir.path().join(format!("xvb.sqlite3{suffix}")));
+    }
+    for file in ["xvb.sqlite3", "xvb.sqlite3-wal"] {
+        std::fs::copy(backup.path().join(file), relay.dir.path().join(file)).unwrap();
+    }
+    served = relay.serve_relay();
+    app.expect_line("relay: connected as extension 100");
+    served.post(&call_from_known_caller("AFTER-RESTORE", "101").incoming());
+    let ring = app.expect_line("RING ");
+    assert!(ring.contains("AFTER-RESTORE"), "{ring}");
+    let calls: Vec<String> = agent
+        .history(&[])
+        .iter()
+        .map(|c| c["callid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        calls.len(),
+        5,
+        "the agent keeps what it had and gets the new call: {calls:?}"
+    );
 }

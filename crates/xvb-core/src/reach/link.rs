@@ -12,6 +12,7 @@ use super::relay::{JoinCode, RelayError};
 use crate::listener::{HookState, Taken};
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::store::{Database, Relayed};
+use crate::CoreError;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -236,11 +237,14 @@ async fn session(
     carried: &mut Carried,
 ) -> Result<(), RelayError> {
     let path = database.to_path_buf();
-    let after = tokio::task::spawn_blocking(move || Database::open(&path)?.relay_position())
-        .await
-        .map_err(|e| RelayError::Connection(e.to_string()))??;
+    let (after, epoch) = tokio::task::spawn_blocking(move || {
+        let db = Database::open(&path)?;
+        Ok::<_, CoreError>((db.relay_position()?, db.relay_epoch_seen()?))
+    })
+    .await
+    .map_err(|e| RelayError::Connection(e.to_string()))??;
     let mut request = code
-        .agent_url(after)
+        .agent_url(after, epoch)
         .into_client_request()
         .map_err(|e| RelayError::Connection(e.to_string()))?;
     let bearer = format!("Bearer {}", code.token.expose())
@@ -266,8 +270,16 @@ async fn session(
                 };
                 let Message::Text(text) = message else { continue };
                 match serde_json::from_str::<ToAgent>(&text) {
-                    Ok(ToAgent::Hello { ext, head: relay_head, pruned_event, pruned_before }) => {
+                    Ok(ToAgent::Hello { ext, head: relay_head, pruned_event, pruned_before, epoch, reset }) => {
                         head = relay_head;
+                        if reset {
+                            tracing::warn!(after, "the relay's stream was replaced (a new or restored database); taking what it keeps again");
+                        }
+                        let path = database.to_path_buf();
+                        tokio::task::spawn_blocking(move || Database::open(&path)?.follow_relay_epoch(epoch, reset))
+                            .await
+                            .map_err(|e| RelayError::Connection(e.to_string()))??;
+                        let after = if reset { 0 } else { after };
                         carried.catch_up.get_or_insert_with(|| (CatchUp::default(), after == 0));
                         // A new agent (nothing stored yet) starts from what the relay keeps.
                         if after > 0 && after < pruned_event {

@@ -17,6 +17,8 @@ pub struct Kept {
     pub pruned_event: i64,
     /// The retention cut: rows received before it are gone (RFC 3339), if any were pruned.
     pub pruned_before: Option<String>,
+    /// The stream's epoch, made with its database.
+    pub epoch: i64,
 }
 
 /// One journal row (also what a relay streams to its agents).
@@ -84,13 +86,14 @@ impl Database {
 
     /// The span of the journal still kept: its newest sequence number and what was pruned.
     pub fn kept(&self) -> Result<Kept, CoreError> {
-        let (head, pruned_event, before_ms): (i64, i64, i64) = self.conn.query_row(
+        let (head, pruned_event, before_ms, epoch): (i64, i64, i64, i64) = self.conn.query_row(
             "SELECT max(coalesce((SELECT max(seq) FROM journal), 0),
                         (SELECT value FROM meta WHERE key = 'journal_pruned_through')),
                     (SELECT value FROM meta WHERE key = 'journal_pruned_event'),
-                    (SELECT value FROM meta WHERE key = 'journal_pruned_before_ms')",
+                    (SELECT value FROM meta WHERE key = 'journal_pruned_before_ms'),
+                    (SELECT value FROM meta WHERE key = 'relay_epoch')",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         let pruned_before = (before_ms > 0)
             .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(before_ms) * 1_000_000))
@@ -100,6 +103,7 @@ impl Database {
             head,
             pruned_event,
             pruned_before,
+            epoch,
         })
     }
 }

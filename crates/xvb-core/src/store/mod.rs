@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_relay.sql"),
     include_str!("migrations/0004_retention.sql"),
     include_str!("migrations/0005_ascending_time_indexes.sql"),
+    include_str!("migrations/0006_relay_epoch.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not
@@ -99,6 +100,25 @@ impl Database {
     /// How far this agent has stored a relay's stream (0: nothing yet).
     pub fn relay_position(&self) -> Result<i64, CoreError> {
         meta(&self.conn, "relay_seq")
+    }
+
+    /// On an agent: the relay stream's epoch its position belongs to (0: none yet).
+    pub fn relay_epoch_seen(&self) -> Result<i64, CoreError> {
+        meta(&self.conn, "relay_epoch_seen")
+    }
+
+    /// On an agent: the relay's stream is `epoch`; `reset` starts its position
+    /// over (the relay's database was replaced: its numbers mean other events).
+    pub fn follow_relay_epoch(&self, epoch: i64, reset: bool) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'relay_epoch_seen'",
+            [epoch],
+        )?;
+        if reset {
+            self.conn
+                .execute("UPDATE meta SET value = 0 WHERE key = 'relay_seq'", [])?;
+        }
+        Ok(())
     }
 }
 

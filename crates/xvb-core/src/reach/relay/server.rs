@@ -137,6 +137,9 @@ async fn prune_every_hour(writer: Writer, keep_days: u32) {
 struct After {
     #[serde(default)]
     after: i64,
+    /// The stream epoch the agent's position belongs to (0: unknown).
+    #[serde(default)]
+    epoch: i64,
 }
 
 /// 200 while the node reaches its store and its contact book is loaded, else 503:
@@ -160,7 +163,7 @@ fn refuse(status: StatusCode, message: &'static str) -> Response {
 
 async fn agent_socket(
     State(relay): State<RelayState>,
-    Query(After { after }): Query<After>,
+    Query(resume): Query<After>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -198,7 +201,9 @@ async fn agent_socket(
             let (id, ext) = (agent.id, agent.ext.clone());
             let _ = relay.store.set_connected(id, true).await;
             tracing::info!(agent = id, ext, "an agent connected");
-            if let Err(e) = stream_to_agent(&relay, &agent, after, socket).await {
+            if let Err(e) =
+                stream_to_agent(&relay, &agent, resume.after, resume.epoch, socket).await
+            {
                 tracing::info!(agent = id, error = %e, "an agent's connection ended");
             }
             let _ = relay.store.set_connected(id, false).await;

@@ -3,7 +3,7 @@
 
 use super::server::{dial_for_agent, RelayState};
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
-use crate::store::AgentRow;
+use crate::store::{AgentRow, Kept};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -53,17 +53,37 @@ async fn send_backlog(
     }
 }
 
-/// Streams to one agent until it leaves, is revoked or the relay stops.
+/// Whether a position `after` of stream `epoch` (0: unknown) is from another
+/// stream than the one `kept` describes: another epoch, or past its head.
+fn starts_over(after: i64, epoch: i64, kept: &Kept) -> bool {
+    (epoch != 0 && epoch != kept.epoch) || after > kept.head
+}
+
+/// Streams to one agent until it leaves, is revoked or the relay stops. A
+/// position from another stream (another epoch, or past this stream's head: the
+/// relay's database was replaced or restored) starts over from what is kept.
 pub(super) async fn stream_to_agent(
     relay: &RelayState,
     agent: &AgentRow,
     after: i64,
+    epoch: i64,
     socket: WebSocket,
 ) -> Sent {
     // Subscribe before reading the store, so nothing falls between the two.
     let mut live = relay.live.subscribe();
     let (mut out, mut incoming) = socket.split();
     let kept = relay.store.kept().await.map_err(axum::Error::new)?;
+    let reset = starts_over(after, epoch, &kept);
+    if reset {
+        tracing::warn!(
+            agent = agent.id,
+            after,
+            epoch,
+            head = kept.head,
+            "an agent's position is from another stream; it starts over"
+        );
+    }
+    let after = if reset { 0 } else { after };
     send(
         &mut out,
         &ToAgent::Hello {
@@ -71,6 +91,8 @@ pub(super) async fn stream_to_agent(
             head: kept.head,
             pruned_event: kept.pruned_event,
             pruned_before: kept.pruned_before,
+            epoch: kept.epoch,
+            reset,
         },
     )
     .await?;
@@ -144,4 +166,30 @@ async fn send_live(
     }
     out.flush().await?;
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_over;
+    use crate::store::Kept;
+
+    #[test]
+    fn an_agent_starts_over_only_on_another_stream() {
+        let kept = Kept {
+            head: 10,
+            pruned_event: 0,
+            pruned_before: None,
+            epoch: 42,
+        };
+        assert!(!starts_over(7, 42, &kept), "behind on this stream: resume");
+        assert!(
+            !starts_over(10, 0, &kept),
+            "an older app without epochs: resume"
+        );
+        assert!(starts_over(7, 41, &kept), "another epoch: a new database");
+        assert!(
+            starts_over(12, 42, &kept),
+            "past the head: a restored database"
+        );
+    }
 }

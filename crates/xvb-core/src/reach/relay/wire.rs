@@ -30,6 +30,13 @@ pub enum ToAgent {
         /// Events received before this time (RFC 3339) are no longer on the relay.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pruned_before: Option<String>,
+        /// The stream's epoch (0 from relays before epochs): the agent sends it back when it resumes.
+        #[serde(default)]
+        epoch: i64,
+        /// The agent's position belonged to another stream (the relay's database was
+        /// replaced or restored): it starts over from what the relay keeps.
+        #[serde(default)]
+        reset: bool,
     },
     /// One stored event.
     Event(StreamedEvent),

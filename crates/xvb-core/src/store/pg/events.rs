@@ -41,7 +41,7 @@ impl PgStore {
         let client = self.client().await?;
         let row = client
             .query_one(
-                "SELECT last_seq, oldest_seq, pruned_before FROM relay_head WHERE id = 1",
+                "SELECT last_seq, oldest_seq, pruned_before, epoch FROM relay_head WHERE id = 1",
                 &[],
             )
             .await?;
@@ -49,6 +49,7 @@ impl PgStore {
             head: row.get(0),
             pruned_event: row.get(1),
             pruned_before: row.get::<_, Option<OffsetDateTime>>(2).map(rfc3339),
+            epoch: row.get(3),
         })
     }
 

@@ -12,12 +12,12 @@ CREATE TABLE relay_head (
     -- Events received before this were dropped by retention (if any were).
     pruned_before timestamptz,
     -- Made once with the schema: an agent holding another epoch's position is reset.
-    epoch      text NOT NULL,
+    epoch      bigint NOT NULL,
     -- Counts changes to the contact book; nodes reload their in-memory book when it moves.
     contacts_rev bigint NOT NULL DEFAULT 0
 );
 INSERT INTO relay_head (id, last_seq, oldest_seq, pruned_before, epoch)
-    VALUES (1, 0, 0, NULL, md5(random()::text || clock_timestamp()::text));
+    VALUES (1, 0, 0, NULL, floor(random() * 9e15)::bigint + 1);
 
 -- Every stored call event, in stream order.
 CREATE TABLE relay_events (
