@@ -39,6 +39,31 @@ fn node_on(url: &str, first: Option<&Agent>, env: Vec<(String, String)>) -> (Age
     (node, port)
 }
 
+/// Two running nodes on the database at `url` and agent 100 connected to node `on`.
+struct TwoNodes {
+    nodes: [Agent; 2],
+    served: [Served; 2],
+    agent: Agent,
+    app: Served,
+}
+
+fn two_nodes_and_an_agent(url: &str, on: usize) -> TwoNodes {
+    let (first, port_1) = node_on(url, None, Vec::new());
+    let (second, port_2) = node_on(url, Some(&first), Vec::new());
+    let served = [first.serve_relay(), second.serve_relay()];
+    let nodes = [first, second];
+    let port = [port_1, port_2][on];
+    let code = nodes[on].relay_join_code("100", &format!("http://127.0.0.1:{port}"));
+    let agent = Agent::new("100");
+    let app = start_agent(&agent, &code);
+    TwoNodes {
+        nodes,
+        served,
+        agent,
+        app,
+    }
+}
+
 fn start_agent(agent: &Agent, code: &str) -> Served {
     let mut served = agent.spawn(&["serve", "--relay", code], "relay: ");
     served.expect_line("relay: connected as extension");
@@ -248,13 +273,9 @@ fn an_event_committed_late_is_never_overtaken() {
 #[test]
 fn a_dropped_listening_connection_delays_nothing_for_long() {
     let pg = PgCluster::start();
-    let (first, port_1) = node(&pg, None);
-    let (second, _) = node(&pg, Some(&first));
-    let _served_1 = first.serve_relay();
-    let served_2 = second.serve_relay();
-    let code = first.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
-    let agent = Agent::new("100");
-    let mut app = start_agent(&agent, &code);
+    let TwoNodes {
+        served, mut app, ..
+    } = two_nodes_and_an_agent(&pg.url(), 0);
 
     // Every node's LISTEN connection is cut; a call stored by the other node
     // still reaches the agent (the tailer polls), and the listeners come back.
@@ -262,7 +283,7 @@ fn a_dropped_listening_connection_delays_nothing_for_long() {
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = 'LISTEN relay'",
     );
     assert_eq!(cut, "2");
-    served_2.post(&call_from_known_caller("AFTER-CUT", "101").incoming());
+    served[1].post(&call_from_known_caller("AFTER-CUT", "101").incoming());
     assert!(app.expect_line("RING ").contains("AFTER-CUT"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while pg.sql("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN relay'") != "2" {
@@ -280,19 +301,14 @@ fn a_failed_primary_loses_no_acknowledged_event() {
         "postgresql://postgres@127.0.0.1:{},127.0.0.1:{}/postgres?target_session_attrs=read-write&connect_timeout=2",
         primary.port, standby.port
     );
-    let (first, port_1) = node_on(&url, None, Vec::new());
-    let (second, _) = node_on(&url, Some(&first), Vec::new());
-    let served_1 = first.serve_relay();
-    let served_2 = second.serve_relay();
-    let code = first.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
-    let agent = Agent::new("100");
-    let _app = start_agent(&agent, &code);
+    let TwoNodes {
+        nodes,
+        served,
+        agent,
+        app: _app,
+    } = two_nodes_and_an_agent(&url, 0);
     let post = |i: usize| {
-        let served = if i.is_multiple_of(2) {
-            &served_1
-        } else {
-            &served_2
-        };
+        let served = &served[i % 2];
         let call = call_from_known_caller(&format!("FAILOVER-{i:02}"), "101");
         post_until_stored(&served.webhook, &call.incoming());
         post_until_stored(&served.webhook, &call.completed("Success", 5, None));
@@ -300,7 +316,7 @@ fn a_failed_primary_loses_no_acknowledged_event() {
     for i in 0..10 {
         post(i);
     }
-    let status = first.ok(&["relay", "status"]);
+    let status = nodes[0].ok(&["relay", "status"]);
     assert!(
         status.contains("database standby: standby (sync, replay lag"),
         "{status}"
@@ -321,13 +337,12 @@ fn a_failed_primary_loses_no_acknowledged_event() {
 #[test]
 fn the_contact_book_is_shared_by_every_node() {
     let pg = PgCluster::start();
-    let (first, _) = node(&pg, None);
-    let (second, port_2) = node(&pg, Some(&first));
-    let served_1 = first.serve_relay();
-    let served_2 = second.serve_relay();
-    let code = second.relay_join_code("100", &format!("http://127.0.0.1:{port_2}"));
-    let agent = Agent::new("100");
-    let mut app = start_agent(&agent, &code);
+    let TwoNodes {
+        nodes: [first, second],
+        served: [served_1, served_2],
+        mut app,
+        ..
+    } = two_nodes_and_an_agent(&pg.url(), 1);
 
     // Added on one node while both run: the other answers the PBX's look-up
     // with it (within a second) and its agents' pops name the caller.
