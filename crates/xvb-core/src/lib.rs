@@ -26,5 +26,6 @@ pub mod pbx;
 pub mod reach;
 pub mod secret;
 pub mod store;
+mod tls;
 
 pub use error::CoreError;

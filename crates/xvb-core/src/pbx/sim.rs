@@ -4,7 +4,7 @@
 
 use crate::pbx::protocol::Fields;
 use crate::CoreError;
-use std::sync::{Arc, OnceLock};
+
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;
@@ -127,22 +127,9 @@ async fn exchange(
     }
 }
 
-/// TLS as the agent's other connections check it: the system's trust store
-/// (`SSL_CERT_FILE` adds a company CA), read once per process.
+/// TLS as the agent's other connections check it ([`crate::tls`]).
 fn tls_connector() -> tokio_rustls::TlsConnector {
-    static CONNECTOR: OnceLock<tokio_rustls::TlsConnector> = OnceLock::new();
-    CONNECTOR
-        .get_or_init(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            for certificate in rustls_native_certs::load_native_certs().certs {
-                let _ = roots.add(certificate);
-            }
-            let config = rustls::ClientConfig::builder()
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            tokio_rustls::TlsConnector::from(Arc::new(config))
-        })
-        .clone()
+    tokio_rustls::TlsConnector::from(crate::tls::client_config())
 }
 
 /// A reply's status and body.

@@ -9,7 +9,6 @@
 use crate::contacts::ContactIndex;
 use crate::store::pg::PgStore;
 use crate::store::Feed;
-use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -84,35 +83,18 @@ struct Listening {
     notified: mpsc::UnboundedReceiver<()>,
 }
 
-/// Listens on channel `relay`; `None` if it cannot connect now.
+/// Listens on channel `relay`; `None` if it cannot now.
 async fn listen(pg: &PgStore) -> Option<Listening> {
-    let (client, mut connection) = match pg.dedicated().await {
-        Ok(pair) => pair,
+    match pg.listen("relay").await {
+        Ok((client, notified)) => Some(Listening {
+            _client: client,
+            notified,
+        }),
         Err(e) => {
             tracing::warn!(error = %e, "cannot listen for the relay's new events; polling");
-            return None;
+            None
         }
-    };
-    let (hints, notified) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-        while let Some(Ok(message)) = messages.next().await {
-            if let tokio_postgres::AsyncMessage::Notification(_) = message {
-                if hints.send(()).is_err() {
-                    return;
-                }
-            }
-        }
-        tracing::info!("the relay's listening connection ended; reconnecting");
-    });
-    if let Err(e) = client.batch_execute("LISTEN relay").await {
-        tracing::warn!(error = %e, "cannot listen for the relay's new events; polling");
-        return None;
     }
-    Some(Listening {
-        _client: client,
-        notified,
-    })
 }
 
 /// Keeps `index` loaded from the shared contact book: reloaded whenever its

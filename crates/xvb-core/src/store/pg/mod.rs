@@ -17,7 +17,9 @@ pub mod writer;
 
 use crate::CoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures_util::StreamExt;
 use std::str::FromStr;
+use tokio::sync::mpsc;
 
 /// The schema, version 1.
 const SCHEMA: &str = include_str!("schema.sql");
@@ -43,7 +45,7 @@ impl PgStore {
             .map_err(|e| CoreError::Config(format!("relay_database is not a PostgreSQL connection string ({e}); it looks like postgresql://user@host:5432/dbname")))?;
         let manager = Manager::from_config(
             config.clone(),
-            tokio_postgres::NoTls,
+            tls(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -93,18 +95,35 @@ impl PgStore {
             .map_err(|e| CoreError::Postgres(e.to_string()))
     }
 
-    /// A connection of its own, outside the pool (the tailer's `LISTEN`).
-    pub(crate) async fn dedicated(
+    /// A connection of its own, outside the pool, listening on `channel`: a
+    /// message per notification, closed when the connection drops. Keep the
+    /// client: dropping it closes the connection.
+    pub(crate) async fn listen(
         &self,
-    ) -> Result<
-        (
-            tokio_postgres::Client,
-            tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>,
-        ),
-        CoreError,
-    > {
-        Ok(self.config.connect(tokio_postgres::NoTls).await?)
+        channel: &str,
+    ) -> Result<(tokio_postgres::Client, mpsc::UnboundedReceiver<()>), CoreError> {
+        let (client, mut connection) = self.config.connect(tls()).await?;
+        let (hints, notified) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(Ok(message)) = messages.next().await {
+                if let tokio_postgres::AsyncMessage::Notification(_) = message {
+                    if hints.send(()).is_err() {
+                        return;
+                    }
+                }
+            }
+            tracing::info!("the relay's listening connection ended; reconnecting");
+        });
+        client.batch_execute(&format!("LISTEN {channel}")).await?;
+        Ok((client, notified))
     }
+}
+
+/// TLS as libpq's `sslmode` asks (`prefer` by default), checked against the
+/// system's trust store like every other connection of the product.
+fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
+    tokio_postgres_rustls::MakeRustlsConnect::new((*crate::tls::client_config()).clone())
 }
 
 impl From<tokio_postgres::Error> for CoreError {
