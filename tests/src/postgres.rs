@@ -32,6 +32,102 @@ impl PgCluster {
         cluster
     }
 
+    /// A fresh cluster that takes TLS connections only, with a certificate for
+    /// 127.0.0.1 from a test CA ([`PgCluster::certificate`], for the clients' trust).
+    pub fn start_with_tls() -> PgCluster {
+        let cluster = PgCluster::empty();
+        cluster.as_owner(Command::new(bin("initdb")).args([
+            "-D",
+            cluster.data().to_str().unwrap(),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+        ]));
+        let data = cluster.data();
+        // A test CA, and the server's certificate for 127.0.0.1 signed by it.
+        let ca = cluster.dir.path();
+        let path = |dir: &Path, name: &str| dir.join(name).to_str().unwrap().to_owned();
+        let openssl = |args: &[&str]| run_checked(Command::new("openssl").args(args));
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=xvb test CA",
+            "-keyout",
+            &path(ca, "ca.key"),
+            "-out",
+            &path(ca, "ca.crt"),
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            &path(&data, "server.key"),
+            "-out",
+            &path(ca, "server.csr"),
+        ]);
+        std::fs::write(ca.join("server.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-days",
+            "1",
+            "-in",
+            &path(ca, "server.csr"),
+            "-CA",
+            &path(ca, "ca.crt"),
+            "-CAkey",
+            &path(ca, "ca.key"),
+            "-CAcreateserial",
+            "-extfile",
+            &path(ca, "server.ext"),
+            "-out",
+            &path(&data, "server.crt"),
+        ]);
+        if running_as_root() {
+            run_checked(
+                Command::new("chown")
+                    .arg("-R")
+                    .arg("postgres:postgres")
+                    .arg(&data),
+            );
+        }
+        run_checked(
+            Command::new("chmod")
+                .arg("600")
+                .arg(data.join("server.key")),
+        );
+        // TLS on, and plain TCP connections refused.
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .unwrap();
+        std::io::Write::write_all(&mut conf, b"ssl = on\n").unwrap();
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        )
+        .unwrap();
+        cluster.start_server();
+        cluster
+    }
+
+    /// The test CA that signed the server's certificate (PEM), for `SSL_CERT_FILE`.
+    pub fn certificate(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
     /// A standby of `primary` (`pg_basebackup -R`), running, and named `standby`
     /// in the primary's `synchronous_standby_names` so every commit waits for it.
     pub fn standby_of(primary: &PgCluster) -> PgCluster {

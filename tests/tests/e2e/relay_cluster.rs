@@ -407,3 +407,29 @@ fn a_single_relay_moves_into_postgresql_once() {
     let calls = pg.sql("SELECT count(*) FROM relay_calls");
     assert_ne!(calls, "0", "the imported events' calls are merged");
 }
+
+#[test]
+fn nodes_reach_postgresql_over_tls_checked_against_the_trust_store() {
+    let pg = PgCluster::start_with_tls();
+    let trust = vec![(
+        "SSL_CERT_FILE".to_owned(),
+        pg.certificate().to_str().unwrap().to_owned(),
+    )];
+    let url = format!("{}?sslmode=require", pg.url());
+    let (node, port) = node_on(&url, None, trust);
+    let served = node.serve_relay();
+    let code = node.relay_join_code("100", &format!("http://127.0.0.1:{port}"));
+    let agent = Agent::new("100");
+    let mut app = start_agent(&agent, &code);
+    served.post(&call_from_known_caller("OVER-TLS", "101").incoming());
+    assert!(app.expect_line("RING ").contains("OVER-TLS"));
+    assert_ne!(
+        pg.sql("SELECT count(*) FROM pg_stat_ssl WHERE ssl"),
+        "0",
+        "the node's connections use TLS"
+    );
+    // Without the certificate in its trust store a node refuses the server.
+    let (untrusting, _) = node_on(&url, None, Vec::new());
+    let refused = untrusting.fails(&["relay", "status"]);
+    assert!(refused.contains("PostgreSQL"), "{refused}");
+}
