@@ -18,16 +18,7 @@ pub struct PgCluster {
 impl PgCluster {
     /// A fresh cluster (trust authentication on loopback, user `postgres`), running.
     pub fn start() -> PgCluster {
-        let cluster = PgCluster::empty();
-        cluster.as_owner(Command::new(bin("initdb")).args([
-            "-D",
-            cluster.data().to_str().unwrap(),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "--no-sync",
-        ]));
+        let cluster = PgCluster::initialised();
         cluster.start_server();
         cluster
     }
@@ -35,16 +26,7 @@ impl PgCluster {
     /// A fresh cluster that takes TLS connections only, with a certificate for
     /// 127.0.0.1 from a test CA ([`PgCluster::certificate`], for the clients' trust).
     pub fn start_with_tls() -> PgCluster {
-        let cluster = PgCluster::empty();
-        cluster.as_owner(Command::new(bin("initdb")).args([
-            "-D",
-            cluster.data().to_str().unwrap(),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "--no-sync",
-        ]));
+        let cluster = PgCluster::initialised();
         let data = cluster.data();
         // A test CA, and the server's certificate for 127.0.0.1 signed by it.
         let ca = cluster.dir.path();
@@ -203,6 +185,21 @@ impl PgCluster {
             "-D",
             self.data().to_str().unwrap(),
         ]));
+    }
+
+    /// A new, stopped cluster: `initdb` with trust authentication, user `postgres`.
+    fn initialised() -> PgCluster {
+        let cluster = PgCluster::empty();
+        cluster.as_owner(Command::new(bin("initdb")).args([
+            "-D",
+            cluster.data().to_str().unwrap(),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+        ]));
+        cluster
     }
 
     fn empty() -> PgCluster {

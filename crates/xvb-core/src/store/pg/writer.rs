@@ -188,7 +188,6 @@ async fn commit(
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    let stored_before: Vec<bool> = keys.iter().map(|k| seq_of.contains_key(k)).collect();
     let mut fresh: Vec<usize> = Vec::new();
     for (i, key) in keys.iter().enumerate() {
         if !seq_of.contains_key(key) && !fresh.iter().any(|&j| keys[j] == *key) {
@@ -262,7 +261,8 @@ async fn commit(
         };
         outcomes.push(EventOutcome {
             call,
-            new_event: !stored_before[i] && fresh.contains(&i),
+            // Only the first of identical events in a batch, if none was stored before.
+            new_event: fresh.contains(&i),
             was_completed,
             seq: seq_of[&keys[i]],
         });
