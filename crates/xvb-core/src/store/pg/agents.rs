@@ -82,31 +82,28 @@ impl PgStore {
             .get(0))
     }
 
-    /// Counts a connection of agent `id` to this node in or out.
+    /// Counts a connection of agent `id` to this node in or out. Committed
+    /// without waiting for the disk (`synchronous_commit = off`): it is only
+    /// bookkeeping for `xvb relay status`, and a storm of agents reconnecting
+    /// must not queue the webhook's commits behind thousands of flushes.
     pub async fn set_agent_connected(&self, id: i64, connected: bool) -> Result<(), CoreError> {
-        let client = self.client().await?;
-        if connected {
-            client
-                .execute(
-                    "INSERT INTO relay_connections (node_id, agent_id) VALUES ($1, $2)",
-                    &[&self.node_id, &id],
-                )
-                .await?;
-        } else {
-            client
-                .execute(
-                    "DELETE FROM relay_connections WHERE ctid = (SELECT ctid FROM relay_connections
-                     WHERE node_id = $1 AND agent_id = $2 LIMIT 1)",
-                    &[&self.node_id, &id],
-                )
-                .await?;
-        }
-        client
-            .execute(
-                "UPDATE relay_agents SET last_seen_at = now() WHERE id = $1",
-                &[&id],
-            )
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.batch_execute("SET LOCAL synchronous_commit = off")
             .await?;
+        let counted = if connected {
+            "INSERT INTO relay_connections (node_id, agent_id) VALUES ($1, $2)"
+        } else {
+            "DELETE FROM relay_connections WHERE ctid = (SELECT ctid FROM relay_connections
+             WHERE node_id = $1 AND agent_id = $2 LIMIT 1)"
+        };
+        tx.execute(counted, &[&self.node_id, &id]).await?;
+        tx.execute(
+            "UPDATE relay_agents SET last_seen_at = now() WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -17,23 +17,7 @@ impl PgStore {
         limit: usize,
     ) -> Result<Vec<JournalEntry>, CoreError> {
         let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT seq, received_at, fields FROM relay_events
-                 WHERE seq > $1 ORDER BY seq LIMIT $2",
-                &[&seq, &(limit as i64)],
-            )
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(JournalEntry {
-                    seq: row.get(0),
-                    received_at: rfc3339(row.get(1)),
-                    cmd: "event".into(),
-                    fields: serde_json::from_value(row.get(2)).map_err(CoreError::corrupt)?,
-                })
-            })
-            .collect()
+        events_after_on(&client, seq, limit).await
     }
 
     /// The newest sequence number and what retention dropped.
@@ -91,4 +75,29 @@ impl PgStore {
             .await?;
         Ok(pruned)
     }
+}
+
+/// Stored events after `seq`, oldest first, at most `limit`, read on `client`.
+pub(crate) async fn events_after_on(
+    client: &tokio_postgres::Client,
+    seq: i64,
+    limit: usize,
+) -> Result<Vec<JournalEntry>, CoreError> {
+    let rows = client
+        .query(
+            "SELECT seq, received_at, fields FROM relay_events
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&seq, &(limit as i64)],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(JournalEntry {
+                seq: row.get(0),
+                received_at: rfc3339(row.get(1)),
+                cmd: "event".into(),
+                fields: serde_json::from_value(row.get(2)).map_err(CoreError::corrupt)?,
+            })
+        })
+        .collect()
 }

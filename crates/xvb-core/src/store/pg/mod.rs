@@ -11,7 +11,7 @@
 
 mod agents;
 mod contacts;
-mod events;
+pub(crate) mod events;
 pub mod import;
 pub mod writer;
 
@@ -117,6 +117,42 @@ impl PgStore {
         });
         client.batch_execute(&format!("LISTEN {channel}")).await?;
         Ok((client, notified))
+    }
+}
+
+/// A pooled connection one task keeps (the writer, the tailer), so it never
+/// queues for one behind the agents' reads — a storm of reconnecting agents,
+/// say. Given back when it fails; the next use takes another.
+pub(crate) struct Held {
+    store: PgStore,
+    client: Option<deadpool_postgres::Object>,
+}
+
+impl Held {
+    /// Nothing held yet: the first use takes a connection.
+    pub(crate) fn new(store: PgStore) -> Held {
+        Held {
+            store,
+            client: None,
+        }
+    }
+
+    /// The store it belongs to.
+    pub(crate) fn store(&self) -> &PgStore {
+        &self.store
+    }
+
+    /// The held connection, taken from the pool if none is held.
+    pub(crate) async fn client(&mut self) -> Result<&mut deadpool_postgres::Object, CoreError> {
+        match self.client {
+            Some(ref mut client) => Ok(client),
+            None => Ok(self.client.insert(self.store.client().await?)),
+        }
+    }
+
+    /// Gives the connection back (after it failed).
+    pub(crate) fn release(&mut self) {
+        self.client = None;
     }
 }
 

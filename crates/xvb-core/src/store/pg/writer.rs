@@ -6,7 +6,7 @@
 //! synchronous standby, after the standby has it); a `NOTIFY` then wakes the
 //! nodes' tailers, outside the transaction — only a hint, the tailers also poll.
 
-use super::PgStore;
+use super::{Held, PgStore};
 use crate::pbx::call::{Call, CallLog};
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::store::{EventOutcome, Pruned};
@@ -73,6 +73,8 @@ impl PgWriter {
 }
 
 async fn write_loop(store: PgStore, mut queue: mpsc::UnboundedReceiver<Job>) {
+    // Its own connection: webhooks never queue for one behind agents' reads.
+    let mut held = Held::new(store);
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -104,7 +106,7 @@ async fn write_loop(store: PgStore, mut queue: mpsc::UnboundedReceiver<Job>) {
                 replies.push(reply);
             }
         }
-        let outcomes = commit_or_one_by_one(&store, &stored, &lookups).await;
+        let outcomes = commit_or_one_by_one(&mut held, &stored, &lookups).await;
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(outcome);
         }
@@ -113,12 +115,12 @@ async fn write_loop(store: PgStore, mut queue: mpsc::UnboundedReceiver<Job>) {
 
 /// Commits the batch in one transaction; if that fails, each event in one of its own.
 async fn commit_or_one_by_one(
-    store: &PgStore,
+    held: &mut Held,
     events: &[(CallEvent, Option<String>)],
     lookups: &[Fields],
 ) -> Vec<Result<EventOutcome, CoreError>> {
     let now = OffsetDateTime::now_utc();
-    match commit(store, events, lookups, now).await {
+    match commit_held(held, events, lookups, now).await {
         Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
         Err(e) if events.len() <= 1 => {
             tracing::error!(error = %e, "could not store a request");
@@ -128,7 +130,7 @@ async fn commit_or_one_by_one(
             tracing::warn!(error = %e, jobs = events.len(), "a batch failed; storing its requests one by one");
             let mut outcomes = Vec::with_capacity(events.len());
             for event in events {
-                let one = commit(store, std::slice::from_ref(event), &[], now).await;
+                let one = commit_held(held, std::slice::from_ref(event), &[], now).await;
                 outcomes.push(one.map(|mut o| o.remove(0)).map_err(|e| {
                     tracing::error!(error = %e, "could not store a request");
                     CoreError::StoreFailed
@@ -163,13 +165,28 @@ pub(super) fn dedupe_key(event: &CallEvent) -> String {
         .collect()
 }
 
-async fn commit(
-    store: &PgStore,
+/// [`commit`] on the held connection; a connection that failed is given back.
+async fn commit_held(
+    held: &mut Held,
     events: &[(CallEvent, Option<String>)],
     lookups: &[Fields],
     now: OffsetDateTime,
 ) -> Result<Vec<EventOutcome>, CoreError> {
-    let mut client = store.client().await?;
+    let node_id = held.store().node_id.clone();
+    let committed = commit(&node_id, held.client().await?, events, lookups, now).await;
+    if committed.is_err() {
+        held.release();
+    }
+    committed
+}
+
+async fn commit(
+    node_id: &str,
+    client: &mut deadpool_postgres::Object,
+    events: &[(CallEvent, Option<String>)],
+    lookups: &[Fields],
+    now: OffsetDateTime,
+) -> Result<Vec<EventOutcome>, CoreError> {
     let tx = client.transaction().await?;
     // The head row's lock orders writers: what another node committed before
     // is visible from here on, and the numbers taken below are the next ones.
@@ -205,7 +222,7 @@ async fn commit(
             .get(0);
         let first = last_seq - fresh.len() as i64 + 1;
         let insert = tx
-            .prepare(
+            .prepare_cached(
                 "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe)
                  VALUES ($1, $2, $3, $4, $5)",
             )
@@ -237,7 +254,7 @@ async fn commit(
     }
     tx.execute(
         "UPDATE relay_nodes SET last_request_at = $2 WHERE node_id = $1",
-        &[&store.node_id, &now],
+        &[&node_id, &now],
     )
     .await?;
     if let Some(hold) = held_commit() {
@@ -257,7 +274,7 @@ async fn commit(
     for (i, (event, _)) in events.iter().enumerate() {
         let (call, was_completed) = match merged.get(&event.callid) {
             Some(merged) => merged.clone(),
-            None => stored_call(&client, &event.callid).await?,
+            None => stored_call(client, &event.callid).await?,
         };
         outcomes.push(EventOutcome {
             call,
