@@ -15,28 +15,7 @@ use xvb_e2e::process::block_on;
 /// A relay node on `pg`: the first one's config (same account and webhook
 /// secret, as an admin copies it to each node) on its own port.
 fn node(pg: &PgCluster, first: Option<&Agent>) -> (Agent, u16) {
-    node_on(&pg.url(), first, Vec::new())
-}
-
-/// A relay node on the database at `url`, its commands run with `env`.
-fn node_on(url: &str, first: Option<&Agent>, env: Vec<(String, String)>) -> (Agent, u16) {
-    let (node, port) = Agent::relay(env);
-    match first {
-        None => {
-            node.ok(&["config", "set", "relay_database", url]);
-        }
-        Some(first) => {
-            let config = std::fs::read_to_string(first.dir.path().join("config.toml")).unwrap();
-            let listen = config
-                .lines()
-                .find(|l| l.starts_with("listen = "))
-                .unwrap()
-                .to_owned();
-            let config = config.replace(&listen, &format!("listen = \"127.0.0.1:{port}\""));
-            std::fs::write(node.dir.path().join("config.toml"), config).unwrap();
-        }
-    }
-    (node, port)
+    Agent::relay_node(&pg.url(), first, Vec::new())
 }
 
 /// Two running nodes on the database at `url` and agent 100 connected to node `on`.
@@ -48,8 +27,8 @@ struct TwoNodes {
 }
 
 fn two_nodes_and_an_agent(url: &str, on: usize) -> TwoNodes {
-    let (first, port_1) = node_on(url, None, Vec::new());
-    let (second, port_2) = node_on(url, Some(&first), Vec::new());
+    let (first, port_1) = Agent::relay_node(url, None, Vec::new());
+    let (second, port_2) = Agent::relay_node(url, Some(&first), Vec::new());
     let served = [first.serve_relay(), second.serve_relay()];
     let nodes = [first, second];
     let port = [port_1, port_2][on];
@@ -224,7 +203,7 @@ fn an_event_committed_late_is_never_overtaken() {
     let pg = PgCluster::start();
     let (quick, _) = node(&pg, None);
     let hold = vec![("XVB_RELAY_HOLD_COMMIT_MS".to_owned(), "1500".to_owned())];
-    let (slow, _) = node_on(&pg.url(), Some(&quick), hold);
+    let (slow, _) = Agent::relay_node(&pg.url(), Some(&quick), hold);
     let quick_served = quick.serve_relay();
     let slow_served = slow.serve_relay();
     let code = quick.relay_join_code(
@@ -321,8 +300,25 @@ fn a_failed_primary_loses_no_acknowledged_event() {
         status.contains("database standby: standby (sync, replay lag"),
         "{status}"
     );
+    let (status, said) = health(&served[1]);
+    assert!(
+        status == 200 && said.starts_with("ready at event "),
+        "{said}"
+    );
     // The primary dies; every commit acknowledged so far is on the synchronous standby.
     primary.kill();
+    // The balancer is told at once that the nodes have lost their database…
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while health(&served[1]).0 != 503 {
+        assert!(
+            Instant::now() < deadline,
+            "a node without its database still says it is ready"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(health(&served[0])
+        .1
+        .contains("not reading the relay's database"));
     standby.promote();
     for i in 10..20 {
         post(i);
@@ -332,6 +328,19 @@ fn a_failed_primary_loses_no_acknowledged_event() {
         "40 40"
     );
     wait_until_caught_up(&agent, 40, 20);
+    // …and that they are back, once the standby took over.
+    let (status, said) = health(&served[1]);
+    assert!(
+        status == 200 && said.starts_with("ready at event "),
+        "{said}"
+    );
+}
+
+/// A node's `GET /relay/health`: its status and body.
+fn health(node: &Served) -> (u16, String) {
+    let reply =
+        node.send_raw(b"GET /relay/health HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n");
+    (reply.status, reply.body)
 }
 
 #[test]
@@ -416,7 +425,7 @@ fn nodes_reach_postgresql_over_tls_checked_against_the_trust_store() {
         pg.certificate().to_str().unwrap().to_owned(),
     )];
     let url = format!("{}?sslmode=require", pg.url());
-    let (node, port) = node_on(&url, None, trust);
+    let (node, port) = Agent::relay_node(&url, None, trust);
     let served = node.serve_relay();
     let code = node.relay_join_code("100", &format!("http://127.0.0.1:{port}"));
     let agent = Agent::new("100");
@@ -429,7 +438,7 @@ fn nodes_reach_postgresql_over_tls_checked_against_the_trust_store() {
         "the node's connections use TLS"
     );
     // Without the certificate in its trust store a node refuses the server.
-    let (untrusting, _) = node_on(&url, None, Vec::new());
+    let (untrusting, _) = Agent::relay_node(&url, None, Vec::new());
     let refused = untrusting.fails(&["relay", "status"]);
     assert!(refused.contains("PostgreSQL"), "{refused}");
 }

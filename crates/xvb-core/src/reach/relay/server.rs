@@ -36,6 +36,9 @@ pub(super) struct RelayState {
     pub(super) live: broadcast::Sender<Encoded>,
     /// The webhook's state: settings, writer, contact book.
     pub(super) hook: HookState,
+    /// On PostgreSQL: how recently this node read the shared stream (its health).
+    #[cfg(feature = "postgres")]
+    tail: Option<Arc<super::tail::Freshness>>,
 }
 
 impl RelayState {
@@ -60,13 +63,21 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     store.reset_connections().await?;
     let keep_days = config.relay_keep_days;
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
+    #[cfg(feature = "postgres")]
+    let mut tail = None;
     let engine = match &store {
         RelayStore::Sqlite(_) => {
             Engine::open_with_feed(data, config, Arc::new(Silent), Some(feed))?
         }
         #[cfg(feature = "postgres")]
         RelayStore::Postgres(pg) => {
-            tokio::spawn(super::tail::follow(pg.clone(), feed));
+            let freshness = Arc::new(super::tail::Freshness::default());
+            tokio::spawn(super::tail::follow(
+                pg.clone(),
+                feed,
+                Arc::clone(&freshness),
+            ));
+            tail = Some(freshness);
             let contacts = Arc::new(crate::contacts::ContactIndex::default());
             tokio::spawn(super::tail::follow_contacts(
                 pg.clone(),
@@ -84,6 +95,8 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         store,
         live: live.clone(),
         hook: engine.state.clone(),
+        #[cfg(feature = "postgres")]
+        tail,
     };
     // Each stored event is encoded once and handed to every agent's connection.
     let encoder = state.clone();
@@ -143,10 +156,21 @@ struct After {
 }
 
 /// 200 while the node reaches its store and its contact book is loaded, else 503:
-/// what a load balancer's health check asks.
+/// what a load balancer's health check asks. On PostgreSQL the tail's last read
+/// says so (no query: a node busy with a storm of agents stays in service).
 async fn health(State(relay): State<RelayState>) -> Response {
     if !relay.hook.contacts.is_loaded() {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "loading the contact book");
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(tail) = &relay.tail {
+        return match tail.caught_up_to() {
+            Some(seq) => format!("ready at event {seq}\n").into_response(),
+            None => refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not reading the relay's database; check relay_database and PostgreSQL",
+            ),
+        };
     }
     match relay.store.kept().await {
         Ok(kept) => format!("ready at event {}\n", kept.head).into_response(),

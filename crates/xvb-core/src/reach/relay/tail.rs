@@ -3,14 +3,17 @@
 //! ones, and every [`POLL`] anyway (a notification is lost while the listening
 //! connection is down), and hands them to this node's agents in sequence
 //! order — its own writes included, so every node streams the one global order.
-//! It also keeps the node's in-memory contact book loaded from the shared one,
-//! and beats the node's heart for `xvb relay status`.
+//! It reads on a connection of its own (never queuing behind agents' reads),
+//! and how recently it read is the node's health. It also keeps the node's
+//! in-memory contact book loaded from the shared one, and beats the node's
+//! heart for `xvb relay status`.
 
 use crate::contacts::ContactIndex;
-use crate::store::pg::PgStore;
+use crate::store::pg::events::events_after_on;
+use crate::store::pg::{Held, PgStore};
 use crate::store::Feed;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How often the stream is read without a notification.
@@ -19,9 +22,29 @@ const POLL: Duration = Duration::from_millis(200);
 const PAGE: usize = 500;
 /// How often the node says it is alive.
 const HEARTBEAT: Duration = Duration::from_secs(5);
+/// A tail not read for this long means the node has lost its database.
+const STALE_AFTER: Duration = Duration::from_secs(2);
 
-/// Follows the stream from its head now, forever.
-pub(super) async fn follow(pg: PgStore, feed: Feed) {
+/// When the tail last read the shared stream, and how far: a node whose tail
+/// is stale (or never caught up) is not ready for traffic.
+#[derive(Default)]
+pub(super) struct Freshness(Mutex<Option<(Instant, i64)>>);
+
+impl Freshness {
+    /// The last event passed on, if the tail read the stream within [`STALE_AFTER`].
+    pub(super) fn caught_up_to(&self) -> Option<i64> {
+        let read = *self.0.lock().expect("never poisoned");
+        read.filter(|(at, _)| at.elapsed() < STALE_AFTER)
+            .map(|(_, seq)| seq)
+    }
+
+    fn read(&self, seq: i64) {
+        *self.0.lock().expect("never poisoned") = Some((Instant::now(), seq));
+    }
+}
+
+/// Follows the stream from its head now, forever, noting each read in `freshness`.
+pub(super) async fn follow(pg: PgStore, feed: Feed, freshness: Arc<Freshness>) {
     let mut last = loop {
         match pg.kept().await {
             Ok(kept) => break kept.head,
@@ -32,6 +55,7 @@ pub(super) async fn follow(pg: PgStore, feed: Feed) {
         }
     };
     tokio::spawn(beat(pg.clone()));
+    let mut held = Held::new(pg.clone());
     loop {
         let mut woken = listen(&pg).await;
         loop {
@@ -45,7 +69,9 @@ pub(super) async fn follow(pg: PgStore, feed: Feed) {
                     false
                 }
             };
-            last = pass_on(&pg, &feed, last).await;
+            if pass_on(&mut held, &feed, &mut last).await {
+                freshness.read(last);
+            }
             if !listening {
                 break;
             }
@@ -53,23 +79,29 @@ pub(super) async fn follow(pg: PgStore, feed: Feed) {
     }
 }
 
-/// Sends every event after `last` to the feed; the last one sent.
-async fn pass_on(pg: &PgStore, feed: &Feed, mut last: i64) -> i64 {
+/// Sends every event after `last` to the feed, moving `last` on; whether the
+/// stream was read to its end.
+async fn pass_on(held: &mut Held, feed: &Feed, last: &mut i64) -> bool {
     loop {
-        match pg.events_after(last, PAGE).await {
+        let page = match held.client().await {
+            Ok(client) => events_after_on(client, *last, PAGE).await,
+            Err(e) => Err(e),
+        };
+        match page {
             Ok(page) => {
                 let full = page.len() == PAGE;
                 for entry in page {
-                    last = entry.seq;
+                    *last = entry.seq;
                     let _ = feed.send(Arc::new(entry));
                 }
                 if !full {
-                    return last;
+                    return true;
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the relay's stream; retrying");
-                return last;
+                held.release();
+                return false;
             }
         }
     }
