@@ -1,6 +1,7 @@
 //! HAProxy from Debian as the load balancer in front of relay nodes: HTTP and
 //! WebSocket on one port, round robin, a node that stops answering its health
-//! check taken out within a second. Stopped on drop.
+//! check taken out within a second, and a connection a dead node refuses sent
+//! to another at once (`option redispatch`). Stopped on drop.
 
 use crate::process::free_port;
 use std::process::{Child, Command, Stdio};
@@ -29,7 +30,8 @@ impl Balancer {
         let config = format!(
             "global\n    maxconn 8000\n\
              defaults\n    mode http\n    timeout connect 2s\n    timeout client 60s\n    \
-             timeout server 60s\n    timeout tunnel 1h\n    retries 0\n\
+             timeout server 60s\n    timeout tunnel 1h\n    retries 3\n    \
+             option redispatch 1\n\
              frontend relay\n    bind 127.0.0.1:{port}\n    default_backend nodes\n\
              backend nodes\n    balance roundrobin\n    option httpchk GET /relay/health\n{servers}"
         );
