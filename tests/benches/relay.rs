@@ -6,19 +6,14 @@
 //! in this process (the same wire protocol the app speaks), sharing the 2 cores
 //! with the relay, so the figures include the clients' own work.
 
-use futures_util::StreamExt;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::task::JoinSet;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use xvb_core::config::{new_secret, DataDir};
 use xvb_core::pbx::protocol::CallEvent;
-use xvb_core::pbx::sim::SimCall;
-use xvb_core::reach::relay::{token_hash, JoinCode, SqliteRelayStore};
+use xvb_core::reach::relay::{token_hash, SqliteRelayStore};
 use xvb_core::store::{Relayed, Writer};
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::pbx::call_from_known_caller;
+use xvb_e2e::fleet::{percentiles, post_calls, rss_kib, start_agents, team_call, Pace, Watch};
 
 const AGENTS: usize = 500;
 const SEQUENTIAL: usize = 100;
@@ -26,158 +21,6 @@ const BURST: usize = 50;
 const WHILE_AWAY: usize = 100;
 /// Events older than the relay keeps, dropped when it starts.
 const OLD_EVENTS: usize = 100_000;
-
-/// For each call id: when the PBX's POST started, and when each agent got it.
-#[derive(Default)]
-struct Deliveries {
-    posted: HashMap<String, Instant>,
-    received: HashMap<String, Vec<Instant>>,
-}
-
-type Shared = Arc<Mutex<Deliveries>>;
-
-/// One agent: streams events after `after`, records each arrival; returns its last sequence number.
-async fn agent(
-    code: JoinCode,
-    after: i64,
-    deliveries: Shared,
-    connected: Arc<tokio::sync::Barrier>,
-) -> i64 {
-    let mut request = code.agent_url(after, 0).into_client_request().unwrap();
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", code.token.expose()).parse().unwrap(),
-    );
-    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let (_out, mut incoming) = socket.split();
-    let mut last = after;
-    let mut waited = false;
-    while let Some(Ok(message)) = incoming.next().await {
-        let Ok(text) = message.into_text() else {
-            continue;
-        };
-        // Light reading (the relay is what is measured, and the clients share its cores).
-        if text.starts_with(r#"{"t":"hello""#) && !waited {
-            waited = true;
-            connected.wait().await;
-        } else if text.starts_with(r#"{"t":"event""#) {
-            let seq: i64 = between(&text, r#""seq":"#, ",").parse().unwrap();
-            assert!(seq > last, "in order, no repeats");
-            last = seq;
-            let callid = between(&text, r#"["callid",""#, "\"").to_owned();
-            deliveries
-                .lock()
-                .unwrap()
-                .received
-                .entry(callid)
-                .or_default()
-                .push(Instant::now());
-        }
-    }
-    last
-}
-
-/// The text between `start` and the next `end`.
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text.find(start).expect("field present") + start.len();
-    let len = text[from..].find(end).expect("field ends");
-    &text[from..from + len]
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap()
-}
-
-async fn wait_for(deliveries: &Shared, callids: &[String], per_call: usize) -> Duration {
-    let start = Instant::now();
-    loop {
-        let done = {
-            let d = deliveries.lock().unwrap();
-            callids
-                .iter()
-                .all(|c| d.received.get(c).is_some_and(|r| r.len() >= per_call))
-        };
-        if done {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "events never reached every agent"
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-}
-
-/// Milliseconds from each call's POST to its last agent, sorted.
-fn fan_out(deliveries: &Shared, callids: &[String]) -> Vec<f64> {
-    let d = deliveries.lock().unwrap();
-    let mut ms: Vec<f64> = callids
-        .iter()
-        .map(|c| {
-            let last = d.received[c].iter().max().unwrap();
-            last.duration_since(d.posted[c]).as_secs_f64() * 1e3
-        })
-        .collect();
-    ms.sort_by(f64::total_cmp);
-    ms
-}
-
-fn percentiles(what: &str, ms: &[f64]) {
-    let at = |p: usize| ms[(ms.len() * p / 100).min(ms.len() - 1)];
-    println!(
-        "{what} ({} calls): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        ms.len(),
-        at(50),
-        at(99),
-        ms[ms.len() - 1]
-    );
-}
-
-/// A call to the team (extension 101).
-fn team_call(callid: String) -> SimCall {
-    call_from_known_caller(&callid, "101")
-}
-
-async fn post_calls(
-    target: &xvb_core::pbx::sim::Target,
-    deliveries: &Shared,
-    prefix: &str,
-    n: usize,
-    at_once: bool,
-) -> Vec<String> {
-    let callids: Vec<String> = (0..n).map(|i| format!("{prefix}-{i:04}")).collect();
-    let mut posts = JoinSet::new();
-    for callid in &callids {
-        let call = team_call(callid.clone());
-        deliveries
-            .lock()
-            .unwrap()
-            .posted
-            .insert(callid.clone(), Instant::now());
-        let target = target.clone();
-        let post = async move {
-            let reply = target.send(&call.incoming(), None).await.unwrap();
-            assert_eq!(reply.status, 200);
-        };
-        if at_once {
-            posts.spawn(post);
-        } else {
-            post.await;
-            // One call at a time: the next starts once every agent has this one.
-        }
-        if !at_once {
-            let one = vec![callid.clone()];
-            wait_for(deliveries, &one, AGENTS).await;
-        }
-    }
-    while posts.join_next().await.is_some() {}
-    callids
-}
 
 #[tokio::main]
 async fn main() {
@@ -203,20 +46,9 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_kib = rss_kib(pid);
 
-    let deliveries: Shared = Arc::default();
-    let connected = Arc::new(tokio::sync::Barrier::new(AGENTS + 1));
+    let watch = Arc::new(Watch::default());
     let started = Instant::now();
-    let mut agents = JoinSet::new();
-    for code in &codes {
-        let code = JoinCode::parse(code).unwrap();
-        agents.spawn(agent(
-            code,
-            0,
-            Arc::clone(&deliveries),
-            Arc::clone(&connected),
-        ));
-    }
-    connected.wait().await;
+    let agents = start_agents(&codes, 0, &watch, true).await;
     let connect_all = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let connected_kib = rss_kib(pid);
@@ -235,22 +67,21 @@ async fn main() {
         (connected_kib - idle_kib) as f64 / AGENTS as f64
     );
 
-    let one_by_one = post_calls(&target, &deliveries, "SEQ", SEQUENTIAL, false).await;
+    let one_by_one = post_calls(&target, &watch, "SEQ", SEQUENTIAL, Pace::Delivered(AGENTS)).await;
     percentiles(
         "fan-out, one call at a time, POST → last of 500 agents",
-        &fan_out(&deliveries, &one_by_one),
+        &watch.fan_out(&one_by_one),
     );
-    let burst = post_calls(&target, &deliveries, "BURST", BURST, true).await;
-    wait_for(&deliveries, &burst, AGENTS).await;
+    let burst = post_calls(&target, &watch, "BURST", BURST, Pace::AtOnce).await;
+    watch.wait_for(&burst, AGENTS).await;
     percentiles(
         &format!("fan-out, a burst of {BURST} calls at once, POST → last of 500 agents"),
-        &fan_out(&deliveries, &burst),
+        &watch.fan_out(&burst),
     );
 
     // Every agent drops; calls go on; all reconnect at once and resume.
-    agents.abort_all();
-    while agents.join_next().await.is_some() {}
-    let away = post_calls(&target, &deliveries, "AWAY", WHILE_AWAY, true).await;
+    drop(agents);
+    let away = post_calls(&target, &watch, "AWAY", WHILE_AWAY, Pace::AtOnce).await;
     let head =
         SqliteRelayStore::open(&DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap())
             .unwrap()
@@ -258,31 +89,17 @@ async fn main() {
             .unwrap()
             .kept
             .head;
-    let resume_from = head - WHILE_AWAY as i64;
-    // No waiting for one another this time: each agent reads as soon as it is in.
-    let no_wait = Arc::new(tokio::sync::Barrier::new(1));
     let storm = Instant::now();
-    for code in &codes {
-        let code = JoinCode::parse(code).unwrap();
-        agents.spawn(agent(
-            code,
-            resume_from,
-            Arc::clone(&deliveries),
-            Arc::clone(&no_wait),
-        ));
-    }
-    wait_for(&deliveries, &away, AGENTS).await;
+    let agents = start_agents(&codes, head - WHILE_AWAY as i64, &watch, false).await;
+    watch.wait_for(&away, AGENTS).await;
     let settled = storm.elapsed();
-    let exact = {
-        let d = deliveries.lock().unwrap();
-        away.iter().all(|c| d.received[c].len() == AGENTS)
-    };
+    let exact = watch.each_exactly(&away, AGENTS);
     println!(
         "{AGENTS} agents reconnecting at once after {WHILE_AWAY} calls: all resumed with every call exactly once: {exact}; settled in {:.0} ms",
         settled.as_secs_f64() * 1e3
     );
     assert!(exact, "an agent lost or repeated a call");
-    agents.abort_all();
+    drop(agents);
     drop(served);
     retention().await;
 }

@@ -111,6 +111,34 @@ impl Agent {
         Agent::with_known_port("900", env)
     }
 
+    /// A relay node on the PostgreSQL database at `url`, on a loopback port chosen
+    /// now (returned). The first node is configured; the others copy its config
+    /// (same account and webhook secret, as an admin copies it to each node) and
+    /// change only the port. Its commands run with `env` added.
+    pub fn relay_node(
+        url: &str,
+        first: Option<&Agent>,
+        env: Vec<(String, String)>,
+    ) -> (Agent, u16) {
+        let (node, port) = Agent::relay(env);
+        match first {
+            None => {
+                node.ok(&["config", "set", "relay_database", url]);
+            }
+            Some(first) => {
+                let config = std::fs::read_to_string(first.dir.path().join("config.toml")).unwrap();
+                let listen = config
+                    .lines()
+                    .find(|l| l.starts_with("listen = "))
+                    .unwrap()
+                    .to_owned();
+                let config = config.replace(&listen, &format!("listen = \"127.0.0.1:{port}\""));
+                std::fs::write(node.dir.path().join("config.toml"), config).unwrap();
+            }
+        }
+        (node, port)
+    }
+
     /// A `Command` for `xvb ARGS` on this data dir (under Wine in the Windows leg).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = xvb_command();

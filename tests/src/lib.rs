@@ -18,6 +18,7 @@
 //!   server ([`desktop::notifications`]) and tray host ([`desktop::tray`]), the
 //!   real app under WebDriver ([`desktop::app`]) and its page
 //!   ([`desktop::page`]). Tests that use it take turns: [`desktop::take_turn`].
+//! - [`fleet`]: thousands of agents as WebSocket clients of a relay, for the benches.
 //! - [`haproxy`]: HAProxy balancing relay nodes.
 //! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
@@ -28,6 +29,7 @@
 pub mod agent;
 pub mod audio;
 pub mod desktop;
+pub mod fleet;
 pub mod haproxy;
 pub mod history;
 pub mod keyring;
