@@ -92,13 +92,14 @@ lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Loopback benchmarks (figures in BENCHMARKS.md): listener, G.722, team relay.
+## Loopback benchmarks (figures in BENCHMARKS.md): listener, G.722, team relay, relay cluster.
 bench:
 	scripts/install-deps.sh test
 	$(CARGO) build --release -p xvb-cli --bin xvb
 	$(CARGO) bench -p xvb-e2e --bench loopback
 	$(CARGO) bench -p xvb-e2e --bench g722
 	$(CARGO) bench -p xvb-e2e --bench relay
+	$(CARGO) bench -p xvb-e2e --bench relay_cluster
 
 ## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency,
 ## recordings player click-to-first-sound.

@@ -366,9 +366,10 @@ async fn kill_a_node(relay: &mut Relay) {
     assert_eq!(resumed.len(), dropped, "every dropped agent came back");
     let last_back = resumed.iter().max().map(|t| t.duration_since(killed));
     println!(
-        "a node killed (-9) with {dropped} agents on it: all back on the other nodes {:.2} s after (the app's reconnect wait: 0.25–0.75 s), every agent had all {AROUND_KILL} calls posted around it {:.2} s after; {} POSTs retried; every call exactly once: {}",
+        "a node killed (-9) with {dropped} agents on it: all back on the other nodes {:.2} s after (the app's reconnect wait: 0.25–0.75 s), every agent had all {AROUND_KILL} calls posted around it {:.2} s after; {} connection attempts refused on the way; {} POSTs retried; every call exactly once: {}",
         last_back.unwrap_or_default().as_secs_f64(),
         everything.as_secs_f64(),
+        watch.refused(),
         watch.retried(),
         watch.each_exactly(&calls, AGENTS)
     );

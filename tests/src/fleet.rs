@@ -32,6 +32,7 @@ pub struct Watch {
     calls: Mutex<HashMap<String, Delivery>>,
     dropped: AtomicUsize,
     resumed: Mutex<Vec<Instant>>,
+    refused: AtomicUsize,
     retried: AtomicUsize,
 }
 
@@ -51,6 +52,11 @@ impl Watch {
     /// When each agent was back after a drop (its hello), in arrival order.
     pub fn resumed(&self) -> Vec<Instant> {
         self.resumed.lock().unwrap().clone()
+    }
+
+    /// Agents' connection attempts that failed (each then waited longer).
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
     }
 
     /// POSTs that got no 200 and were sent again.
@@ -139,42 +145,82 @@ pub async fn agent(
 ) {
     // Each agent its own spread in the app's ±50 %, so they do not all return at once.
     let jitter = 0.5 + (index as f64 * 0.618_033_988_7).fract();
-    let (mut last, mut epoch, mut first, mut wait) = (after, 0, true, FIRST_WAIT);
+    let mut at = Position {
+        last: after,
+        epoch: 0,
+        back: false,
+    };
+    let mut wait = FIRST_WAIT;
     loop {
-        let mut request = code.agent_url(last, epoch).into_client_request().unwrap();
+        let mut request = code
+            .agent_url(at.last, at.epoch)
+            .into_client_request()
+            .unwrap();
         request.headers_mut().insert(
             "authorization",
             format!("Bearer {}", code.token.expose()).parse().unwrap(),
         );
-        if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await {
-            while let Some(Ok(message)) = socket.next().await {
-                let Ok(text) = message.into_text() else {
-                    continue;
-                };
-                if text.starts_with(r#"{"t":"hello""#) {
-                    epoch = between(&text, r#""epoch":"#, ",").parse().unwrap();
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => {
+                if read(socket, &mut at, &watch, &connected).await {
                     wait = FIRST_WAIT;
-                    if first {
-                        first = false;
-                        connected.wait().await;
-                    } else {
-                        watch.resumed.lock().unwrap().push(Instant::now());
-                    }
-                } else if text.starts_with(r#"{"t":"event""#) {
-                    let seq: i64 = between(&text, r#""seq":"#, ",").parse().unwrap();
-                    assert!(seq > last, "in order, no repeats");
-                    last = seq;
-                    let arrived = Instant::now();
-                    watch.note(between(&text, r#"["callid",""#, "\""), |d| {
-                        d.received.push(arrived)
-                    });
                 }
+                watch.dropped.fetch_add(1, Ordering::SeqCst);
             }
-            watch.dropped.fetch_add(1, Ordering::SeqCst);
+            Err(_) => {
+                watch.refused.fetch_add(1, Ordering::SeqCst);
+            }
         }
         tokio::time::sleep(wait.mul_f64(jitter)).await;
         wait = (wait * 2).min(LONGEST_WAIT);
     }
+}
+
+/// Where an agent is in the stream.
+struct Position {
+    /// The last event it got.
+    last: i64,
+    /// The stream's epoch its hello gave.
+    epoch: i64,
+    /// Whether it was connected before (a hello now is a return).
+    back: bool,
+}
+
+/// Reads one connection until it ends; whether the relay said hello.
+async fn read<S>(
+    mut socket: tokio_tungstenite::WebSocketStream<S>,
+    at: &mut Position,
+    watch: &Watch,
+    connected: &Barrier,
+) -> bool
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut greeted = false;
+    while let Some(Ok(message)) = socket.next().await {
+        let Ok(text) = message.into_text() else {
+            continue;
+        };
+        if text.starts_with(r#"{"t":"hello""#) {
+            at.epoch = between(&text, r#""epoch":"#, ",").parse().unwrap();
+            greeted = true;
+            if at.back {
+                watch.resumed.lock().unwrap().push(Instant::now());
+            } else {
+                at.back = true;
+                connected.wait().await;
+            }
+        } else if text.starts_with(r#"{"t":"event""#) {
+            let seq: i64 = between(&text, r#""seq":"#, ",").parse().unwrap();
+            assert!(seq > at.last, "in order, no repeats");
+            at.last = seq;
+            let arrived = Instant::now();
+            watch.note(between(&text, r#"["callid",""#, "\""), |d| {
+                d.received.push(arrived)
+            });
+        }
+    }
+    greeted
 }
 
 /// Starts one agent per join code (`http://HOST:PORT#TOKEN`, index order), each after `after`; returns
