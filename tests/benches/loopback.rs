@@ -4,7 +4,7 @@
 //! 1. webhook events/s stored durably by the real listener vs a bare axum handler;
 //! 2. `cmd=contact` latency with 1M contacts while events are being stored;
 //! 3. start-up of `xvb serve` to listening;
-//! 4. history pages (as the app's list scrolls) in 100,000 calls.
+//! 4. history pages (as the app's list scrolls) and typed searches in 1,000,000 calls.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,7 +17,7 @@ use xvb_core::pbx::notifier::Silent;
 use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_e2e::agent::xvb_bin;
-use xvb_e2e::history::seed_history;
+use xvb_e2e::history::{seed_history, typed_searches};
 use xvb_e2e::pbx::ACCESS_CODE;
 
 const RUN: Duration = Duration::from_secs(3);
@@ -211,52 +211,88 @@ fn main() {
         startup_figures(contacts_dir.path());
     }
     if wanted("history") {
-        history_paging();
+        history_figures();
     }
 }
 
-/// Calls in history for the paging figures.
-const HISTORY_CALLS: usize = 100_000;
+/// Calls in history for the paging and search figures (an agent's history after a few years).
+const HISTORY_CALLS: usize = 1_000_000;
 /// Calls the app's list fetches at a time.
 const PAGE: usize = 100;
+/// Different typed searches measured.
+const SEARCHES: usize = 100;
 
-/// Pages of 100 calls as the app's list asks for them while scrolling: at the
-/// top, the middle and the end of the history; medians of 21.
-fn history_paging() {
+/// History of [`HISTORY_CALLS`] calls stored through the store's writer, then
+/// pages of 100 as the app's list asks for them while scrolling (top, middle,
+/// end), and what a typed search costs: its first page and its count.
+fn history_figures() {
     let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
     server_runtime().block_on(seed_history(dir.path(), HISTORY_CALLS));
-    let db = Database::open(
-        &DataDir::resolve(Some(dir.path().to_path_buf()))
-            .unwrap()
-            .database_path(),
-    )
-    .unwrap();
-    println!("history of {HISTORY_CALLS} calls, a page of 100 (median of 21):");
-    for (what, search) in [("all calls", None), ("search 555", Some("555"))] {
-        let mut query = HistoryQuery {
-            search: search.map(str::to_owned),
+    let seeded = started.elapsed().as_secs_f64();
+    let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+    println!(
+        "history of {HISTORY_CALLS} calls stored through the writer in {seeded:.0} s ({:.0} events/s); file {:.0} MB",
+        2.0 * HISTORY_CALLS as f64 / seeded,
+        std::fs::metadata(data.database_path()).unwrap().len() as f64 / 1e6
+    );
+    let db = Database::open(&data.database_path()).unwrap();
+    let mut query = HistoryQuery {
+        limit: PAGE,
+        ..HistoryQuery::default()
+    };
+    let mut line = "  a page of 100 (median of 21):".to_owned();
+    for offset in [0, HISTORY_CALLS / 2, HISTORY_CALLS - PAGE] {
+        query.offset = offset;
+        let mut times: Vec<Duration> = (0..21)
+            .map(|_| {
+                let started = Instant::now();
+                assert_eq!(db.history(&query).unwrap().len(), PAGE);
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        line += &format!(" at {offset}: {:.2} ms;", times[10].as_secs_f64() * 1e3);
+    }
+    println!("{line}");
+
+    let (mut pages, mut counts, mut matches) = (Vec::new(), Vec::new(), Vec::new());
+    for typed in typed_searches(HISTORY_CALLS, SEARCHES) {
+        let query = HistoryQuery {
+            search: Some(typed.clone()),
             limit: PAGE,
             ..HistoryQuery::default()
         };
-        let total = db.history_count(&query).unwrap() as usize;
-        let mut line = format!("  {what:<10} ({total:>6} match):");
-        for offset in [0, total / 2, total - PAGE] {
-            query.offset = offset;
-            let mut times: Vec<Duration> = (0..21)
-                .map(|_| {
-                    let started = Instant::now();
-                    assert_eq!(db.history(&query).unwrap().len(), PAGE);
-                    started.elapsed()
-                })
-                .collect();
-            times.sort();
-            line += &format!(
-                " at {offset:>6}: {:>6.2} ms;",
-                times[10].as_secs_f64() * 1e3
-            );
-        }
-        println!("{line}");
+        let started = Instant::now();
+        let page = db.history(&query).unwrap();
+        pages.push(started.elapsed());
+        let started = Instant::now();
+        let count = db.history_count(&query).unwrap() as usize;
+        counts.push(started.elapsed());
+        assert!(
+            count >= 1 && page.len() == count.min(PAGE),
+            "{typed}: {count}"
+        );
+        matches.push(count);
     }
+    pages.sort();
+    counts.sort();
+    matches.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "  typed search, {SEARCHES} different ones (4–7 digits of a number, 3–6 letters of a name; median {} matches, most {}):",
+        matches[SEARCHES / 2],
+        matches[SEARCHES - 1]
+    );
+    println!(
+        "    first page: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; count: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(percentile(&pages, 0.5)),
+        ms(percentile(&pages, 0.99)),
+        ms(pages[SEARCHES - 1]),
+        ms(percentile(&counts, 0.5)),
+        ms(percentile(&counts, 0.99)),
+        ms(counts[SEARCHES - 1])
+    );
 }
 
 /// Bare axum and the real listener, in alternating rounds (loopback figures are noisy); medians.

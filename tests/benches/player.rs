@@ -38,7 +38,7 @@ async fn store_calls(agent: &Agent, link: &str, ids: &[String]) {
             line: None,
         };
         let link = format!("{link}/{id}.g722");
-        store_answered_call(&writer, &call, MINUTES * 60, Some(&link)).await;
+        store_answered_call(&writer, &call, MINUTES * 60, Some(&link), None).await;
     }
 }
 

@@ -9,44 +9,174 @@ use xvb_core::pbx::sim::SimCall;
 use xvb_core::store::Writer;
 
 /// Stores `call` as answered: its `INCOMING` event, then `COMPLETED` with status
-/// `Success`, `seconds` long, with the recording `link` if any.
+/// `Success`, `seconds` long, with the recording `link` if any, and the book's
+/// `name` for the caller if any.
 pub async fn store_answered_call(
     writer: &Writer,
     call: &SimCall,
     seconds: u64,
     link: Option<&str>,
+    name: Option<&str>,
 ) {
     for fields in [call.incoming(), call.completed("Success", seconds, link)] {
         writer
-            .record_event(CallEvent::parse(fields).unwrap(), None)
+            .record_event(CallEvent::parse(fields).unwrap(), name.map(str::to_owned))
             .await
             .unwrap();
     }
 }
 
+/// First names, last names and companies the seeded contacts are made of.
+const FIRST: [&str; 20] = [
+    "Александр",
+    "Алексей",
+    "Анна",
+    "Андрей",
+    "Дмитрий",
+    "Елена",
+    "Иван",
+    "Ирина",
+    "Мария",
+    "Михаил",
+    "Наталья",
+    "Николай",
+    "Ольга",
+    "Павел",
+    "Сергей",
+    "Светлана",
+    "Татьяна",
+    "Юлия",
+    "Владимир",
+    "Екатерина",
+];
+const LAST: [&str; 25] = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+];
+const COMPANY: [&str; 10] = [
+    "Рога и копыта",
+    "Ромашка",
+    "Вектор",
+    "Альфа",
+    "СтройМир",
+    "ТехноСервис",
+    "Гарант",
+    "Меридиан",
+    "Acme Trading",
+    "Nord Logistics",
+];
+
+/// A well-mixed number for `n` (SplitMix64), so seeded data looks random but repeats.
+pub fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D1_049E_B133_11EB);
+    z ^ (z >> 31)
+}
+
+/// Client `k` of the seeded history: a mobile number and a contact name as a
+/// CRM writes it (`Имя Фамилия/Компания 12`).
+pub fn client(k: u64) -> (String, String) {
+    let r = mix(k);
+    let first = FIRST[(r % 20) as usize];
+    let last = LAST[((r >> 8) % 25) as usize];
+    let company = COMPANY[((r >> 16) % 10) as usize];
+    (
+        format!("79{:09}", (r >> 24) % 1_000_000_000),
+        format!("{first} {last}/{company} {}", (r >> 40) % 100),
+    )
+}
+
+/// How many calls each seeded client made, on average.
+const CALLS_PER_CLIENT: u64 = 5;
+
+/// What agents type into the history search over a history of `calls` seeded
+/// calls: `n` fragments, half digits of a client's number (4 to 7 of them),
+/// half part of a name or company (3 to 6 letters, as typed: any case).
+pub fn typed_searches(calls: usize, n: usize) -> Vec<String> {
+    let clients = (calls as u64 / CALLS_PER_CLIENT).max(1);
+    (0..n as u64)
+        .map(|i| {
+            let r = mix(1_000_000 + i);
+            let (number, name) = client(r % clients);
+            let take = |text: &str, len: usize| -> String {
+                let chars: Vec<char> = text.chars().collect();
+                let len = len.min(chars.len());
+                let from = (r >> 32) as usize % (chars.len() - len + 1);
+                chars[from..from + len].iter().collect()
+            };
+            if i % 2 == 0 {
+                take(&number[2..], 4 + (r >> 8) as usize % 4)
+            } else {
+                let word = name
+                    .split(['/', ' '])
+                    .nth(1 + (r >> 12) as usize % 2)
+                    .unwrap_or(&name);
+                let typed = take(word, 3 + (r >> 8) as usize % 4);
+                if r.is_multiple_of(3) {
+                    typed.to_uppercase()
+                } else {
+                    typed.to_lowercase()
+                }
+            }
+        })
+        .collect()
+}
+
 /// Stores `calls` answered incoming calls (60 s, with a record link) in the
-/// database of the data dir `data`, as the listener would.
+/// database of the data dir `data`, as the listener would: from clients who
+/// called five times each on average, each with a contact name.
 pub async fn seed_history(data: &Path, calls: usize) {
     let path = xvb_core::config::DataDir::resolve(Some(data.to_path_buf()))
         .unwrap()
         .database_path();
     let writer = Writer::start(&path).unwrap();
-    let tasks: Vec<_> = (0..calls)
-        .map(|i| {
-            let writer = writer.clone();
-            tokio::spawn(async move {
-                let call = SimCall {
-                    access_code: ACCESS_CODE.into(),
-                    callid: format!("H{i:06}"),
-                    phone: format!("7910{i:07}"),
-                    ext: "101".into(),
-                    line: Some("74950000000".into()),
-                };
-                store_answered_call(&writer, &call, 60, Some("https://pbx.invalid/r.g722")).await;
+    let clients = (calls as u64 / CALLS_PER_CLIENT).max(1);
+    // A few thousand at a time: the writer commits them in groups, as under load.
+    for chunk in (0..calls as u64).collect::<Vec<_>>().chunks(4096) {
+        let tasks: Vec<_> = chunk
+            .iter()
+            .map(|&i| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    let (phone, name) = client(mix(i) % clients);
+                    let call = SimCall {
+                        access_code: ACCESS_CODE.into(),
+                        callid: format!("H{i:07}"),
+                        phone,
+                        ext: "101".into(),
+                        line: Some("74950000000".into()),
+                    };
+                    let link = Some("https://pbx.invalid/r.g722");
+                    store_answered_call(&writer, &call, 60, link, Some(&name)).await;
+                })
             })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
     }
 }

@@ -25,7 +25,7 @@ async fn store_call(agent: &Agent, callid: &str, link: &str, seconds: u64) -> Ca
     let path = agent.dir.path().join("xvb.sqlite3");
     let writer = Writer::start(&path).unwrap();
     let call = call_from_known_caller(callid, "100");
-    store_answered_call(&writer, &call, seconds, Some(link)).await;
+    store_answered_call(&writer, &call, seconds, Some(link), None).await;
     Database::open(&path)
         .unwrap()
         .call(callid)

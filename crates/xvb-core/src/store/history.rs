@@ -33,25 +33,44 @@ pub struct HistoryQuery {
     pub offset: usize,
 }
 
+/// What a typed search or number filter asks of one column.
+struct Term {
+    /// `phone_norm` or `name_fold`.
+    column: &'static str,
+    /// Digits, or a name fragment in lower case.
+    text: String,
+}
+
+impl Term {
+    /// `%text%` for LIKE (LIKE's own wildcards removed from a name).
+    fn pattern(&self) -> String {
+        format!("%{}%", self.text.replace(['%', '_'], ""))
+    }
+
+    /// `column : "text"` for the trigram index (quotes doubled).
+    fn phrase(&self) -> String {
+        format!("{} : \"{}\"", self.column, self.text.replace('"', "\"\""))
+    }
+}
+
+/// A WHERE clause and its parameters.
+type Clauses = (String, Vec<rusqlite::types::Value>);
+
+/// Shortest fragment the trigram index can find; shorter ones are looked for by reading calls.
+const INDEXED_CHARS: usize = 3;
+/// A row read while walking history newest first costs about this many
+/// index matches sorted by time (rows carry their log and record).
+const SCAN_COST: usize = 4;
+
 impl HistoryQuery {
-    /// The WHERE clause and its parameters.
-    fn filter(&self) -> (String, Vec<rusqlite::types::Value>) {
-        use rusqlite::types::Value;
-        let mut clauses = vec!["1 = 1".to_owned()];
-        let mut params: Vec<Value> = Vec::new();
-        let mut push = |clause: &str, values: Vec<Value>| {
-            let mut clause = clause.to_owned();
-            for value in values {
-                params.push(value);
-                clause = clause.replacen('$', &format!("?{}", params.len()), 1);
-            }
-            clauses.push(clause);
-        };
+    /// The typed number and search, one term each.
+    fn terms(&self) -> Vec<Term> {
+        let mut terms = Vec::new();
         if let Some(typed) = &self.phone {
-            push(
-                "phone_norm LIKE $",
-                vec![Value::Text(digits_pattern(typed))],
-            );
+            terms.push(Term {
+                column: "phone_norm",
+                text: digits(typed),
+            });
         }
         if let Some(typed) = self
             .search
@@ -62,69 +81,190 @@ impl HistoryQuery {
             let is_number = typed
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            if is_number {
-                push(
-                    "phone_norm LIKE $",
-                    vec![Value::Text(digits_pattern(typed))],
-                );
+            terms.push(if is_number {
+                Term {
+                    column: "phone_norm",
+                    text: digits(typed),
+                }
             } else {
-                let name = format!("%{}%", typed.to_lowercase().replace(['%', '_'], ""));
-                push("name_fold LIKE $", vec![Value::Text(name)]);
+                Term {
+                    column: "name_fold",
+                    text: typed.to_lowercase(),
+                }
+            });
+        }
+        terms
+    }
+
+    /// The trigram index's MATCH expression, when every term is long enough for it.
+    fn indexed_match(&self) -> Option<String> {
+        let terms = self.terms();
+        let indexed = !terms.is_empty()
+            && terms
+                .iter()
+                .all(|t| t.text.chars().count() >= INDEXED_CHARS);
+        indexed.then(|| {
+            terms
+                .iter()
+                .map(Term::phrase)
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        })
+    }
+
+    /// The WHERE clause on table `c` and its parameters, numbered after the
+    /// `taken` ones before them; the typed terms as LIKE patterns only when `with_terms`.
+    fn filter(&self, with_terms: bool, taken: usize) -> Clauses {
+        use rusqlite::types::Value;
+        let mut clauses = vec!["1 = 1".to_owned()];
+        let mut params: Vec<Value> = Vec::new();
+        let mut push = |clause: &str, values: Vec<Value>| {
+            let mut clause = clause.to_owned();
+            for value in values {
+                params.push(value);
+                clause = clause.replacen('$', &format!("?{}", taken + params.len()), 1);
+            }
+            clauses.push(clause);
+        };
+        if with_terms {
+            for term in self.terms() {
+                push(
+                    &format!("c.{} LIKE $", term.column),
+                    vec![Value::Text(term.pattern())],
+                );
             }
         }
         if let Some(status) = &self.status {
             push(
-                "(status = $ COLLATE NOCASE OR (lower($) = 'missed' AND missed = 1))",
+                "(c.status = $ COLLATE NOCASE OR (lower($) = 'missed' AND c.missed = 1))",
                 vec![Value::Text(status.clone()), Value::Text(status.clone())],
             );
         }
         if let Some(direction) = self.direction {
             push(
-                "direction = $",
+                "c.direction = $",
                 vec![Value::Text(direction.as_str().into())],
             );
         }
         if self.live {
-            push("completed = 0", vec![]);
+            push("c.completed = 0", vec![]);
         }
         if let Some(since) = self.since_ms {
-            push("first_seen_ms >= $", vec![Value::Integer(since)]);
+            push("c.first_seen_ms >= $", vec![Value::Integer(since)]);
         }
         if let Some(until) = self.until_ms {
-            push("first_seen_ms < $", vec![Value::Integer(until)]);
+            push("c.first_seen_ms < $", vec![Value::Integer(until)]);
         }
         (clauses.join(" AND "), params)
     }
+
+    /// Whether anything but the typed terms narrows the query.
+    fn has_other_filters(&self) -> bool {
+        self.status.is_some()
+            || self.direction.is_some()
+            || self.live
+            || self.since_ms.is_some()
+            || self.until_ms.is_some()
+    }
+
+    /// The index's matches (`FROM … WHERE …`, parameters after `?1` = the MATCH
+    /// expression), joined to `calls c` only when other filters need it.
+    fn matches(&self, matched: String) -> Clauses {
+        let mut params = vec![rusqlite::types::Value::Text(matched)];
+        if !self.has_other_filters() {
+            return ("calls_search WHERE calls_search MATCH ?1".into(), params);
+        }
+        let (filter, rest) = self.filter(false, 1);
+        params.extend(rest);
+        (
+            format!(
+                "calls_search JOIN calls c ON c.rowid = calls_search.rowid \
+                 WHERE calls_search MATCH ?1 AND {filter}"
+            ),
+            params,
+        )
+    }
 }
 
-/// `%digits%`: a whole number in any spelling, or a fragment as typed.
-fn digits_pattern(typed: &str) -> String {
+/// The digits typed: a whole number (10 digits or more) in its normal spelling, or a fragment as typed.
+fn digits(typed: &str) -> String {
     let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-    let digits = if digits.len() >= 10 {
+    if digits.len() >= 10 {
         phone::normalize(&digits)
     } else {
         digits
-    };
-    format!("%{digits}%")
+    }
 }
 
 impl Database {
-    /// Calls matching `query`, newest first.
+    /// Calls matching `query`, newest first. A search the trigram index can
+    /// answer is sorted from the index when its matches are few; when they are
+    /// many, walking history newest first finds a page sooner.
     pub fn history(&self, query: &HistoryQuery) -> Result<Vec<Call>, CoreError> {
-        let (filter, mut params) = query.filter();
+        let wanted = query.offset + query.limit;
+        if let Some(matched) = query.indexed_match() {
+            let found = self.count_matches(query, matched.clone())? as usize;
+            let newest: i64 = self
+                .conn
+                .prepare_cached("SELECT coalesce(max(rowid), 0) FROM calls")?
+                .query_row([], |r| r.get(0))?;
+            let walked = wanted.saturating_mul(newest as usize) / found.max(1);
+            if walked.saturating_mul(SCAN_COST) > found {
+                return self.history_from_index(query, matched);
+            }
+        }
+        let (filter, mut params) = query.filter(true, 0);
         params.push(rusqlite::types::Value::Integer(query.limit as i64));
         params.push(rusqlite::types::Value::Integer(query.offset as i64));
         let sql = format!(
-            "SELECT record FROM calls WHERE {filter} ORDER BY first_seen_ms DESC, rowid DESC LIMIT ?{} OFFSET ?{}",
+            "SELECT c.record FROM calls c WHERE {filter}
+             ORDER BY c.first_seen_ms DESC, c.rowid DESC LIMIT ?{} OFFSET ?{}",
             params.len() - 1,
             params.len()
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        self.records(&sql, params)
+    }
+
+    /// A page of the index's matches, sorted by the time the index keeps.
+    fn history_from_index(
+        &self,
+        query: &HistoryQuery,
+        matched: String,
+    ) -> Result<Vec<Call>, CoreError> {
+        let (matches, mut params) = query.matches(matched);
+        params.push(rusqlite::types::Value::Integer(query.limit as i64));
+        params.push(rusqlite::types::Value::Integer(query.offset as i64));
+        let sql = format!(
+            "SELECT shown.record FROM (
+                 SELECT calls_search.rowid AS id, calls_search.first_seen_ms AS at FROM {matches}
+                 ORDER BY at DESC, id DESC LIMIT ?{} OFFSET ?{}
+             ) page JOIN calls shown ON shown.rowid = page.id
+             ORDER BY page.at DESC, page.id DESC",
+            params.len() - 1,
+            params.len()
+        );
+        self.records(&sql, params)
+    }
+
+    fn records(
+        &self,
+        sql: &str,
+        params: Vec<rusqlite::types::Value>,
+    ) -> Result<Vec<Call>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             r.get::<_, String>(0)
         })?;
         rows.map(|row| serde_json::from_str(&row?).map_err(CoreError::corrupt))
             .collect()
+    }
+
+    fn count_matches(&self, query: &HistoryQuery, matched: String) -> Result<i64, CoreError> {
+        let (matches, params) = query.matches(matched);
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM {matches}"))?
+            .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?)
     }
 
     /// One call by its id.
@@ -141,8 +281,11 @@ impl Database {
 
     /// How many calls match `query` (its limit and offset aside).
     pub fn history_count(&self, query: &HistoryQuery) -> Result<i64, CoreError> {
-        let (filter, params) = query.filter();
-        let sql = format!("SELECT count(*) FROM calls WHERE {filter}");
+        if let Some(matched) = query.indexed_match() {
+            return self.count_matches(query, matched);
+        }
+        let (filter, params) = query.filter(true, 0);
+        let sql = format!("SELECT count(*) FROM calls c WHERE {filter}");
         Ok(self
             .conn
             .prepare_cached(&sql)?

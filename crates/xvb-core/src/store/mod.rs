@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_retention.sql"),
     include_str!("migrations/0005_ascending_time_indexes.sql"),
     include_str!("migrations/0006_relay_epoch.sql"),
+    include_str!("migrations/0007_history_search.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -202,6 +202,122 @@ async fn history_filters_search_pages_and_counts() {
     );
 }
 
+/// However a search is answered — from the trigram index when its matches
+/// are few for the page asked, by reading history newest first when they are
+/// many, by reading alone for one or two characters — it finds exactly the
+/// calls a plain reading finds, in the same order, on every page, and counts them.
+#[tokio::test]
+async fn a_search_finds_what_reading_every_call_finds_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let writer = Writer::start(&path).unwrap();
+    let names = [
+        "Вася/Рога и копыта",
+        "ольга Иванова",
+        "Ivan O'Neil \"Best\"",
+        "100% Sale_1",
+    ];
+    for i in 0..240u64 {
+        let call = SimCall {
+            access_code: "10019".into(),
+            callid: format!("S{i:03}"),
+            phone: format!("7920{:07}", (i * 7919) % 10_000_000),
+            ext: "100".into(),
+            line: None,
+        };
+        let name = (i % 5 != 0).then(|| names[i as usize % names.len()].to_owned());
+        writer
+            .record_event(event(call.incoming()), name)
+            .await
+            .unwrap();
+    }
+    let db = Database::open(&path).unwrap();
+    let everything = db
+        .history(&HistoryQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(everything.len(), 240);
+    let found_by_reading = |typed: &str| -> Vec<String> {
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let is_number = typed
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        everything
+            .iter()
+            .filter(|c| {
+                if is_number {
+                    c.phone_normalized
+                        .as_deref()
+                        .is_some_and(|p| p.contains(&digits))
+                } else {
+                    c.contact_name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains(&typed.to_lowercase()))
+                }
+            })
+            .map(|c| c.callid.clone())
+            .collect()
+    };
+    for typed in [
+        "7920",
+        "79",
+        "0 1",
+        "8531",
+        "99999",
+        "ВАСЯ",
+        "вас",
+        "ИВАН",
+        "o'n",
+        "\"best\"",
+        "100%",
+        "sale_",
+        "ия",
+        "нет такого",
+    ] {
+        let expected = found_by_reading(typed);
+        for (limit, offset) in [(5, 0), (5, 100), (7, 33), (100, 0), (300, 0)] {
+            let query = HistoryQuery {
+                search: Some(typed.into()),
+                limit,
+                offset,
+                ..Default::default()
+            };
+            let page: Vec<String> = db
+                .history(&query)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.callid)
+                .collect();
+            let wanted: Vec<String> = expected.iter().skip(offset).take(limit).cloned().collect();
+            assert_eq!(page, wanted, "{typed:?}, {limit} from {offset}");
+            assert_eq!(
+                db.history_count(&query).unwrap() as usize,
+                expected.len(),
+                "{typed:?}"
+            );
+        }
+    }
+    // With other filters too: incoming calls of the last hour only.
+    let hour_ago = OffsetDateTime::now_utc().unix_timestamp() * 1000 - 3_600_000;
+    let query = HistoryQuery {
+        search: Some("вас".into()),
+        direction: Some(Direction::In),
+        since_ms: Some(hour_ago),
+        limit: 1000,
+        ..Default::default()
+    };
+    assert_eq!(
+        db.history(&query).unwrap().len(),
+        found_by_reading("вас").len()
+    );
+    assert_eq!(
+        db.history_count(&query).unwrap() as usize,
+        found_by_reading("вас").len()
+    );
+}
+
 /// A database written by `xvb` before the store was split into files (the
 /// commit before this layout): two calls, a contact, a relay agent.
 #[tokio::test]
