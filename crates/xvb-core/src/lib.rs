@@ -11,6 +11,7 @@
 //! - [`reach`] — the team relay, an agent's link to it, the tunnel, and the
 //!   [`reach::Reach`] line;
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
+//! - `notifications` — the desktop's notification server over D-Bus (Linux);
 //! - [`config`] and [`secret`] — settings in `config.toml`, secrets in the keyring;
 //! - [`CoreError`] — what can go wrong, each with what to do about it.
 
@@ -22,6 +23,8 @@ pub mod config;
 pub mod contacts;
 mod error;
 pub mod listener;
+#[cfg(unix)]
+pub mod notifications;
 pub mod pbx;
 pub mod reach;
 pub mod secret;

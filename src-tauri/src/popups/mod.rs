@@ -1,6 +1,6 @@
 //! Screen-pops: each decision of the core worded by [`xvb_core::pbx::pop`] and
-//! drawn by the desktop's own notifications — D-Bus through notify-rust on
-//! Linux ([`dbus`]), WinRT toasts on Windows ([`toast`]).
+//! drawn by the desktop's own notifications — D-Bus on Linux ([`dbus`], one
+//! connection for every pop), WinRT toasts on Windows ([`toast`]).
 //!
 //! A ring pop stays until the call is answered or missed and is then withdrawn
 //! (D-Bus `CloseNotification`; the toast's tag removed from the screen and the

@@ -29,6 +29,8 @@ pub enum BusCall {
 #[derive(Default)]
 struct Recorder {
     calls: Arc<Mutex<Vec<(Instant, BusCall)>>>,
+    /// The bus name of the connection each `Notify` came on.
+    senders: Arc<Mutex<Vec<String>>>,
     next_id: Mutex<u32>,
 }
 
@@ -37,6 +39,7 @@ impl Recorder {
     #[allow(clippy::too_many_arguments)]
     fn notify(
         &self,
+        #[zbus(header)] header: zbus::message::Header<'_>,
         _app_name: String,
         replaces_id: u32,
         _app_icon: String,
@@ -46,6 +49,9 @@ impl Recorder {
         _hints: HashMap<String, OwnedValue>,
         expire_timeout: i32,
     ) -> u32 {
+        if let Some(sender) = header.sender() {
+            self.senders.lock().unwrap().push(sender.to_string());
+        }
         let id = if replaces_id != 0 {
             replaces_id
         } else {
@@ -105,6 +111,7 @@ pub struct Shown {
 /// The running recorder; stops when dropped.
 pub struct NotificationRecorder {
     calls: Arc<Mutex<Vec<(Instant, BusCall)>>>,
+    senders: Arc<Mutex<Vec<String>>>,
     _connection: zbus::Connection,
 }
 
@@ -113,6 +120,7 @@ impl NotificationRecorder {
     pub async fn start(address: &str) -> NotificationRecorder {
         let recorder = Recorder::default();
         let calls = Arc::clone(&recorder.calls);
+        let senders = Arc::clone(&recorder.senders);
         let connection = super::session::serve_on_bus(
             address,
             "org.freedesktop.Notifications",
@@ -122,8 +130,17 @@ impl NotificationRecorder {
         .await;
         NotificationRecorder {
             calls,
+            senders,
             _connection: connection,
         }
+    }
+
+    /// How many bus connections the `Notify` calls so far came on.
+    pub fn connections(&self) -> usize {
+        let mut senders = self.senders.lock().unwrap().clone();
+        senders.sort();
+        senders.dedup();
+        senders.len()
     }
 
     /// Everything recorded so far.

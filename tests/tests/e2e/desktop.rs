@@ -117,6 +117,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     post_to_webhook(&webhook, &missed.incoming(), None).await;
     post_to_webhook(&webhook, &missed.completed("Missed", 0, None), None).await;
     let notice = recorder.wait_for_pop(WAIT, "Missed call").await;
+    assert_eq!(recorder.connections(), 1, "every pop on one bus connection");
     // The tray icon wears the missed-call badge until the agent looks at the window.
     tray.wait_for_icon(WAIT, "the missed-call badge", BADGE_RED, |red| red > 100)
         .await;

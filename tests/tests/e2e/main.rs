@@ -10,7 +10,7 @@
 //!   `crates/xvb-core/src/listener/tests.rs`),
 //!   [`contacts`], [`dialing`] (`makeCall`, the token in a keyring),
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
-//!   disk, a locked or damaged database);
+//!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
 //!   on PostgreSQL), [`tunnel`] (bore);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
@@ -51,6 +51,7 @@ mod g722;
 mod hotkey_autostart;
 mod listener;
 mod package;
+mod pops;
 mod recordings;
 mod relay;
 mod relay_cluster;

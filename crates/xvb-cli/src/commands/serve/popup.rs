@@ -1,14 +1,15 @@
-//! `xvb serve --notify`: decisions as desktop notifications (D-Bus on Linux,
-//! toasts on Windows, via notify-rust), worded by [`xvb_core::pbx::pop`].
+//! `xvb serve --notify`: decisions as desktop notifications, worded by
+//! [`xvb_core::pbx::pop`]: D-Bus on Linux (one connection for every pop,
+//! [`xvb_core::notifications`]), toasts on Windows (notify-rust).
 //!
 //! Pops are sent from a thread of their own so a slow notification server never
 //! delays the PBX's answer. On Linux a ring pop stays until the call is answered
 //! or missed and is then withdrawn by its id; Windows toasts leave by themselves
 //! (the desktop app withdraws them by tag).
 
-use std::sync::mpsc;
+use tokio::sync::mpsc;
 use xvb_core::pbx::notifier::{AwaySummary, Notice};
-use xvb_core::pbx::pop::{Language, Pop, PopKind};
+use xvb_core::pbx::pop::{Language, Pop};
 
 /// What to pop: a decision about a call, or what came while the agent was away.
 pub(crate) enum Popped {
@@ -20,16 +21,22 @@ pub(crate) enum Popped {
 
 /// Handle to the pop-up thread.
 pub(crate) struct Popups {
-    queue: mpsc::Sender<Popped>,
+    queue: mpsc::UnboundedSender<Popped>,
 }
 
 impl Popups {
     /// Starts the pop-up thread, wording pops in `language`.
     pub(crate) fn start(language: Language) -> Popups {
-        let (queue, notices) = mpsc::channel::<Popped>();
+        let (queue, notices) = mpsc::unbounded_channel::<Popped>();
         std::thread::Builder::new()
             .name("xvb-popups".into())
-            .spawn(move || show_loop(notices, language))
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime for pops")
+                    .block_on(show_loop(notices, language))
+            })
             .expect("thread starts");
         Popups { queue }
     }
@@ -40,61 +47,70 @@ impl Popups {
     }
 }
 
-fn show_loop(pops: mpsc::Receiver<Popped>, language: Language) {
-    let mut ringing = Ringing::default();
-    for popped in pops {
+async fn show_loop(mut pops: mpsc::UnboundedReceiver<Popped>, language: Language) {
+    let mut screen = Screen::default();
+    while let Some(popped) = pops.recv().await {
         let (pop, callid) = match popped {
             Popped::Away(summary) => (Pop::away(summary, language), None),
             Popped::Call(notice) => {
-                ringing.withdraw(&notice.call.callid);
+                screen.withdraw(&notice.call.callid).await;
                 match Pop::for_notice(&notice, language) {
                     Some(pop) => (pop, Some(notice.call.callid)),
                     None => continue,
                 }
             }
         };
-        let mut shown = notify_rust::Notification::new();
-        shown
-            .appname("XVB Companion")
-            .summary(&pop.title)
-            .body(&pop.body());
-        if pop.kind == PopKind::Ring {
-            shown.timeout(notify_rust::Timeout::Never);
-        }
-        match shown.show() {
-            Ok(handle) => {
-                if let (PopKind::Ring, Some(callid)) = (pop.kind, callid) {
-                    ringing.keep(callid, handle);
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "could not show a notification; is a notification daemon running?")
-            }
+        if let Err(e) = screen.show(&pop, callid).await {
+            tracing::warn!(error = %e, "could not show a notification; is a notification daemon running?")
         }
     }
 }
 
-/// Ring pops on screen, by call id, to withdraw when the call is answered or missed.
+/// The notification server (D-Bus), pops shown without buttons: a headless
+/// listener has no window to open and does not dial.
+#[cfg(unix)]
 #[derive(Default)]
-struct Ringing(std::collections::HashMap<String, notify_rust::NotificationHandle>);
-
-impl Ringing {
-    fn keep(&mut self, callid: String, pop: notify_rust::NotificationHandle) {
-        self.0.insert(callid, pop);
-    }
-
-    fn withdraw(&mut self, callid: &str) {
-        if let Some(pop) = self.0.remove(callid) {
-            close(pop);
-        }
-    }
-}
+struct Screen(xvb_core::notifications::Screen);
 
 #[cfg(unix)]
-fn close(pop: notify_rust::NotificationHandle) {
-    pop.close();
+impl Screen {
+    async fn show(
+        &mut self,
+        pop: &Pop,
+        callid: Option<String>,
+    ) -> Result<(), xvb_core::notifications::Error> {
+        let bare = Pop {
+            click: None,
+            buttons: Vec::new(),
+            ..pop.clone()
+        };
+        self.0.show(&bare, callid).await.map(drop)
+    }
+
+    async fn withdraw(&mut self, callid: &str) {
+        self.0.withdraw(callid).await;
+    }
 }
 
-/// notify-rust's toasts cannot be withdrawn: they time out into the Action Center.
+/// Toasts through notify-rust; they cannot be withdrawn and time out into the Action Center.
 #[cfg(windows)]
-fn close(_pop: notify_rust::NotificationHandle) {}
+#[derive(Default)]
+struct Screen;
+
+#[cfg(windows)]
+impl Screen {
+    async fn show(
+        &mut self,
+        pop: &Pop,
+        _callid: Option<String>,
+    ) -> Result<(), notify_rust::error::Error> {
+        notify_rust::Notification::new()
+            .appname("XVB Companion")
+            .summary(&pop.title)
+            .body(&pop.body())
+            .show()
+            .map(|_| ())
+    }
+
+    async fn withdraw(&mut self, _callid: &str) {}
+}
