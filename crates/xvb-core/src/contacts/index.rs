@@ -44,18 +44,113 @@ impl ContactAnswer {
 /// The reply for an unknown caller.
 pub const UNKNOWN_CALLER: &[u8] = b"{}";
 
+/// A loaded book: every number (as a packed key, sorted) with where its
+/// contact's name and responsible start in one shared text. About 50 bytes a
+/// number where a map of strings took about 500; a look-up is a binary search.
+#[derive(Debug, Default)]
+struct Book {
+    /// `(packed number, start of its contact in text)`, sorted by number.
+    numbers: Vec<(u64, u32)>,
+    /// Numbers too long to pack (over 17 digits), as text.
+    long: HashMap<String, u32>,
+    /// Each contact once: `name \0 responsible \0`.
+    text: String,
+}
+
+/// Numbers of up to 17 digits pack into a `u64` with their length (so leading zeros count).
+const PACKED_DIGITS: usize = 17;
+
+fn pack(number: &str) -> Option<u64> {
+    if number.len() > PACKED_DIGITS || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = number.parse::<u64>().unwrap_or(0);
+    Some(((number.len() as u64) << 59) | value)
+}
+
+impl Book {
+    /// The contact text at `start`: name and responsible.
+    fn contact(&self, start: u32) -> (&str, Option<&str>) {
+        let rest = &self.text[start as usize..];
+        let (name, rest) = rest.split_once('\0').expect("stored with its end");
+        let (responsible, _) = rest.split_once('\0').expect("stored with its end");
+        (name, Some(responsible).filter(|r| !r.is_empty()))
+    }
+
+    fn get(&self, number: &str) -> Option<(&str, Option<&str>)> {
+        let start = match pack(number) {
+            Some(key) => {
+                let at = self.numbers.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+                self.numbers[at].1
+            }
+            None => *self.long.get(number)?,
+        };
+        Some(self.contact(start))
+    }
+
+    fn len(&self) -> usize {
+        self.numbers.len() + self.long.len()
+    }
+}
+
+/// A book being loaded, one number at a time; [`ContactIndex::load`] puts it in service.
+#[derive(Debug, Default)]
+pub struct BookLoader {
+    book: Book,
+    /// Where the last contact added starts (a contact's numbers come together and share it).
+    last: Option<u32>,
+}
+
+impl BookLoader {
+    /// Adds a normalised `number` of the contact `name` (an empty `responsible` is none).
+    pub fn add(&mut self, number: &str, name: &str, responsible: Option<&str>) {
+        let responsible = responsible.unwrap_or_default();
+        let same = self.last.is_some_and(|start| {
+            self.book.contact(start) == (name, Some(responsible).filter(|r| !r.is_empty()))
+        });
+        let start = match self.last {
+            Some(start) if same => start,
+            _ => {
+                let start = self.book.text.len() as u32;
+                for field in [name, responsible] {
+                    self.book.text.push_str(&field.replace('\0', " "));
+                    self.book.text.push('\0');
+                }
+                self.last = Some(start);
+                start
+            }
+        };
+        match pack(number) {
+            Some(key) => self.book.numbers.push((key, start)),
+            None => {
+                self.book.long.insert(number.to_owned(), start);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Book {
+        // A number listed twice keeps the contact that came last, as a map would.
+        self.book.numbers.reverse();
+        self.book.numbers.sort_by_key(|&(key, _)| key);
+        self.book.numbers.dedup_by_key(|&mut (key, _)| key);
+        self.book.numbers.shrink_to_fit();
+        self.book.text.shrink_to_fit();
+        self.book
+    }
+}
+
 /// Normalised number → answer, swapped whole on change so readers never wait
 /// (except once, at start-up, until the first load is done: see [`ContactIndex::ready`]).
 #[derive(Debug)]
 pub struct ContactIndex {
-    map: ArcSwap<HashMap<String, ContactAnswer>>,
+    book: ArcSwap<Book>,
     loaded: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for ContactIndex {
     fn default() -> Self {
         ContactIndex {
-            map: ArcSwap::default(),
+            book: ArcSwap::default(),
             loaded: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -77,13 +172,16 @@ impl ContactIndex {
 
     /// Replaces the whole index from `(number, name, responsible)` rows.
     pub fn replace<'a>(&self, rows: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)>) {
-        let map: HashMap<String, ContactAnswer> = rows
-            .into_iter()
-            .map(|(number, name, responsible)| {
-                (number.to_owned(), ContactAnswer::new(name, responsible))
-            })
-            .collect();
-        self.map.store(Arc::new(map));
+        let mut loader = BookLoader::default();
+        for (number, name, responsible) in rows {
+            loader.add(number, name, responsible);
+        }
+        self.load(loader);
+    }
+
+    /// Replaces the whole index with the book `loader` holds.
+    pub fn load(&self, loader: BookLoader) {
+        self.book.store(Arc::new(loader.finish()));
         self.loaded.send_replace(true);
     }
 
@@ -92,12 +190,14 @@ impl ContactIndex {
         if phone::is_withheld(raw_phone) {
             return None;
         }
-        self.map.load().get(&phone::normalize(raw_phone)).cloned()
+        let book = self.book.load();
+        let (name, responsible) = book.get(&phone::normalize(raw_phone))?;
+        Some(ContactAnswer::new(name, responsible))
     }
 
     /// How many numbers are indexed.
     pub fn len(&self) -> usize {
-        self.map.load().len()
+        self.book.load().len()
     }
 
     /// Whether no number is indexed.

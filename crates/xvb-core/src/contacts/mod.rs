@@ -9,7 +9,7 @@ pub mod import;
 pub mod index;
 
 pub use import::{parse_csv, parse_file, parse_vcards, Parsed, RowError};
-pub use index::{ContactAnswer, ContactIndex, UNKNOWN_CALLER};
+pub use index::{BookLoader, ContactAnswer, ContactIndex, UNKNOWN_CALLER};
 
 use crate::pbx::phone;
 use serde::{Deserialize, Serialize};

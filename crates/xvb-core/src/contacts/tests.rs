@@ -71,3 +71,54 @@ fn index_answers_in_any_spelling_and_omits_empty_responsible() {
     );
     assert!(index.lookup("79999999999").is_none());
 }
+
+mod packed_index {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    /// Numbers the packed index must keep apart: leading zeros, lengths, over 17 digits.
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof!["[0-9]{1,6}", "0[0-9]{2,5}", "7[0-9]{10}", "[0-9]{16,19}",]
+    }
+
+    proptest! {
+        /// The index answers exactly what a map filled from the same rows answers:
+        /// for every number in it, and for numbers not in it.
+        #[test]
+        fn answers_as_a_map_of_the_same_rows_would(
+            rows in proptest::collection::vec(
+                (number(), "[a-zA-Zа-яА-Я ]{0,12}", proptest::option::of("[0-9]{0,3}")),
+                0..60,
+            ),
+            absent in proptest::collection::vec(number(), 0..20),
+        ) {
+            // Stored as the book stores them: normalised (a number of no digits is refused).
+            let typed: Vec<String> = rows.iter().map(|(n, _, _)| n.clone()).collect();
+            let rows: Vec<_> = rows
+                .into_iter()
+                .map(|(n, name, r)| (crate::pbx::phone::normalize(&n), name, r))
+                .filter(|(n, _, _)| !n.is_empty())
+                .collect();
+            let index = ContactIndex::default();
+            index.replace(rows.iter().map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())));
+            let mut map: HashMap<&str, (&str, Option<&str>)> = HashMap::new();
+            for (n, name, r) in &rows {
+                map.insert(n, (name, r.as_deref().filter(|r| !r.is_empty())));
+            }
+            prop_assert_eq!(index.len(), map.len());
+            for number in typed.iter().chain(&absent) {
+                let normal = crate::pbx::phone::normalize(number);
+                let expected = map.get(normal.as_str()).copied().filter(|_| !normal.is_empty());
+                let found = index.lookup(number).map(|a| {
+                    (a.name.to_string(), a.responsible.map(|r| r.to_string()))
+                });
+                prop_assert_eq!(
+                    found,
+                    expected.map(|(name, r)| (name.to_owned(), r.map(str::to_owned))),
+                    "number {}", number
+                );
+            }
+        }
+    }
+}

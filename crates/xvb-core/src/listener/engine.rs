@@ -1,7 +1,7 @@
 //! Puts the parts together: store writer, contact index (kept fresh), listener.
 
 use crate::config::{Config, DataDir};
-use crate::contacts::ContactIndex;
+use crate::contacts::{BookLoader, ContactIndex};
 use crate::listener::{router, HookState};
 use crate::pbx::notifier::Notifier;
 use crate::store::{Database, Feed, Writer};
@@ -108,11 +108,9 @@ fn keep_index_fresh(db: &Database, index: &ContactIndex) {
 }
 
 fn load_index(db: &Database, index: &ContactIndex) -> Result<(), CoreError> {
-    let rows = db.index_rows()?;
-    index.replace(
-        rows.iter()
-            .map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())),
-    );
+    let mut loader = BookLoader::default();
+    db.load_book(&mut loader)?;
+    index.load(loader);
     tracing::debug!(numbers = index.len(), "contact index loaded");
     Ok(())
 }

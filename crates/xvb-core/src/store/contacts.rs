@@ -2,7 +2,7 @@
 //! counter the in-memory index watches.
 
 use super::{meta, Database};
-use crate::contacts::{Contact, Parsed, RowError};
+use crate::contacts::{BookLoader, Contact, Parsed, RowError};
 use crate::pbx::phone;
 use crate::CoreError;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -81,13 +81,23 @@ impl Database {
         meta(&self.conn, "contacts_rev")
     }
 
-    /// Every `(normalised number, name, responsible)` for the in-memory index.
-    pub fn index_rows(&self) -> Result<Vec<(String, String, Option<String>)>, CoreError> {
+    /// Every number of the book with its contact's name and responsible, into
+    /// `loader` one row at a time (a million contacts never sit in memory twice).
+    pub fn load_book(&self, loader: &mut BookLoader) -> Result<(), CoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT p.phone_norm, c.name, c.responsible FROM contact_phones p JOIN contacts c ON c.id = p.contact_id",
+            "SELECT p.phone_norm, c.name, c.responsible FROM contact_phones p
+             JOIN contacts c ON c.id = p.contact_id ORDER BY p.contact_id",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
+            loader.add(
+                text(0)?.unwrap_or_default(),
+                text(1)?.unwrap_or_default(),
+                text(2)?,
+            );
+        }
+        Ok(())
     }
 
     /// Adds or updates parsed contacts in one transaction.

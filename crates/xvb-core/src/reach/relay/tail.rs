@@ -8,7 +8,7 @@
 //! in-memory contact book loaded from the shared one, and beats the node's
 //! heart for `xvb relay status`.
 
-use crate::contacts::ContactIndex;
+use crate::contacts::{BookLoader, ContactIndex};
 use crate::store::pg::events::events_after_on;
 use crate::store::pg::{Held, PgStore};
 use crate::store::Feed;
@@ -135,19 +135,19 @@ pub(super) async fn follow_contacts(pg: PgStore, index: Arc<ContactIndex>) {
     let mut loaded = None;
     loop {
         match pg.contacts_revision().await {
-            Ok(rev) if Some(rev) != loaded => match pg.index_rows().await {
-                Ok(rows) => {
-                    index.replace(
-                        rows.iter()
-                            .map(|(n, name, r)| (n.as_str(), name.as_str(), r.as_deref())),
-                    );
-                    tracing::debug!(numbers = index.len(), "shared contact book loaded");
-                    loaded = Some(rev);
+            Ok(rev) if Some(rev) != loaded => {
+                let mut loader = BookLoader::default();
+                match pg.load_book(&mut loader).await {
+                    Ok(()) => {
+                        index.load(loader);
+                        tracing::debug!(numbers = index.len(), "shared contact book loaded");
+                        loaded = Some(rev);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not load the shared contact book; will retry")
+                    }
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not load the shared contact book; will retry")
-                }
-            },
+            }
             Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "could not check the shared contact book; will retry")

@@ -4,7 +4,7 @@
 //! in-memory book.
 
 use super::PgStore;
-use crate::contacts::{Contact, Parsed};
+use crate::contacts::{BookLoader, Contact, Parsed};
 use crate::pbx::phone;
 use crate::store::ImportReport;
 use crate::CoreError;
@@ -78,19 +78,24 @@ impl PgStore {
             .get(0))
     }
 
-    /// Every `(normalised number, name, responsible)` for the in-memory book.
-    pub async fn index_rows(&self) -> Result<Vec<(String, String, Option<String>)>, CoreError> {
+    /// Every number of the shared book with its contact's name and
+    /// responsible, into `loader` as the rows arrive.
+    pub async fn load_book(&self, loader: &mut BookLoader) -> Result<(), CoreError> {
+        use futures_util::TryStreamExt;
         let client = self.client().await?;
-        Ok(client
-            .query(
+        let rows = client
+            .query_raw(
                 "SELECT p.phone_norm, c.name, c.responsible
-                 FROM relay_contact_phones p JOIN relay_contacts c ON c.id = p.contact_id",
-                &[],
+                 FROM relay_contact_phones p JOIN relay_contacts c ON c.id = p.contact_id
+                 ORDER BY p.contact_id",
+                std::iter::empty::<&str>(),
             )
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect())
+            .await?;
+        let mut rows = std::pin::pin!(rows);
+        while let Some(row) = rows.try_next().await? {
+            loader.add(row.get(0), row.get(1), row.get(2));
+        }
+        Ok(())
     }
 
     /// Adds or updates parsed contacts in one transaction.
