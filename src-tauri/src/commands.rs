@@ -75,6 +75,12 @@ pub async fn play_recording(state: State<'_, AppState>, callid: String) -> Resul
     state.companion.play_recording(&callid).await
 }
 
+/// Starts the recordings player ahead of need; a moment of silence for the window to load.
+#[tauri::command]
+pub async fn warm_player(state: State<'_, AppState>) -> Result<String> {
+    state.companion.warm_player().await
+}
+
 /// Saves a call's recording as WAV in the Downloads folder; the file's path.
 #[tauri::command]
 pub async fn save_recording(state: State<'_, AppState>, callid: String) -> Result<String> {

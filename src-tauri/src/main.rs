@@ -75,6 +75,7 @@ fn main() {
             commands::set_secret,
             commands::clear_secret,
             commands::play_recording,
+            commands::warm_player,
             commands::save_recording,
             commands::desktop_status,
             commands::set_autostart,

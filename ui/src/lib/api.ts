@@ -11,6 +11,7 @@ export const api = {
   setSecret: (kind: SecretKind, value: string) => invoke<void>("set_secret", { kind, value }),
   clearSecret: (kind: SecretKind) => invoke<void>("clear_secret", { kind }),
   playRecording: (callid: string) => invoke<RecordingView>("play_recording", { callid }),
+  warmPlayer: () => invoke<string>("warm_player"),
   saveRecording: (callid: string) => invoke<string>("save_recording", { callid }),
   sendTestCall: () => invoke<string>("send_test_call"),
   missedSeen: () => invoke<void>("missed_seen"),

@@ -28,17 +28,33 @@ impl Companion {
         Ok((call, fetched))
     }
 
+    /// The loopback player server, started at the first need.
+    async fn player(&self) -> Result<&PlaybackServer, UiError> {
+        self.playback
+            .get_or_try_init(PlaybackServer::start)
+            .await
+            .map_err(|e| {
+                UiError::new(
+                    ErrorCode::Recording,
+                    format!("cannot start the player: {e}"),
+                )
+            })
+    }
+
+    /// Starts the player's server ahead of need; the URL of a moment of silence
+    /// the window loads once, so the agent's first play does not wait for the
+    /// media pipeline to start.
+    pub async fn warm_player(&self) -> Result<String, UiError> {
+        Ok(self.player().await?.silence_url())
+    }
+
     /// Fetches the call's recording and hands it to the loopback player server.
     pub async fn play_recording(&self, callid: &str) -> Result<RecordingView, UiError> {
         let (call, fetched) = self.fetch_recording(callid).await?;
         let failed = |what: &str, e: &dyn std::fmt::Display| {
             UiError::new(ErrorCode::Recording, format!("{what}: {e}"))
         };
-        let server = self
-            .playback
-            .get_or_try_init(PlaybackServer::start)
-            .await
-            .map_err(|e| failed("cannot start the player", &e))?;
+        let server = self.player().await?;
         let published = match server.replay(callid) {
             Some(published) => published,
             None => {

@@ -79,6 +79,7 @@ impl PlaybackServer {
             tracks: Arc::default(),
         };
         let app = axum::Router::new()
+            .route("/{token}/silence.wav", axum::routing::get(serve_silence))
             .route("/{token}/{file}", axum::routing::get(serve_track))
             .with_state(shared.clone());
         tokio::spawn(async move {
@@ -93,6 +94,12 @@ impl PlaybackServer {
     /// Where it listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// A tenth of a second of silence: the player loads it once at start-up so
+    /// its media pipeline is ready before the agent's first click.
+    pub fn silence_url(&self) -> String {
+        format!("http://{}/{}/silence.wav", self.addr, self.shared.token)
     }
 
     /// The URL of `callid` if its track is still decoded in memory (no file read needed).
@@ -171,6 +178,17 @@ fn decode_in_background(callid: &str, mut bytes: Vec<u8>, reversed: bool) -> Arc
         }
     });
     track
+}
+
+/// [`PlaybackServer::silence_url`]'s WAV (only under the server's token).
+async fn serve_silence(State(shared): State<Shared>, Path(token): Path<String>) -> Response {
+    if !bool::from(token.as_bytes().ct_eq(shared.token.as_bytes())) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let samples = g722::SAMPLE_RATE as usize / 10;
+    let mut wav = g722::wav_header(samples);
+    wav.resize(WAV_HEADER_LEN + samples * 2, 0);
+    ([(header::CONTENT_TYPE, "audio/wav")], wav).into_response()
 }
 
 async fn serve_track(
@@ -259,4 +277,25 @@ fn wav_bytes(
             Some((Ok(piece), (track, ready, available)))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The silence the window loads at start-up is a tenth of a second of WAV,
+    /// served only under the run's token.
+    #[tokio::test]
+    async fn silence_is_a_tenth_of_a_second_under_the_token_only() {
+        let server = PlaybackServer::start().await.unwrap();
+        let url = server.silence_url();
+        let reply = reqwest::get(&url).await.unwrap();
+        assert_eq!(reply.status(), 200);
+        let wav = reply.bytes().await.unwrap();
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(wav.len(), WAV_HEADER_LEN + 2 * 1600);
+        assert!(wav[WAV_HEADER_LEN..].iter().all(|&b| b == 0));
+        let elsewhere = url.replace(&*server.shared.token, "guessed");
+        assert_eq!(reqwest::get(&elsewhere).await.unwrap().status(), 404);
+    }
 }
