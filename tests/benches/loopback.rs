@@ -19,6 +19,7 @@ use xvb_core::store::{Database, HistoryQuery};
 use xvb_e2e::agent::xvb_bin;
 use xvb_e2e::history::{seed_history, typed_searches};
 use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::process::rss_kib;
 
 const RUN: Duration = Duration::from_secs(3);
 const ROUNDS: usize = 5;
@@ -333,12 +334,14 @@ fn contact_latency(contacts_dir: &std::path::Path) {
         started.elapsed().as_secs_f64()
     );
     let runtime = server_runtime();
+    let before_kib = rss_kib(std::process::id());
     let started = Instant::now();
     let (addr, path, contacts) = start_xvb(&runtime, &contacts_data);
     runtime.block_on(contacts.ready());
     println!(
-        "contact index load, 1M contacts:   {:>8.0} ms (in the background; requests wait for it)",
-        started.elapsed().as_secs_f64() * 1e3
+        "contact index load, 1M contacts:   {:>8.0} ms (in the background; requests wait for it); memory +{:.0} MB",
+        started.elapsed().as_secs_f64() * 1e3,
+        (rss_kib(std::process::id()) - before_kib) as f64 / 1024.0
     );
     let stop = Arc::new(AtomicBool::new(false));
     let load = {

@@ -13,7 +13,8 @@ use xvb_core::pbx::protocol::CallEvent;
 use xvb_core::reach::relay::{token_hash, SqliteRelayStore};
 use xvb_core::store::{Relayed, Writer};
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::fleet::{percentiles, post_calls, rss_kib, start_agents, team_call, Pace, Watch};
+use xvb_e2e::fleet::{percentiles, post_calls, start_agents, team_call, Pace, Watch};
+use xvb_e2e::process::rss_kib;
 
 const AGENTS: usize = 500;
 const SEQUENTIAL: usize = 100;

@@ -17,10 +17,11 @@ use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::reach::relay::{token_hash, SqliteRelayStore};
 use xvb_core::store::Database;
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::fleet::{percentiles, post_calls, rss_kib, start_agents, Pace, Watch};
+use xvb_e2e::fleet::{percentiles, post_calls, start_agents, Pace, Watch};
 use xvb_e2e::haproxy::Balancer;
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::postgres::PgCluster;
+use xvb_e2e::process::rss_kib;
 
 const AGENTS: usize = 5_000;
 const CONTACTS: u32 = 1_000_000;

@@ -333,13 +333,3 @@ pub fn percentiles(what: &str, ms: &[f64]) {
         ms[ms.len() - 1]
     );
 }
-
-/// A process's resident memory, KiB.
-pub fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap()
-}

@@ -22,7 +22,7 @@
 //! - [`haproxy`]: HAProxy balancing relay nodes.
 //! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
-//!   loopback ports, a runtime to wait on a future.
+//!   loopback ports, a runtime to wait on a future, a process's memory.
 
 #![warn(missing_docs)]
 

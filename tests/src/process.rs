@@ -73,3 +73,13 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .expect("runtime")
         .block_on(future)
 }
+
+/// A process's resident memory, KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap()
+}
