@@ -25,7 +25,7 @@ windows: deps-windows ui
 
 ## clippy for Windows (every crate but the Linux-side test harness), so Windows-only
 ## code cannot rot.
-lint-windows: deps-windows
+lint-windows: deps-windows ui
 	source scripts/windows/env.sh && "$${WIN_CARGO[@]}" clippy "$${WIN_BUILD_STD[@]}" \
 	  --workspace --exclude xvb-e2e --all-targets -- -D warnings
 

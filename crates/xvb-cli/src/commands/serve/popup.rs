@@ -48,7 +48,7 @@ impl Popups {
 }
 
 async fn show_loop(mut pops: mpsc::UnboundedReceiver<Popped>, language: Language) {
-    let mut screen = Screen::default();
+    let mut screen = Screen::new();
     while let Some(popped) = pops.recv().await {
         let (pop, callid) = match popped {
             Popped::Away(summary) => (Pop::away(summary, language), None),
@@ -69,11 +69,14 @@ async fn show_loop(mut pops: mpsc::UnboundedReceiver<Popped>, language: Language
 /// The notification server (D-Bus), pops shown without buttons: a headless
 /// listener has no window to open and does not dial.
 #[cfg(unix)]
-#[derive(Default)]
 struct Screen(xvb_core::notifications::Screen);
 
 #[cfg(unix)]
 impl Screen {
+    fn new() -> Screen {
+        Screen(xvb_core::notifications::Screen::default())
+    }
+
     async fn show(
         &mut self,
         pop: &Pop,
@@ -94,11 +97,14 @@ impl Screen {
 
 /// Toasts through notify-rust; they cannot be withdrawn and time out into the Action Center.
 #[cfg(windows)]
-#[derive(Default)]
 struct Screen;
 
 #[cfg(windows)]
 impl Screen {
+    fn new() -> Screen {
+        Screen
+    }
+
     async fn show(
         &mut self,
         pop: &Pop,
