@@ -226,17 +226,28 @@ const SEARCHES: usize = 100;
 /// History of [`HISTORY_CALLS`] calls stored through the store's writer, then
 /// pages of 100 as the app's list asks for them while scrolling (top, middle,
 /// end), and what a typed search costs: its first page and its count.
+/// `XVB_BENCH_HISTORY=DIR` keeps the seeded history in DIR and reuses it on the
+/// next run (seeding a million calls takes minutes).
 fn history_figures() {
-    let dir = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    server_runtime().block_on(seed_history(dir.path(), HISTORY_CALLS));
-    let seeded = started.elapsed().as_secs_f64();
-    let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
-    println!(
-        "history of {HISTORY_CALLS} calls stored through the writer in {seeded:.0} s ({:.0} events/s); file {:.0} MB",
-        2.0 * HISTORY_CALLS as f64 / seeded,
-        std::fs::metadata(data.database_path()).unwrap().len() as f64 / 1e6
-    );
+    let temporary = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("XVB_BENCH_HISTORY").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temporary.path());
+    let data = DataDir::resolve(Some(dir.to_path_buf())).unwrap();
+    if data.database_path().exists() {
+        println!(
+            "history of {HISTORY_CALLS} calls reused from {}",
+            dir.display()
+        );
+    } else {
+        let started = Instant::now();
+        server_runtime().block_on(seed_history(dir, HISTORY_CALLS));
+        let seeded = started.elapsed().as_secs_f64();
+        println!(
+            "history of {HISTORY_CALLS} calls stored through the writer in {seeded:.0} s ({:.0} events/s); file {:.0} MB",
+            2.0 * HISTORY_CALLS as f64 / seeded,
+            std::fs::metadata(data.database_path()).unwrap().len() as f64 / 1e6
+        );
+    }
     let db = Database::open(&data.database_path()).unwrap();
     let mut query = HistoryQuery {
         limit: PAGE,
@@ -258,6 +269,7 @@ fn history_figures() {
     println!("{line}");
 
     let (mut pages, mut counts, mut matches) = (Vec::new(), Vec::new(), Vec::new());
+    let mut slowest = Vec::new();
     for typed in typed_searches(HISTORY_CALLS, SEARCHES) {
         let query = HistoryQuery {
             search: Some(typed.clone()),
@@ -275,7 +287,9 @@ fn history_figures() {
             "{typed}: {count}"
         );
         matches.push(count);
+        slowest.push((pages[pages.len() - 1], typed, count));
     }
+    slowest.sort_by_key(|(took, _, _)| std::cmp::Reverse(*took));
     pages.sort();
     counts.sort();
     matches.sort();
@@ -294,6 +308,11 @@ fn history_figures() {
         ms(percentile(&counts, 0.99)),
         ms(counts[SEARCHES - 1])
     );
+    let slowest: Vec<String> = slowest[..3]
+        .iter()
+        .map(|(took, typed, count)| format!("\"{typed}\" {:.1} ms ({count} matches)", ms(*took)))
+        .collect();
+    println!("    slowest first pages: {}", slowest.join(", "));
 }
 
 /// Bare axum and the real listener, in alternating rounds (loopback figures are noisy); medians.

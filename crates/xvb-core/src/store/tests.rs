@@ -225,7 +225,12 @@ async fn a_search_finds_what_reading_every_call_finds_on_every_page() {
             ext: "100".into(),
             line: None,
         };
-        let name = (i % 5 != 0).then(|| names[i as usize % names.len()].to_owned());
+        // A rare name: its few matches are sorted from the index.
+        let name = if i % 30 == 7 {
+            Some("Редкий Клиент".to_owned())
+        } else {
+            (i % 5 != 0).then(|| names[i as usize % names.len()].to_owned())
+        };
         writer
             .record_event(event(call.incoming()), name)
             .await
@@ -274,10 +279,20 @@ async fn a_search_finds_what_reading_every_call_finds_on_every_page() {
         "100%",
         "sale_",
         "ия",
+        "РЕДК",
         "нет такого",
     ] {
         let expected = found_by_reading(typed);
-        for (limit, offset) in [(5, 0), (5, 100), (7, 33), (100, 0), (300, 0)] {
+        for (limit, offset) in [
+            (5, 0),
+            (5, 100),
+            (7, 33),
+            (100, 0),
+            (300, 0),
+            (2, 2),
+            (4, 4),
+            (6, 6),
+        ] {
             let query = HistoryQuery {
                 search: Some(typed.into()),
                 limit,
