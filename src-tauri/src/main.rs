@@ -11,6 +11,8 @@ mod desktop;
 mod handover;
 mod popups;
 mod tray;
+#[cfg(target_os = "linux")]
+mod webview;
 
 use std::sync::Arc;
 use tauri::Manager;
@@ -24,6 +26,8 @@ pub struct AppState {
 }
 
 fn main() {
+    #[cfg(target_os = "linux")]
+    webview::prepare();
     let _flush_logs_on_exit = desktop::init_logging();
     let data_dir = std::env::var_os("XVB_DATA_DIR").map(Into::into);
     let data = match DataDir::resolve(data_dir) {

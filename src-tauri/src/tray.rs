@@ -25,8 +25,12 @@ pub fn show_main_window(app: &AppHandle) {
     let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
         return;
     };
-    if let Err(e) = tauri::WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
-        tracing::error!(error = %e, "could not open the window");
+    match tauri::WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
+        #[cfg(target_os = "linux")]
+        Ok(window) => crate::webview::trim(&window),
+        #[cfg(not(target_os = "linux"))]
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "could not open the window"),
     }
 }
 

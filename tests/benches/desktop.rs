@@ -1,6 +1,7 @@
 //! Desktop app figures (`make bench-desktop`, release build, under Xvfb, private D-Bus):
 //! cold start to listening and to the first painted window; idle memory of all
-//! the app's processes with 10,000 calls in history; webhook → `Notify` latency.
+//! the app's processes with 10,000 calls in history; webhook → `Notify` latency;
+//! the memory levers of the window, each alone (issue 15).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -145,12 +146,73 @@ fn print_memory(what: &str, root: u32) {
         rss += kib(&format!("/proc/{pid}/status"), "VmRSS:");
         pss += kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
     }
+    let gl = tree
+        .iter()
+        .flat_map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/maps"))
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| {
+                    ["libEGL", "_dri.so", "libLLVM"]
+                        .iter()
+                        .any(|lib| l.contains(lib))
+                })
+                .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     println!(
-        "idle memory with {HISTORY} calls, {what}, {} processes: {:.0} MB RSS, {:.0} MB PSS",
+        "idle memory with {HISTORY} calls, {what}, {} processes: {:.0} MB RSS, {:.0} MB PSS \
+         ({gl} GL libraries mapped)",
         tree.len(),
         rss as f64 / 1024.0,
         pss as f64 / 1024.0
     );
+}
+
+/// Each memory lever of `src-tauri/src/webview.rs` alone, against all of them off,
+/// the window open and idle: the app sets a lever only when its variable is unset,
+/// so the bench turns one off by setting it. `XVB_BENCH_LONG_IDLE=1` also keeps
+/// the first and the shipped variant open for 10 minutes.
+async fn memory_levers(app: &Path, env: &[(String, String)], display: &str, data: &Path) {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // glibc's own default: 8 arenas per core.
+    let default_arenas = (8 * cores).to_string();
+    let compositing = [
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "0"),
+        ("WEBKIT_DMABUF_RENDERER_FORCE_SHM", "0"),
+    ];
+    let arenas = [("MALLOC_ARENA_MAX", default_arenas.as_str())];
+    let long = std::env::var_os("XVB_BENCH_LONG_IDLE").is_some();
+    let variants = [
+        (
+            "every lever off",
+            [&compositing[..], &arenas].concat(),
+            long,
+        ),
+        ("compositing off + SHM buffers only", arenas.to_vec(), false),
+        ("malloc arenas 2 only", compositing.to_vec(), false),
+        ("as shipped", Vec::new(), long),
+        (
+            "as shipped + JSC_useJIT=0",
+            vec![("JSC_useJIT", "0")],
+            false,
+        ),
+    ];
+    for (what, levers, keep_long) in variants {
+        let mut env = env.to_vec();
+        env.extend(levers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let (running, _, _) = start_app(app, &env, display, data);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        print_memory(&format!("window open 60 s, {what}"), running.0.id());
+        if keep_long {
+            tokio::time::sleep(Duration::from_secs(540)).await;
+            print_memory(&format!("window open 10 min, {what}"), running.0.id());
+        }
+        drop(running);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[tokio::main]
@@ -253,5 +315,6 @@ async fn main() {
         ms(latencies[POPS - 1])
     );
     drop(running);
+    memory_levers(&app, &env, &xvfb.display, agent.dir.path()).await;
     drop(xvfb);
 }

@@ -85,10 +85,28 @@ pub async fn replace_text(client: &Client, css: &str, text: &str) {
     .await;
 }
 
+/// Repaints a 1-pixel spot a few times over the next seconds (see [`screenshot`]).
+const NUDGE_PAINT: &str = "
+const spot = document.getElementById('__paint') || document.body.appendChild(document.createElement('div'));
+spot.id = '__paint';
+spot.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none';
+for (const ms of [50, 250, 1000, 3000]) setTimeout(() => {
+  spot.style.background = spot.style.background ? '' : 'rgba(0,0,0,0.02)';
+}, ms);
+return 0;";
+
 /// Saves a screenshot as `target/screenshots/NAME.png`.
 pub async fn screenshot(client: &Client, name: &str) {
     let dir = workspace().join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
+    // With accelerated compositing off (the app's default on Linux), WebKit
+    // answers a WebDriver screenshot after the page's next paint, and a still
+    // page never paints: a 1-pixel spot in a corner changes shortly after the
+    // request is sent, so a paint follows it.
+    client
+        .execute(NUDGE_PAINT, vec![])
+        .await
+        .expect("the page runs a script");
     let png = client.screenshot().await.expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
