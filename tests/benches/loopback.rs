@@ -11,12 +11,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use xvb_core::config::{Config, DataDir};
-use xvb_core::contacts::{Contact, ContactIndex, Parsed};
+use xvb_core::contacts::ContactIndex;
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::Silent;
 use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_e2e::agent::xvb_bin;
+use xvb_e2e::book::fill_book;
 use xvb_e2e::history::{seed_history, typed_searches};
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::process::rss_kib;
@@ -135,29 +136,6 @@ fn throughput(target: Target, clients: usize, tag: &'static str) -> f64 {
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn fill_contacts(data: &DataDir, count: u32) {
-    let contacts = (0..count)
-        .map(|i| {
-            (
-                u64::from(i),
-                Contact {
-                    name: format!("Клиент {i}"),
-                    phones: vec![format!("7910{i:07}")],
-                    responsible: (i % 3 == 0).then(|| format!("{}", 100 + i % 40)),
-                    ..Contact::default()
-                },
-            )
-        })
-        .collect();
-    Database::open(&data.database_path())
-        .unwrap()
-        .import(Parsed {
-            contacts,
-            errors: Vec::new(),
-        })
-        .unwrap();
 }
 
 fn startup(data_dir: &std::path::Path) -> Vec<Duration> {
@@ -347,7 +325,7 @@ fn throughput_vs_bare() {
 fn contact_latency(contacts_dir: &std::path::Path) {
     let contacts_data = DataDir::resolve(Some(contacts_dir.to_path_buf())).unwrap();
     let started = Instant::now();
-    fill_contacts(&contacts_data, 1_000_000);
+    fill_book(&contacts_data.database_path(), 1_000_000);
     println!(
         "import of 1M contacts:             {:>8.2} s",
         started.elapsed().as_secs_f64()

@@ -8,12 +8,14 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use xvb_core::config::{new_secret, DataDir};
+use xvb_core::config::DataDir;
 use xvb_core::pbx::protocol::CallEvent;
-use xvb_core::reach::relay::{token_hash, SqliteRelayStore};
+use xvb_core::reach::relay::SqliteRelayStore;
 use xvb_core::store::{Relayed, Writer};
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::fleet::{percentiles, post_calls, start_agents, team_call, Pace, Watch};
+use xvb_e2e::fleet::{
+    percentiles, post_calls, register_agents, start_agents, team_call, Pace, Watch,
+};
 use xvb_e2e::process::rss_kib;
 
 const AGENTS: usize = 500;
@@ -29,18 +31,8 @@ async fn main() {
         return;
     }
     let (relay, port) = Agent::relay(Vec::new());
-    let store =
-        SqliteRelayStore::open(&DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap())
-            .unwrap();
-    let codes: Vec<String> = (0..AGENTS)
-        .map(|i| {
-            let token = new_secret();
-            store
-                .add_agent(&format!("{}", 1000 + i), &token_hash(&token))
-                .unwrap();
-            format!("http://127.0.0.1:{port}#{token}")
-        })
-        .collect();
+    let data = DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap();
+    let codes = register_agents(&data, port, AGENTS);
     let served = relay.serve_relay();
     let target = served.target();
     let pid = served.child.id();
@@ -83,13 +75,12 @@ async fn main() {
     // Every agent drops; calls go on; all reconnect at once and resume.
     drop(agents);
     let away = post_calls(&target, &watch, "AWAY", WHILE_AWAY, Pace::AtOnce).await;
-    let head =
-        SqliteRelayStore::open(&DataDir::resolve(Some(relay.dir.path().to_path_buf())).unwrap())
-            .unwrap()
-            .status()
-            .unwrap()
-            .kept
-            .head;
+    let head = SqliteRelayStore::open(&data)
+        .unwrap()
+        .status()
+        .unwrap()
+        .kept
+        .head;
     let storm = Instant::now();
     let agents = start_agents(&codes, head - WHILE_AWAY as i64, &watch, false).await;
     watch.wait_for(&away, AGENTS).await;

@@ -12,12 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use xvb_core::config::{new_secret, DataDir};
-use xvb_core::contacts::{Contact, Parsed};
 use xvb_core::pbx::sim::{SimCall, Target};
-use xvb_core::reach::relay::{token_hash, SqliteRelayStore};
-use xvb_core::store::Database;
+use xvb_core::reach::relay::token_hash;
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::fleet::{percentiles, post_calls, start_agents, Pace, Watch};
+use xvb_e2e::book::fill_book;
+use xvb_e2e::fleet::{percentiles, post_calls, register_agents, start_agents, Pace, Watch};
 use xvb_e2e::haproxy::Balancer;
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::postgres::PgCluster;
@@ -75,7 +74,8 @@ async fn main() {
     }
     let (relay, data) = single_sqlite_node();
     memory(&relay).await;
-    fill_book(&data);
+    // The book in the node's SQLite file (the running node reloads it).
+    fill_book(&data.database_path(), CONTACTS);
     wait_for_book(&relay).await;
     measure(&relay).await;
 }
@@ -131,16 +131,7 @@ fn cluster(pg: &PgCluster) -> (Relay, Balancer) {
 fn single_sqlite_node() -> (Relay, DataDir) {
     let (home, port) = Agent::relay(Vec::new());
     let data = DataDir::resolve(Some(home.dir.path().to_path_buf())).unwrap();
-    let store = SqliteRelayStore::open(&data).unwrap();
-    let codes = (0..AGENTS)
-        .map(|i| {
-            let token = new_secret();
-            store
-                .add_agent(&format!("{}", 1000 + i), &token_hash(&token))
-                .unwrap();
-            format!("http://127.0.0.1:{port}#{token}")
-        })
-        .collect();
+    let codes = register_agents(&data, port, AGENTS);
     let node = home.serve_relay();
     let webhook = node.target();
     let relay = Relay {
@@ -155,29 +146,7 @@ fn single_sqlite_node() -> (Relay, DataDir) {
     (relay, data)
 }
 
-/// The book of [`CONTACTS`] numbers in a relay's SQLite file (the running node reloads it).
-fn fill_book(data: &DataDir) {
-    let contacts = (0..CONTACTS)
-        .map(|i| {
-            let contact = Contact {
-                name: format!("Клиент {i}"),
-                phones: vec![format!("7910{i:07}")],
-                responsible: (i % 3 == 0).then(|| format!("{}", 100 + i % 40)),
-                ..Contact::default()
-            };
-            (u64::from(i), contact)
-        })
-        .collect();
-    Database::open(&data.database_path())
-        .unwrap()
-        .import(Parsed {
-            contacts,
-            errors: Vec::new(),
-        })
-        .unwrap();
-}
-
-/// The same book in the cluster's database (every node reloads it).
+/// The book of [`xvb_e2e::book`] in the cluster's database (every node reloads it).
 fn fill_shared_book(pg: &PgCluster) {
     pg.sql(&format!(
         "INSERT INTO relay_contacts (id, name, responsible)

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use xvb_core::config::{new_secret, DataDir};
 use xvb_core::pbx::sim::{SimCall, Target};
-use xvb_core::reach::relay::JoinCode;
+use xvb_core::reach::relay::{token_hash, JoinCode, SqliteRelayStore};
 
 use crate::pbx::call_from_known_caller;
 
@@ -332,4 +333,19 @@ pub fn percentiles(what: &str, ms: &[f64]) {
         at(99),
         ms[ms.len() - 1]
     );
+}
+
+/// Adds `count` agents (extensions 1000, 1001, …) to the SQLite relay whose data
+/// dir is `data`, listening on `port`; their join codes.
+pub fn register_agents(data: &DataDir, port: u16, count: usize) -> Vec<String> {
+    let store = SqliteRelayStore::open(data).unwrap();
+    (0..count)
+        .map(|i| {
+            let token = new_secret();
+            store
+                .add_agent(&format!("{}", 1000 + i), &token_hash(&token))
+                .unwrap();
+            format!("http://127.0.0.1:{port}#{token}")
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@
 //!   its web UI serving call recordings ([`pbx::serve_recording`]).
 //! - [`history`]: calls written straight into a data dir's database, as if the
 //!   PBX had posted them.
+//! - [`book`]: a contact book of generated clients in a data dir's database.
 //! - [`keyring`]: what the OS keyring holds, read with its own tools.
 //! - [`audio`]: recordings made and decoded by ffmpeg and sox (the G.722 oracle).
 //! - [`desktop`]: the agent's Linux desktop. A private D-Bus session with
@@ -28,6 +29,7 @@
 
 pub mod agent;
 pub mod audio;
+pub mod book;
 pub mod desktop;
 pub mod fleet;
 pub mod haproxy;
