@@ -148,8 +148,9 @@ pub fn typed_searches(calls: usize, n: usize) -> Vec<String> {
 
 /// Stores `calls` answered incoming calls (60 s, with a record link) in the
 /// database of the data dir `data`, as the listener would: from clients who
-/// called five times each on average, each with a contact name.
-pub async fn seed_history(data: &Path, calls: usize) {
+/// called five times each on average, each with a contact name. Returns how
+/// long after the last call was stored the search index held every call.
+pub async fn seed_history(data: &Path, calls: usize) -> std::time::Duration {
     let path = xvb_core::config::DataDir::resolve(Some(data.to_path_buf()))
         .unwrap()
         .database_path();
@@ -179,4 +180,10 @@ pub async fn seed_history(data: &Path, calls: usize) {
             task.await.unwrap();
         }
     }
+    let stored = std::time::Instant::now();
+    let db = xvb_core::store::Database::open(&path).unwrap();
+    while db.calls_waiting_for_search_index().unwrap() > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stored.elapsed()
 }

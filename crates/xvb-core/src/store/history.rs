@@ -169,19 +169,31 @@ impl HistoryQuery {
             || self.until_ms.is_some()
     }
 
-    /// The index's matches (`FROM … WHERE …`, parameters after `?1` = the MATCH
-    /// expression), joined to `calls c` only when other filters need it.
+    /// The calls matching: the index's matches, and the new calls not yet in
+    /// the index read directly (`SELECT id, at …`; parameters after `?1` = the
+    /// MATCH expression). Joined to `calls c` only when other filters need it.
+    /// `CROSS JOIN` keeps SQLite reading the few waiting calls first: left to
+    /// itself it read every call and looked each up among the waiting (0.3 s at a million).
     fn matches(&self, matched: String) -> Clauses {
         let mut params = vec![rusqlite::types::Value::Text(matched)];
-        if !self.has_other_filters() {
-            return ("calls_search WHERE calls_search MATCH ?1".into(), params);
-        }
-        let (filter, rest) = self.filter(false, 1);
-        params.extend(rest);
-        (
+        let indexed = if self.has_other_filters() {
+            let (filter, rest) = self.filter(false, params.len());
+            params.extend(rest);
             format!(
                 "calls_search JOIN calls c ON c.rowid = calls_search.rowid \
                  WHERE calls_search MATCH ?1 AND {filter}"
+            )
+        } else {
+            "calls_search WHERE calls_search MATCH ?1".to_owned()
+        };
+        let (waiting, rest) = self.filter(true, params.len());
+        params.extend(rest);
+        (
+            format!(
+                "SELECT calls_search.rowid AS id, calls_search.first_seen_ms AS at FROM {indexed} \
+                 UNION ALL \
+                 SELECT c.rowid, c.first_seen_ms FROM calls_unindexed u \
+                 CROSS JOIN calls c ON c.rowid = u.rowid WHERE {waiting}"
             ),
             params,
         )
@@ -247,7 +259,7 @@ impl Database {
         params.push(rusqlite::types::Value::Integer(query.offset as i64));
         let sql = format!(
             "SELECT shown.record FROM (
-                 SELECT calls_search.rowid AS id, calls_search.first_seen_ms AS at FROM {matches}
+                 SELECT id, at FROM ({matches})
                  ORDER BY at DESC, id DESC LIMIT ?{} OFFSET ?{}
              ) page JOIN calls shown ON shown.rowid = page.id
              ORDER BY page.at DESC, page.id DESC",
@@ -280,7 +292,7 @@ impl Database {
         let (matches, mut params) = query.matches(matched);
         params.push(rusqlite::types::Value::Integer(limit));
         let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {matches} LIMIT ?{})",
+            "SELECT count(*) FROM (SELECT 1 FROM ({matches}) LIMIT ?{})",
             params.len()
         );
         Ok(self

@@ -13,6 +13,7 @@
 //! - `calls` — merging an event into its call row;
 //! - `prune` — retention (a relay drops what it no longer keeps);
 //! - [`history`] — history queries;
+//! - `search_backlog` — new calls into the search index, in chunks;
 //! - [`journal`] — the journal as read back (what a relay streams);
 //! - `contacts` — the contact book's tables;
 //! - `relay_agents` — a relay's agents;
@@ -26,6 +27,7 @@ pub mod journal;
 pub mod pg;
 mod prune;
 mod relay_agents;
+mod search_backlog;
 pub mod writer;
 
 #[cfg(test)]
@@ -53,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_ascending_time_indexes.sql"),
     include_str!("migrations/0006_relay_epoch.sql"),
     include_str!("migrations/0007_history_search.sql"),
+    include_str!("migrations/0008_search_backlog.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

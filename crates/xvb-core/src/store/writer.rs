@@ -1,9 +1,11 @@
 //! The writer thread: the one connection that writes, committing every request
-//! waiting into one transaction and answering each only after `COMMIT`.
+//! waiting into one transaction and answering each only after `COMMIT`; when
+//! no request waits, it moves new calls into the search index (`search_backlog`).
 
 use super::calls::store_event;
 use super::journal::{append, JournalEntry};
 use super::prune::{prune_chunk, PruneStep, Pruned};
+use super::search_backlog::Backlog;
 use super::{open, rfc3339};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::{CallEvent, Fields};
@@ -232,8 +234,22 @@ const MAX_BATCH: usize = 1024;
 
 fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<Feed>) {
     let mut waiting = None;
-    while let Some(first) = waiting.take().or_else(|| queue.recv().ok()) {
-        let first = match first {
+    let mut backlog = Backlog::default();
+    loop {
+        backlog.index_if_too_many(&mut conn);
+        let next = match waiting.take().map_or_else(|| queue.try_recv(), Ok) {
+            Ok(next) => next,
+            Err(mpsc::TryRecvError::Empty) if backlog.pending() => {
+                backlog.index_chunk(&mut conn);
+                continue;
+            }
+            Err(mpsc::TryRecvError::Empty) => match queue.recv() {
+                Ok(next) => next,
+                Err(_) => break,
+            },
+            Err(mpsc::TryRecvError::Disconnected) => break,
+        };
+        let first = match next {
             Queued::Write(job) => job,
             Queued::Prune { before, reply } => {
                 let _ = reply.send(prune_chunk(&mut conn, before));
@@ -253,6 +269,7 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<
         }
         let now = OffsetDateTime::now_utc();
         let mut outcomes = commit_batch(&mut conn, &batch, now).into_iter();
+        backlog.stored(batch.len());
         for job in batch {
             let outcome = outcomes.next();
             if let Job::Event {
