@@ -10,6 +10,7 @@
 //! - [`audio`] — recordings: fetching, G.722 decoding, WAV export, playback;
 //! - [`reach`] — the team relay, an agent's link to it, the tunnel, and the
 //!   [`reach::Reach`] line;
+//! - [`team`] — the team's board and shared missed-call queue, derived from stored calls;
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
 //! - `notifications` — the desktop's notification server over D-Bus (Linux);
 //! - [`config`] and [`secret`] — settings in `config.toml`, secrets in the keyring;
@@ -29,6 +30,7 @@ pub mod pbx;
 pub mod reach;
 pub mod secret;
 pub mod store;
+pub mod team;
 mod tls;
 
 pub use error::CoreError;

@@ -95,6 +95,10 @@ pub struct Call {
     pub ext: Option<String>,
     /// The extension that answered, if any.
     pub answered_by: Option<String>,
+    /// When the first `ANSWERED` arrived (records stored before this field have none).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub answered_at: Option<OffsetDateTime>,
     /// The PBX's final status (`Success`, `Missed`, …) or, while live,
     /// `Ringing` / `Answered` / `Cancelled`.
     pub status: String,
@@ -162,6 +166,11 @@ impl Call {
                     .filter(|c| c.status == Some(CallStatus::Success))
                     .and_then(|c| c.ext.clone())
             });
+        let answered_at = canonical
+            .iter()
+            .filter(|(_, e)| e.kind == EventKind::Answered)
+            .map(|(logged, _)| logged.received_at)
+            .min();
         let status = match (&final_status, completed.is_some()) {
             (Some(status), _) => status.to_string(),
             (None, true) => "Completed".to_owned(),
@@ -180,6 +189,7 @@ impl Call {
             line_number: first(&|e| e.line_number.clone()),
             ext: answered_by.clone().or_else(|| first(&|e| e.ext.clone())),
             answered_by,
+            answered_at,
             status,
             completed: completed.is_some(),
             duration: completed.and_then(|c| c.duration),
@@ -256,6 +266,7 @@ mod tests {
         let call = merged(&[INCOMING, ANSWERED, COMPLETED]);
         assert_eq!(call.direction, Some(Direction::In));
         assert_eq!(call.answered_by.as_deref(), Some("101"));
+        assert_eq!(call.answered_at, Some(at(1)), "when ANSWERED arrived");
         assert_eq!(call.status, "Success");
         assert_eq!(call.duration, Some(16));
         assert_eq!(call.line_number.as_deref(), Some("74950000000"));
@@ -297,6 +308,7 @@ mod tests {
         call.events.sort();
         call.first_seen = at(0);
         call.last_seen = at(0);
+        call.answered_at = None;
         call
     }
 

@@ -264,6 +264,7 @@ mod tests {
             line_number: Some("74951234567".into()),
             ext: None,
             answered_by: None,
+            answered_at: None,
             status: "Ringing".into(),
             completed: false,
             duration: None,
