@@ -7,7 +7,7 @@ mod commands;
 mod error;
 
 use clap::{Parser, Subcommand};
-use commands::{call, config, contacts, history, recording, relay, serve, sim, token};
+use commands::{call, config, contacts, history, recording, relay, serve, sim, team, token};
 use error::CliError;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -107,6 +107,15 @@ enum Command {
     /// The team relay: one webhook URL for the PBX, agents connect out to it.
     #[command(subcommand)]
     Relay(relay::RelayCommand),
+    /// (Relay mode) The team's board: each extension ringing, talking, free or offline.
+    Board {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// (Relay mode) The team's missed-call queue: list, claim, release.
+    #[command(subcommand)]
+    Missed(team::MissedCommand),
 }
 
 fn main() -> ExitCode {
@@ -160,6 +169,8 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         } => recording::decode_g722(&input, &output, bits)?,
         Command::Recording(command) => recording::run(&data, command)?,
         Command::Sim(args) => return sim::run(args),
+        Command::Board { json } => team::board(&data, json)?,
+        Command::Missed(command) => team::missed(&data, command)?,
     }
     Ok(ExitCode::SUCCESS)
 }

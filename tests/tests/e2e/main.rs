@@ -12,7 +12,7 @@
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
 //!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
-//!   on PostgreSQL), [`tunnel`] (bore);
+//!   on PostgreSQL), [`tunnel`] (bore), [`team`] (the board and the missed-call queue);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`);
 //! - Windows: [`windows_app`] (the app under Wine, without its window) and
@@ -55,6 +55,7 @@ mod pops;
 mod recordings;
 mod relay;
 mod relay_cluster;
+mod team;
 mod tunnel;
 mod windows_app;
 mod windows_installer;

@@ -36,6 +36,10 @@ ext: string | null,
  */
 answered_by: string | null, 
 /**
+ * When the first `ANSWERED` arrived (records stored before this field have none).
+ */
+answered_at: string | null, 
+/**
  * The PBX's final status (`Success`, `Missed`, …) or, while live,
  * `Ringing` / `Answered` / `Cancelled`.
  */

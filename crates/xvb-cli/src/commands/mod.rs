@@ -10,6 +10,7 @@
 //! - `token.rs`: `xvb token set/status/clear` (and `--recordings`, `--tunnel`).
 //! - `sim.rs`: `xvb sim …`, the PBX simulator.
 //! - `relay.rs`: `xvb relay …`, and the relay side of `serve --relay` and `call --relay`.
+//! - `team.rs`: `xvb board`, `xvb missed …` through the relay, and how both print.
 //!
 //! A family's clap subcommands (`ContactsCommand`, `TokenArgs`, …) live in its file;
 //! the top-level `Command` tree stays in `main.rs`. This file holds what several
@@ -23,6 +24,7 @@ pub(crate) mod recording;
 pub(crate) mod relay;
 pub(crate) mod serve;
 pub(crate) mod sim;
+pub(crate) mod team;
 pub(crate) mod token;
 
 use crate::error::CliError;

@@ -11,10 +11,13 @@ use std::sync::Arc;
 use xvb_core::config::{new_secret, DataDir};
 use xvb_core::listener::Engine;
 use xvb_core::reach::link::RelayLink;
-use xvb_core::reach::relay::{relay_app, serve_relay, token_hash, JoinCode, RelayStore};
+use xvb_core::reach::relay::{
+    derive_view, relay_app, serve_relay, token_hash, JoinCode, RelayStore,
+};
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, TokenStore};
 use xvb_core::store::AgentRow;
+use xvb_core::team::TeamView;
 
 /// Environment variable that can carry a join code (instead of the command line, which `ps` shows).
 pub(crate) const JOIN_ENV: &str = "XVB_RELAY";
@@ -40,6 +43,18 @@ pub(crate) enum RelayCommand {
     /// Connected agents, the last PBX request, events today, what is kept (and, on
     /// PostgreSQL, every node and the database's standbys).
     Status,
+    /// The team's board as the relay sees it: one line per extension.
+    Board {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The team's missed-call queue as the relay sees it.
+    Missed {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Move a single relay's SQLite file (events, calls, agents, contacts) into this
     /// node's `relay_database`; running it again changes nothing.
     ImportSqlite {
@@ -100,6 +115,16 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                 serve_relay(app, addr, tls_cert.zip(tls_key), ready, shutdown_signal()).await?;
                 Ok(())
             })
+        }
+        RelayCommand::Board { json } => {
+            let view = relay_store(data, &config, team_view)?;
+            super::team::print_board(&view, json);
+            Ok(())
+        }
+        RelayCommand::Missed { json } => {
+            let view = relay_store(data, &config, team_view)?;
+            super::team::print_missed(&view, json);
+            Ok(())
         }
         RelayCommand::Agent(AgentCommand::Add { ext, url }) => {
             if !xvb_core::pbx::phone::is_extension(&ext) {
@@ -268,6 +293,12 @@ pub(crate) fn join_code(
         )),
         None => Ok(JoinCode::joined(&data.load_config()?)?),
     }
+}
+
+/// The team view derived from the relay's store and contact book.
+async fn team_view(store: RelayStore) -> Result<TeamView, xvb_core::CoreError> {
+    let contacts = store.contact_index().await?;
+    derive_view(&store, &contacts).await
 }
 
 /// Runs `query` on the relay's store (its SQLite file, or `relay_database`).

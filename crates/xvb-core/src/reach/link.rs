@@ -12,10 +12,12 @@ use super::relay::{JoinCode, RelayError};
 use crate::listener::{HookState, Taken};
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::store::{Database, Relayed};
+use crate::team::TeamView;
 use crate::CoreError;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -100,12 +102,36 @@ fn readable_time(rfc3339: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_owned())
 }
 
-type DialJob = (String, oneshot::Sender<Result<String, RelayError>>);
+/// What an agent asks the relay.
+enum Ask {
+    /// Call this number from my extension.
+    Dial(String),
+    /// I'll call this missed caller back.
+    Claim(String),
+    /// I won't call them back after all.
+    Release(String),
+}
+
+impl Ask {
+    fn message(self, id: u64) -> FromAgent {
+        match self {
+            Ask::Dial(to) => FromAgent::Dial { id, to },
+            Ask::Claim(phone) => FromAgent::Claim { id, phone },
+            Ask::Release(phone) => FromAgent::Release { id, phone },
+        }
+    }
+}
+
+type DialJob = (Ask, oneshot::Sender<Result<String, RelayError>>);
+
+/// The team's board and missed-call queue as the relay last sent it.
+pub type TeamWatch = watch::Receiver<Option<Arc<TeamView>>>;
 
 /// A running link to a relay; dropping it disconnects.
 pub struct RelayLink {
     dials: mpsc::Sender<DialJob>,
     status: watch::Receiver<LinkStatus>,
+    team: TeamWatch,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -120,13 +146,27 @@ impl RelayLink {
     /// through `state` into the database at `database`.
     pub fn start(state: HookState, database: PathBuf, code: JoinCode) -> RelayLink {
         let (status_tx, status) = watch::channel(LinkStatus::Connecting);
+        let (team_tx, team) = watch::channel(None);
         let (dials, dial_rx) = mpsc::channel(16);
-        let task = tokio::spawn(keep_connected(state, database, code, status_tx, dial_rx));
+        let link = Link {
+            state,
+            database,
+            code,
+            status: status_tx,
+            team: team_tx,
+        };
+        let task = tokio::spawn(keep_connected(link, dial_rx));
         RelayLink {
             dials,
             status,
+            team,
             task,
         }
+    }
+
+    /// The team's board and missed-call queue, updated as the relay sends them.
+    pub fn team(&self) -> TeamWatch {
+        self.team.clone()
     }
 
     /// The link's state, updated as it changes.
@@ -145,15 +185,29 @@ impl RelayLink {
     }
 }
 
-/// Dials through a [`RelayLink`].
+/// Asks the relay through a [`RelayLink`]: dials, claims, releases.
 pub struct RelayDialer(mpsc::Sender<DialJob>);
 
 impl RelayDialer {
     /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
     pub async fn dial(&self, to: &str) -> Result<String, RelayError> {
+        self.ask(Ask::Dial(to.to_owned())).await
+    }
+
+    /// Claims the team's missed caller `phone` ("I'll call back"); what the relay said.
+    pub async fn claim(&self, phone: &str) -> Result<String, RelayError> {
+        self.ask(Ask::Claim(phone.to_owned())).await
+    }
+
+    /// Gives the missed caller `phone` back to the team's queue; what the relay said.
+    pub async fn release(&self, phone: &str) -> Result<String, RelayError> {
+        self.ask(Ask::Release(phone.to_owned())).await
+    }
+
+    async fn ask(&self, ask: Ask) -> Result<String, RelayError> {
         let (reply, answer) = oneshot::channel();
         self.0
-            .send((to.to_owned(), reply))
+            .send((ask, reply))
             .await
             .map_err(|_| RelayError::NotConnected)?;
         tokio::time::timeout(DIAL_WAIT, answer)
@@ -179,13 +233,17 @@ struct Carried {
     catch_up: Option<(CatchUp, bool)>,
 }
 
-async fn keep_connected(
+/// What a link's connections share.
+struct Link {
     state: HookState,
     database: PathBuf,
     code: JoinCode,
     status: watch::Sender<LinkStatus>,
-    mut dials: mpsc::Receiver<DialJob>,
-) {
+    team: watch::Sender<Option<Arc<TeamView>>>,
+}
+
+async fn keep_connected(link: Link, mut dials: mpsc::Receiver<DialJob>) {
+    let status = &link.status;
     let mut carried = Carried {
         backoff: Backoff::new(),
         unused_extension: None,
@@ -194,7 +252,7 @@ async fn keep_connected(
     };
     loop {
         status.send_replace(LinkStatus::Connecting);
-        let ended = session(&state, &database, &code, &status, &mut dials, &mut carried).await;
+        let ended = session(&link, &mut dials, &mut carried).await;
         let reason = match ended {
             Ok(()) => "the relay closed the connection".to_owned(),
             Err(e) => e.to_string(),
@@ -229,13 +287,11 @@ fn connection_error(e: tokio_tungstenite::tungstenite::Error) -> RelayError {
 }
 
 async fn session(
-    state: &HookState,
-    database: &std::path::Path,
-    code: &JoinCode,
-    status: &watch::Sender<LinkStatus>,
+    link: &Link,
     dials: &mut mpsc::Receiver<DialJob>,
     carried: &mut Carried,
 ) -> Result<(), RelayError> {
+    let (state, database, code, status) = (&link.state, &link.database, &link.code, &link.status);
     let path = database.to_path_buf();
     let (after, epoch) = tokio::task::spawn_blocking(move || {
         let db = Database::open(&path)?;
@@ -313,7 +369,10 @@ async fn session(
                         }
                     }
                     Ok(ToAgent::CaughtUp { .. }) => end_catch_up(state, carried),
-                    Ok(ToAgent::Dialed { id, ok, message }) => {
+                    Ok(ToAgent::Team(view)) => {
+                        link.team.send_replace(Some(Arc::new(*view)));
+                    }
+                    Ok(ToAgent::Dialed { id, ok, message } | ToAgent::Replied { id, ok, message }) => {
                         if let Some(reply) = waiting.remove(&id) {
                             let _ = reply.send(if ok { Ok(message) } else { Err(RelayError::Dial(message)) });
                         }
@@ -322,9 +381,9 @@ async fn session(
                 }
             }
             job = dials.recv() => {
-                let Some((to, reply)) = job else { break Ok(()) };
+                let Some((ask, reply)) = job else { break Ok(()) };
                 next_id += 1;
-                let text = serde_json::to_string(&FromAgent::Dial { id: next_id, to }).expect("serialises");
+                let text = serde_json::to_string(&ask.message(next_id)).expect("serialises");
                 if let Err(e) = out.send(Message::Text(text.into())).await {
                     let _ = reply.send(Err(RelayError::NotConnected));
                     break Err(RelayError::Connection(e.to_string()));

@@ -17,6 +17,7 @@
 //! - [`journal`] — the journal as read back (what a relay streams);
 //! - `contacts` — the contact book's tables;
 //! - `relay_agents` — a relay's agents;
+//! - `team` — what a relay's team view reads: recent calls, missed-call claims;
 //! - [`pg`] — a relay's store on PostgreSQL, shared by relay nodes (feature `postgres`).
 
 mod calls;
@@ -28,6 +29,7 @@ pub mod pg;
 mod prune;
 mod relay_agents;
 mod search_backlog;
+mod team;
 pub mod writer;
 
 #[cfg(test)]
@@ -56,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_relay_epoch.sql"),
     include_str!("migrations/0007_history_search.sql"),
     include_str!("migrations/0008_search_backlog.sql"),
+    include_str!("migrations/0009_team_claims.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -160,11 +160,10 @@ pub fn members(
         if !still_ringing {
             continue;
         }
-        let named = call.ext.clone().or_else(|| {
-            call.phone_normalized
-                .as_deref()
-                .and_then(|phone| responsible(phone))
-        });
+        let named = call
+            .ext
+            .clone()
+            .or_else(|| call.phone_normalized.as_deref().and_then(responsible));
         for row in rows.values_mut() {
             let rings_here = named.as_deref().is_none_or(|ext| ext == row.ext);
             if rings_here && !row.busy() && row.state != MemberState::Ringing {

@@ -4,11 +4,15 @@
 //! (`store/relay_agents.rs`, `store/pg/`).
 
 use crate::config::DataDir;
+use crate::contacts::{BookLoader, ContactIndex};
+use crate::pbx::call::Call;
 use crate::store::{AgentRow, Database, JournalEntry, Kept};
+use crate::team::Claim;
 use crate::CoreError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
 
 /// The stored form of a token: its SHA-256, hex.
 pub fn token_hash(token: &str) -> String {
@@ -46,6 +50,16 @@ pub struct NodeRow {
     pub agents: i64,
     /// When it last had a request from the PBX.
     pub last_request_at: Option<String>,
+}
+
+/// What the team view is derived from ([`crate::team::TeamView::derive`]).
+pub struct TeamInputs {
+    /// Each agent's extension and whether its app is connected (revoked agents left out).
+    pub roster: Vec<(String, bool)>,
+    /// The calls in the window.
+    pub calls: Vec<Call>,
+    /// The claims in the window.
+    pub claims: Vec<Claim>,
 }
 
 /// Where the relay keeps its agents and reads its stream back: its own SQLite
@@ -174,6 +188,85 @@ impl RelayStore {
             #[cfg(feature = "postgres")]
             RelayStore::Postgres(pg) => pg.kept().await,
         }
+    }
+
+    /// What the team view is derived from, since `since`: each agent's
+    /// extension (connected or not), the calls and the claims.
+    pub async fn team_inputs(&self, since: OffsetDateTime) -> Result<TeamInputs, CoreError> {
+        let (agents, calls, claims) = match self {
+            RelayStore::Sqlite(db) => {
+                blocking(db, move |db| {
+                    let db = db.db();
+                    Ok((
+                        db.agents()?,
+                        db.calls_since(since)?,
+                        db.claims_since(since)?,
+                    ))
+                })
+                .await?
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => (
+                pg.agents().await?,
+                pg.calls_since(since).await?,
+                pg.claims_since(since).await?,
+            ),
+        };
+        let mut roster: Vec<(String, bool)> = Vec::new();
+        for agent in agents.into_iter().filter(|a| a.revoked_at.is_none()) {
+            match roster.iter_mut().find(|(ext, _)| *ext == agent.ext) {
+                Some((_, connected)) => *connected |= agent.connected,
+                None => roster.push((agent.ext, agent.connected)),
+            }
+        }
+        Ok(TeamInputs {
+            roster,
+            calls,
+            claims,
+        })
+    }
+
+    /// Records `claim` unless another agent claimed the number since
+    /// `open_since`; whether it was recorded.
+    pub async fn claim(&self, claim: Claim, open_since: OffsetDateTime) -> Result<bool, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                blocking(db, move |db| db.db().claim(&claim, open_since)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.claim(&claim, open_since).await,
+        }
+    }
+
+    /// Drops `ext`'s claim on `phone_normalized`, if it holds one.
+    pub async fn release(&self, phone_normalized: &str, ext: &str) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let (phone, ext) = (phone_normalized.to_owned(), ext.to_owned());
+                blocking(db, move |db| db.db().release(&phone, &ext)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.release(phone_normalized, ext).await,
+        }
+    }
+
+    /// The team's contact book (for `xvb relay board`: who a caller's responsible agent is).
+    pub async fn contact_index(&self) -> Result<ContactIndex, CoreError> {
+        let mut loader = BookLoader::default();
+        match self {
+            RelayStore::Sqlite(db) => {
+                loader = blocking(db, move |db| {
+                    db.db().load_book(&mut loader)?;
+                    Ok(loader)
+                })
+                .await?
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.load_book(&mut loader).await?,
+        }
+        let index = ContactIndex::default();
+        index.load(loader);
+        Ok(index)
     }
 
     /// Agents, last request, events today.

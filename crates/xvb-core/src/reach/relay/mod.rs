@@ -14,6 +14,7 @@
 //! - [`agents`] — the relay's agents and stream reads ([`RelayStore`]);
 //! - `server` — the relay's HTTP application and its retention;
 //! - `stream` — one agent's connection: backlog, live events, dials;
+//! - `team` — the team view kept fresh, claims of missed callers;
 //! - `tail` — a node on PostgreSQL following what every node stored;
 //! - `serve` — listening, with TLS or on loopback.
 //!
@@ -27,12 +28,14 @@ mod server;
 mod stream;
 #[cfg(feature = "postgres")]
 mod tail;
+mod team;
 pub mod wire;
 
 pub use agents::{token_hash, NodeRow, RelayStatus, RelayStore, SqliteRelayStore};
 pub use join_code::JoinCode;
 pub use serve::serve_relay;
 pub use server::relay_app;
+pub use team::derive_view;
 
 use crate::CoreError;
 

@@ -4,6 +4,7 @@
 
 use super::agents::{token_hash, RelayStore};
 use super::stream::{encode, stream_to_agent, Encoded};
+use super::team::{keep_fresh, TeamFrame};
 use super::wire::{StreamedEvent, ToAgent, AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
 use crate::listener::{router, Engine, HookState};
@@ -20,7 +21,7 @@ use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch, Notify};
 
 /// Events buffered for agents that read slowly (beyond it they catch up from the store).
 const FEED_BUFFER: usize = 4096;
@@ -36,6 +37,10 @@ pub(super) struct RelayState {
     pub(super) live: broadcast::Sender<Encoded>,
     /// The webhook's state: settings, writer, contact book.
     pub(super) hook: HookState,
+    /// The team's board and missed-call queue, as last derived.
+    pub(super) team: watch::Receiver<TeamFrame>,
+    /// Told when claims or connections change here: the view is derived again.
+    pub(super) team_changed: Arc<Notify>,
     /// On PostgreSQL: how recently this node read the shared stream (its health).
     #[cfg(feature = "postgres")]
     tail: Option<Arc<super::tail::Freshness>>,
@@ -63,6 +68,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     store.reset_connections().await?;
     let keep_days = config.relay_keep_days;
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
+    let team_events = feed.subscribe();
     #[cfg(feature = "postgres")]
     let mut tail = None;
     let engine = match &store {
@@ -91,9 +97,20 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     };
     tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));
     let (live, _) = broadcast::channel(FEED_BUFFER);
+    let (team_view, team) = watch::channel(None);
+    let team_changed = Arc::new(Notify::new());
+    tokio::spawn(keep_fresh(
+        store.clone(),
+        Arc::clone(&engine.state.contacts),
+        team_events,
+        Arc::clone(&team_changed),
+        team_view,
+    ));
     let state = RelayState {
         store,
         live: live.clone(),
+        team,
+        team_changed,
         hook: engine.state.clone(),
         #[cfg(feature = "postgres")]
         tail,
@@ -224,6 +241,7 @@ async fn agent_socket(
         .on_upgrade(move |socket| async move {
             let (id, ext) = (agent.id, agent.ext.clone());
             let _ = relay.store.set_connected(id, true).await;
+            relay.team_changed.notify_one();
             tracing::info!(agent = id, ext, "an agent connected");
             if let Err(e) =
                 stream_to_agent(&relay, &agent, resume.after, resume.epoch, socket).await
@@ -231,6 +249,7 @@ async fn agent_socket(
                 tracing::info!(agent = id, error = %e, "an agent's connection ended");
             }
             let _ = relay.store.set_connected(id, false).await;
+            relay.team_changed.notify_one();
         })
 }
 

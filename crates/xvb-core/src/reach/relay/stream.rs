@@ -1,13 +1,15 @@
 //! One agent's connection: what it has not seen from the store, then live
-//! events in order (a burst in one write), its dials, and pings.
+//! events in order (a burst in one write), the team view, its dials, claims
+//! and pings.
 
 use super::server::{dial_for_agent, RelayState};
+use super::team::{claim_or_release, TeamFrame};
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
 use crate::store::{AgentRow, Kept};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// Events read from the store at a time when an agent catches up.
 const BACKLOG_PAGE: usize = 1000;
@@ -98,6 +100,8 @@ pub(super) async fn stream_to_agent(
     .await?;
     let mut sent = send_backlog(relay, &mut out, after).await?;
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
+    let mut team = relay.team.clone();
+    send_team(&mut out, &mut team).await?;
     let (replies, mut answered) = mpsc::channel::<ToAgent>(16);
     let mut ping = tokio::time::interval(PING_EVERY);
     loop {
@@ -113,19 +117,23 @@ pub(super) async fn stream_to_agent(
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
             message = incoming.next() => match message {
-                Some(Ok(Message::Text(text))) => {
-                    if let Ok(FromAgent::Dial { id, to }) = serde_json::from_str(&text) {
+                Some(Ok(Message::Text(text))) => match serde_json::from_str(&text) {
+                    Ok(FromAgent::Dial { id, to }) => {
                         let config = relay.hook.config.load_full();
                         let (ext, replies) = (agent.ext.clone(), replies.clone());
                         tokio::spawn(async move {
                             let _ = replies.send(dial_for_agent(&config, &ext, id, &to).await).await;
                         });
                     }
-                }
+                    Ok(FromAgent::Claim { id, phone }) => answer_claim(relay, agent, &replies, id, phone, true),
+                    Ok(FromAgent::Release { id, phone }) => answer_claim(relay, agent, &replies, id, phone, false),
+                    Err(e) => tracing::warn!(agent = agent.id, error = %e, "an agent's message was not understood"),
+                },
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
                 Some(Ok(_)) => {}
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
+            Ok(()) = team.changed() => send_team(&mut out, &mut team).await?,
             _ = ping.tick() => {
                 // A revoked agent is let go at the next ping.
                 let active = relay.store.is_active(agent.id).await.map_err(axum::Error::new)?;
@@ -136,6 +144,46 @@ pub(super) async fn stream_to_agent(
             }
         }
     }
+}
+
+/// Sends the team view, if the relay has derived one yet.
+async fn send_team(
+    out: &mut SplitSink<WebSocket, Message>,
+    team: &mut watch::Receiver<TeamFrame>,
+) -> Sent {
+    let frame = team.borrow_and_update().clone();
+    match frame {
+        Some(frame) => out.send(Message::Text(frame.1.clone())).await,
+        None => Ok(()),
+    }
+}
+
+/// Claims or releases a missed caller for `agent`, answering on `replies`.
+fn answer_claim(
+    relay: &RelayState,
+    agent: &AgentRow,
+    replies: &mpsc::Sender<ToAgent>,
+    id: u64,
+    phone: String,
+    claim: bool,
+) {
+    let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
+    tokio::spawn(async move {
+        let result = claim_or_release(
+            &relay.store,
+            &relay.hook.contacts,
+            &relay.team_changed,
+            &ext,
+            &phone,
+            claim,
+        )
+        .await;
+        let (ok, message) = match result {
+            Ok(message) => (true, message),
+            Err(message) => (false, message),
+        };
+        let _ = replies.send(ToAgent::Replied { id, ok, message }).await;
+    });
 }
 
 /// Sends a live event and every other one already waiting, in one write (a burst

@@ -1,8 +1,10 @@
 //! The relay's wire format: JSON text frames over the agent's WebSocket —
-//! to the agent `hello`, `event`, `dialed`; from the agent `dial`.
+//! to the agent `hello`, `event`, `caught_up`, `team`, `dialed`, `replied`;
+//! from the agent `dial`, `claim`, `release`.
 
 use crate::listener::KnownCaller;
 use crate::store::JournalEntry;
+use crate::team::TeamView;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -47,6 +49,18 @@ pub enum ToAgent {
         /// The last sequence number sent before it.
         seq: i64,
     },
+    /// The team's board and missed-call queue: sent after `caught_up`, then
+    /// whenever it changes (each one whole: nothing to resume).
+    Team(Box<TeamView>),
+    /// The answer to a `claim` or `release`.
+    Replied {
+        /// The request's id.
+        id: u64,
+        /// Whether it was done.
+        ok: bool,
+        /// What was done, or why not.
+        message: String,
+    },
     /// The answer to a `dial`.
     Dialed {
         /// The `dial`'s id.
@@ -79,5 +93,19 @@ pub enum FromAgent {
         id: u64,
         /// The number, as typed.
         to: String,
+    },
+    /// "I'll call back": claim the missed-call queue's entry for `phone`.
+    Claim {
+        /// Chosen by the agent, returned in `replied`.
+        id: u64,
+        /// The caller's number, in any spelling.
+        phone: String,
+    },
+    /// Give a claimed entry back to the team.
+    Release {
+        /// Chosen by the agent, returned in `replied`.
+        id: u64,
+        /// The caller's number, in any spelling.
+        phone: String,
     },
 }

@@ -103,6 +103,8 @@ impl PgStore {
             &[&id],
         )
         .await?;
+        tx.batch_execute(&format!("NOTIFY {}", super::team::TEAM_CHANNEL))
+            .await?;
         tx.commit().await?;
         Ok(())
     }

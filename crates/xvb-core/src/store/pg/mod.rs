@@ -7,12 +7,15 @@
 //! - `events` — the stream read back, retention;
 //! - `agents` — agents, nodes and who is connected where;
 //! - `contacts` — the team's shared contact book and its revision;
+//! - [`team`] — recent calls and missed-call claims for the team view;
+//! - `schema_team.sql` — tables added since version 1, created if missing at every start;
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
 mod contacts;
 pub(crate) mod events;
 pub mod import;
+pub mod team;
 pub mod writer;
 
 use crate::CoreError;
@@ -23,6 +26,7 @@ use tokio::sync::mpsc;
 
 /// The schema, version 1.
 const SCHEMA: &str = include_str!("schema.sql");
+const SCHEMA_TEAM: &str = include_str!("schema_team.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -78,6 +82,7 @@ impl PgStore {
                 client.batch_execute(SCHEMA).await?;
                 tracing::info!("created the relay's tables in PostgreSQL");
             }
+            client.batch_execute(SCHEMA_TEAM).await?;
             Ok::<_, tokio_postgres::Error>(())
         }
         .await;

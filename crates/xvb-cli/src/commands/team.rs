@@ -1,0 +1,181 @@
+//! `xvb board` and `xvb missed …`: the team's board and missed-call queue, for
+//! an agent in relay mode (through the relay, which derives them), and how
+//! they print — shared with `xvb relay board` / `xvb relay missed` on the relay.
+
+use super::{current_thread_runtime, relay};
+use crate::error::CliError;
+use clap::Subcommand;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use xvb_core::config::DataDir;
+use xvb_core::listener::Engine;
+use xvb_core::pbx::notifier::Silent;
+use xvb_core::reach::link::{LinkStatus, RelayDialer, RelayLink};
+use xvb_core::team::{clock, MemberState, Reached, TeamView};
+
+/// How long to wait for the relay's view.
+const VIEW_WAIT: Duration = Duration::from_secs(20);
+
+/// `xvb missed` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum MissedCommand {
+    /// The team's missed callers: waiting ones oldest first, then those reached.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// "I'll call back": everyone sees you are calling NUMBER back.
+    Claim {
+        /// The caller's number, in any spelling.
+        number: String,
+    },
+    /// Give NUMBER back to the team's queue.
+    Release {
+        /// The caller's number, in any spelling.
+        number: String,
+    },
+}
+
+/// Runs `xvb board`.
+pub(crate) fn board(data: &DataDir, json: bool) -> Result<(), CliError> {
+    let view = through_relay(data, |_, view| async move { Ok(view) })?;
+    print_board(&view, json);
+    Ok(())
+}
+
+/// Runs one `xvb missed` command.
+pub(crate) fn missed(data: &DataDir, command: MissedCommand) -> Result<(), CliError> {
+    let answer = |said: Result<String, _>| {
+        said.map_err(|e: xvb_core::reach::relay::RelayError| CliError::Failed(e.to_string()))
+    };
+    match command {
+        MissedCommand::List { json } => {
+            let view = through_relay(data, |_, view| async move { Ok(view) })?;
+            print_missed(&view, json);
+        }
+        MissedCommand::Claim { number } => {
+            let said = through_relay(data, |asker, _| async move {
+                answer(asker.claim(&number).await)
+            })?;
+            println!("{said}");
+        }
+        MissedCommand::Release { number } => {
+            let said = through_relay(data, |asker, _| async move {
+                answer(asker.release(&number).await)
+            })?;
+            println!("{said}");
+        }
+    }
+    Ok(())
+}
+
+/// Connects to the joined relay (or `XVB_RELAY`), waits for its team view and runs `then`.
+fn through_relay<T, F: std::future::Future<Output = Result<T, CliError>>>(
+    data: &DataDir,
+    then: impl FnOnce(RelayDialer, TeamView) -> F,
+) -> Result<T, CliError> {
+    let code = relay::join_code(data, None)?.ok_or_else(|| {
+        CliError::Failed(
+            "the board and the missed-call queue come from the team relay; join it first with `xvb relay join CODE` (or set XVB_RELAY)".into(),
+        )
+    })?;
+    let config = data.load_config()?;
+    current_thread_runtime()?.block_on(async {
+        let engine = Engine::open(data, config, Arc::new(Silent))?;
+        let link = RelayLink::start(engine.state, data.database_path(), code);
+        let (mut team, mut status) = (link.team(), link.status());
+        let view = tokio::time::timeout(VIEW_WAIT, async {
+            loop {
+                if let Some(view) = team.borrow_and_update().clone() {
+                    return Ok((*view).clone());
+                }
+                if let LinkStatus::Reconnecting { reason, .. } = &*status.borrow_and_update() {
+                    return Err(CliError::Failed(format!("cannot reach the relay: {reason}")));
+                }
+                tokio::select! {
+                    _ = team.changed() => {}
+                    _ = status.changed() => {}
+                }
+            }
+        })
+        .await
+        .map_err(|_| {
+            CliError::Failed(
+                "the relay sent no team view in 20 s; it may be older than this app (update the relay)".into(),
+            )
+        })??;
+        then(link.dialer(), view).await
+    })
+}
+
+/// One line per extension: `101 talking 79201119613 "Вася" 00:03:12`, `102 free`.
+pub(crate) fn print_board(view: &TeamView, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&view.members).expect("serialises")
+        );
+        return;
+    }
+    let now = OffsetDateTime::now_utc();
+    for member in &view.members {
+        let state = member.state.as_str();
+        match member.state {
+            MemberState::Free | MemberState::Offline => println!("{} {state}", member.ext),
+            _ => println!(
+                "{} {state} {} \"{}\" {}",
+                member.ext,
+                member.phone.as_deref().unwrap_or("-"),
+                member.contact.as_deref().unwrap_or(""),
+                since(member.since, now)
+            ),
+        }
+    }
+}
+
+/// One line per caller: waiting ones (and who is calling back), then those reached.
+pub(crate) fn print_missed(view: &TeamView, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&view.missed).expect("serialises")
+        );
+        return;
+    }
+    let now = OffsetDateTime::now_utc();
+    for entry in &view.missed {
+        let head = format!(
+            "{} \"{}\" missed {}×",
+            entry.phone,
+            entry.contact.as_deref().unwrap_or(""),
+            entry.count
+        );
+        match (&entry.cleared, &entry.claimed_by) {
+            (Some(cleared), _) => {
+                let how = match cleared.how {
+                    Reached::CalledBack => "called back",
+                    Reached::CalledIn => "called in",
+                };
+                let by = cleared.by.as_deref().unwrap_or("someone");
+                println!(
+                    "{head} cleared: {by} {how}, {} ago",
+                    since(Some(cleared.at), now)
+                );
+            }
+            (None, claimed) => {
+                let waiting = since(Some(entry.first_missed), now);
+                match claimed {
+                    Some(ext) => println!("{head} waiting {waiting}, {ext} is calling back"),
+                    None => println!("{head} waiting {waiting}"),
+                }
+            }
+        }
+    }
+}
+
+fn since(at: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
+    at.map(|at| clock((now - at).whole_seconds()))
+        .unwrap_or_default()
+}

@@ -1,0 +1,157 @@
+//! The team view on a relay node: derived from the store whenever an event is
+//! stored (by any node), a claim or a connection changes (on PostgreSQL every
+//! node hears of it on channel `relay_team`), and every few seconds (states
+//! age, and a node that died takes its agents offline); encoded once and
+//! handed to every agent's connection when it changed. Also the agents'
+//! claims and releases.
+
+use super::agents::RelayStore;
+use super::stream::encode;
+use super::wire::ToAgent;
+use crate::contacts::ContactIndex;
+use crate::pbx::phone;
+use crate::store::JournalEntry;
+use crate::team::{check_claim, Claim, TeamView, WINDOW};
+use crate::CoreError;
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, watch, Notify};
+
+/// How often the view is derived again with nothing stored.
+const REFRESH: Duration = Duration::from_secs(5);
+/// Changes within this are derived once (a burst of events, one view).
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// The latest view, and its frame encoded for the wire.
+pub(super) type TeamFrame = Option<Arc<(TeamView, Utf8Bytes)>>;
+
+/// Derives the team's view from `store` now.
+pub async fn derive_view(
+    store: &RelayStore,
+    contacts: &ContactIndex,
+) -> Result<TeamView, CoreError> {
+    let now = OffsetDateTime::now_utc();
+    let inputs = store.team_inputs(now - WINDOW).await?;
+    let responsible = |phone: &str| {
+        contacts
+            .lookup(phone)
+            .and_then(|answer| answer.responsible.as_deref().map(str::to_owned))
+    };
+    Ok(TeamView::derive(
+        &inputs.calls,
+        &inputs.roster,
+        &inputs.claims,
+        &responsible,
+        now,
+    ))
+}
+
+/// What wakes the view up: events stored, claims or connections changed here
+/// (`changed`), or on another node (PostgreSQL), or [`REFRESH`].
+pub(super) async fn keep_fresh(
+    store: RelayStore,
+    contacts: Arc<ContactIndex>,
+    mut stored: broadcast::Receiver<Arc<JournalEntry>>,
+    changed: Arc<Notify>,
+    view: watch::Sender<TeamFrame>,
+) {
+    #[cfg(feature = "postgres")]
+    let mut elsewhere = match &store {
+        RelayStore::Postgres(pg) => pg
+            .listen(crate::store::pg::team::TEAM_CHANNEL)
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "cannot hear other nodes' team changes; refreshing every few seconds"))
+            .ok(),
+        RelayStore::Sqlite(_) => None,
+    };
+    let mut every = tokio::time::interval(REFRESH);
+    loop {
+        #[cfg(feature = "postgres")]
+        let other_node = async {
+            match &mut elsewhere {
+                Some((_, hints)) => {
+                    if hints.recv().await.is_none() {
+                        std::future::pending::<()>().await
+                    }
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(feature = "postgres"))]
+        let other_node = std::future::pending::<()>();
+        tokio::select! {
+            event = stored.recv() => if let Err(broadcast::error::RecvError::Closed) = event { return },
+            _ = changed.notified() => {}
+            _ = other_node => {}
+            _ = every.tick() => {}
+        }
+        tokio::time::sleep(SETTLE).await;
+        while !matches!(
+            stored.try_recv(),
+            Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)
+        ) {}
+        match derive_view(&store, &contacts).await {
+            Ok(fresh) => {
+                view.send_if_modified(|current| {
+                    let same = current.as_ref().is_some_and(|frame| {
+                        frame.0.members == fresh.members && frame.0.missed == fresh.missed
+                    });
+                    if !same {
+                        let text = encode(&ToAgent::Team(Box::new(fresh.clone())));
+                        *current = Some(Arc::new((fresh, text)));
+                    }
+                    !same
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "could not derive the team view; will retry"),
+        }
+    }
+}
+
+/// An agent's claim (`claim`) or release of the missed caller `phone`: what
+/// to tell the agent.
+pub(super) async fn claim_or_release(
+    store: &RelayStore,
+    contacts: &ContactIndex,
+    changed: &Notify,
+    ext: &str,
+    phone: &str,
+    claim: bool,
+) -> Result<String, String> {
+    let number = phone::normalize(phone);
+    let failed = |e: CoreError| format!("the relay's store failed ({e}); try again");
+    let view = derive_view(store, contacts).await.map_err(failed)?;
+    check_claim(&view.missed, &number, ext, claim).map_err(|refused| refused.to_string())?;
+    let entry = view
+        .missed
+        .iter()
+        .find(|e| e.cleared.is_none() && e.phone_normalized == number)
+        .expect("checked: the entry is open");
+    if claim {
+        let asked = Claim {
+            phone_normalized: number.clone(),
+            ext: ext.to_owned(),
+            at: OffsetDateTime::now_utc(),
+        };
+        if !store
+            .claim(asked, entry.first_missed)
+            .await
+            .map_err(failed)?
+        {
+            // Another agent claimed it between the check and the write.
+            let view = derive_view(store, contacts).await.map_err(failed)?;
+            check_claim(&view.missed, &number, ext, true).map_err(|refused| refused.to_string())?;
+        }
+    } else {
+        store.release(&number, ext).await.map_err(failed)?;
+    }
+    changed.notify_one();
+    tracing::info!(ext, claim, "an agent claimed or released a missed caller");
+    Ok(if claim {
+        format!("you are calling back {}; the team sees it", entry.phone)
+    } else {
+        format!("{} is back in the team's queue", entry.phone)
+    })
+}

@@ -1,0 +1,77 @@
+//! What a relay's team view reads ([`crate::team`]): the recent calls, and the
+//! `team_claims` table (who is calling back which missed caller).
+
+use super::{unix_ms, Database};
+use crate::pbx::call::Call;
+use crate::team::{Claim, WINDOW};
+use crate::CoreError;
+use rusqlite::params;
+use time::OffsetDateTime;
+
+impl Database {
+    /// Calls first seen at or after `since`, oldest first.
+    pub fn calls_since(&self, since: OffsetDateTime) -> Result<Vec<Call>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT record FROM calls WHERE first_seen_ms >= ?1 ORDER BY first_seen_ms",
+        )?;
+        let rows = stmt.query_map([unix_ms(since)], |r| r.get::<_, String>(0))?;
+        rows.map(|record| serde_json::from_str(&record?).map_err(CoreError::corrupt))
+            .collect()
+    }
+
+    /// Every claim made at or after `since`.
+    pub fn claims_since(&self, since: OffsetDateTime) -> Result<Vec<Claim>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT phone_norm, ext, claimed_at_ms FROM team_claims WHERE claimed_at_ms >= ?1",
+        )?;
+        let rows = stmt.query_map([unix_ms(since)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?))
+        })?;
+        rows.map(|row| {
+            let (phone_normalized, ext, ms) = row?;
+            Ok(Claim {
+                phone_normalized,
+                ext,
+                at: from_unix_ms(ms)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Records `claim` unless another agent claimed the number since `open_since`
+    /// (when its queue entry opened): whether it was recorded. Drops claims too
+    /// old to matter ([`WINDOW`]).
+    pub fn claim(&self, claim: &Claim, open_since: OffsetDateTime) -> Result<bool, CoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM team_claims WHERE claimed_at_ms < ?1")?
+            .execute([unix_ms(claim.at - WINDOW)])?;
+        let recorded = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO team_claims (phone_norm, ext, claimed_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(phone_norm) DO UPDATE SET ext = excluded.ext,
+                     claimed_at_ms = excluded.claimed_at_ms
+                 WHERE team_claims.ext = excluded.ext OR team_claims.claimed_at_ms < ?4",
+            )?
+            .execute(params![
+                claim.phone_normalized,
+                claim.ext,
+                unix_ms(claim.at),
+                unix_ms(open_since)
+            ])?;
+        Ok(recorded == 1)
+    }
+
+    /// Drops `ext`'s claim on `phone_normalized`, if it holds one.
+    pub fn release(&self, phone_normalized: &str, ext: &str) -> Result<(), CoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM team_claims WHERE phone_norm = ?1 AND ext = ?2")?
+            .execute(params![phone_normalized, ext])?;
+        Ok(())
+    }
+}
+
+fn from_unix_ms(ms: i64) -> Result<OffsetDateTime, CoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| CoreError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,213 @@
+//! The team board and the shared missed-call queue on one SQLite relay, with
+//! headless agents and the PBX's exact requests: board states through ring →
+//! answer → complete, a queue call moving only the extension that answered, a
+//! missed call queued and merged with the next miss, claims seen by everyone,
+//! entries cleared by an answered call back (through `xvb sim pbx`) and by an
+//! answered call in, and all of it kept across a relay restart. The same on a
+//! PostgreSQL cluster is in `relay_cluster`.
+
+use std::time::{Duration, Instant};
+use xvb_core::pbx::sim::SimCall;
+use xvb_e2e::agent::{Agent, Served};
+use xvb_e2e::pbx::ACCESS_CODE;
+
+const TOKEN: &str = "team t0ken";
+
+/// A call between `phone` and extension `ext`.
+pub fn call(callid: &str, phone: &str, ext: &str) -> SimCall {
+    SimCall {
+        access_code: ACCESS_CODE.into(),
+        callid: callid.into(),
+        phone: phone.into(),
+        ext: ext.into(),
+        line: Some("74950000000".into()),
+    }
+}
+
+/// An agent's `xvb` on its own data dir, in relay mode through `code`.
+pub struct Cli {
+    agent: Agent,
+}
+
+impl Cli {
+    /// A command-line agent of extension `ext` using join code `code`.
+    pub fn new(ext: &str, code: &str) -> Cli {
+        Cli {
+            agent: Agent::with_env(ext, vec![("XVB_RELAY".into(), code.into())]),
+        }
+    }
+
+    /// `xvb ARGS`, which must succeed; its output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.agent.ok(args)
+    }
+
+    /// `xvb ARGS`, which must fail; what it said.
+    pub fn fails(&self, args: &[&str]) -> String {
+        self.agent.fails(args)
+    }
+}
+
+/// Runs `read` until its output contains every one of `wanted` (the relay
+/// derives the view a moment after an event); the last output.
+pub fn until(read: impl Fn() -> String, wanted: &[&str]) -> String {
+    let started = Instant::now();
+    loop {
+        let out = read();
+        if wanted.iter().all(|w| out.contains(w)) {
+            return out;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "never saw {wanted:?}; last:\n{out}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Starts a headless agent (`xvb serve --relay`) and waits until it is connected.
+pub fn connect(ext: &str, code: &str) -> (Agent, Served) {
+    let agent = Agent::new(ext);
+    let mut served = agent.spawn(&["serve", "--relay", code], "relay: ");
+    served.expect_line("relay: connected as extension");
+    (agent, served)
+}
+
+#[test]
+fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
+    let (relay, port) = Agent::relay(vec![("XVB_TOKEN".into(), TOKEN.into())]);
+    let webhook = relay.ok(&["webhook-url"]).trim().to_owned();
+    let _pbx = relay.start_sim_pbx(&webhook, TOKEN);
+    let mut served = relay.serve_relay();
+    let url = format!("http://127.0.0.1:{port}");
+    let codes: Vec<String> = ["101", "102", "103", "104"]
+        .iter()
+        .map(|ext| relay.relay_join_code(ext, &url))
+        .collect();
+    let _apps: Vec<_> = codes[..3]
+        .iter()
+        .zip(["101", "102", "103"])
+        .map(|(code, ext)| connect(ext, code))
+        .collect();
+    let (cli_101, cli_102, cli_103) = (
+        Cli::new("101", &codes[0]),
+        Cli::new("102", &codes[1]),
+        Cli::new("103", &codes[2]),
+    );
+    let board = || relay.ok(&["relay", "board"]);
+    until(board, &["101 free", "102 free", "103 free", "104 offline"]);
+
+    // Ring → 102 answers → complete.
+    let ring = call("BOARD-1", "74951234567", "102");
+    served.post(&ring.incoming());
+    until(
+        board,
+        &[
+            "101 ringing 74951234567",
+            "102 ringing",
+            "103 ringing",
+            "104 ringing",
+        ],
+    );
+    served.post(&ring.answered());
+    let talking = until(board, &["102 talking 74951234567", "101 free", "103 free"]);
+    assert!(talking.contains("104 offline"), "{talking}");
+    // An agent's `xvb board`, with the timer.
+    until(
+        || cli_101.ok(&["board"]),
+        &["102 talking 74951234567 \"\" 00:00:0", "101 free"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&cli_103.ok(&["board", "--json"])).unwrap();
+    assert_eq!(json[1]["state"], "talking", "{json}");
+    assert_eq!(json[0]["connected"], true, "{json}");
+    assert_eq!(json[3]["connected"], false, "{json}");
+    served.post(&ring.completed("Success", 42, None));
+    until(board, &["101 free", "102 free", "103 free"]);
+
+    // A queue call answered by 101 moves only 101.
+    let queued = call("BOARD-2", "74957654321", "101");
+    served.post(&queued.incoming());
+    served.post(&queued.answered());
+    until(board, &["101 talking 74957654321", "102 free", "103 free"]);
+
+    // A missed call enters the queue; the next miss from that number merges into it.
+    let missed = || cli_101.ok(&["missed", "list"]);
+    let first = call("MISS-1", "79161234567", "");
+    served.post(&first.incoming());
+    served.post(&first.completed("Missed", 0, None));
+    until(missed, &["79161234567 \"\" missed 1× waiting 00:00:"]);
+    let again = call("MISS-2", "89161234567", "");
+    served.post(&again.incoming());
+    served.post(&again.completed("Missed", 0, None));
+    until(missed, &["89161234567 \"\" missed 2× waiting"]);
+
+    // 102 claims it: everyone sees, nobody else can.
+    let said = cli_102.ok(&["missed", "claim", "+7 (916) 123-45-67"]);
+    assert!(said.contains("you are calling back"), "{said}");
+    until(missed, &["missed 2× waiting", "102 is calling back"]);
+    let refused = cli_103.fails(&["missed", "claim", "79161234567"]);
+    assert!(refused.contains("102 is already calling back"), "{refused}");
+    let refused = cli_103.fails(&["missed", "release", "79161234567"]);
+    assert!(refused.contains("you have not claimed"), "{refused}");
+
+    // 103 calls back through the relay; the PBX plays the answered call back.
+    let said = cli_103.ok(&["call", "79161234567"]);
+    assert!(said.contains("accepted"), "{said}");
+    until(missed, &["cleared: 103 called back"]);
+
+    // An answered call in clears another caller's entry.
+    let lost = call("MISS-3", "79031112233", "");
+    served.post(&lost.incoming());
+    served.post(&lost.completed("Missed", 0, None));
+    until(missed, &["79031112233 \"\" missed 1× waiting"]);
+    let back_in = call("BACK-IN", "79031112233", "101");
+    served.post(&back_in.incoming());
+    served.post(&back_in.answered());
+    until(
+        missed,
+        &["79031112233 \"\" missed 1× cleared: 101 called in"],
+    );
+
+    // A claimed entry and the board survive the relay's restart.
+    let open = call("MISS-4", "79261112233", "");
+    served.post(&open.incoming());
+    served.post(&open.completed("Missed", 0, None));
+    until(missed, &["79261112233"]);
+    cli_101.ok(&["missed", "claim", "79261112233"]);
+    cli_101.ok(&["missed", "release", "79261112233"]);
+    cli_102.ok(&["missed", "claim", "79261112233"]);
+    let before = until(
+        missed,
+        &["79261112233 \"\" missed 1× waiting", "102 is calling back"],
+    );
+    served.kill();
+    drop(served);
+    let json: serde_json::Value =
+        serde_json::from_str(&relay.ok(&["relay", "missed", "--json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3, "{json}");
+    let _served = relay.serve_relay();
+    let after = until(missed, &["102 is calling back", "cleared: 103 called back"]);
+    let lines = |out: &str| {
+        out.lines()
+            .map(|l| {
+                l.split(" waiting")
+                    .next()
+                    .unwrap()
+                    .split(" cleared")
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines(&before),
+        lines(&after),
+        "the queue is the same after a restart"
+    );
+    // 101 is still on the newest call it answered.
+    until(
+        board,
+        &["101 talking 79031112233", "102 free", "104 offline"],
+    );
+}
