@@ -3,13 +3,17 @@
 //! answer → complete, a queue call moving only the extension that answered, a
 //! missed call queued and merged with the next miss, claims seen by everyone,
 //! entries cleared by an answered call back (through `xvb sim pbx`) and by an
-//! answered call in, and all of it kept across a relay restart. The same on a
-//! PostgreSQL cluster is in `relay_cluster`.
+//! answered call in, and all of it kept across a relay restart — on one
+//! SQLite relay, and on two PostgreSQL nodes with the PBX posting to either
+//! and agents on both.
 
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
+use xvb_core::pbx::protocol::Fields;
 use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::postgres::PgCluster;
 
 const TOKEN: &str = "team t0ken";
 
@@ -73,16 +77,103 @@ pub fn connect(ext: &str, code: &str) -> (Agent, Served) {
     (agent, served)
 }
 
+/// The team's relay: one node, or the nodes of a cluster. The PBX posts to
+/// each node in turn and boards are read from the node it did not post to
+/// last, so every step crosses nodes on a cluster.
+struct Relays {
+    nodes: Vec<Agent>,
+    ports: Vec<u16>,
+    served: RefCell<Vec<Served>>,
+    posted: Cell<usize>,
+    /// The PBX simulator, which plays answered call-backs to the first node.
+    _pbx: Served,
+}
+
+impl Relays {
+    /// One SQLite relay.
+    fn single() -> Relays {
+        let (relay, port) = Agent::relay(token_env());
+        let pbx = relay.start_sim_pbx(&webhook(&relay), TOKEN);
+        Relays::start(vec![(relay, port)], pbx)
+    }
+
+    /// Two nodes sharing the PostgreSQL database at `url`.
+    fn cluster(url: &str) -> Relays {
+        let first = Agent::relay_node(url, None, token_env());
+        // The PBX's address goes into the first node's config before the second copies it.
+        let pbx = first.0.start_sim_pbx(&webhook(&first.0), TOKEN);
+        let second = Agent::relay_node(url, Some(&first.0), token_env());
+        Relays::start(vec![first, second], pbx)
+    }
+
+    fn start(nodes: Vec<(Agent, u16)>, pbx: Served) -> Relays {
+        let (nodes, ports): (Vec<Agent>, Vec<u16>) = nodes.into_iter().unzip();
+        let served = RefCell::new(nodes.iter().map(Agent::serve_relay).collect());
+        Relays {
+            nodes,
+            ports,
+            served,
+            posted: Cell::new(0),
+            _pbx: pbx,
+        }
+    }
+
+    /// A join code for `ext`, made on and pointing at node `n` (modulo the node count).
+    fn join_code(&self, ext: &str, n: usize) -> String {
+        let n = n % self.nodes.len();
+        let url = format!("http://127.0.0.1:{}", self.ports[n]);
+        self.nodes[n].relay_join_code(ext, &url)
+    }
+
+    /// Posts as the PBX does, to the next node.
+    fn post(&self, fields: &Fields) {
+        let turn = self.posted.get();
+        self.posted.set(turn + 1);
+        let served = self.served.borrow();
+        served[turn % served.len()].post(fields);
+    }
+
+    /// `xvb relay ARGS` on a node the PBX did not post to last.
+    fn relay(&self, args: &[&str]) -> String {
+        let mut command = vec!["relay"];
+        command.extend_from_slice(args);
+        self.nodes[self.posted.get() % self.nodes.len()].ok(&command)
+    }
+
+    /// Stops every node, checks the stored queue while none runs, starts them again.
+    fn restart(&self, open_entries: usize) {
+        self.served.borrow_mut().clear();
+        let json: serde_json::Value =
+            serde_json::from_str(&self.relay(&["missed", "--json"])).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), open_entries, "{json}");
+        *self.served.borrow_mut() = self.nodes.iter().map(Agent::serve_relay).collect();
+    }
+}
+
+fn token_env() -> Vec<(String, String)> {
+    vec![("XVB_TOKEN".into(), TOKEN.into())]
+}
+
+fn webhook(relay: &Agent) -> String {
+    relay.ok(&["webhook-url"]).trim().to_owned()
+}
+
 #[test]
 fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
-    let (relay, port) = Agent::relay(vec![("XVB_TOKEN".into(), TOKEN.into())]);
-    let webhook = relay.ok(&["webhook-url"]).trim().to_owned();
-    let _pbx = relay.start_sim_pbx(&webhook, TOKEN);
-    let mut served = relay.serve_relay();
-    let url = format!("http://127.0.0.1:{port}");
+    the_board_and_the_missed_queue_follow_the_pbx(Relays::single());
+}
+
+#[test]
+fn the_board_and_the_missed_queue_are_one_across_a_postgresql_cluster() {
+    let pg = PgCluster::start();
+    the_board_and_the_missed_queue_follow_the_pbx(Relays::cluster(&pg.url()));
+}
+
+fn the_board_and_the_missed_queue_follow_the_pbx(relays: Relays) {
     let codes: Vec<String> = ["101", "102", "103", "104"]
         .iter()
-        .map(|ext| relay.relay_join_code(ext, &url))
+        .enumerate()
+        .map(|(n, ext)| relays.join_code(ext, n))
         .collect();
     let _apps: Vec<_> = codes[..3]
         .iter()
@@ -94,12 +185,12 @@ fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
         Cli::new("102", &codes[1]),
         Cli::new("103", &codes[2]),
     );
-    let board = || relay.ok(&["relay", "board"]);
+    let board = || relays.relay(&["board"]);
     until(board, &["101 free", "102 free", "103 free", "104 offline"]);
 
     // Ring → 102 answers → complete.
     let ring = call("BOARD-1", "74951234567", "102");
-    served.post(&ring.incoming());
+    relays.post(&ring.incoming());
     until(
         board,
         &[
@@ -109,7 +200,7 @@ fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
             "104 ringing",
         ],
     );
-    served.post(&ring.answered());
+    relays.post(&ring.answered());
     let talking = until(board, &["102 talking 74951234567", "101 free", "103 free"]);
     assert!(talking.contains("104 offline"), "{talking}");
     // An agent's `xvb board`, with the timer.
@@ -121,24 +212,24 @@ fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
     assert_eq!(json[1]["state"], "talking", "{json}");
     assert_eq!(json[0]["connected"], true, "{json}");
     assert_eq!(json[3]["connected"], false, "{json}");
-    served.post(&ring.completed("Success", 42, None));
+    relays.post(&ring.completed("Success", 42, None));
     until(board, &["101 free", "102 free", "103 free"]);
 
     // A queue call answered by 101 moves only 101.
     let queued = call("BOARD-2", "74957654321", "101");
-    served.post(&queued.incoming());
-    served.post(&queued.answered());
+    relays.post(&queued.incoming());
+    relays.post(&queued.answered());
     until(board, &["101 talking 74957654321", "102 free", "103 free"]);
 
     // A missed call enters the queue; the next miss from that number merges into it.
     let missed = || cli_101.ok(&["missed", "list"]);
     let first = call("MISS-1", "79161234567", "");
-    served.post(&first.incoming());
-    served.post(&first.completed("Missed", 0, None));
+    relays.post(&first.incoming());
+    relays.post(&first.completed("Missed", 0, None));
     until(missed, &["79161234567 \"\" missed 1× waiting 00:00:"]);
     let again = call("MISS-2", "89161234567", "");
-    served.post(&again.incoming());
-    served.post(&again.completed("Missed", 0, None));
+    relays.post(&again.incoming());
+    relays.post(&again.completed("Missed", 0, None));
     until(missed, &["89161234567 \"\" missed 2× waiting"]);
 
     // 102 claims it: everyone sees, nobody else can.
@@ -157,12 +248,12 @@ fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
 
     // An answered call in clears another caller's entry.
     let lost = call("MISS-3", "79031112233", "");
-    served.post(&lost.incoming());
-    served.post(&lost.completed("Missed", 0, None));
+    relays.post(&lost.incoming());
+    relays.post(&lost.completed("Missed", 0, None));
     until(missed, &["79031112233 \"\" missed 1× waiting"]);
     let back_in = call("BACK-IN", "79031112233", "101");
-    served.post(&back_in.incoming());
-    served.post(&back_in.answered());
+    relays.post(&back_in.incoming());
+    relays.post(&back_in.answered());
     until(
         missed,
         &["79031112233 \"\" missed 1× cleared: 101 called in"],
@@ -170,8 +261,8 @@ fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
 
     // A claimed entry and the board survive the relay's restart.
     let open = call("MISS-4", "79261112233", "");
-    served.post(&open.incoming());
-    served.post(&open.completed("Missed", 0, None));
+    relays.post(&open.incoming());
+    relays.post(&open.completed("Missed", 0, None));
     until(missed, &["79261112233"]);
     cli_101.ok(&["missed", "claim", "79261112233"]);
     cli_101.ok(&["missed", "release", "79261112233"]);
@@ -180,12 +271,7 @@ fn the_board_and_the_missed_queue_follow_the_pbx_and_survive_a_restart() {
         missed,
         &["79261112233 \"\" missed 1× waiting", "102 is calling back"],
     );
-    served.kill();
-    drop(served);
-    let json: serde_json::Value =
-        serde_json::from_str(&relay.ok(&["relay", "missed", "--json"])).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 3, "{json}");
-    let _served = relay.serve_relay();
+    relays.restart(3);
     let after = until(missed, &["102 is calling back", "cleared: 103 called back"]);
     let lines = |out: &str| {
         out.lines()
