@@ -46,6 +46,9 @@ pub struct Config {
     pub dial_hotkey: String,
     /// The team relay this agent takes its events from (set by joining; its token is in the keyring).
     pub relay_url: Option<String>,
+    /// On a team relay: the tray badge counts the team's waiting missed callers
+    /// rather than my own missed calls.
+    pub team_missed_badge: bool,
     /// A bore server to tunnel the listener through (direct mode, behind NAT).
     pub tunnel_server: Option<String>,
     /// The public port to ask the bore server for (0: any).
@@ -76,6 +79,7 @@ impl Default for Config {
             dial_links_at_once: false,
             dial_hotkey: DEFAULT_DIAL_HOTKEY.to_owned(),
             relay_url: None,
+            team_missed_badge: false,
             tunnel_server: None,
             tunnel_port: 0,
             relay_keep_days: DEFAULT_RELAY_KEEP_DAYS,
@@ -100,6 +104,7 @@ pub const KEYS: &[&str] = &[
     "recordings_cache_mb",
     "dial_links_at_once",
     "dial_hotkey",
+    "team_missed_badge",
     "tunnel_server",
     "tunnel_port",
     "relay_keep_days",
@@ -215,6 +220,7 @@ impl Config {
             "ring_policy" => self.ring_policy = value.parse().map_err(CoreError::Config)?,
             "do_not_disturb" => self.do_not_disturb = on_off(key, value)?,
             "dial_links_at_once" => self.dial_links_at_once = on_off(key, value)?,
+            "team_missed_badge" => self.team_missed_badge = on_off(key, value)?,
             "dial_hotkey" => {
                 let value = value.trim();
                 if value.len() > 40 || value.chars().any(|c| c.is_control()) {

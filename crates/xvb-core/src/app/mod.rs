@@ -6,6 +6,7 @@
 //! - `settings` — the settings screen, saving, secrets in the keyring;
 //! - `dialing` — the dial pad, `tel:` links and selected text, the test call;
 //! - `recordings` — playing and saving recordings;
+//! - `team` — the team's board and missed-call queue (relay mode), claims;
 //! - [`views`] — what the screens receive; [`error`]: what they show on failure.
 //!
 //! Uses every other part of the crate; nothing uses it but the shells.
@@ -15,6 +16,7 @@ pub mod error;
 mod reach;
 mod recordings;
 mod settings;
+mod team;
 pub mod views;
 
 pub use error::{ErrorCode, UiError};
@@ -26,6 +28,7 @@ use crate::listener::{Engine, HookState};
 use crate::pbx::notifier::Notifier;
 use crate::reach::Reach;
 use crate::store::{Database, HistoryQuery};
+use crate::team::TeamView;
 use crate::CoreError;
 use reach::{Running, RunningListener};
 use std::sync::{Arc, Mutex};
@@ -40,6 +43,7 @@ pub struct Companion {
     playback: OnceCell<PlaybackServer>,
     running: tokio::sync::Mutex<Option<Running>>,
     reach: Arc<watch::Sender<Reach>>,
+    team: Arc<watch::Sender<Option<Arc<TeamView>>>>,
 }
 
 impl Companion {
@@ -55,6 +59,7 @@ impl Companion {
             playback: OnceCell::new(),
             running: tokio::sync::Mutex::new(None),
             reach: Arc::new(watch::channel(Reach::Starting).0),
+            team: Arc::new(watch::channel(None).0),
         })
     }
 

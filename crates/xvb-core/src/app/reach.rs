@@ -4,7 +4,7 @@
 
 use super::{Companion, ErrorCode, SettingsView, UiError};
 use crate::listener::router;
-use crate::reach::link::RelayLink;
+use crate::reach::link::{RelayDialer, RelayLink};
 use crate::reach::relay::JoinCode;
 use crate::reach::tunnel::{self, Tunnel, TunnelTarget};
 use crate::reach::Reach;
@@ -89,9 +89,11 @@ impl Companion {
             }
             let link = RelayLink::start(self.state.clone(), self.data.database_path(), code);
             self.show_reach(link.status(), |link| Reach::Relay { link });
+            follow(link.team(), Arc::clone(&self.team), |view| view);
             *running = Some(Running::Relay(link));
             return Ok(());
         }
+        self.team.send_replace(None);
         let addr = self.start_listener().await?;
         self.reach.send_replace(Reach::Listening {
             addr: addr.to_string(),
@@ -107,29 +109,25 @@ impl Companion {
     }
 
     /// Shows each state of `status` as the reach line, for as long as it changes.
-    fn show_reach<T>(&self, mut status: watch::Receiver<T>, reach: fn(T) -> Reach)
+    fn show_reach<T>(&self, status: watch::Receiver<T>, reach: fn(T) -> Reach)
     where
         T: Clone + Send + Sync + 'static,
     {
-        let shown = Arc::clone(&self.reach);
-        tokio::spawn(async move {
-            loop {
-                let now = status.borrow_and_update().clone();
-                shown.send_replace(reach(now));
-                if status.changed().await.is_err() {
-                    return;
-                }
-            }
-        });
+        follow(status, Arc::clone(&self.reach), reach);
     }
 
-    /// Dials through the team relay when joined; `None` when not. The relay's
-    /// answer is awaited without holding the reach lock (settings stay usable).
+    /// Asks the team relay through its link when joined; `None` when not. The
+    /// relay's answer is awaited without holding the reach lock (settings stay usable).
+    pub(super) async fn relay_dialer(&self) -> Option<RelayDialer> {
+        match &*self.running.lock().await {
+            Some(Running::Relay(link)) => Some(link.dialer()),
+            _ => None,
+        }
+    }
+
+    /// Dials through the team relay when joined; `None` when not.
     pub(super) async fn dial_through_relay(&self, typed: &str) -> Option<Result<String, UiError>> {
-        let dialer = match &*self.running.lock().await {
-            Some(Running::Relay(link)) => link.dialer(),
-            _ => return None,
-        };
+        let dialer = self.relay_dialer().await?;
         Some(
             dialer
                 .dial(typed)
@@ -161,4 +159,22 @@ impl Companion {
         self.start_reach().await?;
         Ok(self.settings().await)
     }
+}
+
+/// Copies each state of `source`, mapped, into `shown` for as long as `source`
+/// lives (its link or tunnel is dropped when the settings change).
+fn follow<T, U>(mut source: watch::Receiver<T>, shown: Arc<watch::Sender<U>>, map: fn(T) -> U)
+where
+    T: Clone + Send + Sync + 'static,
+    U: Send + Sync + 'static,
+{
+    tokio::spawn(async move {
+        loop {
+            let now = source.borrow_and_update().clone();
+            shown.send_replace(map(now));
+            if source.changed().await.is_err() {
+                return;
+            }
+        }
+    });
 }

@@ -21,6 +21,8 @@ pub struct HistoryQuery {
     pub direction: Option<crate::pbx::protocol::Direction>,
     /// Only calls still ringing or in progress.
     pub live: bool,
+    /// Only calls of this extension: it was rung, answered or dialled (a colleague's recent calls).
+    pub ext: Option<String>,
     /// Only calls first seen at or after this time (Unix milliseconds).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub since_ms: Option<i64>,
@@ -151,6 +153,12 @@ impl HistoryQuery {
         if self.live {
             push("c.completed = 0", vec![]);
         }
+        if let Some(ext) = &self.ext {
+            push(
+                "$ IN (json_extract(c.record, '$.ext'), json_extract(c.record, '$.answered_by'))",
+                vec![Value::Text(ext.clone())],
+            );
+        }
         if let Some(since) = self.since_ms {
             push("c.first_seen_ms >= $", vec![Value::Integer(since)]);
         }
@@ -165,6 +173,7 @@ impl HistoryQuery {
         self.status.is_some()
             || self.direction.is_some()
             || self.live
+            || self.ext.is_some()
             || self.since_ms.is_some()
             || self.until_ms.is_some()
     }

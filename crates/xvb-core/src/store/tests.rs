@@ -202,6 +202,55 @@ async fn history_filters_search_pages_and_counts() {
     );
 }
 
+#[tokio::test]
+async fn a_colleagues_calls_are_those_it_was_rung_answered_or_dialled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let writer = Writer::start(&path).unwrap();
+    let between = |callid: &str, ext: &str| SimCall {
+        ext: ext.into(),
+        ..SimCall::to_100(callid)
+    };
+    // A queue call (no extension rung) answered by 101, a call out from 102,
+    // a call ringing extension 103 (INCOMING naming it).
+    let queued = between("QUEUED", "101");
+    let mut ring = between("RING", "103").incoming();
+    for (name, value) in &mut ring.0 {
+        if name == "ext" {
+            *value = "103".into();
+        }
+    }
+    for fields in [
+        queued.incoming(),
+        queued.answered(),
+        between("OUT", "102").outgoing(),
+        ring,
+    ] {
+        writer.record_event(event(fields), None).await.unwrap();
+    }
+    let db = Database::open(&path).unwrap();
+    let of = |ext: &str| {
+        let query = HistoryQuery {
+            ext: Some(ext.into()),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(
+            db.history_count(&query).unwrap() as usize,
+            db.history(&query).unwrap().len()
+        );
+        db.history(&query)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.callid)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("101"), ["QUEUED"]);
+    assert_eq!(of("102"), ["OUT"]);
+    assert_eq!(of("103"), ["RING"]);
+    assert!(of("104").is_empty());
+}
+
 /// However a search is answered — from the trigram index when its matches
 /// are few for the page asked, by reading history newest first when they are
 /// many, by reading alone for one or two characters — it finds exactly the

@@ -1,0 +1,45 @@
+//! The team's board and missed-call queue while the app is joined to a relay
+//! (the relay derives them and streams each change), and the agent's claims.
+
+use super::{Companion, ErrorCode, UiError};
+use crate::reach::link::TeamWatch;
+use crate::reach::relay::RelayError;
+use crate::team::TeamView;
+use std::sync::Arc;
+
+impl Companion {
+    /// The team's view as the relay last sent it; `None` when not joined to a relay.
+    pub fn team(&self) -> TeamWatch {
+        self.team.subscribe()
+    }
+
+    /// The view now (for a screen that opens).
+    pub fn team_now(&self) -> Option<Arc<TeamView>> {
+        self.team.borrow().clone()
+    }
+
+    /// "I'll call back" on the team's missed caller `phone`; what the relay said.
+    pub async fn claim_missed(&self, phone: &str) -> Result<String, UiError> {
+        let relay = self.relay_or_explain().await?;
+        relay.claim(phone).await.map_err(refused)
+    }
+
+    /// Gives the missed caller `phone` back to the team's queue; what the relay said.
+    pub async fn release_missed(&self, phone: &str) -> Result<String, UiError> {
+        let relay = self.relay_or_explain().await?;
+        relay.release(phone).await.map_err(refused)
+    }
+
+    async fn relay_or_explain(&self) -> Result<crate::reach::link::RelayDialer, UiError> {
+        self.relay_dialer().await.ok_or_else(|| {
+            UiError::new(
+                ErrorCode::Relay,
+                "the team's missed calls are kept by a team relay: join one in Settings",
+            )
+        })
+    }
+}
+
+fn refused(error: RelayError) -> UiError {
+    UiError::new(ErrorCode::Relay, error)
+}
