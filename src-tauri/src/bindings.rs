@@ -18,6 +18,7 @@ use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::HistoryQuery;
+use xvb_core::team::{Cleared, Member, MemberState, MissedEntry, Reached, TeamView};
 
 fn declarations() -> String {
     let cfg = TsConfig::new();
@@ -43,6 +44,12 @@ fn declarations() -> String {
         SecretKind::decl(&cfg),
         DialRequest::decl(&cfg),
         DesktopStatus::decl(&cfg),
+        MemberState::decl(&cfg),
+        Member::decl(&cfg),
+        Reached::decl(&cfg),
+        Cleared::decl(&cfg),
+        MissedEntry::decl(&cfg),
+        TeamView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",

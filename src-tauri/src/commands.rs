@@ -2,10 +2,12 @@
 
 use crate::desktop::DesktopStatus;
 use crate::AppState;
+use std::sync::Arc;
 use tauri::State;
 use xvb_core::app::{ErrorCode, HistoryPage, RecordingView, SettingsView, UiError};
 use xvb_core::secret::SecretKind;
 use xvb_core::store::HistoryQuery;
+use xvb_core::team::TeamView;
 
 type Result<T> = std::result::Result<T, UiError>;
 
@@ -42,6 +44,7 @@ pub async fn save_settings(
 ) -> Result<SettingsView> {
     let view = state.companion.save_settings(changes).await?;
     crate::desktop::apply_hotkey(&app, &view.config.dial_hotkey);
+    crate::team::show_badge(&app, state.companion.team_now().as_deref());
     Ok(view)
 }
 
@@ -98,6 +101,24 @@ pub async fn send_test_call(state: State<'_, AppState>) -> Result<String> {
 pub async fn missed_seen(app: tauri::AppHandle) -> Result<()> {
     crate::tray::set_missed(&app, 0);
     Ok(())
+}
+
+/// The team's board and missed-call queue as the relay last sent it (`null` outside relay mode).
+#[tauri::command]
+pub async fn team(state: State<'_, AppState>) -> Result<Option<Arc<TeamView>>> {
+    Ok(state.companion.team_now())
+}
+
+/// "I'll call back" on a caller in the team's missed queue; what the relay said.
+#[tauri::command]
+pub async fn claim_missed(state: State<'_, AppState>, phone: String) -> Result<String> {
+    state.companion.claim_missed(&phone).await
+}
+
+/// Gives a claimed caller back to the team's missed queue; what the relay said.
+#[tauri::command]
+pub async fn release_missed(state: State<'_, AppState>, phone: String) -> Result<String> {
+    state.companion.release_missed(&phone).await
 }
 
 /// The page listens now; what a pop's button, a link or the hotkey asked before: `[event, payload]`.

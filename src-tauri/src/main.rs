@@ -10,6 +10,7 @@ mod commands;
 mod desktop;
 mod handover;
 mod popups;
+mod team;
 mod tray;
 #[cfg(target_os = "linux")]
 mod webview;
@@ -59,6 +60,7 @@ fn main() {
             tray::build(app.handle())?;
             desktop::setup(app.handle());
             tray::follow_reach(app.handle(), companion.reach());
+            team::follow(app.handle(), companion.team());
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = companion.start_reach().await {
                     tracing::error!(error = %e, "the listener (or the relay link) did not start");
@@ -88,6 +90,9 @@ fn main() {
             commands::leave_relay,
             commands::send_test_call,
             commands::missed_seen,
+            commands::team,
+            commands::claim_missed,
+            commands::release_missed,
             commands::take_pending,
         ])
         .build(tauri::generate_context!())

@@ -9,7 +9,11 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use xvb_core::reach::Reach;
 
 const TRAY_ID: &str = "main";
+/// My missed calls since the window was last looked at.
 static MISSED: AtomicU32 = AtomicU32::new(0);
+/// The team's waiting missed callers, shown instead when the agent chose so (`u32::MAX`: not).
+static TEAM_MISSED: AtomicU32 = AtomicU32::new(NO_TEAM_COUNT);
+const NO_TEAM_COUNT: u32 = u32::MAX;
 
 /// Shows, unminimises and focuses the main window, creating it if it was closed.
 ///
@@ -64,19 +68,37 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<Re
 
 /// `calls` more missed calls on the tray.
 pub fn add_missed(app: &AppHandle, calls: u32) {
-    let count = MISSED.fetch_add(calls, Ordering::Relaxed) + calls;
-    show_missed(app, count);
+    MISSED.fetch_add(calls, Ordering::Relaxed);
+    show_missed(app);
 }
 
 /// Sets the tray's missed-call count (0 hides it).
 pub fn set_missed(app: &AppHandle, count: u32) {
     if MISSED.swap(count, Ordering::Relaxed) != count {
-        show_missed(app, count);
+        show_missed(app);
     }
 }
 
-/// Shows `count` as the badge on the icon and the label beside it, and in the tooltip.
-fn show_missed(app: &AppHandle, count: u32) {
+/// Counts the team's waiting missed callers on the tray instead of my missed
+/// calls (`None`: back to mine).
+pub fn set_team_missed(app: &AppHandle, waiting: Option<u32>) {
+    let wanted = waiting.unwrap_or(NO_TEAM_COUNT);
+    if TEAM_MISSED.swap(wanted, Ordering::Relaxed) != wanted {
+        show_missed(app);
+    }
+}
+
+/// The count shown: the team's waiting callers if chosen, else my missed calls.
+fn shown_missed() -> u32 {
+    match TEAM_MISSED.load(Ordering::Relaxed) {
+        NO_TEAM_COUNT => MISSED.load(Ordering::Relaxed),
+        waiting => waiting,
+    }
+}
+
+/// Shows the count as the badge on the icon and the label beside it, and in the tooltip.
+fn show_missed(app: &AppHandle) {
+    let count = shown_missed();
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let label = (count > 0).then(|| count.to_string());
         let _ = tray.set_title(label.as_deref());
@@ -101,8 +123,10 @@ fn show_tooltip(app: &AppHandle) {
     } else {
         format!("\n{reach}")
     };
-    let tooltip = match MISSED.load(Ordering::Relaxed) {
+    let team = TEAM_MISSED.load(Ordering::Relaxed) != NO_TEAM_COUNT;
+    let tooltip = match shown_missed() {
         0 => format!("XVB Companion{reach}"),
+        n if team => format!("XVB Companion — {n} waiting in the team's missed calls{reach}"),
         n => format!("XVB Companion — {n} missed{reach}"),
     };
     let _ = tray.set_tooltip(Some(tooltip));

@@ -85,6 +85,20 @@ pub async fn replace_text(client: &Client, css: &str, text: &str) {
     .await;
 }
 
+/// Picks the UI language in Settings (`""`: the system's) and saves.
+pub async fn choose_language(client: &Client, language: &str) {
+    click(client, "[data-tab=settings]").await;
+    on_element(client, "[data-field=language]", async |_| Ok(())).await;
+    let script = "const field = document.querySelector('[data-field=language]');
+                  field.value = arguments[0];
+                  field.dispatchEvent(new Event('change'));";
+    client
+        .execute(script, vec![serde_json::json!(language)])
+        .await
+        .unwrap();
+    click(client, "[data-testid=save-settings]").await;
+}
+
 /// Repaints a 1-pixel spot a few times over the next seconds (see [`screenshot`]).
 const NUDGE_PAINT: &str = "
 const spot = document.getElementById('__paint') || document.body.appendChild(document.createElement('div'));

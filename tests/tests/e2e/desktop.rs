@@ -11,8 +11,8 @@ use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::{
-    click, page_number, replace_text, screenshot, type_into, wait_number, wait_text, wait_until,
-    DIAL_INPUT, WAIT,
+    choose_language, click, page_number, replace_text, screenshot, type_into, wait_number,
+    wait_text, wait_until, DIAL_INPUT, WAIT,
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
@@ -29,18 +29,6 @@ const BADGE_RED: [u8; 3] = [0xd9, 0x2d, 0x20];
 
 /// *Call* on the dial pad (holding a form of 79201119613): the app says the PBX
 /// is calling, and the simulated PBX got `makeCall` from extension 100.
-/// Picks the UI language in Settings (`""`: the system's) and saves.
-async fn choose_language(client: &fantoccini::Client, language: &str) {
-    let script = "const field = document.querySelector('[data-field=language]');
-                  field.value = arguments[0];
-                  field.dispatchEvent(new Event('change'));";
-    client
-        .execute(script, vec![serde_json::json!(language)])
-        .await
-        .unwrap();
-    click(client, "[data-testid=save-settings]").await;
-}
-
 async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut Served) {
     click(client, "[data-testid=dial-call]").await;
     wait_text(client, "[data-testid=dial-result]", "The PBX is calling").await;

@@ -14,7 +14,8 @@
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
 //!   on PostgreSQL), [`tunnel`] (bore), [`team`] (the board and the missed-call queue);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
-//!   player, relay mode), [`hotkey_autostart`], [`package`] (the installed `.deb`);
+//!   player, relay mode), [`team_desktop`] (the Team view), [`hotkey_autostart`],
+//!   [`package`] (the installed `.deb`);
 //! - Windows: [`windows_app`] (the app under Wine, without its window) and
 //!   [`windows_installer`], both ignored in the Linux leg.
 //!
@@ -56,6 +57,7 @@ mod recordings;
 mod relay;
 mod relay_cluster;
 mod team;
+mod team_desktop;
 mod tunnel;
 mod windows_app;
 mod windows_installer;

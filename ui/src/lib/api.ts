@@ -1,6 +1,6 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
-import type { DesktopStatus, ErrorCode, HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, UiError } from "./bindings";
+import type { DesktopStatus, ErrorCode, HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, TeamView, UiError } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -21,6 +21,9 @@ export const api = {
   openLogsFolder: () => invoke<void>("open_logs_folder"),
   joinRelay: (code: string) => invoke<SettingsView>("join_relay", { code }),
   leaveRelay: () => invoke<SettingsView>("leave_relay"),
+  team: () => invoke<TeamView | null>("team"),
+  claimMissed: (phone: string) => invoke<string>("claim_missed", { phone }),
+  releaseMissed: (phone: string) => invoke<string>("release_missed", { phone }),
 };
 
 /** The message of an error from a command (a `UiError`) or anything else. */
@@ -45,6 +48,7 @@ export function query(overrides: Partial<HistoryQuery> = {}): HistoryQuery {
     status: null,
     direction: null,
     live: false,
+    ext: null,
     since_ms: null,
     until_ms: null,
     limit: 100,

@@ -129,6 +129,11 @@ dial_hotkey: string,
  */
 relay_url: string | null, 
 /**
+ * On a team relay: the tray badge counts the team's waiting missed callers
+ * rather than my own missed calls.
+ */
+team_missed_badge: boolean, 
+/**
  * A bore server to tunnel the listener through (direct mode, behind NAT).
  */
 tunnel_server: string | null, 
@@ -227,6 +232,10 @@ direction: Direction | null,
  * Only calls still ringing or in progress.
  */
 live: boolean, 
+/**
+ * Only calls of this extension: it was rung, answered or dialled (a colleague's recent calls).
+ */
+ext: string | null, 
 /**
  * Only calls first seen at or after this time (Unix milliseconds).
  */
@@ -406,4 +415,112 @@ autostart: boolean,
  * Where the log files are.
  */
 log_dir: string, };
+
+export type MemberState = "ringing" | "talking" | "unknown" | "free" | "offline";
+
+export type Member = { 
+/**
+ * The extension.
+ */
+ext: string, 
+/**
+ * What it is doing.
+ */
+state: MemberState, 
+/**
+ * Whether its agent's app is connected to the relay now.
+ */
+connected: boolean, 
+/**
+ * The other party's number (ringing, talking, unknown).
+ */
+phone: string | null, 
+/**
+ * The other party's name in the book.
+ */
+contact: string | null, 
+/**
+ * The call (ringing, talking, unknown).
+ */
+callid: string | null, 
+/**
+ * The call's direction (ringing, talking, unknown).
+ */
+direction: Direction | null, 
+/**
+ * Ringing or talking since; free or offline: when its last call ended (if within the window).
+ */
+since: string | null, };
+
+export type Reached = "called_back" | "called_in";
+
+export type Cleared = { 
+/**
+ * The extension that talked to the caller, if the PBX said.
+ */
+by: string | null, 
+/**
+ * How.
+ */
+how: Reached, 
+/**
+ * When.
+ */
+at: string, };
+
+export type MissedEntry = { 
+/**
+ * The number as the PBX last sent it (what to dial).
+ */
+phone: string, 
+/**
+ * The number, normalised (what claims name).
+ */
+phone_normalized: string, 
+/**
+ * The caller's name in the book.
+ */
+contact: string | null, 
+/**
+ * The line they called.
+ */
+line_number: string | null, 
+/**
+ * The latest missed call.
+ */
+callid: string, 
+/**
+ * How many calls were missed.
+ */
+count: number, 
+/**
+ * The first miss (the entry's age).
+ */
+first_missed: string, 
+/**
+ * The latest miss.
+ */
+last_missed: string, 
+/**
+ * Who is calling back, if anyone claimed it.
+ */
+claimed_by: string | null, 
+/**
+ * Cleared: the caller was reached.
+ */
+cleared: Cleared | null, };
+
+export type TeamView = { 
+/**
+ * When the relay derived it (timers count from the states' `since`).
+ */
+at: string, 
+/**
+ * One row per extension, in extension order.
+ */
+members: Array<Member>, 
+/**
+ * Open entries oldest first, then entries cleared within the window, newest first.
+ */
+missed: Array<MissedEntry>, };
 

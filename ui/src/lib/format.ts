@@ -1,10 +1,11 @@
 // Formatting shared by the views.
 
-/** `79201119613` → `+7 920 111-96-13`; other numbers as they are. */
+/** `79201119613` (or `89201119613`, the same number dialled in Russia) →
+ * `+7 920 111-96-13`; other numbers as they are. */
 export function formatNumber(phone: string | null | undefined): string {
   if (!phone) return "";
   const digits = phone.replace(/\D/g, "");
-  if (digits.length === 11 && digits.startsWith("7")) {
+  if (digits.length === 11 && (digits.startsWith("7") || digits.startsWith("8"))) {
     return `+7 ${digits.slice(1, 4)} ${digits.slice(4, 7)}-${digits.slice(7, 9)}-${digits.slice(9)}`;
   }
   return phone;

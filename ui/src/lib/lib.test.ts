@@ -4,11 +4,14 @@ import { reachText, secretText } from "./reach";
 import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from "./format";
 import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
+import { missedState, myExtension, timer, waited } from "./team";
+import type { MissedEntry } from "./bindings";
 
 describe("format", () => {
   it("shows Russian numbers grouped", () => {
     expect(formatNumber("79201119613")).toBe("+7 920 111-96-13");
     expect(formatNumber("101")).toBe("101");
+    expect(formatNumber("89161234567")).toBe("+7 916 123-45-67");
     expect(formatNumber(null)).toBe("");
   });
   it("shows durations as m:ss and h:mm:ss", () => {
@@ -99,5 +102,38 @@ describe("caller", () => {
     expect(callerText({ contact_name: "Вася", phone: "79201119613" }, "Hidden number")).toBe("Вася");
     expect(callerText({ contact_name: null, phone: "79201119613" }, "Hidden number")).toBe("+7 920 111-96-13");
     expect(callerText({ contact_name: null, phone: null }, "Скрытый номер")).toBe("Скрытый номер");
+  });
+});
+
+describe("team view", () => {
+  const now = Date.parse("2026-12-04T10:00:00Z");
+  it("counts a board row's timer from its state's start", () => {
+    expect(timer("2026-12-04T09:59:53Z", now)).toBe("0:07");
+    expect(timer("2026-12-04T08:56:48Z", now)).toBe("1:03:12");
+    expect(timer(null, now)).toBe("");
+    expect(timer("2026-12-04T10:00:05Z", now)).toBe("0:00");
+  });
+  it("says how long a missed caller waited, in either language", () => {
+    expect(waited("en", "2026-12-04T09:48:00Z", now)).toBe("12 min");
+    expect(waited("ru", "2026-12-04T08:55:00Z", now)).toBe("1 ч 05 мин");
+  });
+  it("says who is calling a missed caller back, or who reached them", () => {
+    const entry = {
+      phone: "79161234567", phone_normalized: "79161234567", contact: null, line_number: null, callid: "A",
+      count: 2, first_missed: "2026-12-04T09:00:00Z", last_missed: "2026-12-04T09:30:00Z",
+      claimed_by: null as string | null, cleared: null as MissedEntry["cleared"],
+    };
+    expect(missedState("en", entry, "101")).toBe("nobody is calling back yet");
+    expect(missedState("en", { ...entry, claimed_by: "102" }, "101")).toBe("102 is calling back");
+    expect(missedState("ru", { ...entry, claimed_by: "101" }, "101")).toBe("перезваниваете вы");
+    const at = new Date(2026, 11, 4, 9, 42).toISOString();
+    const cleared = { ...entry, cleared: { by: "103", how: "called_back" as const, at } };
+    expect(missedState("en", cleared, "101", new Date(2026, 11, 4, 12))).toBe("reached: 103 called back at 09:42");
+  });
+  it("knows this agent by the extension the relay connected it as", () => {
+    const link = { state: "connected", ext: "102", unused_extension: "100", missed_before: null } as const;
+    expect(myExtension({ kind: "relay", link }, "100")).toBe("102");
+    expect(myExtension({ kind: "listening", addr: "127.0.0.1:8787" }, "100")).toBe("100");
+    expect(myExtension(null, null)).toBe(null);
   });
 });

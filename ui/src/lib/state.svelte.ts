@@ -4,7 +4,7 @@ import { pickLanguage, statusLabel, translate, type Key, type Lang } from "./i18
 
 export const ui = $state({
   lang: pickLanguage(null, navigator.language) as Lang,
-  tab: "calls" as "calls" | "dial" | "settings",
+  tab: "calls" as "calls" | "team" | "dial" | "settings",
   dialNumber: "",
   /** Call as soon as the dial pad shows the number (a link, with *dial links at once*). */
   dialNow: false,

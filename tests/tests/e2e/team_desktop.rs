@@ -1,0 +1,107 @@
+//! The app's *Team* view under WebDriver, joined to a SQLite relay with two
+//! headless colleagues: the board follows the PBX live, the missed callers'
+//! panel shows merged misses, claims made elsewhere, the app's own claim,
+//! release and call back (through the relay and the simulated PBX), a
+//! colleague's recent calls, in English and Russian (screenshots under
+//! `target/screenshots/team-*.png`).
+
+use crate::team::{call, connect, Cli};
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::page::{choose_language, click, screenshot, type_into, wait_text};
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::pbx::post_to_webhook;
+
+const TOKEN: &str = "team desk t0ken";
+
+/// The missed caller's row in the panel.
+fn entry(phone: &str) -> String {
+    format!("[data-testid=team-missed] [data-phone='{phone}']")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
+    let _turn = take_turn();
+    let (relay, relay_port) = Agent::relay(vec![("XVB_TOKEN".into(), TOKEN.into())]);
+    let webhook = relay.ok(&["webhook-url"]).trim().to_owned();
+    let mut pbx = relay.start_sim_pbx(&webhook, TOKEN);
+    let served = relay.serve_relay();
+    let webhook = served.webhook.clone();
+    let url = format!("http://127.0.0.1:{relay_port}");
+    let code = relay.relay_join_code("100", &url);
+    let code_101 = relay.relay_join_code("101", &url);
+    let code_102 = relay.relay_join_code("102", &url);
+    let _colleagues = [connect("101", &code_101), connect("102", &code_102)];
+    let cli_101 = Cli::new("101", &code_101);
+
+    let session = DbusSession::with_keyring();
+    let env = session.env();
+    let (agent, port) = desktop_agent(&env);
+    let desktop = Desktop::launch(&agent, &env, port).await;
+    let client = &desktop.client;
+    click(client, "[data-tab=settings]").await;
+    type_into(client, "[data-testid=relay-code]", &code).await;
+    click(client, "[data-testid=relay-join]").await;
+    wait_text(client, "[data-testid=reach]", "connected as extension 100").await;
+
+    // The board: everyone free, then 102 rings and talks, with a running timer.
+    click(client, "[data-tab=team]").await;
+    wait_text(client, "[data-ext='101']", "free").await;
+    wait_text(client, "[data-ext='100']", "free").await;
+    let ring = call("DESK-1", "74951234567", "102");
+    post_to_webhook(&webhook, &ring.incoming(), None).await;
+    wait_text(client, "[data-ext='101']", "ringing").await;
+    post_to_webhook(&webhook, &ring.answered(), None).await;
+    let talking = wait_text(client, "[data-ext='102']", "talking").await;
+    assert!(talking.contains("+7 495 123-45-67"), "{talking}");
+    wait_text(client, "[data-ext='102']", "0:0").await;
+    wait_text(client, "[data-ext='101']", "free").await;
+
+    // Two misses from one caller merge; a claim made by 101 elsewhere shows at once.
+    for (callid, phone) in [("DESK-M1", "79161234567"), ("DESK-M2", "89161234567")] {
+        let missed = call(callid, phone, "");
+        post_to_webhook(&webhook, &missed.incoming(), None).await;
+        post_to_webhook(&webhook, &missed.completed("Missed", 0, None), None).await;
+    }
+    let other = call("DESK-M3", "79031112233", "");
+    post_to_webhook(&webhook, &other.incoming(), None).await;
+    post_to_webhook(&webhook, &other.completed("Missed", 0, None), None).await;
+    let caller = entry("79161234567");
+    wait_text(client, &caller, "missed 2×").await;
+    wait_text(client, &caller, "nobody is calling back yet").await;
+    cli_101.ok(&["missed", "claim", "79031112233"]);
+    wait_text(client, &entry("79031112233"), "101 is calling back").await;
+    wait_text(client, "[data-testid=team-badge]", "2").await;
+    screenshot(client, "team-en").await;
+
+    // The app claims, 101 sees it; releases; then calls back through the relay,
+    // the PBX plays the answered call, and the caller moves to Reached.
+    click(client, &format!("{caller} [data-testid=claim]")).await;
+    wait_text(client, &caller, "you are calling back").await;
+    let seen = crate::team::until(|| cli_101.ok(&["missed", "list"]), &["100 is calling back"]);
+    assert!(seen.contains("101 is calling back"), "{seen}");
+    click(client, &format!("{caller} [data-testid=release]")).await;
+    wait_text(client, &caller, "nobody is calling back yet").await;
+    click(client, &format!("{caller} [data-testid=missed-callback]")).await;
+    let make_call = pbx.expect_line("makeCall ");
+    assert!(
+        make_call.starts_with("makeCall from=100 to=79161234567"),
+        "{make_call}"
+    );
+    wait_text(client, &caller, "reached: 100 called back").await;
+    wait_text(client, "[data-testid=team-badge]", "1").await;
+
+    // A colleague's recent calls, opened from the board.
+    click(client, "[data-ext='102']").await;
+    wait_text(client, "[data-testid=colleague-calls]", "+7 495 123-45-67").await;
+
+    // The same in Russian.
+    choose_language(client, "ru").await;
+    click(client, "[data-tab=team]").await;
+    wait_text(client, "[data-ext='102']", "разговаривает").await;
+    wait_text(client, &entry("79031112233"), "перезванивает 101").await;
+    wait_text(client, &caller, "дозвонились: 100 перезвонил").await;
+    screenshot(client, "team-ru").await;
+    desktop.close().await;
+}

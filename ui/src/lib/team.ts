@@ -1,0 +1,45 @@
+// The team view's words and clocks: what each board row and missed caller says.
+import type { LinkStatus, Member, MissedEntry, Reach } from "./bindings";
+import { fill, translate, type Lang } from "./i18n";
+import { formatNumber, formatWhen } from "./format";
+
+/** `h:mm:ss` / `m:ss` of the seconds from `since` to `now` (both in ms); empty without `since`. */
+export function timer(since: string | null, now: number): string {
+  if (!since) return "";
+  const total = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
+  const two = (n: number) => String(n).padStart(2, "0");
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(total % 60)}` : `${m}:${two(total % 60)}`;
+}
+
+/** How long a caller has waited, in words: `2 min`, `1 h 05 min`. */
+export function waited(lang: Lang, since: string, now: number): string {
+  const minutes = Math.max(0, Math.floor((now - Date.parse(since)) / 60_000));
+  if (minutes < 60) return fill(lang, "minutes", { n: String(minutes) });
+  const rest = String(minutes % 60).padStart(2, "0");
+  return fill(lang, "hoursMinutes", { h: String(Math.floor(minutes / 60)), m: rest });
+}
+
+/** The other party of a member's call: the contact's name, else the number. */
+export function party(member: Member): string {
+  return member.contact ?? formatNumber(member.phone);
+}
+
+/** Who claimed or reached a missed caller, in words (`me`: this agent's extension). */
+export function missedState(lang: Lang, entry: MissedEntry, me: string | null, now: Date = new Date()): string {
+  if (entry.cleared) {
+    const key = entry.cleared.how === "called_back" ? "clearedCalledBack" : "clearedCalledIn";
+    const by = entry.cleared.by ?? "?";
+    return fill(lang, key, { ext: by, when: formatWhen(entry.cleared.at, lang, now) });
+  }
+  if (!entry.claimed_by) return translate(lang, "nobodyCallingBack");
+  if (entry.claimed_by === me) return translate(lang, "youCallBack");
+  return fill(lang, "extCallsBack", { ext: entry.claimed_by });
+}
+
+/** This agent's extension: the one the relay knows it by, else the setting. */
+export function myExtension(reach: Reach | null, setting: string | null): string | null {
+  const link: LinkStatus | null = reach?.kind === "relay" ? reach.link : null;
+  return link?.state === "connected" ? link.ext : setting;
+}
