@@ -18,7 +18,9 @@ use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::HistoryQuery;
-use xvb_core::team::{Cleared, Member, MemberState, MissedEntry, Reached, TeamView};
+use xvb_core::team::{
+    CallerContext, Cleared, LastContact, Member, MemberState, MissedEntry, Reached, TeamView,
+};
 
 fn declarations() -> String {
     let cfg = TsConfig::new();
@@ -28,6 +30,8 @@ fn declarations() -> String {
         RingPolicy::decl(&cfg),
         Config::decl(&cfg),
         Decision::decl(&cfg),
+        LastContact::decl(&cfg),
+        CallerContext::decl(&cfg),
         Notice::decl(&cfg),
         AwaySummary::decl(&cfg),
         Contact::decl(&cfg),

@@ -2,7 +2,8 @@
 //! headless colleagues: the board follows the PBX live, the missed callers'
 //! panel shows merged misses, claims made elsewhere, the app's own claim,
 //! release and call back (through the relay and the simulated PBX), a
-//! colleague's recent calls, in English and Russian (screenshots under
+//! colleague's recent calls, the live view's word on a caller being called
+//! back, in English and Russian (screenshots under
 //! `target/screenshots/team-*.png`).
 
 use crate::team::{call, connect, Cli};
@@ -91,6 +92,19 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     );
     wait_text(client, &caller, "reached: 100 called back").await;
     wait_text(client, "[data-testid=team-badge]", "1").await;
+
+    // The caller 101 is calling back rings again: the live view says so.
+    let again = call("DESK-R", "79031112233", "");
+    post_to_webhook(&webhook, &again.incoming(), None).await;
+    click(client, "[data-tab=calls]").await;
+    wait_text(
+        client,
+        "[data-testid=live-context]",
+        "Missed 1× in 24 h — 101 is calling back",
+    )
+    .await;
+    screenshot(client, "team-live-context").await;
+    click(client, "[data-tab=team]").await;
 
     // A colleague's recent calls, opened from the board.
     click(client, "[data-ext='102']").await;

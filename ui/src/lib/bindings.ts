@@ -157,6 +157,46 @@ webhook_secret: string, };
 
 export type Decision = { "kind": "ring" } | { "kind": "answered_by_me" } | { "kind": "answered_by_colleague", "ext": string } | { "kind": "missed" } | { "kind": "nothing" };
 
+export type LastContact = { 
+/**
+ * When it started.
+ */
+at: string, 
+/**
+ * Seconds between it and the call this context is for.
+ */
+seconds_before: number, 
+/**
+ * The extension that talked to them (or dialled them).
+ */
+with: string | null, 
+/**
+ * Whether they talked (an outgoing call may have gone unanswered).
+ */
+answered: boolean, 
+/**
+ * How long, in seconds.
+ */
+duration: number | null, 
+/**
+ * Who called whom.
+ */
+direction: Direction | null, };
+
+export type CallerContext = { 
+/**
+ * The latest earlier call that reached someone (or was dialled out), if any.
+ */
+last: LastContact | null, 
+/**
+ * Their calls nobody answered since then, within the queue's window (24 h).
+ */
+missed: number, 
+/**
+ * Who claimed them in the team's missed queue ("is calling back").
+ */
+calling_back: string | null, };
+
 export type Notice = { 
 /**
  * What to show.
@@ -173,7 +213,11 @@ responsible: string | null,
 /**
  * The CRM card link, when a template is set.
  */
-crm_url: string | null, };
+crm_url: string | null, 
+/**
+ * The caller's last contact with the team (a new call in from a known number).
+ */
+context: CallerContext | null, };
 
 export type AwaySummary = { 
 /**

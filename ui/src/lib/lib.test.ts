@@ -4,7 +4,7 @@ import { reachText, secretText } from "./reach";
 import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from "./format";
 import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
-import { missedState, myExtension, timer, waited } from "./team";
+import { contextLines, missedState, myExtension, timer, waited } from "./team";
 import type { MissedEntry } from "./bindings";
 
 describe("format", () => {
@@ -129,6 +129,15 @@ describe("team view", () => {
     const at = new Date(2026, 11, 4, 9, 42).toISOString();
     const cleared = { ...entry, cleared: { by: "103", how: "called_back" as const, at } };
     expect(missedState("en", cleared, "101", new Date(2026, 11, 4, 12))).toBe("reached: 103 called back at 09:42");
+  });
+  it("words a caller's last contact as the ring pop does", () => {
+    const last = { at: "2026-12-02T09:50:00Z", seconds_before: 2 * 86_400 + 600, with: "101", answered: true, duration: 252, direction: null };
+    expect(contextLines("en", { last, missed: 0, calling_back: null })).toEqual(["Last call 2 days ago with 101 (answered, 4:12)"]);
+    const recent = { ...last, seconds_before: 3 * 3600 };
+    expect(contextLines("ru", { last: recent, missed: 3, calling_back: "102" })).toEqual([
+      "Пропущен 3× за сутки — перезванивает 102",
+      "Последний звонок 3 ч назад, 101 (отвечен, 4:12)",
+    ]);
   });
   it("knows this agent by the extension the relay connected it as", () => {
     const link = { state: "connected", ext: "102", unused_extension: "100", missed_before: null } as const;

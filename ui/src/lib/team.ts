@@ -1,7 +1,7 @@
 // The team view's words and clocks: what each board row and missed caller says.
-import type { LinkStatus, Member, MissedEntry, Reach } from "./bindings";
+import type { CallerContext, LinkStatus, Member, MissedEntry, Reach } from "./bindings";
 import { fill, translate, type Lang } from "./i18n";
-import { formatNumber, formatWhen } from "./format";
+import { formatDuration, formatNumber, formatWhen } from "./format";
 
 /** `h:mm:ss` / `m:ss` of the seconds from `since` to `now` (both in ms); empty without `since`. */
 export function timer(since: string | null, now: number): string {
@@ -42,4 +42,33 @@ export function missedState(lang: Lang, entry: MissedEntry, me: string | null, n
 export function myExtension(reach: Reach | null, setting: string | null): string | null {
   const link: LinkStatus | null = reach?.kind === "relay" ? reach.link : null;
   return link?.state === "connected" ? link.ext : setting;
+}
+
+/** `12 min ago`, `5 h ago`, `3 days ago`. */
+function ago(lang: Lang, seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return fill(lang, "minutesAgo", { n: String(minutes) });
+  if (minutes < 2880) return fill(lang, "hoursAgo", { n: String(Math.floor(minutes / 60)) });
+  return fill(lang, "daysAgo", { n: String(Math.floor(minutes / 1440)) });
+}
+
+/** A caller's last contact with the team, as the ring pop words it: "Missed 3× in
+ * 24 h — 102 is calling back", "Last call 2 days ago with 101 (answered, 4:12)". */
+export function contextLines(lang: Lang, context: CallerContext): string[] {
+  const lines: string[] = [];
+  const claim = context.calling_back ? fill(lang, "extCallsBack", { ext: context.calling_back }) : null;
+  if (context.missed > 0) {
+    const missed = fill(lang, "missedInDay", { n: String(context.missed) });
+    lines.push(claim ? `${missed} — ${claim}` : missed);
+  } else if (claim) {
+    lines.push(claim);
+  }
+  const last = context.last;
+  if (last) {
+    const how = [translate(lang, last.answered ? "answeredWord" : "notAnswered")];
+    if (last.duration) how.push(formatDuration(last.duration));
+    const key = last.with ? "lastCallWith" : "lastCall";
+    lines.push(fill(lang, key, { ago: ago(lang, last.seconds_before), ext: last.with ?? "", how: how.join(", ") }));
+  }
+  return lines;
 }

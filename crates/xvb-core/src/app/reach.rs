@@ -94,6 +94,7 @@ impl Companion {
             return Ok(());
         }
         self.team.send_replace(None);
+        self.state.team.store(None);
         let addr = self.start_listener().await?;
         self.reach.send_replace(Reach::Listening {
             addr: addr.to_string(),

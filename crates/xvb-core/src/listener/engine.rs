@@ -66,6 +66,7 @@ impl Engine {
                 writer,
                 contacts,
                 notifier,
+                team: Arc::default(),
             },
         }
     }

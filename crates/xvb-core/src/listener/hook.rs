@@ -12,8 +12,9 @@ use crate::pbx::decision::{decide, AgentContext, Decision};
 use crate::pbx::notifier::{Notice, Notifier};
 use crate::pbx::protocol::{CallEvent, Fields, PbxRequest, ProtocolError};
 use crate::store::{Relayed, Writer};
+use crate::team::{CallerContext, TeamView};
 use crate::CoreError;
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -104,6 +105,8 @@ pub struct HookState {
     pub contacts: Arc<ContactIndex>,
     /// Where decisions go.
     pub notifier: Arc<dyn Notifier>,
+    /// The team's view as the relay last sent it (relay mode): who is calling a caller back.
+    pub team: Arc<ArcSwapOption<TeamView>>,
 }
 
 /// A caller found in a contact book: name and responsible extension.
@@ -116,6 +119,21 @@ pub struct KnownCaller {
 }
 
 impl HookState {
+    /// `context` with the agent who claimed the caller in the team's missed queue.
+    fn with_claim(&self, mut context: CallerContext, call: &Call) -> CallerContext {
+        let team = self.team.load();
+        context.calling_back = team.as_deref().and_then(|team| {
+            team.missed
+                .iter()
+                .find(|m| {
+                    m.cleared.is_none()
+                        && call.phone_normalized.as_ref() == Some(&m.phone_normalized)
+                })
+                .and_then(|m| m.claimed_by.clone())
+        });
+        context
+    }
+
     /// The caller of `phone` in this contact book.
     pub fn known_caller(&self, phone: &str) -> Option<KnownCaller> {
         self.contacts.lookup(phone).map(|a| KnownCaller {
@@ -186,6 +204,9 @@ impl HookState {
                 .as_deref()
                 .and_then(|p| config.crm_url(p)),
             responsible: responsible.map(str::to_owned),
+            context: outcome
+                .context
+                .map(|context| self.with_claim(context, &outcome.call)),
             call: outcome.call.clone(),
         });
         Ok(Taken {

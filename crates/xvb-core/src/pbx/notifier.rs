@@ -2,6 +2,7 @@
 
 use crate::pbx::call::Call;
 use crate::pbx::decision::Decision;
+use crate::team::CallerContext;
 use serde::Serialize;
 use std::fmt;
 
@@ -17,6 +18,8 @@ pub struct Notice {
     pub responsible: Option<String>,
     /// The CRM card link, when a template is set.
     pub crm_url: Option<String>,
+    /// The caller's last contact with the team (a new call in from a known number).
+    pub context: Option<CallerContext>,
 }
 
 /// What happened while an agent was away from a team relay (app closed,

@@ -4,6 +4,7 @@
 
 use super::decision::Decision;
 use super::notifier::{AwaySummary, Notice};
+use crate::team::CallerContext;
 
 /// A button on a pop; the desktop reports the chosen one back by [`PopAction::id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,9 @@ impl Pop {
                 if let Some(ext) = &notice.responsible {
                     lines.push(format!("{}: {ext}", w.responsible));
                 }
+                if let Some(context) = &notice.context {
+                    lines.extend(context_lines(context, w));
+                }
                 let mut buttons = vec![PopAction::Open];
                 if notice.crm_url.is_some() {
                     buttons.push(PopAction::OpenCrm);
@@ -156,6 +160,68 @@ impl Pop {
     }
 }
 
+/// "Last call 2 days ago with 101 (answered, 4:12)"; "Missed 3 times in 24 h —
+/// 102 is calling back".
+fn context_lines(context: &CallerContext, w: &Words) -> Vec<String> {
+    let mut lines = Vec::new();
+    let claim = context
+        .calling_back
+        .as_ref()
+        .map(|ext| w.calling_back.replace("{ext}", ext));
+    match (context.missed, claim) {
+        (0, Some(claim)) => lines.push(claim),
+        (0, None) => {}
+        (n, claim) => {
+            let missed = w.missed_times.replace("{n}", &n.to_string());
+            lines.push(match claim {
+                Some(claim) => format!("{missed} — {claim}"),
+                None => missed,
+            });
+        }
+    }
+    if let Some(last) = &context.last {
+        let mut how = vec![if last.answered {
+            w.answered
+        } else {
+            w.not_answered
+        }
+        .to_owned()];
+        how.extend(last.duration.filter(|d| *d > 0).map(clock));
+        let with = last
+            .with
+            .as_ref()
+            .map(|ext| w.with.replace("{ext}", ext))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{} {}{with} ({})",
+            w.last_call,
+            ago(last.seconds_before, w),
+            how.join(", ")
+        ));
+    }
+    lines
+}
+
+/// `12 min ago`, `5 h ago`, `3 days ago`.
+fn ago(seconds: i64, w: &Words) -> String {
+    let (n, unit) = match seconds / 60 {
+        minutes @ 0..60 => (minutes, w.minutes_ago),
+        minutes @ 60..2880 => (minutes / 60, w.hours_ago),
+        minutes => (minutes / 1440, w.days_ago),
+    };
+    unit.replace("{n}", &n.to_string())
+}
+
+/// `4:12`, `1:02:03`.
+fn clock(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
 fn with_labels(actions: &[PopAction], w: &Words) -> Vec<(PopAction, &'static str)> {
     actions.iter().map(|a| (*a, a.label(w))).collect()
 }
@@ -204,6 +270,16 @@ struct Words {
     away: &'static str,
     /// A withheld caller ID.
     hidden: &'static str,
+    /// Earlier contact with the caller (`{n}`, `{ext}` filled in).
+    last_call: &'static str,
+    with: &'static str,
+    answered: &'static str,
+    not_answered: &'static str,
+    minutes_ago: &'static str,
+    hours_ago: &'static str,
+    days_ago: &'static str,
+    missed_times: &'static str,
+    calling_back: &'static str,
 }
 
 const EN: Words = Words {
@@ -217,6 +293,15 @@ const EN: Words = Words {
     call_back: "Call back",
     away: "{calls} calls while you were away, {missed} missed",
     hidden: "Hidden number",
+    last_call: "Last call",
+    with: " with {ext}",
+    answered: "answered",
+    not_answered: "not answered",
+    minutes_ago: "{n} min ago",
+    hours_ago: "{n} h ago",
+    days_ago: "{n} days ago",
+    missed_times: "Missed {n}× in 24 h",
+    calling_back: "{ext} is calling back",
 };
 
 const RU: Words = Words {
@@ -230,6 +315,15 @@ const RU: Words = Words {
     call_back: "Перезвонить",
     away: "Пока вас не было: звонков — {calls}, пропущено — {missed}",
     hidden: "Скрытый номер",
+    last_call: "Последний звонок",
+    with: ", {ext}",
+    answered: "отвечен",
+    not_answered: "без ответа",
+    minutes_ago: "{n} мин назад",
+    hours_ago: "{n} ч назад",
+    days_ago: "{n} дн. назад",
+    missed_times: "Пропущен {n}× за сутки",
+    calling_back: "перезванивает {ext}",
 };
 
 /// `79201119613` → `+7 920 111-96-13`; other numbers as they are.
@@ -278,7 +372,43 @@ mod tests {
             call,
             responsible: Some("101".into()),
             crm_url: Some("https://crm.example/c/79201119613".into()),
+            context: None,
         }
+    }
+
+    #[test]
+    fn a_ring_says_the_callers_last_contact_with_the_team() {
+        let mut n = notice(Decision::Ring, Some("Вася"), Some("79201119613"));
+        n.responsible = None;
+        n.context = Some(CallerContext {
+            last: Some(crate::team::LastContact {
+                at: time::OffsetDateTime::now_utc(),
+                seconds_before: 2 * 86_400 + 600,
+                with: Some("101".into()),
+                answered: true,
+                duration: Some(252),
+                direction: None,
+            }),
+            missed: 0,
+            calling_back: None,
+        });
+        let pop = Pop::for_notice(&n, Language::En).unwrap();
+        assert_eq!(
+            pop.lines[2],
+            "Last call 2 days ago with 101 (answered, 4:12)"
+        );
+        let context = n.context.as_mut().unwrap();
+        context.missed = 3;
+        context.calling_back = Some("102".into());
+        context.last.as_mut().unwrap().seconds_before = 3 * 3600;
+        let pop = Pop::for_notice(&n, Language::Ru).unwrap();
+        assert_eq!(
+            &pop.lines[2..],
+            [
+                "Пропущен 3× за сутки — перезванивает 102",
+                "Последний звонок 3 ч назад, 101 (отвечен, 4:12)"
+            ]
+        );
     }
 
     #[test]

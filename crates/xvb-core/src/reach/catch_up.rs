@@ -83,6 +83,7 @@ mod tests {
             call: call.clone(),
             responsible: None,
             crm_url: None,
+            context: None,
         });
         Taken { call, notice }
     }

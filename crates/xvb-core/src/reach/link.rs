@@ -370,7 +370,9 @@ async fn session(
                     }
                     Ok(ToAgent::CaughtUp { .. }) => end_catch_up(state, carried),
                     Ok(ToAgent::Team(view)) => {
-                        link.team.send_replace(Some(Arc::new(*view)));
+                        let view = Arc::new(*view);
+                        state.team.store(Some(Arc::clone(&view)));
+                        link.team.send_replace(Some(view));
                     }
                     Ok(ToAgent::Dialed { id, ok, message } | ToAgent::Replied { id, ok, message }) => {
                         if let Some(reply) = waiting.remove(&id) {

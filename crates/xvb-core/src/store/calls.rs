@@ -5,7 +5,9 @@ use super::journal::append;
 use super::unix_ms;
 use super::writer::EventOutcome;
 use crate::pbx::call::{Call, CallLog};
-use crate::pbx::protocol::CallEvent;
+use crate::pbx::phone;
+use crate::pbx::protocol::{CallEvent, EventKind};
+use crate::team::CallerContext;
 use crate::CoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 use time::OffsetDateTime;
@@ -30,6 +32,13 @@ pub(super) fn store_event(
         None => (CallLog::default(), contact_name, None),
     };
     let was_completed = previous.as_ref().is_some_and(|c| c.completed);
+    // A new call in: what the team knows of the caller, read before it is stored.
+    let context = match (&previous, event.kind == EventKind::Incoming, &event.phone) {
+        (None, true, Some(phone)) => {
+            caller_context(conn, &phone::normalize(phone), &event.callid, now)?
+        }
+        _ => None,
+    };
     let new_event = log.add(event.fields.clone(), now);
     let call = match (new_event, previous) {
         (false, Some(previous)) => previous,
@@ -67,5 +76,30 @@ pub(super) fn store_event(
         new_event,
         was_completed,
         seq,
+        context,
     })
+}
+
+/// How many earlier calls of a number are read for its context: enough for
+/// the misses of a day and the last answered call before them.
+const CONTEXT_CALLS: i64 = 50;
+
+/// The context of a new call from `phone` from its earlier calls (the number's index).
+fn caller_context(
+    conn: &Connection,
+    phone: &str,
+    callid: &str,
+    now: OffsetDateTime,
+) -> Result<Option<CallerContext>, CoreError> {
+    let earlier = conn
+        .prepare_cached(
+            "SELECT record FROM calls WHERE phone_norm = ?1 AND callid <> ?2
+             ORDER BY first_seen_ms DESC LIMIT ?3",
+        )?
+        .query_map(params![phone, callid, CONTEXT_CALLS], |r| {
+            r.get::<_, String>(0)
+        })?
+        .map(|record| serde_json::from_str::<Call>(&record?).map_err(CoreError::corrupt))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CallerContext::of(&earlier, now))
 }

@@ -28,6 +28,8 @@ pub struct EventOutcome {
     pub was_completed: bool,
     /// The journal sequence number of this request.
     pub seq: i64,
+    /// What the team knows of the caller (the first event of a call in).
+    pub context: Option<crate::team::CallerContext>,
 }
 
 /// An event that came from a team relay: its place in the relay's stream and

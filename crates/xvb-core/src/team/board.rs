@@ -184,25 +184,12 @@ pub fn members(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pbx::call::CallLog;
-    use crate::pbx::protocol::Fields;
+    use crate::team::test_calls::t0;
     use time::Duration;
-
-    fn t0() -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap()
-    }
 
     /// A call from `bodies`, each arriving a second after the one before, from `start`.
     fn call(callid: &str, start: Duration, bodies: &[&str]) -> Call {
-        let mut log = CallLog::default();
-        for (i, body) in bodies.iter().enumerate() {
-            let body = format!("cmd=event&callid={callid}&{body}");
-            log.add(
-                Fields::from_form(body.as_bytes()).unwrap(),
-                t0() + start + Duration::seconds(i as i64),
-            );
-        }
-        Call::merge(callid, None, &log).unwrap()
+        crate::team::test_calls::call(callid, None, t0() + start, bodies)
     }
 
     const RING: &str = "type=in&event=INCOMING&ext=&phone=79201119613";

@@ -221,24 +221,16 @@ pub fn check_claim(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pbx::call::CallLog;
-    use crate::pbx::protocol::Fields;
+    use crate::team::test_calls::t0;
     use time::Duration;
 
-    fn t0() -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap()
-    }
-
     fn call(callid: &str, minute: i64, bodies: &[&str]) -> Call {
-        let mut log = CallLog::default();
-        for (i, body) in bodies.iter().enumerate() {
-            let body = format!("cmd=event&callid={callid}&{body}");
-            log.add(
-                Fields::from_form(body.as_bytes()).unwrap(),
-                t0() + Duration::minutes(minute) + Duration::seconds(i as i64),
-            );
-        }
-        Call::merge(callid, Some("Вася".into()), &log).unwrap()
+        crate::team::test_calls::call(
+            callid,
+            Some("Вася"),
+            t0() + Duration::minutes(minute),
+            bodies,
+        )
     }
 
     fn missed(callid: &str, minute: i64, phone: &str) -> Call {

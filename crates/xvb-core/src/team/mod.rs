@@ -7,14 +7,17 @@
 //! same view from what is stored; nothing lives only in memory.
 //!
 //! - [`board`] — one row per extension;
-//! - [`missed`] — the queue: misses merged by number, claims, clearing.
+//! - [`missed`] — the queue: misses merged by number, claims, clearing;
+//! - [`context`] — a caller's last contact with the team, for the ring pop.
 //!
 //! Uses only `pbx` (calls, numbers).
 
 pub mod board;
+pub mod context;
 pub mod missed;
 
 pub use board::{members, Member, MemberState};
+pub use context::{CallerContext, LastContact};
 pub use missed::{check_claim, missed_queue, Claim, ClaimRefused, Cleared, MissedEntry, Reached};
 
 use serde::{Deserialize, Serialize};
@@ -73,4 +76,31 @@ impl TeamView {
 pub fn clock(seconds: i64) -> String {
     let s = seconds.max(0);
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Calls made from the PBX's request bodies, for the tests of the folds.
+#[cfg(test)]
+pub(crate) mod test_calls {
+    use crate::pbx::call::{Call, CallLog};
+    use crate::pbx::protocol::Fields;
+    use time::{Duration, OffsetDateTime};
+
+    /// The tests' fixed "now".
+    pub fn t0() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap()
+    }
+
+    /// A call from `bodies` (`callid` and `cmd` added), each arriving a second
+    /// after the one before, from `start`.
+    pub fn call(callid: &str, name: Option<&str>, start: OffsetDateTime, bodies: &[&str]) -> Call {
+        let mut log = CallLog::default();
+        for (i, body) in bodies.iter().enumerate() {
+            let body = format!("cmd=event&callid={callid}&{body}");
+            log.add(
+                Fields::from_form(body.as_bytes()).unwrap(),
+                start + Duration::seconds(i as i64),
+            );
+        }
+        Call::merge(callid, name.map(str::to_owned), &log).unwrap()
+    }
 }

@@ -282,6 +282,8 @@ async fn commit(
             new_event: fresh.contains(&i),
             was_completed,
             seq: seq_of[&keys[i]],
+            // Relay nodes show no pops: nobody reads a caller's context there.
+            context: None,
         });
     }
     Ok(outcomes)

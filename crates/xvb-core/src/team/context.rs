@@ -1,0 +1,121 @@
+//! The caller's last contact with the team, shown in the ring pop and the live
+//! view: "Last call 2 days ago with 101 (answered, 4:12)", "Missed 3 times in
+//! 24 h — 102 is calling back". Folded from the number's earlier calls, which
+//! every agent on a relay has (the relay streams the whole team's events).
+
+use super::WINDOW;
+use crate::pbx::call::Call;
+use crate::pbx::protocol::Direction;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// What the team knows of a caller from their earlier calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CallerContext {
+    /// The latest earlier call that reached someone (or was dialled out), if any.
+    pub last: Option<LastContact>,
+    /// Their calls nobody answered since then, within the queue's window (24 h).
+    pub missed: u32,
+    /// Who claimed them in the team's missed queue ("is calling back").
+    pub calling_back: Option<String>,
+}
+
+/// The latest earlier call that was not a missed call in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LastContact {
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub at: OffsetDateTime,
+    /// Seconds between it and the call this context is for.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seconds_before: i64,
+    /// The extension that talked to them (or dialled them).
+    pub with: Option<String>,
+    /// Whether they talked (an outgoing call may have gone unanswered).
+    pub answered: bool,
+    /// How long, in seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub duration: Option<u64>,
+    /// Who called whom.
+    pub direction: Option<Direction>,
+}
+
+impl CallerContext {
+    /// The context of a call at `now` from the same number's earlier calls
+    /// (`earlier`, newest first); `None` for a first-time caller.
+    pub fn of(earlier: &[Call], now: OffsetDateTime) -> Option<CallerContext> {
+        let missed_since = now - WINDOW;
+        let mut missed = 0;
+        let mut last = None;
+        for call in earlier {
+            if !call.is_missed() {
+                last = Some(LastContact {
+                    at: call.first_seen,
+                    seconds_before: (now - call.first_seen).whole_seconds().max(0),
+                    with: call.answered_by.clone().or_else(|| call.ext.clone()),
+                    answered: call.answered_by.is_some() || call.status == "Success",
+                    duration: call.duration,
+                    direction: call.direction,
+                });
+                break;
+            }
+            if call.first_seen >= missed_since {
+                missed += 1;
+            }
+        }
+        (last.is_some() || missed > 0).then_some(CallerContext {
+            last,
+            missed,
+            calling_back: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::team::test_calls::{call, t0};
+    use time::Duration;
+
+    fn missed(callid: &str, ago: Duration) -> Call {
+        let ring = "type=in&event=INCOMING&ext=&phone=79201119613";
+        let done = "event=COMPLETED&status=Missed&duration=0&phone=79201119613";
+        call(callid, None, t0() - ago, &[ring, done])
+    }
+
+    fn answered(callid: &str, ago: Duration, ext: &str) -> Call {
+        let ring = "type=in&event=INCOMING&ext=&phone=79201119613";
+        let answer = format!("type=in&event=ANSWERED&ext={ext}&phone=79201119613");
+        let done =
+            format!("event=COMPLETED&status=Success&duration=252&ext={ext}&phone=79201119613");
+        call(callid, None, t0() - ago, &[ring, &answer, &done])
+    }
+
+    #[test]
+    fn misses_since_the_last_answered_call_and_that_call() {
+        let earlier = [
+            missed("M1", Duration::minutes(20)),
+            missed("M2", Duration::hours(3)),
+            missed("M3", Duration::hours(30)),
+            answered("A1", Duration::days(2), "101"),
+            answered("A2", Duration::days(9), "102"),
+        ];
+        let context = CallerContext::of(&earlier, t0()).unwrap();
+        assert_eq!(context.missed, 2, "only misses within 24 h count");
+        let last = context.last.unwrap();
+        assert_eq!(
+            last.with.as_deref(),
+            Some("101"),
+            "the latest answered call"
+        );
+        assert!(last.answered);
+        assert_eq!(last.duration, Some(252));
+        assert_eq!(last.seconds_before, 2 * 86_400);
+        assert_eq!(CallerContext::of(&[], t0()), None, "a first-time caller");
+        let only_missed = CallerContext::of(&earlier[..1], t0()).unwrap();
+        assert_eq!((only_missed.missed, only_missed.last), (1, None));
+    }
+}
