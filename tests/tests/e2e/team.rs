@@ -187,6 +187,13 @@ fn the_board_and_the_missed_queue_follow_the_pbx(relays: Relays) {
     );
     let board = || relays.relay(&["board"]);
     until(board, &["101 free", "102 free", "103 free", "104 offline"]);
+    // The admin names an extension; every node's board carries the name.
+    let said = relays.relay(&["agent", "name", "102", "Анна Петрова"]);
+    assert!(said.contains("shown as \"Анна Петрова\""), "{said}");
+    until(
+        || relays.relay(&["board", "--json"]),
+        &["\"name\": \"Анна Петрова\""],
+    );
 
     // Ring → 102 answers → complete.
     let ring = call("BOARD-1", "74951234567", "102");

@@ -9,7 +9,9 @@
 use crate::team::{call, connect, Cli};
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
-use xvb_e2e::desktop::page::{choose_language, click, screenshot, type_into, wait_text};
+use xvb_e2e::desktop::page::{
+    choose_language, click, screenshot, type_into, wait_number, wait_text,
+};
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::pbx::post_to_webhook;
@@ -34,6 +36,7 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     let code_101 = relay.relay_join_code("101", &url);
     let code_102 = relay.relay_join_code("102", &url);
     let _colleagues = [connect("101", &code_101), connect("102", &code_102)];
+    relay.ok(&["relay", "agent", "name", "101", "Анна Петрова"]);
     let cli_101 = Cli::new("101", &code_101);
 
     let session = DbusSession::with_keyring();
@@ -48,6 +51,13 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
 
     // The board: everyone free, then 102 rings and talks, with a running timer.
     click(client, "[data-tab=team]").await;
+    // (WebKitWebDriver's element text leaves out this cell; the page's own text has it.)
+    let named = "const cell = document.querySelector(\"[data-ext='101'] .ext\");
+                 return cell && cell.innerText.includes('Анна Петрова') ? 1 : 0;";
+    wait_number(client, named, "101's name on the board", |shown| {
+        shown == 1.0
+    })
+    .await;
     wait_text(client, "[data-ext='101']", "free").await;
     wait_text(client, "[data-ext='100']", "free").await;
     let ring = call("DESK-1", "74951234567", "102");

@@ -468,6 +468,10 @@ export type Member = {
  */
 ext: string, 
 /**
+ * The name the relay's admin gave it.
+ */
+name: string | null, 
+/**
  * What it is doing.
  */
 state: MemberState, 

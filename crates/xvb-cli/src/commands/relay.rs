@@ -82,6 +82,16 @@ pub(crate) enum AgentCommand {
         /// The relay's address as agents reach it (default: public_url, else the listen address).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
+        /// The agent's name, shown beside the extension on the team board.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Name an extension on the team board (an empty NAME removes it).
+    Name {
+        /// The extension.
+        ext: String,
+        /// What the board shows beside it.
+        name: String,
     },
     /// List agents.
     List,
@@ -126,12 +136,8 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             super::team::print_missed(&view, json);
             Ok(())
         }
-        RelayCommand::Agent(AgentCommand::Add { ext, url }) => {
-            if !xvb_core::pbx::phone::is_extension(&ext) {
-                return Err(CliError::Failed(format!(
-                    "--ext must be digits (the agent's extension), got `{ext}`"
-                )));
-            }
+        RelayCommand::Agent(AgentCommand::Add { ext, url, name }) => {
+            check_extension(&ext)?;
             let base = url
                 .or(config.public_url.clone())
                 .unwrap_or_else(|| format!("http://{}", config.listen));
@@ -146,10 +152,22 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                 let ext = ext.clone();
                 async move { s.add_agent(&ext, &hash).await }
             })?;
+            if let Some(name) = name {
+                name_extension(data, &config, &ext, &name)?;
+            }
             println!(
                 "agent {id} (extension {ext}) added; its join code (show it only to that agent):"
             );
             println!("{}", code.to_line());
+            Ok(())
+        }
+        RelayCommand::Agent(AgentCommand::Name { ext, name }) => {
+            check_extension(&ext)?;
+            name_extension(data, &config, &ext, &name)?;
+            match name.trim() {
+                "" => println!("extension {ext} has no name on the board now"),
+                name => println!("extension {ext} is shown as \"{name}\" on the board"),
+            }
             Ok(())
         }
         RelayCommand::Agent(AgentCommand::List) => {
@@ -361,5 +379,36 @@ pub(crate) fn call_through(data: &DataDir, code: JoinCode, number: &str) -> Resu
             }
         );
         Ok(())
+    })
+}
+
+fn check_extension(ext: &str) -> Result<(), CliError> {
+    if xvb_core::pbx::phone::is_extension(ext) {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "the extension must be digits, got `{ext}`"
+        )))
+    }
+}
+
+/// Names `ext` on the team board (an empty or blank `name` removes it).
+fn name_extension(
+    data: &DataDir,
+    config: &xvb_core::config::Config,
+    ext: &str,
+    name: &str,
+) -> Result<(), CliError> {
+    let name = Some(name.trim())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    if name.as_ref().is_some_and(|n| n.chars().count() > 60) {
+        return Err(CliError::Failed(
+            "a name for the board is at most 60 characters".into(),
+        ));
+    }
+    let ext = ext.to_owned();
+    relay_store(data, config, |s| async move {
+        s.set_team_name(&ext, name.as_deref()).await
     })
 }

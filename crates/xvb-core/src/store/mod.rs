@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_history_search.sql"),
     include_str!("migrations/0008_search_backlog.sql"),
     include_str!("migrations/0009_team_claims.sql"),
+    include_str!("migrations/0010_team_names.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -1,5 +1,6 @@
-//! What a relay's team view reads ([`crate::team`]): the recent calls, and the
-//! `team_claims` table (who is calling back which missed caller).
+//! What a relay's team view reads ([`crate::team`]): the recent calls, the
+//! `team_claims` table (who is calling back which missed caller) and the
+//! `team_names` table (the name shown beside each extension).
 
 use super::{unix_ms, Database};
 use crate::pbx::call::Call;
@@ -68,6 +69,32 @@ impl Database {
             .prepare_cached("DELETE FROM team_claims WHERE phone_norm = ?1 AND ext = ?2")?
             .execute(params![phone_normalized, ext])?;
         Ok(())
+    }
+}
+
+impl Database {
+    /// Names `ext` on the board; `None` removes its name.
+    pub fn set_team_name(&self, ext: &str, name: Option<&str>) -> Result<(), CoreError> {
+        match name {
+            Some(name) => self.conn.execute(
+                "INSERT INTO team_names (ext, name) VALUES (?1, ?2)
+                 ON CONFLICT(ext) DO UPDATE SET name = excluded.name",
+                params![ext, name],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM team_names WHERE ext = ?1", [ext])?,
+        };
+        Ok(())
+    }
+
+    /// Every extension's name.
+    pub fn team_names(&self) -> Result<Vec<(String, String)>, CoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT ext, name FROM team_names")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 

@@ -45,6 +45,9 @@ impl MemberState {
 pub struct Member {
     /// The extension.
     pub ext: String,
+    /// The name the relay's admin gave it.
+    #[serde(default)]
+    pub name: Option<String>,
     /// What it is doing.
     pub state: MemberState,
     /// Whether its agent's app is connected to the relay now.
@@ -67,6 +70,7 @@ impl Member {
     fn idle(ext: &str, connected: bool) -> Member {
         Member {
             ext: ext.to_owned(),
+            name: None,
             state: if connected {
                 MemberState::Free
             } else {

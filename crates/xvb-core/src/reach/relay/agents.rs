@@ -11,6 +11,7 @@ use crate::team::Claim;
 use crate::CoreError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
@@ -60,6 +61,8 @@ pub struct TeamInputs {
     pub calls: Vec<Call>,
     /// The claims in the window.
     pub claims: Vec<Claim>,
+    /// The extensions' names.
+    pub names: HashMap<String, String>,
 }
 
 /// Where the relay keeps its agents and reads its stream back: its own SQLite
@@ -193,7 +196,7 @@ impl RelayStore {
     /// What the team view is derived from, since `since`: each agent's
     /// extension (connected or not), the calls and the claims.
     pub async fn team_inputs(&self, since: OffsetDateTime) -> Result<TeamInputs, CoreError> {
-        let (agents, calls, claims) = match self {
+        let (agents, calls, claims, names) = match self {
             RelayStore::Sqlite(db) => {
                 blocking(db, move |db| {
                     let db = db.db();
@@ -201,6 +204,7 @@ impl RelayStore {
                         db.agents()?,
                         db.calls_since(since)?,
                         db.claims_since(since)?,
+                        db.team_names()?,
                     ))
                 })
                 .await?
@@ -210,6 +214,7 @@ impl RelayStore {
                 pg.agents().await?,
                 pg.calls_since(since).await?,
                 pg.claims_since(since).await?,
+                pg.team_names().await?,
             ),
         };
         let mut roster: Vec<(String, bool)> = Vec::new();
@@ -223,7 +228,20 @@ impl RelayStore {
             roster,
             calls,
             claims,
+            names: names.into_iter().collect(),
         })
+    }
+
+    /// Names `ext` on the board; `None` removes its name.
+    pub async fn set_team_name(&self, ext: &str, name: Option<&str>) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let (ext, name) = (ext.to_owned(), name.map(str::to_owned));
+                blocking(db, move |db| db.db().set_team_name(&ext, name.as_deref())).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.set_team_name(ext, name).await,
+        }
     }
 
     /// Records `claim` unless another agent claimed the number since

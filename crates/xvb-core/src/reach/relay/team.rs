@@ -39,13 +39,17 @@ pub async fn derive_view(
             .lookup(phone)
             .and_then(|answer| answer.responsible.as_deref().map(str::to_owned))
     };
-    Ok(TeamView::derive(
+    let mut view = TeamView::derive(
         &inputs.calls,
         &inputs.roster,
         &inputs.claims,
         &responsible,
         now,
-    ))
+    );
+    for member in &mut view.members {
+        member.name = inputs.names.get(&member.ext).cloned();
+    }
+    Ok(view)
 }
 
 /// What wakes the view up: events stored, claims or connections changed here

@@ -100,6 +100,13 @@ impl PgStore {
                 )
                 .await? as usize;
         }
+        for (ext, name) in db.team_names()? {
+            tx.execute(
+                "INSERT INTO relay_names (ext, name) VALUES ($1, $2) ON CONFLICT (ext) DO NOTHING",
+                &[&ext, &name],
+            )
+            .await?;
+        }
         tx.commit().await?;
         let contacts: Vec<_> = db.contacts()?.into_iter().map(|c| (0, c)).collect();
         imported.contacts = contacts.len();

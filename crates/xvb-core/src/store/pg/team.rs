@@ -1,6 +1,7 @@
-//! What the team view reads on PostgreSQL ([`crate::team`]): the recent calls
-//! and the missed-call claims. A change of claims or connections is announced
-//! on channel `relay_team`, so every node derives the view again at once.
+//! What the team view reads on PostgreSQL ([`crate::team`]): the recent calls,
+//! the missed-call claims and the extensions' names. A change of claims, names
+//! or connections is announced on channel `relay_team`, so every node derives
+//! the view again at once.
 
 use super::PgStore;
 use crate::pbx::call::Call;
@@ -76,6 +77,38 @@ impl PgStore {
         tx.batch_execute(&format!("NOTIFY {TEAM_CHANNEL}")).await?;
         tx.commit().await?;
         Ok(recorded == 1)
+    }
+
+    /// Names `ext` on the board (`None` removes its name), and tells every node.
+    pub async fn set_team_name(&self, ext: &str, name: Option<&str>) -> Result<(), CoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        match name {
+            Some(name) => {
+                tx.execute(
+                    "INSERT INTO relay_names (ext, name) VALUES ($1, $2)
+                     ON CONFLICT (ext) DO UPDATE SET name = excluded.name",
+                    &[&ext, &name],
+                )
+                .await?
+            }
+            None => {
+                tx.execute("DELETE FROM relay_names WHERE ext = $1", &[&ext])
+                    .await?
+            }
+        };
+        tx.batch_execute(&format!("NOTIFY {TEAM_CHANNEL}")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every extension's name.
+    pub async fn team_names(&self) -> Result<Vec<(String, String)>, CoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query("SELECT ext, name FROM relay_names", &[])
+            .await?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
     /// Drops `ext`'s claim on `phone_normalized`, if it holds one, and tells every node.
