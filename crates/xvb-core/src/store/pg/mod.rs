@@ -74,15 +74,24 @@ impl PgStore {
             .execute("SELECT pg_advisory_lock($1)", &[&SCHEMA_LOCK])
             .await?;
         let created = async {
-            let exists: bool = client
-                .query_one("SELECT to_regclass('relay_head') IS NOT NULL", &[])
-                .await?
-                .get(0);
-            if !exists {
+            let exists = |table: &'static str| {
+                let client = &client;
+                async move {
+                    let row = client
+                        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
+                        .await?;
+                    Ok::<bool, tokio_postgres::Error>(row.get(0))
+                }
+            };
+            if !exists("relay_head").await? {
                 client.batch_execute(SCHEMA).await?;
                 tracing::info!("created the relay's tables in PostgreSQL");
             }
-            client.batch_execute(SCHEMA_TEAM).await?;
+            // Only when missing: even `CREATE INDEX IF NOT EXISTS` waits for the
+            // other nodes' writes to relay_calls (and holds new ones behind it).
+            if !exists("relay_names").await? {
+                client.batch_execute(SCHEMA_TEAM).await?;
+            }
             Ok::<_, tokio_postgres::Error>(())
         }
         .await;
