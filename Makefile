@@ -92,7 +92,7 @@ lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Loopback benchmarks (figures in BENCHMARKS.md): listener, G.722, team relay, relay cluster.
+## Loopback benchmarks (figures in BENCHMARKS.md): listener, G.722, team relay, relay cluster, team view.
 bench:
 	scripts/install-deps.sh test
 	$(CARGO) build --release -p xvb-cli --bin xvb
@@ -100,6 +100,7 @@ bench:
 	$(CARGO) bench -p xvb-e2e --bench g722
 	$(CARGO) bench -p xvb-e2e --bench relay
 	$(CARGO) bench -p xvb-e2e --bench relay_cluster
+	$(CARGO) bench -p xvb-e2e --bench team
 
 ## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency,
 ## recordings player click-to-first-sound.

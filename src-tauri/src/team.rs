@@ -27,8 +27,6 @@ pub fn show_badge(app: &AppHandle, view: Option<&TeamView>) {
     let team_badge = app
         .try_state::<crate::AppState>()
         .is_some_and(|s| s.companion.config().team_missed_badge);
-    let waiting = view
-        .filter(|_| team_badge)
-        .map(|view| view.open_missed(None) as u32);
+    let waiting = view.filter(|_| team_badge).map(|view| view.waiting as u32);
     tray::set_team_missed(app, waiting);
 }

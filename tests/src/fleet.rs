@@ -154,7 +154,7 @@ pub async fn agent(
     let mut wait = FIRST_WAIT;
     loop {
         let mut request = code
-            .agent_url(at.last, at.epoch)
+            .agent_url(at.last, at.epoch, false)
             .into_client_request()
             .unwrap();
         request.headers_mut().insert(

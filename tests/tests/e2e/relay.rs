@@ -278,7 +278,8 @@ fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
     // The protocol has no `from`: a crafted one is ignored, the agent's own is used.
     let code = JoinCode::parse(&code_100).unwrap();
     let reply = block_on(async {
-        let mut request = code.agent_url(0, 0).into_client_request().unwrap();
+        // An agent that did not ask for the team view (`team=false`) gets none.
+        let mut request = code.agent_url(0, 0, false).into_client_request().unwrap();
         request.headers_mut().insert(
             "authorization",
             format!("Bearer {}", code.token.expose()).parse().unwrap(),
@@ -288,6 +289,7 @@ fn dialing_goes_through_the_relay_from_the_agents_own_extension() {
         socket.send(crafted.into()).await.unwrap();
         loop {
             let text = socket.next().await.unwrap().unwrap().into_text().unwrap();
+            assert!(!text.contains(r#""t":"team""#), "unasked: {text}");
             if text.contains("\"dialed\"") {
                 return text.to_string();
             }

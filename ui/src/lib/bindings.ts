@@ -470,7 +470,7 @@ ext: string,
 /**
  * The name the relay's admin gave it.
  */
-name: string | null, 
+name?: string | null, 
 /**
  * What it is doing.
  */
@@ -482,23 +482,23 @@ connected: boolean,
 /**
  * The other party's number (ringing, talking, unknown).
  */
-phone: string | null, 
+phone?: string | null, 
 /**
  * The other party's name in the book.
  */
-contact: string | null, 
+contact?: string | null, 
 /**
  * The call (ringing, talking, unknown).
  */
-callid: string | null, 
+callid?: string | null, 
 /**
  * The call's direction (ringing, talking, unknown).
  */
-direction: Direction | null, 
+direction?: Direction | null, 
 /**
  * Ringing or talking since; free or offline: when its last call ended (if within the window).
  */
-since: string | null, };
+since?: string | null, };
 
 export type Reached = "called_back" | "called_in";
 
@@ -528,11 +528,11 @@ phone_normalized: string,
 /**
  * The caller's name in the book.
  */
-contact: string | null, 
+contact?: string | null, 
 /**
  * The line they called.
  */
-line_number: string | null, 
+line_number?: string | null, 
 /**
  * The latest missed call.
  */
@@ -552,11 +552,11 @@ last_missed: string,
 /**
  * Who is calling back, if anyone claimed it.
  */
-claimed_by: string | null, 
+claimed_by?: string | null, 
 /**
  * Cleared: the caller was reached.
  */
-cleared: Cleared | null, };
+cleared?: Cleared | null, };
 
 export type TeamView = { 
 /**
@@ -568,7 +568,12 @@ at: string,
  */
 members: Array<Member>, 
 /**
- * Open entries oldest first, then entries cleared within the window, newest first.
+ * Open entries oldest first, then entries cleared within the window, newest first
+ * (in what agents receive, at most [`SHOWN_WAITING`] and [`SHOWN_REACHED`]).
  */
-missed: Array<MissedEntry>, };
+missed: Array<MissedEntry>, 
+/**
+ * How many callers wait in all (open entries), shown or not.
+ */
+waiting: number, };
 

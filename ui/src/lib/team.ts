@@ -4,7 +4,7 @@ import { fill, translate, type Lang } from "./i18n";
 import { formatDuration, formatNumber, formatWhen } from "./format";
 
 /** `h:mm:ss` / `m:ss` of the seconds from `since` to `now` (both in ms); empty without `since`. */
-export function timer(since: string | null, now: number): string {
+export function timer(since: string | null | undefined, now: number): string {
   if (!since) return "";
   const total = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
   const two = (n: number) => String(n).padStart(2, "0");

@@ -300,7 +300,7 @@ async fn session(
     .await
     .map_err(|e| RelayError::Connection(e.to_string()))??;
     let mut request = code
-        .agent_url(after, epoch)
+        .agent_url(after, epoch, true)
         .into_client_request()
         .map_err(|e| RelayError::Connection(e.to_string()))?;
     let bearer = format!("Bearer {}", code.token.expose())

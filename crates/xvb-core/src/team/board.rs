@@ -46,22 +46,30 @@ pub struct Member {
     /// The extension.
     pub ext: String,
     /// The name the relay's admin gave it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// What it is doing.
     pub state: MemberState,
     /// Whether its agent's app is connected to the relay now.
     pub connected: bool,
     /// The other party's number (ringing, talking, unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The other party's name in the book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// The call (ringing, talking, unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callid: Option<String>,
     /// The call's direction (ringing, talking, unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     /// Ringing or talking since; free or offline: when its last call ended (if within the window).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub since: Option<OffsetDateTime>,
 }

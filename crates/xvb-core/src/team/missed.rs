@@ -55,8 +55,10 @@ pub struct MissedEntry {
     /// The number, normalised (what claims name).
     pub phone_normalized: String,
     /// The caller's name in the book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// The line they called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_number: Option<String>,
     /// The latest missed call.
     pub callid: String,
@@ -71,8 +73,10 @@ pub struct MissedEntry {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub last_missed: OffsetDateTime,
     /// Who is calling back, if anyone claimed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_by: Option<String>,
     /// Cleared: the caller was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleared: Option<Cleared>,
 }
 

@@ -40,9 +40,19 @@ pub struct TeamView {
     pub at: OffsetDateTime,
     /// One row per extension, in extension order.
     pub members: Vec<Member>,
-    /// Open entries oldest first, then entries cleared within the window, newest first.
+    /// Open entries oldest first, then entries cleared within the window, newest first
+    /// (in what agents receive, at most [`SHOWN_WAITING`] and [`SHOWN_REACHED`]).
     pub missed: Vec<MissedEntry>,
+    /// How many callers wait in all (open entries), shown or not.
+    #[serde(default)]
+    pub waiting: usize,
 }
+
+/// The most waiting callers an agent's view carries (the oldest): a view goes
+/// whole to every agent showing the board, so its size is bounded.
+pub const SHOWN_WAITING: usize = 100;
+/// The most reached callers an agent's view carries (the latest).
+pub const SHOWN_REACHED: usize = 30;
 
 impl TeamView {
     /// The view of `calls` (any order) for `roster` (each agent's extension and
@@ -55,20 +65,34 @@ impl TeamView {
         responsible: &dyn Fn(&str) -> Option<String>,
         now: OffsetDateTime,
     ) -> TeamView {
+        let missed = missed_queue(calls, claims);
         TeamView {
             at: now,
             members: members(calls, roster, responsible, now),
-            missed: missed_queue(calls, claims),
+            waiting: missed.iter().filter(|m| m.cleared.is_none()).count(),
+            missed,
         }
     }
 
-    /// Open entries in the queue (what the tray badge counts), optionally only those claimed by `ext`.
-    pub fn open_missed(&self, claimed_by: Option<&str>) -> usize {
-        self.missed
-            .iter()
-            .filter(|m| m.cleared.is_none())
-            .filter(|m| claimed_by.is_none() || m.claimed_by.as_deref() == claimed_by)
-            .count()
+    /// What agents receive: the oldest [`SHOWN_WAITING`] waiting callers and
+    /// the latest [`SHOWN_REACHED`] reached ones (`waiting` still counts all).
+    pub fn for_agents(mut self) -> TeamView {
+        let (mut shown_waiting, mut shown_reached) = (0, 0);
+        self.missed.retain(|m| {
+            let count = if m.cleared.is_none() {
+                &mut shown_waiting
+            } else {
+                &mut shown_reached
+            };
+            *count += 1;
+            *count
+                <= if m.cleared.is_none() {
+                    SHOWN_WAITING
+                } else {
+                    SHOWN_REACHED
+                }
+        });
+        self
     }
 }
 
@@ -76,6 +100,60 @@ impl TeamView {
 pub fn clock(seconds: i64) -> String {
     let s = seconds.max(0);
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_calls::{call, t0};
+    use super::*;
+
+    #[test]
+    fn agents_get_the_oldest_waiting_and_latest_reached_callers_and_the_whole_count() {
+        let mut calls = Vec::new();
+        for i in 0..(SHOWN_WAITING + 50) as i64 {
+            let phone = format!("7916{i:07}");
+            let start = t0() + Duration::minutes(i);
+            calls.push(call(
+                &format!("M{i}"),
+                None,
+                start,
+                &[
+                    &format!("type=in&event=INCOMING&ext=&phone={phone}"),
+                    &format!("event=COMPLETED&status=Missed&duration=0&phone={phone}"),
+                ],
+            ));
+            // The first 40 are reached later by 101.
+            if i < 40 {
+                calls.push(call(
+                    &format!("B{i}"),
+                    None,
+                    start + Duration::hours(2),
+                    &[
+                        &format!("type=out&event=OUTGOING&ext=101&phone={phone}"),
+                        &format!(
+                            "event=COMPLETED&status=Success&duration=30&ext=101&phone={phone}"
+                        ),
+                    ],
+                ));
+            }
+        }
+        let view = TeamView::derive(&calls, &[], &[], &|_| None, t0() + Duration::hours(3));
+        assert_eq!((view.waiting, view.missed.len()), (110, 150));
+        let shown = view.for_agents();
+        assert_eq!(shown.waiting, 110, "the count is of all waiting callers");
+        let reached: Vec<_> = shown
+            .missed
+            .iter()
+            .filter(|m| m.cleared.is_some())
+            .collect();
+        let waiting = shown.missed.len() - reached.len();
+        assert_eq!((waiting, reached.len()), (SHOWN_WAITING, SHOWN_REACHED));
+        assert_eq!(
+            shown.missed[0].phone, "79160000040",
+            "the oldest waiting first"
+        );
+        assert_eq!(reached[0].phone, "79160000039", "the latest reached first");
+    }
 }
 
 /// Calls made from the PBX's request bodies, for the tests of the folds.

@@ -61,8 +61,10 @@ impl JoinCode {
         Ok(Some(JoinCode { relay, token }))
     }
 
-    /// The WebSocket address that streams events after `after` of stream `epoch` (0: unknown).
-    pub fn agent_url(&self, after: i64, epoch: i64) -> String {
+    /// The WebSocket address that streams events after `after` of stream `epoch`
+    /// (0: unknown), and the team view too if `team` (an app or `xvb board`
+    /// shows it; a whole view per change is the stream's biggest frame).
+    pub fn agent_url(&self, after: i64, epoch: i64, team: bool) -> String {
         let scheme = if self.relay.scheme() == "https" {
             "wss"
         } else {
@@ -75,6 +77,6 @@ impl JoinCode {
             .map(|p| format!(":{p}"))
             .unwrap_or_default();
         let base = self.relay.path().trim_end_matches('/');
-        format!("{scheme}://{host}{port}{base}{AGENT_PATH}?after={after}&epoch={epoch}")
+        format!("{scheme}://{host}{port}{base}{AGENT_PATH}?after={after}&epoch={epoch}&team={team}")
     }
 }

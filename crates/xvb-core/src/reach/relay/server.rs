@@ -164,12 +164,15 @@ async fn prune_every_hour(writer: Writer, keep_days: u32) {
 }
 
 #[derive(Deserialize)]
-struct After {
+pub(super) struct After {
     #[serde(default)]
-    after: i64,
+    pub(super) after: i64,
     /// The stream epoch the agent's position belongs to (0: unknown).
     #[serde(default)]
-    epoch: i64,
+    pub(super) epoch: i64,
+    /// Whether the agent wants the team view (agents before it did not ask).
+    #[serde(default)]
+    pub(super) team: bool,
 }
 
 /// 200 while the node reaches its store and its contact book is loaded, else 503:
@@ -243,9 +246,7 @@ async fn agent_socket(
             let _ = relay.store.set_connected(id, true).await;
             relay.team_changed.notify_one();
             tracing::info!(agent = id, ext, "an agent connected");
-            if let Err(e) =
-                stream_to_agent(&relay, &agent, resume.after, resume.epoch, socket).await
-            {
+            if let Err(e) = stream_to_agent(&relay, &agent, &resume, socket).await {
                 tracing::info!(agent = id, error = %e, "an agent's connection ended");
             }
             let _ = relay.store.set_connected(id, false).await;

@@ -2,7 +2,7 @@
 //! events in order (a burst in one write), the team view, its dials, claims
 //! and pings.
 
-use super::server::{dial_for_agent, RelayState};
+use super::server::{dial_for_agent, After, RelayState};
 use super::team::{claim_or_release, TeamFrame};
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
 use crate::store::{AgentRow, Kept};
@@ -61,16 +61,17 @@ fn starts_over(after: i64, epoch: i64, kept: &Kept) -> bool {
     (epoch != 0 && epoch != kept.epoch) || after > kept.head
 }
 
-/// Streams to one agent until it leaves, is revoked or the relay stops. A
+/// Streams to one agent (with the team view if it asked) until it leaves, is
+/// revoked or the relay stops. A
 /// position from another stream (another epoch, or past this stream's head: the
 /// relay's database was replaced or restored) starts over from what is kept.
 pub(super) async fn stream_to_agent(
     relay: &RelayState,
     agent: &AgentRow,
-    after: i64,
-    epoch: i64,
+    resume: &After,
     socket: WebSocket,
 ) -> Sent {
+    let (after, epoch) = (resume.after, resume.epoch);
     // Subscribe before reading the store, so nothing falls between the two.
     let mut live = relay.live.subscribe();
     let (mut out, mut incoming) = socket.split();
@@ -101,7 +102,9 @@ pub(super) async fn stream_to_agent(
     let mut sent = send_backlog(relay, &mut out, after).await?;
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
     let mut team = relay.team.clone();
-    send_team(&mut out, &mut team).await?;
+    if resume.team {
+        send_team(&mut out, &mut team).await?;
+    }
     let (replies, mut answered) = mpsc::channel::<ToAgent>(16);
     let mut ping = tokio::time::interval(PING_EVERY);
     loop {
@@ -133,7 +136,7 @@ pub(super) async fn stream_to_agent(
                 Some(Ok(_)) => {}
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
-            Ok(()) = team.changed() => send_team(&mut out, &mut team).await?,
+            Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team).await?,
             _ = ping.tick() => {
                 // A revoked agent is let go at the next ping.
                 let active = relay.store.is_active(agent.id).await.map_err(axum::Error::new)?;

@@ -15,7 +15,7 @@ use crate::team::{check_claim, Claim, TeamView, WINDOW};
 use crate::CoreError;
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch, Notify};
 
@@ -23,6 +23,8 @@ use tokio::sync::{broadcast, watch, Notify};
 const REFRESH: Duration = Duration::from_secs(5);
 /// Changes within this are derived once (a burst of events, one view).
 const SETTLE: Duration = Duration::from_millis(50);
+/// At most two views a second: each goes whole to every agent showing the board.
+const MIN_GAP: Duration = Duration::from_millis(500);
 
 /// The latest view, and its frame encoded for the wire.
 pub(super) type TeamFrame = Option<Arc<(TeamView, Utf8Bytes)>>;
@@ -71,6 +73,9 @@ pub(super) async fn keep_fresh(
         RelayStore::Sqlite(_) => None,
     };
     let mut every = tokio::time::interval(REFRESH);
+    let mut last_derived = Instant::now()
+        .checked_sub(MIN_GAP)
+        .unwrap_or_else(Instant::now);
     loop {
         #[cfg(feature = "postgres")]
         let other_node = async {
@@ -91,16 +96,22 @@ pub(super) async fn keep_fresh(
             _ = other_node => {}
             _ = every.tick() => {}
         }
-        tokio::time::sleep(SETTLE).await;
+        // Settle (a call's events come in bursts), and send a view at most every
+        // MIN_GAP: each is whole, to every agent that shows the board.
+        tokio::time::sleep(SETTLE.max(MIN_GAP.saturating_sub(last_derived.elapsed()))).await;
+        last_derived = Instant::now();
         while !matches!(
             stored.try_recv(),
             Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)
         ) {}
         match derive_view(&store, &contacts).await {
             Ok(fresh) => {
+                let fresh = fresh.for_agents();
                 view.send_if_modified(|current| {
                     let same = current.as_ref().is_some_and(|frame| {
-                        frame.0.members == fresh.members && frame.0.missed == fresh.missed
+                        frame.0.members == fresh.members
+                            && frame.0.missed == fresh.missed
+                            && frame.0.waiting == fresh.waiting
                     });
                     if !same {
                         let text = encode(&ToAgent::Team(Box::new(fresh.clone())));
