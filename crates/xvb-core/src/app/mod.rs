@@ -28,7 +28,6 @@ use crate::listener::{Engine, HookState};
 use crate::pbx::notifier::Notifier;
 use crate::reach::Reach;
 use crate::store::{Database, HistoryQuery};
-use crate::team::TeamView;
 use crate::CoreError;
 use reach::{Running, RunningListener};
 use std::sync::{Arc, Mutex};
@@ -43,7 +42,6 @@ pub struct Companion {
     playback: OnceCell<PlaybackServer>,
     running: tokio::sync::Mutex<Option<Running>>,
     reach: Arc<watch::Sender<Reach>>,
-    team: Arc<watch::Sender<Option<Arc<TeamView>>>>,
 }
 
 impl Companion {
@@ -59,7 +57,6 @@ impl Companion {
             playback: OnceCell::new(),
             running: tokio::sync::Mutex::new(None),
             reach: Arc::new(watch::channel(Reach::Starting).0),
-            team: Arc::new(watch::channel(None).0),
         })
     }
 

@@ -89,12 +89,10 @@ impl Companion {
             }
             let link = RelayLink::start(self.state.clone(), self.data.database_path(), code);
             self.show_reach(link.status(), |link| Reach::Relay { link });
-            follow(link.team(), Arc::clone(&self.team), |view| view);
             *running = Some(Running::Relay(link));
             return Ok(());
         }
-        self.team.send_replace(None);
-        self.state.team.store(None);
+        self.state.team.send_replace(None);
         let addr = self.start_listener().await?;
         self.reach.send_replace(Reach::Listening {
             addr: addr.to_string(),
@@ -110,11 +108,20 @@ impl Companion {
     }
 
     /// Shows each state of `status` as the reach line, for as long as it changes.
-    fn show_reach<T>(&self, status: watch::Receiver<T>, reach: fn(T) -> Reach)
+    fn show_reach<T>(&self, mut status: watch::Receiver<T>, reach: fn(T) -> Reach)
     where
         T: Clone + Send + Sync + 'static,
     {
-        follow(status, Arc::clone(&self.reach), reach);
+        let shown = Arc::clone(&self.reach);
+        tokio::spawn(async move {
+            loop {
+                let now = status.borrow_and_update().clone();
+                shown.send_replace(reach(now));
+                if status.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
     }
 
     /// Asks the team relay through its link when joined; `None` when not. The
@@ -160,22 +167,4 @@ impl Companion {
         self.start_reach().await?;
         Ok(self.settings().await)
     }
-}
-
-/// Copies each state of `source`, mapped, into `shown` for as long as `source`
-/// lives (its link or tunnel is dropped when the settings change).
-fn follow<T, U>(mut source: watch::Receiver<T>, shown: Arc<watch::Sender<U>>, map: fn(T) -> U)
-where
-    T: Clone + Send + Sync + 'static,
-    U: Send + Sync + 'static,
-{
-    tokio::spawn(async move {
-        loop {
-            let now = source.borrow_and_update().clone();
-            shown.send_replace(map(now));
-            if source.changed().await.is_err() {
-                return;
-            }
-        }
-    });
 }

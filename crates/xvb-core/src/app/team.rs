@@ -10,12 +10,12 @@ use std::sync::Arc;
 impl Companion {
     /// The team's view as the relay last sent it; `None` when not joined to a relay.
     pub fn team(&self) -> TeamWatch {
-        self.team.subscribe()
+        self.state.team.subscribe()
     }
 
     /// The view now (for a screen that opens).
     pub fn team_now(&self) -> Option<Arc<TeamView>> {
-        self.team.borrow().clone()
+        self.state.team.borrow().clone()
     }
 
     /// "I'll call back" on the team's missed caller `phone`; what the relay said.

@@ -66,7 +66,7 @@ impl Engine {
                 writer,
                 contacts,
                 notifier,
-                team: Arc::default(),
+                team: Arc::new(tokio::sync::watch::channel(None).0),
             },
         }
     }

@@ -14,7 +14,7 @@ use crate::pbx::protocol::{CallEvent, Fields, PbxRequest, ProtocolError};
 use crate::store::{Relayed, Writer};
 use crate::team::{CallerContext, TeamView};
 use crate::CoreError;
-use arc_swap::{ArcSwap, ArcSwapOption};
+use arc_swap::ArcSwap;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -23,6 +23,7 @@ use axum::routing::any;
 use axum::Router;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
+use tokio::sync::watch;
 
 /// Largest accepted body.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -105,8 +106,9 @@ pub struct HookState {
     pub contacts: Arc<ContactIndex>,
     /// Where decisions go.
     pub notifier: Arc<dyn Notifier>,
-    /// The team's view as the relay last sent it (relay mode): who is calling a caller back.
-    pub team: Arc<ArcSwapOption<TeamView>>,
+    /// The team's view as the relay last sent it (relay mode; `None` otherwise):
+    /// the app's *Team* tab, and who is calling a caller back.
+    pub team: Arc<watch::Sender<Option<Arc<TeamView>>>>,
 }
 
 /// A caller found in a contact book: name and responsible extension.
@@ -121,7 +123,7 @@ pub struct KnownCaller {
 impl HookState {
     /// `context` with the agent who claimed the caller in the team's missed queue.
     fn with_claim(&self, mut context: CallerContext, call: &Call) -> CallerContext {
-        let team = self.team.load();
+        let team = self.team.borrow();
         context.calling_back = team.as_deref().and_then(|team| {
             team.missed
                 .iter()

@@ -146,14 +146,15 @@ impl RelayLink {
     /// through `state` into the database at `database`.
     pub fn start(state: HookState, database: PathBuf, code: JoinCode) -> RelayLink {
         let (status_tx, status) = watch::channel(LinkStatus::Connecting);
-        let (team_tx, team) = watch::channel(None);
+        // A new relay's view, not the last one's.
+        state.team.send_replace(None);
+        let team = state.team.subscribe();
         let (dials, dial_rx) = mpsc::channel(16);
         let link = Link {
             state,
             database,
             code,
             status: status_tx,
-            team: team_tx,
         };
         let task = tokio::spawn(keep_connected(link, dial_rx));
         RelayLink {
@@ -239,7 +240,6 @@ struct Link {
     database: PathBuf,
     code: JoinCode,
     status: watch::Sender<LinkStatus>,
-    team: watch::Sender<Option<Arc<TeamView>>>,
 }
 
 async fn keep_connected(link: Link, mut dials: mpsc::Receiver<DialJob>) {
@@ -370,9 +370,7 @@ async fn session(
                     }
                     Ok(ToAgent::CaughtUp { .. }) => end_catch_up(state, carried),
                     Ok(ToAgent::Team(view)) => {
-                        let view = Arc::new(*view);
-                        state.team.store(Some(Arc::clone(&view)));
-                        link.team.send_replace(Some(view));
+                        state.team.send_replace(Some(Arc::new(*view)));
                     }
                     Ok(ToAgent::Dialed { id, ok, message } | ToAgent::Replied { id, ok, message }) => {
                         if let Some(reply) = waiting.remove(&id) {
