@@ -2,8 +2,8 @@
 //! writer's transaction.
 
 use super::journal::append;
-use super::unix_ms;
 use super::writer::EventOutcome;
+use super::{from_unix_ms, unix_ms};
 use crate::pbx::call::{Call, CallLog};
 use crate::pbx::phone;
 use crate::pbx::protocol::{CallEvent, EventKind};
@@ -84,22 +84,28 @@ pub(super) fn store_event(
 /// the misses of a day and the last answered call before them.
 const CONTEXT_CALLS: i64 = 50;
 
-/// The context of a new call from `phone` from its earlier calls (the number's index).
+/// The context of a new call from `phone` from its earlier calls (the number's
+/// index), newest first: the misses by their columns, and only the latest call
+/// that was not a miss read whole — this runs in the writer's transaction.
 fn caller_context(
     conn: &Connection,
     phone: &str,
     callid: &str,
     now: OffsetDateTime,
 ) -> Result<Option<CallerContext>, CoreError> {
-    let earlier = conn
-        .prepare_cached(
-            "SELECT record FROM calls WHERE phone_norm = ?1 AND callid <> ?2
-             ORDER BY first_seen_ms DESC LIMIT ?3",
-        )?
-        .query_map(params![phone, callid, CONTEXT_CALLS], |r| {
-            r.get::<_, String>(0)
-        })?
-        .map(|record| serde_json::from_str::<Call>(&record?).map_err(CoreError::corrupt))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(CallerContext::of(&earlier, now))
+    let mut stmt = conn.prepare_cached(
+        "SELECT missed, first_seen_ms, record FROM calls WHERE phone_norm = ?1 AND callid <> ?2
+         ORDER BY first_seen_ms DESC LIMIT ?3",
+    )?;
+    let mut rows = stmt.query(params![phone, callid, CONTEXT_CALLS])?;
+    let (mut missed_at, mut last) = (Vec::new(), None);
+    while let Some(row) = rows.next()? {
+        if !row.get::<_, bool>(0)? {
+            let record: String = row.get(2)?;
+            last = Some(serde_json::from_str::<Call>(&record).map_err(CoreError::corrupt)?);
+            break;
+        }
+        missed_at.push(from_unix_ms(row.get(1)?)?);
+    }
+    Ok(CallerContext::of(&missed_at, last.as_ref(), now))
 }

@@ -134,6 +134,12 @@ fn unix_ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A time stored as Unix milliseconds.
+fn from_unix_ms(ms: i64) -> Result<OffsetDateTime, CoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| CoreError::Corrupt(e.to_string()))
+}
+
 /// `t` as the store writes times: RFC 3339, UTC.
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)

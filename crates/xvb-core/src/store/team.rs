@@ -2,7 +2,7 @@
 //! `team_claims` table (who is calling back which missed caller) and the
 //! `team_names` table (the name shown beside each extension).
 
-use super::{unix_ms, Database};
+use super::{from_unix_ms, unix_ms, Database};
 use crate::pbx::call::Call;
 use crate::team::{Claim, WINDOW};
 use crate::CoreError;
@@ -96,9 +96,4 @@ impl Database {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
-
-fn from_unix_ms(ms: i64) -> Result<OffsetDateTime, CoreError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map_err(|e| CoreError::Corrupt(e.to_string()))
 }

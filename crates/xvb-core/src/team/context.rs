@@ -44,28 +44,24 @@ pub struct LastContact {
 }
 
 impl CallerContext {
-    /// The context of a call at `now` from the same number's earlier calls
-    /// (`earlier`, newest first); `None` for a first-time caller.
-    pub fn of(earlier: &[Call], now: OffsetDateTime) -> Option<CallerContext> {
+    /// The context of a call at `now` from the same number's latest earlier
+    /// call that was not a missed call in (`last`) and the times of the misses
+    /// since (`missed_at`); `None` for a first-time caller.
+    pub fn of(
+        missed_at: &[OffsetDateTime],
+        last: Option<&Call>,
+        now: OffsetDateTime,
+    ) -> Option<CallerContext> {
         let missed_since = now - WINDOW;
-        let mut missed = 0;
-        let mut last = None;
-        for call in earlier {
-            if !call.is_missed() {
-                last = Some(LastContact {
-                    at: call.first_seen,
-                    seconds_before: (now - call.first_seen).whole_seconds().max(0),
-                    with: call.answered_by.clone().or_else(|| call.ext.clone()),
-                    answered: call.answered_by.is_some() || call.status == "Success",
-                    duration: call.duration,
-                    direction: call.direction,
-                });
-                break;
-            }
-            if call.first_seen >= missed_since {
-                missed += 1;
-            }
-        }
+        let missed = missed_at.iter().filter(|at| **at >= missed_since).count() as u32;
+        let last = last.map(|call| LastContact {
+            at: call.first_seen,
+            seconds_before: (now - call.first_seen).whole_seconds().max(0),
+            with: call.answered_by.clone().or_else(|| call.ext.clone()),
+            answered: call.answered_by.is_some() || call.status == "Success",
+            duration: call.duration,
+            direction: call.direction,
+        });
         (last.is_some() || missed > 0).then_some(CallerContext {
             last,
             missed,
@@ -94,6 +90,16 @@ mod tests {
         call(callid, None, t0() - ago, &[ring, &answer, &done])
     }
 
+    /// The context from earlier calls, newest first, split as the store reads them.
+    fn context_of(earlier: &[Call]) -> Option<CallerContext> {
+        let last = earlier.iter().position(|c| !c.is_missed());
+        let missed_at: Vec<_> = earlier[..last.unwrap_or(earlier.len())]
+            .iter()
+            .map(|c| c.first_seen)
+            .collect();
+        CallerContext::of(&missed_at, last.map(|i| &earlier[i]), t0())
+    }
+
     #[test]
     fn misses_since_the_last_answered_call_and_that_call() {
         let earlier = [
@@ -103,7 +109,7 @@ mod tests {
             answered("A1", Duration::days(2), "101"),
             answered("A2", Duration::days(9), "102"),
         ];
-        let context = CallerContext::of(&earlier, t0()).unwrap();
+        let context = context_of(&earlier).unwrap();
         assert_eq!(context.missed, 2, "only misses within 24 h count");
         let last = context.last.unwrap();
         assert_eq!(
@@ -114,8 +120,8 @@ mod tests {
         assert!(last.answered);
         assert_eq!(last.duration, Some(252));
         assert_eq!(last.seconds_before, 2 * 86_400);
-        assert_eq!(CallerContext::of(&[], t0()), None, "a first-time caller");
-        let only_missed = CallerContext::of(&earlier[..1], t0()).unwrap();
+        assert_eq!(context_of(&[]), None, "a first-time caller");
+        let only_missed = context_of(&earlier[..1]).unwrap();
         assert_eq!((only_missed.missed, only_missed.last), (1, None));
     }
 }
