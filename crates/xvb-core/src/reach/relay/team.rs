@@ -155,9 +155,14 @@ pub(super) async fn claim_or_release(
             .await
             .map_err(failed)?
         {
-            // Another agent claimed it between the check and the write.
+            // Another agent claimed it between the check and the write: say who,
+            // or, if they let it go again meanwhile, that nothing was recorded.
             let view = derive_view(store, contacts).await.map_err(failed)?;
             check_claim(&view.missed, &number, ext, true).map_err(|refused| refused.to_string())?;
+            return Err(format!(
+                "the queue changed while you claimed {}; try again",
+                entry.phone
+            ));
         }
     } else {
         store.release(&number, ext).await.map_err(failed)?;
