@@ -6,9 +6,12 @@
 
 use crate::desktop::DesktopStatus;
 use ts_rs::{Config as TsConfig, TS};
-use xvb_core::app::{DialRequest, ErrorCode, HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::app::{
+    DialRequest, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, UiError,
+};
 use xvb_core::config::Config;
 use xvb_core::contacts::Contact;
+use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::pbx::call::Call;
 use xvb_core::pbx::decision::{Decision, RingPolicy};
 use xvb_core::pbx::notifier::{AwaySummary, Notice};
@@ -19,24 +22,30 @@ use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::HistoryQuery;
 use xvb_core::team::{
-    CallerContext, Cleared, LastContact, Member, MemberState, MissedEntry, Reached, TeamView,
+    CallerContext, Cleared, LastContact, LastNote, Member, MemberState, MissedEntry, Reached,
+    TeamView,
 };
 
 fn declarations() -> String {
     let cfg = TsConfig::new();
     let decls = [
         Direction::decl(&cfg),
+        Note::decl(&cfg),
+        NoteDraft::decl(&cfg),
+        Tag::decl(&cfg),
         Call::decl(&cfg),
         RingPolicy::decl(&cfg),
         Config::decl(&cfg),
         Decision::decl(&cfg),
         LastContact::decl(&cfg),
+        LastNote::decl(&cfg),
         CallerContext::decl(&cfg),
         Notice::decl(&cfg),
         AwaySummary::decl(&cfg),
         Contact::decl(&cfg),
         HistoryQuery::decl(&cfg),
         HistoryPage::decl(&cfg),
+        HistoryExport::decl(&cfg),
         LinkStatus::decl(&cfg),
         TunnelStatus::decl(&cfg),
         Reach::decl(&cfg),

@@ -4,7 +4,8 @@ use crate::desktop::DesktopStatus;
 use crate::AppState;
 use std::sync::Arc;
 use tauri::State;
-use xvb_core::app::{ErrorCode, HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::app::{ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::secret::SecretKind;
 use xvb_core::store::HistoryQuery;
 use xvb_core::team::TeamView;
@@ -119,6 +120,32 @@ pub async fn claim_missed(state: State<'_, AppState>, phone: String) -> Result<S
 #[tauri::command]
 pub async fn release_missed(state: State<'_, AppState>, phone: String) -> Result<String> {
     state.companion.release_missed(&phone).await
+}
+
+/// The tags a note may carry (the relay's list when joined).
+#[tauri::command]
+pub async fn tags(state: State<'_, AppState>) -> Result<Vec<Tag>> {
+    Ok(state.companion.tags())
+}
+
+/// Saves a note on a call (new, or an edit); the note as stored.
+#[tauri::command]
+pub async fn save_note(state: State<'_, AppState>, draft: NoteDraft) -> Result<Note> {
+    state.companion.save_note(draft).await
+}
+
+/// Saves the filtered history as CSV in the Downloads folder.
+#[tauri::command]
+pub async fn export_history(
+    state: State<'_, AppState>,
+    query: HistoryQuery,
+    semicolon: bool,
+    utc_offset_minutes: i32,
+) -> Result<HistoryExport> {
+    state
+        .companion
+        .export_history(query, semicolon, utc_offset_minutes)
+        .await
 }
 
 /// The page listens now; what a pop's button, a link or the hotkey asked before: `[event, payload]`.

@@ -93,6 +93,9 @@ fn main() {
             commands::team,
             commands::claim_missed,
             commands::release_missed,
+            commands::tags,
+            commands::save_note,
+            commands::export_history,
             commands::take_pending,
         ])
         .build(tauri::generate_context!())

@@ -7,7 +7,7 @@ mod commands;
 mod error;
 
 use clap::{Parser, Subcommand};
-use commands::{call, config, contacts, history, recording, relay, serve, sim, team, token};
+use commands::{call, config, contacts, history, notes, recording, relay, serve, sim, team, token};
 use error::CliError;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -49,21 +49,10 @@ enum Command {
         #[arg(long)]
         notify: bool,
     },
-    /// List calls, newest first.
-    History {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// Only numbers containing these digits (a whole number matches in any spelling).
-        #[arg(long, value_name = "P")]
-        phone: Option<String>,
-        /// Only this status (Success, Missed, Ringing, …; `missed` matches every unanswered call).
-        #[arg(long, value_name = "S")]
-        status: Option<String>,
-        /// At most N calls.
-        #[arg(long, value_name = "N", default_value_t = 100)]
-        limit: usize,
-    },
+    /// List calls, newest first (or export them as CSV with --csv FILE).
+    History(history::HistoryArgs),
+    /// Write a note on a call (in relay mode it goes to the relay, and the team sees it).
+    Note(notes::NoteArgs),
     /// Every request as received, oldest first (for support).
     Journal {
         /// Only entries after this sequence number.
@@ -147,12 +136,8 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             relay: code,
             notify,
         } => serve::run(&data, listen, code, notify)?,
-        Command::History {
-            json,
-            phone,
-            status,
-            limit,
-        } => history::run(&data, json, phone, status, limit)?,
+        Command::History(args) => history::run(&data, args)?,
+        Command::Note(args) => notes::note(&data, args)?,
         Command::Journal { after, limit } => history::journal(&data, after, limit)?,
         Command::Contacts(command) => return contacts::run(&data, command),
         Command::Call {

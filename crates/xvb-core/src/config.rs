@@ -58,6 +58,8 @@ pub struct Config {
     /// On a team relay: a PostgreSQL connection string shared by several relay
     /// nodes; unset keeps the relay's store in its SQLite file. `XVB_RELAY_DATABASE` wins.
     pub relay_database: Option<String>,
+    /// Tags notes may carry in direct mode (a relay keeps its own list).
+    pub tags: Vec<crate::notes::Tag>,
     /// The random path secret of the webhook URL.
     pub webhook_secret: String,
 }
@@ -84,6 +86,7 @@ impl Default for Config {
             tunnel_port: 0,
             relay_keep_days: DEFAULT_RELAY_KEEP_DAYS,
             relay_database: None,
+            tags: Vec::new(),
             webhook_secret: String::new(),
         }
     }
@@ -109,6 +112,7 @@ pub const KEYS: &[&str] = &[
     "tunnel_port",
     "relay_keep_days",
     "relay_database",
+    "tags",
 ];
 
 /// The default global shortcut for dialling the selection.
@@ -285,6 +289,11 @@ impl Config {
             }
             "recordings_cache_mb" => {
                 self.recordings_cache_mb = number_in(key, value, "MB", 10..=102_400)?
+            }
+            "tags" => {
+                let items: Vec<&str> = value.split(',').filter(|t| !t.trim().is_empty()).collect();
+                self.tags = crate::notes::parse_tags(&items)
+                    .map_err(|e| CoreError::Config(format!("tags: {e}; write them comma-separated, such as Sale=#2e7d32, Complaint, Call back")))?
             }
             // At least a week, so agents away that long still catch up.
             "relay_keep_days" => self.relay_keep_days = number_in(key, value, "days", 7..=3650)?,

@@ -50,6 +50,9 @@ pub enum CoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A note was refused (what to change is in the message).
+    #[error(transparent)]
+    Note(#[from] crate::notes::NoteRefused),
     /// The simulator could not reach or understand the listener.
     #[error("{0}")]
     Sim(String),

@@ -10,6 +10,7 @@
 //! - [`audio`] — recordings: fetching, G.722 decoding, WAV export, playback;
 //! - [`reach`] — the team relay, an agent's link to it, the tunnel, and the
 //!   [`reach::Reach`] line;
+//! - [`notes`] — call notes and tags (dispositions), CSV export;
 //! - [`team`] — the team's board and shared missed-call queue, derived from stored calls;
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
 //! - `notifications` — the desktop's notification server over D-Bus (Linux);
@@ -24,6 +25,7 @@ pub mod config;
 pub mod contacts;
 mod error;
 pub mod listener;
+pub mod notes;
 #[cfg(unix)]
 pub mod notifications;
 pub mod pbx;

@@ -123,6 +123,9 @@ fn act(app: &AppHandle, action: PopAction, notice: Option<&Notice>) {
         (PopAction::Open, Some(notice)) => {
             crate::handover::show_and_ask(app, "open-call", notice.call.callid.clone())
         }
+        (PopAction::AddNote, Some(notice)) => {
+            crate::handover::show_and_ask(app, "add-note", notice.call.callid.clone())
+        }
         _ => crate::handover::show_and_ask(app, "open-missed", serde_json::Value::Null),
     }
 }

@@ -12,7 +12,8 @@
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
 //!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
-//!   on PostgreSQL), [`tunnel`] (bore), [`team`] (the board and the missed-call queue);
+//!   on PostgreSQL), [`tunnel`] (bore), [`team`] (the board and the missed-call queue),
+//!   [`notes`] (notes and tags through the relay, search, CSV export);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`team_desktop`] (the Team view), [`hotkey_autostart`],
 //!   [`package`] (the installed `.deb`);
@@ -51,6 +52,7 @@ mod faults;
 mod g722;
 mod hotkey_autostart;
 mod listener;
+mod notes;
 mod package;
 mod pops;
 mod recordings;

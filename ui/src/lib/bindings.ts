@@ -2,6 +2,76 @@
 
 export type Direction = "in" | "out";
 
+export type Note = { 
+/**
+ * Stays the same when the note is edited.
+ */
+id: string, 
+/**
+ * The call it is about.
+ */
+callid: string, 
+/**
+ * What was written (may be empty when only tags were picked).
+ */
+text: string, 
+/**
+ * Tags from the team's list.
+ */
+tags: Array<string>, 
+/**
+ * The moment of the recording it refers to, in seconds.
+ */
+at: number | null, 
+/**
+ * The extension that wrote it (none: an agent without an extension set).
+ */
+by: string | null, 
+/**
+ * When it was written.
+ */
+when: string, 
+/**
+ * Who edited it last, if anyone.
+ */
+edited_by?: string | null, 
+/**
+ * When it was edited last.
+ */
+edited_when?: string | null, };
+
+export type NoteDraft = { 
+/**
+ * The note edited, or none for a new one.
+ */
+id?: string | null, 
+/**
+ * The call it is about.
+ */
+callid: string, 
+/**
+ * What was written.
+ */
+text: string, 
+/**
+ * Tags from the team's list.
+ */
+tags: Array<string>, 
+/**
+ * The moment of the recording, in seconds.
+ */
+at?: number | null, };
+
+export type Tag = { 
+/**
+ * As shown and stored (`Call back`).
+ */
+name: string, 
+/**
+ * `#rrggbb`.
+ */
+color: string, };
+
 export type Call = { 
 /**
  * The PBX's call id.
@@ -67,7 +137,15 @@ first_seen: string,
 /**
  * When the latest distinct event arrived.
  */
-last_seen: string, };
+last_seen: string, 
+/**
+ * Agents' notes on the call, oldest first (attached when read from the store).
+ */
+notes?: Array<Note>, 
+/**
+ * Every tag of its notes, each once.
+ */
+tags?: Array<string>, };
 
 export type RingPolicy = "all" | "responsible";
 
@@ -151,6 +229,10 @@ relay_keep_days: number,
  */
 relay_database: string | null, 
 /**
+ * Tags notes may carry in direct mode (a relay keeps its own list).
+ */
+tags: Array<Tag>, 
+/**
  * The random path secret of the webhook URL.
  */
 webhook_secret: string, };
@@ -183,6 +265,24 @@ duration: number | null,
  */
 direction: Direction | null, };
 
+export type LastNote = { 
+/**
+ * Who wrote it.
+ */
+by: string | null, 
+/**
+ * Seconds between it and the call this context is for.
+ */
+seconds_before: number, 
+/**
+ * What it says.
+ */
+text: string, 
+/**
+ * Its tags.
+ */
+tags: Array<string>, };
+
 export type CallerContext = { 
 /**
  * The latest earlier call that reached someone (or was dialled out), if any.
@@ -195,7 +295,11 @@ missed: number,
 /**
  * Who claimed them in the team's missed queue ("is calling back").
  */
-calling_back: string | null, };
+calling_back: string | null, 
+/**
+ * The newest note on any of their earlier calls.
+ */
+last_note: LastNote | null, };
 
 export type Notice = { 
 /**
@@ -281,6 +385,10 @@ live: boolean,
  */
 ext: string | null, 
 /**
+ * Only calls with a note carrying this tag (any letter case).
+ */
+tag: string | null, 
+/**
  * Only calls first seen at or after this time (Unix milliseconds).
  */
 since_ms: number | null, 
@@ -306,6 +414,16 @@ calls: Array<Call>,
  * Matching calls in all.
  */
 total: number, };
+
+export type HistoryExport = { 
+/**
+ * Where it was saved (the Downloads folder).
+ */
+path: string, 
+/**
+ * How many calls it holds.
+ */
+calls: number, };
 
 export type LinkStatus = { "state": "connecting" } | { "state": "connected", 
 /**
@@ -391,7 +509,7 @@ tunnel_secret: SecretState,
  */
 reach: Reach, };
 
-export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop";
+export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export";
 
 export type UiError = { 
 /**

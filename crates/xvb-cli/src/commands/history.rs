@@ -1,44 +1,146 @@
-//! `xvb history` (calls, newest first) and `xvb journal` (every request as received).
+//! `xvb history` (calls, newest first: lines, JSON, or CSV for Excel) and
+//! `xvb journal` (every request as received).
 
 use crate::error::CliError;
+use clap::Args;
+use std::path::PathBuf;
+use time::{Date, PrimitiveDateTime, Time, UtcOffset};
 use xvb_core::config::DataDir;
+use xvb_core::notes::export::{export_csv, CsvOptions};
+use xvb_core::pbx::pop::Language;
+use xvb_core::pbx::protocol::Direction;
 use xvb_core::store::{Database, HistoryQuery};
 
-/// Runs `xvb history`: one line per call, or JSON with `json`.
-pub(crate) fn run(
-    data: &DataDir,
+/// `xvb history`'s filters and output.
+#[derive(Args)]
+pub(crate) struct HistoryArgs {
+    /// Print JSON (each call with its `notes` and `tags`).
+    #[arg(long, conflicts_with = "csv")]
     json: bool,
+    /// Write every matching call to FILE as CSV (UTF-8 with BOM, which Excel opens as it is).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Separate CSV fields with `;` (what Excel in a Russian locale expects).
+    #[arg(long, requires = "csv")]
+    semicolon: bool,
+    /// Only numbers containing these digits (a whole number matches in any spelling).
+    #[arg(long, value_name = "P")]
     phone: Option<String>,
+    /// A number fragment, or words in the contact's name, notes or tags.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Only this status (Success, Missed, Ringing, …; `missed` matches every unanswered call).
+    #[arg(long, value_name = "S")]
     status: Option<String>,
+    /// Only missed calls (the same as --status missed).
+    #[arg(long, conflicts_with = "status")]
+    missed: bool,
+    /// Only `in` or `out` calls.
+    #[arg(long, value_name = "in|out", value_parser = parse_direction)]
+    direction: Option<Direction>,
+    /// Only calls with a note carrying this tag.
+    #[arg(long, value_name = "TAG")]
+    tag: Option<String>,
+    /// Only calls from this day on (YYYY-MM-DD, local time).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    since: Option<Date>,
+    /// Only calls up to and including this day (YYYY-MM-DD, local time).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    until: Option<Date>,
+    /// At most N calls (CSV takes every matching call).
+    #[arg(long, value_name = "N", default_value_t = 100)]
     limit: usize,
-) -> Result<(), CliError> {
-    let calls = Database::open(&data.database_path())?.history(&HistoryQuery {
-        phone,
-        status,
-        limit,
+}
+
+fn parse_direction(text: &str) -> Result<Direction, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "in" => Ok(Direction::In),
+        "out" => Ok(Direction::Out),
+        _ => Err(format!("`{text}` is not a direction; use in or out")),
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| format!("`{text}` is not a date; write it as 2026-12-31"))
+}
+
+/// The start of `day` in `offset`, as Unix milliseconds.
+fn day_start_ms(day: Date, offset: UtcOffset) -> i64 {
+    let start = PrimitiveDateTime::new(day, Time::MIDNIGHT).assume_offset(offset);
+    (start.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Runs `xvb history`: one line per call, JSON with `--json`, or a CSV file with `--csv`.
+pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
+    // The CLI has one thread here, so the local offset can be read.
+    let offset = UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC);
+    let query = HistoryQuery {
+        phone: args.phone,
+        search: args.search,
+        status: args.status.or(args.missed.then(|| "missed".to_owned())),
+        direction: args.direction,
+        tag: args.tag,
+        since_ms: args.since.map(|day| day_start_ms(day, offset)),
+        until_ms: args
+            .until
+            .and_then(Date::next_day)
+            .map(|day| day_start_ms(day, offset)),
+        limit: args.limit,
         ..HistoryQuery::default()
-    })?;
-    if json {
+    };
+    let db = Database::open(&data.database_path())?;
+    if let Some(path) = args.csv {
+        let options = CsvOptions {
+            separator: if args.semicolon { b';' } else { b',' },
+            offset,
+            language: Language::pick(data.load_config()?.language.as_deref()),
+        };
+        let file = std::fs::File::create(&path)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+        let written = export_csv(&db, &query, options, file)?;
+        println!("wrote {written} call(s) to {}", path.display());
+        return Ok(());
+    }
+    let calls = db.history(&query)?;
+    if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&calls).expect("calls serialise")
         );
-    } else {
-        for c in &calls {
+        return Ok(());
+    }
+    for c in &calls {
+        let started = c
+            .first_seen
+            .replace_nanosecond(0)
+            .unwrap_or(c.first_seen)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let tags = if c.tags.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", c.tags.join(", "))
+        };
+        println!(
+            "{started}  {:<3} {:<14} {:<24} {:<10} {:>5}s  ext={:<5} {}{tags}",
+            c.direction.map_or("?", |d| d.as_str()),
+            c.phone.as_deref().unwrap_or("-"),
+            c.contact_name.as_deref().unwrap_or("-"),
+            c.status,
+            c.duration.unwrap_or(0),
+            c.answered_by.as_deref().unwrap_or("-"),
+            c.record_link.as_deref().unwrap_or(""),
+        );
+        for note in &c.notes {
             println!(
-                "{}  {:<3} {:<14} {:<24} {:<10} {:>5}s  ext={:<5} {}",
-                c.first_seen
-                    .replace_nanosecond(0)
-                    .unwrap_or(c.first_seen)
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
-                c.direction.map_or("?", |d| d.as_str()),
-                c.phone.as_deref().unwrap_or("-"),
-                c.contact_name.as_deref().unwrap_or("-"),
-                c.status,
-                c.duration.unwrap_or(0),
-                c.answered_by.as_deref().unwrap_or("-"),
-                c.record_link.as_deref().unwrap_or(""),
+                "    note {} by {}: {}",
+                note.id,
+                note.by.as_deref().unwrap_or("?"),
+                note.text
             );
         }
     }

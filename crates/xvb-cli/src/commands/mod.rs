@@ -3,7 +3,8 @@
 //! - `config.rs`: `xvb config set/show`, `xvb webhook-url`.
 //! - `serve.rs`: `xvb serve` (direct or `--relay`), the `ServeNotifier` that prints
 //!   each decision, `shutdown_signal`; `serve/popup.rs`: the `--notify` desktop pops.
-//! - `history.rs`: `xvb history`, `xvb journal`.
+//! - `history.rs`: `xvb history` (also `--csv`), `xvb journal`.
+//! - `notes.rs`: `xvb note`, and `xvb relay tags set/list` on the relay.
 //! - `contacts.rs`: `xvb contacts import/list/add/remove`.
 //! - `call.rs`: `xvb call` (direct, or handed to `relay.rs` with `--relay`).
 //! - `recording.rs`: `xvb recording fetch/export`, `xvb decode-g722`.
@@ -20,6 +21,7 @@ pub(crate) mod call;
 pub(crate) mod config;
 pub(crate) mod contacts;
 pub(crate) mod history;
+pub(crate) mod notes;
 pub(crate) mod recording;
 pub(crate) mod relay;
 pub(crate) mod serve;

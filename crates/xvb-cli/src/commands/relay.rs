@@ -55,6 +55,9 @@ pub(crate) enum RelayCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The tags agents may put on notes (dispositions): set or list.
+    #[command(subcommand)]
+    Tags(super::notes::TagsCommand),
     /// Move a single relay's SQLite file (events, calls, agents, contacts) into this
     /// node's `relay_database`; running it again changes nothing.
     ImportSqlite {
@@ -126,6 +129,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                 Ok(())
             })
         }
+        RelayCommand::Tags(command) => super::notes::tags(data, command),
         RelayCommand::Board { json } => {
             let view = relay_store(data, &config, team_view)?;
             super::team::print_board(&view, json);
@@ -207,8 +211,8 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                 pg.import_sqlite(&old).await
             })?;
             println!(
-                "moved {} new event(s), {} new agent(s) and {} contact(s) into PostgreSQL",
-                imported.events, imported.agents, imported.contacts
+                "moved {} new event(s), {} new agent(s) and {} contact(s) into PostgreSQL ({} note version(s))",
+                imported.events, imported.agents, imported.contacts, imported.notes
             );
             Ok(())
         }
@@ -320,7 +324,7 @@ async fn team_view(store: RelayStore) -> Result<TeamView, xvb_core::CoreError> {
 }
 
 /// Runs `query` on the relay's store (its SQLite file, or `relay_database`).
-fn relay_store<T, F: std::future::Future<Output = Result<T, xvb_core::CoreError>>>(
+pub(crate) fn relay_store<T, F: std::future::Future<Output = Result<T, xvb_core::CoreError>>>(
     data: &DataDir,
     config: &xvb_core::config::Config,
     query: impl FnOnce(RelayStore) -> F,

@@ -36,6 +36,10 @@ pub enum ErrorCode {
     TestCall,
     /// The desktop could not do it (start with the system, open a folder).
     Desktop,
+    /// A note was refused (empty, too long, a tag not on the team's list).
+    Note,
+    /// The history could not be exported.
+    Export,
 }
 
 /// An error the UI shows: a stable code, a plain message, and the settings key it is about.
@@ -75,6 +79,7 @@ impl From<CoreError> for UiError {
         let code = match e {
             CoreError::Config(_) => ErrorCode::Config,
             CoreError::Listen { .. } => ErrorCode::Listen,
+            CoreError::Note(_) => ErrorCode::Note,
             _ => ErrorCode::Store,
         };
         UiError::new(code, e)

@@ -7,12 +7,14 @@
 //! - `dialing` — the dial pad, `tel:` links and selected text, the test call;
 //! - `recordings` — playing and saving recordings;
 //! - `team` — the team's board and missed-call queue (relay mode), claims;
+//! - `notes` — notes and tags on calls (through the relay when joined), CSV export;
 //! - [`views`] — what the screens receive; [`error`]: what they show on failure.
 //!
 //! Uses every other part of the crate; nothing uses it but the shells.
 
 mod dialing;
 pub mod error;
+mod notes;
 mod reach;
 mod recordings;
 mod settings;
@@ -20,7 +22,7 @@ mod team;
 pub mod views;
 
 pub use error::{ErrorCode, UiError};
-pub use views::{DialRequest, HistoryPage, RecordingView, SettingsView};
+pub use views::{DialRequest, HistoryExport, HistoryPage, RecordingView, SettingsView};
 
 use crate::audio::playback::PlaybackServer;
 use crate::config::{Config, DataDir};

@@ -64,3 +64,14 @@ pub struct SettingsView {
     /// How the PBX's events reach this app now: listening, a tunnel, or a relay.
     pub reach: Reach,
 }
+
+/// A history export saved as CSV.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryExport {
+    /// Where it was saved (the Downloads folder).
+    pub path: String,
+    /// How many calls it holds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub calls: usize,
+}

@@ -86,7 +86,7 @@ pub fn to_downloads(call: &Call, recording: &Path) -> Result<Exported, ExportErr
 }
 
 /// The user's Downloads folder (XDG), else the home folder.
-fn downloads_dir() -> PathBuf {
+pub(crate) fn downloads_dir() -> PathBuf {
     directories::UserDirs::new()
         .map(|dirs| {
             dirs.download_dir()
@@ -115,7 +115,7 @@ fn wav_name(call: &Call) -> String {
 }
 
 /// `name` in `folder`, or `name (2)`, `(3)`… if taken: saving never overwrites.
-fn unused_path(folder: &Path, name: &str) -> PathBuf {
+pub(crate) fn unused_path(folder: &Path, name: &str) -> PathBuf {
     let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "wav"));
     std::iter::once(folder.join(name))
         .chain((2..).map(|n| folder.join(format!("{stem} ({n}).{extension}"))))

@@ -67,6 +67,7 @@ impl Engine {
                 contacts,
                 notifier,
                 team: Arc::new(tokio::sync::watch::channel(None).0),
+                team_tags: Arc::new(tokio::sync::watch::channel(None).0),
             },
         }
     }

@@ -7,6 +7,7 @@
 
 use crate::config::Config;
 use crate::contacts::{ContactIndex, UNKNOWN_CALLER};
+use crate::notes::Tag;
 use crate::pbx::call::Call;
 use crate::pbx::decision::{decide, AgentContext, Decision};
 use crate::pbx::notifier::{Notice, Notifier};
@@ -109,6 +110,8 @@ pub struct HookState {
     /// The team's view as the relay last sent it (relay mode; `None` otherwise):
     /// the app's *Team* tab, and who is calling a caller back.
     pub team: Arc<watch::Sender<Option<Arc<TeamView>>>>,
+    /// The team's tags as the relay last sent them (relay mode; `None` otherwise).
+    pub team_tags: Arc<watch::Sender<Option<Vec<Tag>>>>,
 }
 
 /// A caller found in a contact book: name and responsible extension.
@@ -121,6 +124,14 @@ pub struct KnownCaller {
 }
 
 impl HookState {
+    /// The tags notes may carry: the relay's in relay mode, else this computer's settings.
+    pub fn tags(&self) -> Vec<Tag> {
+        self.team_tags
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| self.config.load().tags.clone())
+    }
+
     /// `context` with the agent who claimed the caller in the team's missed queue.
     fn with_claim(&self, mut context: CallerContext, call: &Call) -> CallerContext {
         let team = self.team.borrow();

@@ -76,7 +76,7 @@ impl CallLog {
 }
 
 /// One call as agents see it: every event of a `callid` merged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Call {
     /// The PBX's call id.
@@ -119,6 +119,12 @@ pub struct Call {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub last_seen: OffsetDateTime,
+    /// Agents' notes on the call, oldest first (attached when read from the store).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<crate::notes::Note>,
+    /// Every tag of its notes, each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 impl Call {
@@ -201,6 +207,8 @@ impl Call {
                 .collect(),
             first_seen,
             last_seen,
+            notes: Vec::new(),
+            tags: Vec::new(),
         })
     }
 

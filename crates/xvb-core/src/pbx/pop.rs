@@ -4,7 +4,7 @@
 
 use super::decision::Decision;
 use super::notifier::{AwaySummary, Notice};
-use crate::team::CallerContext;
+use crate::team::{CallerContext, LastNote};
 
 /// A button on a pop; the desktop reports the chosen one back by [`PopAction::id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum PopAction {
     CallBack,
     /// Show the missed calls (the away notice).
     OpenMissed,
+    /// Open the call with its note field focused.
+    AddNote,
 }
 
 impl PopAction {
@@ -27,6 +29,7 @@ impl PopAction {
             PopAction::OpenCrm => "crm",
             PopAction::CallBack => "callback",
             PopAction::OpenMissed => "open-missed",
+            PopAction::AddNote => "note",
         }
     }
 
@@ -36,6 +39,7 @@ impl PopAction {
             PopAction::OpenCrm,
             PopAction::CallBack,
             PopAction::OpenMissed,
+            PopAction::AddNote,
         ]
         .into_iter()
         .find(|a| a.id() == id)
@@ -47,6 +51,7 @@ impl PopAction {
             PopAction::Open | PopAction::OpenMissed => w.open,
             PopAction::OpenCrm => w.open_crm,
             PopAction::CallBack => w.call_back,
+            PopAction::AddNote => w.add_note,
         }
     }
 }
@@ -115,7 +120,12 @@ impl Pop {
             }
             Decision::AnsweredByMe => {
                 let title = format!("{} {caller}", w.in_call);
-                (PopKind::InCall, title, vec![number], vec![])
+                (
+                    PopKind::InCall,
+                    title,
+                    vec![number],
+                    vec![PopAction::AddNote],
+                )
             }
             Decision::Missed => {
                 let title = format!("{}: {caller}", w.missed);
@@ -123,7 +133,7 @@ impl Pop {
                     PopKind::Missed,
                     title,
                     vec![number],
-                    vec![PopAction::CallBack],
+                    vec![PopAction::CallBack, PopAction::AddNote],
                 )
             }
             Decision::AnsweredByColleague(_) | Decision::Nothing => return None,
@@ -199,7 +209,39 @@ fn context_lines(context: &CallerContext, w: &Words) -> Vec<String> {
             how.join(", ")
         ));
     }
+    if let Some(note) = &context.last_note {
+        lines.push(last_note_line(note, w));
+    }
     lines
+}
+
+/// The longest note text a pop shows (the call detail shows it whole).
+const POP_NOTE_CHARS: usize = 120;
+
+/// "Last: 101, 2 days ago — promised the invoice by Friday [Call back]".
+fn last_note_line(note: &LastNote, w: &Words) -> String {
+    let mut text: String = note.text.chars().take(POP_NOTE_CHARS).collect();
+    if note.text.chars().count() > POP_NOTE_CHARS {
+        text.push('…');
+    }
+    if !note.tags.is_empty() {
+        let tags = format!("[{}]", note.tags.join(", "));
+        text = if text.is_empty() {
+            tags
+        } else {
+            format!("{text} {tags}")
+        };
+    }
+    let by = note
+        .by
+        .as_deref()
+        .map(|b| format!("{b}, "))
+        .unwrap_or_default();
+    format!(
+        "{}: {by}{} — {text}",
+        w.last_note,
+        ago(note.seconds_before, w)
+    )
 }
 
 /// `12 min ago`, `5 h ago`, `3 days ago`.
@@ -280,6 +322,8 @@ struct Words {
     days_ago: &'static str,
     missed_times: &'static str,
     calling_back: &'static str,
+    last_note: &'static str,
+    add_note: &'static str,
 }
 
 const EN: Words = Words {
@@ -302,6 +346,8 @@ const EN: Words = Words {
     days_ago: "{n} days ago",
     missed_times: "Missed {n}× in 24 h",
     calling_back: "{ext} is calling back",
+    last_note: "Last",
+    add_note: "Add note",
 };
 
 const RU: Words = Words {
@@ -324,6 +370,8 @@ const RU: Words = Words {
     days_ago: "{n} дн. назад",
     missed_times: "Пропущен {n}× за сутки",
     calling_back: "перезванивает {ext}",
+    last_note: "Заметка",
+    add_note: "Заметка…",
 };
 
 /// `79201119613` → `+7 920 111-96-13`; other numbers as they are.
@@ -366,6 +414,8 @@ mod tests {
             events: vec![],
             first_seen: now,
             last_seen: now,
+            notes: vec![],
+            tags: vec![],
         };
         Notice {
             decision,
@@ -391,6 +441,7 @@ mod tests {
             }),
             missed: 0,
             calling_back: None,
+            last_note: None,
         });
         let pop = Pop::for_notice(&n, Language::En).unwrap();
         assert_eq!(
@@ -408,6 +459,17 @@ mod tests {
                 "Пропущен 3× за сутки — перезванивает 102",
                 "Последний звонок 3 ч назад, 101 (отвечен, 4:12)"
             ]
+        );
+        n.context.as_mut().unwrap().last_note = Some(LastNote {
+            by: Some("101".into()),
+            seconds_before: 2 * 86_400,
+            text: "promised the invoice by Friday".into(),
+            tags: vec!["Call back".into()],
+        });
+        let pop = Pop::for_notice(&n, Language::En).unwrap();
+        assert_eq!(
+            pop.lines.last().unwrap(),
+            "Last: 101, 2 days ago — promised the invoice by Friday [Call back]"
         );
     }
 
@@ -443,8 +505,18 @@ mod tests {
         let pop = Pop::for_notice(&n, Language::En).unwrap();
         assert_eq!(pop.title, "Missed call: Hidden number");
         assert!(pop.lines.is_empty(), "no empty line for a hidden number");
-        assert_eq!(pop.buttons, vec![(PopAction::CallBack, "Call back")]);
+        assert_eq!(
+            pop.buttons,
+            vec![
+                (PopAction::CallBack, "Call back"),
+                (PopAction::AddNote, "Add note")
+            ]
+        );
         assert_eq!(pop.click, Some((PopAction::Open, "Open")));
+        let talking = Pop::for_notice(&notice(Decision::AnsweredByMe, None, None), Language::Ru);
+        let talking = talking.unwrap();
+        assert_eq!(talking.buttons, vec![(PopAction::AddNote, "Заметка…")]);
+        assert_eq!(PopAction::from_id("note"), PopAction::AddNote);
     }
 
     #[test]

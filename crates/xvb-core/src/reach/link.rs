@@ -10,8 +10,9 @@ use super::catch_up::CatchUp;
 use super::relay::wire::{FromAgent, StreamedEvent, ToAgent, PING_EVERY};
 use super::relay::{JoinCode, RelayError};
 use crate::listener::{HookState, Taken};
+use crate::notes::NoteDraft;
 use crate::pbx::protocol::{CallEvent, Fields};
-use crate::store::{Database, Relayed};
+use crate::store::{note_of_fields, Database, JournalEntry, NoteWrite, Relayed, NOTE_CMD};
 use crate::team::TeamView;
 use crate::CoreError;
 use futures_util::{SinkExt, StreamExt};
@@ -110,6 +111,8 @@ enum Ask {
     Claim(String),
     /// I won't call them back after all.
     Release(String),
+    /// Store this note for the team.
+    Note(NoteDraft),
 }
 
 impl Ask {
@@ -118,6 +121,7 @@ impl Ask {
             Ask::Dial(to) => FromAgent::Dial { id, to },
             Ask::Claim(phone) => FromAgent::Claim { id, phone },
             Ask::Release(phone) => FromAgent::Release { id, phone },
+            Ask::Note(note) => FromAgent::Note { id, note },
         }
     }
 }
@@ -146,8 +150,9 @@ impl RelayLink {
     /// through `state` into the database at `database`.
     pub fn start(state: HookState, database: PathBuf, code: JoinCode) -> RelayLink {
         let (status_tx, status) = watch::channel(LinkStatus::Connecting);
-        // A new relay's view, not the last one's.
+        // A new relay's view and tags, not the last one's.
         state.team.send_replace(None);
+        state.team_tags.send_replace(None);
         let team = state.team.subscribe();
         let (dials, dial_rx) = mpsc::channel(16);
         let link = Link {
@@ -203,6 +208,12 @@ impl RelayDialer {
     /// Gives the missed caller `phone` back to the team's queue; what the relay said.
     pub async fn release(&self, phone: &str) -> Result<String, RelayError> {
         self.ask(Ask::Release(phone.to_owned())).await
+    }
+
+    /// Stores a note for the team (the relay checks its tags); the note's id.
+    /// It comes back on the stream like an event, and is stored then.
+    pub async fn note(&self, draft: NoteDraft) -> Result<String, RelayError> {
+        self.ask(Ask::Note(draft)).await
     }
 
     async fn ask(&self, ask: Ask) -> Result<String, RelayError> {
@@ -355,6 +366,9 @@ async fn session(
                             missed_before: carried.missed_before.clone(),
                         });
                     }
+                    Ok(ToAgent::Event(streamed)) if streamed.entry.cmd == NOTE_CMD => {
+                        store_note(state, streamed.entry).await?;
+                    }
                     Ok(ToAgent::Event(streamed)) => {
                         let caught_up = streamed.entry.seq <= head;
                         let taken = store(state, streamed).await?;
@@ -369,6 +383,9 @@ async fn session(
                         }
                     }
                     Ok(ToAgent::CaughtUp { .. }) => end_catch_up(state, carried),
+                    Ok(ToAgent::Tags { tags }) => {
+                        state.team_tags.send_replace(Some(tags));
+                    }
                     Ok(ToAgent::Team(view)) => {
                         state.team.send_replace(Some(Arc::new(*view)));
                     }
@@ -434,18 +451,42 @@ fn end_catch_up(state: &HookState, carried: &mut Carried) {
     }
 }
 
+/// Stores a note the relay streamed (and its sequence number), as the relay stored it.
+async fn store_note(state: &HookState, entry: JournalEntry) -> Result<(), RelayError> {
+    let Some(note) = note_of_fields(&entry.fields) else {
+        tracing::warn!(
+            seq = entry.seq,
+            "skipped a relayed note this version cannot read"
+        );
+        return Ok(());
+    };
+    let relayed = Relayed {
+        seq: entry.seq,
+        received_at: received_at(&entry),
+    };
+    state
+        .writer
+        .record_note(NoteWrite::Apply(note), Some(relayed))
+        .await?;
+    Ok(())
+}
+
+/// When the relay received `entry` (now, if it cannot be read).
+fn received_at(entry: &JournalEntry) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(
+        &entry.received_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+}
+
 /// Stores one relayed event (and its sequence number); what this agent would
 /// be shown, not shown yet. `None` for an event this version cannot read.
 async fn store(state: &HookState, streamed: StreamedEvent) -> Result<Option<Taken>, RelayError> {
     let entry = streamed.entry;
-    let received_at = time::OffsetDateTime::parse(
-        &entry.received_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     let relayed = Relayed {
         seq: entry.seq,
-        received_at,
+        received_at: received_at(&entry),
     };
     match CallEvent::parse(Fields(entry.fields)) {
         Ok(event) => Ok(Some(

@@ -1,5 +1,6 @@
 //! History queries over the `calls` table: filters, search, paging, counts.
 
+use super::notes::attach_notes;
 use super::Database;
 use crate::pbx::call::Call;
 use crate::pbx::phone;
@@ -23,6 +24,8 @@ pub struct HistoryQuery {
     pub live: bool,
     /// Only calls of this extension: it was rung, answered or dialled (a colleague's recent calls).
     pub ext: Option<String>,
+    /// Only calls with a note carrying this tag (any letter case).
+    pub tag: Option<String>,
     /// Only calls first seen at or after this time (Unix milliseconds).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub since_ms: Option<i64>,
@@ -35,10 +38,10 @@ pub struct HistoryQuery {
     pub offset: usize,
 }
 
-/// What a typed search or number filter asks of one column.
+/// What a typed search or number filter asks of its columns (any one matching).
 struct Term {
-    /// `phone_norm` or `name_fold`.
-    column: &'static str,
+    /// `phone_norm`, or `name_fold` and `notes_fold`.
+    columns: &'static [&'static str],
     /// Digits, or a name fragment in lower case.
     text: String,
 }
@@ -49,11 +52,30 @@ impl Term {
         format!("%{}%", self.text.replace(['%', '_'], ""))
     }
 
-    /// `column : "text"` for the trigram index (quotes doubled).
+    /// `{columns} : "text"` for the trigram index (quotes doubled).
     fn phrase(&self) -> String {
-        format!("{} : \"{}\"", self.column, self.text.replace('"', "\"\""))
+        format!(
+            "{{{}}} : \"{}\"",
+            self.columns.join(" "),
+            self.text.replace('"', "\"\"")
+        )
+    }
+
+    /// `(c.column LIKE ?n OR …)` with `$` for the one pattern.
+    fn like(&self) -> String {
+        let each: Vec<String> = self
+            .columns
+            .iter()
+            .map(|column| format!("c.{column} LIKE ?p"))
+            .collect();
+        format!("({})", each.join(" OR "))
     }
 }
+
+/// A number is looked for in the client's number.
+const NUMBER: &[&str] = &["phone_norm"];
+/// Words are looked for in the contact's name and the call's notes and tags.
+const WORDS: &[&str] = &["name_fold", "notes_fold"];
 
 /// A WHERE clause and its parameters.
 type Clauses = (String, Vec<rusqlite::types::Value>);
@@ -72,7 +94,7 @@ impl HistoryQuery {
         let mut terms = Vec::new();
         if let Some(typed) = &self.phone {
             terms.push(Term {
-                column: "phone_norm",
+                columns: NUMBER,
                 text: digits(typed),
             });
         }
@@ -87,12 +109,12 @@ impl HistoryQuery {
                 .all(|c| c.is_ascii_digit() || " +-().".contains(c));
             terms.push(if is_number {
                 Term {
-                    column: "phone_norm",
+                    columns: NUMBER,
                     text: digits(typed),
                 }
             } else {
                 Term {
-                    column: "name_fold",
+                    columns: WORDS,
                     text: typed.to_lowercase(),
                 }
             });
@@ -132,9 +154,11 @@ impl HistoryQuery {
         };
         if with_terms {
             for term in self.terms() {
+                let like = term.like();
+                let each = like.matches("?p").count();
                 push(
-                    &format!("c.{} LIKE $", term.column),
-                    vec![Value::Text(term.pattern())],
+                    &like.replace("?p", "$"),
+                    vec![Value::Text(term.pattern()); each],
                 );
             }
         }
@@ -159,6 +183,13 @@ impl HistoryQuery {
                 vec![Value::Text(ext.clone())],
             );
         }
+        if let Some(tag) = &self.tag {
+            push(
+                "EXISTS (SELECT 1 FROM notes n, json_each(n.tags) t \
+                 WHERE n.callid = c.callid AND t.value = $ COLLATE NOCASE)",
+                vec![Value::Text(tag.trim().to_owned())],
+            );
+        }
         if let Some(since) = self.since_ms {
             push("c.first_seen_ms >= $", vec![Value::Integer(since)]);
         }
@@ -174,6 +205,7 @@ impl HistoryQuery {
             || self.direction.is_some()
             || self.live
             || self.ext.is_some()
+            || self.tag.is_some()
             || self.since_ms.is_some()
             || self.until_ms.is_some()
     }
@@ -287,8 +319,11 @@ impl Database {
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             r.get::<_, String>(0)
         })?;
-        rows.map(|row| serde_json::from_str(&row?).map_err(CoreError::corrupt))
-            .collect()
+        let mut calls = rows
+            .map(|row| serde_json::from_str(&row?).map_err(CoreError::corrupt))
+            .collect::<Result<Vec<Call>, CoreError>>()?;
+        attach_notes(&self.conn, &mut calls)?;
+        Ok(calls)
     }
 
     /// The index's matches, counted up to `limit` (-1: all of them).
@@ -317,9 +352,12 @@ impl Database {
             .prepare_cached("SELECT record FROM calls WHERE callid = ?1")?
             .query_row([callid], |r| r.get(0))
             .optional()?;
-        record
-            .map(|r| serde_json::from_str(&r).map_err(CoreError::corrupt))
-            .transpose()
+        let Some(record) = record else {
+            return Ok(None);
+        };
+        let mut call: Call = serde_json::from_str(&record).map_err(CoreError::corrupt)?;
+        attach_notes(&self.conn, std::slice::from_mut(&mut call))?;
+        Ok(Some(call))
     }
 
     /// How many calls match `query` (its limit and offset aside).

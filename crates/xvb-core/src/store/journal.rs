@@ -28,7 +28,7 @@ pub struct JournalEntry {
     pub seq: i64,
     /// When it arrived (RFC 3339).
     pub received_at: String,
-    /// `event` or `contact`.
+    /// `event`, `note` or `contact`.
     pub cmd: String,
     /// Every field, in arrival order.
     pub fields: Vec<(String, String)>,
@@ -55,9 +55,9 @@ impl Database {
         self.read_journal("", after, limit)
     }
 
-    /// Stored events (not contact look-ups), oldest first, after sequence number `after`.
+    /// Stored events and notes (not contact look-ups), oldest first, after sequence number `after`.
     pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
-        self.read_journal("AND cmd = 'event'", after, limit)
+        self.read_journal("AND cmd IN ('event', 'note')", after, limit)
     }
 
     fn read_journal(

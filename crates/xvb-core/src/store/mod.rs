@@ -11,6 +11,7 @@
 //! - `migrations/` — the schema, one `.sql` file per step, applied by [`open`];
 //! - [`writer`] — the writer thread, batching, the relay position;
 //! - `calls` — merging an event into its call row;
+//! - [`notes`] — agents' notes on calls, a relay's tags;
 //! - `prune` — retention (a relay drops what it no longer keeps);
 //! - [`history`] — history queries;
 //! - `search_backlog` — new calls into the search index, in chunks;
@@ -24,6 +25,7 @@ mod calls;
 mod contacts;
 pub mod history;
 pub mod journal;
+pub mod notes;
 #[cfg(feature = "postgres")]
 pub mod pg;
 mod prune;
@@ -38,6 +40,7 @@ mod tests;
 pub use contacts::ImportReport;
 pub use history::HistoryQuery;
 pub use journal::{JournalEntry, Kept};
+pub use notes::{note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
 pub use prune::Pruned;
 pub use relay_agents::{AgentRecord, AgentRow};
 pub use writer::{EventOutcome, Feed, Relayed, Writer};
@@ -60,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_search_backlog.sql"),
     include_str!("migrations/0009_team_claims.sql"),
     include_str!("migrations/0010_team_names.sql"),
+    include_str!("migrations/0011_notes.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -90,8 +90,8 @@ fn index_chunk(conn: &mut Connection) -> Result<usize, CoreError> {
     let chunk = CHUNK as i64;
     let moved = tx
         .prepare_cached(
-            "INSERT INTO calls_search (rowid, phone_norm, name_fold, first_seen_ms)
-             SELECT c.rowid, c.phone_norm, c.name_fold, c.first_seen_ms FROM calls c
+            "INSERT INTO calls_search (rowid, phone_norm, name_fold, notes_fold, first_seen_ms)
+             SELECT c.rowid, c.phone_norm, c.name_fold, c.notes_fold, c.first_seen_ms FROM calls c
              WHERE c.rowid IN (SELECT rowid FROM calls_unindexed ORDER BY rowid LIMIT ?1)",
         )?
         .execute([chunk])?;

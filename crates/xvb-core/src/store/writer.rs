@@ -4,6 +4,7 @@
 
 use super::calls::store_event;
 use super::journal::{append, JournalEntry};
+use super::notes::{store_note, NoteWrite, StoredNote, NOTE_CMD};
 use super::prune::{prune_chunk, PruneStep, Pruned};
 use super::search_backlog::Backlog;
 use super::{open, rfc3339};
@@ -63,6 +64,18 @@ enum Job {
         cmd: String,
         fields: Fields,
     },
+    Note {
+        write: NoteWrite,
+        relayed: Option<Relayed>,
+        reply: oneshot::Sender<Result<StoredNote, CoreError>>,
+    },
+}
+
+/// What one job did, in its transaction.
+enum Done {
+    Event(Box<EventOutcome>),
+    Note(StoredNote),
+    Journalled,
 }
 
 /// Every stored event, in the order of its sequence number (what a relay streams).
@@ -183,6 +196,29 @@ impl Writer {
         }
     }
 
+    /// Stores a note (written here, or as the relay at `relayed` stored it);
+    /// returns once committed.
+    pub async fn record_note(
+        &self,
+        write: NoteWrite,
+        relayed: Option<Relayed>,
+    ) -> Result<StoredNote, CoreError> {
+        match &self.backend {
+            Backend::Sqlite(jobs) => {
+                let (reply, answer) = oneshot::channel();
+                jobs.send(Queued::Write(Job::Note {
+                    write,
+                    relayed,
+                    reply,
+                }))
+                .map_err(|_| CoreError::WriterGone)?;
+                answer.await.map_err(|_| CoreError::WriterGone)?
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pg) => pg.record_note(write).await,
+        }
+    }
+
     /// Deletes journal rows received before `before` and calls neither seen nor
     /// changed since. It goes in chunks of a thousand rows queued behind
     /// the writes waiting, so a webhook waits for one chunk at most.
@@ -273,26 +309,49 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<
         let mut outcomes = commit_batch(&mut conn, &batch, now).into_iter();
         backlog.stored(batch.len());
         for job in batch {
-            let outcome = outcomes.next();
-            if let Job::Event {
-                reply,
-                event,
-                relayed,
-                ..
-            } = job
-            {
-                let answer = outcome
-                    .flatten()
-                    .unwrap_or_else(|| Err(CoreError::StoreFailed));
-                if let (Some(feed), Ok(stored)) = (&feed, &answer) {
-                    let _ = feed.send(Arc::new(JournalEntry {
-                        seq: stored.seq,
-                        received_at: rfc3339(relayed.map_or(now, |r| r.received_at)),
-                        cmd: "event".into(),
-                        fields: event.fields.0,
-                    }));
+            let done = outcomes.next().flatten();
+            match job {
+                Job::Event {
+                    reply,
+                    event,
+                    relayed,
+                    ..
+                } => {
+                    let answer = match done {
+                        Some(Ok(Done::Event(outcome))) => Ok(*outcome),
+                        Some(Err(e)) => Err(e),
+                        _ => Err(CoreError::StoreFailed),
+                    };
+                    if let (Some(feed), Ok(stored)) = (&feed, &answer) {
+                        let _ = feed.send(Arc::new(JournalEntry {
+                            seq: stored.seq,
+                            received_at: rfc3339(relayed.map_or(now, |r| r.received_at)),
+                            cmd: "event".into(),
+                            fields: event.fields.0,
+                        }));
+                    }
+                    let _ = reply.send(answer);
                 }
-                let _ = reply.send(answer);
+                Job::Note { reply, .. } => {
+                    let answer = match done {
+                        Some(Ok(Done::Note(stored))) => Ok(stored),
+                        Some(Err(e)) => Err(e),
+                        _ => Err(CoreError::StoreFailed),
+                    };
+                    if let (Some(feed), Ok(stored)) = (&feed, &answer) {
+                        let _ = feed.send(Arc::new(JournalEntry {
+                            seq: stored.seq,
+                            received_at: rfc3339(now),
+                            cmd: NOTE_CMD.into(),
+                            fields: vec![(
+                                "note".into(),
+                                serde_json::to_string(&stored.note).expect("notes serialise"),
+                            )],
+                        }));
+                    }
+                    let _ = reply.send(answer);
+                }
+                Job::Journal { .. } => {}
             }
         }
     }
@@ -305,7 +364,7 @@ fn commit_batch(
     conn: &mut Connection,
     batch: &[Job],
     now: OffsetDateTime,
-) -> Vec<Option<Result<EventOutcome, CoreError>>> {
+) -> Vec<Option<Result<Done, CoreError>>> {
     let together = (|| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcomes = batch
@@ -316,9 +375,11 @@ fn commit_batch(
         Ok::<_, CoreError>(outcomes)
     })();
     match together {
-        Ok(outcomes) => outcomes.into_iter().map(|o| o.map(Ok)).collect(),
+        Ok(outcomes) => outcomes.into_iter().map(|o| Some(Ok(o))).collect(),
         Err(e) if batch.len() == 1 => {
-            tracing::error!(error = %e, "could not store a request");
+            if !matches!(e, CoreError::Note(_)) {
+                tracing::error!(error = %e, "could not store a request");
+            }
             vec![Some(Err(e))]
         }
         Err(e) => {
@@ -331,11 +392,7 @@ fn commit_batch(
     }
 }
 
-fn run_job(
-    conn: &Connection,
-    job: &Job,
-    now: OffsetDateTime,
-) -> Result<Option<EventOutcome>, CoreError> {
+fn run_job(conn: &Connection, job: &Job, now: OffsetDateTime) -> Result<Done, CoreError> {
     match job {
         Job::Event {
             event,
@@ -345,14 +402,25 @@ fn run_job(
         } => {
             let at = relayed.map_or(now, |r| r.received_at);
             let outcome = store_event(conn, event, contact_name.clone(), at)?;
-            if let Some(relayed) = relayed {
-                conn.prepare_cached(
-                    "UPDATE meta SET value = max(value, ?1) WHERE key = 'relay_seq'",
-                )?
-                .execute([relayed.seq])?;
-            }
-            Ok(Some(outcome))
+            advance_relay_position(conn, *relayed)?;
+            Ok(Done::Event(Box::new(outcome)))
         }
-        Job::Journal { cmd, fields } => append(conn, cmd, None, fields, now).map(|_| None),
+        Job::Note { write, relayed, .. } => {
+            let stored = store_note(conn, write, now)?;
+            advance_relay_position(conn, *relayed)?;
+            Ok(Done::Note(stored))
+        }
+        Job::Journal { cmd, fields } => {
+            append(conn, cmd, None, fields, now).map(|_| Done::Journalled)
+        }
     }
+}
+
+/// An agent stored the relay's entry `relayed`: its position moves past it, in the same transaction.
+fn advance_relay_position(conn: &Connection, relayed: Option<Relayed>) -> Result<(), CoreError> {
+    if let Some(relayed) = relayed {
+        conn.prepare_cached("UPDATE meta SET value = max(value, ?1) WHERE key = 'relay_seq'")?
+            .execute([relayed.seq])?;
+    }
+    Ok(())
 }

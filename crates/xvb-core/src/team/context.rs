@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// What the team knows of a caller from their earlier calls.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CallerContext {
     /// The latest earlier call that reached someone (or was dialled out), if any.
@@ -19,6 +19,36 @@ pub struct CallerContext {
     pub missed: u32,
     /// Who claimed them in the team's missed queue ("is calling back").
     pub calling_back: Option<String>,
+    /// The newest note on any of their earlier calls.
+    #[serde(default)]
+    pub last_note: Option<LastNote>,
+}
+
+/// The newest note on a caller's earlier calls: "Last: 101, 2 days ago — promised the invoice".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LastNote {
+    /// Who wrote it.
+    pub by: Option<String>,
+    /// Seconds between it and the call this context is for.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seconds_before: i64,
+    /// What it says.
+    pub text: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+}
+
+impl LastNote {
+    /// The summary of `note` for a call at `now`.
+    pub fn of(note: &crate::notes::Note, now: OffsetDateTime) -> LastNote {
+        LastNote {
+            by: note.by.clone(),
+            seconds_before: (now - note.when).whole_seconds().max(0),
+            text: note.text.clone(),
+            tags: note.tags.clone(),
+        }
+    }
 }
 
 /// The latest earlier call that was not a missed call in.
@@ -66,6 +96,7 @@ impl CallerContext {
             last,
             missed,
             calling_back: None,
+            last_note: None,
         })
     }
 }

@@ -17,7 +17,7 @@ pub mod context;
 pub mod missed;
 
 pub use board::{members, Member, MemberState};
-pub use context::{CallerContext, LastContact};
+pub use context::{CallerContext, LastContact, LastNote};
 pub use missed::{check_claim, missed_queue, Claim, ClaimRefused, Cleared, MissedEntry, Reached};
 
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,7 @@
 
 use crate::config::DataDir;
 use crate::contacts::{BookLoader, ContactIndex};
+use crate::notes::Tag;
 use crate::pbx::call::Call;
 use crate::store::{AgentRow, Database, JournalEntry, Kept};
 use crate::team::Claim;
@@ -241,6 +242,24 @@ impl RelayStore {
             }
             #[cfg(feature = "postgres")]
             RelayStore::Postgres(pg) => pg.set_team_name(ext, name).await,
+        }
+    }
+
+    /// The team's tags, in the order shown.
+    pub async fn team_tags(&self) -> Result<Vec<Tag>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |db| db.db().team_tags()).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.team_tags().await,
+        }
+    }
+
+    /// Replaces the team's tags (agents get the new list within seconds).
+    pub async fn set_team_tags(&self, tags: Vec<Tag>) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, move |db| db.db().set_team_tags(&tags)).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.set_team_tags(&tags).await,
         }
     }
 

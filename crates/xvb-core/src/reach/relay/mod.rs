@@ -15,6 +15,7 @@
 //! - `server` — the relay's HTTP application and its retention;
 //! - `stream` — one agent's connection: backlog, live events, dials;
 //! - `team` — the team view kept fresh, claims of missed callers;
+//! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
 //! - `tail` — a node on PostgreSQL following what every node stored;
 //! - `serve` — listening, with TLS or on loopback.
 //!
@@ -23,6 +24,7 @@
 
 pub mod agents;
 pub mod join_code;
+mod notes;
 mod serve;
 mod server;
 mod stream;

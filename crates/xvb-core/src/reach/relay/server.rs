@@ -3,11 +3,13 @@
 //! and retention (events older than `relay_keep_days` dropped every hour).
 
 use super::agents::{token_hash, RelayStore};
+use super::notes::keep_tags_fresh;
 use super::stream::{encode, stream_to_agent, Encoded};
 use super::team::{keep_fresh, TeamFrame};
 use super::wire::{StreamedEvent, ToAgent, AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
 use crate::listener::{router, Engine, HookState};
+use crate::notes::Tag;
 use crate::pbx::dialer::dial_with_account_token;
 use crate::pbx::notifier::Silent;
 use crate::pbx::phone::DialNumber;
@@ -41,6 +43,8 @@ pub(super) struct RelayState {
     pub(super) team: watch::Receiver<TeamFrame>,
     /// Told when claims or connections change here: the view is derived again.
     pub(super) team_changed: Arc<Notify>,
+    /// The team's tags, as last read from the store.
+    pub(super) tags: watch::Receiver<Vec<Tag>>,
     /// On PostgreSQL: how recently this node read the shared stream (its health).
     #[cfg(feature = "postgres")]
     tail: Option<Arc<super::tail::Freshness>>,
@@ -99,6 +103,8 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     let (live, _) = broadcast::channel(FEED_BUFFER);
     let (team_view, team) = watch::channel(None);
     let team_changed = Arc::new(Notify::new());
+    let (tags_sender, tags) = watch::channel(store.team_tags().await?);
+    tokio::spawn(keep_tags_fresh(store.clone(), tags_sender));
     tokio::spawn(keep_fresh(
         store.clone(),
         Arc::clone(&engine.state.contacts),
@@ -111,6 +117,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         live: live.clone(),
         team,
         team_changed,
+        tags,
         hook: engine.state.clone(),
         #[cfg(feature = "postgres")]
         tail,

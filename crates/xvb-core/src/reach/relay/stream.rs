@@ -1,7 +1,8 @@
 //! One agent's connection: what it has not seen from the store, then live
-//! events in order (a burst in one write), the team view, its dials, claims
-//! and pings.
+//! events and notes in order (a burst in one write), the team view and tags,
+//! its dials, claims, notes and pings.
 
+use super::notes::answer_note;
 use super::server::{dial_for_agent, After, RelayState};
 use super::team::{claim_or_release, TeamFrame};
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
@@ -101,6 +102,9 @@ pub(super) async fn stream_to_agent(
     .await?;
     let mut sent = send_backlog(relay, &mut out, after).await?;
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
+    let mut tags = relay.tags.clone();
+    let listed = tags.borrow_and_update().clone();
+    send(&mut out, &ToAgent::Tags { tags: listed }).await?;
     let mut team = relay.team.clone();
     if resume.team {
         send_team(&mut out, &mut team).await?;
@@ -130,6 +134,7 @@ pub(super) async fn stream_to_agent(
                     }
                     Ok(FromAgent::Claim { id, phone }) => answer_claim(relay, agent, &replies, id, phone, true),
                     Ok(FromAgent::Release { id, phone }) => answer_claim(relay, agent, &replies, id, phone, false),
+                    Ok(FromAgent::Note { id, note }) => answer_note(relay, agent, &replies, id, note),
                     Err(e) => tracing::warn!(agent = agent.id, error = %e, "an agent's message was not understood"),
                 },
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
@@ -137,6 +142,10 @@ pub(super) async fn stream_to_agent(
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
             Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team).await?,
+            Ok(()) = tags.changed() => {
+                let listed = tags.borrow_and_update().clone();
+                send(&mut out, &ToAgent::Tags { tags: listed }).await?;
+            }
             _ = ping.tick() => {
                 // A revoked agent is let go at the next ping.
                 let active = relay.store.is_active(agent.id).await.map_err(axum::Error::new)?;

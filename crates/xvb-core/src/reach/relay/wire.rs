@@ -1,8 +1,10 @@
 //! The relay's wire format: JSON text frames over the agent's WebSocket —
-//! to the agent `hello`, `event`, `caught_up`, `team`, `dialed`, `replied`;
-//! from the agent `dial`, `claim`, `release`.
+//! to the agent `hello`, `event` (a call's event, or a note: `cmd` says),
+//! `caught_up`, `team`, `tags`, `dialed`, `replied`; from the agent `dial`,
+//! `claim`, `release`, `note`.
 
 use crate::listener::KnownCaller;
+use crate::notes::{NoteDraft, Tag};
 use crate::store::JournalEntry;
 use crate::team::TeamView;
 use serde::{Deserialize, Serialize};
@@ -52,7 +54,13 @@ pub enum ToAgent {
     /// The team's board and missed-call queue: sent after `caught_up`, then
     /// whenever it changes (each one whole: nothing to resume).
     Team(Box<TeamView>),
-    /// The answer to a `claim` or `release`.
+    /// The team's tags (what notes may carry): sent after `caught_up`, then
+    /// whenever the admin changes them.
+    Tags {
+        /// In the order shown.
+        tags: Vec<Tag>,
+    },
+    /// The answer to a `claim`, `release` or `note`.
     Replied {
         /// The request's id.
         id: u64,
@@ -107,5 +115,12 @@ pub enum FromAgent {
         id: u64,
         /// The caller's number, in any spelling.
         phone: String,
+    },
+    /// A note on a call (new, or an edit): stored and streamed to every agent.
+    Note {
+        /// Chosen by the agent, returned in `replied`.
+        id: u64,
+        /// What the agent wrote.
+        note: NoteDraft,
     },
 }

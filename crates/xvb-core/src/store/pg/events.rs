@@ -85,7 +85,7 @@ pub(crate) async fn events_after_on(
 ) -> Result<Vec<JournalEntry>, CoreError> {
     let rows = client
         .query(
-            "SELECT seq, received_at, fields FROM relay_events
+            "SELECT seq, received_at, fields, cmd FROM relay_events
              WHERE seq > $1 ORDER BY seq LIMIT $2",
             &[&seq, &(limit as i64)],
         )
@@ -95,7 +95,7 @@ pub(crate) async fn events_after_on(
             Ok(JournalEntry {
                 seq: row.get(0),
                 received_at: rfc3339(row.get(1)),
-                cmd: "event".into(),
+                cmd: row.get(3),
                 fields: serde_json::from_value(row.get(2)).map_err(CoreError::corrupt)?,
             })
         })

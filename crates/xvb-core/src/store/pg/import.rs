@@ -1,13 +1,15 @@
 //! `xvb relay import-sqlite FILE`: a single relay's SQLite file moved into the
 //! cluster's PostgreSQL — its events with their sequence numbers (so its agents
-//! resume where they were), their calls, its agents and its contact book.
+//! resume where they were), their calls, its notes and tags, its agents and its
+//! contact book.
 //! Idempotent: what is already there is left as it is.
 
 use super::writer::{dedupe_key, merge_call};
 use super::PgStore;
 use crate::contacts::Parsed;
+use crate::notes::Note;
 use crate::pbx::protocol::{CallEvent, Fields, PbxRequest};
-use crate::store::{Database, JournalEntry};
+use crate::store::{note_of_fields, Database, JournalEntry, NOTE_CMD};
 use crate::CoreError;
 use std::collections::BTreeSet;
 use time::OffsetDateTime;
@@ -20,6 +22,8 @@ const PAGE: usize = 1000;
 pub struct Imported {
     /// Events new to PostgreSQL.
     pub events: usize,
+    /// Note versions moved (each edit is one).
+    pub notes: usize,
     /// Agents new to PostgreSQL.
     pub agents: usize,
     /// Contacts added or updated.
@@ -44,15 +48,23 @@ impl PgStore {
             let full = page.len() == PAGE;
             for entry in page {
                 after = entry.seq;
-                let Some(event) = call_event(&entry) else {
-                    continue;
-                };
                 let received_at = OffsetDateTime::parse(
                     &entry.received_at,
                     &time::format_description::well_known::Rfc3339,
                 )
                 .map_err(|e| CoreError::Corrupt(format!("event {}: {e}", entry.seq)))?;
                 let fields = serde_json::to_value(&entry.fields).expect("strings serialise");
+                if let Some(note) = (entry.cmd == NOTE_CMD)
+                    .then(|| note_of_fields(&entry.fields))
+                    .flatten()
+                {
+                    import_note(&tx, entry.seq, received_at, &fields, &note).await?;
+                    imported.notes += 1;
+                    continue;
+                }
+                let Some(event) = call_event(&entry) else {
+                    continue;
+                };
                 let added = tx
                     .execute(
                         "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe)
@@ -107,6 +119,17 @@ impl PgStore {
             )
             .await?;
         }
+        let tags = db.team_tags()?;
+        if !tags.is_empty() {
+            tx.execute("DELETE FROM relay_tags", &[]).await?;
+        }
+        for (position, tag) in tags.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO relay_tags (position, name, color) VALUES ($1, $2, $3)",
+                &[&(position as i32), &tag.name, &tag.color],
+            )
+            .await?;
+        }
         tx.commit().await?;
         let contacts: Vec<_> = db.contacts()?.into_iter().map(|c| (0, c)).collect();
         imported.contacts = contacts.len();
@@ -117,6 +140,40 @@ impl PgStore {
         .await?;
         Ok(imported)
     }
+}
+
+/// A note's journal row into the stream, and its latest version into `relay_notes`.
+async fn import_note(
+    tx: &tokio_postgres::Transaction<'_>,
+    seq: i64,
+    received_at: OffsetDateTime,
+    fields: &serde_json::Value,
+    note: &Note,
+) -> Result<(), CoreError> {
+    tx.execute(
+        "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        &[
+            &seq,
+            &received_at,
+            &note.callid,
+            fields,
+            &format!("{NOTE_CMD}:{seq}"),
+            &NOTE_CMD,
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET note = excluded.note",
+        &[
+            &note.id,
+            &note.callid,
+            &serde_json::to_value(note).expect("notes serialise"),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The call event a journal row holds, if it is one.

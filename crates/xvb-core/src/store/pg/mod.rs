@@ -8,13 +8,16 @@
 //! - `agents` — agents, nodes and who is connected where;
 //! - `contacts` — the team's shared contact book and its revision;
 //! - [`team`] — recent calls and missed-call claims for the team view;
-//! - `schema_team.sql` — tables added since version 1, created if missing at every start;
+//! - `schema_team.sql`, `schema_notes.sql` — what was added since version 1,
+//!   created if missing at every start;
+//! - `notes` — agents' notes in the stream, the team's tags;
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
 mod contacts;
 pub(crate) mod events;
 pub mod import;
+mod notes;
 pub mod team;
 pub mod writer;
 
@@ -27,6 +30,7 @@ use tokio::sync::mpsc;
 /// The schema, version 1.
 const SCHEMA: &str = include_str!("schema.sql");
 const SCHEMA_TEAM: &str = include_str!("schema_team.sql");
+const SCHEMA_NOTES: &str = include_str!("schema_notes.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -91,6 +95,9 @@ impl PgStore {
             // other nodes' writes to relay_calls (and holds new ones behind it).
             if !exists("relay_names").await? {
                 client.batch_execute(SCHEMA_TEAM).await?;
+            }
+            if !exists("relay_tags").await? {
+                client.batch_execute(SCHEMA_NOTES).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

@@ -65,6 +65,14 @@ impl PgWriter {
         let _ = self.jobs.send(Job::Lookup(fields));
     }
 
+    /// Stores an agent's note in the stream (its own transaction, under the head row's lock).
+    pub async fn record_note(
+        &self,
+        write: crate::store::NoteWrite,
+    ) -> Result<crate::store::StoredNote, CoreError> {
+        self.store.record_note(write).await
+    }
+
     /// Drops events and calls received before `before`, a thousand rows per
     /// transaction so webhooks never wait long.
     pub async fn prune(&self, before: OffsetDateTime) -> Result<Pruned, CoreError> {

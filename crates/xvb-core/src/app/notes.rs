@@ -1,0 +1,114 @@
+//! Notes and tags on calls — kept by the team relay when joined (it checks the
+//! tags and streams each note to every agent), else in this computer's store
+//! with the tags of its settings — and the history exported as CSV.
+
+use super::{Companion, ErrorCode, HistoryExport, UiError};
+use crate::audio::export::{downloads_dir, unused_path};
+use crate::notes::export::{export_csv, CsvOptions};
+use crate::notes::{Note, NoteDraft, Tag};
+use crate::pbx::pop::Language;
+use crate::reach::relay::RelayError;
+use crate::store::{Database, HistoryQuery, NoteWrite};
+use std::time::Duration;
+
+/// How long a note saved through the relay may take to come back on the stream.
+const STREAMED_BACK: Duration = Duration::from_secs(5);
+
+impl Companion {
+    /// The tags a note may carry (the relay's list when joined).
+    pub fn tags(&self) -> Vec<Tag> {
+        self.state.tags()
+    }
+
+    /// Saves a note (new, or an edit of `draft.id`); the note as stored here.
+    pub async fn save_note(&self, draft: NoteDraft) -> Result<Note, UiError> {
+        let draft = draft
+            .checked(&self.tags())
+            .map_err(crate::CoreError::from)?;
+        let Some(relay) = self.relay_dialer().await else {
+            let by = self.config().extension.clone();
+            let stored = self
+                .state
+                .writer
+                .record_note(NoteWrite::Author { draft, by }, None)
+                .await?;
+            return Ok(stored.note);
+        };
+        let id = relay.note(draft).await.map_err(refused)?;
+        self.wait_for_note(&id).await
+    }
+
+    /// The note `id` once the relay's stream has brought it into this store.
+    async fn wait_for_note(&self, id: &str) -> Result<Note, UiError> {
+        let deadline = tokio::time::Instant::now() + STREAMED_BACK;
+        loop {
+            let found = {
+                let db = self.reader.lock().expect("reader lock");
+                db.note(id)?
+            };
+            if let Some(note) = found {
+                return Ok(note);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(UiError::new(
+                    ErrorCode::Relay,
+                    "the relay stored the note but has not sent it back yet; it appears when the connection catches up",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Writes every call matching `query` as CSV into the Downloads folder
+    /// (`;` between fields with `semicolon`, times at `utc_offset_minutes`).
+    pub async fn export_history(
+        &self,
+        query: HistoryQuery,
+        semicolon: bool,
+        utc_offset_minutes: i32,
+    ) -> Result<HistoryExport, UiError> {
+        let offset = time::UtcOffset::from_whole_seconds(utc_offset_minutes * 60)
+            .unwrap_or(time::UtcOffset::UTC);
+        let options = CsvOptions {
+            separator: if semicolon { b';' } else { b',' },
+            offset,
+            language: Language::pick(self.config().language.as_deref()),
+        };
+        let database = self.data.database_path();
+        let name = time::OffsetDateTime::now_utc()
+            .to_offset(offset)
+            .format(time::macros::format_description!(
+                "history-[year]-[month]-[day]-[hour][minute].csv"
+            ))
+            .expect("the name formats");
+        tokio::task::spawn_blocking(move || {
+            let folder = downloads_dir();
+            let path = unused_path(&folder, &name);
+            let cannot = |e: std::io::Error| {
+                UiError::new(
+                    ErrorCode::Export,
+                    format!(
+                        "cannot write {}: {e}; pick a folder you can write to",
+                        path.display()
+                    ),
+                )
+            };
+            std::fs::create_dir_all(&folder).map_err(cannot)?;
+            let file = std::fs::File::create(&path).map_err(cannot)?;
+            let db = Database::open(&database)?;
+            let calls = export_csv(&db, &query, options, file)?;
+            Ok(HistoryExport {
+                path: path.display().to_string(),
+                calls,
+            })
+        })
+        .await?
+    }
+}
+
+fn refused(error: RelayError) -> UiError {
+    match error {
+        RelayError::Dial(message) => UiError::new(ErrorCode::Note, message),
+        other => UiError::new(ErrorCode::Relay, other),
+    }
+}

@@ -1,0 +1,260 @@
+//! Call notes and dispositions: what an agent wrote about a call ("promised the
+//! invoice by Friday"), the tags picked from the team's list (`Sale`,
+//! `Complaint`, …), and an optional moment of the recording it refers to.
+//!
+//! In direct mode notes stay in the agent's store and the tags come from
+//! `config.toml`; on a team relay the relay keeps the list, refuses other tags,
+//! and streams every note to every agent like an event (same resume rule).
+//!
+//! - this file — [`Note`], [`NoteDraft`], [`Tag`] and the list's rules;
+//! - [`export`] — history with notes as CSV that Excel opens (BOM, `;` option).
+//!
+//! Uses only `pbx` (the call a note belongs to); the store keeps them.
+
+pub mod export;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The longest note accepted, in characters (a page of text).
+pub const MAX_TEXT: usize = 4000;
+/// The most tags a team's list holds.
+pub const MAX_TAGS: usize = 40;
+
+/// A note on a call, as stored and streamed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Note {
+    /// Stays the same when the note is edited.
+    pub id: String,
+    /// The call it is about.
+    pub callid: String,
+    /// What was written (may be empty when only tags were picked).
+    pub text: String,
+    /// Tags from the team's list.
+    pub tags: Vec<String>,
+    /// The moment of the recording it refers to, in seconds.
+    pub at: Option<f64>,
+    /// The extension that wrote it (none: an agent without an extension set).
+    pub by: Option<String>,
+    /// When it was written.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub when: OffsetDateTime,
+    /// Who edited it last, if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_by: Option<String>,
+    /// When it was edited last.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub edited_when: Option<OffsetDateTime>,
+}
+
+/// A note as an agent writes it: new (no `id`) or an edit of note `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NoteDraft {
+    /// The note edited, or none for a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The call it is about.
+    pub callid: String,
+    /// What was written.
+    #[serde(default)]
+    pub text: String,
+    /// Tags from the team's list.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The moment of the recording, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<f64>,
+}
+
+/// Why a note was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteRefused {
+    /// Neither text nor a tag.
+    #[error("the note is empty; write something or pick a tag")]
+    Empty,
+    /// Longer than [`MAX_TEXT`].
+    #[error("the note is longer than {MAX_TEXT} characters; shorten it")]
+    TooLong,
+    /// A tag not on the list.
+    #[error("`{tag}` is not one of the team's tags ({known}); pick one of those, or ask your admin to add it")]
+    UnknownTag {
+        /// The tag given.
+        tag: String,
+        /// The list, comma-separated (or "none set").
+        known: String,
+    },
+    /// A recording position that is not a time.
+    #[error("the recording position must be 0 seconds or more")]
+    BadPosition,
+    /// No such call stored.
+    #[error("there is no call {0} in the history")]
+    NoCall(String),
+    /// An edit of a note that does not exist (on this call).
+    #[error("there is no note {0} on this call to edit")]
+    NoNote(String),
+}
+
+impl NoteDraft {
+    /// The draft made valid against the team's `tags`: text trimmed, tags
+    /// spelled as on the list (any letter case given), each once.
+    pub fn checked(mut self, tags: &[Tag]) -> Result<NoteDraft, NoteRefused> {
+        self.text = self.text.trim().to_owned();
+        if self.text.chars().count() > MAX_TEXT {
+            return Err(NoteRefused::TooLong);
+        }
+        if self.at.is_some_and(|at| !at.is_finite() || at < 0.0) {
+            return Err(NoteRefused::BadPosition);
+        }
+        let mut picked: Vec<String> = Vec::new();
+        for given in &self.tags {
+            let tag = find_tag(tags, given).ok_or_else(|| NoteRefused::UnknownTag {
+                tag: given.trim().to_owned(),
+                known: list_names(tags),
+            })?;
+            if !picked.contains(&tag.name) {
+                picked.push(tag.name.clone());
+            }
+        }
+        self.tags = picked;
+        if self.text.is_empty() && self.tags.is_empty() {
+            return Err(NoteRefused::Empty);
+        }
+        Ok(self)
+    }
+}
+
+/// The tag of `tags` named `given` (letter case and spaces around aside).
+fn find_tag<'a>(tags: &'a [Tag], given: &str) -> Option<&'a Tag> {
+    let given = given.trim().to_lowercase();
+    tags.iter().find(|t| t.name.to_lowercase() == given)
+}
+
+fn list_names(tags: &[Tag]) -> String {
+    if tags.is_empty() {
+        return "none set".into();
+    }
+    tags.iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Note {
+    /// A new note from a checked `draft`, written by `by` at `now`, with a fresh id.
+    pub fn new(draft: NoteDraft, by: Option<String>, now: OffsetDateTime) -> Note {
+        Note {
+            id: draft.id.unwrap_or_else(new_id),
+            callid: draft.callid,
+            text: draft.text,
+            tags: draft.tags,
+            at: draft.at,
+            by,
+            when: to_millis(now),
+            edited_by: None,
+            edited_when: None,
+        }
+    }
+
+    /// This note with `draft`'s text, tags and position, edited by `by` at `now`
+    /// (who wrote it first, and when, are kept).
+    pub fn edited(self, draft: NoteDraft, by: Option<String>, now: OffsetDateTime) -> Note {
+        Note {
+            text: draft.text,
+            tags: draft.tags,
+            at: draft.at,
+            edited_by: by,
+            edited_when: Some(to_millis(now)),
+            ..self
+        }
+    }
+
+    /// What search compares: text and tags, in lower case.
+    pub fn folded(&self) -> String {
+        let mut folded = self.text.to_lowercase();
+        for tag in &self.tags {
+            folded.push(' ');
+            folded.push_str(&tag.to_lowercase());
+        }
+        folded
+    }
+}
+
+/// `t` to the millisecond (what the store keeps).
+fn to_millis(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000)
+        .expect("a smaller nanosecond is valid")
+}
+
+/// A fresh note id: 16 random hex digits.
+fn new_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+/// A tag of the team's list, with the colour it is shown in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Tag {
+    /// As shown and stored (`Call back`).
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+}
+
+/// Colours given to tags listed without one, in order (dark enough for white text).
+const PALETTE: &[&str] = &[
+    "#2e7d32", "#c62828", "#1565c0", "#6d4c41", "#6a1b9a", "#00838f", "#ef6c00", "#455a64",
+];
+
+/// The list from its text form: `Sale=#2e7d32`, `Complaint`, `Call back`, …
+/// (a colour is optional; tags without one take the palette's in turn).
+pub fn parse_tags<S: AsRef<str>>(given: &[S]) -> Result<Vec<Tag>, String> {
+    let mut tags: Vec<Tag> = Vec::new();
+    for (i, item) in given.iter().map(AsRef::as_ref).enumerate() {
+        let (name, color) = match item.rsplit_once('=') {
+            Some((name, color)) => (name.trim(), color.trim().to_ascii_lowercase()),
+            None => (item.trim(), PALETTE[i % PALETTE.len()].to_owned()),
+        };
+        if name.is_empty() || name.chars().count() > 40 || name.contains([',', '\n']) {
+            return Err(format!(
+                "a tag is 1 to 40 characters without commas, such as Sale or \"Call back\", got `{item}`"
+            ));
+        }
+        let is_colour = color.len() == 7
+            && color.starts_with('#')
+            && color[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if !is_colour {
+            return Err(format!(
+                "a tag's colour is #rrggbb, such as Sale=#2e7d32, got `{item}`"
+            ));
+        }
+        if find_tag(&tags, name).is_some() {
+            return Err(format!("the tag `{name}` is listed twice"));
+        }
+        tags.push(Tag {
+            name: name.to_owned(),
+            color,
+        });
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(format!("at most {MAX_TAGS} tags, got {}", tags.len()));
+    }
+    Ok(tags)
+}
+
+/// The list in its text form (what [`parse_tags`] reads back).
+pub fn tags_text(tags: &[Tag]) -> Vec<String> {
+    tags.iter()
+        .map(|t| format!("{}={}", t.name, t.color))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,219 @@
+//! The `notes` table — agents' notes, written in the writer's transaction
+//! (journalled like events, so a relay streams them) and attached to calls
+//! when history is read — and a relay's list of tags, `team_tags`.
+
+use super::journal::append;
+use super::{from_unix_ms, unix_ms, Database};
+use crate::notes::{Note, NoteDraft, NoteRefused, Tag};
+use crate::pbx::call::Call;
+use crate::pbx::protocol::Fields;
+use crate::CoreError;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// The journal's `cmd` for a note; its one field, `note`, holds it as JSON.
+pub const NOTE_CMD: &str = "note";
+
+/// A note to store: written here (a new one, or an edit), or as a relay stored it.
+#[derive(Debug, Clone)]
+pub enum NoteWrite {
+    /// Written on this store by extension `by` (checked against the tags already).
+    Author {
+        /// What was written.
+        draft: NoteDraft,
+        /// Who wrote it.
+        by: Option<String>,
+    },
+    /// Stored by the relay: kept as it is.
+    Apply(Note),
+}
+
+/// A stored note and its journal sequence number.
+#[derive(Debug, Clone)]
+pub struct StoredNote {
+    /// The note as stored.
+    pub note: Note,
+    /// Its journal row.
+    pub seq: i64,
+}
+
+/// The note of a journal row of [`NOTE_CMD`].
+pub fn note_of_fields(fields: &[(String, String)]) -> Option<Note> {
+    let (_, json) = fields.iter().find(|(name, _)| name == "note")?;
+    serde_json::from_str(json).ok()
+}
+
+/// Stores a note in the writer's transaction: the row, its journal entry and
+/// the call's folded notes (what search compares).
+pub(super) fn store_note(
+    conn: &Connection,
+    write: &NoteWrite,
+    now: OffsetDateTime,
+) -> Result<StoredNote, CoreError> {
+    let note = match write {
+        NoteWrite::Apply(note) => note.clone(),
+        NoteWrite::Author { draft, by } => {
+            let known: bool = conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM calls WHERE callid = ?1)")?
+                .query_row([&draft.callid], |r| r.get(0))?;
+            if !known {
+                return Err(NoteRefused::NoCall(draft.callid.clone()).into());
+            }
+            match &draft.id {
+                None => Note::new(draft.clone(), by.clone(), now),
+                Some(id) => {
+                    let existing =
+                        notes_where(conn, "id = ?1 AND callid = ?2", params![id, draft.callid])?;
+                    let existing = existing
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| NoteRefused::NoNote(id.clone()))?;
+                    existing.edited(draft.clone(), by.clone(), now)
+                }
+            }
+        }
+    };
+    conn.prepare_cached(
+        "INSERT INTO notes (id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(id) DO UPDATE SET text = excluded.text, tags = excluded.tags,
+             at_s = excluded.at_s, edited_by = excluded.edited_by, edited_ms = excluded.edited_ms",
+    )?
+    .execute(params![
+        note.id,
+        note.callid,
+        note.text,
+        serde_json::to_string(&note.tags).expect("tags serialise"),
+        note.at,
+        note.by,
+        unix_ms(note.when),
+        note.edited_by,
+        note.edited_when.map(unix_ms),
+    ])?;
+    let fields = Fields(vec![(
+        "note".to_owned(),
+        serde_json::to_string(&note).expect("notes serialise"),
+    )]);
+    let seq = append(conn, NOTE_CMD, Some(&note.callid), &fields, now)?;
+    let folded = notes_where(conn, "callid = ?1", params![note.callid])?
+        .iter()
+        .map(Note::folded)
+        .collect::<Vec<_>>()
+        .join("\n");
+    conn.prepare_cached("UPDATE calls SET notes_fold = ?1 WHERE callid = ?2")?
+        .execute(params![folded, note.callid])?;
+    Ok(StoredNote { note, seq })
+}
+
+const COLUMNS: &str = "id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms";
+
+fn notes_where(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Note>, CoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM notes WHERE {filter} ORDER BY written_ms, rowid"
+    ))?;
+    let rows = stmt.query_map(params, |row| Ok(note_of_row(row)))?;
+    rows.map(|row| row?).collect()
+}
+
+fn note_of_row(row: &Row) -> Result<Note, CoreError> {
+    let tags: String = row.get(3)?;
+    Ok(Note {
+        id: row.get(0)?,
+        callid: row.get(1)?,
+        text: row.get(2)?,
+        tags: serde_json::from_str(&tags).map_err(CoreError::corrupt)?,
+        at: row.get(4)?,
+        by: row.get(5)?,
+        when: from_unix_ms(row.get(6)?)?,
+        edited_by: row.get(7)?,
+        edited_when: row
+            .get::<_, Option<i64>>(8)?
+            .map(from_unix_ms)
+            .transpose()?,
+    })
+}
+
+/// Attaches their notes (and the union of their tags) to `calls`, in one query.
+pub(super) fn attach_notes(conn: &Connection, calls: &mut [Call]) -> Result<(), CoreError> {
+    if calls.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(&calls.iter().map(|c| &c.callid).collect::<Vec<_>>())
+        .expect("ids serialise");
+    let mut by_call: HashMap<String, Vec<Note>> = HashMap::new();
+    for note in notes_where(conn, "callid IN (SELECT value FROM json_each(?1))", [ids])? {
+        by_call.entry(note.callid.clone()).or_default().push(note);
+    }
+    for call in calls {
+        let notes = by_call.remove(&call.callid).unwrap_or_default();
+        let mut tags: Vec<String> = Vec::new();
+        for tag in notes.iter().flat_map(|n| &n.tags) {
+            if !tags.contains(tag) {
+                tags.push(tag.clone());
+            }
+        }
+        call.notes = notes;
+        call.tags = tags;
+    }
+    Ok(())
+}
+
+/// The newest note on an earlier call of `phone` (not `callid`), for the ring pop.
+pub(super) fn last_note(
+    conn: &Connection,
+    phone: &str,
+    callid: &str,
+) -> Result<Option<Note>, CoreError> {
+    let prefixed = COLUMNS
+        .split(", ")
+        .map(|c| format!("n.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    conn.prepare_cached(&format!(
+        "SELECT {prefixed} FROM calls c JOIN notes n ON n.callid = c.callid
+         WHERE c.phone_norm = ?1 AND c.callid <> ?2 ORDER BY n.written_ms DESC LIMIT 1"
+    ))?
+    .query_row([phone, callid], |row| Ok(note_of_row(row)))
+    .optional()?
+    .transpose()
+}
+
+impl Database {
+    /// The note `id`, if stored.
+    pub fn note(&self, id: &str) -> Result<Option<Note>, CoreError> {
+        Ok(notes_where(&self.conn, "id = ?1", [id])?.into_iter().next())
+    }
+
+    /// A relay's tags, in the order shown.
+    pub fn team_tags(&self) -> Result<Vec<Tag>, CoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, color FROM team_tags ORDER BY position")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Tag {
+                name: r.get(0)?,
+                color: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces a relay's tags (notes keep the tags they were given).
+    pub fn set_team_tags(&self, tags: &[Tag]) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM team_tags", [])?;
+        for (position, tag) in tags.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO team_tags (position, name, color) VALUES (?1, ?2, ?3)",
+                params![position as i64, tag.name, tag.color],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! Notes and tags on PostgreSQL: a note takes the stream's next sequence
+//! number under the head row's lock (as events do), so every node streams it
+//! in order; the team's tags are one small table.
+
+use super::PgStore;
+use crate::notes::{Note, NoteRefused, Tag};
+use crate::store::{NoteWrite, StoredNote, NOTE_CMD};
+use crate::CoreError;
+use time::OffsetDateTime;
+
+impl PgStore {
+    /// Stores a note written by an agent (or an edit) and streams it; once committed.
+    pub async fn record_note(&self, write: NoteWrite) -> Result<StoredNote, CoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "SELECT last_seq FROM relay_head WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?;
+        let now = OffsetDateTime::now_utc();
+        let note = match write {
+            NoteWrite::Apply(note) => note,
+            NoteWrite::Author { draft, by } => {
+                let known = tx
+                    .query_opt(
+                        "SELECT 1 FROM relay_calls WHERE callid = $1",
+                        &[&draft.callid],
+                    )
+                    .await?
+                    .is_some();
+                if !known {
+                    return Err(NoteRefused::NoCall(draft.callid).into());
+                }
+                match &draft.id {
+                    None => Note::new(draft, by, now),
+                    Some(id) => {
+                        let row = tx
+                            .query_opt(
+                                "SELECT note FROM relay_notes WHERE id = $1 AND callid = $2",
+                                &[id, &draft.callid],
+                            )
+                            .await?
+                            .ok_or_else(|| NoteRefused::NoNote(id.clone()))?;
+                        let existing: Note =
+                            serde_json::from_value(row.get(0)).map_err(CoreError::corrupt)?;
+                        existing.edited(draft, by, now)
+                    }
+                }
+            }
+        };
+        let json = serde_json::to_value(&note).expect("notes serialise");
+        let fields = serde_json::json!([["note", json.to_string()]]);
+        let seq: i64 = tx
+            .query_one(
+                "UPDATE relay_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
+                &[],
+            )
+            .await?
+            .get(0);
+        tx.execute(
+            "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &seq,
+                &now,
+                &note.callid,
+                &fields,
+                &format!("{NOTE_CMD}:{seq}"),
+                &NOTE_CMD,
+            ],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET note = excluded.note",
+            &[&note.id, &note.callid, &json],
+        )
+        .await?;
+        tx.commit().await?;
+        // Outside the transaction, as the writer does: only a hint, tailers also poll.
+        if let Err(e) = client
+            .execute("SELECT pg_notify('relay', $1)", &[&seq.to_string()])
+            .await
+        {
+            tracing::debug!(error = %e, "could not notify the tailers; they poll");
+        }
+        Ok(StoredNote { note, seq })
+    }
+
+    /// The team's tags, in the order shown.
+    pub async fn team_tags(&self) -> Result<Vec<Tag>, CoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query("SELECT name, color FROM relay_tags ORDER BY position", &[])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Tag {
+                name: row.get(0),
+                color: row.get(1),
+            })
+            .collect())
+    }
+
+    /// Replaces the team's tags.
+    pub async fn set_team_tags(&self, tags: &[Tag]) -> Result<(), CoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute("DELETE FROM relay_tags", &[]).await?;
+        for (position, tag) in tags.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO relay_tags (position, name, color) VALUES ($1, $2, $3)",
+                &[&(position as i32), &tag.name, &tag.color],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! Notes and tags through a SQLite relay, with two headless agents and the
+//! PBX's exact requests: a note by 101 reaches 100 and shows in 100's next
+//! ring of that caller (the pop's body on a recorded D-Bus session); a tag
+//! off the team's list is refused; notes written while 100 was killed with
+//! `kill -9` arrive once when it resumes; search finds a note's words; the
+//! CSV export is read by Python's `csv` with the BOM and Cyrillic intact.
+
+use crate::team::Cli;
+use std::time::{Duration, Instant};
+use xvb_core::pbx::sim::SimCall;
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
+use xvb_e2e::desktop::page::WAIT;
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook};
+
+/// Waits until `agent`'s history shows call `callid` with `count` notes; its JSON.
+fn until_notes(agent: &Agent, callid: &str, count: usize) -> serde_json::Value {
+    let started = Instant::now();
+    loop {
+        let calls = agent.history(&[]);
+        let call = calls.iter().find(|c| c["callid"] == callid).cloned();
+        let notes = call
+            .as_ref()
+            .and_then(|c| c["notes"].as_array().map(Vec::len));
+        if notes == Some(count) {
+            return call.unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{callid} never had {count} notes: {calls:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
+    let _turn = take_turn();
+    let session = DbusSession::bare();
+    let recorder = NotificationRecorder::start(&session.address).await;
+    let (relay, port) = Agent::relay(Vec::new());
+    relay.add_known_caller();
+    relay.ok(&[
+        "relay",
+        "tags",
+        "set",
+        "Sale=#2e7d32",
+        "Complaint",
+        "Call back",
+    ]);
+    assert_eq!(
+        relay.ok(&["relay", "tags", "list"]),
+        "Sale=#2e7d32\nComplaint=#c62828\nCall back=#1565c0\n"
+    );
+    let served = relay.serve_relay();
+    let url = format!("http://127.0.0.1:{port}");
+    let code_100 = relay.relay_join_code("100", &url);
+    let code_101 = relay.relay_join_code("101", &url);
+    let agent = Agent::with_env("100", session.env());
+    let serve_100 = || {
+        let mut app = agent.spawn(&["serve", "--relay", &code_100, "--notify"], "relay: ");
+        app.expect_line("relay: connected as extension");
+        app
+    };
+    let mut app = serve_100();
+    let colleague = Cli::new("101", &code_101);
+
+    // 101 talks to the caller and writes down what was promised.
+    let talked = call_from_known_caller("NOTE-1", "101");
+    for fields in [
+        talked.incoming(),
+        talked.answered(),
+        talked.completed("Success", 252, None),
+    ] {
+        post_to_webhook(&served.webhook, &fields, None).await;
+    }
+    let refused = colleague.fails(&["note", "NOTE-1", "--text", "x", "--tag", "Spam"]);
+    assert!(
+        refused.contains("`Spam` is not one of the team's tags (Sale, Complaint, Call back)"),
+        "{refused}"
+    );
+    colleague.ok(&[
+        "note",
+        "NOTE-1",
+        "--text",
+        "Обещал счёт до пятницы",
+        "--tag",
+        "call back",
+    ]);
+    let call = until_notes(&agent, "NOTE-1", 1);
+    assert_eq!(call["notes"][0]["by"], "101", "{call:#}");
+    assert_eq!(call["notes"][0]["text"], "Обещал счёт до пятницы");
+    assert_eq!(
+        call["tags"],
+        serde_json::json!(["Call back"]),
+        "spelled as listed"
+    );
+
+    // 100 is killed; 101 writes another note meanwhile; 100 resumes with it, once.
+    app.kill();
+    colleague.ok(&[
+        "note",
+        "NOTE-1",
+        "--text",
+        "promised the invoice by Friday",
+        "--at",
+        "75",
+    ]);
+    let _app = serve_100();
+    let call = until_notes(&agent, "NOTE-1", 2);
+    assert_eq!(call["notes"][1]["at"], 75.0);
+    std::thread::sleep(Duration::from_millis(500));
+    let journal = agent.ok(&["journal"]);
+    assert_eq!(
+        journal.matches("\"cmd\":\"note\"").count(),
+        2,
+        "each note stored once: {journal}"
+    );
+
+    // The caller calls again: 100's ring tells the last note.
+    let again = SimCall {
+        callid: "NOTE-2".into(),
+        ..talked.clone()
+    };
+    post_to_webhook(&served.webhook, &again.incoming(), None).await;
+    let ring = recorder
+        .wait_for(WAIT, "the ring of NOTE-2", |c| {
+            matches!(c, BusCall::Notify { summary, body, .. }
+                if summary.starts_with("Incoming") && body.contains("Last:"))
+        })
+        .await;
+    let BusCall::Notify { body, .. } = ring else {
+        unreachable!()
+    };
+    assert!(
+        body.contains("Last: 101, 0 min ago — promised the invoice by Friday"),
+        "{body}"
+    );
+
+    // Search finds the note's words; the tag filter narrows.
+    let found = agent.history(&["--search", "СЧЁТ"]);
+    let ids: Vec<&str> = found.iter().filter_map(|c| c["callid"].as_str()).collect();
+    assert_eq!(ids, ["NOTE-1"], "{found:#?}");
+    assert_eq!(agent.history(&["--tag", "Call back"]).len(), 1);
+    assert!(agent.history(&["--tag", "Sale"]).is_empty());
+
+    // Excel's CSV: BOM, `;`, Cyrillic — as Python's csv module reads it.
+    let csv = tempfile::tempdir().unwrap();
+    let path = csv.path().join("history.csv");
+    let path = path.to_str().unwrap();
+    agent.ok(&[
+        "history",
+        "--csv",
+        path,
+        "--semicolon",
+        "--tag",
+        "call back",
+    ]);
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM first");
+    let read = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import csv, json, sys\n\
+             rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';'))\n\
+             print(json.dumps(rows, ensure_ascii=False))",
+            path,
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    let row = &rows[0];
+    assert_eq!(row["Contact"], "Вася/Рога и копыта", "{row:#}");
+    assert_eq!(row["Tags"], "Call back");
+    assert_eq!(row["Duration (s)"], "252");
+    assert_eq!(
+        row["Notes"],
+        "101: Обещал счёт до пятницы\n101 @1:15: promised the invoice by Friday"
+    );
+}
