@@ -15,7 +15,8 @@
 //!   on PostgreSQL), [`tunnel`] (bore), [`team`] (the board and the missed-call queue),
 //!   [`notes`] (notes and tags through the relay, search, CSV export);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
-//!   player, relay mode), [`team_desktop`] (the Team view), [`hotkey_autostart`],
+//!   player, relay mode), [`team_desktop`] (the Team view), [`notes_desktop`]
+//!   (notes from the call detail and the player), [`hotkey_autostart`],
 //!   [`package`] (the installed `.deb`);
 //! - Windows: [`windows_app`] (the app under Wine, without its window) and
 //!   [`windows_installer`], both ignored in the Linux leg.
@@ -53,6 +54,7 @@ mod g722;
 mod hotkey_autostart;
 mod listener;
 mod notes;
+mod notes_desktop;
 mod package;
 mod pops;
 mod recordings;

@@ -1,6 +1,8 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
-import type { DesktopStatus, ErrorCode, HistoryPage, HistoryQuery, RecordingView, SecretKind, SettingsView, TeamView, UiError } from "./bindings";
+import type {
+  DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, Note, NoteDraft, RecordingView, SecretKind, SettingsView, Tag, TeamView, UiError,
+} from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -24,6 +26,10 @@ export const api = {
   team: () => invoke<TeamView | null>("team"),
   claimMissed: (phone: string) => invoke<string>("claim_missed", { phone }),
   releaseMissed: (phone: string) => invoke<string>("release_missed", { phone }),
+  tags: () => invoke<Tag[]>("tags"),
+  saveNote: (draft: NoteDraft) => invoke<Note>("save_note", { draft }),
+  exportHistory: (query: HistoryQuery, semicolon: boolean, utcOffsetMinutes: number) =>
+    invoke<HistoryExport>("export_history", { query, semicolon, utcOffsetMinutes }),
 };
 
 /** The message of an error from a command (a `UiError`) or anything else. */
@@ -49,6 +55,7 @@ export function query(overrides: Partial<HistoryQuery> = {}): HistoryQuery {
     direction: null,
     live: false,
     ext: null,
+    tag: null,
     since_ms: null,
     until_ms: null,
     limit: 100,

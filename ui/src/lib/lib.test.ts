@@ -132,12 +132,16 @@ describe("team view", () => {
   });
   it("words a caller's last contact as the ring pop does", () => {
     const last = { at: "2026-12-02T09:50:00Z", seconds_before: 2 * 86_400 + 600, with: "101", answered: true, duration: 252, direction: null };
-    expect(contextLines("en", { last, missed: 0, calling_back: null })).toEqual(["Last call 2 days ago with 101 (answered, 4:12)"]);
+    expect(contextLines("en", { last, missed: 0, calling_back: null, last_note: null })).toEqual(["Last call 2 days ago with 101 (answered, 4:12)"]);
     const recent = { ...last, seconds_before: 3 * 3600 };
-    expect(contextLines("ru", { last: recent, missed: 3, calling_back: "102" })).toEqual([
+    const last_note = { by: "101", seconds_before: 3 * 3600, text: "Хочет скидку", tags: ["Call back"] };
+    expect(contextLines("ru", { last: recent, missed: 3, calling_back: "102", last_note })).toEqual([
       "Пропущен 3× за сутки — перезванивает 102",
       "Последний звонок 3 ч назад, 101 (отвечен, 4:12)",
+      "Последняя заметка 3 ч назад (101): Хочет скидку #Call back",
     ]);
+    const tagsOnly = { by: null, seconds_before: 600, text: "", tags: ["Sale"] };
+    expect(contextLines("en", { last: null, missed: 0, calling_back: null, last_note: tagsOnly })).toEqual(["Last note 10 min ago: #Sale"]);
   });
   it("knows this agent by the extension the relay connected it as", () => {
     const link = { state: "connected", ext: "102", unused_extension: "100", missed_before: null } as const;

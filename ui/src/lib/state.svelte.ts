@@ -1,5 +1,6 @@
 // App-wide UI state: language, the current tab, and the number on the dial pad.
-import type { DialRequest } from "./bindings";
+import { api } from "./api";
+import type { DialRequest, Tag } from "./bindings";
 import { pickLanguage, statusLabel, translate, type Key, type Lang } from "./i18n";
 
 export const ui = $state({
@@ -13,7 +14,19 @@ export const ui = $state({
   focusCall: null as string | null,
   /** Show the missed calls (the notice of calls while away was opened). */
   showMissed: false,
+  /** Open this call in full with its note field focused (a pop's *Add note*). */
+  noteCall: null as string | null,
+  /** The tags a note may carry (the relay's list when joined, else the settings'). */
+  tags: [] as Tag[],
 });
+
+/** Loads the tags a note may carry (again after settings change). */
+export function loadTags() {
+  api
+    .tags()
+    .then((tags) => (ui.tags = tags))
+    .catch(() => {});
+}
 
 /** The text of `key` in the current language. */
 export function t(key: Key): string {

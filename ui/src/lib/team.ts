@@ -70,5 +70,11 @@ export function contextLines(lang: Lang, context: CallerContext): string[] {
     const key = last.with ? "lastCallWith" : "lastCall";
     lines.push(fill(lang, key, { ago: ago(lang, last.seconds_before), ext: last.with ?? "", how: how.join(", ") }));
   }
+  const note = context.last_note;
+  if (note) {
+    const text = [note.text.trim(), ...note.tags.map((tag) => `#${tag}`)].filter(Boolean).join(" ");
+    const values = { ago: ago(lang, note.seconds_before), ext: note.by ?? "", text };
+    lines.push(fill(lang, note.by ? "lastNoteBy" : "lastNote", values));
+  }
   return lines;
 }
