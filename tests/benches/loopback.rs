@@ -18,7 +18,7 @@ use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::store::{Database, HistoryQuery};
 use xvb_e2e::agent::xvb_bin;
 use xvb_e2e::book::fill_book;
-use xvb_e2e::history::{seed_history, typed_searches};
+use xvb_e2e::history::{seed_history, seed_notes, typed_note_searches, typed_searches, NOTE_TAGS};
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::process::rss_kib;
 
@@ -247,9 +247,63 @@ fn history_figures() {
     }
     println!("{line}");
 
+    search_figures(
+        &db,
+        typed_searches(HISTORY_CALLS, SEARCHES),
+        "4–7 digits of a number, 3–6 letters of a name",
+    );
+    let complaints = HistoryQuery {
+        tag: Some(NOTE_TAGS[1].into()),
+        ..HistoryQuery::default()
+    };
+    if db.history_count(&complaints).unwrap() == 0 {
+        let started = Instant::now();
+        let indexing = server_runtime().block_on(seed_notes(dir, HISTORY_CALLS, NOTES));
+        println!(
+            "{NOTES} notes stored through the writer in {:.1} s, all in the search index {:.1} s later",
+            (started.elapsed() - indexing).as_secs_f64(),
+            indexing.as_secs_f64()
+        );
+    }
+    search_figures(
+        &db,
+        typed_note_searches(SEARCHES),
+        "3–6 letters of a note's word",
+    );
+    let tagged_page = HistoryQuery {
+        limit: PAGE,
+        ..complaints.clone()
+    };
+    let (mut pages, mut counts, mut tagged) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..5 {
+        let started = Instant::now();
+        tagged = db.history_count(&complaints).unwrap();
+        counts.push(started.elapsed());
+        let started = Instant::now();
+        let page = db.history(&tagged_page).unwrap();
+        pages.push(started.elapsed());
+        assert_eq!(page.len(), PAGE.min(tagged as usize));
+    }
+    pages.sort();
+    counts.sort();
+    println!(
+        "  the tag filter ({}: {tagged} calls; slowest of 5 runs, median): first page {:.1}, {:.1} ms; count {:.1}, {:.1} ms",
+        NOTE_TAGS[1],
+        pages[4].as_secs_f64() * 1e3,
+        pages[2].as_secs_f64() * 1e3,
+        counts[4].as_secs_f64() * 1e3,
+        counts[2].as_secs_f64() * 1e3
+    );
+}
+
+/// Notes written on the history's calls for the note-search figures (one call in 50).
+const NOTES: usize = 20_000;
+
+/// Times each typed search of `searched` (`what` they are): its first page and its count.
+fn search_figures(db: &Database, searched: Vec<String>, what: &str) {
     let (mut pages, mut counts, mut matches) = (Vec::new(), Vec::new(), Vec::new());
     let mut slowest = Vec::new();
-    for typed in typed_searches(HISTORY_CALLS, SEARCHES) {
+    for typed in searched {
         let query = HistoryQuery {
             search: Some(typed.clone()),
             limit: PAGE,
@@ -274,7 +328,7 @@ fn history_figures() {
     matches.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "  typed search, {SEARCHES} different ones (4–7 digits of a number, 3–6 letters of a name; median {} matches, most {}):",
+        "  typed search, {SEARCHES} different ones ({what}; median {} matches, most {}):",
         matches[SEARCHES / 2],
         matches[SEARCHES - 1]
     );

@@ -157,33 +157,122 @@ pub async fn seed_history(data: &Path, calls: usize) -> std::time::Duration {
     let writer = Writer::start(&path).unwrap();
     let clients = (calls as u64 / CALLS_PER_CLIENT).max(1);
     // A few thousand at a time: the writer commits them in groups, as under load.
-    for chunk in (0..calls as u64).collect::<Vec<_>>().chunks(4096) {
-        let tasks: Vec<_> = chunk
-            .iter()
-            .map(|&i| {
-                let writer = writer.clone();
-                tokio::spawn(async move {
-                    let (phone, name) = client(mix(i) % clients);
-                    let call = SimCall {
-                        access_code: ACCESS_CODE.into(),
-                        callid: format!("H{i:07}"),
-                        phone,
-                        ext: "101".into(),
-                        line: Some("74950000000".into()),
-                    };
-                    let link = Some("https://pbx.invalid/r.g722");
-                    store_answered_call(&writer, &call, 60, link, Some(&name)).await;
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
+    in_chunks(calls as u64, 4096, |i| {
+        let writer = writer.clone();
+        async move {
+            let (phone, name) = client(mix(i) % clients);
+            let call = SimCall {
+                access_code: ACCESS_CODE.into(),
+                callid: format!("H{i:07}"),
+                phone,
+                ext: "101".into(),
+                line: Some("74950000000".into()),
+            };
+            let link = Some("https://pbx.invalid/r.g722");
+            store_answered_call(&writer, &call, 60, link, Some(&name)).await;
+        }
+    })
+    .await;
+    until_indexed(&path).await
+}
+
+/// Runs `task(i)` for `i` in `0..count`, `chunk` of them at a time side by side.
+async fn in_chunks<F, T>(count: u64, chunk: usize, task: F)
+where
+    F: Fn(u64) -> T,
+    T: std::future::Future<Output = ()> + Send + 'static,
+{
+    for ids in (0..count).collect::<Vec<_>>().chunks(chunk) {
+        let running: Vec<_> = ids.iter().map(|&i| tokio::spawn(task(i))).collect();
+        for each in running {
+            each.await.unwrap();
         }
     }
+}
+
+/// How long until every call of the database at `path` is in the search index.
+async fn until_indexed(path: &Path) -> std::time::Duration {
     let stored = std::time::Instant::now();
-    let db = xvb_core::store::Database::open(&path).unwrap();
+    let db = xvb_core::store::Database::open(path).unwrap();
     while db.calls_waiting_for_search_index().unwrap() > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     stored.elapsed()
+}
+
+/// What agents write in call notes (the seeded notes are these, with a tag).
+const NOTE_PHRASES: [&str; 16] = [
+    "обещал выставить счёт до пятницы",
+    "просит перезвонить после обеда",
+    "жалоба на задержку доставки",
+    "уточнить наличие на складе",
+    "интересуется оптовыми ценами",
+    "договорились о встрече во вторник",
+    "не устроила цена, подумает",
+    "передать менеджеру по договорам",
+    "ошибся номером, искал такси",
+    "нужен акт сверки за квартал",
+    "возврат товара, ждёт курьера",
+    "promised the invoice by Friday",
+    "wants a callback about the contract",
+    "сменился контактный телефон",
+    "оплата прошла, отправить документы",
+    "просит скидку на повторный заказ",
+];
+
+/// The team's tags on the seeded notes.
+pub const NOTE_TAGS: [&str; 4] = ["Продажа", "Жалоба", "Перезвонить", "Ошибся номером"];
+
+/// Writes `notes` notes (a phrase and a tag each, by extension 101) on calls
+/// of a history seeded by [`seed_history`] with `calls` calls; how long after
+/// the last note the search index held every call again.
+pub async fn seed_notes(data: &Path, calls: usize, notes: usize) -> std::time::Duration {
+    let path = xvb_core::config::DataDir::resolve(Some(data.to_path_buf()))
+        .unwrap()
+        .database_path();
+    let writer = Writer::start(&path).unwrap();
+    in_chunks(notes as u64, 1024, |j| {
+        let writer = writer.clone();
+        async move {
+            let r = mix(2_000_000 + j);
+            let draft = xvb_core::notes::NoteDraft {
+                id: None,
+                callid: format!("H{:07}", r % calls as u64),
+                text: NOTE_PHRASES[(r >> 20) as usize % NOTE_PHRASES.len()].into(),
+                tags: vec![NOTE_TAGS[(r >> 28) as usize % NOTE_TAGS.len()].into()],
+                at: None,
+            };
+            let write = xvb_core::store::NoteWrite::Author {
+                draft,
+                by: Some("101".into()),
+            };
+            writer.record_note(write, None).await.unwrap();
+        }
+    })
+    .await;
+    until_indexed(&path).await
+}
+
+/// What agents type to find a note: `n` fragments of 3 to 6 letters of the
+/// seeded notes' words (4 letters or more), in any case.
+pub fn typed_note_searches(n: usize) -> Vec<String> {
+    (0..n as u64)
+        .map(|i| {
+            let r = mix(3_000_000 + i);
+            let phrase = NOTE_PHRASES[r as usize % NOTE_PHRASES.len()];
+            let words: Vec<&str> = phrase
+                .split([' ', ','])
+                .filter(|w| w.chars().count() >= 4)
+                .collect();
+            let word: Vec<char> = words[(r >> 16) as usize % words.len()].chars().collect();
+            let len = (3 + (r >> 24) as usize % 4).min(word.len());
+            let from = (r >> 32) as usize % (word.len() - len + 1);
+            let typed: String = word[from..from + len].iter().collect();
+            if r.is_multiple_of(3) {
+                typed.to_uppercase()
+            } else {
+                typed
+            }
+        })
+        .collect()
 }
