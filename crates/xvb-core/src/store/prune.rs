@@ -51,7 +51,7 @@ pub(super) fn prune_chunk(
         )?;
         tx.execute(
             "UPDATE meta SET value = max(value, coalesce(
-                 (SELECT max(seq) FROM journal WHERE seq > ?1 AND seq <= ?2 AND cmd = 'event'), 0))
+                 (SELECT max(seq) FROM journal WHERE seq > ?1 AND seq <= ?2 AND cmd IN ('event', 'note')), 0))
              WHERE key = 'journal_pruned_event'",
             [done, upto],
         )?;

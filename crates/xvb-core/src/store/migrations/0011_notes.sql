@@ -13,6 +13,10 @@ CREATE TABLE notes (
     edited_ms  INTEGER
 );
 CREATE INDEX notes_by_call ON notes(callid, written_ms);
+-- A call a relay no longer keeps takes its notes with it.
+CREATE TRIGGER notes_with_their_call AFTER DELETE ON calls BEGIN
+    DELETE FROM notes WHERE callid = old.callid;
+END;
 -- A relay's tags, in the order shown.
 CREATE TABLE team_tags (
     position INTEGER PRIMARY KEY,

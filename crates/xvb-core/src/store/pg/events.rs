@@ -69,6 +69,13 @@ impl PgStore {
             .await? as usize;
         client
             .execute(
+                "DELETE FROM relay_notes n
+                 WHERE NOT EXISTS (SELECT 1 FROM relay_calls c WHERE c.callid = n.callid)",
+                &[],
+            )
+            .await?;
+        client
+            .execute(
                 "DELETE FROM relay_lookups WHERE received_at < $1",
                 &[&before],
             )
