@@ -34,6 +34,27 @@ impl Drop for Driver {
     }
 }
 
+/// [`desktop_agent`] whose app saves into `work/Downloads` (XDG's user-dirs
+/// name it): the agent, its port, the environment to start the app with, and
+/// that folder.
+pub fn desktop_agent_with_downloads(
+    env: &[(String, String)],
+    work: &Path,
+) -> (Agent, u16, Vec<(String, String)>, PathBuf) {
+    let config_home = work.join("config");
+    let downloads = work.join("Downloads");
+    std::fs::create_dir_all(&config_home).unwrap();
+    std::fs::write(
+        config_home.join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )
+    .unwrap();
+    let mut env = env.to_vec();
+    env.push(("XDG_CONFIG_HOME".into(), config_home.display().to_string()));
+    let (agent, port) = desktop_agent(&env);
+    (agent, port, env, downloads)
+}
+
 /// An agent (extension 100) for the app: listening on a free loopback port
 /// (returned), English UI; every `xvb` command run with `env`.
 pub fn desktop_agent(env: &[(String, String)]) -> (Agent, u16) {

@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use std::process::Command;
 use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::app::{desktop_agent, desktop_agent_with_downloads, Desktop};
 use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::{
     choose_language, click, page_number, replace_text, screenshot, type_into, wait_number,
@@ -255,17 +255,7 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
     let (pbx_port, seen) = xvb_e2e::pbx::serve_recording(body.clone(), Default::default());
 
     // Downloads go to the folder XDG's user-dirs names.
-    let config_home = work.path().join("config");
-    let downloads = work.path().join("Downloads");
-    std::fs::create_dir_all(&config_home).unwrap();
-    std::fs::write(
-        config_home.join("user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )
-    .unwrap();
-    let mut env = session.env();
-    env.push(("XDG_CONFIG_HOME".into(), config_home.display().to_string()));
-    let (agent, port) = desktop_agent(&env);
+    let (agent, port, env, downloads) = desktop_agent_with_downloads(&session.env(), work.path());
     agent.ok(&[
         "config",
         "set",

@@ -13,7 +13,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Client;
 use xvb_e2e::agent::Agent;
-use xvb_e2e::desktop::app::{desktop_agent, Desktop};
+use xvb_e2e::desktop::app::{desktop_agent_with_downloads, Desktop};
 use xvb_e2e::desktop::page::{
     choose_language, click, page_number, screenshot, type_into, wait_number, wait_text, wait_value,
 };
@@ -111,17 +111,7 @@ async fn notes_are_written_with_the_keyboard_and_stamped_in_the_recording() {
     let (pbx_port, _seen) = xvb_e2e::pbx::serve_recording(body, Default::default());
 
     // The export lands in the folder XDG's user-dirs names.
-    let config_home = work.path().join("config");
-    let downloads = work.path().join("Downloads");
-    std::fs::create_dir_all(&config_home).unwrap();
-    std::fs::write(
-        config_home.join("user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )
-    .unwrap();
-    let mut env = session.env();
-    env.push(("XDG_CONFIG_HOME".into(), config_home.display().to_string()));
-    let (agent, port) = desktop_agent(&env);
+    let (agent, port, env, downloads) = desktop_agent_with_downloads(&session.env(), work.path());
     agent.ok(&[
         "config",
         "set",

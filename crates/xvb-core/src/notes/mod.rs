@@ -147,6 +147,25 @@ fn list_names(tags: &[Tag]) -> String {
         .join(", ")
 }
 
+impl NoteDraft {
+    /// The note this draft makes, written by `by` at `now`: a new one, or
+    /// `existing` edited (the note of the draft's `id` on its call, if stored).
+    pub fn into_note(
+        self,
+        existing: Option<Note>,
+        by: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<Note, NoteRefused> {
+        match &self.id {
+            None => Ok(Note::new(self, by, now)),
+            Some(id) => {
+                let existing = existing.ok_or_else(|| NoteRefused::NoNote(id.clone()))?;
+                Ok(existing.edited(self, by, now))
+            }
+        }
+    }
+}
+
 impl Note {
     /// A new note from a checked `draft`, written by `by` at `now`, with a fresh id.
     pub fn new(draft: NoteDraft, by: Option<String>, now: OffsetDateTime) -> Note {

@@ -60,18 +60,15 @@ pub(super) fn store_note(
             if !known {
                 return Err(NoteRefused::NoCall(draft.callid.clone()).into());
             }
-            match &draft.id {
-                None => Note::new(draft.clone(), by.clone(), now),
+            let existing = match &draft.id {
+                None => None,
                 Some(id) => {
-                    let existing =
-                        notes_where(conn, "id = ?1 AND callid = ?2", params![id, draft.callid])?;
-                    let existing = existing
+                    notes_where(conn, "id = ?1 AND callid = ?2", params![id, draft.callid])?
                         .into_iter()
                         .next()
-                        .ok_or_else(|| NoteRefused::NoNote(id.clone()))?;
-                    existing.edited(draft.clone(), by.clone(), now)
                 }
-            }
+            };
+            draft.clone().into_note(existing, by.clone(), now)?
         }
     };
     conn.prepare_cached(

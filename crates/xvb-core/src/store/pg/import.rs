@@ -4,10 +4,10 @@
 //! contact book.
 //! Idempotent: what is already there is left as it is.
 
+use super::notes::{insert_note, replace_tags};
 use super::writer::{dedupe_key, merge_call};
 use super::PgStore;
 use crate::contacts::Parsed;
-use crate::notes::Note;
 use crate::pbx::protocol::{CallEvent, Fields, PbxRequest};
 use crate::store::{note_of_fields, Database, JournalEntry, NOTE_CMD};
 use crate::CoreError;
@@ -58,7 +58,7 @@ impl PgStore {
                     .then(|| note_of_fields(&entry.fields))
                     .flatten()
                 {
-                    import_note(&tx, entry.seq, received_at, &fields, &note).await?;
+                    insert_note(&tx, entry.seq, received_at, &fields, &note).await?;
                     imported.notes += 1;
                     continue;
                 }
@@ -121,14 +121,7 @@ impl PgStore {
         }
         let tags = db.team_tags()?;
         if !tags.is_empty() {
-            tx.execute("DELETE FROM relay_tags", &[]).await?;
-        }
-        for (position, tag) in tags.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO relay_tags (position, name, color) VALUES ($1, $2, $3)",
-                &[&(position as i32), &tag.name, &tag.color],
-            )
-            .await?;
+            replace_tags(&tx, &tags).await?;
         }
         tx.commit().await?;
         let contacts: Vec<_> = db.contacts()?.into_iter().map(|c| (0, c)).collect();
@@ -140,40 +133,6 @@ impl PgStore {
         .await?;
         Ok(imported)
     }
-}
-
-/// A note's journal row into the stream, and its latest version into `relay_notes`.
-async fn import_note(
-    tx: &tokio_postgres::Transaction<'_>,
-    seq: i64,
-    received_at: OffsetDateTime,
-    fields: &serde_json::Value,
-    note: &Note,
-) -> Result<(), CoreError> {
-    tx.execute(
-        "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        &[
-            &seq,
-            &received_at,
-            &note.callid,
-            fields,
-            &format!("{NOTE_CMD}:{seq}"),
-            &NOTE_CMD,
-        ],
-    )
-    .await?;
-    tx.execute(
-        "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET note = excluded.note",
-        &[
-            &note.id,
-            &note.callid,
-            &serde_json::to_value(note).expect("notes serialise"),
-        ],
-    )
-    .await?;
-    Ok(())
 }
 
 /// The call event a journal row holds, if it is one.

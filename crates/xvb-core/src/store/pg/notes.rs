@@ -7,6 +7,7 @@ use crate::notes::{Note, NoteRefused, Tag};
 use crate::store::{NoteWrite, StoredNote, NOTE_CMD};
 use crate::CoreError;
 use time::OffsetDateTime;
+use tokio_postgres::Transaction;
 
 impl PgStore {
     /// Stores a note written by an agent (or an edit) and streams it; once committed.
@@ -32,25 +33,21 @@ impl PgStore {
                 if !known {
                     return Err(NoteRefused::NoCall(draft.callid).into());
                 }
-                match &draft.id {
-                    None => Note::new(draft, by, now),
-                    Some(id) => {
-                        let row = tx
-                            .query_opt(
-                                "SELECT note FROM relay_notes WHERE id = $1 AND callid = $2",
-                                &[id, &draft.callid],
-                            )
-                            .await?
-                            .ok_or_else(|| NoteRefused::NoNote(id.clone()))?;
-                        let existing: Note =
-                            serde_json::from_value(row.get(0)).map_err(CoreError::corrupt)?;
-                        existing.edited(draft, by, now)
-                    }
-                }
+                let existing = match &draft.id {
+                    None => None,
+                    Some(id) => tx
+                        .query_opt(
+                            "SELECT note FROM relay_notes WHERE id = $1 AND callid = $2",
+                            &[id, &draft.callid],
+                        )
+                        .await?
+                        .map(|row| serde_json::from_value(row.get(0)))
+                        .transpose()
+                        .map_err(CoreError::corrupt)?,
+                };
+                draft.into_note(existing, by, now)?
             }
         };
-        let json = serde_json::to_value(&note).expect("notes serialise");
-        let fields = serde_json::json!([["note", json.to_string()]]);
         let seq: i64 = tx
             .query_one(
                 "UPDATE relay_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
@@ -58,25 +55,9 @@ impl PgStore {
             )
             .await?
             .get(0);
-        tx.execute(
-            "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &seq,
-                &now,
-                &note.callid,
-                &fields,
-                &format!("{NOTE_CMD}:{seq}"),
-                &NOTE_CMD,
-            ],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET note = excluded.note",
-            &[&note.id, &note.callid, &json],
-        )
-        .await?;
+        let json = serde_json::to_string(&note).expect("notes serialise");
+        let fields = serde_json::json!([["note", json]]);
+        insert_note(&tx, seq, now, &fields, &note).await?;
         tx.commit().await?;
         // Outside the transaction, as the writer does: only a hint, tailers also poll.
         if let Err(e) = client
@@ -107,15 +88,56 @@ impl PgStore {
     pub async fn set_team_tags(&self, tags: &[Tag]) -> Result<(), CoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        tx.execute("DELETE FROM relay_tags", &[]).await?;
-        for (position, tag) in tags.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO relay_tags (position, name, color) VALUES ($1, $2, $3)",
-                &[&(position as i32), &tag.name, &tag.color],
-            )
-            .await?;
-        }
+        replace_tags(&tx, tags).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A note's row of the stream (`seq`, with its journal `fields`) and its latest
+/// version in `relay_notes`; a row already there is left as it is.
+pub(super) async fn insert_note(
+    tx: &Transaction<'_>,
+    seq: i64,
+    received_at: OffsetDateTime,
+    fields: &serde_json::Value,
+    note: &Note,
+) -> Result<(), CoreError> {
+    tx.execute(
+        "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        &[
+            &seq,
+            &received_at,
+            &note.callid,
+            fields,
+            &format!("{NOTE_CMD}:{seq}"),
+            &NOTE_CMD,
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET note = excluded.note",
+        &[
+            &note.id,
+            &note.callid,
+            &serde_json::to_value(note).expect("notes serialise"),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replaces the team's tags in `tx`.
+pub(super) async fn replace_tags(tx: &Transaction<'_>, tags: &[Tag]) -> Result<(), CoreError> {
+    tx.execute("DELETE FROM relay_tags", &[]).await?;
+    for (position, tag) in tags.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO relay_tags (position, name, color) VALUES ($1, $2, $3)",
+            &[&(position as i32), &tag.name, &tag.color],
+        )
+        .await?;
+    }
+    Ok(())
 }
