@@ -93,6 +93,7 @@ impl Companion {
             return Ok(());
         }
         self.state.team.send_replace(None);
+        self.state.team_tags.send_replace(None);
         let addr = self.start_listener().await?;
         self.reach.send_replace(Reach::Listening {
             addr: addr.to_string(),

@@ -110,7 +110,8 @@ pub struct HookState {
     /// The team's view as the relay last sent it (relay mode; `None` otherwise):
     /// the app's *Team* tab, and who is calling a caller back.
     pub team: Arc<watch::Sender<Option<Arc<TeamView>>>>,
-    /// The team's tags as the relay last sent them (relay mode; `None` otherwise).
+    /// The team's tags as the relay last sent them (relay mode: empty until it
+    /// does; `None` in direct mode).
     pub team_tags: Arc<watch::Sender<Option<Vec<Tag>>>>,
 }
 

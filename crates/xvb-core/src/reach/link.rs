@@ -150,9 +150,10 @@ impl RelayLink {
     /// through `state` into the database at `database`.
     pub fn start(state: HookState, database: PathBuf, code: JoinCode) -> RelayLink {
         let (status_tx, status) = watch::channel(LinkStatus::Connecting);
-        // A new relay's view and tags, not the last one's.
+        // A new relay's view and tags, not the last one's (no tags until it sends
+        // them: this computer's own list is for direct mode).
         state.team.send_replace(None);
-        state.team_tags.send_replace(None);
+        state.team_tags.send_replace(Some(Vec::new()));
         let team = state.team.subscribe();
         let (dials, dial_rx) = mpsc::channel(16);
         let link = Link {
