@@ -1,19 +1,23 @@
-//! Notes and tags through a SQLite relay, with two headless agents and the
-//! PBX's exact requests: a note by 101 reaches 100 and shows in 100's next
-//! ring of that caller (the pop's body on a recorded D-Bus session); a tag
-//! off the team's list is refused; notes written while 100 was killed with
-//! `kill -9` arrive once when it resumes; search finds a note's words; the
-//! CSV export is read by Python's `csv` with the BOM and Cyrillic intact.
+//! Notes and tags through a SQLite relay, with headless agents and the PBX's
+//! exact requests: a note by 101 reaches 100; a tag off the team's list is
+//! refused; a note written while 100 was killed with `kill -9` arrives once
+//! when it resumes; search finds a note's words; the CSV export is read by
+//! Python's `csv` with the BOM and Cyrillic intact. Then the note in 100's
+//! next ring of that caller (the pop's body on a recorded D-Bus session), and
+//! on two relay nodes sharing PostgreSQL, a note written through one node
+//! reaching an agent of the other.
 
 use crate::team::Cli;
 use std::time::{Duration, Instant};
 use xvb_core::pbx::sim::SimCall;
-use xvb_e2e::agent::Agent;
+use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::WAIT;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook};
+use xvb_e2e::postgres::PgCluster;
+use xvb_e2e::process::block_on;
 
 /// Waits until `agent`'s history shows call `callid` with `count` notes; its JSON.
 fn until_notes(agent: &Agent, callid: &str, count: usize) -> serde_json::Value {
@@ -35,11 +39,8 @@ fn until_notes(agent: &Agent, callid: &str, count: usize) -> serde_json::Value {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
-    let _turn = take_turn();
-    let session = DbusSession::bare();
-    let recorder = NotificationRecorder::start(&session.address).await;
+/// A SQLite relay with the team's tags, serving; its port.
+fn relay_with_tags() -> (Agent, u16, Served) {
     let (relay, port) = Agent::relay(Vec::new());
     relay.add_known_caller();
     relay.ok(&[
@@ -50,25 +51,13 @@ async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
         "Complaint",
         "Call back",
     ]);
-    assert_eq!(
-        relay.ok(&["relay", "tags", "list"]),
-        "Sale=#2e7d32\nComplaint=#c62828\nCall back=#1565c0\n"
-    );
     let served = relay.serve_relay();
-    let url = format!("http://127.0.0.1:{port}");
-    let code_100 = relay.relay_join_code("100", &url);
-    let code_101 = relay.relay_join_code("101", &url);
-    let agent = Agent::with_env("100", session.env());
-    let serve_100 = || {
-        let mut app = agent.spawn(&["serve", "--relay", &code_100, "--notify"], "relay: ");
-        app.expect_line("relay: connected as extension");
-        app
-    };
-    let mut app = serve_100();
-    let colleague = Cli::new("101", &code_101);
+    (relay, port, served)
+}
 
-    // 101 talks to the caller and writes down what was promised.
-    let talked = call_from_known_caller("NOTE-1", "101");
+/// Posts a call of the known caller that 101 answered and talked 4:12.
+async fn talk(served: &Served, callid: &str) -> SimCall {
+    let talked = call_from_known_caller(callid, "101");
     for fields in [
         talked.incoming(),
         talked.answered(),
@@ -76,6 +65,23 @@ async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
     ] {
         post_to_webhook(&served.webhook, &fields, None).await;
     }
+    talked
+}
+
+#[test]
+fn a_note_reaches_the_team_once_even_across_a_kill() {
+    let (relay, port, served) = relay_with_tags();
+    assert_eq!(
+        relay.ok(&["relay", "tags", "list"]),
+        "Sale=#2e7d32\nComplaint=#c62828\nCall back=#1565c0\n"
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let code_100 = relay.relay_join_code("100", &url);
+    let colleague = Cli::new("101", &relay.relay_join_code("101", &url));
+    let (agent, mut app) = crate::team::connect("100", &code_100);
+
+    // 101 talks to the caller and writes down what was promised.
+    block_on(talk(&served, "NOTE-1"));
     let refused = colleague.fails(&["note", "NOTE-1", "--text", "x", "--tag", "Spam"]);
     assert!(
         refused.contains("`Spam` is not one of the team's tags (Sale, Complaint, Call back)"),
@@ -108,7 +114,8 @@ async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
         "--at",
         "75",
     ]);
-    let _app = serve_100();
+    let mut resumed = agent.spawn(&["serve", "--relay", &code_100], "relay: ");
+    resumed.expect_line("relay: connected as extension");
     let call = until_notes(&agent, "NOTE-1", 2);
     assert_eq!(call["notes"][1]["at"], 75.0);
     std::thread::sleep(Duration::from_millis(500));
@@ -117,26 +124,6 @@ async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
         journal.matches("\"cmd\":\"note\"").count(),
         2,
         "each note stored once: {journal}"
-    );
-
-    // The caller calls again: 100's ring tells the last note.
-    let again = SimCall {
-        callid: "NOTE-2".into(),
-        ..talked.clone()
-    };
-    post_to_webhook(&served.webhook, &again.incoming(), None).await;
-    let ring = recorder
-        .wait_for(WAIT, "the ring of NOTE-2", |c| {
-            matches!(c, BusCall::Notify { summary, body, .. }
-                if summary.starts_with("Incoming") && body.contains("Last:"))
-        })
-        .await;
-    let BusCall::Notify { body, .. } = ring else {
-        unreachable!()
-    };
-    assert!(
-        body.contains("Last: 101, 0 min ago — promised the invoice by Friday"),
-        "{body}"
     );
 
     // Search finds the note's words; the tag filter narrows.
@@ -185,4 +172,93 @@ async fn a_note_reaches_the_team_survives_a_kill_and_shows_in_the_next_ring() {
         row["Notes"],
         "101: Обещал счёт до пятницы\n101 @1:15: promised the invoice by Friday"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_ring_of_that_caller_tells_the_last_note() {
+    let _turn = take_turn();
+    let session = DbusSession::bare();
+    let recorder = NotificationRecorder::start(&session.address).await;
+    let (relay, port, served) = relay_with_tags();
+    let url = format!("http://127.0.0.1:{port}");
+    let agent = Agent::with_env("100", session.env());
+    let code_100 = relay.relay_join_code("100", &url);
+    let mut app = agent.spawn(&["serve", "--relay", &code_100, "--notify"], "relay: ");
+    app.expect_line("relay: connected as extension");
+    let colleague = Cli::new("101", &relay.relay_join_code("101", &url));
+    let talked = talk(&served, "RING-1").await;
+    colleague.ok(&[
+        "note",
+        "RING-1",
+        "--text",
+        "promised the invoice by Friday",
+        "--tag",
+        "Call back",
+    ]);
+    until_notes(&agent, "RING-1", 1);
+
+    // The caller calls again: 100's ring tells the last note, who wrote it and when.
+    let again = SimCall {
+        callid: "RING-2".into(),
+        ..talked
+    };
+    post_to_webhook(&served.webhook, &again.incoming(), None).await;
+    let ring = recorder
+        .wait_for(WAIT, "the ring of RING-2", |c| {
+            matches!(c, BusCall::Notify { summary, body, .. }
+                if summary.starts_with("Incoming") && body.contains("Last:"))
+        })
+        .await;
+    let BusCall::Notify { body, .. } = ring else {
+        unreachable!()
+    };
+    assert!(
+        body.contains("Last: 101, 0 min ago — promised the invoice by Friday [Call back]"),
+        "{body}"
+    );
+}
+
+#[test]
+fn on_postgresql_a_note_through_one_node_reaches_an_agent_of_the_other() {
+    let pg = PgCluster::start();
+    let (first, first_port) = Agent::relay_node(&pg.url(), None, Vec::new());
+    let (second, second_port) = Agent::relay_node(&pg.url(), Some(&first), Vec::new());
+    first.ok(&["relay", "tags", "set", "Sale", "Complaint=#ff9800"]);
+    let served = [first.serve_relay(), second.serve_relay()];
+    let code_100 = first.relay_join_code("100", &format!("http://127.0.0.1:{first_port}"));
+    let code_101 = first.relay_join_code("101", &format!("http://127.0.0.1:{second_port}"));
+    let (agent, _app) = crate::team::connect("100", &code_100);
+    let colleague = Cli::new("101", &code_101);
+
+    let talked = crate::team::call("PG-NOTE-1", "79161234567", "101");
+    for fields in [
+        talked.incoming(),
+        talked.answered(),
+        talked.completed("Success", 30, None),
+    ] {
+        served[0].post(&fields);
+    }
+    let refused = colleague.fails(&["note", "PG-NOTE-1", "--tag", "Sale", "--tag", "VIP"]);
+    assert!(
+        refused.contains("`VIP` is not one of the team's tags (Sale, Complaint)"),
+        "{refused}"
+    );
+    colleague.ok(&[
+        "note",
+        "PG-NOTE-1",
+        "--text",
+        "Жалоба на счёт",
+        "--tag",
+        "complaint",
+    ]);
+    let call = until_notes(&agent, "PG-NOTE-1", 1);
+    assert_eq!(call["notes"][0]["by"], "101", "{call:#}");
+    assert_eq!(call["tags"], serde_json::json!(["Complaint"]));
+    assert_eq!(
+        second.ok(&["relay", "tags", "list"]),
+        "Sale=#2e7d32\nComplaint=#ff9800\n",
+        "one list for every node"
+    );
+    let stored = pg.sql("SELECT count(*) FROM relay_events WHERE cmd = 'note'");
+    assert_eq!(stored.trim(), "1", "the note is a row of the stream");
 }
