@@ -87,22 +87,52 @@ fn a_note_reaches_the_team_once_even_across_a_kill() {
         refused.contains("`Spam` is not one of the team's tags (Sale, Complaint, Call back)"),
         "{refused}"
     );
-    colleague.ok(&[
+    let id = colleague.ok(&[
         "note",
         "NOTE-1",
         "--text",
-        "Обещал счёт до пятницы",
+        "Обещал счёт до четверга",
         "--tag",
         "call back",
     ]);
-    let call = until_notes(&agent, "NOTE-1", 1);
+    // 101 corrects it; its own history has the edit as soon as the command returns.
+    colleague.ok(&[
+        "note",
+        "NOTE-1",
+        "--edit",
+        id.trim(),
+        "--text",
+        "Обещал счёт до пятницы",
+        "--tag",
+        "Call back",
+    ]);
+    let own: Vec<serde_json::Value> =
+        serde_json::from_str(&colleague.ok(&["history", "--json"])).unwrap();
+    assert_eq!(
+        own[0]["notes"][0]["text"], "Обещал счёт до пятницы",
+        "{own:#?}"
+    );
+    assert_eq!(own[0]["notes"][0]["edited_by"], "101");
+    let started = Instant::now();
+    let call = loop {
+        let call = until_notes(&agent, "NOTE-1", 1);
+        if call["notes"][0]["text"] == "Обещал счёт до пятницы" {
+            break call;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "{call:#}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(call["notes"][0]["by"], "101", "{call:#}");
-    assert_eq!(call["notes"][0]["text"], "Обещал счёт до пятницы");
     assert_eq!(
         call["tags"],
         serde_json::json!(["Call back"]),
         "spelled as listed"
     );
+
+    // An app older than notes (it does not ask for them) gets none in its stream.
+    let old_app = block_on(stream_without_notes(&code_100));
+    assert!(old_app.contains("\"cmd\":\"event\""), "{old_app}");
+    assert!(!old_app.contains("\"cmd\":\"note\""), "{old_app}");
 
     // 100 is killed; 101 writes another note meanwhile; 100 resumes with it, once.
     app.kill();
@@ -122,8 +152,8 @@ fn a_note_reaches_the_team_once_even_across_a_kill() {
     let journal = agent.ok(&["journal"]);
     assert_eq!(
         journal.matches("\"cmd\":\"note\"").count(),
-        2,
-        "each note stored once: {journal}"
+        3,
+        "each version stored once (a note, its edit, the second note): {journal}"
     );
 
     // Search finds the note's words; the tag filter narrows.
@@ -172,6 +202,28 @@ fn a_note_reaches_the_team_once_even_across_a_kill() {
         row["Notes"],
         "101: Обещал счёт до пятницы\n101 @1:15: promised the invoice by Friday"
     );
+}
+
+/// What a relay streams to an agent that does not ask for notes (as apps before
+/// them), up to `caught_up`.
+async fn stream_without_notes(code: &str) -> String {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let code = xvb_core::reach::relay::JoinCode::parse(code).unwrap();
+    let url = code.agent_url(0, 0, false).replace("&notes=true", "");
+    let mut request = url.into_client_request().unwrap();
+    let bearer = format!("Bearer {}", code.token.expose());
+    request
+        .headers_mut()
+        .insert("authorization", bearer.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut seen = String::new();
+    while !seen.contains("\"caught_up\"") {
+        let text = socket.next().await.unwrap().unwrap().into_text().unwrap();
+        seen.push_str(&text);
+        seen.push('\n');
+    }
+    seen
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

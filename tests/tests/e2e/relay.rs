@@ -237,7 +237,7 @@ fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
     // has the 30 calls with both their events.
     let head = Database::open(&relay.dir.path().join("xvb.sqlite3"))
         .unwrap()
-        .events_after(0, 10_000)
+        .events_after(0, 10_000, true)
         .unwrap();
     assert_eq!(head.len(), 60, "the relay stored every event");
     let head = head.last().unwrap().seq;
@@ -250,7 +250,7 @@ fn nothing_is_lost_across_a_killed_relay_and_a_killed_agent() {
         );
         let events = Database::open(&agent.dir.path().join("xvb.sqlite3"))
             .unwrap()
-            .events_after(0, 10_000)
+            .events_after(0, 10_000, true)
             .unwrap()
             .len();
         assert!(events >= 60, "{events} events stored");
@@ -530,7 +530,7 @@ fn a_thousand_calls_reach_every_agent_once_through_relay_restarts_and_drops() {
     // Every agent has every event the relay stored, each exactly once, in order.
     let relay_events = Database::open(&relay.dir.path().join("xvb.sqlite3"))
         .unwrap()
-        .events_after(0, 100_000)
+        .events_after(0, 100_000, true)
         .unwrap();
     let head = relay_events.last().unwrap().seq;
     for (agent, _) in &agents {
@@ -545,7 +545,7 @@ fn a_thousand_calls_reach_every_agent_once_through_relay_restarts_and_drops() {
         }
         let stored = Database::open(&agent.dir.path().join("xvb.sqlite3"))
             .unwrap()
-            .events_after(0, 100_000)
+            .events_after(0, 100_000, true)
             .unwrap();
         assert_eq!(
             stored.len(),

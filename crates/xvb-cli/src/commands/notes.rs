@@ -100,13 +100,15 @@ async fn through_relay(
             }
             let _ = status.changed().await;
         }
-        let id = link
+        let (id, seq) = link
             .dialer()
             .note(draft)
             .await
             .map_err(|e| CliError::Failed(e.to_string()))?;
+        // Stored here once this agent's position passes the note's entry (an edit's
+        // older version is here already).
         let db = Database::open(&database)?;
-        while db.note(&id)?.is_none() {
+        while db.relay_position()? < seq {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Ok(id)

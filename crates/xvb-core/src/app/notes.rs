@@ -20,12 +20,18 @@ impl Companion {
         self.state.tags()
     }
 
+    /// The tags as they change: the relay's arriving or changing (`None` in direct mode).
+    pub fn tags_watch(&self) -> tokio::sync::watch::Receiver<Option<Vec<Tag>>> {
+        self.state.team_tags.subscribe()
+    }
+
     /// Saves a note (new, or an edit of `draft.id`); the note as stored here.
+    /// Through a relay, the relay checks it against the team's tags.
     pub async fn save_note(&self, draft: NoteDraft) -> Result<Note, UiError> {
-        let draft = draft
-            .checked(&self.tags())
-            .map_err(crate::CoreError::from)?;
         let Some(relay) = self.relay_dialer().await else {
+            let draft = draft
+                .checked(&self.tags())
+                .map_err(crate::CoreError::from)?;
             let by = self.config().extension.clone();
             let stored = self
                 .state
@@ -34,17 +40,21 @@ impl Companion {
                 .await?;
             return Ok(stored.note);
         };
-        let id = relay.note(draft).await.map_err(refused)?;
-        self.wait_for_note(&id).await
+        let (id, seq) = relay.note(draft).await.map_err(refused)?;
+        self.wait_for_note(&id, seq).await
     }
 
-    /// The note `id` once the relay's stream has brought it into this store.
-    async fn wait_for_note(&self, id: &str) -> Result<Note, UiError> {
+    /// The note `id` once the relay's stream has brought it (its entry `seq`) into this store.
+    async fn wait_for_note(&self, id: &str, seq: i64) -> Result<Note, UiError> {
         let deadline = tokio::time::Instant::now() + STREAMED_BACK;
         loop {
             let found = {
                 let db = self.reader.lock().expect("reader lock");
-                db.note(id)?
+                if db.relay_position()? >= seq {
+                    db.note(id)?
+                } else {
+                    None
+                }
             };
             if let Some(note) = found {
                 return Ok(note);

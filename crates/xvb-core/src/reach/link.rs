@@ -12,7 +12,7 @@ use super::relay::{JoinCode, RelayError};
 use crate::listener::{HookState, Taken};
 use crate::notes::NoteDraft;
 use crate::pbx::protocol::{CallEvent, Fields};
-use crate::store::{note_of_fields, Database, JournalEntry, NoteWrite, Relayed, NOTE_CMD};
+use crate::store::{is_note, note_of_fields, Database, JournalEntry, NoteWrite, Relayed};
 use crate::team::TeamView;
 use crate::CoreError;
 use futures_util::{SinkExt, StreamExt};
@@ -126,7 +126,10 @@ impl Ask {
     }
 }
 
-type DialJob = (Ask, oneshot::Sender<Result<String, RelayError>>);
+/// What the relay answered: its message and, for a note, the note's sequence number.
+type Answer = Result<(String, Option<i64>), RelayError>;
+
+type DialJob = (Ask, oneshot::Sender<Answer>);
 
 /// The team's board and missed-call queue as the relay last sent it.
 pub type TeamWatch = watch::Receiver<Option<Arc<TeamView>>>;
@@ -198,26 +201,33 @@ pub struct RelayDialer(mpsc::Sender<DialJob>);
 impl RelayDialer {
     /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
     pub async fn dial(&self, to: &str) -> Result<String, RelayError> {
-        self.ask(Ask::Dial(to.to_owned())).await
+        Ok(self.ask(Ask::Dial(to.to_owned())).await?.0)
     }
 
     /// Claims the team's missed caller `phone` ("I'll call back"); what the relay said.
     pub async fn claim(&self, phone: &str) -> Result<String, RelayError> {
-        self.ask(Ask::Claim(phone.to_owned())).await
+        Ok(self.ask(Ask::Claim(phone.to_owned())).await?.0)
     }
 
     /// Gives the missed caller `phone` back to the team's queue; what the relay said.
     pub async fn release(&self, phone: &str) -> Result<String, RelayError> {
-        self.ask(Ask::Release(phone.to_owned())).await
+        Ok(self.ask(Ask::Release(phone.to_owned())).await?.0)
     }
 
-    /// Stores a note for the team (the relay checks its tags); the note's id.
-    /// It comes back on the stream like an event, and is stored then.
-    pub async fn note(&self, draft: NoteDraft) -> Result<String, RelayError> {
-        self.ask(Ask::Note(draft)).await
+    /// Stores a note for the team (the relay checks its tags): the note's id
+    /// and its sequence number. It comes back on the stream like an event, and
+    /// is stored here once this agent's relay position reaches that number.
+    pub async fn note(&self, draft: NoteDraft) -> Result<(String, i64), RelayError> {
+        match self.ask(Ask::Note(draft)).await? {
+            (id, Some(seq)) => Ok((id, seq)),
+            (_, None) => Err(RelayError::Dial(
+                "the relay is older than this app and cannot keep notes; ask your admin to update it"
+                    .into(),
+            )),
+        }
     }
 
-    async fn ask(&self, ask: Ask) -> Result<String, RelayError> {
+    async fn ask(&self, ask: Ask) -> Answer {
         let (reply, answer) = oneshot::channel();
         self.0
             .send((ask, reply))
@@ -323,7 +333,7 @@ async fn session(
         .await
         .map_err(connection_error)?;
     let (mut out, mut incoming) = socket.split();
-    let mut waiting: HashMap<u64, oneshot::Sender<Result<String, RelayError>>> = HashMap::new();
+    let mut waiting: HashMap<u64, oneshot::Sender<Answer>> = HashMap::new();
     let mut next_id = 0u64;
     // Events up to the relay's head at hello are a catch-up (see `catch_up`).
     let mut head = i64::MAX;
@@ -367,7 +377,7 @@ async fn session(
                             missed_before: carried.missed_before.clone(),
                         });
                     }
-                    Ok(ToAgent::Event(streamed)) if streamed.entry.cmd == NOTE_CMD => {
+                    Ok(ToAgent::Event(streamed)) if is_note(&streamed.entry) => {
                         store_note(state, streamed.entry).await?;
                     }
                     Ok(ToAgent::Event(streamed)) => {
@@ -375,6 +385,9 @@ async fn session(
                         let taken = store(state, streamed).await?;
                         match (&mut carried.catch_up, taken) {
                             (Some((catch_up, _)), Some(taken)) if caught_up => catch_up.add(taken),
+                            // An event this version cannot read changes nothing (a
+                            // catch-up goes on: it must not end in a burst of pops).
+                            (_, None) => {}
                             (_, taken) => {
                                 end_catch_up(state, carried);
                                 if let Some(notice) = taken.and_then(|t| t.notice) {
@@ -390,11 +403,8 @@ async fn session(
                     Ok(ToAgent::Team(view)) => {
                         state.team.send_replace(Some(Arc::new(*view)));
                     }
-                    Ok(ToAgent::Dialed { id, ok, message } | ToAgent::Replied { id, ok, message }) => {
-                        if let Some(reply) = waiting.remove(&id) {
-                            let _ = reply.send(if ok { Ok(message) } else { Err(RelayError::Dial(message)) });
-                        }
-                    }
+                    Ok(ToAgent::Dialed { id, ok, message }) => answer(&mut waiting, id, ok, message, None),
+                    Ok(ToAgent::Replied { id, ok, message, seq }) => answer(&mut waiting, id, ok, message, seq),
                     Err(e) => tracing::warn!(error = %e, "a message from the relay was not understood"),
                 }
             }
@@ -416,6 +426,23 @@ async fn session(
         )));
     }
     result
+}
+
+/// Hands the relay's answer to request `id` to whoever asked.
+fn answer(
+    waiting: &mut HashMap<u64, oneshot::Sender<Answer>>,
+    id: u64,
+    ok: bool,
+    message: String,
+    seq: Option<i64>,
+) {
+    if let Some(reply) = waiting.remove(&id) {
+        let _ = reply.send(if ok {
+            Ok((message, seq))
+        } else {
+            Err(RelayError::Dial(message))
+        });
+    }
 }
 
 /// In relay mode the extension the relay confirmed (the join code's) is this

@@ -55,9 +55,20 @@ impl Database {
         self.read_journal("", after, limit)
     }
 
-    /// Stored events and notes (not contact look-ups), oldest first, after sequence number `after`.
-    pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
-        self.read_journal("AND cmd IN ('event', 'note')", after, limit)
+    /// Stored events (not contact look-ups) and, with `notes`, notes, oldest
+    /// first, after sequence number `after`.
+    pub fn events_after(
+        &self,
+        after: i64,
+        limit: usize,
+        notes: bool,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        let kinds = if notes {
+            "AND cmd IN ('event', 'note')"
+        } else {
+            "AND cmd = 'event'"
+        };
+        self.read_journal(kinds, after, limit)
     }
 
     fn read_journal(

@@ -40,7 +40,7 @@ mod tests;
 pub use contacts::ImportReport;
 pub use history::HistoryQuery;
 pub use journal::{JournalEntry, Kept};
-pub use notes::{note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
+pub use notes::{is_note, note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
 pub use prune::Pruned;
 pub use relay_agents::{AgentRecord, AgentRow};
 pub use writer::{EventOutcome, Feed, Relayed, Writer};

@@ -83,7 +83,7 @@ async fn pruning_drops_old_events_and_calls_and_nothing_newer() {
     let kept = db.kept().unwrap();
     assert_eq!((kept.head, kept.pruned_event), (head, last_pruned));
     assert!(kept.pruned_before.is_some());
-    assert_eq!(db.events_after(0, 10).unwrap().len(), 2);
+    assert_eq!(db.events_after(0, 10, true).unwrap().len(), 2);
     assert_eq!(
         writer.prune(now - time::Duration::days(30)).await.unwrap(),
         Pruned::default()

@@ -172,16 +172,19 @@ impl RelayStore {
         }
     }
 
-    /// Stored events after `seq`, oldest first.
+    /// Stored events (and notes, with `notes`) after `seq`, oldest first.
     pub async fn events_after(
         &self,
         seq: i64,
         limit: usize,
+        notes: bool,
     ) -> Result<Vec<JournalEntry>, CoreError> {
         match self {
-            RelayStore::Sqlite(db) => blocking(db, move |db| db.events_after(seq, limit)).await,
+            RelayStore::Sqlite(db) => {
+                blocking(db, move |db| db.events_after(seq, limit, notes)).await
+            }
             #[cfg(feature = "postgres")]
-            RelayStore::Postgres(pg) => pg.events_after(seq, limit).await,
+            RelayStore::Postgres(pg) => pg.events_after(seq, limit, notes).await,
         }
     }
 
@@ -368,9 +371,14 @@ impl SqliteRelayStore {
         self.db().reset_agent_connections()
     }
 
-    /// Stored events after `seq`, oldest first.
-    pub fn events_after(&self, seq: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
-        self.db().events_after(seq, limit)
+    /// Stored events (and notes, with `notes`) after `seq`, oldest first.
+    pub fn events_after(
+        &self,
+        seq: i64,
+        limit: usize,
+        notes: bool,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        self.db().events_after(seq, limit, notes)
     }
 
     /// The newest sequence number (0 before any request) and what was pruned.

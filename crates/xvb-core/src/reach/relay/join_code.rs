@@ -77,6 +77,6 @@ impl JoinCode {
             .map(|p| format!(":{p}"))
             .unwrap_or_default();
         let base = self.relay.path().trim_end_matches('/');
-        format!("{scheme}://{host}{port}{base}{AGENT_PATH}?after={after}&epoch={epoch}&team={team}")
+        format!("{scheme}://{host}{port}{base}{AGENT_PATH}?after={after}&epoch={epoch}&team={team}&notes=true")
     }
 }

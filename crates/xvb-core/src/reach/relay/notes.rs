@@ -60,13 +60,23 @@ pub(super) fn answer_note(
             }
             Err(refused) => Err(refused.into()),
         };
-        let (ok, message) = match stored {
+        let reply = match stored {
             Ok(stored) => {
                 tracing::info!(ext, "an agent wrote a note");
-                (true, stored.note.id)
+                ToAgent::Replied {
+                    id,
+                    ok: true,
+                    message: stored.note.id,
+                    seq: Some(stored.seq),
+                }
             }
-            Err(e) => (false, e.to_string()),
+            Err(e) => ToAgent::Replied {
+                id,
+                ok: false,
+                message: e.to_string(),
+                seq: None,
+            },
         };
-        let _ = replies.send(ToAgent::Replied { id, ok, message }).await;
+        let _ = replies.send(reply).await;
     });
 }

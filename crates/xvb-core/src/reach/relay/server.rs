@@ -4,7 +4,7 @@
 
 use super::agents::{token_hash, RelayStore};
 use super::notes::keep_tags_fresh;
-use super::stream::{encode, stream_to_agent, Encoded};
+use super::stream::{encode, stream_to_agent, Encoded, Live};
 use super::team::{keep_fresh, TeamFrame};
 use super::wire::{StreamedEvent, ToAgent, AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
@@ -13,7 +13,7 @@ use crate::notes::Tag;
 use crate::pbx::dialer::dial_with_account_token;
 use crate::pbx::notifier::Silent;
 use crate::pbx::phone::DialNumber;
-use crate::store::{JournalEntry, Pruned, Writer};
+use crate::store::{is_note, JournalEntry, Pruned, Writer};
 use crate::CoreError;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
@@ -129,7 +129,11 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
             match stored.recv().await {
                 Ok(entry) => {
                     let text = encode(&encoder.streamed((*entry).clone()));
-                    let _ = live.send(Encoded(Some((entry.seq, text))));
+                    let _ = live.send(Encoded(Some(Live {
+                        seq: entry.seq,
+                        note: is_note(&entry),
+                        text,
+                    })));
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     let _ = live.send(Encoded(None));
@@ -180,6 +184,9 @@ pub(super) struct After {
     /// Whether the agent wants the team view (agents before it did not ask).
     #[serde(default)]
     pub(super) team: bool,
+    /// Whether the agent takes notes in its stream (agents before notes did not ask).
+    #[serde(default)]
+    pub(super) notes: bool,
 }
 
 /// 200 while the node reaches its store and its contact book is loaded, else 503:

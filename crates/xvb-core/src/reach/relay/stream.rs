@@ -18,7 +18,18 @@ const BACKLOG_PAGE: usize = 1000;
 /// A live event, already encoded for the wire (once for every agent); `None`
 /// when the encoder fell behind and agents must catch up from the store.
 #[derive(Clone)]
-pub(super) struct Encoded(pub(super) Option<(i64, Utf8Bytes)>);
+pub(super) struct Encoded(pub(super) Option<Live>);
+
+/// One stored entry as every agent's connection gets it.
+#[derive(Clone)]
+pub(super) struct Live {
+    /// Its sequence number.
+    pub(super) seq: i64,
+    /// Whether it is a note (sent only to agents that asked for notes).
+    pub(super) note: bool,
+    /// The `event` message.
+    pub(super) text: Utf8Bytes,
+}
 
 type Sent = Result<(), axum::Error>;
 
@@ -33,16 +44,19 @@ async fn send(socket: &mut SplitSink<WebSocket, Message>, message: &ToAgent) -> 
     socket.send(Message::Text(encode(message))).await
 }
 
-/// Sends an agent what it has not seen yet from the store; the last sequence number sent.
+/// Sends an agent what it has not seen yet from the store (notes only if it
+/// asked for them: an app older than notes would skip them, and end its
+/// catch-up there); the last sequence number sent.
 async fn send_backlog(
     relay: &RelayState,
     socket: &mut SplitSink<WebSocket, Message>,
     mut sent: i64,
+    notes: bool,
 ) -> Result<i64, axum::Error> {
     loop {
         let page = relay
             .store
-            .events_after(sent, BACKLOG_PAGE)
+            .events_after(sent, BACKLOG_PAGE, notes)
             .await
             .map_err(axum::Error::new)?;
         let full = page.len() == BACKLOG_PAGE;
@@ -100,11 +114,13 @@ pub(super) async fn stream_to_agent(
         },
     )
     .await?;
-    let mut sent = send_backlog(relay, &mut out, after).await?;
-    send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
+    // The tags first: an app offers them while it catches up.
     let mut tags = relay.tags.clone();
     let listed = tags.borrow_and_update().clone();
     send(&mut out, &ToAgent::Tags { tags: listed }).await?;
+    let notes = resume.notes;
+    let mut sent = send_backlog(relay, &mut out, after, notes).await?;
+    send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
     let mut team = relay.team.clone();
     if resume.team {
         send_team(&mut out, &mut team).await?;
@@ -114,12 +130,12 @@ pub(super) async fn stream_to_agent(
     loop {
         tokio::select! {
             entry = live.recv() => match entry {
-                Ok(Encoded(Some((seq, text)))) => {
-                    sent = send_live(relay, &mut out, &mut live, sent, seq, text).await?;
+                Ok(Encoded(Some(first))) => {
+                    sent = send_live(relay, &mut out, &mut live, sent, first, notes).await?;
                 }
                 // This agent, or the encoder, fell behind: catch up from the store.
                 Ok(Encoded(None)) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                    sent = send_backlog(relay, &mut out, sent).await?;
+                    sent = send_backlog(relay, &mut out, sent, notes).await?;
                 }
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
@@ -194,7 +210,13 @@ fn answer_claim(
             Ok(message) => (true, message),
             Err(message) => (false, message),
         };
-        let _ = replies.send(ToAgent::Replied { id, ok, message }).await;
+        let reply = ToAgent::Replied {
+            id,
+            ok,
+            message,
+            seq: None,
+        };
+        let _ = replies.send(reply).await;
     });
 }
 
@@ -206,20 +228,22 @@ async fn send_live(
     out: &mut SplitSink<WebSocket, Message>,
     live: &mut broadcast::Receiver<Encoded>,
     mut sent: i64,
-    seq: i64,
-    text: Utf8Bytes,
+    first: Live,
+    notes: bool,
 ) -> Result<i64, axum::Error> {
-    let mut next = Some((seq, text));
-    while let Some((seq, text)) = next.take() {
-        if seq > sent {
-            sent = seq;
-            out.feed(Message::Text(text)).await?;
+    let mut next = Some(first);
+    while let Some(entry) = next.take() {
+        if entry.seq > sent {
+            sent = entry.seq;
+            if notes || !entry.note {
+                out.feed(Message::Text(entry.text)).await?;
+            }
         }
         next = match live.try_recv() {
             Ok(Encoded(Some(waiting))) => Some(waiting),
             Ok(Encoded(None)) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
                 out.flush().await?;
-                return send_backlog(relay, out, sent).await;
+                return send_backlog(relay, out, sent, notes).await;
             }
             Err(_) => None,
         };

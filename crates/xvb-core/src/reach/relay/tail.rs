@@ -84,7 +84,7 @@ pub(super) async fn follow(pg: PgStore, feed: Feed, freshness: Arc<Freshness>) {
 async fn pass_on(held: &mut Held, feed: &Feed, last: &mut i64) -> bool {
     loop {
         let page = match held.client().await {
-            Ok(client) => events_after_on(client, *last, PAGE).await,
+            Ok(client) => events_after_on(client, *last, PAGE, true).await,
             Err(e) => Err(e),
         };
         match page {

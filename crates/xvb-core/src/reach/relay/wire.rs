@@ -66,8 +66,12 @@ pub enum ToAgent {
         id: u64,
         /// Whether it was done.
         ok: bool,
-        /// What was done, or why not.
+        /// What was done, or why not (for a `note`: the note's id).
         message: String,
+        /// For a stored `note`: its sequence number in the stream (the agent
+        /// has it once its position reaches this).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<i64>,
     },
     /// The answer to a `dial`.
     Dialed {

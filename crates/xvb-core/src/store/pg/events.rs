@@ -10,14 +10,15 @@ use time::OffsetDateTime;
 const PRUNE_CHUNK: i64 = 1000;
 
 impl PgStore {
-    /// Stored events after `seq`, oldest first, at most `limit`.
+    /// Stored events (and notes, with `notes`) after `seq`, oldest first, at most `limit`.
     pub async fn events_after(
         &self,
         seq: i64,
         limit: usize,
+        notes: bool,
     ) -> Result<Vec<JournalEntry>, CoreError> {
         let client = self.client().await?;
-        events_after_on(&client, seq, limit).await
+        events_after_on(&client, seq, limit, notes).await
     }
 
     /// The newest sequence number and what retention dropped.
@@ -84,17 +85,19 @@ impl PgStore {
     }
 }
 
-/// Stored events after `seq`, oldest first, at most `limit`, read on `client`.
+/// Stored events (and notes, with `notes`) after `seq`, oldest first, at most
+/// `limit`, read on `client`.
 pub(crate) async fn events_after_on(
     client: &tokio_postgres::Client,
     seq: i64,
     limit: usize,
+    notes: bool,
 ) -> Result<Vec<JournalEntry>, CoreError> {
     let rows = client
         .query(
             "SELECT seq, received_at, fields, cmd FROM relay_events
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&seq, &(limit as i64)],
+             WHERE seq > $1 AND ($3 OR cmd = 'event') ORDER BY seq LIMIT $2",
+            &[&seq, &(limit as i64), &notes],
         )
         .await?;
     rows.iter()
