@@ -61,6 +61,7 @@ fn main() {
             desktop::setup(app.handle());
             tray::follow_reach(app.handle(), companion.reach());
             team::follow(app.handle(), companion.team());
+            team::follow_tags(app.handle());
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = companion.start_reach().await {
                     tracing::error!(error = %e, "the listener (or the relay link) did not start");

@@ -1,6 +1,6 @@
 //! The team's board and missed-call queue (relay mode): each view the relay
 //! sends goes to the window (event `team`) and, for agents who chose it, its
-//! waiting missed callers to the tray badge.
+//! waiting missed callers to the tray badge; the team's tags (event `tags`).
 
 use crate::tray;
 use tauri::{AppHandle, Emitter, Manager};
@@ -16,6 +16,24 @@ pub fn follow(app: &AppHandle, mut team: TeamWatch) {
             show_badge(&app, view.as_deref());
             if let Err(e) = app.emit("team", view) {
                 tracing::warn!(error = %e, "could not tell the window about the team");
+            }
+        }
+    });
+}
+
+/// Sends the window the tags a note may carry whenever they change (the relay's
+/// arriving, or changing; back to the settings' list when leaving the relay).
+pub fn follow_tags(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(state) = app.try_state::<crate::AppState>() else {
+            return;
+        };
+        let mut tags = state.companion.tags_watch();
+        while tags.changed().await.is_ok() {
+            tags.borrow_and_update();
+            if let Err(e) = app.emit("tags", state.companion.tags()) {
+                tracing::warn!(error = %e, "could not tell the window about the tags");
             }
         }
     });
