@@ -75,6 +75,8 @@ enum Job {
 enum Done {
     Event(Box<EventOutcome>),
     Note(StoredNote),
+    /// A note refused before anything was written: the batch goes on.
+    Refused(crate::notes::NoteRefused),
     Journalled,
 }
 
@@ -335,6 +337,7 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<
                 Job::Note { reply, .. } => {
                     let answer = match done {
                         Some(Ok(Done::Note(stored))) => Ok(stored),
+                        Some(Ok(Done::Refused(refused))) => Err(refused.into()),
                         Some(Err(e)) => Err(e),
                         _ => Err(CoreError::StoreFailed),
                     };
@@ -377,9 +380,7 @@ fn commit_batch(
     match together {
         Ok(outcomes) => outcomes.into_iter().map(|o| Some(Ok(o))).collect(),
         Err(e) if batch.len() == 1 => {
-            if !matches!(e, CoreError::Note(_)) {
-                tracing::error!(error = %e, "could not store a request");
-            }
+            tracing::error!(error = %e, "could not store a request");
             vec![Some(Err(e))]
         }
         Err(e) => {
@@ -405,11 +406,15 @@ fn run_job(conn: &Connection, job: &Job, now: OffsetDateTime) -> Result<Done, Co
             advance_relay_position(conn, *relayed)?;
             Ok(Done::Event(Box::new(outcome)))
         }
-        Job::Note { write, relayed, .. } => {
-            let stored = store_note(conn, write, now)?;
-            advance_relay_position(conn, *relayed)?;
-            Ok(Done::Note(stored))
-        }
+        Job::Note { write, relayed, .. } => match store_note(conn, write, now) {
+            Ok(stored) => {
+                advance_relay_position(conn, *relayed)?;
+                Ok(Done::Note(stored))
+            }
+            // Refused on what it read, before writing: the others in its batch commit.
+            Err(CoreError::Note(refused)) => Ok(Done::Refused(refused)),
+            Err(e) => Err(e),
+        },
         Job::Journal { cmd, fields } => {
             append(conn, cmd, None, fields, now).map(|_| Done::Journalled)
         }
