@@ -44,7 +44,7 @@ impl PgStore {
         let mut after = 0;
         let mut callids = BTreeSet::new();
         loop {
-            let page = db.events_after(after, PAGE)?;
+            let page = db.events_after(after, PAGE, true)?;
             let full = page.len() == PAGE;
             for entry in page {
                 after = entry.seq;
@@ -58,8 +58,9 @@ impl PgStore {
                     .then(|| note_of_fields(&entry.fields))
                     .flatten()
                 {
-                    insert_note(&tx, entry.seq, received_at, &fields, &note).await?;
-                    imported.notes += 1;
+                    if insert_note(&tx, entry.seq, received_at, &fields, &note).await? {
+                        imported.notes += 1;
+                    }
                     continue;
                 }
                 let Some(event) = call_event(&entry) else {
@@ -119,9 +120,13 @@ impl PgStore {
             )
             .await?;
         }
-        let tags = db.team_tags()?;
-        if !tags.is_empty() {
-            replace_tags(&tx, &tags).await?;
+        // The file's tags, unless the cluster has its own list already.
+        let listed: i64 = tx
+            .query_one("SELECT count(*) FROM relay_tags", &[])
+            .await?
+            .get(0);
+        if listed == 0 {
+            replace_tags(&tx, &db.team_tags()?).await?;
         }
         tx.commit().await?;
         let contacts: Vec<_> = db.contacts()?.into_iter().map(|c| (0, c)).collect();

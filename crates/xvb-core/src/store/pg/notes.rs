@@ -94,28 +94,33 @@ impl PgStore {
     }
 }
 
-/// A note's row of the stream (`seq`, with its journal `fields`) and its latest
-/// version in `relay_notes`; a row already there is left as it is.
+/// A note's row of the stream (`seq`, with its journal `fields`) and, if that
+/// row is new, the note's latest version in `relay_notes`; whether it was new
+/// (importing a file again changes nothing).
 pub(super) async fn insert_note(
     tx: &Transaction<'_>,
     seq: i64,
     received_at: OffsetDateTime,
     fields: &serde_json::Value,
     note: &Note,
-) -> Result<(), CoreError> {
-    tx.execute(
-        "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
+) -> Result<bool, CoreError> {
+    let added = tx
+        .execute(
+            "INSERT INTO relay_events (seq, received_at, callid, fields, dedupe, cmd)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        &[
-            &seq,
-            &received_at,
-            &note.callid,
-            fields,
-            &format!("{NOTE_CMD}:{seq}"),
-            &NOTE_CMD,
-        ],
-    )
-    .await?;
+            &[
+                &seq,
+                &received_at,
+                &note.callid,
+                fields,
+                &format!("{NOTE_CMD}:{seq}"),
+                &NOTE_CMD,
+            ],
+        )
+        .await?;
+    if added == 0 {
+        return Ok(false);
+    }
     tx.execute(
         "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET note = excluded.note",
@@ -126,7 +131,7 @@ pub(super) async fn insert_note(
         ],
     )
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Replaces the team's tags in `tx`.
