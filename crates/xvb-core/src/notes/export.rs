@@ -21,8 +21,8 @@ pub struct CsvOptions {
     pub language: Language,
 }
 
-/// Calls read from the store at a time.
-const PAGE: usize = 2000;
+/// Calls given their notes and written at a time.
+const CHUNK: usize = 500;
 
 const TIME: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
@@ -82,23 +82,12 @@ pub fn export_csv(
         Language::Ru => HEADER_RU,
     };
     csv.write_record(header).map_err(csv_error)?;
-    let mut page = HistoryQuery {
-        limit: PAGE,
-        offset: 0,
-        ..query.clone()
-    };
-    let mut written = 0;
-    loop {
-        let calls = db.history(&page)?;
-        for call in &calls {
+    let written = db.each_call(query, CHUNK, |calls| {
+        for call in calls {
             csv.write_record(row(call, options)).map_err(csv_error)?;
         }
-        written += calls.len();
-        if calls.len() < PAGE {
-            break;
-        }
-        page.offset += PAGE;
-    }
+        Ok(())
+    })?;
     csv.flush().map_err(io)?;
     Ok(written)
 }

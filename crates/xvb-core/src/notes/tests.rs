@@ -146,7 +146,10 @@ async fn search_finds_notes_text_and_tags_and_the_tag_filter_narrows() {
     let (_dir, writer, db) = store_with_calls().await;
     writer
         .record_note(
-            author(draft("OTHER", "Жалоба на доставку", &["Complaint"]), "101"),
+            author(
+                draft("OTHER", "Жалоба на доставку", &["Complaint", "Жалоба"]),
+                "101",
+            ),
             None,
         )
         .await
@@ -175,6 +178,7 @@ async fn search_finds_notes_text_and_tags_and_the_tag_filter_narrows() {
         assert_eq!(found("complaint", None), ["OTHER"], "a tag");
         assert_eq!(found("вася", None).len(), 2, "names still found");
         assert_eq!(found("", Some("complaint")), ["OTHER"]);
+        assert_eq!(found("", Some("ЖАЛОБА")), ["OTHER"], "Cyrillic in any case");
         assert!(found("", Some("Sale")).is_empty());
         assert_eq!(found("вас", Some("Complaint")), ["OTHER"]);
         while db.calls_waiting_for_search_index().unwrap() > 0 {

@@ -190,9 +190,9 @@ impl HistoryQuery {
             // Not correlated: the tagged calls are read once, then looked up by
             // id (0.3 s at a million calls when each call looked for its notes).
             push(
-                "c.callid IN (SELECT n.callid FROM notes n, json_each(n.tags) t \
-                 WHERE t.value = $ COLLATE NOCASE)",
-                vec![Value::Text(tag.trim().to_owned())],
+                "c.callid IN (SELECT n.callid FROM notes n, json_each(n.tags_fold) t \
+                 WHERE t.value = $)",
+                vec![Value::Text(tag.trim().to_lowercase())],
             );
         }
         if let Some(since) = self.since_ms {
@@ -317,15 +317,57 @@ impl Database {
         self.records(&sql, params)
     }
 
+    /// Every call matching `query` (its limit and offset aside), newest first,
+    /// handed to `each` `chunk` calls at a time with their notes; how many.
+    /// One statement reads them all, so the calls are those of one moment
+    /// (an export): calls stored meanwhile are neither repeated nor skipped.
+    pub fn each_call(
+        &self,
+        query: &HistoryQuery,
+        chunk: usize,
+        mut each: impl FnMut(&[Call]) -> Result<(), CoreError>,
+    ) -> Result<usize, CoreError> {
+        let (filter, params) = query.filter(true, 0);
+        let walk = if query.terms().is_empty() {
+            ""
+        } else {
+            "INDEXED BY calls_by_time_search"
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.record FROM calls c {walk} WHERE {filter}
+             ORDER BY c.first_seen_ms DESC, c.rowid DESC"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let (mut calls, mut handed) = (Vec::with_capacity(chunk), 0);
+        loop {
+            let row = rows.next()?;
+            if let Some(row) = row {
+                let record: String = row.get(0)?;
+                calls.push(serde_json::from_str::<Call>(&record).map_err(CoreError::corrupt)?);
+            }
+            if calls.len() == chunk || (row.is_none() && !calls.is_empty()) {
+                attach_notes(&self.conn, &mut calls)?;
+                each(&calls)?;
+                handed += calls.len();
+                calls.clear();
+            }
+            if row.is_none() {
+                return Ok(handed);
+            }
+        }
+    }
+
     /// Notes carrying `tag`, counted up to `limit`.
     fn count_tagged(&self, tag: &str, limit: i64) -> Result<i64, CoreError> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM notes n, json_each(n.tags) t
-                 WHERE t.value = ?1 COLLATE NOCASE LIMIT ?2)",
+                "SELECT count(*) FROM (SELECT 1 FROM notes n, json_each(n.tags_fold) t
+                 WHERE t.value = ?1 LIMIT ?2)",
             )?
-            .query_row(rusqlite::params![tag.trim(), limit], |r| r.get(0))?)
+            .query_row(rusqlite::params![tag.trim().to_lowercase(), limit], |r| {
+                r.get(0)
+            })?)
     }
 
     /// A page of the index's matches, sorted by the time the index keeps.

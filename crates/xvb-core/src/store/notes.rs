@@ -2,7 +2,7 @@
 //! (journalled like events, so a relay streams them) and attached to calls
 //! when history is read — and a relay's list of tags, `team_tags`.
 
-use super::journal::append;
+use super::journal::{append, JournalEntry};
 use super::{from_unix_ms, unix_ms, Database};
 use crate::notes::{Note, NoteDraft, NoteRefused, Tag};
 use crate::pbx::call::Call;
@@ -44,8 +44,15 @@ pub fn note_of_fields(fields: &[(String, String)]) -> Option<Note> {
     serde_json::from_str(json).ok()
 }
 
+/// Whether `entry` holds a note: its `cmd` says so, or (from a relay node older
+/// than notes, which labels every row an event) its one field is `note`.
+pub fn is_note(entry: &JournalEntry) -> bool {
+    entry.cmd == NOTE_CMD || matches!(entry.fields.as_slice(), [(name, _)] if name == "note")
+}
+
 /// Stores a note in the writer's transaction: the row, its journal entry and
-/// the call's folded notes (what search compares).
+/// the call's folded notes (what search compares). A refusal (no such call or
+/// note) comes before anything is written.
 pub(super) fn store_note(
     conn: &Connection,
     write: &NoteWrite,
@@ -72,9 +79,11 @@ pub(super) fn store_note(
         }
     };
     conn.prepare_cached(
-        "INSERT INTO notes (id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO notes (id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms,
+             tags_fold)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET text = excluded.text, tags = excluded.tags,
+             tags_fold = excluded.tags_fold,
              at_s = excluded.at_s, edited_by = excluded.edited_by, edited_ms = excluded.edited_ms",
     )?
     .execute(params![
@@ -87,6 +96,14 @@ pub(super) fn store_note(
         unix_ms(note.when),
         note.edited_by,
         note.edited_when.map(unix_ms),
+        serde_json::to_string(
+            &note
+                .tags
+                .iter()
+                .map(|t| t.to_lowercase())
+                .collect::<Vec<_>>()
+        )
+        .expect("tags serialise"),
     ])?;
     let fields = Fields(vec![(
         "note".to_owned(),

@@ -3,8 +3,9 @@ CREATE TABLE notes (
     id         TEXT PRIMARY KEY,
     callid     TEXT NOT NULL,
     text       TEXT NOT NULL,
-    -- JSON array of tag names.
+    -- JSON array of tag names, and the same in lower case (the tag filter's).
     tags       TEXT NOT NULL,
+    tags_fold  TEXT NOT NULL,
     -- The moment of the recording, in seconds.
     at_s       REAL,
     by_ext     TEXT,
