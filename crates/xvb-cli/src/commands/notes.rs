@@ -13,7 +13,7 @@ use xvb_core::notes::{parse_tags, tags_text, NoteDraft};
 use xvb_core::pbx::notifier::Silent;
 use xvb_core::reach::link::{LinkStatus, RelayLink};
 use xvb_core::reach::relay::RelayStore;
-use xvb_core::store::{Database, NoteWrite, Writer};
+use xvb_core::store::{NoteWrite, Writer};
 
 /// How long to wait for the relay (connecting, then the note coming back).
 const RELAY_WAIT: Duration = Duration::from_secs(20);
@@ -86,7 +86,6 @@ async fn through_relay(
     let engine = Engine::open(data, config, Arc::new(Silent))?;
     let link = RelayLink::start(engine.state, data.database_path(), code);
     let mut status = link.status();
-    let database = data.database_path();
     tokio::time::timeout(RELAY_WAIT, async {
         loop {
             match &*status.borrow_and_update() {
@@ -100,18 +99,10 @@ async fn through_relay(
             }
             let _ = status.changed().await;
         }
-        let (id, seq) = link
-            .dialer()
+        link.dialer()
             .note(draft)
             .await
-            .map_err(|e| CliError::Failed(e.to_string()))?;
-        // Stored here once this agent's position passes the note's entry (an edit's
-        // older version is here already).
-        let db = Database::open(&database)?;
-        while db.relay_position()? < seq {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Ok(id)
+            .map_err(|e| CliError::Failed(e.to_string()))
     })
     .await
     .map_err(|_| CliError::Failed("the relay did not answer in 20 s; try again".into()))?

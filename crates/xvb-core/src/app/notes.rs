@@ -9,10 +9,6 @@ use crate::notes::{Note, NoteDraft, Tag};
 use crate::pbx::pop::Language;
 use crate::reach::relay::RelayError;
 use crate::store::{Database, HistoryQuery, NoteWrite};
-use std::time::Duration;
-
-/// How long a note saved through the relay may take to come back on the stream.
-const STREAMED_BACK: Duration = Duration::from_secs(5);
 
 impl Companion {
     /// The tags a note may carry (the relay's list when joined).
@@ -40,33 +36,10 @@ impl Companion {
                 .await?;
             return Ok(stored.note);
         };
-        let (id, seq) = relay.note(draft).await.map_err(refused)?;
-        self.wait_for_note(&id, seq).await
-    }
-
-    /// The note `id` once the relay's stream has brought it (its entry `seq`) into this store.
-    async fn wait_for_note(&self, id: &str, seq: i64) -> Result<Note, UiError> {
-        let deadline = tokio::time::Instant::now() + STREAMED_BACK;
-        loop {
-            let found = {
-                let db = self.reader.lock().expect("reader lock");
-                if db.relay_position()? >= seq {
-                    db.note(id)?
-                } else {
-                    None
-                }
-            };
-            if let Some(note) = found {
-                return Ok(note);
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(UiError::new(
-                    ErrorCode::Relay,
-                    "the relay stored the note but has not sent it back yet; it appears when the connection catches up",
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let id = relay.note(draft).await.map_err(refused)?;
+        let db = self.reader.lock().expect("reader lock");
+        db.note(&id)?
+            .ok_or_else(|| UiError::new(ErrorCode::Relay, RelayError::NotBackYet))
     }
 
     /// Writes every call matching `query` as CSV into the Downloads folder

@@ -28,6 +28,8 @@ use tokio_tungstenite::tungstenite::Message;
 const SILENCE: Duration = Duration::from_secs(3 * PING_EVERY.as_secs());
 /// How long a dial waits for the relay's answer.
 const DIAL_WAIT: Duration = Duration::from_secs(20);
+/// How long a note the relay stored may take to come back on the stream.
+const STREAMED_BACK: Duration = Duration::from_secs(5);
 
 /// The state of the link, for the tray, the UI and `xvb serve --relay`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -137,6 +139,7 @@ pub type TeamWatch = watch::Receiver<Option<Arc<TeamView>>>;
 /// A running link to a relay; dropping it disconnects.
 pub struct RelayLink {
     dials: mpsc::Sender<DialJob>,
+    stored: watch::Receiver<i64>,
     status: watch::Receiver<LinkStatus>,
     team: TeamWatch,
     task: tokio::task::JoinHandle<()>,
@@ -159,15 +162,18 @@ impl RelayLink {
         state.team_tags.send_replace(Some(Vec::new()));
         let team = state.team.subscribe();
         let (dials, dial_rx) = mpsc::channel(16);
+        let (stored_tx, stored) = watch::channel(0);
         let link = Link {
             state,
             database,
             code,
             status: status_tx,
+            stored: stored_tx,
         };
         let task = tokio::spawn(keep_connected(link, dial_rx));
         RelayLink {
             dials,
+            stored,
             status,
             team,
             task,
@@ -186,7 +192,10 @@ impl RelayLink {
 
     /// A handle that dials through this link (without holding on to the link).
     pub fn dialer(&self) -> RelayDialer {
-        RelayDialer(self.dials.clone())
+        RelayDialer {
+            asks: self.dials.clone(),
+            stored: self.stored.clone(),
+        }
     }
 
     /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
@@ -195,8 +204,12 @@ impl RelayLink {
     }
 }
 
-/// Asks the relay through a [`RelayLink`]: dials, claims, releases.
-pub struct RelayDialer(mpsc::Sender<DialJob>);
+/// Asks the relay through a [`RelayLink`]: dials, claims, releases, notes.
+pub struct RelayDialer {
+    asks: mpsc::Sender<DialJob>,
+    /// The relay's sequence number this link last stored.
+    stored: watch::Receiver<i64>,
+}
 
 impl RelayDialer {
     /// Asks the relay to call `to` from this agent's extension; the PBX's reply.
@@ -214,22 +227,32 @@ impl RelayDialer {
         Ok(self.ask(Ask::Release(phone.to_owned())).await?.0)
     }
 
-    /// Stores a note for the team (the relay checks its tags): the note's id
-    /// and its sequence number. It comes back on the stream like an event, and
-    /// is stored here once this agent's relay position reaches that number.
-    pub async fn note(&self, draft: NoteDraft) -> Result<(String, i64), RelayError> {
-        match self.ask(Ask::Note(draft)).await? {
-            (id, Some(seq)) => Ok((id, seq)),
-            (_, None) => Err(RelayError::Dial(
-                "the relay is older than this app and cannot keep notes; ask your admin to update it"
-                    .into(),
-            )),
+    /// Stores a note for the team (the relay checks its tags); the note's id,
+    /// once the stream has brought that version back into this agent's store.
+    pub async fn note(&self, draft: NoteDraft) -> Result<String, RelayError> {
+        let (id, seq) = match self.ask(Ask::Note(draft)).await? {
+            (id, Some(seq)) => (id, seq),
+            (_, None) => {
+                return Err(RelayError::Dial(
+                    "the relay is older than this app and cannot keep notes; ask your admin to update it"
+                        .into(),
+                ))
+            }
+        };
+        let mut stored = self.stored.clone();
+        let back = tokio::time::timeout(STREAMED_BACK, stored.wait_for(|at| *at >= seq))
+            .await
+            .map(|waited| waited.is_ok());
+        match back {
+            Ok(true) => Ok(id),
+            Ok(false) => Err(RelayError::NotConnected),
+            Err(_) => Err(RelayError::NotBackYet),
         }
     }
 
     async fn ask(&self, ask: Ask) -> Answer {
         let (reply, answer) = oneshot::channel();
-        self.0
+        self.asks
             .send((ask, reply))
             .await
             .map_err(|_| RelayError::NotConnected)?;
@@ -262,6 +285,8 @@ struct Link {
     database: PathBuf,
     code: JoinCode,
     status: watch::Sender<LinkStatus>,
+    /// The relay's sequence number last stored (what a note's author waits for).
+    stored: watch::Sender<i64>,
 }
 
 async fn keep_connected(link: Link, mut dials: mpsc::Receiver<DialJob>) {
@@ -357,6 +382,9 @@ async fn session(
                         tokio::task::spawn_blocking(move || Database::open(&path)?.follow_relay_epoch(epoch, reset))
                             .await
                             .map_err(|e| RelayError::Connection(e.to_string()))??;
+                        if reset {
+                            link.stored.send_replace(0);
+                        }
                         let after = if reset { 0 } else { after };
                         carried.catch_up.get_or_insert_with(|| (CatchUp::default(), after == 0));
                         // A new agent (nothing stored yet) starts from what the relay keeps.
@@ -378,11 +406,15 @@ async fn session(
                         });
                     }
                     Ok(ToAgent::Event(streamed)) if is_note(&streamed.entry) => {
+                        let seq = streamed.entry.seq;
                         store_note(state, streamed.entry).await?;
+                        link.stored.send_replace(seq);
                     }
                     Ok(ToAgent::Event(streamed)) => {
-                        let caught_up = streamed.entry.seq <= head;
+                        let seq = streamed.entry.seq;
+                        let caught_up = seq <= head;
                         let taken = store(state, streamed).await?;
+                        link.stored.send_replace(seq);
                         match (&mut carried.catch_up, taken) {
                             (Some((catch_up, _)), Some(taken)) if caught_up => catch_up.add(taken),
                             // An event this version cannot read changes nothing (a

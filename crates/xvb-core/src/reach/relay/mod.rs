@@ -66,6 +66,9 @@ pub enum RelayError {
     /// The relay could not place the call.
     #[error("{0}")]
     Dial(String),
+    /// The relay stored a note, which did not come back on the stream in time.
+    #[error("the relay stored the note but has not sent it back yet; it appears when the connection catches up")]
+    NotBackYet,
     /// The local store failed.
     #[error(transparent)]
     Core(#[from] CoreError),
