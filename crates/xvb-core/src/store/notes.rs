@@ -38,6 +38,12 @@ pub struct StoredNote {
     pub seq: i64,
 }
 
+/// A note as its journal row's fields: one, `note`, holding it as JSON.
+pub fn note_fields(note: &Note) -> Vec<(String, String)> {
+    let json = serde_json::to_string(note).expect("notes serialise");
+    vec![("note".to_owned(), json)]
+}
+
 /// The note of a journal row of [`NOTE_CMD`].
 pub fn note_of_fields(fields: &[(String, String)]) -> Option<Note> {
     let (_, json) = fields.iter().find(|(name, _)| name == "note")?;
@@ -105,10 +111,7 @@ pub(super) fn store_note(
         )
         .expect("tags serialise"),
     ])?;
-    let fields = Fields(vec![(
-        "note".to_owned(),
-        serde_json::to_string(&note).expect("notes serialise"),
-    )]);
+    let fields = Fields(note_fields(&note));
     let seq = append(conn, NOTE_CMD, Some(&note.callid), &fields, now)?;
     let folded = notes_where(conn, "callid = ?1", params![note.callid])?
         .iter()

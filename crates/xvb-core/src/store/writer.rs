@@ -4,7 +4,7 @@
 
 use super::calls::store_event;
 use super::journal::{append, JournalEntry};
-use super::notes::{store_note, NoteWrite, StoredNote, NOTE_CMD};
+use super::notes::{note_fields, store_note, NoteWrite, StoredNote, NOTE_CMD};
 use super::prune::{prune_chunk, PruneStep, Pruned};
 use super::search_backlog::Backlog;
 use super::{open, rfc3339};
@@ -346,10 +346,7 @@ fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<
                             seq: stored.seq,
                             received_at: rfc3339(now),
                             cmd: NOTE_CMD.into(),
-                            fields: vec![(
-                                "note".into(),
-                                serde_json::to_string(&stored.note).expect("notes serialise"),
-                            )],
+                            fields: note_fields(&stored.note),
                         }));
                     }
                     let _ = reply.send(answer);

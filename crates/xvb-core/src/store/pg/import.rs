@@ -5,7 +5,7 @@
 //! Idempotent: what is already there is left as it is.
 
 use super::notes::{insert_note, replace_tags};
-use super::writer::{dedupe_key, merge_call};
+use super::writer::{dedupe_key, lock_head, merge_call};
 use super::PgStore;
 use crate::contacts::Parsed;
 use crate::pbx::protocol::{CallEvent, Fields, PbxRequest};
@@ -36,11 +36,7 @@ impl PgStore {
         let mut imported = Imported::default();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        tx.execute(
-            "SELECT last_seq FROM relay_head WHERE id = 1 FOR UPDATE",
-            &[],
-        )
-        .await?;
+        lock_head(&tx).await?;
         let mut after = 0;
         let mut callids = BTreeSet::new();
         loop {

@@ -2,8 +2,10 @@
 //! number under the head row's lock (as events do), so every node streams it
 //! in order; the team's tags are one small table.
 
+use super::writer::lock_head;
 use super::PgStore;
 use crate::notes::{Note, NoteRefused, Tag};
+use crate::store::notes::note_fields;
 use crate::store::{NoteWrite, StoredNote, NOTE_CMD};
 use crate::CoreError;
 use time::OffsetDateTime;
@@ -14,11 +16,7 @@ impl PgStore {
     pub async fn record_note(&self, write: NoteWrite) -> Result<StoredNote, CoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        tx.execute(
-            "SELECT last_seq FROM relay_head WHERE id = 1 FOR UPDATE",
-            &[],
-        )
-        .await?;
+        lock_head(&tx).await?;
         let now = OffsetDateTime::now_utc();
         let note = match write {
             NoteWrite::Apply(note) => note,
@@ -55,8 +53,7 @@ impl PgStore {
             )
             .await?
             .get(0);
-        let json = serde_json::to_string(&note).expect("notes serialise");
-        let fields = serde_json::json!([["note", json]]);
+        let fields = serde_json::to_value(note_fields(&note)).expect("fields serialise");
         insert_note(&tx, seq, now, &fields, &note).await?;
         tx.commit().await?;
         // Outside the transaction, as the writer does: only a hint, tailers also poll.

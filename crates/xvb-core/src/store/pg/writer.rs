@@ -162,6 +162,18 @@ fn held_commit() -> Option<std::time::Duration> {
     })
 }
 
+/// Locks the stream's head row in `tx`. The lock orders writers (events,
+/// notes, an import): what another node committed before is visible from here
+/// on, and the sequence numbers taken next are the next ones.
+pub(super) async fn lock_head(tx: &tokio_postgres::Transaction<'_>) -> Result<(), CoreError> {
+    tx.execute(
+        "SELECT last_seq FROM relay_head WHERE id = 1 FOR UPDATE",
+        &[],
+    )
+    .await?;
+    Ok(())
+}
+
 /// An event's identity: its call and its fields in any order.
 pub(super) fn dedupe_key(event: &CallEvent) -> String {
     let mut fields: Vec<_> = event.fields.0.iter().collect();
@@ -196,13 +208,7 @@ async fn commit(
     now: OffsetDateTime,
 ) -> Result<Vec<EventOutcome>, CoreError> {
     let tx = client.transaction().await?;
-    // The head row's lock orders writers: what another node committed before
-    // is visible from here on, and the numbers taken below are the next ones.
-    tx.execute(
-        "SELECT last_seq FROM relay_head WHERE id = 1 FOR UPDATE",
-        &[],
-    )
-    .await?;
+    lock_head(&tx).await?;
     let keys: Vec<String> = events.iter().map(|(e, _)| dedupe_key(e)).collect();
     let mut seq_of: HashMap<String, i64> = tx
         .query(
