@@ -45,6 +45,7 @@
 //!   `DbusSession::env()` (which gives it a private `HOME`, so autostart
 //!   entries and keyrings never land in the real one).
 
+mod attack;
 mod contacts;
 mod desktop;
 mod dialing;
