@@ -1,7 +1,8 @@
 //! History as CSV that Excel opens as it is, Cyrillic included: UTF-8 with a
 //! byte-order mark, `,` or `;` between fields (Excel in a Russian locale
 //! expects `;`), one row per call with its tags, notes, duration and
-//! recording link. The `csv` crate does the quoting.
+//! recording link. The `csv` crate does the quoting; [`inert_cell`] keeps a
+//! cell from running as a formula.
 
 use crate::pbx::call::Call;
 use crate::pbx::pop::Language;
@@ -84,7 +85,8 @@ pub fn export_csv(
     csv.write_record(header).map_err(csv_error)?;
     let written = db.each_call(query, CHUNK, |calls| {
         for call in calls {
-            csv.write_record(row(call, options)).map_err(csv_error)?;
+            csv.write_record(row(call, options).map(inert_cell))
+                .map_err(csv_error)?;
         }
         Ok(())
     })?;
@@ -130,4 +132,70 @@ fn row(call: &Call, options: CsvOptions) -> [String; 13] {
         text(&call.record_link),
         call.callid.clone(),
     ]
+}
+
+/// A cell Excel, LibreOffice and Google Sheets show as text, never run as a
+/// formula (OWASP's rule for CSV injection): one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` — unless it is only
+/// a phone number (`+7 (920) 111-96-13`). Every CSV the product writes goes
+/// through it.
+pub fn inert_cell(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_phone_number(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// `+` or `-`, then digits and the separators numbers are written with (space ( ) - .).
+fn is_phone_number(cell: &str) -> bool {
+    let Some(rest) = cell.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    rest.chars().any(|c| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    fn inert(cell: &str) -> String {
+        inert_cell(cell.to_owned())
+    }
+
+    #[test]
+    fn formulas_become_text() {
+        for formula in [
+            "=HYPERLINK(\"https://evil.example\",\"Вася\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1",
+            "+",
+            "-",
+            "+7 920 =1",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"));
+        }
+    }
+
+    #[test]
+    fn phone_numbers_and_plain_text_stay_as_they_are() {
+        for cell in [
+            "+7 (920) 111-96-13",
+            "+79201119613",
+            "-5",
+            "+1.202.555.0100",
+            "Вася/Рога и копыта",
+            "101: promised = invoice",
+            "",
+            "79201119613",
+        ] {
+            assert_eq!(inert(cell), cell);
+        }
+    }
 }
