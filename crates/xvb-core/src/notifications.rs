@@ -5,9 +5,14 @@
 //! signals are read once, on the same connection, and handed to whoever
 //! waits for that notification's answer. [`Screen`] shows the core's pops
 //! with it; the desktop app and `xvb serve --notify` both use it.
+//!
+//! As the Desktop Notifications spec asks, the summary is plain text and the
+//! body is markup on a server that says `body-markup`: there a caller's
+//! `<a href=…>` or `&` is escaped ([`body_text`]), never drawn as a link.
 
 use crate::pbx::pop::{Pop, PopAction, PopKind};
 use futures_util::StreamExt;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
@@ -32,6 +37,9 @@ trait Server {
         hints: HashMap<&str, Value<'_>>,
         expire_timeout: i32,
     ) -> zbus::Result<u32>;
+
+    /// What the server can do (`body-markup`: it renders markup in bodies).
+    fn get_capabilities(&self) -> zbus::Result<Vec<String>>;
 
     /// Takes a notification off the screen.
     fn close_notification(&self, id: u32) -> zbus::Result<()>;
@@ -72,6 +80,8 @@ pub struct Notification<'a> {
 pub struct Notifications {
     server: ServerProxy<'static>,
     waiting: Waiting,
+    /// The server renders markup in bodies.
+    markup: bool,
 }
 
 impl Notifications {
@@ -79,6 +89,11 @@ impl Notifications {
     pub async fn connect() -> Result<Notifications, Error> {
         let connection = zbus::Connection::session().await?;
         let server = ServerProxy::new(&connection).await?;
+        // A server that cannot say is taken to render markup: escaped text is safe there.
+        let markup = server
+            .get_capabilities()
+            .await
+            .map_or(true, |caps| caps.iter().any(|c| c == "body-markup"));
         let mut invoked = server.receive_action_invoked().await?;
         let mut closed = server.receive_notification_closed().await?;
         let waiting = Waiting::default();
@@ -103,7 +118,11 @@ impl Notifications {
                 }
             }
         });
-        Ok(Notifications { server, waiting })
+        Ok(Notifications {
+            server,
+            waiting,
+            markup,
+        })
     }
 
     /// Shows `notification` as "XVB Companion"; its id and what becomes of it.
@@ -121,7 +140,7 @@ impl Notifications {
                 0,
                 notification.icon,
                 notification.summary,
-                notification.body,
+                &body_text(notification.body, self.markup),
                 &actions,
                 HashMap::new(),
                 expires,
@@ -139,6 +158,24 @@ impl Notifications {
     pub async fn close(&self, id: u32) -> Result<(), Error> {
         self.server.close_notification(id).await
     }
+}
+
+/// A body as the server reads it: with `markup`, `&`, `<` and `>` escaped so
+/// text from outside (a caller's name, a note) shows as written; without, as it is.
+pub fn body_text(body: &str, markup: bool) -> Cow<'_, str> {
+    if !markup || !body.contains(['&', '<', '>']) {
+        return Cow::Borrowed(body);
+    }
+    let mut escaped = String::with_capacity(body.len() + 16);
+    for c in body.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            c => escaped.push(c),
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 /// Pops on the desktop: the server's connection (opened at the first pop, and
@@ -205,5 +242,25 @@ impl Screen {
                 tracing::debug!(error = %e, "could not close a ring pop");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_text;
+
+    #[test]
+    fn markup_in_a_body_is_escaped_for_a_server_that_renders_it() {
+        let body = "<a href=\"x\">Рога & копыта</a>\n+7 920 111-96-13";
+        assert_eq!(
+            body_text(body, true),
+            "&lt;a href=\"x\"&gt;Рога &amp; копыта&lt;/a&gt;\n+7 920 111-96-13"
+        );
+        assert_eq!(
+            body_text(body, false),
+            body,
+            "a plain-text server shows it as written"
+        );
+        assert_eq!(body_text("+7 920 111-96-13", true), "+7 920 111-96-13");
     }
 }

@@ -41,7 +41,8 @@ pub fn tag(callid: &str) -> String {
     format!("{:016x}", hasher.finish())
 }
 
-/// Text for XML content and attribute values.
+/// Text for XML content and attribute values; control characters XML cannot
+/// carry (a toast with one would not show) are dropped.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -51,6 +52,7 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }
@@ -107,6 +109,26 @@ mod tests {
         );
         assert!(
             xml.contains("<text>In call with &quot;Вася&quot;</text></binding>"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn markup_from_outside_is_text_in_the_toast() {
+        let pop = Pop {
+            kind: PopKind::Missed,
+            title: "Missed call: <a href=\"x\">&".into(),
+            lines: vec!["<b>Рога</b> & копыта\u{1b}[31m".into()],
+            click: None,
+            buttons: vec![],
+        };
+        let xml = toast_xml(&pop);
+        assert!(
+            xml.contains("<text>Missed call: &lt;a href=&quot;x&quot;&gt;&amp;</text>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<text>&lt;b&gt;Рога&lt;/b&gt; &amp; копыта[31m</text>"),
             "{xml}"
         );
     }

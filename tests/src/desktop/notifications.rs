@@ -79,8 +79,14 @@ impl Recorder {
             .push((Instant::now(), BusCall::Close(id)));
     }
 
+    /// As GNOME Shell, KDE and dunst: bodies are markup.
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into(), "persistence".into()]
+        vec![
+            "body".into(),
+            "body-markup".into(),
+            "actions".into(),
+            "persistence".into(),
+        ]
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
