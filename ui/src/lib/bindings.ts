@@ -556,7 +556,7 @@ text: string,
  */
 number: string | null, 
 /**
- * Why there is nothing to dial.
+ * Why there is nothing to dial, or why a link was not dialled at once.
  */
 error: string | null, 
 /**

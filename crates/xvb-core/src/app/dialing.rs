@@ -1,11 +1,35 @@
-//! The dial pad and what fills it: numbers as typed, `tel:`/`callto:` links,
-//! the selected text; `makeCall` (directly or through the relay); and the
+//! The dial pad and what fills it: numbers as typed, `tel:`/`callto:` links
+//! (with *Call links at once*, one dialled per [`LINK_DIAL_GAP`]), the
+//! selected text; `makeCall` (directly or through the relay); and the
 //! settings' *Send a test call*.
 
 use super::{Companion, DialRequest, ErrorCode, UiError};
 use crate::pbx::dialer::{dial_with_account_token, DialError};
 use crate::pbx::phone::{self, DialNumber};
 use crate::pbx::sim::{new_callid, SimCall, Target};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// With *Call links at once*, at most one link is dialled this often: a page
+/// that opens `tel:` links in a loop places one call; the next numbers wait
+/// on the dial pad for a click.
+pub const LINK_DIAL_GAP: Duration = Duration::from_secs(10);
+
+/// When a link was last dialled at once.
+#[derive(Default)]
+pub(super) struct LinkPace(Mutex<Option<Instant>>);
+
+impl LinkPace {
+    /// Whether a link may be dialled at `now` (and, if so, that it was).
+    fn allows(&self, now: Instant) -> bool {
+        let mut last = self.0.lock().expect("never poisoned");
+        if last.is_some_and(|at| now.saturating_duration_since(at) < LINK_DIAL_GAP) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
 
 impl Companion {
     /// Validates a number as typed; the digits that would be dialled.
@@ -17,16 +41,24 @@ impl Companion {
     }
 
     /// What a clicked `tel:` / `callto:` link asks: its number, or why it has none
-    /// (a malformed link is shown, never dialled).
+    /// (a malformed link is shown, never dialled). With *Call links at once*
+    /// it is dialled unless another link was less than [`LINK_DIAL_GAP`] ago.
     pub fn link_request(&self, link: &str) -> DialRequest {
         let parsed = DialNumber::parse(link);
+        let at_once = parsed.is_ok() && self.config().dial_links_at_once;
+        let dial_now = at_once && self.link_pace.allows(Instant::now());
         DialRequest {
             text: shortened(link),
             number: parsed.is_ok().then(|| phone::written_number(link)),
-            dial_now: parsed.is_ok() && self.config().dial_links_at_once,
-            error: parsed
-                .err()
-                .map(|e| format!("this link has no number to dial: {e}")),
+            dial_now,
+            error: match parsed {
+                Err(e) => Some(format!("this link has no number to dial: {e}")),
+                Ok(_) if at_once && !dial_now => Some(format!(
+                    "not dialled at once: another link was dialled less than {} s ago; press Call to dial this one",
+                    LINK_DIAL_GAP.as_secs()
+                )),
+                Ok(_) => None,
+            },
         }
     }
 
@@ -47,7 +79,6 @@ impl Companion {
         }
     }
 
-    /// Sends `makeCall` for `typed` from my extension (through the team relay
     /// Sends `makeCall` for `typed` from my extension (through the team relay
     /// when joined); the PBX's reply.
     pub async fn dial(&self, typed: &str) -> Result<String, UiError> {
@@ -102,5 +133,21 @@ fn shortened(text: &str) -> String {
     match text.char_indices().nth(200) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_dialled_at_once_at_most_one_per_gap() {
+        let pace = LinkPace::default();
+        let start = Instant::now();
+        assert!(pace.allows(start));
+        assert!(!pace.allows(start + Duration::from_secs(1)));
+        assert!(!pace.allows(start + LINK_DIAL_GAP - Duration::from_millis(1)));
+        assert!(pace.allows(start + LINK_DIAL_GAP));
+        assert!(!pace.allows(start + LINK_DIAL_GAP + Duration::from_secs(9)));
     }
 }

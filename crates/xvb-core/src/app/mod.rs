@@ -44,6 +44,7 @@ pub struct Companion {
     playback: OnceCell<PlaybackServer>,
     running: tokio::sync::Mutex<Option<Running>>,
     reach: Arc<watch::Sender<Reach>>,
+    link_pace: dialing::LinkPace,
 }
 
 impl Companion {
@@ -59,6 +60,7 @@ impl Companion {
             playback: OnceCell::new(),
             running: tokio::sync::Mutex::new(None),
             reach: Arc::new(watch::channel(Reach::Starting).0),
+            link_pace: dialing::LinkPace::default(),
         })
     }
 

@@ -49,3 +49,21 @@ async fn a_taken_port_keeps_the_old_listener_and_settings() {
         Some("101")
     );
 }
+
+#[tokio::test]
+async fn a_second_link_within_ten_seconds_waits_on_the_dial_pad() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+    let mut config = data.load_config().unwrap();
+    config.set("dial_links_at_once", "on").unwrap();
+    data.save_config(&config).unwrap();
+    let companion = Companion::open(data, Arc::new(Silent)).unwrap();
+
+    let first = companion.link_request("tel:+79201119613");
+    assert!(first.dial_now && first.error.is_none(), "{first:?}");
+    let second = companion.link_request("tel:+79001112233");
+    assert!(!second.dial_now);
+    assert_eq!(second.number.as_deref(), Some("+79001112233"));
+    let why = second.error.unwrap();
+    assert!(why.contains("press Call to dial this one"), "{why}");
+}

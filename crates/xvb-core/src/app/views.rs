@@ -30,7 +30,7 @@ pub struct DialRequest {
     pub text: String,
     /// The number found in it, as written.
     pub number: Option<String>,
-    /// Why there is nothing to dial.
+    /// Why there is nothing to dial, or why a link was not dialled at once.
     pub error: Option<String>,
     /// Dial at once (a link, with *dial links at once* on).
     pub dial_now: bool,
