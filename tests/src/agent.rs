@@ -150,6 +150,19 @@ impl Agent {
         command
     }
 
+    /// Puts `key = "value"` into config.toml as it is, past `xvb config set`'s
+    /// checks: a setting an older version accepted.
+    pub fn write_setting(&self, key: &str, value: &str) {
+        let path = self.dir.path().join("config.toml");
+        let config = std::fs::read_to_string(&path).expect("config.toml");
+        let kept: Vec<&str> = config
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{key} = ")))
+            .collect();
+        let line = format!("{key} = {}", serde_json::Value::from(value));
+        std::fs::write(&path, format!("{line}\n{}\n", kept.join("\n"))).expect("config.toml");
+    }
+
     /// Runs `xvb ARGS` and returns its output.
     pub fn run(&self, args: &[&str]) -> Output {
         let out = self.command(args).output().expect("xvb runs");

@@ -160,6 +160,32 @@ fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
     }
 }
 
+/// Whether `url` keeps what it carries (the PBX token, a recordings login)
+/// from being read on the way: `https://`, or plain `http://` only to this
+/// computer's loopback (127.0.0.0/8, ::1, `localhost`), as a stand-in PBX in tests.
+pub fn private_channel(url: &url::Url) -> bool {
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Domain(name))) => name.eq_ignore_ascii_case("localhost"),
+        _ => false,
+    }
+}
+
+/// The PBX's address: an http(s) URL that keeps the token private ([`private_channel`]).
+fn pbx_url(key: &str, value: &str) -> Result<String, CoreError> {
+    let value = http_url(key, value)?;
+    match url::Url::parse(&value) {
+        Ok(url) if private_channel(&url) => Ok(value),
+        _ => Err(CoreError::Config(format!(
+            "{key} must be the PBX's https:// address: over plain http:// the PBX token would cross \
+             the network readable by anyone on the way (http:// is accepted only for a PBX on this \
+             computer: 127.0.0.1, ::1, localhost), got `{value}`"
+        ))),
+    }
+}
+
 fn on_off(key: &str, value: &str) -> Result<bool, CoreError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "on" | "yes" | "1" => Ok(true),
@@ -220,7 +246,7 @@ impl Config {
                 })?
             }
             "public_url" => self.public_url = optional(value).map(|v| http_url(key, v)).transpose()?,
-            "pbx_url" => self.pbx_url = optional(value).map(|v| http_url(key, v)).transpose()?,
+            "pbx_url" => self.pbx_url = optional(value).map(|v| pbx_url(key, v)).transpose()?,
             "ring_policy" => self.ring_policy = value.parse().map_err(CoreError::Config)?,
             "do_not_disturb" => self.do_not_disturb = on_off(key, value)?,
             "dial_links_at_once" => self.dial_links_at_once = on_off(key, value)?,
@@ -463,6 +489,32 @@ mod tests {
             .contains("keys are"));
         c.set("public_url", "").unwrap();
         assert_eq!(c.public_url, None);
+    }
+
+    #[test]
+    fn the_pbx_url_must_keep_the_token_private() {
+        let mut c = Config::default();
+        for private in [
+            "https://pbx.example/crm-api",
+            "http://127.0.0.1:8080/crm",
+            "http://127.1.2.3/crm",
+            "http://[::1]:8080/crm",
+            "http://localhost:8080/crm",
+        ] {
+            c.set("pbx_url", private).unwrap();
+            assert_eq!(c.pbx_url.as_deref(), Some(private));
+        }
+        for open in [
+            "http://pbx.example/crm-api",
+            "http://10.0.0.5/crm",
+            "http://[::ffff:127.0.0.1]/crm",
+            "http://localhost.evil.example/crm",
+        ] {
+            let err = c.set("pbx_url", open).unwrap_err().to_string();
+            assert!(err.contains("must be the PBX's https:// address"), "{err}");
+            assert!(err.contains("readable by anyone on the way"), "{err}");
+        }
+        assert_eq!(c.pbx_url.as_deref(), Some("http://localhost:8080/crm"));
     }
 
     #[test]

@@ -94,7 +94,8 @@ impl From<DialError> for UiError {
             DialError::NoExtension
             | DialError::BadExtension(_)
             | DialError::NoPbxUrl
-            | DialError::BadPbxUrl(_) => ErrorCode::Config,
+            | DialError::BadPbxUrl(_)
+            | DialError::InsecurePbxUrl(_) => ErrorCode::Config,
             _ => ErrorCode::Dial,
         };
         UiError::new(code, e)

@@ -214,14 +214,10 @@ impl Fetcher {
                 pbx: self.pbx_host.clone(),
             });
         }
-        let loopback = host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-        match url.scheme() {
-            "https" => Ok(url),
-            "http" if loopback => Ok(url),
-            _ => Err(RecordingError::Insecure),
+        if crate::config::private_channel(&url) {
+            Ok(url)
+        } else {
+            Err(RecordingError::Insecure)
         }
     }
 

@@ -38,6 +38,9 @@ pub enum DialError {
     /// The PBX address cannot be used.
     #[error("the PBX address `{0}` is not an http(s) URL; check pbx_url")]
     BadPbxUrl(String),
+    /// Plain HTTP to a host that is not this computer: the token would travel in clear.
+    #[error("refused to send the PBX token over plain http:// to {0}: set pbx_url to the PBX's https:// address (`xvb config set pbx_url https://…`, or Settings)")]
+    InsecurePbxUrl(String),
     /// The PBX answered, but not 2xx.
     #[error("the PBX refused the call: HTTP {status}{}{hint}", if body.is_empty() { String::new() } else { format!(": {body}") })]
     Refused {
@@ -132,6 +135,11 @@ impl Dialer {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
             .ok_or_else(|| DialError::BadPbxUrl(text.to_owned()))?;
+        if !crate::config::private_channel(&pbx_url) {
+            return Err(DialError::InsecurePbxUrl(
+                pbx_url.host_str().unwrap_or_default().to_owned(),
+            ));
+        }
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(total_timeout)
@@ -299,5 +307,21 @@ mod tests {
             Dialer::new(Some("pbx.example")),
             Err(DialError::BadPbxUrl(_))
         ));
+    }
+
+    #[test]
+    fn the_token_goes_over_plain_http_only_to_this_computer() {
+        let refused = Dialer::new(Some("http://pbx.example/crm")).unwrap_err();
+        assert!(matches!(refused, DialError::InsecurePbxUrl(_)), "{refused}");
+        assert!(refused
+            .to_string()
+            .contains("set pbx_url to the PBX's https:// address"));
+        for local in [
+            "http://127.0.0.1:8080/crm",
+            "http://[::1]/crm",
+            "http://localhost/crm",
+        ] {
+            Dialer::new(Some(local)).unwrap();
+        }
     }
 }
