@@ -48,9 +48,10 @@ pub fn log_dir() -> PathBuf {
         .join("logs")
 }
 
-/// Logs to standard error and to a daily file in [`log_dir`] (the last week kept).
-/// `XVB_LOG` sets the level (default `info`, which carries no token and no phone
-/// numbers). Keep the returned guard alive: it flushes the file.
+/// Logs to standard error and to a daily file in [`log_dir`] (the last week
+/// kept; the folder and files this user's only). `XVB_LOG` sets the level
+/// (default `info`, which carries no token and no phone numbers). Keep the
+/// returned guard alive: it flushes the file.
 pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::prelude::*;
     let filter = || {
@@ -61,15 +62,17 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let dir = log_dir();
-    let file = std::fs::create_dir_all(&dir)
+    let file = xvb_core::private::create_dir(&dir)
+        .and_then(|()| xvb_core::private::tighten(&dir))
         .map_err(|e| e.to_string())
-        .and_then(|()| {
+        .and_then(|_| {
             tracing_appender::rolling::Builder::new()
                 .rotation(tracing_appender::rolling::Rotation::DAILY)
                 .filename_prefix("xvb-companion")
                 .filename_suffix("log")
                 .max_log_files(LOG_FILES_KEPT)
                 .build(&dir)
+                .map(|files| PrivateLogs::new(files, dir.clone()))
                 .map_err(|e| e.to_string())
         });
     match file {
@@ -90,6 +93,49 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
             tracing::warn!(error = %e, dir = %dir.display(), "cannot write log files; logging to standard error only");
             None
         }
+    }
+}
+
+/// The daily log files, each made this user's only as the day's file starts
+/// (`tracing-appender` creates them with the umask's mode).
+struct PrivateLogs {
+    files: tracing_appender::rolling::RollingFileAppender,
+    dir: PathBuf,
+    /// The UTC day (days since 1970) whose file was last tightened.
+    day: u64,
+}
+
+impl PrivateLogs {
+    fn new(files: tracing_appender::rolling::RollingFileAppender, dir: PathBuf) -> PrivateLogs {
+        let mut logs = PrivateLogs { files, dir, day: 0 };
+        logs.tighten_for_today();
+        logs
+    }
+
+    /// Tightens the folder's files once a day (the appender rolls over at UTC midnight).
+    fn tighten_for_today(&mut self) {
+        let today = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs() / 86_400);
+        if today == self.day {
+            return;
+        }
+        self.day = today;
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let _ = xvb_core::private::tighten(&entry.path());
+        }
+    }
+}
+
+impl std::io::Write for PrivateLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.files.write(buf)?;
+        self.tighten_for_today();
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.files.flush()
     }
 }
 

@@ -397,7 +397,9 @@ impl DataDir {
     }
 
     /// Loads the config, creating it (with a new webhook secret) on first run.
+    /// The data dir is made this user's only first (see [`DataDir::make_private`]).
     pub fn load_config(&self) -> Result<Config, CoreError> {
+        self.make_private()?;
         let path = self.config_path();
         match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -422,9 +424,23 @@ impl DataDir {
         }
     }
 
+    /// Creates the data dir readable by this user only (0700 on Unix), or takes
+    /// other users' access away from one an earlier version left open, saying so.
+    pub fn make_private(&self) -> Result<(), CoreError> {
+        let io = |e| CoreError::io(&self.0, e);
+        crate::private::create_dir(&self.0).map_err(io)?;
+        if crate::private::tighten(&self.0).map_err(io)? {
+            tracing::warn!(
+                dir = %self.0.display(),
+                "the data dir was readable by other users of this computer; it is this user's only now (0700)"
+            );
+        }
+        Ok(())
+    }
+
     /// Writes the config atomically, readable by this user only.
     pub fn save_config(&self, config: &Config) -> Result<(), CoreError> {
-        std::fs::create_dir_all(&self.0).map_err(|e| CoreError::io(&self.0, e))?;
+        crate::private::create_dir(&self.0).map_err(|e| CoreError::io(&self.0, e))?;
         let path = self.config_path();
         let tmp = path.with_extension("toml.tmp");
         let text = toml::to_string_pretty(config).map_err(|e| CoreError::Config(e.to_string()))?;
@@ -435,11 +451,7 @@ impl DataDir {
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
+    let mut file = crate::private::create_file(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }

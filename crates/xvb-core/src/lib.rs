@@ -15,6 +15,7 @@
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
 //! - `notifications` — the desktop's notification server over D-Bus (Linux);
 //! - [`config`] and [`secret`] — settings in `config.toml`, secrets in the keyring;
+//! - [`private`] — files only this user reads (the data dir, database, exports, logs);
 //! - [`CoreError`] — what can go wrong, each with what to do about it.
 
 #![warn(missing_docs)]
@@ -29,6 +30,7 @@ pub mod notes;
 #[cfg(unix)]
 pub mod notifications;
 pub mod pbx;
+pub mod private;
 pub mod reach;
 pub mod secret;
 pub mod store;

@@ -99,7 +99,7 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
             offset,
             language: Language::pick(data.load_config()?.language.as_deref()),
         };
-        let file = std::fs::File::create(&path)
+        let file = xvb_core::private::create_file(&path)
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
         let written = export_csv(&db, &query, options, file)?;
         println!("wrote {written} call(s) to {}", path.display());

@@ -77,7 +77,7 @@ impl Companion {
                 )
             };
             std::fs::create_dir_all(&folder).map_err(cannot)?;
-            let file = std::fs::File::create(&path).map_err(cannot)?;
+            let file = crate::private::create_file(&path).map_err(cannot)?;
             let db = Database::open(&database)?;
             let calls = export_csv(&db, &query, options, file)?;
             Ok(HistoryExport {

@@ -47,7 +47,8 @@ pub struct Exported {
     pub bit_reversed: bool,
 }
 
-/// Decodes the raw G.722 file `input` (at `bitrate`) into the WAV file `output`.
+/// Decodes the raw G.722 file `input` (at `bitrate`) into the WAV file `output`
+/// (readable by this user only).
 pub fn write_wav(input: &Path, bitrate: Bitrate, output: &Path) -> Result<Exported, ExportError> {
     let bytes = std::fs::read(input).map_err(|source| ExportError::Read {
         path: input.to_path_buf(),
@@ -58,10 +59,13 @@ pub fn write_wav(input: &Path, bitrate: Bitrate, output: &Path) -> Result<Export
             path: input.to_path_buf(),
             source,
         })?;
-    std::fs::write(output, g722::wav(&decoded.samples)).map_err(|source| ExportError::Write {
-        path: output.to_path_buf(),
-        source,
-    })?;
+    let wav = g722::wav(&decoded.samples);
+    crate::private::create_file(output)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, &wav))
+        .map_err(|source| ExportError::Write {
+            path: output.to_path_buf(),
+            source,
+        })?;
     Ok(Exported {
         path: output.to_path_buf(),
         g722_bytes: bytes.len(),

@@ -1,7 +1,8 @@
 //! Fetching call recordings from the PBX: only from the PBX's own host, over
 //! HTTPS (plain HTTP only when the PBX is on this computer's loopback, as in
 //! tests), with a size cap, a stall timeout, resumption of partial downloads,
-//! and a cache in the data dir trimmed oldest-used first.
+//! and a cache in the data dir (this user's only) trimmed oldest-used first —
+//! partial downloads counted, and removed when nobody resumed them for a day.
 
 use crate::config::{Config, DataDir};
 use crate::pbx::call::Call;
@@ -251,9 +252,7 @@ impl Fetcher {
         };
         let cached = path.is_file();
         if !cached {
-            tokio::fs::create_dir_all(&self.cache)
-                .await
-                .map_err(|e| io(&self.cache, e))?;
+            crate::private::create_dir(&self.cache).map_err(|e| io(&self.cache, e))?;
             self.download(url, &path).await?;
         }
         touch(&path);
@@ -307,7 +306,7 @@ impl Fetcher {
                 });
             }
         }
-        let mut file = tokio::fs::OpenOptions::new()
+        let mut file = tokio::fs::OpenOptions::from(crate::private::options())
             .create(true)
             .append(resumed)
             .write(true)

@@ -70,12 +70,42 @@ const MIGRATIONS: &[&str] = &[
 /// a database is reported with its path, never overwritten.
 pub fn open(path: &Path) -> Result<Connection, CoreError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
+        crate::private::create_dir(dir).map_err(|e| CoreError::io(dir, e))?;
     }
+    make_private(path).map_err(|e| CoreError::io(path, e))?;
     open_migrated(path).map_err(|source| CoreError::Database {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Creates the database file readable by this user only before SQLite does:
+/// SQLite gives its `-wal` and `-shm` files the main file's mode, umask or
+/// not. Files an earlier version left readable by others are tightened.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    match crate::private::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+        _ => {}
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = std::path::PathBuf::from(file);
+        match crate::private::tighten(&file) {
+            Ok(true) => {
+                tracing::info!(file = %file.display(), "made the database file this user's only (0600)")
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(file = %file.display(), error = %e, "cannot make the database file this user's only")
+            }
+        }
+    }
+    Ok(())
 }
 
 fn open_migrated(path: &Path) -> rusqlite::Result<Connection> {

@@ -455,3 +455,29 @@ async fn a_database_written_before_the_layout_change_opens_and_works() {
         .unwrap();
     assert_eq!(found.len(), 1, "name search works on old rows");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_and_its_wal_are_this_users_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let mode = |suffix: &str| {
+        let file = dir.path().join(format!("db.sqlite3{suffix}"));
+        std::fs::metadata(file).unwrap().permissions().mode() & 0o777
+    };
+    let writer = Writer::start(&path).unwrap();
+    writer
+        .record_event(event(call("MODE-1").incoming()), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (mode(""), mode("-wal"), mode("-shm")),
+        (0o600, 0o600, 0o600)
+    );
+
+    // A file an earlier version left readable by others is tightened when opened.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    Database::open(&path).unwrap();
+    assert_eq!(mode(""), 0o600);
+}
