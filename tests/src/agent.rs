@@ -279,9 +279,26 @@ impl Agent {
         self.spawn(&["relay", "serve"], "relay listening on ")
     }
 
-    /// Starts `xvb ARGS` and waits for a stdout line starting with `ready`.
+    /// Starts `xvb ARGS` and waits for a stdout line starting with `ready`; the
+    /// webhook URL it printed (its secret hidden) made whole with this data dir's secret.
     pub fn spawn(&self, args: &[&str], ready: &str) -> Served {
-        Served::start(self.command(args), ready)
+        let mut served = Served::start(self.command(args), ready);
+        if !served.webhook.is_empty() {
+            served.webhook = self.unmasked(&served.webhook);
+        }
+        served
+    }
+
+    /// A webhook URL `serve` printed with its secret hidden (`…/hook/ab•••`), whole.
+    pub fn unmasked(&self, printed: &str) -> String {
+        let config = std::fs::read_to_string(self.dir.path().join("config.toml")).unwrap();
+        let secret = config
+            .lines()
+            .find_map(|l| l.strip_prefix("webhook_secret = "))
+            .expect("a webhook secret")
+            .trim_matches('"');
+        let base = &printed[..printed.find("/hook/").expect("a webhook path")];
+        format!("{base}/hook/{secret}")
     }
 }
 

@@ -349,11 +349,31 @@ impl Config {
         format!("{base}/hook/{}", self.webhook_secret)
     }
 
+    /// [`Config::webhook_url`] as logs and screens others may see show it: the
+    /// secret hidden ([`masked_webhook_url`]).
+    pub fn masked_webhook_url(&self) -> String {
+        masked_webhook_url(&self.webhook_url())
+    }
+
     /// The CRM card URL for `phone`, if a template is set.
     pub fn crm_url(&self, phone: &str) -> Option<String> {
         self.crm_url_template
             .as_ref()
             .map(|t| t.replace("{phone}", &crate::pbx::phone::normalize(phone)))
+    }
+}
+
+/// A webhook URL with its secret hidden but for the first two characters
+/// (`…/hook/ab•••`): enough to tell two apart, not to post to. `xvb
+/// webhook-url` prints it whole.
+pub fn masked_webhook_url(url: &str) -> String {
+    match url.find("/hook/") {
+        Some(at) => {
+            let (base, secret) = url.split_at(at + "/hook/".len());
+            let shown: String = secret.chars().take(2).collect();
+            format!("{base}{shown}•••")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -541,5 +561,6 @@ mod tests {
         );
         c.set("public_url", "https://t.example").unwrap();
         assert!(c.webhook_url().starts_with("https://t.example/hook/"));
+        assert_eq!(c.masked_webhook_url(), "https://t.example/hook/SS•••");
     }
 }

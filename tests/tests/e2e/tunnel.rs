@@ -35,13 +35,14 @@ impl Drop for BoreServer {
     }
 }
 
-/// Waits for the next `webhook URL:` line, which says where the tunnel is open.
-fn tunnel_webhook(served: &mut Served) -> String {
+/// Waits for the next `webhook URL:` line, which says where the tunnel is open
+/// (its secret hidden, made whole from `agent`'s config).
+fn tunnel_webhook(agent: &Agent, served: &mut Served) -> String {
     let open = served.expect_line("tunnel: open at http://127.0.0.1:");
     let url = served.expect_line("webhook URL: http://127.0.0.1:");
     let public = open.trim_start_matches("tunnel: open at ");
     assert!(url.contains(public), "{url} is not behind {public}");
-    url.trim_start_matches("webhook URL: ").to_owned()
+    agent.unmasked(url.trim_start_matches("webhook URL: "))
 }
 
 fn replay_at(webhook: &str, capture: &[u8]) -> u16 {
@@ -59,7 +60,7 @@ fn a_pbx_capture_arrives_through_the_tunnel_and_it_reopens() {
     agent.add_known_caller();
     agent.ok(&["config", "set", "tunnel_server", "127.0.0.1"]);
     let mut served = agent.serve();
-    let webhook = tunnel_webhook(&mut served);
+    let webhook = tunnel_webhook(&agent, &mut served);
     assert_eq!(replay_at(&webhook, &fixture("pbx/01-incoming.http")), 200);
     let ring = served.expect_line("RING ");
     assert!(ring.contains("Вася"), "{ring}");
@@ -69,7 +70,7 @@ fn a_pbx_capture_arrives_through_the_tunnel_and_it_reopens() {
     let line = served.expect_line("tunnel: re-opening");
     assert!(line.contains("re-opening in"), "{line}");
     let _bore = BoreServer::start();
-    let webhook = tunnel_webhook(&mut served);
+    let webhook = tunnel_webhook(&agent, &mut served);
     assert_eq!(replay_at(&webhook, &fixture("pbx/04-completed.http")), 200);
     let journal = agent.ok(&["journal"]);
     assert_eq!(

@@ -8,12 +8,15 @@ use crate::error::CliError;
 use popup::{Popped, Popups};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use xvb_core::config::{Config, DataDir};
+use xvb_core::config::{masked_webhook_url, Config, DataDir};
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
 use xvb_core::pbx::pop::Language;
 use xvb_core::reach::tunnel::{self, TunnelStatus, TunnelTarget};
 use xvb_core::reach::Reach;
+
+/// Said after a webhook URL shown with its secret hidden.
+pub(crate) const WHOLE: &str = "(secret hidden: `xvb webhook-url` prints it whole)";
 
 /// Prints each decision as one line on stdout, and pops it when asked.
 pub(crate) struct ServeNotifier {
@@ -74,11 +77,11 @@ fn serve(
         let (listener, bound) = bind(addr).await?;
         let mut shown = config.clone();
         shown.listen = bound;
-        let webhook = shown.webhook_url();
+        let webhook = shown.masked_webhook_url();
         let tunnel = TunnelTarget::from_config(&config);
         let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(pops)))?;
         println!("listening on http://{bound}");
-        println!("webhook URL: {webhook}");
+        println!("webhook URL: {webhook} {WHOLE}");
         // Kept until the listener ends.
         let _tunnel = tunnel.map(|target| {
             let tunnel = tunnel::start(target, bound.port());
@@ -95,7 +98,8 @@ fn serve(
                     if let TunnelStatus::Open { url: public } = tunnel {
                         // bore carries plain HTTP: a public_url (a TLS proxy in front) wins.
                         if shown.public_url.is_none() {
-                            println!("webhook URL: {public}/hook/{}", shown.webhook_secret);
+                            let webhook = format!("{public}/hook/{}", shown.webhook_secret);
+                            println!("webhook URL: {} {WHOLE}", masked_webhook_url(&webhook));
                         }
                     }
                 }
