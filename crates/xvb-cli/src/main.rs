@@ -126,6 +126,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// A join code on the command line is shown by `ps` to every user of the
+/// computer for as long as the command runs: say so, and what keeps it private.
+fn warn_if_code_given(code: Option<&str>) {
+    if code.is_some() {
+        tracing::warn!(
+            "the join code given with --relay is visible to other users of this computer (`ps` shows \
+             command lines); set XVB_RELAY instead, or run `xvb relay join CODE` once to keep it in the keyring"
+        );
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let data = DataDir::resolve(cli.data_dir)?;
     match cli.command {
@@ -135,7 +146,10 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             listen,
             relay: code,
             notify,
-        } => serve::run(&data, listen, code, notify)?,
+        } => {
+            warn_if_code_given(code.as_deref());
+            serve::run(&data, listen, code, notify)?
+        }
         Command::History(args) => history::run(&data, args)?,
         Command::Note(args) => notes::note(&data, args)?,
         Command::Journal { after, limit } => history::journal(&data, after, limit)?,
@@ -144,7 +158,10 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             number,
             relay: code,
             from,
-        } => call::run(&data, &number, code, from)?,
+        } => {
+            warn_if_code_given(code.as_deref());
+            call::run(&data, &number, code, from)?
+        }
         Command::Relay(command) => relay::run(&data, command)?,
         Command::Token(args) => token::run(&data, args)?,
         Command::DecodeG722 {
