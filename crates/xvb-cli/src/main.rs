@@ -5,6 +5,7 @@
 
 mod commands;
 mod error;
+mod outside;
 
 use clap::{Parser, Subcommand};
 use commands::{call, config, contacts, history, notes, recording, relay, serve, sim, team, token};
@@ -120,7 +121,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("xvb: {e}");
+            eprintln!("xvb: {}", outside::shown(&e.to_string()));
             ExitCode::FAILURE
         }
     }

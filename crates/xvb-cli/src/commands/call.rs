@@ -3,6 +3,7 @@
 
 use super::{current_thread_runtime, relay};
 use crate::error::CliError;
+use crate::outside::say;
 use xvb_core::config::DataDir;
 use xvb_core::pbx::dialer::{dial_with_account_token, DialError};
 use xvb_core::pbx::phone::DialNumber;
@@ -33,7 +34,7 @@ fn call(data: &DataDir, number: &str, from: Option<String>) -> Result<(), CliErr
     } else {
         format!(": {}", accepted.reply)
     };
-    println!(
+    say!(
         "calling {} from extension {from}: the PBX accepted (HTTP {}{reply})",
         to.as_str(),
         accepted.status

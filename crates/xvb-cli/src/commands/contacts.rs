@@ -1,6 +1,7 @@
 //! `xvb contacts import/list/add/remove`: the contact book the PBX asks with `cmd=contact`.
 
 use crate::error::CliError;
+use crate::outside::{say, shown};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,13 +112,20 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
                 path: file.clone(),
                 source,
             })?;
-            let report = db.import(contacts::parse_file(&text)?)?;
+            let parsed = contacts::parse_file(&text)?;
+            for line in &parsed.cleaned {
+                eprintln!(
+                    "{}:{line}: imported without the control characters in its name",
+                    file.display()
+                );
+            }
+            let report = db.import(parsed)?;
             for error in &report.errors {
                 eprintln!(
                     "{}:{}: skipped: {}",
                     file.display(),
                     error.line,
-                    error.reason
+                    shown(&error.reason)
                 );
             }
             println!(
@@ -139,7 +147,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
                 );
             } else {
                 for c in all {
-                    println!(
+                    say!(
                         "#{:<6} {:<30} {:<32} responsible={}",
                         c.id,
                         c.name,

@@ -2,6 +2,7 @@
 //! `xvb journal` (every request as received).
 
 use crate::error::CliError;
+use crate::outside::say;
 use clap::Args;
 use std::path::PathBuf;
 use time::{Date, PrimitiveDateTime, Time, UtcOffset};
@@ -125,7 +126,7 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
         } else {
             format!("  [{}]", c.tags.join(", "))
         };
-        println!(
+        say!(
             "{started}  {:<3} {:<14} {:<24} {:<10} {:>5}s  ext={:<5} {}{tags}",
             c.direction.map_or("?", |d| d.as_str()),
             c.phone.as_deref().unwrap_or("-"),
@@ -136,7 +137,7 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
             c.record_link.as_deref().unwrap_or(""),
         );
         for note in &c.notes {
-            println!(
+            say!(
                 "    note {} by {}: {}",
                 note.id,
                 note.by.as_deref().unwrap_or("?"),

@@ -4,6 +4,7 @@
 
 use super::{current_thread_runtime, relay};
 use crate::error::CliError;
+use crate::outside::say;
 use clap::{Args, Subcommand};
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,7 +73,7 @@ pub(crate) fn note(data: &DataDir, args: NoteArgs) -> Result<(), CliError> {
             runtime.block_on(writer.record_note(write, None))?.note.id
         }
     };
-    println!("{id}");
+    say!("{id}");
     Ok(())
 }
 
@@ -125,7 +126,7 @@ pub(crate) fn tags(data: &DataDir, command: TagsCommand) -> Result<(), CliError>
                 store.team_tags().await
             })?;
             for line in tags_text(&tags) {
-                println!("{line}");
+                say!("{line}");
             }
         }
     }

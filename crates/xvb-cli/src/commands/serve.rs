@@ -5,6 +5,7 @@ mod popup;
 
 use super::{bind, multi_thread_runtime, relay};
 use crate::error::CliError;
+use crate::outside::say;
 use popup::{Popped, Popups};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,7 +35,7 @@ impl ServeNotifier {
 
 impl Notifier for ServeNotifier {
     fn notify(&self, notice: Notice) {
-        println!("{notice}");
+        say!("{notice}");
         if let Some(popups) = &self.popups {
             popups.show(Popped::Call(Box::new(notice)));
         }

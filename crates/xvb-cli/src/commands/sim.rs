@@ -2,6 +2,7 @@
 
 use super::{bind, current_thread_runtime};
 use crate::error::CliError;
+use crate::outside::say;
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -134,7 +135,7 @@ pub(crate) fn run(args: SimArgs) -> Result<ExitCode, CliError> {
         let reply =
             runtime.block_on(target.send(&fields, header.then_some(call.access_code.as_str())))?;
         let what = fields.get("event").or(fields.get("cmd")).unwrap_or("?");
-        println!(
+        say!(
             "{what} callid={} -> {} {}",
             call.callid,
             reply.status,
@@ -159,7 +160,7 @@ fn serve_pbx(
         token: Secret::new(token.to_owned())?,
         webhook: Target::parse(webhook)?,
         access_code: access_code.to_owned(),
-        report: Arc::new(|line| println!("{line}")),
+        report: Arc::new(|line| say!("{line}")),
     };
     current_thread_runtime()?.block_on(async {
         let (listener, bound) = bind(listen).await?;

@@ -4,6 +4,7 @@
 
 use super::{current_thread_runtime, relay};
 use crate::error::CliError;
+use crate::outside::say;
 use clap::Subcommand;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,13 +60,13 @@ pub(crate) fn missed(data: &DataDir, command: MissedCommand) -> Result<(), CliEr
             let said = through_relay(data, |asker, _| async move {
                 answer(asker.claim(&number).await)
             })?;
-            println!("{said}");
+            say!("{said}");
         }
         MissedCommand::Release { number } => {
             let said = through_relay(data, |asker, _| async move {
                 answer(asker.release(&number).await)
             })?;
-            println!("{said}");
+            say!("{said}");
         }
     }
     Ok(())
@@ -123,8 +124,8 @@ pub(crate) fn print_board(view: &TeamView, json: bool) {
     for member in &view.members {
         let state = member.state.as_str();
         match member.state {
-            MemberState::Free | MemberState::Offline => println!("{} {state}", member.ext),
-            _ => println!(
+            MemberState::Free | MemberState::Offline => say!("{} {state}", member.ext),
+            _ => say!(
                 "{} {state} {} \"{}\" {}",
                 member.ext,
                 member.phone.as_deref().unwrap_or("-"),
@@ -159,7 +160,7 @@ pub(crate) fn print_missed(view: &TeamView, json: bool) {
                     Reached::CalledIn => "called in",
                 };
                 let by = cleared.by.as_deref().unwrap_or("someone");
-                println!(
+                say!(
                     "{head} cleared: {by} {how}, {} ago",
                     since(Some(cleared.at), now)
                 );
@@ -167,8 +168,8 @@ pub(crate) fn print_missed(view: &TeamView, json: bool) {
             (None, claimed) => {
                 let waiting = since(Some(entry.first_missed), now);
                 match claimed {
-                    Some(ext) => println!("{head} waiting {waiting}, {ext} is calling back"),
-                    None => println!("{head} waiting {waiting}"),
+                    Some(ext) => say!("{head} waiting {waiting}, {ext} is calling back"),
+                    None => say!("{head} waiting {waiting}"),
                 }
             }
         }

@@ -20,12 +20,20 @@ pub struct Parsed {
     pub contacts: Vec<(u64, Contact)>,
     /// Rows that were skipped.
     pub errors: Vec<RowError>,
+    /// Lines of contacts imported with control characters dropped from the name.
+    pub cleaned: Vec<u64>,
 }
 
 impl Parsed {
     fn push(&mut self, line: u64, contact: Contact) {
+        let had_controls = contact.name.contains(char::is_control);
         match contact.validated() {
-            Ok(c) => self.contacts.push((line, c)),
+            Ok(c) => {
+                if had_controls {
+                    self.cleaned.push(line);
+                }
+                self.contacts.push((line, c));
+            }
             Err(e) => self.errors.push(RowError {
                 line,
                 reason: e.to_string(),

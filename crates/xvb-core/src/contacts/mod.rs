@@ -52,9 +52,10 @@ pub enum InvalidContact {
 }
 
 impl Contact {
-    /// Checks the contact and trims its fields.
+    /// Checks the contact and trims its fields; the name loses any control
+    /// characters (an escape sequence would reach every agent's terminal).
     pub fn validated(mut self) -> Result<Self, InvalidContact> {
-        self.name = self.name.trim().to_owned();
+        self.name = self.name.replace(char::is_control, "").trim().to_owned();
         if self.name.is_empty() {
             return Err(InvalidContact::NoName);
         }

@@ -25,6 +25,30 @@ fn csv_imports_good_rows_and_reports_bad_ones_by_line() {
 }
 
 #[test]
+fn control_characters_leave_names_and_the_report_says_where() {
+    let text = "name,phone\n\
+                Вася,79001112233\n\
+                \"\u{1b}[31mПетя\u{7}\u{9b}2J\",79001112244\n\
+                \u{1b}\u{1b},79001112255\n";
+    let parsed = parse_csv(text).unwrap();
+    let names: Vec<_> = parsed
+        .contacts
+        .iter()
+        .map(|(_, c)| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Вася", "[31mПетя2J"]);
+    assert_eq!(parsed.cleaned, [3], "the line of the name that changed");
+    assert_eq!(
+        parsed.errors[0].line, 4,
+        "nothing left of the name: skipped"
+    );
+
+    let cards = parse_vcards("BEGIN:VCARD\nFN:Acme\\nInc\u{0}\nTEL:+7 920 111 96 13\nEND:VCARD\n");
+    assert_eq!(cards.contacts[0].1.name, "AcmeInc");
+    assert_eq!(cards.cleaned, [1]);
+}
+
+#[test]
 fn csv_without_the_needed_columns_is_refused() {
     assert!(parse_csv("fio,tel\nA,1\n").is_err());
 }
