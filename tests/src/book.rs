@@ -24,6 +24,7 @@ pub fn fill_book(database: &Path, count: u32) {
         .import(Parsed {
             contacts,
             errors: Vec::new(),
+            cleaned: Vec::new(),
         })
         .unwrap();
 }

@@ -4,6 +4,7 @@
 //! - [`pbx`] — the PBX's webhook protocol, call merging, notification
 //!   decisions, phone numbers, `makeCall`, the PBX simulator;
 //! - [`listener`] — the webhook endpoint and the engine behind it;
+//! - [`net`] — serving HTTP with every connection bounded (deadlines, caps);
 //! - [`store`] — the SQLite store, one file per table (journal, calls, contacts,
 //!   relay agents) and the writer thread;
 //! - [`contacts`] — the contact book: CSV/vCard import and the in-memory index;
@@ -26,6 +27,7 @@ pub mod config;
 pub mod contacts;
 mod error;
 pub mod listener;
+pub mod net;
 pub mod notes;
 #[cfg(unix)]
 pub mod notifications;

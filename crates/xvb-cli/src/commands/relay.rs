@@ -125,7 +125,15 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                     println!("relay listening on {url}");
                     println!("webhook URL: {}", shown.webhook_url());
                 };
-                serve_relay(app, addr, tls_cert.zip(tls_key), ready, shutdown_signal()).await?;
+                serve_relay(
+                    app,
+                    addr,
+                    tls_cert.zip(tls_key),
+                    Vec::new(),
+                    ready,
+                    shutdown_signal(),
+                )
+                .await?;
                 Ok(())
             })
         }

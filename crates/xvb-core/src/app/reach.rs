@@ -58,12 +58,8 @@ impl Companion {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "the listener stopped");
-            }
+            let limits = crate::net::Limits::public(crate::listener::engine::LISTENER_CONNECTIONS);
+            crate::net::serve(listener, app, None, limits, shutdown).await;
         });
         tracing::info!(%addr, "listening for the PBX");
         *running = Some(RunningListener { addr, stop });

@@ -82,11 +82,14 @@ impl PlaybackServer {
             .route("/{token}/silence.wav", axum::routing::get(serve_silence))
             .route("/{token}/{file}", axum::routing::get(serve_track))
             .with_state(shared.clone());
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!(error = %e, "the recordings player's server stopped");
-            }
-        });
+        let limits = crate::net::Limits::loopback();
+        tokio::spawn(crate::net::serve(
+            listener,
+            app,
+            None,
+            limits,
+            std::future::pending(),
+        ));
         tracing::info!(%addr, "serving recordings to the player on loopback");
         Ok(PlaybackServer { addr, shared })
     }

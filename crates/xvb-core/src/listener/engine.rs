@@ -3,17 +3,20 @@
 use crate::config::{Config, DataDir};
 use crate::contacts::{BookLoader, ContactIndex};
 use crate::listener::{router, HookState};
+use crate::net::Limits;
 use crate::pbx::notifier::Notifier;
 use crate::store::{Database, Feed, Writer};
 use crate::CoreError;
 use arc_swap::ArcSwap;
 use std::future::Future;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How often a running listener checks for contact-book changes made by other processes.
 pub const CONTACTS_REFRESH: Duration = Duration::from_millis(500);
+
+/// Connections a listener keeps open at most (fewer where the descriptor limit is lower).
+pub const LISTENER_CONNECTIONS: usize = 4096;
 
 /// A ready-to-serve engine.
 pub struct Engine {
@@ -72,19 +75,16 @@ impl Engine {
         }
     }
 
-    /// Serves the listener on `listener` until `shutdown` resolves.
+    /// Serves the listener on `listener` until `shutdown` resolves, every
+    /// connection bounded ([`crate::net`]).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), CoreError> {
-        let addr = listener
-            .local_addr()
-            .map_err(|e| CoreError::io(Path::new("listener"), e))?;
-        axum::serve(listener, router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| CoreError::Listen { addr, source: e })
+        let limits = Limits::public(LISTENER_CONNECTIONS);
+        crate::net::serve(listener, router(self.state), None, limits, shutdown).await;
+        Ok(())
     }
 }
 

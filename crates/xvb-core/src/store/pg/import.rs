@@ -130,6 +130,7 @@ impl PgStore {
         self.import(Parsed {
             contacts,
             errors: Vec::new(),
+            cleaned: Vec::new(),
         })
         .await?;
         Ok(imported)
