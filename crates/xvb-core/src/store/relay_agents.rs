@@ -84,13 +84,13 @@ impl Database {
             .optional()?)
     }
 
-    /// Whether agent `id` exists and is not revoked.
-    pub fn is_agent_active(&self, id: i64) -> Result<bool, CoreError> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) > 0 FROM relay_agents WHERE id = ?1 AND revoked_at IS NULL",
-            [id],
-            |r| r.get(0),
-        )?)
+    /// The ids of every revoked agent.
+    pub fn revoked_agent_ids(&self) -> Result<Vec<i64>, CoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM relay_agents WHERE revoked_at IS NOT NULL")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// Counts a connection of agent `id` in or out.

@@ -145,13 +145,14 @@ impl RelayStore {
         }
     }
 
-    /// Whether agent `id` exists and is not revoked.
-    pub async fn is_active(&self, id: i64) -> Result<bool, CoreError> {
-        match self {
-            RelayStore::Sqlite(db) => blocking(db, move |db| db.is_active(id)).await,
+    /// The ids of every revoked agent (a connected one is let go at once).
+    pub async fn revoked(&self) -> Result<std::collections::HashSet<i64>, CoreError> {
+        let ids = match self {
+            RelayStore::Sqlite(db) => blocking(db, |db| db.revoked()).await?,
             #[cfg(feature = "postgres")]
-            RelayStore::Postgres(pg) => pg.is_agent_active(id).await,
-        }
+            RelayStore::Postgres(pg) => pg.revoked_agent_ids().await?,
+        };
+        Ok(ids.into_iter().collect())
     }
 
     /// Counts a connection of agent `id` (to this node) in or out.
@@ -356,9 +357,9 @@ impl SqliteRelayStore {
         self.db().agent_for_token(token_hash)
     }
 
-    /// Whether agent `id` exists and is not revoked.
-    pub fn is_active(&self, id: i64) -> Result<bool, CoreError> {
-        self.db().is_agent_active(id)
+    /// The ids of every revoked agent.
+    pub fn revoked(&self) -> Result<Vec<i64>, CoreError> {
+        self.db().revoked_agent_ids()
     }
 
     /// Counts a connection of agent `id` in or out.

@@ -14,6 +14,7 @@
 //! - [`agents`] — the relay's agents and stream reads ([`RelayStore`]);
 //! - `server` — the relay's HTTP application and its retention;
 //! - `stream` — one agent's connection: backlog, live events, dials;
+//! - `guard` — connections per agent, request rates, revocations;
 //! - `team` — the team view kept fresh, claims of missed callers;
 //! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
 //! - `tail` — a node on PostgreSQL following what every node stored;
@@ -23,6 +24,7 @@
 //! of the link is [`crate::reach::link`].
 
 pub mod agents;
+mod guard;
 pub mod join_code;
 mod notes;
 mod serve;
@@ -36,7 +38,7 @@ pub mod wire;
 pub use agents::{token_hash, NodeRow, RelayStatus, RelayStore, SqliteRelayStore};
 pub use join_code::JoinCode;
 pub use serve::serve_relay;
-pub use server::relay_app;
+pub use server::{relay_app, AGENT_MESSAGE_LIMIT};
 pub use team::derive_view;
 
 use crate::CoreError;

@@ -9,7 +9,7 @@ use super::wire::ToAgent;
 use crate::notes::{NoteDraft, Tag};
 use crate::store::{AgentRow, NoteWrite};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit};
 
 /// How often the relay reads its tags again.
 const TAGS_EVERY: Duration = Duration::from_secs(5);
@@ -35,13 +35,15 @@ pub(super) async fn keep_tags_fresh(store: RelayStore, tags: watch::Sender<Vec<T
 }
 
 /// Stores `agent`'s note `draft` and answers on `replies`: refused (a tag not
-/// on the list, no such call), or stored — every agent then receives it.
+/// on the list, no such call), or stored — every agent then receives it
+/// (holding `permit` until answered).
 pub(super) fn answer_note(
     relay: &RelayState,
     agent: &AgentRow,
     replies: &mpsc::Sender<ToAgent>,
     id: u64,
     draft: NoteDraft,
+    permit: OwnedSemaphorePermit,
 ) {
     let tags = relay.tags.borrow().clone();
     let (writer, ext, replies) = (
@@ -78,5 +80,6 @@ pub(super) fn answer_note(
             },
         };
         let _ = replies.send(reply).await;
+        drop(permit);
     });
 }

@@ -3,6 +3,7 @@
 //! and retention (events older than `relay_keep_days` dropped every hour).
 
 use super::agents::{token_hash, RelayStore};
+use super::guard::{Guard, CONNECTIONS_PER_AGENT};
 use super::notes::keep_tags_fresh;
 use super::stream::{encode, stream_to_agent, Encoded, Live};
 use super::team::{keep_fresh, TeamFrame};
@@ -29,6 +30,9 @@ use tokio::sync::{broadcast, watch, Notify};
 const FEED_BUFFER: usize = 4096;
 /// Read buffer of an agent's connection.
 const AGENT_READ_BUFFER: usize = 4 * 1024;
+/// The largest message (and frame) an agent may send; past it the connection
+/// is closed with 1009. A note of 4,000 characters is ≈ 16 KiB as JSON.
+pub const AGENT_MESSAGE_LIMIT: usize = 64 * 1024;
 
 /// What the relay's handlers share.
 #[derive(Clone)]
@@ -45,6 +49,8 @@ pub(super) struct RelayState {
     pub(super) team_changed: Arc<Notify>,
     /// The team's tags, as last read from the store.
     pub(super) tags: watch::Receiver<Vec<Tag>>,
+    /// Connections per agent, rates, revocations.
+    pub(super) guard: Guard,
     /// On PostgreSQL: how recently this node read the shared stream (its health).
     #[cfg(feature = "postgres")]
     tail: Option<Arc<super::tail::Freshness>>,
@@ -112,7 +118,9 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         Arc::clone(&team_changed),
         team_view,
     ));
+    let guard = Guard::start(store.clone()).await?;
     let state = RelayState {
+        guard,
         store,
         live: live.clone(),
         team,
@@ -251,11 +259,25 @@ async fn agent_socket(
             )
         }
     };
+    let Some(connected) = relay.guard.connect(agent.id) else {
+        tracing::warn!(
+            agent = agent.id,
+            "an agent opened too many connections; refused one"
+        );
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("this join code already has {CONNECTIONS_PER_AGENT} connections to the relay; close the app on another computer, or wait a minute"),
+        )
+            .into_response();
+    };
     // Agents send little (a dial now and then): a small read buffer keeps each
     // connection's memory low (the default is 128 KiB).
     upgrade
         .read_buffer_size(AGENT_READ_BUFFER)
+        .max_message_size(AGENT_MESSAGE_LIMIT)
+        .max_frame_size(AGENT_MESSAGE_LIMIT)
         .on_upgrade(move |socket| async move {
+            let _connected = connected;
             let (id, ext) = (agent.id, agent.ext.clone());
             let _ = relay.store.set_connected(id, true).await;
             relay.team_changed.notify_one();

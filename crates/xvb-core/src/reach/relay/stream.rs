@@ -1,16 +1,20 @@
 //! One agent's connection: what it has not seen from the store, then live
 //! events and notes in order (a burst in one write), the team view and tags,
-//! its dials, claims, notes and pings.
+//! its dials, claims, notes and pings — each within its rate, a few at a
+//! time — until it leaves, stops answering pings or is revoked.
 
+use super::guard::{too_many, Ask};
 use super::notes::answer_note;
 use super::server::{dial_for_agent, After, RelayState};
 use super::team::{claim_or_release, TeamFrame};
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
 use crate::store::{AgentRow, Kept};
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{broadcast, mpsc, watch};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{broadcast, mpsc, watch, OwnedSemaphorePermit, Semaphore};
 
 /// Events read from the store at a time when an agent catches up.
 const BACKLOG_PAGE: usize = 1000;
@@ -125,8 +129,11 @@ pub(super) async fn stream_to_agent(
     if resume.team {
         send_team(&mut out, &mut team).await?;
     }
-    let (replies, mut answered) = mpsc::channel::<ToAgent>(16);
+    let (replies, mut answered) = mpsc::channel::<ToAgent>(IN_FLIGHT * 2);
+    let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut revocations = relay.guard.revocations();
     let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
     loop {
         tokio::select! {
             entry = live.recv() => match entry {
@@ -139,22 +146,27 @@ pub(super) async fn stream_to_agent(
                 }
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
-            message = incoming.next() => match message {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str(&text) {
-                    Ok(FromAgent::Dial { id, to }) => {
-                        let config = relay.hook.config.load_full();
-                        let (ext, replies) = (agent.ext.clone(), replies.clone());
-                        tokio::spawn(async move {
-                            let _ = replies.send(dial_for_agent(&config, &ext, id, &to).await).await;
-                        });
+            // Read on only while this connection has room for more work.
+            message = incoming.next(), if in_flight.available_permits() > 0 => {
+                heard = Instant::now();
+                match message {
+                    Some(Ok(Message::Text(text))) => {
+                        let permit = Arc::clone(&in_flight).try_acquire_owned().expect("a permit was free");
+                        if let Some(refused) = take_request(relay, agent, &replies, &text, permit) {
+                            send(&mut out, &refused).await?;
+                        }
                     }
-                    Ok(FromAgent::Claim { id, phone }) => answer_claim(relay, agent, &replies, id, phone, true),
-                    Ok(FromAgent::Release { id, phone }) => answer_claim(relay, agent, &replies, id, phone, false),
-                    Ok(FromAgent::Note { id, note }) => answer_note(relay, agent, &replies, id, note),
-                    Err(e) => tracing::warn!(agent = agent.id, error = %e, "an agent's message was not understood"),
-                },
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
-                Some(Ok(_)) => {}
+                    Some(Err(e)) if too_big(&e) => {
+                        tracing::warn!(agent = agent.id, "an agent's message was too big; closed");
+                        close(&mut out, close_code::SIZE, "message too big (64 KiB at most)").await?;
+                        // The rest of the message is unread: closing the socket at once
+                        // would reset it before the agent reads why.
+                        tokio::time::sleep(CLOSE_LINGER).await;
+                        return Ok(());
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                    Some(Ok(_)) => {}
+                }
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
             Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team).await?,
@@ -162,16 +174,116 @@ pub(super) async fn stream_to_agent(
                 let listed = tags.borrow_and_update().clone();
                 send(&mut out, &ToAgent::Tags { tags: listed }).await?;
             }
+            Ok(()) = revocations.changed() => {
+                if relay.guard.is_revoked(agent.id) {
+                    tracing::info!(agent = agent.id, "a revoked agent was let go");
+                    return close(&mut out, close_code::POLICY, "this join code was revoked").await;
+                }
+            }
             _ = ping.tick() => {
-                // A revoked agent is let go at the next ping.
-                let active = relay.store.is_active(agent.id).await.map_err(axum::Error::new)?;
-                if !active {
+                if heard.elapsed() > PING_EVERY * 2 {
+                    tracing::info!(agent = agent.id, "an agent stopped answering pings; closed");
                     return Ok(());
                 }
                 out.send(Message::Ping(Default::default())).await?;
             }
         }
     }
+}
+
+/// How long a connection closed mid-message stays open for its close frame to be read.
+const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Work one connection may have in hand at once (dials, claims, notes); past
+/// it the relay reads no more from that connection until one is done.
+const IN_FLIGHT: usize = 8;
+
+/// Starts on one message from `agent` within its rate (the answer goes to
+/// `replies`), or refuses it at once: the refusal to send.
+fn take_request(
+    relay: &RelayState,
+    agent: &AgentRow,
+    replies: &mpsc::Sender<ToAgent>,
+    text: &str,
+    permit: OwnedSemaphorePermit,
+) -> Option<ToAgent> {
+    let request = match serde_json::from_str(text) {
+        Ok(request) => request,
+        Err(e) => {
+            tracing::warn!(agent = agent.id, error = %e, "an agent's message was not understood");
+            return None;
+        }
+    };
+    let ask = match &request {
+        FromAgent::Dial { .. } => Ask::Dial,
+        FromAgent::Claim { .. } | FromAgent::Release { .. } => Ask::Claim,
+        FromAgent::Note { .. } => Ask::Note,
+    };
+    if let Err(wait) = relay.guard.allow(agent.id, ask) {
+        tracing::debug!(agent = agent.id, ?ask, "an agent asked too fast");
+        return Some(refusal(&request, too_many(wait)));
+    }
+    match request {
+        FromAgent::Dial { id, to } => {
+            let config = relay.hook.config.load_full();
+            let (ext, replies) = (agent.ext.clone(), replies.clone());
+            tokio::spawn(async move {
+                let _ = replies
+                    .send(dial_for_agent(&config, &ext, id, &to).await)
+                    .await;
+                drop(permit);
+            });
+        }
+        FromAgent::Claim { id, phone } => {
+            answer_claim(relay, agent, replies, id, phone, true, permit)
+        }
+        FromAgent::Release { id, phone } => {
+            answer_claim(relay, agent, replies, id, phone, false, permit)
+        }
+        FromAgent::Note { id, note } => answer_note(relay, agent, replies, id, note, permit),
+    }
+    None
+}
+
+/// The answer to `request` when it is refused with `message`.
+fn refusal(request: &FromAgent, message: String) -> ToAgent {
+    match *request {
+        FromAgent::Dial { id, .. } => ToAgent::Dialed {
+            id,
+            ok: false,
+            message,
+        },
+        FromAgent::Claim { id, .. }
+        | FromAgent::Release { id, .. }
+        | FromAgent::Note { id, .. } => ToAgent::Replied {
+            id,
+            ok: false,
+            message,
+            seq: None,
+        },
+    }
+}
+
+/// Whether the socket failed on a message or frame past the size limit.
+fn too_big(error: &axum::Error) -> bool {
+    use tungstenite::error::{CapacityError, Error};
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if let Some(Error::Capacity(CapacityError::MessageTooLong { .. })) = e.downcast_ref() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Closes the connection with `code` and `reason`.
+async fn close(out: &mut SplitSink<WebSocket, Message>, code: u16, reason: &'static str) -> Sent {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    out.send(Message::Close(Some(frame))).await
 }
 
 /// Sends the team view, if the relay has derived one yet.
@@ -186,7 +298,8 @@ async fn send_team(
     }
 }
 
-/// Claims or releases a missed caller for `agent`, answering on `replies`.
+/// Claims or releases a missed caller for `agent`, answering on `replies`
+/// (holding `permit` until then).
 fn answer_claim(
     relay: &RelayState,
     agent: &AgentRow,
@@ -194,6 +307,7 @@ fn answer_claim(
     id: u64,
     phone: String,
     claim: bool,
+    permit: OwnedSemaphorePermit,
 ) {
     let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
     tokio::spawn(async move {
@@ -217,6 +331,7 @@ fn answer_claim(
             seq: None,
         };
         let _ = replies.send(reply).await;
+        drop(permit);
     });
 }
 

@@ -70,16 +70,16 @@ impl PgStore {
             .map(agent_row))
     }
 
-    /// Whether agent `id` exists and is not revoked.
-    pub async fn is_agent_active(&self, id: i64) -> Result<bool, CoreError> {
+    /// The ids of every revoked agent.
+    pub async fn revoked_agent_ids(&self) -> Result<Vec<i64>, CoreError> {
         let client = self.client().await?;
-        Ok(client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM relay_agents WHERE id = $1 AND revoked_at IS NULL)",
-                &[&id],
+        let rows = client
+            .query(
+                "SELECT id FROM relay_agents WHERE revoked_at IS NOT NULL",
+                &[],
             )
-            .await?
-            .get(0))
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     /// Counts a connection of agent `id` to this node in or out. Committed
