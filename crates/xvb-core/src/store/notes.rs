@@ -4,7 +4,7 @@
 
 use super::journal::{append, JournalEntry};
 use super::{from_unix_ms, unix_ms, Database};
-use crate::notes::{Note, NoteDraft, NoteRefused, Tag};
+use crate::notes::{Note, NoteDraft, NoteRefused, OnCall, Tag};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Fields;
 use crate::CoreError;
@@ -81,9 +81,25 @@ pub(super) fn store_note(
                         .next()
                 }
             };
-            draft.clone().into_note(existing, by.clone(), now)?
+            let on_call = conn
+                .prepare_cached(
+                    "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0)
+                     FROM notes WHERE callid = ?1",
+                )?
+                .query_row([&draft.callid], |r| {
+                    Ok(OnCall {
+                        notes: r.get::<_, i64>(0)? as usize,
+                        text_bytes: r.get::<_, i64>(1)? as usize,
+                    })
+                })?;
+            draft
+                .clone()
+                .into_note(existing, on_call, by.clone(), now)?
         }
     };
+    let new_note = !conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1)")?
+        .query_row([&note.id], |r| r.get::<_, bool>(0))?;
     conn.prepare_cached(
         "INSERT INTO notes (id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms,
              tags_fold)
@@ -113,14 +129,30 @@ pub(super) fn store_note(
     ])?;
     let fields = Fields(note_fields(&note));
     let seq = append(conn, NOTE_CMD, Some(&note.callid), &fields, now)?;
-    let folded = notes_where(conn, "callid = ?1", params![note.callid])?
+    if new_note {
+        // A new note adds its words to the call's; nothing earlier is read again.
+        conn.prepare_cached(
+            "UPDATE calls SET notes_fold = CASE WHEN notes_fold IS NULL OR notes_fold = ''
+                 THEN ?1 ELSE notes_fold || char(10) || ?1 END WHERE callid = ?2",
+        )?
+        .execute(params![note.folded(), note.callid])?;
+    } else {
+        fold_again(conn, &note.callid)?;
+    }
+    Ok(StoredNote { note, seq })
+}
+
+/// The call's search words from all its notes (after an edit or a removal;
+/// bounded by [`crate::notes::MAX_TEXT_PER_CALL`]).
+fn fold_again(conn: &Connection, callid: &str) -> Result<(), CoreError> {
+    let folded = notes_where(conn, "callid = ?1", params![callid])?
         .iter()
         .map(Note::folded)
         .collect::<Vec<_>>()
         .join("\n");
     conn.prepare_cached("UPDATE calls SET notes_fold = ?1 WHERE callid = ?2")?
-        .execute(params![folded, note.callid])?;
-    Ok(StoredNote { note, seq })
+        .execute(params![folded, callid])?;
+    Ok(())
 }
 
 const COLUMNS: &str = "id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms";

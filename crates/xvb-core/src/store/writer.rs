@@ -1,6 +1,7 @@
 //! The writer thread: the one connection that writes, committing every request
-//! waiting into one transaction and answering each only after `COMMIT`; when
-//! no request waits, it moves new calls into the search index (`search_backlog`).
+//! waiting into one transaction and answering each only after `COMMIT` — the
+//! PBX's before any agent's note; when no request waits, it moves new calls
+//! into the search index (`search_backlog`).
 
 use super::calls::store_event;
 use super::journal::{append, JournalEntry};
@@ -12,6 +13,7 @@ use crate::pbx::call::Call;
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::CoreError;
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
@@ -271,88 +273,108 @@ fn checkpoint_loop(conn: Connection, wal: std::path::PathBuf, alive: std::sync::
 }
 
 const MAX_BATCH: usize = 1024;
+/// Agents' notes committed together at most: a webhook arriving meanwhile
+/// waits for this many notes, never for a flood of them.
+const NOTE_BATCH: usize = 16;
 
+/// Commits what is queued, the PBX's first: events and look-ups go in batches
+/// ahead of every note waiting, then a pruning chunk, then a few notes at a
+/// time; when nothing waits, new calls go into the search index.
 fn write_loop(mut conn: Connection, queue: mpsc::Receiver<Queued>, feed: Option<Feed>) {
-    let mut waiting = None;
     let mut backlog = Backlog::default();
+    let mut notes: VecDeque<Job> = VecDeque::new();
+    let mut prunes: VecDeque<Queued> = VecDeque::new();
     loop {
         backlog.index_if_too_many(&mut conn);
-        let next = match waiting.take().map_or_else(|| queue.try_recv(), Ok) {
-            Ok(next) => next,
-            Err(mpsc::TryRecvError::Empty) if backlog.pending() => {
-                backlog.index_chunk(&mut conn);
-                continue;
-            }
-            Err(mpsc::TryRecvError::Empty) => match queue.recv() {
-                Ok(next) => next,
+        let idle = notes.is_empty() && prunes.is_empty() && !backlog.pending();
+        let first = if idle {
+            match queue.recv() {
+                Ok(next) => Some(next),
                 Err(_) => break,
-            },
-            Err(mpsc::TryRecvError::Disconnected) => break,
-        };
-        let first = match next {
-            Queued::Write(job) => job,
-            Queued::Prune { before, reply } => {
-                let _ = reply.send(prune_chunk(&mut conn, before));
-                continue;
             }
+        } else {
+            None
         };
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(Queued::Write(job)) => batch.push(job),
-                Ok(prune) => {
-                    waiting = Some(prune);
-                    break;
-                }
-                Err(_) => break,
+        let mut pbx = Vec::new();
+        for queued in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| queue.try_recv().ok()))
+        {
+            match queued {
+                Queued::Write(job @ Job::Note { .. }) => notes.push_back(job),
+                Queued::Write(job) => pbx.push(job),
+                prune => prunes.push_back(prune),
+            }
+            if pbx.len() >= MAX_BATCH {
+                break;
             }
         }
-        let now = OffsetDateTime::now_utc();
-        let mut outcomes = commit_batch(&mut conn, &batch, now).into_iter();
-        backlog.stored(batch.len());
-        for job in batch {
-            let done = outcomes.next().flatten();
-            match job {
-                Job::Event {
-                    reply,
-                    event,
-                    relayed,
-                    ..
-                } => {
-                    let answer = match done {
-                        Some(Ok(Done::Event(outcome))) => Ok(*outcome),
-                        Some(Err(e)) => Err(e),
-                        _ => Err(CoreError::StoreFailed),
-                    };
-                    if let (Some(feed), Ok(stored)) = (&feed, &answer) {
-                        let _ = feed.send(Arc::new(JournalEntry {
-                            seq: stored.seq,
-                            received_at: rfc3339(relayed.map_or(now, |r| r.received_at)),
-                            cmd: "event".into(),
-                            fields: event.fields.0,
-                        }));
-                    }
-                    let _ = reply.send(answer);
+        if !pbx.is_empty() {
+            commit_and_answer(&mut conn, pbx, feed.as_ref(), &mut backlog);
+        } else if let Some(Queued::Prune { before, reply }) = prunes.pop_front() {
+            let _ = reply.send(prune_chunk(&mut conn, before));
+        } else if !notes.is_empty() {
+            let batch = notes.drain(..notes.len().min(NOTE_BATCH)).collect();
+            commit_and_answer(&mut conn, batch, feed.as_ref(), &mut backlog);
+        } else if backlog.pending() {
+            backlog.index_chunk(&mut conn);
+        }
+    }
+}
+
+/// Commits `batch` in one transaction and answers each job; what was stored
+/// goes to `feed` in sequence order.
+fn commit_and_answer(
+    conn: &mut Connection,
+    batch: Vec<Job>,
+    feed: Option<&Feed>,
+    backlog: &mut Backlog,
+) {
+    let now = OffsetDateTime::now_utc();
+    let mut outcomes = commit_batch(conn, &batch, now).into_iter();
+    backlog.stored(batch.len());
+    for job in batch {
+        let done = outcomes.next().flatten();
+        match job {
+            Job::Event {
+                reply,
+                event,
+                relayed,
+                ..
+            } => {
+                let answer = match done {
+                    Some(Ok(Done::Event(outcome))) => Ok(*outcome),
+                    Some(Err(e)) => Err(e),
+                    _ => Err(CoreError::StoreFailed),
+                };
+                if let (Some(feed), Ok(stored)) = (feed, &answer) {
+                    let _ = feed.send(Arc::new(JournalEntry {
+                        seq: stored.seq,
+                        received_at: rfc3339(relayed.map_or(now, |r| r.received_at)),
+                        cmd: "event".into(),
+                        fields: event.fields.0,
+                    }));
                 }
-                Job::Note { reply, .. } => {
-                    let answer = match done {
-                        Some(Ok(Done::Note(stored))) => Ok(stored),
-                        Some(Ok(Done::Refused(refused))) => Err(refused.into()),
-                        Some(Err(e)) => Err(e),
-                        _ => Err(CoreError::StoreFailed),
-                    };
-                    if let (Some(feed), Ok(stored)) = (&feed, &answer) {
-                        let _ = feed.send(Arc::new(JournalEntry {
-                            seq: stored.seq,
-                            received_at: rfc3339(now),
-                            cmd: NOTE_CMD.into(),
-                            fields: note_fields(&stored.note),
-                        }));
-                    }
-                    let _ = reply.send(answer);
-                }
-                Job::Journal { .. } => {}
+                let _ = reply.send(answer);
             }
+            Job::Note { reply, .. } => {
+                let answer = match done {
+                    Some(Ok(Done::Note(stored))) => Ok(stored),
+                    Some(Ok(Done::Refused(refused))) => Err(refused.into()),
+                    Some(Err(e)) => Err(e),
+                    _ => Err(CoreError::StoreFailed),
+                };
+                if let (Some(feed), Ok(stored)) = (feed, &answer) {
+                    let _ = feed.send(Arc::new(JournalEntry {
+                        seq: stored.seq,
+                        received_at: rfc3339(now),
+                        cmd: NOTE_CMD.into(),
+                        fields: note_fields(&stored.note),
+                    }));
+                }
+                let _ = reply.send(answer);
+            }
+            Job::Journal { .. } => {}
         }
     }
 }
