@@ -20,6 +20,10 @@ use time::OffsetDateTime;
 pub const MAX_TEXT: usize = 4000;
 /// The most tags a team's list holds.
 pub const MAX_TAGS: usize = 40;
+/// The most notes one call holds.
+pub const MAX_NOTES_PER_CALL: usize = 100;
+/// The most note text one call holds, in bytes (UTF-8), all its notes together.
+pub const MAX_TEXT_PER_CALL: usize = 64 * 1024;
 
 /// A note on a call, as stored and streamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,15 +104,47 @@ pub enum NoteRefused {
     /// An edit of a note that does not exist (on this call).
     #[error("there is no note {0} on this call to edit")]
     NoNote(String),
+    /// An edit of someone else's note.
+    #[error("only {author} can change this note; write a note of your own instead")]
+    NotYours {
+        /// Who wrote it ("its author" when unknown).
+        author: String,
+    },
+    /// The call holds [`MAX_NOTES_PER_CALL`] notes already.
+    #[error("this call has {MAX_NOTES_PER_CALL} notes already, the most it can hold; edit one of yours instead")]
+    TooManyNotes,
+    /// The call's notes would pass [`MAX_TEXT_PER_CALL`].
+    #[error("this call's notes would pass 64 KiB of text, the most it can hold; shorten this note or edit one of yours")]
+    CallFull,
+    /// A control character other than a line break or a tab (an escape
+    /// sequence would reach every agent's terminal).
+    #[error("the note holds a control character (such as an escape sequence); only line breaks and tabs are kept — remove it")]
+    ControlCharacter,
+}
+
+/// What a call holds already: its notes and their text, in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OnCall {
+    /// How many notes.
+    pub notes: usize,
+    /// Their text together, in bytes.
+    pub text_bytes: usize,
 }
 
 impl NoteDraft {
     /// The draft made valid against the team's `tags`: text trimmed, tags
     /// spelled as on the list (any letter case given), each once.
     pub fn checked(mut self, tags: &[Tag]) -> Result<NoteDraft, NoteRefused> {
-        self.text = self.text.trim().to_owned();
+        self.text = self.text.trim().replace("\r\n", "\n");
         if self.text.chars().count() > MAX_TEXT {
             return Err(NoteRefused::TooLong);
+        }
+        if self
+            .text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err(NoteRefused::ControlCharacter);
         }
         if self.at.is_some_and(|at| !at.is_finite() || at < 0.0) {
             return Err(NoteRefused::BadPosition);
@@ -148,18 +184,29 @@ fn list_names(tags: &[Tag]) -> String {
 }
 
 impl NoteDraft {
-    /// The note this draft makes, written by `by` at `now`: a new one, or
-    /// `existing` edited (the note of the draft's `id` on its call, if stored).
+    /// The note this draft makes, written by `by` at `now` on a call that holds
+    /// `on_call`: a new one, or `existing` edited (the note of the draft's `id`
+    /// on its call, if stored) — by its author only.
     pub fn into_note(
         self,
         existing: Option<Note>,
+        on_call: OnCall,
         by: Option<String>,
         now: OffsetDateTime,
     ) -> Result<Note, NoteRefused> {
+        let replaced = existing.as_ref().map_or(0, |n| n.text.len());
+        let text_bytes = on_call.text_bytes.saturating_sub(replaced) + self.text.len();
         match &self.id {
+            None if on_call.notes >= MAX_NOTES_PER_CALL => Err(NoteRefused::TooManyNotes),
+            _ if text_bytes > MAX_TEXT_PER_CALL => Err(NoteRefused::CallFull),
             None => Ok(Note::new(self, by, now)),
             Some(id) => {
                 let existing = existing.ok_or_else(|| NoteRefused::NoNote(id.clone()))?;
+                if existing.by != by {
+                    return Err(NoteRefused::NotYours {
+                        author: existing.by.unwrap_or_else(|| "its author".into()),
+                    });
+                }
                 Ok(existing.edited(self, by, now))
             }
         }

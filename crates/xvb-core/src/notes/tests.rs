@@ -102,13 +102,18 @@ async fn notes_attach_to_their_call_and_edits_keep_the_author() {
         .unwrap();
     let mut edit = draft("OLD", "Обещал счёт до понедельника", &["Call back", "Sale"]);
     edit.id = Some(first.note.id.clone());
+    let colleague = writer.record_note(author(edit.clone(), "102"), None).await;
+    assert!(
+        matches!(&colleague, Err(crate::CoreError::Note(NoteRefused::NotYours { author })) if author == "101"),
+        "only the author edits: {colleague:?}"
+    );
     let edited = writer
-        .record_note(author(edit, "102"), None)
+        .record_note(author(edit, "101"), None)
         .await
         .unwrap()
         .note;
     assert_eq!(edited.by.as_deref(), Some("101"), "the author stays");
-    assert_eq!(edited.edited_by.as_deref(), Some("102"));
+    assert_eq!(edited.edited_by.as_deref(), Some("101"));
     assert_eq!(edited.when, first.note.when, "so does when it was written");
     let call = db.call("OLD").unwrap().unwrap();
     assert_eq!(call.notes.len(), 1, "an edit replaces, not adds");
@@ -235,4 +240,89 @@ async fn csv_export_has_a_bom_the_separator_and_every_note() {
     assert_eq!(&old[9], "Sale");
     assert_eq!(&old[10], "101 @1:15: Сказал: \"перезвоню\"; завтра");
     assert_eq!(&old[11], "https://pbx.example/r/1.mp3");
+}
+
+#[tokio::test]
+async fn a_call_holds_at_most_a_hundred_notes_and_64_kib_of_text() {
+    let (_dir, writer, db) = store_with_calls().await;
+    let long = "щ".repeat(MAX_TEXT); // 8,000 bytes in UTF-8
+    for _ in 0..8 {
+        writer
+            .record_note(author(draft("OLD", &long, &[]), "101"), None)
+            .await
+            .unwrap();
+    }
+    let full = writer
+        .record_note(author(draft("OLD", &"x".repeat(2000), &[]), "101"), None)
+        .await;
+    assert!(
+        matches!(full, Err(crate::CoreError::Note(NoteRefused::CallFull))),
+        "64,000 bytes stored, 2,000 more refused: {full:?}"
+    );
+    for n in 8..MAX_NOTES_PER_CALL {
+        writer
+            .record_note(author(draft("OTHER", &format!("n{n}"), &[]), "101"), None)
+            .await
+            .unwrap();
+    }
+    for n in 0..8 {
+        writer
+            .record_note(author(draft("OTHER", &format!("m{n}"), &[]), "101"), None)
+            .await
+            .unwrap();
+    }
+    let past = writer
+        .record_note(author(draft("OTHER", "one more", &[]), "101"), None)
+        .await;
+    assert!(
+        matches!(past, Err(crate::CoreError::Note(NoteRefused::TooManyNotes))),
+        "{past:?}"
+    );
+    assert_eq!(
+        db.call("OTHER").unwrap().unwrap().notes.len(),
+        MAX_NOTES_PER_CALL
+    );
+    // Editing stays open on a full call, within the text limit.
+    let mut edit = draft("OLD", "короче", &[]);
+    edit.id = Some(db.call("OLD").unwrap().unwrap().notes[0].id.clone());
+    writer.record_note(author(edit, "101"), None).await.unwrap();
+}
+
+#[test]
+fn control_characters_other_than_line_breaks_and_tabs_are_refused() {
+    let escape = draft("OLD", "\u{1b}]8;;http://evil\u{7}click\u{1b}]8;;\u{7}", &[]);
+    assert_eq!(escape.checked(&[]), Err(NoteRefused::ControlCharacter));
+    let kept = draft("OLD", "line one\r\nline two\twith a tab", &[])
+        .checked(&[])
+        .unwrap();
+    assert_eq!(kept.text, "line one\nline two\twith a tab");
+}
+
+#[tokio::test]
+async fn search_finds_words_of_new_and_edited_notes_and_forgets_replaced_ones() {
+    let (_dir, writer, db) = store_with_calls().await;
+    let first = writer
+        .record_note(author(draft("OLD", "первая заметка", &[]), "101"), None)
+        .await
+        .unwrap();
+    writer
+        .record_note(author(draft("OLD", "вторая", &[]), "101"), None)
+        .await
+        .unwrap();
+    let found = |words: &str| {
+        let query = HistoryQuery {
+            search: Some(words.into()),
+            limit: 10,
+            ..Default::default()
+        };
+        db.history(&query).unwrap().len()
+    };
+    assert_eq!(found("первая"), 1);
+    assert_eq!(found("вторая"), 1);
+    let mut edit = draft("OLD", "исправлено", &[]);
+    edit.id = Some(first.note.id);
+    writer.record_note(author(edit, "101"), None).await.unwrap();
+    assert_eq!(found("первая"), 0, "the edited words are gone from search");
+    assert_eq!(found("исправлено"), 1);
+    assert_eq!(found("вторая"), 1);
 }

@@ -304,3 +304,156 @@ fn a_revoked_agent_is_let_go_within_a_second() {
         assert!(waited < Duration::from_secs(1), "let go after {waited:?}");
     });
 }
+
+/// Sends `notes` (JSON drafts) on `socket` at once; the relay's answers, in order of ids.
+async fn send_notes(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    notes: &[String],
+) -> Vec<serde_json::Value> {
+    for (id, note) in notes.iter().enumerate() {
+        let message = format!(r#"{{"t":"note","id":{id},"note":{note}}}"#);
+        socket.send(Message::text(message)).await.unwrap();
+    }
+    let mut answers = vec![serde_json::Value::Null; notes.len()];
+    let mut left = notes.len();
+    let read = async {
+        while left > 0 {
+            let Message::Text(text) = socket.next().await.unwrap().unwrap() else {
+                continue;
+            };
+            let message: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if message["t"] == "replied" {
+                let id = message["id"].as_u64().unwrap() as usize;
+                answers[id] = message;
+                left -= 1;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .expect("every note answered within a minute");
+    answers
+}
+
+#[test]
+fn a_note_flood_never_slows_the_pbx_and_stops_at_each_calls_limits() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let served = relay.serve_relay();
+    const AGENTS: usize = 8;
+    let codes: Vec<String> = (0..AGENTS)
+        .map(|i| relay.relay_join_code(&format!("1{i:02}"), &format!("http://127.0.0.1:{port}")))
+        .collect();
+    for i in 0..AGENTS {
+        served.post(&call_from_known_caller(&format!("FLOOD-{i}"), "100").incoming());
+    }
+    let text = "ж".repeat(2048); // 4,096 bytes
+    let flood = std::thread::spawn(move || {
+        block_on(async {
+            let mut floods = Vec::new();
+            for (i, code) in codes.iter().enumerate() {
+                let mut socket = connect(code).await.unwrap();
+                // 21 notes of 4 KB on the agent's own call, at once: past the call's
+                // 64 KiB and past the agent's rate.
+                let notes: Vec<String> = (0..21)
+                    .map(|_| format!(r#"{{"callid":"FLOOD-{i}","text":"{text}"}}"#))
+                    .collect();
+                floods.push(tokio::spawn(async move {
+                    send_notes(&mut socket, &notes).await
+                }));
+            }
+            let mut answers = Vec::new();
+            for flood in floods {
+                answers.push(flood.await.unwrap());
+            }
+            answers
+        })
+    });
+    // The PBX posts all the while: no webhook waits behind the notes.
+    let mut slowest = Duration::ZERO;
+    let mut posted = 0;
+    while !flood.is_finished() || posted < 10 {
+        let started = Instant::now();
+        served.post(&call_from_known_caller(&format!("DURING-{posted}"), "100").incoming());
+        slowest = slowest.max(started.elapsed());
+        posted += 1;
+    }
+    let answers = flood.join().unwrap();
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a webhook waited {slowest:?} behind the agents' notes ({posted} posted)"
+    );
+    for answers in answers {
+        let stored = answers.iter().filter(|a| a["ok"] == true).count();
+        assert_eq!(
+            stored, 16,
+            "16 notes of 4 KB fill a call's 64 KiB: {answers:?}"
+        );
+        let reasons: Vec<&str> = answers
+            .iter()
+            .filter(|a| a["ok"] == false)
+            .map(|a| a["message"].as_str().unwrap())
+            .collect();
+        assert!(
+            reasons.iter().any(|r| r.contains("64 KiB")),
+            "the call's limit said: {reasons:?}"
+        );
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("too many requests, wait")),
+            "the agent's rate said: {reasons:?}"
+        );
+    }
+}
+
+#[test]
+fn a_colleagues_note_cannot_be_rewritten_nor_carry_escapes() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let served = relay.serve_relay();
+    served.post(&call_from_known_caller("NOTED", "100").incoming());
+    let url = format!("http://127.0.0.1:{port}");
+    let (author, colleague) = (
+        relay.relay_join_code("100", &url),
+        relay.relay_join_code("101", &url),
+    );
+    block_on(async {
+        let mut socket = connect(&author).await.unwrap();
+        let written = send_notes(
+            &mut socket,
+            &[r#"{"callid":"NOTED","text":"promised the invoice"}"#.into()],
+        )
+        .await;
+        assert_eq!(written[0]["ok"], true, "{written:?}");
+        let id = written[0]["message"].as_str().unwrap();
+
+        let mut other = connect(&colleague).await.unwrap();
+        let edit = format!(r#"{{"id":"{id}","callid":"NOTED","text":"refund approved"}}"#);
+        let escape =
+            r#"{"callid":"NOTED","text":"\u001b]8;;https://evil\u0007click\u001b]8;;\u0007"}"#;
+        let answers = send_notes(&mut other, &[edit, escape.into()]).await;
+        assert_eq!(answers[0]["ok"], false);
+        assert!(
+            answers[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("only 100 can change this note"),
+            "{answers:?}"
+        );
+        assert_eq!(answers[1]["ok"], false);
+        assert!(
+            answers[1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("control character"),
+            "{answers:?}"
+        );
+    });
+    // What the relay keeps is the author's words.
+    let shown = relay.ok(&["history", "--json"]);
+    assert!(
+        shown.contains("promised the invoice") && !shown.contains("refund approved"),
+        "{shown}"
+    );
+}

@@ -4,7 +4,7 @@
 
 use super::writer::lock_head;
 use super::PgStore;
-use crate::notes::{Note, NoteRefused, Tag};
+use crate::notes::{Note, NoteRefused, OnCall, Tag};
 use crate::store::notes::note_fields;
 use crate::store::{NoteWrite, StoredNote, NOTE_CMD};
 use crate::CoreError;
@@ -43,7 +43,18 @@ impl PgStore {
                         .transpose()
                         .map_err(CoreError::corrupt)?,
                 };
-                draft.into_note(existing, by, now)?
+                let on_call = tx
+                    .query_one(
+                        "SELECT count(*), coalesce(sum(octet_length(note->>'text')), 0)::bigint
+                         FROM relay_notes WHERE callid = $1",
+                        &[&draft.callid],
+                    )
+                    .await?;
+                let on_call = OnCall {
+                    notes: on_call.get::<_, i64>(0) as usize,
+                    text_bytes: on_call.get::<_, i64>(1) as usize,
+                };
+                draft.into_note(existing, on_call, by, now)?
             }
         };
         let seq: i64 = tx
