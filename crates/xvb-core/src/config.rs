@@ -58,6 +58,10 @@ pub struct Config {
     /// On a team relay: a PostgreSQL connection string shared by several relay
     /// nodes; unset keeps the relay's store in its SQLite file. `XVB_RELAY_DATABASE` wins.
     pub relay_database: Option<String>,
+    /// On a team relay: the addresses of reverse proxies in front of it (HAProxy,
+    /// nginx), whose connections are not capped as one address's.
+    #[cfg_attr(feature = "ts", ts(type = "string[]"))]
+    pub relay_trusted_proxies: Vec<std::net::IpAddr>,
     /// Tags notes may carry in direct mode (a relay keeps its own list).
     pub tags: Vec<crate::notes::Tag>,
     /// The random path secret of the webhook URL.
@@ -86,6 +90,7 @@ impl Default for Config {
             tunnel_port: 0,
             relay_keep_days: DEFAULT_RELAY_KEEP_DAYS,
             relay_database: None,
+            relay_trusted_proxies: Vec::new(),
             tags: Vec::new(),
             webhook_secret: String::new(),
         }
@@ -112,6 +117,7 @@ pub const KEYS: &[&str] = &[
     "tunnel_port",
     "relay_keep_days",
     "relay_database",
+    "relay_trusted_proxies",
     "tags",
 ];
 
@@ -324,6 +330,16 @@ impl Config {
             // At least a week, so agents away that long still catch up.
             "relay_keep_days" => self.relay_keep_days = number_in(key, value, "days", 7..=3650)?,
             "relay_database" => self.relay_database = optional(value).map(str::to_owned),
+            "relay_trusted_proxies" => {
+                self.relay_trusted_proxies = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| a.parse().map_err(|_| CoreError::Config(format!(
+                        "relay_trusted_proxies is a comma-separated list of IP addresses, such as 127.0.0.1, 10.0.0.5; `{a}` is not one"
+                    ))))
+                    .collect::<Result<_, _>>()?
+            }
             other => {
                 return Err(CoreError::Config(format!(
                     "unknown key `{other}`; keys are: {}",

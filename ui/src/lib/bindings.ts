@@ -229,6 +229,11 @@ relay_keep_days: number,
  */
 relay_database: string | null, 
 /**
+ * On a team relay: the addresses of reverse proxies in front of it (HAProxy,
+ * nginx), whose connections are not capped as one address's.
+ */
+relay_trusted_proxies: string[], 
+/**
  * Tags notes may carry in direct mode (a relay keeps its own list).
  */
 tags: Array<Tag>, 

@@ -117,19 +117,24 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             let addr = listen.unwrap_or(config.listen);
             multi_thread_runtime()?.block_on(async {
                 let mut shown = config.clone();
+                let trusted_proxies = config.relay_trusted_proxies.clone();
                 let app = relay_app(data, config).await?;
                 let ready = |url: String| {
                     if shown.public_url.is_none() {
                         shown.public_url = Some(url.clone());
                     }
                     println!("relay listening on {url}");
-                    println!("webhook URL: {}", shown.webhook_url());
+                    println!(
+                        "webhook URL: {} {}",
+                        shown.masked_webhook_url(),
+                        super::serve::WHOLE
+                    );
                 };
                 serve_relay(
                     app,
                     addr,
                     tls_cert.zip(tls_key),
-                    Vec::new(),
+                    trusted_proxies,
                     ready,
                     shutdown_signal(),
                 )

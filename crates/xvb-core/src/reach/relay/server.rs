@@ -197,9 +197,11 @@ pub(super) struct After {
     pub(super) notes: bool,
 }
 
-/// 200 while the node reaches its store and its contact book is loaded, else 503:
-/// what a load balancer's health check asks. On PostgreSQL the tail's last read
-/// says so (no query: a node busy with a storm of agents stays in service).
+/// 200 "ready" while the node reaches its store and its contact book is
+/// loaded, else 503 with what to check: what a load balancer's health check
+/// asks. It is open to anyone, so it tells nothing of the stream (no position).
+/// On PostgreSQL the tail's last read says so (no query: a node busy with a
+/// storm of agents stays in service).
 async fn health(State(relay): State<RelayState>) -> Response {
     if !relay.hook.contacts.is_loaded() {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "loading the contact book");
@@ -207,7 +209,7 @@ async fn health(State(relay): State<RelayState>) -> Response {
     #[cfg(feature = "postgres")]
     if let Some(tail) = &relay.tail {
         return match tail.caught_up_to() {
-            Some(seq) => format!("ready at event {seq}\n").into_response(),
+            Some(_) => "ready\n".into_response(),
             None => refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not reading the relay's database; check relay_database and PostgreSQL",
@@ -215,7 +217,7 @@ async fn health(State(relay): State<RelayState>) -> Response {
         };
     }
     match relay.store.kept().await {
-        Ok(kept) => format!("ready at event {}\n", kept.head).into_response(),
+        Ok(_) => "ready\n".into_response(),
         Err(_) => refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             "the relay's store is unreachable",
