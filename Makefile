@@ -51,13 +51,13 @@ package-deb: deps-test ui
 	$(TAURI) build --bundles deb
 
 ## Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of the request parser, the
-## call merge and contact import, FUZZ_SECONDS each (RELIABILITY.md); a crash
+## call merge, contact import and the agent's WebSocket messages, FUZZ_SECONDS each (RELIABILITY.md); a crash
 ## stops it and is kept in fuzz/artifacts/. The fuzz crate is outside the workspace.
 FUZZ_SECONDS ?= 60
 ## (merge inputs are capped at 256 bytes — a call's events fit, and longer ones
 ## ran 10× slower for no new coverage.)
 fuzz: target/tools/bin/cargo-fuzz
-	cd fuzz && for t in request merge import; do \
+	cd fuzz && for t in request merge import agent; do \
 	  if [ $$t = merge ]; then len=256; else len=4096; fi; \
 	  PATH="$(CURDIR)/target/tools/bin:$$PATH" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$t -- \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -print_final_stats=1 || exit 1; done

@@ -457,3 +457,29 @@ fn a_colleagues_note_cannot_be_rewritten_nor_carry_escapes() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_revoked_agent_is_let_go_on_every_postgresql_node_within_a_second() {
+    let pg = xvb_e2e::postgres::PgCluster::start();
+    let (first, port_1) = Agent::relay_node(&pg.url(), None, Vec::new());
+    let (second, port_2) = Agent::relay_node(&pg.url(), Some(&first), Vec::new());
+    let _served = [first.serve_relay(), second.serve_relay()];
+    let code = first.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
+    let on_second = code.replace(&port_1.to_string(), &port_2.to_string());
+    block_on(async {
+        let mut sockets = [
+            connect(&code).await.unwrap(),
+            connect(&on_second).await.unwrap(),
+        ];
+        // Revoked on the first node's command line: the second node lets go too.
+        first.ok(&["relay", "agent", "revoke", "100"]);
+        let revoked = Instant::now();
+        for socket in &mut sockets {
+            let (closed, at) = until_closed(socket).await;
+            let (code_sent, reason) = closed.expect("a close frame");
+            assert_eq!(code_sent, CloseCode::Policy, "{reason}");
+            let waited = at - revoked;
+            assert!(waited < Duration::from_secs(1), "let go after {waited:?}");
+        }
+    });
+}
