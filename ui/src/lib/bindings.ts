@@ -38,7 +38,12 @@ edited_by?: string | null,
 /**
  * When it was edited last.
  */
-edited_when?: string | null, };
+edited_when?: string | null, 
+/**
+ * Removed by a relay's admin (`edited_by` says who): its text and tags
+ * are gone, and a store that applies it deletes the note.
+ */
+removed?: boolean, };
 
 export type NoteDraft = { 
 /**

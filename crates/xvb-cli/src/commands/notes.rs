@@ -50,6 +50,18 @@ pub(crate) enum TagsCommand {
     List,
 }
 
+/// `xvb relay note` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum RelayNoteCommand {
+    /// Remove a note (by its id, as `xvb history --json` shows it): the running
+    /// relay removes it within a second and every agent's app deletes it; its
+    /// earlier text stays in the relay's journal until retention drops it.
+    Remove {
+        /// The note's id.
+        id: String,
+    },
+}
+
 /// Runs `xvb note`: prints the note's id once stored (and, in relay mode, streamed back).
 pub(crate) fn note(data: &DataDir, args: NoteArgs) -> Result<(), CliError> {
     let draft = NoteDraft {
@@ -107,6 +119,24 @@ async fn through_relay(
     })
     .await
     .map_err(|_| CliError::Failed("the relay did not answer in 20 s; try again".into()))?
+}
+
+/// Runs one `xvb relay note` command on the relay's store.
+pub(crate) fn relay_note(data: &DataDir, command: RelayNoteCommand) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    let RelayNoteCommand::Remove { id } = command;
+    let asked = id.clone();
+    let known = relay::relay_store(data, &config, |store: RelayStore| async move {
+        store.ask_note_removal(&asked).await
+    })?;
+    if !known {
+        return Err(CliError::Failed(format!(
+            "there is no note {} on this relay; `xvb history --json` shows each note's id",
+            crate::outside::shown(&id)
+        )));
+    }
+    say!("note {id} will be removed within a second by the running relay (at its next start, if it is stopped)");
+    Ok(())
 }
 
 /// Runs one `xvb relay tags` command on the relay's store.

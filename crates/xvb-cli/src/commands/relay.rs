@@ -58,6 +58,9 @@ pub(crate) enum RelayCommand {
     /// The tags agents may put on notes (dispositions): set or list.
     #[command(subcommand)]
     Tags(super::notes::TagsCommand),
+    /// Agents' notes: remove one (its author and every agent see it go).
+    #[command(subcommand)]
+    Note(super::notes::RelayNoteCommand),
     /// Move a single relay's SQLite file (events, calls, agents, contacts) into this
     /// node's `relay_database`; running it again changes nothing.
     ImportSqlite {
@@ -143,6 +146,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             })
         }
         RelayCommand::Tags(command) => super::notes::tags(data, command),
+        RelayCommand::Note(command) => super::notes::relay_note(data, command),
         RelayCommand::Board { json } => {
             let view = relay_store(data, &config, team_view)?;
             super::team::print_board(&view, json);

@@ -56,6 +56,10 @@ pub struct Note {
     )]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub edited_when: Option<OffsetDateTime>,
+    /// Removed by a relay's admin (`edited_by` says who): its text and tags
+    /// are gone, and a store that applies it deletes the note.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 /// A note as an agent writes it: new (no `id`) or an edit of note `id`.
@@ -226,6 +230,7 @@ impl Note {
             when: to_millis(now),
             edited_by: None,
             edited_when: None,
+            removed: false,
         }
     }
 
@@ -238,6 +243,19 @@ impl Note {
             at: draft.at,
             edited_by: by,
             edited_when: Some(to_millis(now)),
+            ..self
+        }
+    }
+
+    /// This note removed by `by` at `now`: its text and tags gone.
+    pub fn removed_by(self, by: String, now: OffsetDateTime) -> Note {
+        Note {
+            text: String::new(),
+            tags: Vec::new(),
+            at: None,
+            edited_by: Some(by),
+            edited_when: Some(to_millis(now)),
+            removed: true,
             ..self
         }
     }

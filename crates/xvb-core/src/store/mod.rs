@@ -64,6 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_team_claims.sql"),
     include_str!("migrations/0010_team_names.sql"),
     include_str!("migrations/0011_notes.sql"),
+    include_str!("migrations/0012_note_removals.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -25,8 +25,15 @@ pub enum NoteWrite {
         /// Who wrote it.
         by: Option<String>,
     },
-    /// Stored by the relay: kept as it is.
+    /// Stored by the relay: kept as it is (a removed note is deleted).
     Apply(Note),
+    /// Removed by `by` (a relay's admin): its text goes, the removal is journalled.
+    Remove {
+        /// The note.
+        id: String,
+        /// Who removed it.
+        by: String,
+    },
 }
 
 /// A stored note and its journal sequence number.
@@ -66,6 +73,11 @@ pub(super) fn store_note(
 ) -> Result<StoredNote, CoreError> {
     let note = match write {
         NoteWrite::Apply(note) => note.clone(),
+        NoteWrite::Remove { id, by } => notes_where(conn, "id = ?1", [id])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| NoteRefused::NoNote(id.clone()))?
+            .removed_by(by.clone(), now),
         NoteWrite::Author { draft, by } => {
             let known: bool = conn
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM calls WHERE callid = ?1)")?
@@ -100,36 +112,41 @@ pub(super) fn store_note(
     let new_note = !conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1)")?
         .query_row([&note.id], |r| r.get::<_, bool>(0))?;
-    conn.prepare_cached(
-        "INSERT INTO notes (id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms,
-             tags_fold)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT(id) DO UPDATE SET text = excluded.text, tags = excluded.tags,
-             tags_fold = excluded.tags_fold,
-             at_s = excluded.at_s, edited_by = excluded.edited_by, edited_ms = excluded.edited_ms",
-    )?
-    .execute(params![
-        note.id,
-        note.callid,
-        note.text,
-        serde_json::to_string(&note.tags).expect("tags serialise"),
-        note.at,
-        note.by,
-        unix_ms(note.when),
-        note.edited_by,
-        note.edited_when.map(unix_ms),
-        serde_json::to_string(
-            &note
-                .tags
-                .iter()
-                .map(|t| t.to_lowercase())
-                .collect::<Vec<_>>()
-        )
-        .expect("tags serialise"),
-    ])?;
+    if note.removed {
+        conn.prepare_cached("DELETE FROM notes WHERE id = ?1")?
+            .execute([&note.id])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT INTO notes (id, callid, text, tags, at_s, by_ext, written_ms, edited_by, edited_ms,
+                 tags_fold)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(id) DO UPDATE SET text = excluded.text, tags = excluded.tags,
+                 tags_fold = excluded.tags_fold,
+                 at_s = excluded.at_s, edited_by = excluded.edited_by, edited_ms = excluded.edited_ms",
+        )?
+        .execute(params![
+            note.id,
+            note.callid,
+            note.text,
+            serde_json::to_string(&note.tags).expect("tags serialise"),
+            note.at,
+            note.by,
+            unix_ms(note.when),
+            note.edited_by,
+            note.edited_when.map(unix_ms),
+            serde_json::to_string(
+                &note
+                    .tags
+                    .iter()
+                    .map(|t| t.to_lowercase())
+                    .collect::<Vec<_>>()
+            )
+            .expect("tags serialise"),
+        ])?;
+    }
     let fields = Fields(note_fields(&note));
     let seq = append(conn, NOTE_CMD, Some(&note.callid), &fields, now)?;
-    if new_note {
+    if new_note && !note.removed {
         // A new note adds its words to the call's; nothing earlier is read again.
         conn.prepare_cached(
             "UPDATE calls SET notes_fold = CASE WHEN notes_fold IS NULL OR notes_fold = ''
@@ -184,6 +201,7 @@ fn note_of_row(row: &Row) -> Result<Note, CoreError> {
             .get::<_, Option<i64>>(8)?
             .map(from_unix_ms)
             .transpose()?,
+        removed: false,
     })
 }
 
@@ -236,6 +254,31 @@ impl Database {
     /// The note `id`, if stored.
     pub fn note(&self, id: &str) -> Result<Option<Note>, CoreError> {
         Ok(notes_where(&self.conn, "id = ?1", [id])?.into_iter().next())
+    }
+
+    /// Asks the running relay to remove note `id` (it takes the request
+    /// within a second); false when there is no such note.
+    pub fn ask_note_removal(&self, id: &str) -> Result<bool, CoreError> {
+        if self.note(id)?.is_none() {
+            return Ok(false);
+        }
+        self.conn.execute(
+            "INSERT OR IGNORE INTO note_removals (id, asked_ms) VALUES (?1, ?2)",
+            params![id, unix_ms(OffsetDateTime::now_utc())],
+        )?;
+        Ok(true)
+    }
+
+    /// Takes the removals asked for (each is taken once).
+    pub fn take_note_removals(&self) -> Result<Vec<String>, CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let ids = tx
+            .prepare("SELECT id FROM note_removals ORDER BY asked_ms")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        tx.execute("DELETE FROM note_removals", [])?;
+        tx.commit()?;
+        Ok(ids)
     }
 
     /// A relay's tags, in the order shown.

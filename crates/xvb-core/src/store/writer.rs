@@ -67,7 +67,7 @@ enum Job {
         fields: Fields,
     },
     Note {
-        write: NoteWrite,
+        write: Box<NoteWrite>,
         relayed: Option<Relayed>,
         reply: oneshot::Sender<Result<StoredNote, CoreError>>,
     },
@@ -211,7 +211,7 @@ impl Writer {
             Backend::Sqlite(jobs) => {
                 let (reply, answer) = oneshot::channel();
                 jobs.send(Queued::Write(Job::Note {
-                    write,
+                    write: Box::new(write),
                     relayed,
                     reply,
                 }))

@@ -459,18 +459,36 @@ fn a_colleagues_note_cannot_be_rewritten_nor_carry_escapes() {
 }
 
 #[test]
-fn a_revoked_agent_is_let_go_on_every_postgresql_node_within_a_second() {
+fn on_postgresql_every_node_lets_a_revoked_agent_go_and_streams_a_removed_note() {
     let pg = xvb_e2e::postgres::PgCluster::start();
     let (first, port_1) = Agent::relay_node(&pg.url(), None, Vec::new());
     let (second, port_2) = Agent::relay_node(&pg.url(), Some(&first), Vec::new());
-    let _served = [first.serve_relay(), second.serve_relay()];
+    let served = [first.serve_relay(), second.serve_relay()];
     let code = first.relay_join_code("100", &format!("http://127.0.0.1:{port_1}"));
     let on_second = code.replace(&port_1.to_string(), &port_2.to_string());
+    served[0].post(&call_from_known_caller("NOTED", "100").incoming());
     block_on(async {
         let mut sockets = [
             connect(&code).await.unwrap(),
             connect(&on_second).await.unwrap(),
         ];
+        // A note removed on the first node's command line: the second node streams the removal.
+        let note = r#"{"callid":"NOTED","text":"call me at home"}"#.to_owned();
+        let written = send_notes(&mut sockets[0], &[note]).await;
+        let id = written[0]["message"].as_str().unwrap().to_owned();
+        first.ok(&["relay", "note", "remove", &id]);
+        let removal = async {
+            loop {
+                if let Some(Ok(Message::Text(text))) = sockets[1].next().await {
+                    if text.contains(&id) && text.contains(r#"\"removed\":true"#) {
+                        return;
+                    }
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), removal)
+            .await
+            .expect("the removal streamed by the other node");
         // Revoked on the first node's command line: the second node lets go too.
         first.ok(&["relay", "agent", "revoke", "100"]);
         let revoked = Instant::now();
@@ -482,4 +500,53 @@ fn a_revoked_agent_is_let_go_on_every_postgresql_node_within_a_second() {
             assert!(waited < Duration::from_secs(1), "let go after {waited:?}");
         }
     });
+}
+
+/// Waits (up to 10 s) until `agent`'s history of call `callid` satisfies `done`.
+fn wait_for_notes(agent: &Agent, callid: &str, done: impl Fn(&[serde_json::Value]) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let calls = agent.history(&[]);
+        let notes = calls
+            .iter()
+            .find(|c| c["callid"] == callid)
+            .and_then(|c| c["notes"].as_array().cloned())
+            .unwrap_or_default();
+        if done(&notes) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{callid}'s notes now: {notes:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_relay_admin_removes_a_note_from_every_agent() {
+    let (relay, port) = Agent::relay(Vec::new());
+    let served = relay.serve_relay();
+    served.post(&call_from_known_caller("NOTED", "100").incoming());
+    let code = relay.relay_join_code("100", &format!("http://127.0.0.1:{port}"));
+    let agent = Agent::new("100");
+    let mut app = agent.spawn(&["serve", "--relay", &code], "relay: ");
+    app.expect_line("relay: connected as extension");
+    let written = block_on(async {
+        let mut socket = connect(&code).await.unwrap();
+        send_notes(
+            &mut socket,
+            &[r#"{"callid":"NOTED","text":"call me at home"}"#.into()],
+        )
+        .await
+    });
+    let id = written[0]["message"].as_str().unwrap().to_owned();
+    wait_for_notes(&agent, "NOTED", |notes| notes.len() == 1);
+
+    let refused = relay.fails(&["relay", "note", "remove", "no-such-note"]);
+    assert!(
+        refused.contains("there is no note no-such-note"),
+        "{refused}"
+    );
+    let said = relay.ok(&["relay", "note", "remove", &id]);
+    assert!(said.contains("removed within a second"), "{said}");
+    wait_for_notes(&agent, "NOTED", <[_]>::is_empty);
+    wait_for_notes(&relay, "NOTED", <[_]>::is_empty);
 }

@@ -78,7 +78,7 @@ pub enum RelayStore {
 }
 
 /// Runs a SQLite call off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     store: &Arc<SqliteRelayStore>,
     call: impl FnOnce(&SqliteRelayStore) -> Result<T, CoreError> + Send + 'static,
 ) -> Result<T, CoreError> {
@@ -338,7 +338,7 @@ impl SqliteRelayStore {
         )?)))
     }
 
-    fn db(&self) -> std::sync::MutexGuard<'_, Database> {
+    pub(super) fn db(&self) -> std::sync::MutexGuard<'_, Database> {
         self.0.lock().expect("relay store lock")
     }
 

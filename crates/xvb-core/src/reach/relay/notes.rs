@@ -1,18 +1,73 @@
 //! Agents' notes on the relay: each checked against the team's tags, stored
 //! through the writer (which journals it, so it streams to every agent like an
 //! event), and the tags themselves, read again every few seconds so a change
-//! made with `xvb relay tags set` (on any node) reaches every agent.
+//! made with `xvb relay tags set` (on any node) reaches every agent. An
+//! admin's removals (`xvb relay note remove`) are asked through the store and
+//! taken by the running relay within a second, through the same writer.
 
-use super::agents::RelayStore;
+use super::agents::{blocking, RelayStore};
 use super::server::RelayState;
 use super::wire::ToAgent;
 use crate::notes::{NoteDraft, Tag};
-use crate::store::{AgentRow, NoteWrite};
+use crate::store::{AgentRow, NoteWrite, Writer};
+use crate::CoreError;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit};
 
 /// How often the relay reads its tags again.
 const TAGS_EVERY: Duration = Duration::from_secs(5);
+/// How often the relay looks for notes an admin asked to remove.
+const REMOVALS_EVERY: Duration = Duration::from_secs(1);
+/// Who removed a note, as the note says.
+const ADMIN: &str = "admin";
+
+impl RelayStore {
+    /// Asks the running relay to remove note `id`; false when there is no such note.
+    pub async fn ask_note_removal(&self, id: &str) -> Result<bool, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let id = id.to_owned();
+                blocking(db, move |db| db.db().ask_note_removal(&id)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.ask_note_removal(id).await,
+        }
+    }
+
+    async fn take_note_removals(&self) -> Result<Vec<String>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |db| db.db().take_note_removals()).await,
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.take_note_removals().await,
+        }
+    }
+}
+
+/// Removes the notes an admin asked to remove, through `writer` (journalled
+/// and streamed to every agent, whose stores then delete them).
+pub(super) async fn take_removals(store: RelayStore, writer: Writer) {
+    let mut every = tokio::time::interval(REMOVALS_EVERY);
+    loop {
+        every.tick().await;
+        let ids = match store.take_note_removals().await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the notes to remove; will retry");
+                continue;
+            }
+        };
+        for id in ids {
+            let removal = NoteWrite::Remove {
+                id: id.clone(),
+                by: ADMIN.into(),
+            };
+            match writer.record_note(removal, None).await {
+                Ok(_) => tracing::info!(note = id, "removed a note as the admin asked"),
+                Err(e) => tracing::warn!(note = id, error = %e, "could not remove a note"),
+            }
+        }
+    }
+}
 
 /// Keeps `tags` equal to the store's list, until nobody listens.
 pub(super) async fn keep_tags_fresh(store: RelayStore, tags: watch::Sender<Vec<Tag>>) {

@@ -4,7 +4,7 @@
 
 use super::agents::{token_hash, RelayStore};
 use super::guard::{Guard, CONNECTIONS_PER_AGENT};
-use super::notes::keep_tags_fresh;
+use super::notes::{keep_tags_fresh, take_removals};
 use super::stream::{encode, stream_to_agent, Encoded, Live};
 use super::team::{keep_fresh, TeamFrame};
 use super::wire::{StreamedEvent, ToAgent, AGENT_PATH, HEALTH_PATH};
@@ -106,6 +106,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         }
     };
     tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));
+    tokio::spawn(take_removals(store.clone(), engine.state.writer.clone()));
     let (live, _) = broadcast::channel(FEED_BUFFER);
     let (team_view, team) = watch::channel(None);
     let team_changed = Arc::new(Notify::new());

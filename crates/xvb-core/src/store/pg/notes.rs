@@ -20,6 +20,14 @@ impl PgStore {
         let now = OffsetDateTime::now_utc();
         let note = match write {
             NoteWrite::Apply(note) => note,
+            NoteWrite::Remove { id, by } => tx
+                .query_opt("SELECT note FROM relay_notes WHERE id = $1", &[&id])
+                .await?
+                .map(|row| serde_json::from_value::<Note>(row.get(0)))
+                .transpose()
+                .map_err(CoreError::corrupt)?
+                .ok_or(NoteRefused::NoNote(id))?
+                .removed_by(by, now),
             NoteWrite::Author { draft, by } => {
                 let known = tx
                     .query_opt(
@@ -77,6 +85,34 @@ impl PgStore {
         Ok(StoredNote { note, seq })
     }
 
+    /// Asks the nodes to remove note `id` (one takes the request within a
+    /// second); false when there is no such note.
+    pub async fn ask_note_removal(&self, id: &str) -> Result<bool, CoreError> {
+        let client = self.client().await?;
+        let asked = client
+            .execute(
+                "INSERT INTO relay_note_removals (id)
+                 SELECT id FROM relay_notes WHERE id = $1 ON CONFLICT DO NOTHING",
+                &[&id],
+            )
+            .await?;
+        let known = asked > 0
+            || client
+                .query_opt("SELECT 1 FROM relay_notes WHERE id = $1", &[&id])
+                .await?
+                .is_some();
+        Ok(known)
+    }
+
+    /// Takes the removals asked for (each by one node only).
+    pub async fn take_note_removals(&self) -> Result<Vec<String>, CoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query("DELETE FROM relay_note_removals RETURNING id", &[])
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     /// The team's tags, in the order shown.
     pub async fn team_tags(&self) -> Result<Vec<Tag>, CoreError> {
         let client = self.client().await?;
@@ -128,6 +164,11 @@ pub(super) async fn insert_note(
         .await?;
     if added == 0 {
         return Ok(false);
+    }
+    if note.removed {
+        tx.execute("DELETE FROM relay_notes WHERE id = $1", &[&note.id])
+            .await?;
+        return Ok(true);
     }
     tx.execute(
         "INSERT INTO relay_notes (id, callid, note) VALUES ($1, $2, $3)
