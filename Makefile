@@ -52,14 +52,16 @@ package-deb: deps-test ui
 
 ## Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of the request parser, the
 ## call merge, contact import and the agent's WebSocket messages, FUZZ_SECONDS each (RELIABILITY.md); a crash
-## stops it and is kept in fuzz/artifacts/. The fuzz crate is outside the workspace.
+## stops it and is kept in fuzz/artifacts/; fuzz/seeds/TARGET/ holds valid inputs to start from.
+## The fuzz crate is outside the workspace.
 FUZZ_SECONDS ?= 60
 ## (merge inputs are capped at 256 bytes — a call's events fit, and longer ones
 ## ran 10× slower for no new coverage.)
 fuzz: target/tools/bin/cargo-fuzz
 	cd fuzz && for t in request merge import agent; do \
 	  if [ $$t = merge ]; then len=256; else len=4096; fi; \
-	  PATH="$(CURDIR)/target/tools/bin:$$PATH" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$t -- \
+	  mkdir -p corpus/$$t; seeds=$$( [ -d seeds/$$t ] && echo seeds/$$t ); \
+	  PATH="$(CURDIR)/target/tools/bin:$$PATH" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$t corpus/$$t $$seeds -- \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -print_final_stats=1 || exit 1; done
 target/tools/bin/cargo-fuzz:
 	$(CARGO) install cargo-fuzz --version '^0.13' --locked --root target/tools
@@ -92,7 +94,8 @@ lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Loopback benchmarks (figures in BENCHMARKS.md): listener, G.722, team relay, relay cluster, team view.
+## Loopback benchmarks (figures in BENCHMARKS.md): listener, G.722, team relay, relay cluster, team view,
+## notes against the PBX (XVB_BEFORE=an older xvb adds it as the baseline).
 bench:
 	scripts/install-deps.sh test
 	$(CARGO) build --release -p xvb-cli --bin xvb
@@ -101,6 +104,7 @@ bench:
 	$(CARGO) bench -p xvb-e2e --bench relay
 	$(CARGO) bench -p xvb-e2e --bench relay_cluster
 	$(CARGO) bench -p xvb-e2e --bench team
+	$(CARGO) bench -p xvb-e2e --bench note_flood
 
 ## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency,
 ## recordings player click-to-first-sound.
