@@ -65,7 +65,8 @@ pub fn is_note(entry: &JournalEntry) -> bool {
 
 /// Stores a note in the writer's transaction: the row, its journal entry and
 /// the call's folded notes (what search compares). A refusal (no such call or
-/// note) comes before anything is written.
+/// note) comes before anything is written, but for an admin's removal of a
+/// note already gone, whose request is ended.
 pub(super) fn store_note(
     conn: &Connection,
     write: &NoteWrite,
@@ -73,11 +74,16 @@ pub(super) fn store_note(
 ) -> Result<StoredNote, CoreError> {
     let note = match write {
         NoteWrite::Apply(note) => note.clone(),
-        NoteWrite::Remove { id, by } => notes_where(conn, "id = ?1", [id])?
-            .into_iter()
-            .next()
-            .ok_or_else(|| NoteRefused::NoNote(id.clone()))?
-            .removed_by(by.clone(), now),
+        NoteWrite::Remove { id, by } => {
+            // The admin's request is done either way (a note already gone stays gone).
+            conn.prepare_cached("DELETE FROM note_removals WHERE id = ?1")?
+                .execute([id])?;
+            notes_where(conn, "id = ?1", [id])?
+                .into_iter()
+                .next()
+                .ok_or_else(|| NoteRefused::NoNote(id.clone()))?
+                .removed_by(by.clone(), now)
+        }
         NoteWrite::Author { draft, by } => {
             let known: bool = conn
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM calls WHERE callid = ?1)")?
@@ -269,16 +275,14 @@ impl Database {
         Ok(true)
     }
 
-    /// Takes the removals asked for (each is taken once).
-    pub fn take_note_removals(&self) -> Result<Vec<String>, CoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let ids = tx
-            .prepare("SELECT id FROM note_removals ORDER BY asked_ms")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        tx.execute("DELETE FROM note_removals", [])?;
-        tx.commit()?;
-        Ok(ids)
+    /// The removals asked for and not yet done (the writer's removal of a
+    /// note ends its request, in the same transaction).
+    pub fn note_removals(&self) -> Result<Vec<String>, CoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM note_removals ORDER BY asked_ms")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// A relay's tags, in the order shown.

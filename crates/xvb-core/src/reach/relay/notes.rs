@@ -8,7 +8,7 @@
 use super::agents::{blocking, RelayStore};
 use super::server::RelayState;
 use super::wire::ToAgent;
-use crate::notes::{NoteDraft, Tag};
+use crate::notes::{NoteDraft, NoteRefused, Tag};
 use crate::store::{AgentRow, NoteWrite, Writer};
 use crate::CoreError;
 use std::time::Duration;
@@ -34,22 +34,24 @@ impl RelayStore {
         }
     }
 
-    async fn take_note_removals(&self) -> Result<Vec<String>, CoreError> {
+    async fn note_removals(&self) -> Result<Vec<String>, CoreError> {
         match self {
-            RelayStore::Sqlite(db) => blocking(db, |db| db.db().take_note_removals()).await,
+            RelayStore::Sqlite(db) => blocking(db, |db| db.db().note_removals()).await,
             #[cfg(feature = "postgres")]
-            RelayStore::Postgres(pg) => pg.take_note_removals().await,
+            RelayStore::Postgres(pg) => pg.note_removals().await,
         }
     }
 }
 
 /// Removes the notes an admin asked to remove, through `writer` (journalled
-/// and streamed to every agent, whose stores then delete them).
+/// and streamed to every agent, whose stores then delete them). Reading the
+/// requests is a read: only the writer writes.
 pub(super) async fn take_removals(store: RelayStore, writer: Writer) {
     let mut every = tokio::time::interval(REMOVALS_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let ids = match store.take_note_removals().await {
+        let ids = match store.note_removals().await {
             Ok(ids) => ids,
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the notes to remove; will retry");
@@ -63,7 +65,15 @@ pub(super) async fn take_removals(store: RelayStore, writer: Writer) {
             };
             match writer.record_note(removal, None).await {
                 Ok(_) => tracing::info!(note = id, "removed a note as the admin asked"),
-                Err(e) => tracing::warn!(note = id, error = %e, "could not remove a note"),
+                Err(CoreError::Note(NoteRefused::NoNote(_))) => {
+                    tracing::info!(
+                        note = id,
+                        "a note the admin asked to remove was gone already"
+                    )
+                }
+                Err(e) => {
+                    tracing::warn!(note = id, error = %e, "could not remove a note; will retry")
+                }
             }
         }
     }

@@ -20,14 +20,22 @@ impl PgStore {
         let now = OffsetDateTime::now_utc();
         let note = match write {
             NoteWrite::Apply(note) => note,
-            NoteWrite::Remove { id, by } => tx
-                .query_opt("SELECT note FROM relay_notes WHERE id = $1", &[&id])
-                .await?
-                .map(|row| serde_json::from_value::<Note>(row.get(0)))
-                .transpose()
-                .map_err(CoreError::corrupt)?
-                .ok_or(NoteRefused::NoNote(id))?
-                .removed_by(by, now),
+            NoteWrite::Remove { id, by } => {
+                // The admin's request is done either way (a note already gone stays gone).
+                tx.execute("DELETE FROM relay_note_removals WHERE id = $1", &[&id])
+                    .await?;
+                let existing = tx
+                    .query_opt("SELECT note FROM relay_notes WHERE id = $1", &[&id])
+                    .await?
+                    .map(|row| serde_json::from_value::<Note>(row.get(0)))
+                    .transpose()
+                    .map_err(CoreError::corrupt)?;
+                let Some(existing) = existing else {
+                    tx.commit().await?;
+                    return Err(NoteRefused::NoNote(id).into());
+                };
+                existing.removed_by(by, now)
+            }
             NoteWrite::Author { draft, by } => {
                 let known = tx
                     .query_opt(
@@ -104,11 +112,13 @@ impl PgStore {
         Ok(known)
     }
 
-    /// Takes the removals asked for (each by one node only).
-    pub async fn take_note_removals(&self) -> Result<Vec<String>, CoreError> {
+    /// The removals asked for and not yet done (a node's removal of the note
+    /// ends its request, in the same transaction; another node taking the same
+    /// request finds the note gone and only ends it).
+    pub async fn note_removals(&self) -> Result<Vec<String>, CoreError> {
         let client = self.client().await?;
         let rows = client
-            .query("DELETE FROM relay_note_removals RETURNING id", &[])
+            .query("SELECT id FROM relay_note_removals ORDER BY asked_at", &[])
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
