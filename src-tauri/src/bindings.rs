@@ -13,6 +13,7 @@ use xvb_core::config::Config;
 use xvb_core::contacts::Contact;
 use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::pbx::call::Call;
+use xvb_core::pbx::context::{CallerContext, LastContact, LastNote};
 use xvb_core::pbx::decision::{Decision, RingPolicy};
 use xvb_core::pbx::notifier::{AwaySummary, Notice};
 use xvb_core::pbx::protocol::Direction;
@@ -21,10 +22,7 @@ use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::HistoryQuery;
-use xvb_core::team::{
-    CallerContext, Cleared, LastContact, LastNote, Member, MemberState, MissedEntry, Reached,
-    TeamView,
-};
+use xvb_core::team::{Cleared, Member, MemberState, MissedEntry, Reached, TeamView};
 
 fn declarations() -> String {
     let cfg = TsConfig::new();

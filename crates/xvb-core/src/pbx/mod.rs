@@ -5,6 +5,7 @@
 //! - [`fields`] — a request's fields, read strictly and within limits;
 //! - [`protocol`] — commands and typed call events;
 //! - [`call`] — a call's record from its events, in any order;
+//! - [`context`] — what the team knows of a caller, as plain values;
 //! - [`decision`] — ring / withdrawn / in call / missed, as pure decisions;
 //! - [`notifier`] — where those decisions go (the CLI prints, the app pops);
 //! - [`phone`] — number normalisation and finding a number in text;
@@ -16,6 +17,7 @@
 //! else in the crate builds on this.
 
 pub mod call;
+pub mod context;
 pub mod decision;
 pub mod dialer;
 pub mod fields;

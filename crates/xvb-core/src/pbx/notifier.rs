@@ -1,8 +1,8 @@
 //! Where notification decisions go: the CLI prints them or pops them, the app shows them.
 
 use crate::pbx::call::Call;
+use crate::pbx::context::CallerContext;
 use crate::pbx::decision::Decision;
-use crate::team::CallerContext;
 use serde::Serialize;
 use std::fmt;
 

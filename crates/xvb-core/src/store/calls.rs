@@ -6,9 +6,10 @@ use super::notes::last_note;
 use super::writer::EventOutcome;
 use super::{from_unix_ms, unix_ms};
 use crate::pbx::call::{Call, CallLog};
+use crate::pbx::context::CallerContext;
 use crate::pbx::phone;
 use crate::pbx::protocol::{CallEvent, EventKind};
-use crate::team::{CallerContext, LastNote};
+use crate::team;
 use crate::CoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 use time::OffsetDateTime;
@@ -108,10 +109,10 @@ fn caller_context(
         }
         missed_at.push(from_unix_ms(row.get(1)?)?);
     }
-    let mut context = CallerContext::of(&missed_at, last.as_ref(), now);
+    let mut context = team::caller_context(&missed_at, last.as_ref(), now);
     if let Some(note) = last_note(conn, phone, callid)? {
         context.get_or_insert_with(CallerContext::default).last_note =
-            Some(LastNote::of(&note, now));
+            Some(team::last_note(&note, now));
     }
     Ok(context)
 }

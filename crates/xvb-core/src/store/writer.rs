@@ -32,7 +32,7 @@ pub struct EventOutcome {
     /// The journal sequence number of this request.
     pub seq: i64,
     /// What the team knows of the caller (the first event of a call in).
-    pub context: Option<crate::team::CallerContext>,
+    pub context: Option<crate::pbx::context::CallerContext>,
 }
 
 /// An event that came from a team relay: its place in the relay's stream and

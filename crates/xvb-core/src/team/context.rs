@@ -1,104 +1,49 @@
 //! The caller's last contact with the team, shown in the ring pop and the live
 //! view: "Last call 2 days ago with 101 (answered, 4:12)", "Missed 3 times in
 //! 24 h — 102 is calling back". Folded from the number's earlier calls, which
-//! every agent on a relay has (the relay streams the whole team's events).
+//! every agent on a relay has (the relay streams the whole team's events),
+//! into the plain [`CallerContext`] the pbx layer carries and words.
 
 use super::WINDOW;
+use crate::notes::Note;
 use crate::pbx::call::Call;
-use crate::pbx::protocol::Direction;
-use serde::{Deserialize, Serialize};
+use crate::pbx::context::{CallerContext, LastContact, LastNote};
 use time::OffsetDateTime;
 
-/// What the team knows of a caller from their earlier calls.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct CallerContext {
-    /// The latest earlier call that reached someone (or was dialled out), if any.
-    pub last: Option<LastContact>,
-    /// Their calls nobody answered since then, within the queue's window (24 h).
-    pub missed: u32,
-    /// Who claimed them in the team's missed queue ("is calling back").
-    pub calling_back: Option<String>,
-    /// The newest note on any of their earlier calls.
-    #[serde(default)]
-    pub last_note: Option<LastNote>,
-}
-
-/// The newest note on a caller's earlier calls: "Last: 101, 2 days ago — promised the invoice".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct LastNote {
-    /// Who wrote it.
-    pub by: Option<String>,
-    /// Seconds between it and the call this context is for.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub seconds_before: i64,
-    /// What it says.
-    pub text: String,
-    /// Its tags.
-    pub tags: Vec<String>,
-}
-
-impl LastNote {
-    /// The summary of `note` for a call at `now`.
-    pub fn of(note: &crate::notes::Note, now: OffsetDateTime) -> LastNote {
-        LastNote {
-            by: note.by.clone(),
-            seconds_before: (now - note.when).whole_seconds().max(0),
-            text: note.text.clone(),
-            tags: note.tags.clone(),
-        }
+/// The summary of `note` for a call at `now`.
+pub fn last_note(note: &Note, now: OffsetDateTime) -> LastNote {
+    LastNote {
+        by: note.by.clone(),
+        seconds_before: (now - note.when).whole_seconds().max(0),
+        text: note.text.clone(),
+        tags: note.tags.clone(),
     }
 }
 
-/// The latest earlier call that was not a missed call in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct LastContact {
-    /// When it started.
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub at: OffsetDateTime,
-    /// Seconds between it and the call this context is for.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub seconds_before: i64,
-    /// The extension that talked to them (or dialled them).
-    pub with: Option<String>,
-    /// Whether they talked (an outgoing call may have gone unanswered).
-    pub answered: bool,
-    /// How long, in seconds.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub duration: Option<u64>,
-    /// Who called whom.
-    pub direction: Option<Direction>,
-}
-
-impl CallerContext {
-    /// The context of a call at `now` from the same number's latest earlier
-    /// call that was not a missed call in (`last`) and the times of the misses
-    /// since (`missed_at`); `None` for a first-time caller.
-    pub fn of(
-        missed_at: &[OffsetDateTime],
-        last: Option<&Call>,
-        now: OffsetDateTime,
-    ) -> Option<CallerContext> {
-        let missed_since = now - WINDOW;
-        let missed = missed_at.iter().filter(|at| **at >= missed_since).count() as u32;
-        let last = last.map(|call| LastContact {
-            at: call.first_seen,
-            seconds_before: (now - call.first_seen).whole_seconds().max(0),
-            with: call.answered_by.clone().or_else(|| call.ext.clone()),
-            answered: call.answered_by.is_some() || call.status == "Success",
-            duration: call.duration,
-            direction: call.direction,
-        });
-        (last.is_some() || missed > 0).then_some(CallerContext {
-            last,
-            missed,
-            calling_back: None,
-            last_note: None,
-        })
-    }
+/// The context of a call at `now` from the same number's latest earlier
+/// call that was not a missed call in (`last`) and the times of the misses
+/// since (`missed_at`); `None` for a first-time caller.
+pub fn caller_context(
+    missed_at: &[OffsetDateTime],
+    last: Option<&Call>,
+    now: OffsetDateTime,
+) -> Option<CallerContext> {
+    let missed_since = now - WINDOW;
+    let missed = missed_at.iter().filter(|at| **at >= missed_since).count() as u32;
+    let last = last.map(|call| LastContact {
+        at: call.first_seen,
+        seconds_before: (now - call.first_seen).whole_seconds().max(0),
+        with: call.answered_by.clone().or_else(|| call.ext.clone()),
+        answered: call.answered_by.is_some() || call.status == "Success",
+        duration: call.duration,
+        direction: call.direction,
+    });
+    (last.is_some() || missed > 0).then_some(CallerContext {
+        last,
+        missed,
+        calling_back: None,
+        last_note: None,
+    })
 }
 
 #[cfg(test)]
@@ -128,7 +73,7 @@ mod tests {
             .iter()
             .map(|c| c.first_seen)
             .collect();
-        CallerContext::of(&missed_at, last.map(|i| &earlier[i]), t0())
+        caller_context(&missed_at, last.map(|i| &earlier[i]), t0())
     }
 
     #[test]

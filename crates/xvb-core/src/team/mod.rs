@@ -8,16 +8,17 @@
 //!
 //! - [`board`] — one row per extension;
 //! - [`missed`] — the queue: misses merged by number, claims, clearing;
-//! - [`context`] — a caller's last contact with the team, for the ring pop.
+//! - [`context`] — a caller's last contact with the team, folded into
+//!   [`crate::pbx::context::CallerContext`] for the ring pop.
 //!
-//! Uses only `pbx` (calls, numbers).
+//! Uses only `pbx` (calls, numbers, the caller's context) and `notes` (a note's summary).
 
 pub mod board;
 pub mod context;
 pub mod missed;
 
 pub use board::{members, Member, MemberState};
-pub use context::{CallerContext, LastContact, LastNote};
+pub use context::{caller_context, last_note};
 pub use missed::{check_claim, missed_queue, Claim, ClaimRefused, Cleared, MissedEntry, Reached};
 
 use serde::{Deserialize, Serialize};
