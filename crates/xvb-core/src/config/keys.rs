@@ -1,0 +1,287 @@
+//! The keys `xvb config set` (and the app's settings) take, and the rule each
+//! value must pass: extensions are digits, URLs are http(s), the PBX's URL
+//! keeps its token private, numbers stay in their range.
+
+use super::Config;
+use crate::CoreError;
+
+/// The keys `xvb config set` accepts.
+pub const KEYS: &[&str] = &[
+    "access_code",
+    "extension",
+    "listen",
+    "public_url",
+    "pbx_url",
+    "ring_policy",
+    "do_not_disturb",
+    "crm_url_template",
+    "language",
+    "recordings_user",
+    "recordings_cache_mb",
+    "dial_links_at_once",
+    "dial_hotkey",
+    "team_missed_badge",
+    "tunnel_server",
+    "tunnel_port",
+    "relay_keep_days",
+    "relay_database",
+    "relay_trusted_proxies",
+    "tags",
+];
+
+fn digits_only(key: &str, value: &str) -> Result<String, CoreError> {
+    let value = value.trim();
+    if value.len() > 16 || !crate::pbx::phone::is_extension(value) {
+        return Err(CoreError::Config(format!(
+            "{key} must be digits only (e.g. 10019), got `{value}`"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
+    let value = value.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(value.to_owned())
+        }
+        _ => Err(CoreError::Config(format!(
+            "{key} must be an http:// or https:// URL, got `{value}`"
+        ))),
+    }
+}
+
+/// Whether `url` keeps what it carries (the PBX token, a recordings login)
+/// from being read on the way: `https://`, or plain `http://` only to this
+/// computer's loopback (127.0.0.0/8, ::1, `localhost`), as a stand-in PBX in tests.
+pub fn private_channel(url: &url::Url) -> bool {
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Domain(name))) => name.eq_ignore_ascii_case("localhost"),
+        _ => false,
+    }
+}
+
+/// The PBX's address: an http(s) URL that keeps the token private ([`private_channel`]).
+fn pbx_url(key: &str, value: &str) -> Result<String, CoreError> {
+    let value = http_url(key, value)?;
+    match url::Url::parse(&value) {
+        Ok(url) if private_channel(&url) => Ok(value),
+        _ => Err(CoreError::Config(format!(
+            "{key} must be the PBX's https:// address: over plain http:// the PBX token would cross \
+             the network readable by anyone on the way (http:// is accepted only for a PBX on this \
+             computer: 127.0.0.1, ::1, localhost), got `{value}`"
+        ))),
+    }
+}
+
+fn on_off(key: &str, value: &str) -> Result<bool, CoreError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Ok(true),
+        "false" | "off" | "no" | "0" => Ok(false),
+        other => Err(CoreError::Config(format!(
+            "{key} must be on or off, got `{other}`"
+        ))),
+    }
+}
+
+fn number_in<T>(
+    key: &str,
+    value: &str,
+    unit: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, CoreError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match value.trim().parse::<T>() {
+        Ok(number) if range.contains(&number) => Ok(number),
+        _ => Err(CoreError::Config(format!(
+            "{key} must be a number of {unit} from {} to {}, got `{}`",
+            range.start(),
+            range.end(),
+            value.trim()
+        ))),
+    }
+}
+
+fn optional(value: &str) -> Option<&str> {
+    let value = value.trim();
+    (!value.is_empty()).then_some(value)
+}
+
+impl Config {
+    /// Sets one key from its text form, validating it. An empty value clears optional keys.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), CoreError> {
+        match key {
+            "access_code" => self.access_code = optional(value).map(|v| digits_only(key, v)).transpose()?,
+            "extension" => self.extension = optional(value).map(|v| digits_only(key, v)).transpose()?,
+            "listen" => {
+                self.listen = value.trim().parse().map_err(|_| {
+                    CoreError::Config(format!(
+                        "listen must be IP:PORT such as 127.0.0.1:8787 (this computer) or 0.0.0.0:8787 (LAN), got `{value}`"
+                    ))
+                })?
+            }
+            "public_url" => self.public_url = optional(value).map(|v| http_url(key, v)).transpose()?,
+            "pbx_url" => self.pbx_url = optional(value).map(|v| pbx_url(key, v)).transpose()?,
+            "ring_policy" => self.ring_policy = value.parse().map_err(CoreError::Config)?,
+            "do_not_disturb" => self.do_not_disturb = on_off(key, value)?,
+            "dial_links_at_once" => self.dial_links_at_once = on_off(key, value)?,
+            "team_missed_badge" => self.team_missed_badge = on_off(key, value)?,
+            "dial_hotkey" => {
+                let value = value.trim();
+                if value.len() > 40 || value.chars().any(|c| c.is_control()) {
+                    return Err(CoreError::Config(format!(
+                        "dial_hotkey must be a shortcut such as Ctrl+Alt+D (or empty for none), got `{value}`"
+                    )));
+                }
+                self.dial_hotkey = value.to_owned();
+            }
+            "crm_url_template" => {
+                self.crm_url_template = optional(value)
+                    .map(|v| {
+                        let url = http_url(key, v)?;
+                        if url.contains("{phone}") {
+                            Ok(url)
+                        } else {
+                            Err(CoreError::Config(format!(
+                                "crm_url_template must contain {{phone}}, e.g. https://crm.example/find?phone={{phone}}, got `{v}`"
+                            )))
+                        }
+                    })
+                    .transpose()?
+            }
+            "language" => {
+                self.language = match optional(value).map(str::to_ascii_lowercase).as_deref() {
+                    None => None,
+                    Some(lang @ ("en" | "ru")) => Some(lang.to_owned()),
+                    Some(other) => {
+                        return Err(CoreError::Config(format!(
+                            "language must be en or ru (or empty to follow the system), got `{other}`"
+                        )))
+                    }
+                }
+            }
+            "recordings_user" => {
+                self.recordings_user = match optional(value) {
+                    Some(user) if user.contains(':') || user.chars().any(char::is_control) => {
+                        return Err(CoreError::Config(format!(
+                            "recordings_user cannot contain `:` or control characters, got `{user}`"
+                        )))
+                    }
+                    user => user.map(str::to_owned),
+                }
+            }
+            "tunnel_server" => {
+                self.tunnel_server = match optional(value) {
+                    Some(host) if host.contains("://") || host.contains(['/', ' ', ':']) => {
+                        return Err(CoreError::Config(format!(
+                            "tunnel_server must be the bore server's host name only, such as bore.example.com, got `{host}`"
+                        )))
+                    }
+                    host => host.map(str::to_owned),
+                }
+            }
+            "tunnel_port" => {
+                self.tunnel_port = value.trim().parse().map_err(|_| {
+                    CoreError::Config(format!(
+                        "tunnel_port must be a port number (0 for any), got `{}`",
+                        value.trim()
+                    ))
+                })?
+            }
+            "recordings_cache_mb" => {
+                self.recordings_cache_mb = number_in(key, value, "MB", 10..=102_400)?
+            }
+            "tags" => {
+                let items: Vec<&str> = value.split(',').filter(|t| !t.trim().is_empty()).collect();
+                self.tags = crate::notes::parse_tags(&items)
+                    .map_err(|e| CoreError::Config(format!("tags: {e}; write them comma-separated, such as Sale=#2e7d32, Complaint, Call back")))?
+            }
+            // At least a week, so agents away that long still catch up.
+            "relay_keep_days" => self.relay_keep_days = number_in(key, value, "days", 7..=3650)?,
+            "relay_database" => self.relay_database = optional(value).map(str::to_owned),
+            "relay_trusted_proxies" => {
+                self.relay_trusted_proxies = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| a.parse().map_err(|_| CoreError::Config(format!(
+                        "relay_trusted_proxies is a comma-separated list of IP addresses, such as 127.0.0.1, 10.0.0.5; `{a}` is not one"
+                    ))))
+                    .collect::<Result<_, _>>()?
+            }
+            other => {
+                return Err(CoreError::Config(format!(
+                    "unknown key `{other}`; keys are: {}",
+                    KEYS.join(", ")
+                )))
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pbx::decision::RingPolicy;
+
+    #[test]
+    fn set_validates_and_explains() {
+        let mut c = Config::default();
+        c.set("access_code", "10019").unwrap();
+        c.set("ring_policy", "Responsible").unwrap();
+        assert_eq!(c.ring_policy, RingPolicy::Responsible);
+        c.set("public_url", "https://agent.example/").unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://agent.example"));
+        let err = c.set("listen", "localhost").unwrap_err().to_string();
+        assert!(err.contains("IP:PORT"), "{err}");
+        assert!(c.set("access_code", "abc").is_err());
+        assert!(c.set("crm_url_template", "https://crm/x").is_err());
+        c.set("relay_keep_days", "90").unwrap();
+        assert_eq!(c.relay_keep_days, 90);
+        let err = c.set("relay_keep_days", "3").unwrap_err().to_string();
+        assert!(err.contains("from 7"), "{err}");
+        assert_eq!(c.relay_keep_days, 90, "a refused value changes nothing");
+        assert!(c
+            .set("colour", "red")
+            .unwrap_err()
+            .to_string()
+            .contains("keys are"));
+        c.set("public_url", "").unwrap();
+        assert_eq!(c.public_url, None);
+    }
+
+    #[test]
+    fn the_pbx_url_must_keep_the_token_private() {
+        let mut c = Config::default();
+        for private in [
+            "https://pbx.example/crm-api",
+            "http://127.0.0.1:8080/crm",
+            "http://127.1.2.3/crm",
+            "http://[::1]:8080/crm",
+            "http://localhost:8080/crm",
+        ] {
+            c.set("pbx_url", private).unwrap();
+            assert_eq!(c.pbx_url.as_deref(), Some(private));
+        }
+        for open in [
+            "http://pbx.example/crm-api",
+            "http://10.0.0.5/crm",
+            "http://[::ffff:127.0.0.1]/crm",
+            "http://localhost.evil.example/crm",
+        ] {
+            let err = c.set("pbx_url", open).unwrap_err().to_string();
+            assert!(err.contains("must be the PBX's https:// address"), "{err}");
+            assert!(err.contains("readable by anyone on the way"), "{err}");
+        }
+        assert_eq!(c.pbx_url.as_deref(), Some("http://localhost:8080/crm"));
+    }
+}
