@@ -1,21 +1,26 @@
 //! The code of each `xvb` command family; `main.rs` parses and dispatches here.
 //!
 //! - `config.rs`: `xvb config set/show`, `xvb webhook-url`.
-//! - `serve.rs`: `xvb serve` (direct or `--relay`), the `ServeNotifier` that prints
-//!   each decision, `shutdown_signal`; `serve/popup.rs`: the `--notify` desktop pops.
+//! - `serve.rs`: `xvb serve` (direct or as a relay's agent with `--relay`), the
+//!   `ServeNotifier` that prints each decision; `serve/popup.rs`: the `--notify` desktop pops.
 //! - `history.rs`: `xvb history` (also `--csv`), `xvb journal`.
 //! - `notes.rs`: `xvb note`, and `xvb relay tags set/list` on the relay.
 //! - `contacts.rs`: `xvb contacts import/list/add/remove`.
-//! - `call.rs`: `xvb call` (direct, or handed to `relay.rs` with `--relay`).
+//! - `call.rs`: `xvb call` (direct, or through the relay with `--relay`).
 //! - `recording.rs`: `xvb recording fetch/export`, `xvb decode-g722`.
 //! - `token.rs`: `xvb token set/status/clear` (and `--recordings`, `--tunnel`).
 //! - `sim.rs`: `xvb sim …`, the PBX simulator.
-//! - `relay.rs`: `xvb relay …`, and the relay side of `serve --relay` and `call --relay`.
+//! - `relay/`: `xvb relay …` (mod.rs), its `agent …` and `status` (agents.rs).
 //! - `team.rs`: `xvb board`, `xvb missed …` through the relay, and how both print.
+//! - `relay_access.rs`: finding the relay (a join code, or the relay's own store),
+//!   for every family that talks to one.
 //!
 //! A family's clap subcommands (`ContactsCommand`, `TokenArgs`, …) live in its file;
 //! the top-level `Command` tree stays in `main.rs`. This file holds what several
-//! families share: starting a Tokio runtime and binding a listen address.
+//! families share: starting a Tokio runtime, binding a listen address, waiting
+//! for a stop signal. Imports run one way: `relay` dispatches to `notes` and
+//! `team`, and `call` uses `serve`'s printer; otherwise families use only this
+//! file and `relay_access.rs`, never one another.
 
 pub(crate) mod call;
 pub(crate) mod config;
@@ -24,6 +29,7 @@ pub(crate) mod history;
 pub(crate) mod notes;
 pub(crate) mod recording;
 pub(crate) mod relay;
+mod relay_access;
 pub(crate) mod serve;
 pub(crate) mod sim;
 pub(crate) mod team;
@@ -56,4 +62,39 @@ pub(crate) async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), 
         .local_addr()
         .map_err(|source| CliError::Bind { addr, source })?;
     Ok((listener, bound))
+}
+
+/// Said after a webhook URL shown with its secret hidden.
+pub(crate) const WHOLE: &str = "(secret hidden: `xvb webhook-url` prints it whole)";
+
+/// Resolves on Ctrl-C or SIGTERM (on Windows: Ctrl-C, Ctrl-Break, the console
+/// closing or the system shutting down), logging "stopping": when `serve` and
+/// `relay serve` end.
+pub(crate) async fn shutdown_signal() {
+    stop_requested().await;
+    tracing::info!("stopping");
+}
+
+#[cfg(unix)]
+async fn stop_requested() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+}
+
+#[cfg(windows)]
+async fn stop_requested() {
+    use tokio::signal::windows;
+    let mut brk = windows::ctrl_break().expect("Ctrl-Break handler installs");
+    let mut close = windows::ctrl_close().expect("console-close handler installs");
+    let mut shutdown = windows::ctrl_shutdown().expect("shutdown handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = brk.recv() => {},
+        _ = close.recv() => {},
+        _ = shutdown.recv() => {},
+    }
 }

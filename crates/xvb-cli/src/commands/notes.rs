@@ -2,7 +2,8 @@
 //! computer's store, checked against the tags in its settings) and the relay's
 //! `xvb relay tags set/list`.
 
-use super::{current_thread_runtime, relay};
+use super::current_thread_runtime;
+use super::relay_access::{join_code, relay_store};
 use crate::error::CliError;
 use crate::outside::say;
 use clap::{Args, Subcommand};
@@ -73,7 +74,7 @@ pub(crate) fn note(data: &DataDir, args: NoteArgs) -> Result<(), CliError> {
     };
     let config = data.load_config()?;
     let runtime = current_thread_runtime()?;
-    let id = match relay::join_code(data, None)? {
+    let id = match join_code(data, None)? {
         Some(code) => runtime.block_on(through_relay(data, config, code, draft))?,
         None => {
             let draft = draft
@@ -126,7 +127,7 @@ pub(crate) fn relay_note(data: &DataDir, command: RelayNoteCommand) -> Result<()
     let config = data.load_config()?;
     let RelayNoteCommand::Remove { id } = command;
     let asked = id.clone();
-    let known = relay::relay_store(data, &config, |store: RelayStore| async move {
+    let known = relay_store(data, &config, |store: RelayStore| async move {
         store.ask_note_removal(&asked).await
     })?;
     if !known {
@@ -146,13 +147,13 @@ pub(crate) fn tags(data: &DataDir, command: TagsCommand) -> Result<(), CliError>
         TagsCommand::Set { tags } => {
             let tags = parse_tags(&tags).map_err(CliError::Failed)?;
             let count = tags.len();
-            relay::relay_store(data, &config, |store: RelayStore| async move {
+            relay_store(data, &config, |store: RelayStore| async move {
                 store.set_team_tags(tags).await
             })?;
             println!("the team has {count} tag(s) now; connected agents get them within seconds");
         }
         TagsCommand::List => {
-            let tags = relay::relay_store(data, &config, |store: RelayStore| async move {
+            let tags = relay_store(data, &config, |store: RelayStore| async move {
                 store.team_tags().await
             })?;
             for line in tags_text(&tags) {

@@ -3,7 +3,8 @@
 
 mod popup;
 
-use super::{bind, multi_thread_runtime, relay};
+use super::relay_access::join_code;
+use super::{bind, multi_thread_runtime, shutdown_signal, WHOLE};
 use crate::error::CliError;
 use crate::outside::say;
 use popup::{Popped, Popups};
@@ -13,11 +14,10 @@ use xvb_core::config::{masked_webhook_url, Config, DataDir};
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
 use xvb_core::pbx::pop::Language;
+use xvb_core::reach::link::RelayLink;
+use xvb_core::reach::relay::JoinCode;
 use xvb_core::reach::tunnel::{self, TunnelStatus, TunnelTarget};
 use xvb_core::reach::Reach;
-
-/// Said after a webhook URL shown with its secret hidden.
-pub(crate) const WHOLE: &str = "(secret hidden: `xvb webhook-url` prints it whole)";
 
 /// Prints each decision as one line on stdout, and pops it when asked.
 pub(crate) struct ServeNotifier {
@@ -58,8 +58,8 @@ pub(crate) fn run(
 ) -> Result<(), CliError> {
     let config = data.load_config()?;
     let pops = notify.then(|| Language::pick(config.language.as_deref()));
-    match relay::join_code(data, code)? {
-        Some(code) => relay::serve_agent(data, code, ServeNotifier::new(pops)),
+    match join_code(data, code)? {
+        Some(code) => serve_agent(data, code, ServeNotifier::new(pops)),
         None => serve(data, config, listen, pops),
     }
 }
@@ -112,34 +112,27 @@ fn serve(
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM (on Windows: Ctrl-C, Ctrl-Break, the console
-/// closing or the system shutting down), logging "stopping": when `serve` and
-/// `relay serve` end.
-pub(crate) async fn shutdown_signal() {
-    stop_requested().await;
-    tracing::info!("stopping");
-}
-
-#[cfg(unix)]
-async fn stop_requested() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = term.recv() => {},
-    }
-}
-
-#[cfg(windows)]
-async fn stop_requested() {
-    use tokio::signal::windows;
-    let mut brk = windows::ctrl_break().expect("Ctrl-Break handler installs");
-    let mut close = windows::ctrl_close().expect("console-close handler installs");
-    let mut shutdown = windows::ctrl_shutdown().expect("shutdown handler installs");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = brk.recv() => {},
-        _ = close.recv() => {},
-        _ = shutdown.recv() => {},
-    }
+/// `xvb serve --relay`: a headless agent connected to a relay, printing its decisions.
+fn serve_agent(data: &DataDir, code: JoinCode, notifier: ServeNotifier) -> Result<(), CliError> {
+    let config = data.load_config()?;
+    multi_thread_runtime()?.block_on(async {
+        let engine = Engine::open(data, config, Arc::new(notifier))?;
+        println!("relay: {}", code.relay.as_str().trim_end_matches('/'));
+        let link = RelayLink::start(engine.state, data.database_path(), code);
+        let mut status = link.status();
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => return Ok(()),
+                changed = status.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                    let link = status.borrow_and_update().clone();
+                    println!("{}", Reach::Relay { link });
+                }
+            }
+        }
+    })
 }

@@ -2,7 +2,8 @@
 //! an agent in relay mode (through the relay, which derives them), and how
 //! they print — shared with `xvb relay board` / `xvb relay missed` on the relay.
 
-use super::{current_thread_runtime, relay};
+use super::current_thread_runtime;
+use super::relay_access::join_code;
 use crate::error::CliError;
 use crate::outside::say;
 use clap::Subcommand;
@@ -77,7 +78,7 @@ fn through_relay<T, F: std::future::Future<Output = Result<T, CliError>>>(
     data: &DataDir,
     then: impl FnOnce(RelayDialer, TeamView) -> F,
 ) -> Result<T, CliError> {
-    let code = relay::join_code(data, None)?.ok_or_else(|| {
+    let code = join_code(data, None)?.ok_or_else(|| {
         CliError::Failed(
             "the board and the missed-call queue come from the team relay; join it first with `xvb relay join CODE` (or set XVB_RELAY)".into(),
         )
