@@ -13,7 +13,10 @@
 //! - [`join_code`] — the line an admin hands an agent;
 //! - [`agents`] — the relay's agents and stream reads ([`RelayStore`]);
 //! - `server` — the relay's HTTP application and its retention;
+//! - `state` — what the handlers share: the state, live events encoded once,
+//!   the team view's frame, where a stream starts (imports none of them);
 //! - `stream` — one agent's connection: backlog, live events, dials;
+//! - `dial` — an agent's call placed with the relay's PBX token;
 //! - `guard` — connections per agent, request rates, revocations;
 //! - `team` — the team view kept fresh, claims of missed callers;
 //! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
@@ -24,11 +27,13 @@
 //! of the link is [`crate::reach::link`].
 
 pub mod agents;
+mod dial;
 mod guard;
 pub mod join_code;
 mod notes;
 mod serve;
 mod server;
+mod state;
 mod stream;
 #[cfg(feature = "postgres")]
 mod tail;

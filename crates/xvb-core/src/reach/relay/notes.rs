@@ -6,7 +6,7 @@
 //! taken by the running relay within a second, through the same writer.
 
 use super::agents::{blocking, RelayStore};
-use super::server::RelayState;
+use super::state::RelayState;
 use super::wire::ToAgent;
 use crate::notes::{NoteDraft, NoteRefused, Tag};
 use crate::store::{AgentRow, NoteWrite, Writer};

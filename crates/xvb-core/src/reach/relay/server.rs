@@ -5,23 +5,20 @@
 use super::agents::{token_hash, RelayStore};
 use super::guard::{Guard, CONNECTIONS_PER_AGENT};
 use super::notes::{keep_tags_fresh, take_removals};
-use super::stream::{encode, stream_to_agent, Encoded, Live};
-use super::team::{keep_fresh, TeamFrame};
-use super::wire::{StreamedEvent, ToAgent, AGENT_PATH, HEALTH_PATH};
+use super::state::{encode, After, Encoded, Live, RelayState};
+use super::stream::stream_to_agent;
+use super::team::keep_fresh;
+use super::wire::{AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
-use crate::listener::{router, Engine, HookState};
-use crate::notes::Tag;
-use crate::pbx::dialer::dial_with_account_token;
+use crate::listener::{router, Engine};
 use crate::pbx::notifier::Silent;
-use crate::pbx::phone::DialNumber;
-use crate::store::{is_note, JournalEntry, Pruned, Writer};
+use crate::store::{is_note, Pruned, Writer};
 use crate::CoreError;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
@@ -33,40 +30,6 @@ const AGENT_READ_BUFFER: usize = 4 * 1024;
 /// The largest message (and frame) an agent may send; past it the connection
 /// is closed with 1009. A note of 4,000 characters is ≈ 16 KiB as JSON.
 pub const AGENT_MESSAGE_LIMIT: usize = 64 * 1024;
-
-/// What the relay's handlers share.
-#[derive(Clone)]
-pub(super) struct RelayState {
-    /// Agents and stream reads.
-    pub(super) store: RelayStore,
-    /// Stored events, encoded once for every agent.
-    pub(super) live: broadcast::Sender<Encoded>,
-    /// The webhook's state: settings, writer, contact book.
-    pub(super) hook: HookState,
-    /// The team's board and missed-call queue, as last derived.
-    pub(super) team: watch::Receiver<TeamFrame>,
-    /// Told when claims or connections change here: the view is derived again.
-    pub(super) team_changed: Arc<Notify>,
-    /// The team's tags, as last read from the store.
-    pub(super) tags: watch::Receiver<Vec<Tag>>,
-    /// Connections per agent, rates, revocations.
-    pub(super) guard: Guard,
-    /// On PostgreSQL: how recently this node read the shared stream (its health).
-    #[cfg(feature = "postgres")]
-    tail: Option<Arc<super::tail::Freshness>>,
-}
-
-impl RelayState {
-    /// An event with its caller from the shared book.
-    pub(super) fn streamed(&self, entry: JournalEntry) -> ToAgent {
-        let caller = entry
-            .fields
-            .iter()
-            .find(|(k, _)| k == "phone")
-            .and_then(|(_, phone)| self.hook.known_caller(phone));
-        ToAgent::Event(StreamedEvent { entry, caller })
-    }
-}
 
 /// The relay's HTTP application: the PBX's webhook (as in direct mode) and the
 /// agents' WebSocket endpoint.
@@ -183,21 +146,6 @@ async fn prune_every_hour(writer: Writer, keep_days: u32) {
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct After {
-    #[serde(default)]
-    pub(super) after: i64,
-    /// The stream epoch the agent's position belongs to (0: unknown).
-    #[serde(default)]
-    pub(super) epoch: i64,
-    /// Whether the agent wants the team view (agents before it did not ask).
-    #[serde(default)]
-    pub(super) team: bool,
-    /// Whether the agent takes notes in its stream (agents before notes did not ask).
-    #[serde(default)]
-    pub(super) notes: bool,
-}
-
 /// 200 "ready" while the node reaches its store and its contact book is
 /// loaded, else 503 with what to check: what a load balancer's health check
 /// asks. It is open to anyone, so it tells nothing of the stream (no position).
@@ -291,29 +239,4 @@ async fn agent_socket(
             let _ = relay.store.set_connected(id, false).await;
             relay.team_changed.notify_one();
         })
-}
-
-/// Places an agent's call from the agent's own extension, with the relay's PBX token.
-pub(super) async fn dial_for_agent(config: &Config, ext: &str, id: u64, to: &str) -> ToAgent {
-    let result = match DialNumber::parse(to) {
-        Ok(number) => dial_with_account_token(config, ext, &number).await,
-        Err(e) => Err(e.into()),
-    };
-    tracing::info!(
-        ext,
-        accepted = result.is_ok(),
-        "an agent's call went to the PBX"
-    );
-    match result {
-        Ok(accepted) => ToAgent::Dialed {
-            id,
-            ok: true,
-            message: accepted.reply,
-        },
-        Err(e) => ToAgent::Dialed {
-            id,
-            ok: false,
-            message: e.to_string(),
-        },
-    }
 }

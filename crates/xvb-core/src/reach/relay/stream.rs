@@ -3,13 +3,14 @@
 //! its dials, claims, notes and pings — each within its rate, a few at a
 //! time — until it leaves, stops answering pings or is revoked.
 
+use super::dial::dial_for_agent;
 use super::guard::{too_many, Ask};
 use super::notes::answer_note;
-use super::server::{dial_for_agent, After, RelayState};
-use super::team::{claim_or_release, TeamFrame};
+use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame};
+use super::team::claim_or_release;
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
 use crate::store::{AgentRow, Kept};
-use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -19,30 +20,7 @@ use tokio::sync::{broadcast, mpsc, watch, OwnedSemaphorePermit, Semaphore};
 /// Events read from the store at a time when an agent catches up.
 const BACKLOG_PAGE: usize = 1000;
 
-/// A live event, already encoded for the wire (once for every agent); `None`
-/// when the encoder fell behind and agents must catch up from the store.
-#[derive(Clone)]
-pub(super) struct Encoded(pub(super) Option<Live>);
-
-/// One stored entry as every agent's connection gets it.
-#[derive(Clone)]
-pub(super) struct Live {
-    /// Its sequence number.
-    pub(super) seq: i64,
-    /// Whether it is a note (sent only to agents that asked for notes).
-    pub(super) note: bool,
-    /// The `event` message.
-    pub(super) text: Utf8Bytes,
-}
-
 type Sent = Result<(), axum::Error>;
-
-/// A message as a text frame's payload.
-pub(super) fn encode(message: &ToAgent) -> Utf8Bytes {
-    serde_json::to_string(message)
-        .expect("messages serialise")
-        .into()
-}
 
 async fn send(socket: &mut SplitSink<WebSocket, Message>, message: &ToAgent) -> Sent {
     socket.send(Message::Text(encode(message))).await

@@ -6,14 +6,13 @@
 //! claims and releases.
 
 use super::agents::RelayStore;
-use super::stream::encode;
+use super::state::{encode, TeamFrame};
 use super::wire::ToAgent;
 use crate::contacts::ContactIndex;
 use crate::pbx::phone;
 use crate::store::JournalEntry;
 use crate::team::{check_claim, Claim, TeamView, WINDOW};
 use crate::CoreError;
-use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -25,9 +24,6 @@ const REFRESH: Duration = Duration::from_secs(5);
 const SETTLE: Duration = Duration::from_millis(50);
 /// At most two views a second: each goes whole to every agent showing the board.
 const MIN_GAP: Duration = Duration::from_millis(500);
-
-/// The latest view, and its frame encoded for the wire.
-pub(super) type TeamFrame = Option<Arc<(TeamView, Utf8Bytes)>>;
 
 /// Derives the team's view from `store` now.
 pub async fn derive_view(

@@ -1,0 +1,91 @@
+//! What the relay's parts share, below all of them: the state every handler
+//! holds, stored entries encoded once for every agent's connection, the team
+//! view's frame, and where an agent's stream starts. Imports none of the
+//! relay's handlers (`server`, `stream`, `team`, `notes`), which all use it.
+
+use super::agents::RelayStore;
+use super::guard::Guard;
+use super::wire::{StreamedEvent, ToAgent};
+use crate::listener::HookState;
+use crate::notes::Tag;
+use crate::store::JournalEntry;
+use crate::team::TeamView;
+use axum::extract::ws::Utf8Bytes;
+use serde::Deserialize;
+use std::sync::Arc;
+use tokio::sync::{broadcast, watch, Notify};
+
+/// What the relay's handlers share.
+#[derive(Clone)]
+pub(super) struct RelayState {
+    /// Agents and stream reads.
+    pub(super) store: RelayStore,
+    /// Stored events, encoded once for every agent.
+    pub(super) live: broadcast::Sender<Encoded>,
+    /// The webhook's state: settings, writer, contact book.
+    pub(super) hook: HookState,
+    /// The team's board and missed-call queue, as last derived.
+    pub(super) team: watch::Receiver<TeamFrame>,
+    /// Told when claims or connections change here: the view is derived again.
+    pub(super) team_changed: Arc<Notify>,
+    /// The team's tags, as last read from the store.
+    pub(super) tags: watch::Receiver<Vec<Tag>>,
+    /// Connections per agent, rates, revocations.
+    pub(super) guard: Guard,
+    /// On PostgreSQL: how recently this node read the shared stream (its health).
+    #[cfg(feature = "postgres")]
+    pub(super) tail: Option<Arc<super::tail::Freshness>>,
+}
+
+impl RelayState {
+    /// An event with its caller from the shared book.
+    pub(super) fn streamed(&self, entry: JournalEntry) -> ToAgent {
+        let caller = entry
+            .fields
+            .iter()
+            .find(|(k, _)| k == "phone")
+            .and_then(|(_, phone)| self.hook.known_caller(phone));
+        ToAgent::Event(StreamedEvent { entry, caller })
+    }
+}
+
+/// A live event, already encoded for the wire (once for every agent); `None`
+/// when the encoder fell behind and agents must catch up from the store.
+#[derive(Clone)]
+pub(super) struct Encoded(pub(super) Option<Live>);
+
+/// One stored entry as every agent's connection gets it.
+#[derive(Clone)]
+pub(super) struct Live {
+    /// Its sequence number.
+    pub(super) seq: i64,
+    /// Whether it is a note (sent only to agents that asked for notes).
+    pub(super) note: bool,
+    /// The `event` message.
+    pub(super) text: Utf8Bytes,
+}
+
+/// A message as a text frame's payload.
+pub(super) fn encode(message: &ToAgent) -> Utf8Bytes {
+    serde_json::to_string(message)
+        .expect("messages serialise")
+        .into()
+}
+
+/// The latest view, and its frame encoded for the wire.
+pub(super) type TeamFrame = Option<Arc<(TeamView, Utf8Bytes)>>;
+
+#[derive(Deserialize)]
+pub(super) struct After {
+    #[serde(default)]
+    pub(super) after: i64,
+    /// The stream epoch the agent's position belongs to (0: unknown).
+    #[serde(default)]
+    pub(super) epoch: i64,
+    /// Whether the agent wants the team view (agents before it did not ask).
+    #[serde(default)]
+    pub(super) team: bool,
+    /// Whether the agent takes notes in its stream (agents before notes did not ask).
+    #[serde(default)]
+    pub(super) notes: bool,
+}
