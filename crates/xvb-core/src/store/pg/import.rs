@@ -5,7 +5,7 @@
 //! Idempotent: what is already there is left as it is.
 
 use super::notes::{insert_note, replace_tags};
-use super::writer::{dedupe_key, lock_head, merge_call};
+use super::stream_writes::{dedupe_key, lock_head, merge_call};
 use super::PgStore;
 use crate::contacts::Parsed;
 use crate::pbx::protocol::{CallEvent, Fields, PbxRequest};

@@ -4,6 +4,8 @@
 //!
 //! - `schema.sql` — the tables, created at a node's start under an advisory lock;
 //! - [`writer`] — group commit: each batch takes its numbers from the head row;
+//! - `stream_writes` — what every write into the stream does: lock the head row,
+//!   key an event against retries, re-merge its call;
 //! - `events` — the stream read back, retention;
 //! - `agents` — agents, nodes and who is connected where;
 //! - `contacts` — the team's shared contact book and its revision;
@@ -18,6 +20,7 @@ mod contacts;
 pub(crate) mod events;
 pub mod import;
 mod notes;
+mod stream_writes;
 pub mod team;
 pub mod writer;
 

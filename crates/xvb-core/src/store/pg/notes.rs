@@ -2,7 +2,7 @@
 //! number under the head row's lock (as events do), so every node streams it
 //! in order; the team's tags are one small table.
 
-use super::writer::lock_head;
+use super::stream_writes::lock_head;
 use super::PgStore;
 use crate::notes::{Note, NoteRefused, OnCall, Tag};
 use crate::store::notes::note_fields;
