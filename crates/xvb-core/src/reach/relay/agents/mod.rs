@@ -2,69 +2,26 @@
 //! and the event stream's reads — in its SQLite file, or in PostgreSQL shared
 //! by relay nodes ([`RelayStore`]). The SQL lives in the store
 //! (`store/relay_agents.rs`, `store/pg/`).
+//!
+//! - this file — [`RelayStore`]: each of its reads and writes, on either;
+//! - `rows` — what it hands back: [`RelayStatus`], [`TeamInputs`], a token's hash;
+//! - `sqlite` — [`SqliteRelayStore`], a single node's store.
+
+mod rows;
+mod sqlite;
+
+pub use rows::{token_hash, NodeRow, RelayStatus, TeamInputs};
+pub(super) use sqlite::blocking;
+pub use sqlite::SqliteRelayStore;
 
 use crate::config::DataDir;
 use crate::contacts::{BookLoader, ContactIndex};
 use crate::notes::Tag;
-use crate::pbx::call::Call;
-use crate::store::{AgentRow, Database, JournalEntry, Kept};
+use crate::store::{AgentRow, JournalEntry, Kept};
 use crate::team::Claim;
 use crate::CoreError;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use time::OffsetDateTime;
-
-/// The stored form of a token: its SHA-256, hex.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// What `xvb relay status` shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct RelayStatus {
-    /// Every agent, revoked ones too.
-    pub agents: Vec<AgentRow>,
-    /// When the PBX last sent anything.
-    pub last_pbx_request: Option<String>,
-    /// Events stored since midnight (UTC).
-    pub events_today: i64,
-    /// The newest sequence number, and what was pruned.
-    pub kept: Kept,
-    /// Relay nodes sharing the store (PostgreSQL; empty for one SQLite relay).
-    pub nodes: Vec<NodeRow>,
-    /// The database's standbys and how far behind they are, where visible.
-    pub standbys: Vec<String>,
-}
-
-/// One relay node as `xvb relay status` shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct NodeRow {
-    /// Host and process id.
-    pub node_id: String,
-    /// Whether it beat its heart in the last 30 s.
-    pub alive: bool,
-    /// Agents connected to it now.
-    pub agents: i64,
-    /// When it last had a request from the PBX.
-    pub last_request_at: Option<String>,
-}
-
-/// What the team view is derived from ([`crate::team::TeamView::derive`]).
-pub struct TeamInputs {
-    /// Each agent's extension and whether its app is connected (revoked agents left out).
-    pub roster: Vec<(String, bool)>,
-    /// The calls in the window.
-    pub calls: Vec<Call>,
-    /// The claims in the window.
-    pub claims: Vec<Claim>,
-    /// The extensions' names.
-    pub names: HashMap<String, String>,
-}
 
 /// Where the relay keeps its agents and reads its stream back: its own SQLite
 /// file (one node), or PostgreSQL shared by several nodes (`relay_database`).
@@ -75,17 +32,6 @@ pub enum RelayStore {
     /// Relay nodes sharing one PostgreSQL database.
     #[cfg(feature = "postgres")]
     Postgres(crate::store::pg::PgStore),
-}
-
-/// Runs a SQLite call off the async workers.
-pub(super) async fn blocking<T: Send + 'static>(
-    store: &Arc<SqliteRelayStore>,
-    call: impl FnOnce(&SqliteRelayStore) -> Result<T, CoreError> + Send + 'static,
-) -> Result<T, CoreError> {
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || call(&store))
-        .await
-        .map_err(|_| CoreError::WriterGone)?
 }
 
 impl RelayStore {
@@ -324,79 +270,5 @@ impl RelayStore {
                 standbys: pg.standbys().await?,
             }),
         }
-    }
-}
-
-/// The relay's store in the same SQLite file as its journal and calls.
-pub struct SqliteRelayStore(Mutex<Database>);
-
-impl SqliteRelayStore {
-    /// Opens the relay's database.
-    pub fn open(data: &DataDir) -> Result<SqliteRelayStore, CoreError> {
-        Ok(SqliteRelayStore(Mutex::new(Database::open(
-            &data.database_path(),
-        )?)))
-    }
-
-    pub(super) fn db(&self) -> std::sync::MutexGuard<'_, Database> {
-        self.0.lock().expect("relay store lock")
-    }
-
-    /// Adds an agent; its id.
-    pub fn add_agent(&self, ext: &str, token_hash: &str) -> Result<i64, CoreError> {
-        self.db().add_agent(ext, token_hash)
-    }
-
-    /// Revokes the agents with this id or extension; how many.
-    pub fn revoke(&self, id_or_ext: &str) -> Result<usize, CoreError> {
-        self.db().revoke_agents(id_or_ext)
-    }
-
-    /// The agent (not revoked) holding the token with this hash.
-    pub fn agent_for_token(&self, token_hash: &str) -> Result<Option<AgentRow>, CoreError> {
-        self.db().agent_for_token(token_hash)
-    }
-
-    /// The ids of every revoked agent.
-    pub fn revoked(&self) -> Result<Vec<i64>, CoreError> {
-        self.db().revoked_agent_ids()
-    }
-
-    /// Counts a connection of agent `id` in or out.
-    pub fn set_connected(&self, id: i64, connected: bool) -> Result<(), CoreError> {
-        self.db().set_agent_connected(id, connected)
-    }
-
-    /// Forgets connections (a relay starting has none).
-    pub fn reset_connections(&self) -> Result<(), CoreError> {
-        self.db().reset_agent_connections()
-    }
-
-    /// Stored events (and notes, with `notes`) after `seq`, oldest first.
-    pub fn events_after(
-        &self,
-        seq: i64,
-        limit: usize,
-        notes: bool,
-    ) -> Result<Vec<JournalEntry>, CoreError> {
-        self.db().events_after(seq, limit, notes)
-    }
-
-    /// The newest sequence number (0 before any request) and what was pruned.
-    pub fn kept(&self) -> Result<Kept, CoreError> {
-        self.db().kept()
-    }
-
-    /// Agents, last request, events today.
-    pub fn status(&self) -> Result<RelayStatus, CoreError> {
-        let db = self.db();
-        Ok(RelayStatus {
-            agents: db.agents()?,
-            last_pbx_request: db.last_request_at()?,
-            events_today: db.events_today()?,
-            kept: db.kept()?,
-            nodes: Vec::new(),
-            standbys: Vec::new(),
-        })
     }
 }
