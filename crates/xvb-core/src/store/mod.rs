@@ -42,7 +42,7 @@ pub use history::HistoryQuery;
 pub use journal::{JournalEntry, Kept};
 pub use notes::{is_note, note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
 pub use prune::Pruned;
-pub use relay_agents::{AgentRecord, AgentRow};
+pub use relay_agents::{AgentRecord, AgentRow, NodeRow};
 pub use writer::{EventOutcome, Feed, Relayed, Writer};
 
 use crate::CoreError;

@@ -1,5 +1,6 @@
 //! The `relay_agents` table of a relay: the agents the admin added (a token
-//! hash each), whether they are connected, and the relay's status figures.
+//! hash each), whether they are connected, and the relay's status figures
+//! (with [`NodeRow`], the row each node of a PostgreSQL cluster shows there).
 
 use super::{rfc3339, Database};
 use crate::CoreError;
@@ -21,6 +22,19 @@ pub struct AgentRow {
     pub last_seen_at: Option<String>,
     /// Whether it is connected now.
     pub connected: bool,
+}
+
+/// One relay node as `xvb relay status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeRow {
+    /// Host and process id.
+    pub node_id: String,
+    /// Whether it beat its heart in the last 30 s.
+    pub alive: bool,
+    /// Agents connected to it now.
+    pub agents: i64,
+    /// When it last had a request from the PBX.
+    pub last_request_at: Option<String>,
 }
 
 /// An agent as stored, token hash included (what moves with a relay).

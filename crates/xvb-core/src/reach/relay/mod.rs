@@ -40,7 +40,7 @@ mod tail;
 mod team;
 pub mod wire;
 
-pub use agents::{token_hash, NodeRow, RelayStatus, RelayStore, SqliteRelayStore};
+pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};
 pub use join_code::JoinCode;
 pub use serve::serve_relay;
 pub use server::{relay_app, AGENT_MESSAGE_LIMIT};

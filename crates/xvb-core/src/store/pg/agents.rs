@@ -2,7 +2,7 @@
 //! connected to which node.
 
 use super::PgStore;
-use crate::reach::relay::NodeRow;
+use crate::store::NodeRow;
 use crate::store::{rfc3339, AgentRow};
 use crate::CoreError;
 use time::OffsetDateTime;

@@ -10,7 +10,7 @@
 mod rows;
 mod sqlite;
 
-pub use rows::{token_hash, NodeRow, RelayStatus, TeamInputs};
+pub use rows::{token_hash, RelayStatus, TeamInputs};
 pub(super) use sqlite::blocking;
 pub use sqlite::SqliteRelayStore;
 

@@ -3,7 +3,7 @@
 //! stored form.
 
 use crate::pbx::call::Call;
-use crate::store::{AgentRow, Kept};
+use crate::store::{AgentRow, Kept, NodeRow};
 use crate::team::Claim;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -32,19 +32,6 @@ pub struct RelayStatus {
     pub nodes: Vec<NodeRow>,
     /// The database's standbys and how far behind they are, where visible.
     pub standbys: Vec<String>,
-}
-
-/// One relay node as `xvb relay status` shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct NodeRow {
-    /// Host and process id.
-    pub node_id: String,
-    /// Whether it beat its heart in the last 30 s.
-    pub alive: bool,
-    /// Agents connected to it now.
-    pub agents: i64,
-    /// When it last had a request from the PBX.
-    pub last_request_at: Option<String>,
 }
 
 /// What the team view is derived from ([`crate::team::TeamView::derive`]).
