@@ -6,12 +6,12 @@
 //! - [`listener`] — the webhook endpoint and the engine behind it;
 //! - [`net`] — serving HTTP with every connection bounded (deadlines, caps);
 //! - [`store`] — the SQLite store, one file per table (journal, calls, contacts,
-//!   relay agents) and the writer thread;
+//!   relay agents), the writer thread, history queries and their CSV export;
 //! - [`contacts`] — the contact book: CSV/vCard import and the in-memory index;
 //! - [`audio`] — recordings: fetching, G.722 decoding, WAV export, playback;
 //! - [`reach`] — the team relay, an agent's link to it, the tunnel, and the
 //!   [`reach::Reach`] line;
-//! - [`notes`] — call notes and tags (dispositions), CSV export;
+//! - [`notes`] — call notes and tags (dispositions);
 //! - [`team`] — the team's board and shared missed-call queue, derived from stored calls;
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
 //! - `notifications` — the desktop's notification server over D-Bus (Linux);

@@ -7,9 +7,9 @@ use clap::Args;
 use std::path::PathBuf;
 use time::{Date, PrimitiveDateTime, Time, UtcOffset};
 use xvb_core::config::DataDir;
-use xvb_core::notes::export::{export_csv, CsvOptions};
 use xvb_core::pbx::pop::Language;
 use xvb_core::pbx::protocol::Direction;
+use xvb_core::store::history::csv::{export_csv, CsvOptions};
 use xvb_core::store::{Database, HistoryQuery};
 
 /// `xvb history`'s filters and output.

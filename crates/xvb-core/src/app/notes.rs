@@ -4,10 +4,10 @@
 
 use super::{Companion, ErrorCode, HistoryExport, UiError};
 use crate::audio::export::{downloads_dir, unused_path};
-use crate::notes::export::{export_csv, CsvOptions};
 use crate::notes::{Note, NoteDraft, Tag};
 use crate::pbx::pop::Language;
 use crate::reach::relay::RelayError;
+use crate::store::history::csv::{export_csv, CsvOptions};
 use crate::store::{Database, HistoryQuery, NoteWrite};
 
 impl Companion {

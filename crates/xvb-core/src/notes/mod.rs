@@ -6,12 +6,10 @@
 //! `config.toml`; on a team relay the relay keeps the list, refuses other tags,
 //! and streams every note to every agent like an event (same resume rule).
 //!
-//! - this file — [`Note`], [`NoteDraft`], [`Tag`] and the list's rules;
-//! - [`export`] — history with notes as CSV that Excel opens (BOM, `;` option).
-//!
-//! Uses only `pbx` (the call a note belongs to); the store keeps them.
-
-pub mod export;
+//! This file holds [`Note`], [`NoteDraft`], [`Tag`] and the list's rules. It
+//! imports nothing else of the crate, so every layer can use it: a `pbx` call
+//! carries its notes, the store keeps them, and `store::history::csv` exports
+//! them with history.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

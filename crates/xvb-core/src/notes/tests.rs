@@ -1,11 +1,11 @@
 //! Notes: the tag list's rules, and notes stored, searched, shown and
 //! exported on a real SQLite file.
 
-use super::export::{export_csv, CsvOptions};
 use super::*;
 use crate::pbx::pop::Language;
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::pbx::sim::SimCall;
+use crate::store::history::csv::{export_csv, CsvOptions};
 use crate::store::{Database, HistoryQuery, NoteWrite, Writer};
 
 fn team_tags() -> Vec<Tag> {

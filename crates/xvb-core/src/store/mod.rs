@@ -6,14 +6,15 @@
 //! is acknowledged only after `COMMIT` returns (`synchronous=FULL`, WAL). If a
 //! group fails it is rolled back and its requests are retried one transaction
 //! each, so one bad request fails alone. Readers ([`Database`]) use their own
-//! connections. Uses only `pbx` (events, calls, numbers) and `contacts`.
+//! connections. Uses `pbx` (events, calls, numbers), `notes`, `contacts` and
+//! `team` (claims, a caller's context); nothing above it.
 //!
 //! - `migrations/` — the schema, one `.sql` file per step, applied by [`open`];
 //! - [`writer`] — the writer thread, batching, the relay position;
 //! - `calls` — merging an event into its call row;
 //! - [`notes`] — agents' notes on calls, a relay's tags;
 //! - `prune` — retention (a relay drops what it no longer keeps);
-//! - [`history`] — history queries;
+//! - [`history`] — history queries, and history as CSV;
 //! - `search_backlog` — new calls into the search index, in chunks;
 //! - [`journal`] — the journal as read back (what a relay streams);
 //! - `contacts` — the contact book's tables;

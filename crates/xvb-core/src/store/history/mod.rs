@@ -1,8 +1,10 @@
 //! History queries over the `calls` table: filters, search, paging, counts.
 //!
 //! - this file — [`HistoryQuery`] and the queries [`Database`] answers with it;
-//! - `sql` — a query as SQL: search terms, the index's `MATCH`, `WHERE` clauses.
+//! - `sql` — a query as SQL: search terms, the index's `MATCH`, `WHERE` clauses;
+//! - [`csv`] — history with notes as CSV that Excel opens (BOM, `;` option).
 
+pub mod csv;
 mod sql;
 
 use super::notes::attach_notes;

@@ -4,9 +4,10 @@
 //! recording link. The `csv` crate does the quoting; [`inert_cell`] keeps a
 //! cell from running as a formula.
 
+use super::HistoryQuery;
 use crate::pbx::call::Call;
 use crate::pbx::pop::Language;
-use crate::store::{Database, HistoryQuery};
+use crate::store::Database;
 use crate::CoreError;
 use std::io::Write;
 use time::{format_description::FormatItem, macros::format_description, UtcOffset};
