@@ -41,7 +41,7 @@ pub(super) type Answer = Result<(String, Option<i64>), RelayError>;
 
 pub(super) type DialJob = (Ask, oneshot::Sender<Answer>);
 
-/// Asks the relay through a [`RelayLink`]: dials, claims, releases, notes.
+/// Asks the relay through a [`RelayLink`](super::RelayLink): dials, claims, releases, notes.
 pub struct RelayDialer {
     pub(super) asks: mpsc::Sender<DialJob>,
     /// The relay's sequence number this link last stored.
