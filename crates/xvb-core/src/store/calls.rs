@@ -3,7 +3,6 @@
 
 use super::journal::append;
 use super::notes::last_note;
-use super::writer::EventOutcome;
 use super::{from_unix_ms, unix_ms};
 use crate::pbx::call::{Call, CallLog};
 use crate::pbx::context::CallerContext;
@@ -13,6 +12,21 @@ use crate::team;
 use crate::CoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 use time::OffsetDateTime;
+
+/// What storing one event did.
+#[derive(Debug, Clone)]
+pub struct EventOutcome {
+    /// The call merged with this event.
+    pub call: Call,
+    /// False for a duplicate of an event already stored.
+    pub new_event: bool,
+    /// Whether the call had already completed before this event.
+    pub was_completed: bool,
+    /// The journal sequence number of this request.
+    pub seq: i64,
+    /// What the team knows of the caller (the first event of a call in).
+    pub context: Option<CallerContext>,
+}
 
 pub(super) fn store_event(
     conn: &Connection,

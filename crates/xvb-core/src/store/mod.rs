@@ -38,13 +38,14 @@ pub mod writer;
 #[cfg(test)]
 mod tests;
 
+pub use calls::EventOutcome;
 pub use contacts::ImportReport;
 pub use history::HistoryQuery;
 pub use journal::{JournalEntry, Kept};
 pub use notes::{is_note, note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
 pub use prune::Pruned;
 pub use relay_agents::{AgentRecord, AgentRow, NodeRow};
-pub use writer::{EventOutcome, Feed, Relayed, Writer};
+pub use writer::{Feed, Relayed, Writer};
 
 use crate::CoreError;
 use rusqlite::{Connection, TransactionBehavior};

@@ -3,8 +3,9 @@
 //! answered only after `COMMIT`; a failed group is retried one request per
 //! transaction, so one bad request fails alone.
 
-use super::{EventOutcome, Feed, Job, Queued, Relayed};
+use super::{Feed, Job, Queued, Relayed};
 use crate::store::calls::store_event;
+use crate::store::calls::EventOutcome;
 use crate::store::journal::{append, JournalEntry};
 use crate::store::notes::{note_fields, store_note, StoredNote, NOTE_CMD};
 use crate::store::prune::prune_chunk;

@@ -10,32 +10,17 @@
 mod batch;
 mod checkpoint;
 
+use super::calls::EventOutcome;
 use super::journal::JournalEntry;
 use super::notes::{NoteWrite, StoredNote};
 use super::open;
 use super::prune::{PruneStep, Pruned};
-use crate::pbx::call::Call;
 use crate::pbx::protocol::{CallEvent, Fields};
 use crate::CoreError;
 use std::path::Path;
 use std::sync::{mpsc, Arc};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
-
-/// What storing one event did.
-#[derive(Debug, Clone)]
-pub struct EventOutcome {
-    /// The call merged with this event.
-    pub call: Call,
-    /// False for a duplicate of an event already stored.
-    pub new_event: bool,
-    /// Whether the call had already completed before this event.
-    pub was_completed: bool,
-    /// The journal sequence number of this request.
-    pub seq: i64,
-    /// What the team knows of the caller (the first event of a call in).
-    pub context: Option<crate::pbx::context::CallerContext>,
-}
 
 /// An event that came from a team relay: its place in the relay's stream and
 /// when the relay received it (kept as the call's time).
