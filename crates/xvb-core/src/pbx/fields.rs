@@ -1,10 +1,35 @@
 //! A request's fields, read strictly: form-urlencoded (as the PBX sends) or a
 //! JSON object (same names), in arrival order, unknown ones kept — within
-//! limits a real PBX never reaches (README, "What the listener refuses").
+//! limits a real PBX never reaches (README, "What the listener refuses"); and
+//! [`ProtocolError`], why a request is refused (`protocol` re-exports both).
 
-use super::protocol::ProtocolError;
 use percent_encoding::percent_decode;
 use serde::{Deserialize, Serialize};
+
+/// Why a request body could not be read as a PBX request (answered 400).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ProtocolError {
+    /// The body is not valid form-urlencoded text.
+    #[error("body is not valid application/x-www-form-urlencoded: {0}")]
+    BadForm(String),
+    /// The body is not a JSON object of scalar values.
+    #[error("body is not a JSON object of strings and numbers: {0}")]
+    BadJson(String),
+    /// The request goes past a limit a real PBX never reaches.
+    #[error("{0}")]
+    Limit(String),
+    /// A required field is absent or empty.
+    #[error("missing field `{0}`")]
+    Missing(&'static str),
+    /// A field has a value we cannot accept.
+    #[error("invalid field `{field}`: {reason}")]
+    Invalid {
+        /// The field's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
 
 /// Most fields in one request.
 pub const MAX_FIELDS: usize = 100;

@@ -2,7 +2,8 @@
 //! events, what to tell the agent about each event, phone numbers, asking the
 //! PBX to dial (`makeCall`), and a simulator that speaks its exact bytes.
 //!
-//! - [`fields`] — a request's fields, read strictly and within limits;
+//! - [`fields`] — a request's fields, read strictly and within limits, and why
+//!   a request is refused;
 //! - [`protocol`] — commands and typed call events;
 //! - [`call`] — a call's record from its events, in any order;
 //! - [`context`] — what the team knows of a caller, as plain values;

@@ -3,35 +3,10 @@
 //! See `docs/PROTOCOL.md` §2. The fields (form or JSON, and the limits every
 //! request keeps) are read in [`super::fields`]; here they become typed requests.
 
-pub use super::fields::Fields;
+pub use super::fields::{Fields, ProtocolError};
 use super::phone;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// Why a request body could not be read as a PBX request (answered 400).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ProtocolError {
-    /// The body is not valid form-urlencoded text.
-    #[error("body is not valid application/x-www-form-urlencoded: {0}")]
-    BadForm(String),
-    /// The body is not a JSON object of scalar values.
-    #[error("body is not a JSON object of strings and numbers: {0}")]
-    BadJson(String),
-    /// The request goes past a limit a real PBX never reaches.
-    #[error("{0}")]
-    Limit(String),
-    /// A required field is absent or empty.
-    #[error("missing field `{0}`")]
-    Missing(&'static str),
-    /// A field has a value we cannot accept.
-    #[error("invalid field `{field}`: {reason}")]
-    Invalid {
-        /// The field's name.
-        field: &'static str,
-        /// What is wrong with it.
-        reason: String,
-    },
-}
 
 /// Call direction, from the `type` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
