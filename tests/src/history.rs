@@ -1,6 +1,7 @@
 //! Call history written straight into a data dir's database, as the listener
 //! would have stored it after the PBX's webhook posts: for tests and benches
-//! that need calls in history without sending each one.
+//! that need calls in history without sending each one; and an exported
+//! history read back as a spreadsheet user's tools read it ([`read_csv`]).
 
 use crate::pbx::ACCESS_CODE;
 use std::path::Path;
@@ -275,4 +276,26 @@ pub fn typed_note_searches(n: usize) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A CSV file as Python's `csv` module reads it (BOM dropped, `delimiter`
+/// between cells): one object per row, keyed by the header's names.
+pub fn read_csv(path: &Path, delimiter: char) -> Vec<serde_json::Value> {
+    let read = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import csv, json, sys\n\
+             rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=sys.argv[2]))\n\
+             print(json.dumps(rows, ensure_ascii=False))",
+        ])
+        .arg(path)
+        .arg(delimiter.to_string())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    serde_json::from_slice(&read.stdout).expect("Python printed JSON")
 }

@@ -15,6 +15,7 @@ use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::WAIT;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
+use xvb_e2e::history::read_csv;
 use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook};
 use xvb_e2e::postgres::PgCluster;
 use xvb_e2e::process::block_on;
@@ -177,22 +178,7 @@ fn a_note_reaches_the_team_once_even_across_a_kill() {
     ]);
     let bytes = std::fs::read(path).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM first");
-    let read = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import csv, json, sys\n\
-             rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';'))\n\
-             print(json.dumps(rows, ensure_ascii=False))",
-            path,
-        ])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&read.stdout).unwrap();
+    let rows = read_csv(std::path::Path::new(path), ';');
     assert_eq!(rows.len(), 1, "{rows:#?}");
     let row = &rows[0];
     assert_eq!(row["Contact"], "Вася/Рога и копыта", "{row:#}");

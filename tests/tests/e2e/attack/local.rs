@@ -15,7 +15,7 @@ use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::WAIT;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
-use xvb_e2e::history::store_answered_call;
+use xvb_e2e::history::{read_csv, store_answered_call};
 use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook, serve_recording, FakePbx};
 use xvb_e2e::process::block_on;
 
@@ -56,22 +56,7 @@ fn exported_rows(agent: &Agent) -> Vec<serde_json::Value> {
     let path = dir.path().join("history.csv");
     let path = path.to_str().unwrap();
     agent.ok(&["history", "--csv", path]);
-    let read = Command::new("python3")
-        .args([
-            "-c",
-            "import csv, json, sys\n\
-             rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))\n\
-             print(json.dumps(rows, ensure_ascii=False))",
-            path,
-        ])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    serde_json::from_slice(&read.stdout).unwrap()
+    read_csv(Path::new(path), ',')
 }
 
 #[test]
