@@ -107,7 +107,7 @@ fn serve(
             });
             tunnel
         });
-        engine.serve(listener, shutdown_signal()).await?;
+        engine.serve(listener, shutdown_signal()).await;
         Ok(())
     })
 }

@@ -81,10 +81,9 @@ impl Engine {
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), CoreError> {
+    ) {
         let limits = Limits::public(LISTENER_CONNECTIONS);
         crate::net::serve(listener, router(self.state), None, limits, shutdown).await;
-        Ok(())
     }
 }
 

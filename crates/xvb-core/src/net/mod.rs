@@ -34,7 +34,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -62,12 +61,6 @@ pub struct Limits {
     /// Addresses exempt from the per-address cap: a trusted reverse proxy,
     /// through which many clients come.
     pub trusted_proxies: Vec<IpAddr>,
-    /// See [`HEADER_DEADLINE`].
-    pub header_deadline: Duration,
-    /// See [`BODY_DEADLINE`].
-    pub body_deadline: Duration,
-    /// See [`HANDSHAKE_DEADLINE`].
-    pub handshake_deadline: Duration,
 }
 
 impl Limits {
@@ -81,9 +74,6 @@ impl Limits {
             connections: most.min(usize::try_from(room).unwrap_or(usize::MAX)),
             per_peer: None,
             trusted_proxies: Vec::new(),
-            header_deadline: HEADER_DEADLINE,
-            body_deadline: BODY_DEADLINE,
-            handshake_deadline: HANDSHAKE_DEADLINE,
         }
     }
 
@@ -103,7 +93,6 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let limits = Arc::new(limits);
     let open = Connections::new(limits.connections, limits.per_peer);
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
@@ -127,16 +116,15 @@ pub async fn serve(
             tracing::warn!(%peer, "every connection is serving a request; turned one away");
             continue;
         };
-        let (app, limits, stop) = (app.clone(), Arc::clone(&limits), stop.clone());
+        let (app, stop) = (app.clone(), stop.clone());
         let tls = tls.clone();
         tasks.spawn(async move {
             match tls {
-                None => serve_connection(stream, slot, app, &limits, stop).await,
+                None => serve_connection(stream, slot, app, stop).await,
                 Some(tls) => {
-                    let handshake =
-                        tokio::time::timeout(limits.handshake_deadline, tls.accept(stream));
+                    let handshake = tokio::time::timeout(HANDSHAKE_DEADLINE, tls.accept(stream));
                     match handshake.await {
-                        Ok(Ok(stream)) => serve_connection(stream, slot, app, &limits, stop).await,
+                        Ok(Ok(stream)) => serve_connection(stream, slot, app, stop).await,
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "a TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "a TLS handshake took too long; closed"),
                     }
@@ -156,18 +144,16 @@ async fn serve_connection<S>(
     stream: S,
     slot: Slot,
     app: axum::Router,
-    limits: &Limits,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let evicted = slot.evicted();
     let busy = slot.busy();
-    let body_deadline = limits.body_deadline;
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
         let mut working = busy.start();
         let request =
-            request.map(|body| axum::body::Body::new(DeadlineBody::new(body, body_deadline)));
+            request.map(|body| axum::body::Body::new(DeadlineBody::new(body, BODY_DEADLINE)));
         let app = app.clone();
         async move {
             let response = app
@@ -182,7 +168,7 @@ async fn serve_connection<S>(
     });
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_deadline)
+        .header_read_timeout(HEADER_DEADLINE)
         .serve_connection(TokioIo::new(slot.wrap(stream)), service)
         .with_upgrades();
     tokio::pin!(connection);
