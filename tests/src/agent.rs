@@ -279,6 +279,16 @@ impl Agent {
         self.spawn(&["relay", "serve"], "relay listening on ")
     }
 
+    /// On a relay's data dir: starts `xvb relay serve` over TLS with the PEM
+    /// certificate chain `cert` and key `key`, and waits until it listens.
+    pub fn serve_relay_tls(&self, cert: &std::path::Path, key: &std::path::Path) -> Served {
+        let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+        self.spawn(
+            &["relay", "serve", "--tls-cert", cert, "--tls-key", key],
+            "relay listening on https://",
+        )
+    }
+
     /// Starts `xvb ARGS` and waits for a stdout line starting with `ready`; the
     /// webhook URL it printed (its secret hidden) made whole with this data dir's secret.
     pub fn spawn(&self, args: &[&str], ready: &str) -> Served {

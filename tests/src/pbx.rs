@@ -57,6 +57,19 @@ pub async fn post_to_webhook(webhook: &str, fields: &Fields, header: Option<&str
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
+/// Posts `call` to `webhook` as the PBX does for a call that was answered:
+/// `INCOMING`, `ANSWERED`, then `COMPLETED` with status `Success`, `seconds`
+/// long, with the recording `link` if any.
+pub async fn post_answered_call(webhook: &str, call: &SimCall, seconds: u64, link: Option<&str>) {
+    for fields in [
+        call.incoming(),
+        call.answered(),
+        call.completed("Success", seconds, link),
+    ] {
+        post_to_webhook(webhook, &fields, None).await;
+    }
+}
+
 /// A stand-in PBX on a raw loopback socket: records each request's bytes and
 /// answers every one with `reply` (or never answers, when `None`).
 pub struct FakePbx {

@@ -16,7 +16,7 @@ use xvb_e2e::desktop::page::WAIT;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::history::read_csv;
-use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook};
+use xvb_e2e::pbx::{call_from_known_caller, post_answered_call, post_to_webhook};
 use xvb_e2e::postgres::PgCluster;
 use xvb_e2e::process::block_on;
 
@@ -59,13 +59,7 @@ fn relay_with_tags() -> (Agent, u16, Served) {
 /// Posts a call of the known caller that 101 answered and talked 4:12.
 async fn talk(served: &Served, callid: &str) -> SimCall {
     let talked = call_from_known_caller(callid, "101");
-    for fields in [
-        talked.incoming(),
-        talked.answered(),
-        talked.completed("Success", 252, None),
-    ] {
-        post_to_webhook(&served.webhook, &fields, None).await;
-    }
+    post_answered_call(&served.webhook, &talked, 252, None).await;
     talked
 }
 

@@ -7,7 +7,7 @@ use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::WAIT;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
-use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook, ACCESS_CODE};
+use xvb_e2e::pbx::{call_from_known_caller, post_answered_call, post_to_webhook, ACCESS_CODE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_headless_listener_pops_on_one_bus_connection_and_withdraws_a_ring() {
@@ -70,13 +70,7 @@ async fn a_ring_pop_tells_the_callers_last_contact_with_the_team() {
 
     // 101 talked to the caller for 4:12; then two calls of theirs went unanswered.
     let talked = call_from_known_caller("CTX-1", "101");
-    for fields in [
-        talked.incoming(),
-        talked.answered(),
-        talked.completed("Success", 252, None),
-    ] {
-        post_to_webhook(&served.webhook, &fields, None).await;
-    }
+    post_answered_call(&served.webhook, &talked, 252, None).await;
     for callid in ["CTX-2", "CTX-3"] {
         let missed = SimCall {
             callid: callid.into(),

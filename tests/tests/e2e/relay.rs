@@ -377,17 +377,9 @@ fn the_relay_serves_tls_itself_and_plain_http_only_on_loopback() {
     let refused = relay.fails(&["relay", "serve", "--listen", &format!("0.0.0.0:{port}")]);
     assert!(refused.contains("refusing plain HTTP"), "{refused}");
 
-    let _served = relay.spawn(
-        &[
-            "relay",
-            "serve",
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-        &format!("relay listening on https://127.0.0.1:{port}"),
-    );
+    let served = relay.serve_relay_tls(&cert, &key);
+    let listening = format!("relay listening on https://127.0.0.1:{port}");
+    assert!(served.ready.starts_with(&listening), "{}", served.ready);
     let code = relay.relay_join_code("100", &format!("https://localhost:{port}"));
     assert!(code.starts_with("https://localhost:"), "{code}");
 

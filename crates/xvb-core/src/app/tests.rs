@@ -3,14 +3,20 @@
 use super::*;
 use crate::pbx::notifier::Silent;
 
-#[tokio::test]
-async fn a_taken_port_keeps_the_old_listener_and_settings() {
+/// The app on a fresh data dir whose config has `key` set to `value`.
+fn opened_with(key: &str, value: &str) -> (tempfile::TempDir, DataDir, Companion) {
     let dir = tempfile::tempdir().unwrap();
     let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
     let mut config = data.load_config().unwrap();
-    config.set("listen", "127.0.0.1:0").unwrap();
+    config.set(key, value).unwrap();
     data.save_config(&config).unwrap();
     let companion = Companion::open(data.clone(), Arc::new(Silent)).unwrap();
+    (dir, data, companion)
+}
+
+#[tokio::test]
+async fn a_taken_port_keeps_the_old_listener_and_settings() {
+    let (_dir, data, companion) = opened_with("listen", "127.0.0.1:0");
     let listening = companion.start_listener().await.unwrap();
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -52,12 +58,7 @@ async fn a_taken_port_keeps_the_old_listener_and_settings() {
 
 #[tokio::test]
 async fn a_second_link_within_ten_seconds_waits_on_the_dial_pad() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
-    let mut config = data.load_config().unwrap();
-    config.set("dial_links_at_once", "on").unwrap();
-    data.save_config(&config).unwrap();
-    let companion = Companion::open(data, Arc::new(Silent)).unwrap();
+    let (_dir, _data, companion) = opened_with("dial_links_at_once", "on");
 
     let first = companion.link_request("tel:+79201119613");
     assert!(first.dial_now && first.error.is_none(), "{first:?}");

@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// The names of the contacts a file yielded, in order.
+fn names(parsed: &Parsed) -> Vec<&str> {
+    parsed
+        .contacts
+        .iter()
+        .map(|(_, c)| c.name.as_str())
+        .collect()
+}
+
 #[test]
 fn csv_imports_good_rows_and_reports_bad_ones_by_line() {
     let text = "name,phone,responsible,crm_url,city\n\
@@ -11,12 +20,7 @@ fn csv_imports_good_rows_and_reports_bad_ones_by_line() {
                 Нет телефона,,101,,\n\
                 Плохой,79001112244,abc,,\n";
     let parsed = parse_csv(text).unwrap();
-    let names: Vec<_> = parsed
-        .contacts
-        .iter()
-        .map(|(_, c)| c.name.as_str())
-        .collect();
-    assert_eq!(names, ["Вася/Рога и копыта", "Петя"]);
+    assert_eq!(names(&parsed), ["Вася/Рога и копыта", "Петя"]);
     assert_eq!(parsed.contacts[0].1.phones.len(), 2);
     assert_eq!(parsed.contacts[0].1.responsible.as_deref(), Some("100"));
     let lines: Vec<_> = parsed.errors.iter().map(|e| e.line).collect();
@@ -31,12 +35,7 @@ fn control_characters_leave_names_and_the_report_says_where() {
                 \"\u{1b}[31mПетя\u{7}\u{9b}2J\",79001112244\n\
                 \u{1b}\u{1b},79001112255\n";
     let parsed = parse_csv(text).unwrap();
-    let names: Vec<_> = parsed
-        .contacts
-        .iter()
-        .map(|(_, c)| c.name.as_str())
-        .collect();
-    assert_eq!(names, ["Вася", "[31mПетя2J"]);
+    assert_eq!(names(&parsed), ["Вася", "[31mПетя2J"]);
     assert_eq!(parsed.cleaned, [3], "the line of the name that changed");
     assert_eq!(
         parsed.errors[0].line, 4,

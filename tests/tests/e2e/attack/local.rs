@@ -16,7 +16,9 @@ use xvb_e2e::desktop::page::WAIT;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::history::{read_csv, store_answered_call};
-use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook, serve_recording, FakePbx};
+use xvb_e2e::pbx::{
+    call_from_known_caller, post_answered_call, post_to_webhook, serve_recording, FakePbx,
+};
 use xvb_e2e::process::block_on;
 
 /// `xvb ARGS` on `agent`'s data dir, started under umask 022 (other users may read what it creates).
@@ -45,9 +47,7 @@ fn talk(served: &Served, callid: &str, phone: &str, link: Option<&str>) {
         phone: phone.into(),
         ..call_from_known_caller(callid, "100")
     };
-    served.post(&call.incoming());
-    served.post(&call.answered());
-    served.post(&call.completed("Success", 2, link));
+    block_on(post_answered_call(&served.webhook, &call, 2, link));
 }
 
 /// `xvb history --csv` as Python's `csv` module reads it: one object per row.
@@ -208,13 +208,7 @@ async fn markup_from_a_caller_or_a_note_is_text_in_the_pop() {
     agent.ok(&["contacts", "add", "--name", name, "--phone", "79201119613"]);
     let served = agent.spawn(&["serve", "--notify"], "listening on http://");
     let first = call_from_known_caller("MARKUP-1", "100");
-    for fields in [
-        first.incoming(),
-        first.answered(),
-        first.completed("Success", 5, None),
-    ] {
-        post_to_webhook(&served.webhook, &fields, None).await;
-    }
+    post_answered_call(&served.webhook, &first, 5, None).await;
     agent.ok(&[
         "note",
         "MARKUP-1",

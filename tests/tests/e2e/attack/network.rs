@@ -109,17 +109,7 @@ fn slow_clients_are_closed_on_a_tls_relay() {
             cert.to_str().unwrap(),
         ],
     );
-    let _served = relay.spawn(
-        &[
-            "relay",
-            "serve",
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-        "relay listening on https://",
-    );
+    let _served = relay.serve_relay_tls(&cert, &key);
     let stalls = ["handshake", "headers", "body"]
         .into_iter()
         .map(|mode| stall(port, mode, true))
