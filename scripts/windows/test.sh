@@ -37,9 +37,10 @@ unset RUSTC RUSTDOC RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 # the Linux leg, as does the missing-Secret-Service case: Windows always has its
 # Credential Manager; and the notes' pop on D-Bus and PostgreSQL nodes), and the app and
 # the installer, ignored in the Linux leg.
+# `--workspace`: the features the Linux leg built the suite with, so it is not compiled again.
 areas=(listener:: contacts:: durability:: dialing:: recordings:: g722:: relay:: tunnel:: notes:: windows_app:: windows_installer::)
 XVB_WINDOWS_EXE="$stage/xvb.exe" XVB_WINDOWS_INSTALLER="$PWD/$installer" \
-  cargo test -p xvb-e2e --test e2e -- --include-ignored \
+  cargo test --workspace --test e2e -- --include-ignored \
   --skip dialing::without_a_secret_service_it_says_how_to_get_one \
   --skip notes::the_next_ring_of_that_caller_tells_the_last_note \
   --skip notes::on_postgresql \
