@@ -25,10 +25,33 @@ pub(crate) fn shown(text: &str) -> Cow<'_, str> {
 /// `println!` for a line that carries text from outside: printed through [`shown`].
 macro_rules! say {
     ($($arg:tt)*) => {
-        println!("{}", $crate::outside::shown(&format!($($arg)*)))
+        $crate::outside::out!("{}", $crate::outside::shown(&format!($($arg)*)))
     };
 }
 pub(crate) use say;
+
+/// `println!` that ends `xvb` quietly when whoever reads its output has gone
+/// (`xvb history | head -1`): [`write_line`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::outside::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+/// Writes one line to standard output. When the reader has closed the pipe,
+/// `xvb` exits with status 0, as `cat` would, rather than panicking as
+/// `println!` does; any other write error ends it with a message and status 1.
+pub(crate) fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(error) = writeln!(std::io::stdout().lock(), "{line}") {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("xvb: cannot write the output ({error}); check where it is redirected");
+        std::process::exit(1);
+    }
+}
 
 #[cfg(test)]
 mod tests {

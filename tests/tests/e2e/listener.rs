@@ -84,6 +84,25 @@ fn seed_captures_are_received_merged_and_answered() {
 }
 
 #[test]
+fn history_read_by_a_pager_that_quits_early_ends_quietly() {
+    let agent = agent_with_vasya();
+    let served = agent.serve();
+    assert_eq!(served.replay(&fixture("pbx/01-incoming.http")).status, 200);
+    // `xvb history | head -0`: the reader is gone before the first line.
+    let mut history = agent
+        .command(&["history"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xvb runs");
+    drop(history.stdout.take());
+    let out = history.wait_with_output().expect("xvb ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn completed_before_answered_and_replays_give_the_same_call() {
     let in_order = Agent::new("100");
     let shuffled = Agent::new("100");

@@ -5,7 +5,7 @@ use super::current_thread_runtime;
 use super::relay_access::join_code;
 use super::serve::ServeNotifier;
 use crate::error::CliError;
-use crate::outside::say;
+use crate::outside::{out, say};
 use std::sync::Arc;
 use xvb_core::config::DataDir;
 use xvb_core::listener::Engine;
@@ -58,7 +58,7 @@ fn call_through(data: &DataDir, code: JoinCode, number: &str) -> Result<(), CliE
             .dial(number)
             .await
             .map_err(|e| CliError::Failed(e.to_string()))?;
-        println!(
+        out!(
             "the relay asked the PBX to call {number} from your extension: accepted{}",
             if reply.is_empty() {
                 String::new()

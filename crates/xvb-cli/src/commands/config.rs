@@ -1,6 +1,7 @@
 //! `xvb config set/show` and `xvb webhook-url`: the settings in config.toml.
 
 use crate::error::CliError;
+use crate::outside::out;
 use clap::Subcommand;
 use xvb_core::config::{DataDir, KEYS};
 
@@ -25,16 +26,15 @@ pub(crate) fn run(data: &DataDir, command: ConfigCommand) -> Result<(), CliError
             let mut config = data.load_config()?;
             config.set(&key, &value)?;
             data.save_config(&config)?;
-            println!("{key} saved");
+            out!("{key} saved");
         }
         ConfigCommand::Show => {
             let config = data.load_config()?;
-            println!("# {}", data.config_path().display());
-            println!("# keys you can set: {}", KEYS.join(", "));
-            print!(
-                "{}",
-                toml::to_string_pretty(&config).map_err(|e| CliError::Failed(e.to_string()))?
-            );
+            out!("# {}", data.config_path().display());
+            out!("# keys you can set: {}", KEYS.join(", "));
+            let shown =
+                toml::to_string_pretty(&config).map_err(|e| CliError::Failed(e.to_string()))?;
+            out!("{}", shown.trim_end());
         }
     }
     Ok(())
@@ -42,6 +42,6 @@ pub(crate) fn run(data: &DataDir, command: ConfigCommand) -> Result<(), CliError
 
 /// `xvb webhook-url`: prints the URL to paste into the PBX.
 pub(crate) fn webhook_url(data: &DataDir) -> Result<(), CliError> {
-    println!("{}", data.load_config()?.webhook_url());
+    out!("{}", data.load_config()?.webhook_url());
     Ok(())
 }

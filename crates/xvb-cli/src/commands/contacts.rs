@@ -1,7 +1,7 @@
 //! `xvb contacts import/list/add/remove`: the contact book the PBX asks with `cmd=contact`.
 
 use crate::error::CliError;
-use crate::outside::{say, shown};
+use crate::outside::{out, say, shown};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -128,7 +128,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
                     shown(&error.reason)
                 );
             }
-            println!(
+            out!(
                 "imported {} new, updated {}, skipped {} (see above)",
                 report.added,
                 report.updated,
@@ -141,7 +141,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
         ContactsCommand::List { json } => {
             let all = db.contacts()?;
             if json {
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&all).expect("contacts serialise")
                 );
@@ -166,7 +166,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
                 crm_url: add.crm_url,
                 note: add.note,
             })?;
-            println!("saved contact #{id}");
+            out!("saved contact #{id}");
         }
         ContactsCommand::Remove { number_or_id } => {
             if !db.remove(&number_or_id)? {
@@ -174,7 +174,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
                     "no contact has `{number_or_id}`; see `xvb contacts list`"
                 )));
             }
-            println!("removed");
+            out!("removed");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,7 +2,7 @@
 //! `xvb journal` (every request as received).
 
 use crate::error::CliError;
-use crate::outside::say;
+use crate::outside::{out, say};
 use clap::Args;
 use std::path::PathBuf;
 use time::{Date, PrimitiveDateTime, Time, UtcOffset};
@@ -103,12 +103,12 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
         let file = xvb_core::private::create_file(&path)
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
         let written = export_csv(&db, &query, options, file)?;
-        println!("wrote {written} call(s) to {}", path.display());
+        out!("wrote {written} call(s) to {}", path.display());
         return Ok(());
     }
     let calls = db.history(&query)?;
     if args.json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&calls).expect("calls serialise")
         );
@@ -151,7 +151,7 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
 /// Runs `xvb journal`: one JSON line per request after sequence number `after`.
 pub(crate) fn journal(data: &DataDir, after: i64, limit: usize) -> Result<(), CliError> {
     for entry in Database::open(&data.database_path())?.journal(after, limit)? {
-        println!(
+        out!(
             "{}",
             serde_json::to_string(&entry).expect("entries serialise")
         );

@@ -5,7 +5,7 @@
 use super::current_thread_runtime;
 use super::relay_access::{join_code, relay_store};
 use crate::error::CliError;
-use crate::outside::say;
+use crate::outside::{out, say};
 use clap::{Args, Subcommand};
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,7 +150,7 @@ pub(crate) fn tags(data: &DataDir, command: TagsCommand) -> Result<(), CliError>
             relay_store(data, &config, |store: RelayStore| async move {
                 store.set_team_tags(tags).await
             })?;
-            println!("the team has {count} tag(s) now; connected agents get them within seconds");
+            out!("the team has {count} tag(s) now; connected agents get them within seconds");
         }
         TagsCommand::List => {
             let tags = relay_store(data, &config, |store: RelayStore| async move {

@@ -3,6 +3,7 @@
 
 use super::current_thread_runtime;
 use crate::error::CliError;
+use crate::outside::out;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use xvb_core::audio::export::write_wav;
@@ -48,13 +49,13 @@ pub(crate) fn run(data: &DataDir, command: RecordingCommand) -> Result<(), CliEr
     } else {
         "downloaded"
     };
-    println!(
+    out!(
         "{} bytes {origin}: {}",
         fetched.bytes,
         fetched.path.display()
     );
     if fetched.size_matches_duration == Some(false) {
-        println!(
+        out!(
             "note: {} bytes is about {} s of audio, but the call lasted {} s",
             fetched.bytes,
             fetched.bytes / BYTES_PER_SECOND,
@@ -73,9 +74,9 @@ pub(crate) fn decode_g722(input: &Path, output: &Path, bits: u32) -> Result<(), 
         .ok_or_else(|| CliError::Failed(format!("--bits must be 64, 56 or 48, got {bits}")))?;
     let exported = write_wav(input, bitrate, output)?;
     if exported.bit_reversed {
-        println!("the file's bits were reversed; corrected");
+        out!("the file's bits were reversed; corrected");
     }
-    println!(
+    out!(
         "decoded {} bytes into {:.1} s of 16 kHz audio: {}",
         exported.g722_bytes,
         exported.seconds,

@@ -6,7 +6,7 @@ mod popup;
 use super::relay_access::join_code;
 use super::{bind, multi_thread_runtime, shutdown_signal, WHOLE};
 use crate::error::CliError;
-use crate::outside::say;
+use crate::outside::{out, say};
 use popup::{Popped, Popups};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ impl Notifier for ServeNotifier {
     }
 
     fn away(&self, summary: AwaySummary) {
-        println!("{summary}");
+        out!("{summary}");
         if let Some(popups) = &self.popups {
             popups.show(Popped::Away(summary));
         }
@@ -81,8 +81,8 @@ fn serve(
         let webhook = shown.masked_webhook_url();
         let tunnel = TunnelTarget::from_config(&config);
         let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(pops)))?;
-        println!("listening on http://{bound}");
-        println!("webhook URL: {webhook} {WHOLE}");
+        out!("listening on http://{bound}");
+        out!("webhook URL: {webhook} {WHOLE}");
         // Kept until the listener ends.
         let _tunnel = tunnel.map(|target| {
             let tunnel = tunnel::start(target, bound.port());
@@ -90,7 +90,7 @@ fn serve(
             tokio::spawn(async move {
                 while status.changed().await.is_ok() {
                     let tunnel = status.borrow_and_update().clone();
-                    println!(
+                    out!(
                         "{}",
                         Reach::Tunnel {
                             tunnel: tunnel.clone()
@@ -100,7 +100,7 @@ fn serve(
                         // bore carries plain HTTP: a public_url (a TLS proxy in front) wins.
                         if shown.public_url.is_none() {
                             let webhook = format!("{public}/hook/{}", shown.webhook_secret);
-                            println!("webhook URL: {} {WHOLE}", masked_webhook_url(&webhook));
+                            out!("webhook URL: {} {WHOLE}", masked_webhook_url(&webhook));
                         }
                     }
                 }
@@ -117,7 +117,7 @@ fn serve_agent(data: &DataDir, code: JoinCode, notifier: ServeNotifier) -> Resul
     let config = data.load_config()?;
     multi_thread_runtime()?.block_on(async {
         let engine = Engine::open(data, config, Arc::new(notifier))?;
-        println!("relay: {}", code.relay.as_str().trim_end_matches('/'));
+        out!("relay: {}", code.relay.as_str().trim_end_matches('/'));
         let link = RelayLink::start(engine.state, data.database_path(), code);
         let mut status = link.status();
         let shutdown = shutdown_signal();

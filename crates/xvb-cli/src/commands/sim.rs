@@ -2,7 +2,7 @@
 
 use super::{bind, current_thread_runtime};
 use crate::error::CliError;
-use crate::outside::say;
+use crate::outside::{out, say};
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -164,7 +164,7 @@ fn serve_pbx(
     };
     current_thread_runtime()?.block_on(async {
         let (listener, bound) = bind(listen).await?;
-        println!("PBX simulator listening on http://{bound}");
+        out!("PBX simulator listening on http://{bound}");
         axum::serve(listener, pbx.router())
             .await
             .map_err(|e| CliError::Failed(e.to_string()))

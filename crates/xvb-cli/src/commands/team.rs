@@ -5,7 +5,7 @@
 use super::current_thread_runtime;
 use super::relay_access::join_code;
 use crate::error::CliError;
-use crate::outside::say;
+use crate::outside::{out, say};
 use clap::Subcommand;
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,7 +115,7 @@ fn through_relay<T, F: std::future::Future<Output = Result<T, CliError>>>(
 /// One line per extension: `101 talking 79201119613 "Вася" 00:03:12`, `102 free`.
 pub(crate) fn print_board(view: &TeamView, json: bool) {
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&view.members).expect("serialises")
         );
@@ -140,7 +140,7 @@ pub(crate) fn print_board(view: &TeamView, json: bool) {
 /// One line per caller: waiting ones (and who is calling back), then those reached.
 pub(crate) fn print_missed(view: &TeamView, json: bool) {
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&view.missed).expect("serialises")
         );

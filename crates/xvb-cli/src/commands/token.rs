@@ -2,6 +2,7 @@
 //! secret, kept only in the OS keyring.
 
 use crate::error::CliError;
+use crate::outside::out;
 use clap::Subcommand;
 use std::io::IsTerminal;
 use xvb_core::config::DataDir;
@@ -51,7 +52,7 @@ pub(crate) fn run(data: &DataDir, args: TokenArgs) -> Result<(), CliError> {
             }
             .map_err(|e| CliError::Failed(format!("cannot read the {what}: {e}")))?;
             store.store(&Secret::new(text)?)?;
-            println!("{what} stored in the keyring for account {account}");
+            out!("{what} stored in the keyring for account {account}");
         }
         TokenCommand::Status => {
             let stored = if store.is_stored()? {
@@ -59,16 +60,16 @@ pub(crate) fn run(data: &DataDir, args: TokenArgs) -> Result<(), CliError> {
             } else {
                 "not stored"
             };
-            println!("{what} for account {account}: {stored}");
+            out!("{what} for account {account}: {stored}");
             if kind == SecretKind::PbxToken
                 && std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty())
             {
-                println!("{TOKEN_ENV} is set in the environment: dialing uses it instead (headless servers only)");
+                out!("{TOKEN_ENV} is set in the environment: dialing uses it instead (headless servers only)");
             }
         }
         TokenCommand::Clear => {
             let removed = store.clear()?;
-            println!(
+            out!(
                 "{}",
                 if removed {
                     format!("{what} removed from the keyring")

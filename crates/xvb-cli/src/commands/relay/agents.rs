@@ -3,6 +3,7 @@
 
 use crate::commands::relay_access::relay_store;
 use crate::error::CliError;
+use crate::outside::out;
 use clap::Subcommand;
 use xvb_core::config::{new_secret, Config, DataDir};
 use xvb_core::reach::relay::{token_hash, JoinCode};
@@ -61,24 +62,22 @@ pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Res
             if let Some(name) = name {
                 name_extension(data, config, &ext, &name)?;
             }
-            println!(
-                "agent {id} (extension {ext}) added; its join code (show it only to that agent):"
-            );
-            println!("{}", code.to_line());
+            out!("agent {id} (extension {ext}) added; its join code (show it only to that agent):");
+            out!("{}", code.to_line());
             Ok(())
         }
         AgentCommand::Name { ext, name } => {
             check_extension(&ext)?;
             name_extension(data, config, &ext, &name)?;
             match name.trim() {
-                "" => println!("extension {ext} has no name on the board now"),
-                name => println!("extension {ext} is shown as \"{name}\" on the board"),
+                "" => out!("extension {ext} has no name on the board now"),
+                name => out!("extension {ext} is shown as \"{name}\" on the board"),
             }
             Ok(())
         }
         AgentCommand::List => {
             for agent in relay_store(data, config, |s| async move { s.status().await })?.agents {
-                println!("{}", agent_line(&agent));
+                out!("{}", agent_line(&agent));
             }
             Ok(())
         }
@@ -89,7 +88,7 @@ pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Res
                     "no active agent `{agent}`; see `xvb relay agent list`"
                 ))),
                 n => {
-                    println!("revoked {n} agent(s); their join codes no longer work");
+                    out!("revoked {n} agent(s); their join codes no longer work");
                     Ok(())
                 }
             }
@@ -101,7 +100,7 @@ pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Res
 pub(super) fn status(data: &DataDir, config: &Config) -> Result<(), CliError> {
     let status = relay_store(data, config, |s| async move { s.status().await })?;
     let connected = status.agents.iter().filter(|a| a.connected).count();
-    println!(
+    out!(
         "agents connected: {connected} of {}",
         status
             .agents
@@ -110,15 +109,15 @@ pub(super) fn status(data: &DataDir, config: &Config) -> Result<(), CliError> {
             .count()
     );
     for agent in &status.agents {
-        println!("  {}", agent_line(agent));
+        out!("  {}", agent_line(agent));
     }
-    println!(
+    out!(
         "last PBX request: {}",
         status.last_pbx_request.as_deref().unwrap_or("none yet")
     );
-    println!("events today: {}", status.events_today);
-    println!("newest sequence number: {}", status.kept.head);
-    println!(
+    out!("events today: {}", status.events_today);
+    out!("newest sequence number: {}", status.kept.head);
+    out!(
         "keeps {} days of events (relay_keep_days); {}",
         config.relay_keep_days,
         match &status.kept.pruned_before {
@@ -127,7 +126,7 @@ pub(super) fn status(data: &DataDir, config: &Config) -> Result<(), CliError> {
         }
     );
     for node in &status.nodes {
-        println!(
+        out!(
             "node {}: {}, {} agent(s), last PBX request {}",
             node.node_id,
             if node.alive { "alive" } else { "gone" },
@@ -136,7 +135,7 @@ pub(super) fn status(data: &DataDir, config: &Config) -> Result<(), CliError> {
         );
     }
     for standby in &status.standbys {
-        println!("database standby: {standby}");
+        out!("database standby: {standby}");
     }
     Ok(())
 }

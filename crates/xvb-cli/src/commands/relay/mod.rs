@@ -13,6 +13,7 @@ mod agents;
 use super::relay_access::relay_store;
 use super::{current_thread_runtime, multi_thread_runtime, shutdown_signal, WHOLE};
 use crate::error::CliError;
+use crate::outside::out;
 use agents::AgentCommand;
 use clap::Subcommand;
 use std::net::SocketAddr;
@@ -95,8 +96,8 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                     if shown.public_url.is_none() {
                         shown.public_url = Some(url.clone());
                     }
-                    println!("relay listening on {url}");
-                    println!("webhook URL: {} {}", shown.masked_webhook_url(), WHOLE);
+                    out!("relay listening on {url}");
+                    out!("webhook URL: {} {}", shown.masked_webhook_url(), WHOLE);
                 };
                 serve_relay(
                     app,
@@ -141,7 +142,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
                 let pg = xvb_core::store::pg::PgStore::connect(&url).await?;
                 pg.import_sqlite(&old).await
             })?;
-            println!(
+            out!(
                 "moved {} new event(s), {} new agent(s) and {} contact(s) into PostgreSQL ({} note version(s))",
                 imported.events, imported.agents, imported.contacts, imported.notes
             );
@@ -153,7 +154,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             let mut config = config;
             config.relay_url = Some(code.relay.as_str().trim_end_matches('/').to_owned());
             data.save_config(&config)?;
-            println!(
+            out!(
                 "joined the relay at {}; `xvb serve` now takes the team's events from it",
                 code.relay.as_str().trim_end_matches('/')
             );
@@ -164,7 +165,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             let mut config = config;
             config.relay_url = None;
             data.save_config(&config)?;
-            println!("left the relay; `xvb serve` listens directly again");
+            out!("left the relay; `xvb serve` listens directly again");
             Ok(())
         }
         RelayCommand::Status => agents::status(data, &config),
