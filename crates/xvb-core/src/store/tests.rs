@@ -163,6 +163,23 @@ async fn history_filters_search_pages_and_counts() {
         }),
         ["C07"]
     );
+    // Every spelling of a Russian number: the trunk prefix 8, +7, 7, separators.
+    for typed in ["8920", "8 (920) 111", "+7 920", "7920", "8 920 111 00 07"] {
+        let found = query(HistoryQuery {
+            search: Some(typed.into()),
+            ..Default::default()
+        });
+        let wanted = if typed.ends_with("07") { 1 } else { 30 };
+        assert_eq!(found.len(), wanted, "{typed}: {found:?}");
+    }
+    assert!(
+        query(HistoryQuery {
+            phone: Some("8921".into()),
+            ..Default::default()
+        })
+        .is_empty(),
+        "8921 is not 7920"
+    );
     assert_eq!(
         query(HistoryQuery {
             live: true,
@@ -311,13 +328,18 @@ async fn a_search_finds_what_reading_every_call_finds_on_every_page() {
         let is_number = typed
             .chars()
             .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        // `8531` is also looked for as `7531` (the trunk prefix as stored).
+        let trunk = digits
+            .strip_prefix('8')
+            .filter(|_| (4..10).contains(&digits.len()))
+            .map(|rest| format!("7{rest}"));
         everything
             .iter()
             .filter(|c| {
                 if is_number {
-                    c.phone_normalized
-                        .as_deref()
-                        .is_some_and(|p| p.contains(&digits))
+                    c.phone_normalized.as_deref().is_some_and(|p| {
+                        p.contains(&digits) || trunk.as_ref().is_some_and(|t| p.contains(t))
+                    })
                 } else {
                     c.contact_name
                         .as_deref()

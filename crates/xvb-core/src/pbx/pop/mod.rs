@@ -187,10 +187,11 @@ fn with_labels(actions: &[PopAction], w: &Words) -> Vec<(PopAction, &'static str
     actions.iter().map(|a| (*a, a.label(w))).collect()
 }
 
-/// `79201119613` → `+7 920 111-96-13`; other numbers as they are.
+/// `79201119613` (or `89201119613`, the same number dialled in Russia) →
+/// `+7 920 111-96-13`, as history shows it; other numbers as they are.
 pub fn format_number(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() == 11 && digits.starts_with('7') {
+    if digits.len() == 11 && (digits.starts_with('7') || digits.starts_with('8')) {
         format!(
             "+7 {} {}-{}-{}",
             &digits[1..4],

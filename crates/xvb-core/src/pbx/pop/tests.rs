@@ -83,6 +83,11 @@ fn a_ring_says_the_callers_last_contact_with_the_team() {
 #[test]
 fn numbers_are_shown_the_way_agents_read_them() {
     assert_eq!(format_number("79201119613"), "+7 920 111-96-13");
+    assert_eq!(
+        format_number("89161234567"),
+        "+7 916 123-45-67",
+        "the PBX's 8… spelling reads as history shows it"
+    );
     assert_eq!(format_number("101"), "101");
 }
 

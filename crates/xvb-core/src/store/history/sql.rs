@@ -4,37 +4,70 @@
 use super::HistoryQuery;
 use crate::pbx::phone;
 
-/// What a typed search or number filter asks of its columns (any one matching).
+/// What a typed search or number filter asks of its columns (any column, any spelling).
 pub(super) struct Term {
     /// `phone_norm`, or `name_fold` and `notes_fold`.
     columns: &'static [&'static str],
-    /// Digits, or a name fragment in lower case.
-    text: String,
+    /// Digits, or a name fragment in lower case; then its other spellings.
+    texts: Vec<String>,
 }
 
 impl Term {
-    /// `%text%` for LIKE (LIKE's own wildcards removed from a name).
-    fn pattern(&self) -> String {
-        format!("%{}%", self.text.replace(['%', '_'], ""))
+    /// A number's digits as typed, and as stored when typed in another spelling.
+    fn number(typed: &str) -> Term {
+        let digits = digits(typed);
+        let mut texts = vec![digits.clone()];
+        texts.extend(stored_spelling(&digits));
+        Term {
+            columns: NUMBER,
+            texts,
+        }
     }
 
-    /// `{columns} : "text"` for the trigram index (quotes doubled).
-    fn phrase(&self) -> String {
-        format!(
-            "{{{}}} : \"{}\"",
-            self.columns.join(" "),
-            self.text.replace('"', "\"\"")
-        )
-    }
-
-    /// `(c.column LIKE ?n OR …)` with `$` for the one pattern.
-    fn like(&self) -> String {
-        let each: Vec<String> = self
-            .columns
+    /// The shortest spelling, in characters: what decides whether the index can find it.
+    fn shortest(&self) -> usize {
+        self.texts
             .iter()
-            .map(|column| format!("c.{column} LIKE ?p"))
+            .map(|t| t.chars().count())
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// `%text%` for LIKE, each spelling (LIKE's own wildcards removed from a name).
+    fn patterns(&self) -> impl Iterator<Item = String> + '_ {
+        self.texts
+            .iter()
+            .map(|text| format!("%{}%", text.replace(['%', '_'], "")))
+    }
+
+    /// `({columns} : "text" OR …)` for the trigram index (quotes doubled).
+    fn phrase(&self) -> String {
+        let each: Vec<String> = self
+            .texts
+            .iter()
+            .map(|text| {
+                format!(
+                    "{{{}}} : \"{}\"",
+                    self.columns.join(" "),
+                    text.replace('"', "\"\"")
+                )
+            })
             .collect();
         format!("({})", each.join(" OR "))
+    }
+
+    /// `(c.column LIKE $ OR …)`, every column for every spelling, and the
+    /// patterns in the order of their `$`.
+    fn like(&self) -> (String, Vec<String>) {
+        let mut clauses = Vec::new();
+        let mut patterns = Vec::new();
+        for pattern in self.patterns() {
+            for column in self.columns {
+                clauses.push(format!("c.{column} LIKE $"));
+                patterns.push(pattern.clone());
+            }
+        }
+        (format!("({})", clauses.join(" OR ")), patterns)
     }
 }
 
@@ -54,10 +87,7 @@ impl HistoryQuery {
     pub(super) fn terms(&self) -> Vec<Term> {
         let mut terms = Vec::new();
         if let Some(typed) = &self.phone {
-            terms.push(Term {
-                columns: NUMBER,
-                text: digits(typed),
-            });
+            terms.push(Term::number(typed));
         }
         if let Some(typed) = self
             .search
@@ -69,14 +99,11 @@ impl HistoryQuery {
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-().".contains(c));
             terms.push(if is_number {
-                Term {
-                    columns: NUMBER,
-                    text: digits(typed),
-                }
+                Term::number(typed)
             } else {
                 Term {
                     columns: WORDS,
-                    text: typed.to_lowercase(),
+                    texts: vec![typed.to_lowercase()],
                 }
             });
         }
@@ -86,10 +113,7 @@ impl HistoryQuery {
     /// The trigram index's MATCH expression, when every term is long enough for it.
     pub(super) fn indexed_match(&self) -> Option<String> {
         let terms = self.terms();
-        let indexed = !terms.is_empty()
-            && terms
-                .iter()
-                .all(|t| t.text.chars().count() >= INDEXED_CHARS);
+        let indexed = !terms.is_empty() && terms.iter().all(|t| t.shortest() >= INDEXED_CHARS);
         indexed.then(|| {
             terms
                 .iter()
@@ -115,12 +139,8 @@ impl HistoryQuery {
         };
         if with_terms {
             for term in self.terms() {
-                let like = term.like();
-                let each = like.matches("?p").count();
-                push(
-                    &like.replace("?p", "$"),
-                    vec![Value::Text(term.pattern()); each],
-                );
+                let (like, patterns) = term.like();
+                push(&like, patterns.into_iter().map(Value::Text).collect());
             }
         }
         if let Some(status) = &self.status {
@@ -202,6 +222,13 @@ impl HistoryQuery {
             params,
         )
     }
+}
+
+/// A fragment typed with Russia's trunk prefix (`8 916…`) as numbers are
+/// stored (`7916…`): four digits or more, so that `800` is still looked for as typed.
+fn stored_spelling(digits: &str) -> Option<String> {
+    let rest = digits.strip_prefix('8')?;
+    (digits.len() >= 4 && digits.len() < 10).then(|| format!("7{rest}"))
 }
 
 /// The digits typed: a whole number (10 digits or more) in its normal spelling, or a fragment as typed.
