@@ -113,8 +113,8 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    fn from_keyring(error: keyring::Error) -> TokenError {
-        use keyring::Error as K;
+    fn from_keyring(error: keyring_core::Error) -> TokenError {
+        use keyring_core::Error as K;
         match error {
             K::NoStorageAccess(e) => TokenError::Locked(e.to_string()),
             K::PlatformFailure(e) => TokenError::NoKeyring(e.to_string()),
@@ -128,6 +128,27 @@ impl TokenError {
             other => TokenError::Keyring(other.to_string()),
         }
     }
+}
+
+/// Connects to the platform's keyring (the Secret Service, the Credential
+/// Manager) unless a connection is open.
+fn connect_if_needed() -> keyring_core::Result<()> {
+    static CONNECTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = CONNECTING.lock().unwrap_or_else(|e| e.into_inner());
+    if keyring_core::get_default_store().is_none() {
+        keyring_core::set_default_store(platform_store()?);
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+#[cfg(not(windows))]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
 }
 
 /// Where a token came from.
@@ -208,20 +229,44 @@ impl TokenStore {
         }
     }
 
-    fn entry(&self) -> Result<keyring::Entry, TokenError> {
-        let user = match self.kind {
+    /// The keyring's user name of this secret.
+    fn user(&self) -> String {
+        match self.kind {
             SecretKind::PbxToken => self.account.clone(),
             SecretKind::RecordingsPassword => format!("{}/recordings", self.account),
             SecretKind::TunnelSecret => format!("{}/tunnel", self.account),
             SecretKind::RelayToken => format!("{}/relay", self.account),
+        }
+    }
+
+    /// Runs `op` on this secret's keyring entry. The keyring is connected to on
+    /// first use and again after a failure (its daemon started late, restarted
+    /// or was replaced): one more try on a fresh connection, no restart needed.
+    fn with_entry<T>(
+        &self,
+        op: impl Fn(&keyring_core::Entry) -> keyring_core::Result<T>,
+    ) -> Result<T, keyring_core::Error> {
+        let user = self.user();
+        let attempt = || {
+            connect_if_needed()?;
+            op(&keyring_core::Entry::new(KEYRING_SERVICE, &user)?)
         };
-        keyring::Entry::new(KEYRING_SERVICE, &user).map_err(TokenError::from_keyring)
+        match attempt() {
+            Err(
+                keyring_core::Error::PlatformFailure(_)
+                | keyring_core::Error::NoStorageAccess(_)
+                | keyring_core::Error::NoDefaultStore,
+            ) => {
+                keyring_core::unset_default_store();
+                attempt()
+            }
+            done => done,
+        }
     }
 
     /// Stores (or replaces) the token.
     pub fn store(&self, token: &Secret) -> Result<(), TokenError> {
-        self.entry()?
-            .set_password(token.expose())
+        self.with_entry(|entry| entry.set_password(token.expose()))
             .map_err(TokenError::from_keyring)
     }
 
@@ -236,9 +281,9 @@ impl TokenStore {
 
     /// The stored token.
     pub fn load(&self) -> Result<Secret, TokenError> {
-        match self.entry()?.get_password() {
+        match self.with_entry(keyring_core::Entry::get_password) {
             Ok(text) => Secret::new(text),
-            Err(keyring::Error::NoEntry) => Err(match self.kind {
+            Err(keyring_core::Error::NoEntry) => Err(match self.kind {
                 SecretKind::PbxToken => TokenError::NotSet(self.account.clone()),
                 SecretKind::RecordingsPassword => TokenError::SecretNotSet {
                     what: "password for recording downloads",
@@ -262,9 +307,9 @@ impl TokenStore {
 
     /// Removes the token; false when there was none.
     pub fn clear(&self) -> Result<bool, TokenError> {
-        match self.entry()?.delete_credential() {
+        match self.with_entry(keyring_core::Entry::delete_credential) {
             Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(keyring_core::Error::NoEntry) => Ok(false),
             Err(e) => Err(TokenError::from_keyring(e)),
         }
     }

@@ -53,6 +53,28 @@ impl DbusSession {
     /// A bus with an unlocked gnome-keyring (password `pw`) serving org.freedesktop.secrets.
     pub fn with_keyring() -> DbusSession {
         let mut session = DbusSession::bare();
+        session.start_keyring();
+        session
+    }
+
+    /// Stops the keyring and starts a new one, as when its daemon restarts
+    /// or another takes its place: the secrets stored in it are gone.
+    pub fn replace_keyring(&mut self) {
+        if let Some(mut old) = self.keyring.take() {
+            let _ = old.kill();
+            let _ = old.wait();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.name_has_owner("org.freedesktop.secrets") {
+            assert!(Instant::now() < deadline, "the old keyring left the bus");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.start_keyring();
+    }
+
+    /// Starts an unlocked gnome-keyring on this bus and waits for its name.
+    fn start_keyring(&mut self) {
+        let session = self;
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
             .envs(session.env())
@@ -73,7 +95,6 @@ impl DbusSession {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        session
     }
 
     fn name_has_owner(&self, name: &str) -> bool {

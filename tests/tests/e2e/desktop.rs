@@ -17,6 +17,7 @@ use xvb_e2e::desktop::page::{
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::desktop::tray::TrayHost;
+use xvb_e2e::keyring::stored_secret;
 use xvb_e2e::pbx::{
     call_from_known_caller, fixture, hook_path, post_to_webhook, readdressed, ACCESS_CODE,
     KNOWN_CALLER,
@@ -354,6 +355,38 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
         seen.lock().unwrap().len(),
         1,
         "played and saved from the cache"
+    );
+    desktop.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyring_replaced_while_the_app_runs_is_used_without_a_restart() {
+    let _turn = take_turn();
+    let mut session = DbusSession::with_keyring();
+    let env = session.env();
+    let (agent, port) = desktop_agent(&env);
+    let desktop = Desktop::launch(&agent, &env, port).await;
+    let client = &desktop.client;
+    click(client, "[data-tab=settings]").await;
+    // The app has asked the first keyring about the token.
+    wait_text(client, "[data-testid=token-state]", "not stored").await;
+    session.replace_keyring();
+    client
+        .find(Locator::Css("[data-testid=token-input]"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(client, "[data-testid=token-save]").await;
+    wait_until(client, "[data-testid=token-state]", "\"stored\"", |text| {
+        text == "stored"
+    })
+    .await;
+    assert_eq!(
+        stored_secret(ACCESS_CODE, &env).as_deref(),
+        Some(TOKEN),
+        "in the new keyring"
     );
     desktop.close().await;
 }
