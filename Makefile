@@ -48,10 +48,12 @@ TAURI := ui/node_modules/.bin/tauri
 ## Installable bundles: target/release/bundle/deb/*.deb and appimage/*.AppImage.
 ## (The AppImage step downloads linuxdeploy from GitHub the first time.)
 package: deps-test ui
+	$(CARGO) build --release -p xvb-cli
 	$(TAURI) build --bundles deb,appimage
 
-## The .deb only (no download needed).
+## The .deb only (no download needed); it carries the `xvb` command as /usr/bin/xvb.
 package-deb: deps-test ui
+	$(CARGO) build --release -p xvb-cli
 	$(TAURI) build --bundles deb
 
 ## Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of the request parser, the

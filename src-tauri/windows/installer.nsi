@@ -2,7 +2,7 @@
 ; built on Debian by `make windows` with NSIS's makensis (scripts/windows/build.sh).
 ;
 ; Installs xvb-companion.exe (the app, with Microsoft's WebView2Loader.dll) and
-; xvb.exe (the command line) into
+; xvb.exe (the command line, put on the user's PATH) into
 ; %LOCALAPPDATA%\Programs\xvb-companion, adds a Start-menu entry, registers the
 ; app for tel: and callto: links and its toasts (AppUserModelID), optionally
 ; starts it with Windows, and writes an uninstaller. Call history and settings
@@ -18,6 +18,11 @@ RequestExecutionLevel user
 !include MUI2.nsh
 !include LogicLib.nsh
 !include FileFunc.nsh
+!include StrFunc.nsh
+!include WinMessages.nsh
+; StrFunc's functions are declared before use.
+${StrStr}
+${UnStrRep}
 
 !define APP "XVB Companion"
 !define EXE "xvb-companion.exe"
@@ -96,6 +101,18 @@ Section "!$(SecAppName)" SecApp
 
   CreateShortcut "$SMPROGRAMS\${APP}.lnk" "$INSTDIR\${EXE}" "" "$INSTDIR\xvb-companion.ico"
 
+  ; `xvb` in a new terminal: the program folder on this user's PATH (once).
+  ReadRegStr $0 HKCU "Environment" "Path"
+  ${StrStr} $1 ";$0;" ";$INSTDIR;"
+  ${If} $1 == ""
+    ${If} $0 == ""
+      WriteRegExpandStr HKCU "Environment" "Path" "$INSTDIR"
+    ${Else}
+      WriteRegExpandStr HKCU "Environment" "Path" "$0;$INSTDIR"
+    ${EndIf}
+    SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=500
+  ${EndIf}
+
   ; Toasts of a desktop app show under its AppUserModelID, with this name and icon.
   WriteRegStr HKCU "Software\Classes\AppUserModelId\${AUMID}" "DisplayName" "${APP}"
   WriteRegStr HKCU "Software\Classes\AppUserModelId\${AUMID}" "IconUri" "$INSTDIR\xvb-companion.ico"
@@ -156,6 +173,19 @@ Section "Uninstall"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\${APP}.lnk"
+  ; The program folder off this user's PATH, the rest of it as it was.
+  ReadRegStr $0 HKCU "Environment" "Path"
+  ${UnStrRep} $1 ";$0;" ";$INSTDIR;" ";"
+  StrCpy $1 $1 "" 1
+  StrCpy $1 $1 -1
+  ${If} $1 != $0
+    ${If} $1 == ""
+      DeleteRegValue HKCU "Environment" "Path"
+    ${Else}
+      WriteRegExpandStr HKCU "Environment" "Path" "$1"
+    ${EndIf}
+    SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=500
+  ${EndIf}
   !insertmacro RemoveUrlScheme tel
   !insertmacro RemoveUrlScheme callto
   DeleteRegValue HKCU "Software\RegisteredApplications" "${APP}"

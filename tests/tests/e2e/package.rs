@@ -16,6 +16,7 @@ use xvb_e2e::process::run_checked;
 
 const TOKEN: &str = "deb t0ken";
 const INSTALLED_APP: &str = "/usr/bin/xvb-companion";
+const INSTALLED_CLI: &str = "/usr/bin/xvb";
 
 /// The newest `.deb` under `target/release/bundle/deb/`.
 fn built_deb() -> PathBuf {
@@ -98,6 +99,16 @@ async fn the_installed_deb_takes_tel_and_callto_links() {
     );
     assert!(
         std::path::Path::new("/usr/share/icons/hicolor/128x128/apps/xvb-companion.png").is_file()
+    );
+    // The `xvb` command comes with the app (the README's set-up uses it).
+    let xvb = Command::new(INSTALLED_CLI)
+        .arg("--version")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&xvb.stdout);
+    assert!(
+        xvb.status.success() && said.contains(env!("CARGO_PKG_VERSION")),
+        "{xvb:?}"
     );
 
     let session = DbusSession::with_keyring();

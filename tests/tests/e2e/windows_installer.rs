@@ -138,6 +138,13 @@ fn the_installer_puts_the_app_in_place_registers_links_and_uninstalls_cleanly() 
         .unwrap();
     assert!(webview.contains("missing"), "{webview}");
 
+    // `xvb` is on the user's PATH (once) for a new terminal.
+    let install_dir = exe.trim_end_matches(r"\xvb-companion.exe").to_owned();
+    let path = prefix
+        .reg(r"HKCU\Environment", Some("Path"))
+        .expect("a user PATH");
+    assert_eq!(path.matches(&install_dir).count(), 1, "{path}");
+
     // The installed command line runs (with the test-only Wine shim beside it for the check).
     installed_cli_runs(&prefix, &installed);
 
@@ -164,6 +171,13 @@ fn the_installer_puts_the_app_in_place_registers_links_and_uninstalls_cleanly() 
     assert_eq!(
         prefix.reg(r"HKCU\Software\XVB Companion", Some("InstallDir")),
         None
+    );
+    assert!(
+        !prefix
+            .reg(r"HKCU\Environment", Some("Path"))
+            .unwrap_or_default()
+            .contains(&install_dir),
+        "off the PATH again"
     );
     assert_eq!(
         std::fs::read(data.join("xvb.sqlite3")).unwrap(),
