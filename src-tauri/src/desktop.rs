@@ -12,6 +12,9 @@ use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 use xvb_core::app::{DialRequest, ErrorCode, UiError};
 
+/// The argument autostart starts the app with: in the tray, without a window.
+pub const MINIMIZED: &str = "--minimized";
+
 /// Log files kept (one a day).
 const LOG_FILES_KEPT: usize = 7;
 
@@ -273,6 +276,11 @@ pub fn set_autostart(app: &AppHandle, on: bool) -> Result<DesktopStatus, UiError
     } else {
         launcher.disable()
     };
+    #[cfg(windows)]
+    let done = done.and_then(|()| match on {
+        true => crate::run_key::quote(app, &[MINIMIZED]).map_err(Into::into),
+        false => Ok(()),
+    });
     done.map_err(|e| {
         UiError::new(
             ErrorCode::Desktop,

@@ -10,6 +10,7 @@ mod commands;
 mod desktop;
 mod handover;
 mod popups;
+mod run_key;
 mod team;
 mod tray;
 #[cfg(target_os = "linux")]
@@ -48,7 +49,7 @@ fn main() {
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec!["--minimized"]),
+            Some(vec![desktop::MINIMIZED]),
         ))
         .setup(move |app| {
             let popups = popups::Popups::start(app.handle().clone());
@@ -68,7 +69,7 @@ fn main() {
                 }
             });
             // `--minimized` (autostart) starts in the tray, without a window.
-            if !std::env::args().any(|a| a == "--minimized") {
+            if !std::env::args().any(|a| a == desktop::MINIMIZED) {
                 tray::show_main_window(app.handle());
             }
             Ok(())
