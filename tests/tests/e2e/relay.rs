@@ -71,10 +71,53 @@ fn both_agents_get_the_team_events_and_a_revoked_code_is_refused() {
     // Revoked: the code is refused, and the relay lets the old connection go.
     relay.ok(&["relay", "agent", "revoke", "101"]);
     let other = Agent::new("101");
-    let mut refused = other.spawn(&["serve", "--relay", &code_101], "relay: ");
-    let line = refused.expect_line("relay: reconnecting");
-    assert!(line.contains("refused this join code"), "{line}");
+    let refused = other.run(&["serve", "--relay", &code_101]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert_eq!(
+        said.matches("does not accept this join code").count(),
+        1,
+        "said once, in words: {said}"
+    );
+    assert!(said.contains("ask your admin for a new one"), "{said}");
     assert!(relay.ok(&["relay", "agent", "list"]).contains("revoked"));
+}
+
+#[test]
+fn a_revoked_join_code_is_tried_once_and_said_once() {
+    let (relay, port) = Agent::relay(vec![(
+        "XVB_LOG".into(),
+        "info,xvb_core::reach::relay::server=debug".into(),
+    )]);
+    let served = relay.serve_relay();
+    let code = join_code(&relay, port, "101");
+    let agent = Agent::new("101");
+    let mut app = start_agent(&agent, &code);
+    relay.ok(&["relay", "agent", "revoke", "101"]);
+    // The relay closes the live connection; the agent tries once more, is
+    // refused, says so and stops. Nothing more reaches the relay.
+    let exited = Instant::now() + Duration::from_secs(10);
+    while app.child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < exited,
+            "xvb serve --relay ends on a refused code"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Backoff would have tried again within 0.5 + 1 + 2 s.
+    std::thread::sleep(Duration::from_secs(3));
+    let said = app.logs().join("\n");
+    assert_eq!(
+        said.matches("does not accept this join code").count(),
+        1,
+        "{said}"
+    );
+    let refusals = served
+        .logs()
+        .iter()
+        .filter(|l| l.contains("token is unknown or revoked"))
+        .count();
+    assert_eq!(refusals, 1, "one attempt with the revoked code");
 }
 
 #[test]

@@ -449,7 +449,7 @@ unused_extension: string | null,
  * Set when this app came back after the relay had pruned events it had
  * not stored: when the relay's kept events begin (RFC 3339).
  */
-missed_before: string | null, } | { "state": "reconnecting", 
+missed_before: string | null, } | { "state": "refused" } | { "state": "reconnecting", 
 /**
  * The wait, in milliseconds.
  */

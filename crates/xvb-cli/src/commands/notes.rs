@@ -102,14 +102,12 @@ async fn through_relay(
     let mut status = link.status();
     tokio::time::timeout(RELAY_WAIT, async {
         loop {
-            match &*status.borrow_and_update() {
-                LinkStatus::Connected { .. } => break,
-                LinkStatus::Reconnecting { reason, .. } => {
-                    return Err(CliError::Failed(format!(
-                        "cannot reach the relay: {reason}"
-                    )))
-                }
-                _ => {}
+            let now = status.borrow_and_update().clone();
+            if let LinkStatus::Connected { .. } = now {
+                break;
+            }
+            if let Some(failure) = now.failure() {
+                return Err(CliError::Failed(failure));
             }
             let _ = status.changed().await;
         }

@@ -14,7 +14,7 @@ use xvb_core::config::{masked_webhook_url, Config, DataDir};
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
 use xvb_core::pbx::pop::Language;
-use xvb_core::reach::link::RelayLink;
+use xvb_core::reach::link::{LinkStatus, RelayLink};
 use xvb_core::reach::relay::JoinCode;
 use xvb_core::reach::tunnel::{self, TunnelStatus, TunnelTarget};
 use xvb_core::reach::Reach;
@@ -130,7 +130,11 @@ fn serve_agent(data: &DataDir, code: JoinCode, notifier: ServeNotifier) -> Resul
                         return Ok(());
                     }
                     let link = status.borrow_and_update().clone();
-                    println!("{}", Reach::Relay { link });
+                    if link == LinkStatus::Refused {
+                        // Said once, as the error `xvb` ends with: the link tries no more.
+                        return Err(CliError::Failed(Reach::Relay { link }.to_string()));
+                    }
+                    out!("{}", Reach::Relay { link });
                 }
             }
         }

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use xvb_core::config::DataDir;
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::Silent;
-use xvb_core::reach::link::{LinkStatus, RelayDialer, RelayLink};
+use xvb_core::reach::link::{RelayDialer, RelayLink};
 use xvb_core::team::{clock, MemberState, Reached, TeamView};
 
 /// How long to wait for the relay's view.
@@ -93,8 +93,8 @@ fn through_relay<T, F: std::future::Future<Output = Result<T, CliError>>>(
                 if let Some(view) = team.borrow_and_update().clone() {
                     return Ok((*view).clone());
                 }
-                if let LinkStatus::Reconnecting { reason, .. } = &*status.borrow_and_update() {
-                    return Err(CliError::Failed(format!("cannot reach the relay: {reason}")));
+                if let Some(failure) = status.borrow_and_update().failure() {
+                    return Err(CliError::Failed(failure));
                 }
                 tokio::select! {
                     _ = team.changed() => {}

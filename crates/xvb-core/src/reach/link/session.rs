@@ -1,6 +1,7 @@
 //! The connection loop: connect with the join code's token, take the relay's
 //! stream (hello, events, notes, the team's view, tags, answers) and send
-//! what the agent asks; on any end, back off and connect again.
+//! what the agent asks; on any end, back off and connect again — unless the
+//! relay refused the join code, which ends the link.
 
 use super::ask::{answer, Answer, DialJob};
 use super::stored::{store, store_note};
@@ -47,6 +48,7 @@ pub(super) async fn keep_connected(link: Link, mut dials: mpsc::Receiver<DialJob
         let ended = session(&link, &mut dials, &mut carried).await;
         let reason = match ended {
             Ok(()) => "the relay closed the connection".to_owned(),
+            Err(RelayError::Refused) => return refused(status, dials).await,
             Err(e) => e.to_string(),
         };
         let wait = carried.backoff.next();
@@ -67,6 +69,20 @@ pub(super) async fn keep_connected(link: Link, mut dials: mpsc::Receiver<DialJob
                 },
             }
         }
+    }
+}
+
+/// The relay refused the join code (revoked or mistyped): said once, and no
+/// connection tried again — another attempt with the same code cannot succeed.
+/// Dials fail with the reason until the link is dropped (a new code starts a new link).
+async fn refused(
+    status: &tokio::sync::watch::Sender<LinkStatus>,
+    mut dials: mpsc::Receiver<DialJob>,
+) {
+    tracing::warn!("the relay refused this join code; not trying it again");
+    status.send_replace(LinkStatus::Refused);
+    while let Some((_, reply)) = dials.recv().await {
+        let _ = reply.send(Err(RelayError::Refused));
     }
 }
 

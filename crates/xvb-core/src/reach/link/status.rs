@@ -18,6 +18,9 @@ pub enum LinkStatus {
         /// not stored: when the relay's kept events begin (RFC 3339).
         missed_before: Option<String>,
     },
+    /// The relay refused the join code (revoked, or mistyped): no more attempts
+    /// until a new code is given.
+    Refused,
     /// Waiting before the next attempt, and why the last one ended.
     Reconnecting {
         /// The wait, in milliseconds.
@@ -26,6 +29,19 @@ pub enum LinkStatus {
         /// What went wrong.
         reason: String,
     },
+}
+
+impl LinkStatus {
+    /// Why the link is not connected after trying: the last attempt's trouble, or the refusal.
+    pub fn failure(&self) -> Option<String> {
+        match self {
+            LinkStatus::Reconnecting { reason, .. } => {
+                Some(format!("cannot reach the relay: {reason}"))
+            }
+            LinkStatus::Refused => Some(self.to_string()),
+            LinkStatus::Connecting | LinkStatus::Connected { .. } => None,
+        }
+    }
 }
 
 impl std::fmt::Display for LinkStatus {
@@ -53,6 +69,11 @@ impl std::fmt::Display for LinkStatus {
                 }
                 Ok(())
             }
+            LinkStatus::Refused => write!(
+                f,
+                "refused: the relay does not accept this join code (revoked, or mistyped); \
+                 ask your admin for a new one"
+            ),
             LinkStatus::Reconnecting { wait_ms, reason } => {
                 write!(
                     f,

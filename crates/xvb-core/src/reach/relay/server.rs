@@ -198,10 +198,11 @@ async fn agent_socket(
     let agent = match relay.store.agent_for_token(&hash).await {
         Ok(Some(agent)) => agent,
         Ok(None) => {
+            tracing::debug!("refused an agent: its token is unknown or revoked");
             return refuse(
                 StatusCode::UNAUTHORIZED,
                 "this join code is not valid or was revoked; ask the admin for a new one",
-            )
+            );
         }
         _ => {
             return refuse(
