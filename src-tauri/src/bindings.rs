@@ -17,6 +17,7 @@ use xvb_core::pbx::context::{CallerContext, LastContact, LastNote};
 use xvb_core::pbx::decision::{Decision, RingPolicy};
 use xvb_core::pbx::notifier::{AwaySummary, Notice};
 use xvb_core::pbx::protocol::Direction;
+use xvb_core::pbx::refusal::{Refusal, Refused};
 use xvb_core::reach::link::LinkStatus;
 use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
@@ -48,6 +49,8 @@ fn declarations() -> String {
         TunnelStatus::decl(&cfg),
         Reach::decl(&cfg),
         SecretState::decl(&cfg),
+        Refusal::decl(&cfg),
+        Refused::decl(&cfg),
         SettingsView::decl(&cfg),
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),

@@ -213,6 +213,7 @@ impl Screen {
                 icon: match pop.kind {
                     PopKind::Ring | PopKind::InCall => "call-start",
                     PopKind::Missed | PopKind::Away => "call-missed",
+                    PopKind::Refused => "dialog-warning",
                 },
                 summary: &pop.title,
                 body: &pop.body(),

@@ -27,11 +27,13 @@ use tokio::sync::mpsc;
 use xvb_core::pbx::decision::Decision;
 use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
 use xvb_core::pbx::pop::{Language, Pop, PopAction};
+use xvb_core::pbx::refusal::Refused;
 
 /// What to pop: a decision about a call, or what came while the agent was away.
 enum Popped {
     Call(Box<Notice>),
     Away(AwaySummary),
+    Refused(Refused),
 }
 
 /// Sends each notice to the UI (event `notice`) and to the desktop's notifications.
@@ -71,6 +73,13 @@ impl Notifier for Popups {
             tracing::warn!(error = %e, "could not tell the window about calls while away");
         }
     }
+
+    fn refused(&self, refused: &Refused) {
+        let _ = self.queue.send(Popped::Refused(refused.clone()));
+        if let Err(e) = self.app.emit("refused", refused) {
+            tracing::warn!(error = %e, "could not tell the window about a refused request");
+        }
+    }
 }
 
 /// The pops' language: the app's setting, else the system's.
@@ -87,6 +96,7 @@ async fn show_loop(app: AppHandle, mut pops: mpsc::UnboundedReceiver<Popped>) {
         let language = language(&app);
         let (pop, notice) = match popped {
             Popped::Away(summary) => (Pop::away(summary, language), None),
+            Popped::Refused(refused) => (Pop::refused(&refused, language), None),
             Popped::Call(notice) => {
                 desktop.withdraw(&notice.call.callid).await;
                 match Pop::for_notice(&notice, language) {
@@ -125,6 +135,9 @@ fn act(app: &AppHandle, action: PopAction, notice: Option<&Notice>) {
         }
         (PopAction::AddNote, Some(notice)) => {
             crate::handover::show_and_ask(app, "add-note", notice.call.callid.clone())
+        }
+        (PopAction::OpenSettings, _) => {
+            crate::handover::show_and_ask(app, "open-settings", serde_json::Value::Null)
         }
         _ => crate::handover::show_and_ask(app, "open-missed", serde_json::Value::Null),
     }

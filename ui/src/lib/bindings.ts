@@ -150,7 +150,11 @@ notes?: Array<Note>,
 /**
  * Every tag of its notes, each once.
  */
-tags?: Array<string>, };
+tags?: Array<string>, 
+/**
+ * The app's own test call (Settings' *Send a test call*): never missed, never on the badge.
+ */
+test?: boolean, };
 
 export type RingPolicy = "all" | "responsible";
 
@@ -493,6 +497,30 @@ export type SecretState = { "state": "stored" } | { "state": "not_stored" } | { 
  */
 reason: string, };
 
+export type Refusal = { "kind": "access_code", 
+/**
+ * What the request sent (at most 24 characters).
+ */
+sent: string, 
+/**
+ * This computer's account number, if one is set.
+ */
+expected: string | null, } | { "kind": "unknown_address" } | { "kind": "malformed", 
+/**
+ * The reason.
+ */
+reason: string, };
+
+export type Refused = { 
+/**
+ * When (RFC 3339, UTC).
+ */
+at: string, 
+/**
+ * Why.
+ */
+refusal: Refusal, };
+
 export type SettingsView = { 
 /**
  * The saved settings.
@@ -517,7 +545,11 @@ tunnel_secret: SecretState,
 /**
  * How the PBX's events reach this app now: listening, a tunnel, or a relay.
  */
-reach: Reach, };
+reach: Reach, 
+/**
+ * The latest request the listener refused since the app started, if any.
+ */
+refused: Refused | null, };
 
 export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export";
 

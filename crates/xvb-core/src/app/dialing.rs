@@ -4,6 +4,7 @@
 //! settings' *Send a test call*.
 
 use super::{Companion, DialRequest, ErrorCode, UiError};
+use crate::pbx::call::{TEST_CALLID_PREFIX, TEST_NUMBER};
 use crate::pbx::dialer::{dial_with_account_token, DialError};
 use crate::pbx::phone::{self, DialNumber};
 use crate::pbx::sim::{new_callid, SimCall, Target};
@@ -91,8 +92,9 @@ impl Companion {
         Ok(dial_with_account_token(&config, &from, &to).await?.reply)
     }
 
-    /// Calls our own webhook URL as the PBX would (a contact look-up and a short
-    /// answered call from a test number) and says whether it arrived.
+    /// Calls our own webhook URL as the PBX would (a contact look-up, then a
+    /// call from the test number that rings and ends unanswered; history marks
+    /// it as the test call) and says whether it arrived.
     pub async fn send_test_call(&self) -> Result<String, UiError> {
         let settings = self.settings().await;
         let config = &settings.config;
@@ -103,8 +105,8 @@ impl Companion {
                 .access_code
                 .clone()
                 .ok_or_else(|| fail("set the access code (the PBX account number) first".into()))?,
-            callid: format!("test-{}", new_callid()),
-            phone: "70000000000".into(),
+            callid: format!("{TEST_CALLID_PREFIX}{}", new_callid()),
+            phone: TEST_NUMBER.into(),
             ext: config.extension.clone().unwrap_or_default(),
             line: None,
         };

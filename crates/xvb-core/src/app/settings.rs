@@ -52,6 +52,7 @@ impl Companion {
             recordings_password,
             tunnel_secret,
             reach,
+            refused: self.state.refusals.watch().borrow().clone(),
         }
     }
 

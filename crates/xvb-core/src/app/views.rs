@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::pbx::call::Call;
+use crate::pbx::refusal::Refused;
 use crate::reach::Reach;
 use crate::secret::SecretState;
 use serde::Serialize;
@@ -63,6 +64,8 @@ pub struct SettingsView {
     pub tunnel_secret: SecretState,
     /// How the PBX's events reach this app now: listening, a tunnel, or a relay.
     pub reach: Reach,
+    /// The latest request the listener refused since the app started, if any.
+    pub refused: Option<Refused>,
 }
 
 /// A history export saved as CSV.

@@ -71,6 +71,7 @@ impl Engine {
                 notifier,
                 team: Arc::new(tokio::sync::watch::channel(None).0),
                 team_tags: Arc::new(tokio::sync::watch::channel(None).0),
+                refusals: Arc::default(),
             },
         }
     }

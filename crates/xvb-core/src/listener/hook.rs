@@ -5,6 +5,7 @@
 //! (400), `access_code` (403), fields (400).
 //! A rejected request stores nothing; an event is answered 200 only once committed.
 
+use super::refusals::{refusal_of, Refusals};
 use crate::config::Config;
 use crate::contacts::{ContactIndex, UNKNOWN_CALLER};
 use crate::notes::Tag;
@@ -60,7 +61,10 @@ pub enum HookError {
     Bad(String),
     /// Access code does not match the configured account.
     #[error("access_code does not match this companion's account; check the account number in its settings")]
-    Forbidden,
+    Forbidden {
+        /// The access code the request sent.
+        sent: String,
+    },
     /// The event could not be stored.
     #[error("could not store the event ({0}); nothing was recorded, send it again")]
     Unavailable(String),
@@ -75,7 +79,7 @@ impl IntoResponse for HookError {
             HookError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             HookError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             HookError::Bad(_) => StatusCode::BAD_REQUEST,
-            HookError::Forbidden => StatusCode::FORBIDDEN,
+            HookError::Forbidden { .. } => StatusCode::FORBIDDEN,
             HookError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         if status != StatusCode::NOT_FOUND {
@@ -114,6 +118,8 @@ pub struct HookState {
     /// The team's tags as the relay last sent them (relay mode: empty until it
     /// does; `None` in direct mode).
     pub team_tags: Arc<watch::Sender<Option<Vec<Tag>>>>,
+    /// Requests refused: the latest for Settings, a pop now and then.
+    pub refusals: Arc<Refusals>,
 }
 
 /// A caller found in a contact book: name and responsible extension.
@@ -336,12 +342,12 @@ fn check_access_code(
     };
     let Some(expected) = config.access_code.as_deref() else {
         tracing::warn!("a request arrived but no access_code is configured: run `xvb config set access_code <account>`");
-        return Err(HookError::Forbidden);
+        return Err(HookError::Forbidden { sent: sent.into() });
     };
     if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
         Ok(())
     } else {
-        Err(HookError::Forbidden)
+        Err(HookError::Forbidden { sent: sent.into() })
     }
 }
 
@@ -353,6 +359,24 @@ async fn hook(
     body: Body,
 ) -> Result<Response, HookError> {
     let config = state.config.load_full();
+    let taken = take_request(&state, &config, &secret, method, headers, body).await;
+    if let Err(error) = &taken {
+        if let Some(refusal) = refusal_of(error, config.access_code.as_deref()) {
+            state.refusals.record(refusal, state.notifier.as_ref());
+        }
+    }
+    taken
+}
+
+/// One request to `/hook/<secret>`: checked, then answered or stored.
+async fn take_request(
+    state: &HookState,
+    config: &Config,
+    secret: &str,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, HookError> {
     if !bool::from(secret.as_bytes().ct_eq(config.webhook_secret.as_bytes())) {
         return Err(HookError::NotFound);
     }
@@ -367,7 +391,7 @@ async fn hook(
         BodyKind::Form => Fields::from_form(&bytes)?,
         BodyKind::Json => Fields::from_json(&bytes)?,
     };
-    check_access_code(&config, &headers, &fields)?;
+    check_access_code(config, &headers, &fields)?;
     let request = PbxRequest::parse(fields)?;
     state.contacts.ready().await;
     match request {

@@ -5,12 +5,14 @@
 
 use super::{router, Engine};
 use crate::config::DataDir;
-use crate::pbx::notifier::Silent;
+use crate::pbx::notifier::{AwaySummary, Notice, Notifier, Silent};
+use crate::pbx::refusal::{Refusal, Refused};
 use crate::store::{Database, HistoryQuery};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use std::sync::Arc;
+use std::sync::Mutex;
 use tower::ServiceExt;
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -61,20 +63,27 @@ struct Listener {
     data: DataDir,
     app: axum::Router,
     path: String,
+    refusals: Arc<super::refusals::Refusals>,
 }
 
 impl Listener {
     fn start() -> Listener {
+        Listener::telling(Arc::new(Silent))
+    }
+
+    /// A listener whose decisions (and refusals) go to `notifier`.
+    fn telling(notifier: Arc<dyn Notifier>) -> Listener {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
         let mut config = data.load_config().unwrap();
         config.set("access_code", "10019").unwrap();
         config.set("extension", "100").unwrap();
         let path = format!("/hook/{}", config.webhook_secret);
-        let engine = Engine::open(&data, config, Arc::new(Silent)).unwrap();
+        let engine = Engine::open(&data, config, notifier).unwrap();
         Listener {
             _dir: dir,
             data,
+            refusals: Arc::clone(&engine.state.refusals),
             app: router(engine.state),
             path,
         }
@@ -440,4 +449,68 @@ async fn a_withheld_caller_id_is_a_call_from_a_hidden_number() {
         "",
     );
     assert_eq!(listener.send(&lookup).await, (StatusCode::OK, "{}".into()));
+}
+
+/// Keeps the refused requests it is told of.
+#[derive(Default)]
+struct Told(Mutex<Vec<Refused>>);
+
+impl Notifier for Told {
+    fn notify(&self, _: Notice) {}
+    fn away(&self, _: AwaySummary) {}
+    fn refused(&self, refused: &Refused) {
+        self.0.lock().unwrap().push(refused.clone());
+    }
+}
+
+#[tokio::test]
+async fn a_refused_request_is_kept_for_settings_and_popped_once_an_hour() {
+    let told = Arc::new(Told::default());
+    let listener = Listener::telling(told.clone());
+    let wrong_code = GOOD.replace("access_code=10019", "access_code=10018");
+    let (status, _) = listener
+        .send(&Case::post("wrong code", wrong_code, 403, ""))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let latest = listener.refusals.watch().borrow().clone().unwrap();
+    assert_eq!(
+        latest.refusal,
+        Refusal::AccessCode {
+            sent: "10018".into(),
+            expected: Some("10019".into())
+        }
+    );
+    // The PBX keeps trying, with the old URL too: Settings shows the latest, one pop in all.
+    let old_url = Case {
+        path: Some(format!("/hook/{}", "x".repeat(43))),
+        ..Case::post("old URL", GOOD, 404, "")
+    };
+    listener.send(&old_url).await;
+    assert_eq!(
+        listener
+            .refusals
+            .watch()
+            .borrow()
+            .as_ref()
+            .map(|r| &r.refusal),
+        Some(&Refusal::UnknownAddress)
+    );
+    let not_ours = Case {
+        path: Some("/favicon.ico".into()),
+        ..Case::post("a scan", GOOD, 404, "")
+    };
+    listener.send(&not_ours).await;
+    assert_eq!(
+        listener
+            .refusals
+            .watch()
+            .borrow()
+            .as_ref()
+            .map(|r| &r.refusal),
+        Some(&Refusal::UnknownAddress),
+        "paths outside /hook/ are not the PBX"
+    );
+    let popped = told.0.lock().unwrap().clone();
+    assert_eq!(popped.len(), 1, "{popped:?}");
+    assert!(matches!(popped[0].refusal, Refusal::AccessCode { .. }));
 }

@@ -75,6 +75,11 @@ impl CallLog {
     }
 }
 
+/// The call id prefix of the test call the app sends through its own webhook URL.
+pub const TEST_CALLID_PREFIX: &str = "test-";
+/// The number the test call comes from (no real caller has it).
+pub const TEST_NUMBER: &str = "70000000000";
+
 /// One call as agents see it: every event of a `callid` merged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -125,6 +130,9 @@ pub struct Call {
     /// Every tag of its notes, each once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The app's own test call (Settings' *Send a test call*): never missed, never on the badge.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
 }
 
 impl Call {
@@ -186,6 +194,7 @@ impl Call {
             (None, false) if answered_by.is_some() => "Answered".to_owned(),
             (None, false) => "Ringing".to_owned(),
         };
+        let test = callid.starts_with(TEST_CALLID_PREFIX) && phone.as_deref() == Some(TEST_NUMBER);
         Some(Call {
             callid: callid.to_owned(),
             direction,
@@ -209,12 +218,14 @@ impl Call {
             last_seen,
             notes: Vec::new(),
             tags: Vec::new(),
+            test,
         })
     }
 
     /// An incoming call that ended with nobody on our side answering.
     pub fn is_missed(&self) -> bool {
-        self.direction != Some(Direction::Out)
+        !self.test
+            && self.direction != Some(Direction::Out)
             && self.completed
             && self.answered_by.is_none()
             && CallStatus::parse(&self.status) != CallStatus::Success

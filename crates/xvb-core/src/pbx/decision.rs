@@ -10,7 +10,9 @@
 //! | ANSWERED / CANCELLED with ext        | –             | me           | AnsweredByMe          |
 //! | ANSWERED / CANCELLED with ext        | yes           | colleague    | AnsweredByColleague   |
 //! | ANSWERED / CANCELLED with ext        | no            | colleague    | Nothing               |
+//! | INCOMING of the app's test call      | –             | –            | Ring                  |
 //! | COMPLETED, nobody answered           | yes           | –            | Missed                |
+//! | COMPLETED of the app's test call     | –             | –            | Nothing               |
 //! | COMPLETED, answered, or not mine     | –             | –            | Nothing               |
 //! | any other event                      | –             | –            | Nothing               |
 //!
@@ -102,7 +104,8 @@ pub fn decide(
         RingPolicy::Responsible => me.is_some() && responsible == me,
     };
     match kind {
-        EventKind::Incoming if mine => Decision::Ring,
+        // The app's own test call rings whatever the policy: the agent sent it.
+        EventKind::Incoming if mine || call.test => Decision::Ring,
         EventKind::Answered | EventKind::Cancelled => match call.answered_by.as_deref() {
             Some(ext) if Some(ext) == me => Decision::AnsweredByMe,
             Some(ext) if mine => Decision::AnsweredByColleague(ext.to_owned()),
@@ -196,6 +199,54 @@ mod tests {
                 "row {i}: {policy} dnd={dnd} {events:?} {kind}"
             );
         }
+    }
+
+    #[test]
+    fn the_test_call_rings_for_anyone_and_is_never_missed() {
+        let events = |callid: &str| {
+            [
+                format!("cmd=event&callid={callid}&type=in&event=INCOMING&phone=70000000000"),
+                format!("cmd=event&callid={callid}&event=COMPLETED&status=Missed&duration=0"),
+            ]
+        };
+        let merged = |callid: &str, upto: usize| {
+            let mut log = CallLog::default();
+            for body in &events(callid)[..upto] {
+                log.add(
+                    Fields::from_form(body.as_bytes()).unwrap(),
+                    OffsetDateTime::UNIX_EPOCH,
+                );
+            }
+            Call::merge(callid, None, &log).unwrap()
+        };
+        let responsible_only = agent(RingPolicy::Responsible, false);
+        let ringing = merged("test-1", 1);
+        assert!(ringing.test);
+        assert_eq!(
+            decide(
+                &responsible_only,
+                &ringing,
+                &EventKind::Incoming,
+                None,
+                false
+            ),
+            Decision::Ring
+        );
+        let done = merged("test-1", 2);
+        assert!(!done.is_missed());
+        assert_eq!(
+            decide(
+                &agent(RingPolicy::All, false),
+                &done,
+                &EventKind::Completed,
+                None,
+                false
+            ),
+            Decision::Nothing
+        );
+        // The same number under a PBX's own call id is an ordinary call.
+        let real = merged("DVzqd2I5zmRev0", 2);
+        assert!(!real.test && real.is_missed());
     }
 
     #[test]

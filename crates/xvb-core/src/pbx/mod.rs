@@ -11,6 +11,7 @@
 //! - [`notifier`] — where those decisions go (the CLI prints, the app pops);
 //! - [`phone`] — number normalisation and finding a number in text;
 //! - [`pop`] — what a screen-pop says, in the agent's language;
+//! - [`refusal`] — a request the listener refused, as the agent is told of it;
 //! - [`dialer`] — `makeCall`;
 //! - [`sim`] — requests as the PBX's Perl LWP sends them, and a stand-in PBX.
 //!
@@ -26,4 +27,5 @@ pub mod notifier;
 pub mod phone;
 pub mod pop;
 pub mod protocol;
+pub mod refusal;
 pub mod sim;

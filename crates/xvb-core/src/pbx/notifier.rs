@@ -46,6 +46,9 @@ pub trait Notifier: Send + Sync {
     fn notify(&self, notice: Notice);
     /// Shows what happened while the agent was away, in one notice.
     fn away(&self, summary: AwaySummary);
+    /// Tells the agent the listener refused a request (at most once an hour;
+    /// the latest is also in Settings). Nothing by default.
+    fn refused(&self, _refused: &crate::pbx::refusal::Refused) {}
 }
 
 /// Makes no notification: a relay decides nothing of its own.

@@ -16,6 +16,7 @@ pub use words::Language;
 
 use super::decision::Decision;
 use super::notifier::{AwaySummary, Notice};
+use super::refusal::{Refusal, Refused};
 use context_lines::context_lines;
 use words::Words;
 
@@ -32,6 +33,8 @@ pub enum PopAction {
     OpenMissed,
     /// Open the call with its note field focused.
     AddNote,
+    /// Show Settings (a refused request: something to set right there).
+    OpenSettings,
 }
 
 impl PopAction {
@@ -43,6 +46,7 @@ impl PopAction {
             PopAction::CallBack => "callback",
             PopAction::OpenMissed => "open-missed",
             PopAction::AddNote => "note",
+            PopAction::OpenSettings => "settings",
         }
     }
 
@@ -53,6 +57,7 @@ impl PopAction {
             PopAction::CallBack,
             PopAction::OpenMissed,
             PopAction::AddNote,
+            PopAction::OpenSettings,
         ]
         .into_iter()
         .find(|a| a.id() == id)
@@ -65,6 +70,7 @@ impl PopAction {
             PopAction::OpenCrm => w.open_crm,
             PopAction::CallBack => w.call_back,
             PopAction::AddNote => w.add_note,
+            PopAction::OpenSettings => w.open_settings,
         }
     }
 }
@@ -80,6 +86,8 @@ pub enum PopKind {
     Missed,
     /// Calls while the agent was away.
     Away,
+    /// A request the listener refused: something to set right.
+    Refused,
 }
 
 /// One pop, ready to draw.
@@ -113,6 +121,13 @@ impl Pop {
             (None, true) => w.hidden.to_owned(),
         };
         let (kind, title, mut lines, buttons) = match &notice.decision {
+            // Nothing withdraws it (a test call is never missed): it stays until dismissed.
+            Decision::Ring if notice.call.test => (
+                PopKind::Ring,
+                w.test_call.to_owned(),
+                vec![w.test_call_body.to_owned()],
+                vec![PopAction::Open],
+            ),
             Decision::Ring => {
                 let mut lines = vec![number];
                 if let Some(line) = &notice.call.line_number {
@@ -174,6 +189,33 @@ impl Pop {
             lines: vec![],
             click: Some((PopAction::OpenMissed, w.open)),
             buttons: with_labels(&[PopAction::OpenMissed], w),
+        }
+    }
+
+    /// "A request to this app was refused" and what to set right; *Open settings* shows them.
+    pub fn refused(refused: &Refused, language: Language) -> Pop {
+        let w = language.words();
+        let line = match &refused.refusal {
+            Refusal::AccessCode {
+                sent,
+                expected: Some(expected),
+            } => w
+                .refused_code
+                .replace("{sent}", sent)
+                .replace("{expected}", expected),
+            Refusal::AccessCode {
+                sent,
+                expected: None,
+            } => w.refused_no_code.replace("{sent}", sent),
+            Refusal::UnknownAddress => w.refused_address.to_owned(),
+            Refusal::Malformed { reason } => reason.clone(),
+        };
+        Pop {
+            kind: PopKind::Refused,
+            title: w.refused.to_owned(),
+            lines: vec![line],
+            click: Some((PopAction::OpenSettings, w.open_settings)),
+            buttons: with_labels(&[PopAction::OpenSettings], w),
         }
     }
 

@@ -23,6 +23,7 @@ fn notice(decision: Decision, name: Option<&str>, phone: Option<&str>) -> Notice
         last_seen: now,
         notes: vec![],
         tags: vec![],
+        test: false,
     };
     Notice {
         decision,
@@ -165,4 +166,52 @@ fn action_names_round_trip_and_a_body_click_opens() {
 fn the_configured_language_wins_over_the_system() {
     assert_eq!(Language::pick(Some("ru")), Language::Ru);
     assert_eq!(Language::pick(Some("en")), Language::En);
+}
+
+#[test]
+fn the_test_call_says_it_is_one_and_stays() {
+    let mut n = notice(Decision::Ring, None, Some(crate::pbx::call::TEST_NUMBER));
+    n.call.test = true;
+    let pop = Pop::for_notice(&n, Language::Ru).unwrap();
+    assert_eq!(
+        pop.kind,
+        PopKind::Ring,
+        "stays until dismissed: nothing withdraws it"
+    );
+    assert_eq!(pop.title, "Тестовый звонок дошёл");
+    assert!(
+        pop.body().contains("приложение получает звонки"),
+        "{}",
+        pop.body()
+    );
+    let pop = Pop::for_notice(&n, Language::En).unwrap();
+    assert_eq!(pop.title, "The test call arrived");
+}
+
+#[test]
+fn a_refused_request_says_what_to_set_right() {
+    use crate::pbx::refusal::{Refusal, Refused};
+    let refused = |refusal| Refused {
+        at: "2026-12-05T10:32:00Z".into(),
+        refusal,
+    };
+    let pop = Pop::refused(
+        &refused(Refusal::AccessCode {
+            sent: "10018".into(),
+            expected: Some("10019".into()),
+        }),
+        Language::En,
+    );
+    assert_eq!(pop.kind, PopKind::Refused);
+    assert_eq!(
+        pop.body(),
+        "It sent access code 10018; this computer expects 10019. Check the account number in Settings."
+    );
+    let pop = Pop::refused(&refused(Refusal::UnknownAddress), Language::Ru);
+    assert_eq!(pop.title, "Запрос к приложению отклонён");
+    assert!(
+        pop.body().contains("старый или неверный адрес"),
+        "{}",
+        pop.body()
+    );
 }

@@ -39,6 +39,7 @@ pub(super) struct Words {
     pub(super) responsible: &'static str,
     pub(super) open: &'static str,
     pub(super) open_crm: &'static str,
+    pub(super) open_settings: &'static str,
     pub(super) call_back: &'static str,
     /// `{calls}` and `{missed}` are filled in.
     pub(super) away: &'static str,
@@ -56,6 +57,14 @@ pub(super) struct Words {
     pub(super) calling_back: &'static str,
     pub(super) last_note: &'static str,
     pub(super) add_note: &'static str,
+    /// The app's own test call (Settings' *Send a test call*).
+    pub(super) test_call: &'static str,
+    pub(super) test_call_body: &'static str,
+    /// A request the listener refused (`{sent}`, `{expected}` filled in).
+    pub(super) refused: &'static str,
+    pub(super) refused_code: &'static str,
+    pub(super) refused_no_code: &'static str,
+    pub(super) refused_address: &'static str,
 }
 
 const EN: Words = Words {
@@ -66,6 +75,7 @@ const EN: Words = Words {
     responsible: "responsible",
     open: "Open",
     open_crm: "Open in CRM",
+    open_settings: "Open settings",
     call_back: "Call back",
     away: "{calls} calls while you were away, {missed} missed",
     hidden: "Hidden number",
@@ -80,6 +90,12 @@ const EN: Words = Words {
     calling_back: "{ext} is calling back",
     last_note: "Last",
     add_note: "Add note",
+    test_call: "The test call arrived",
+    test_call_body: "This app receives calls: give the PBX admin the webhook URL from Settings.",
+    refused: "A request to this app was refused",
+    refused_code: "It sent access code {sent}; this computer expects {expected}. Check the account number in Settings.",
+    refused_no_code: "It sent access code {sent}, and no account number is set here: enter it in Settings.",
+    refused_address: "It used an old or mistyped webhook URL: give the PBX admin the URL from Settings again.",
 };
 
 const RU: Words = Words {
@@ -90,6 +106,7 @@ const RU: Words = Words {
     responsible: "ответственный",
     open: "Открыть",
     open_crm: "Открыть в CRM",
+    open_settings: "Открыть настройки",
     call_back: "Перезвонить",
     away: "Пока вас не было: звонков — {calls}, пропущено — {missed}",
     hidden: "Скрытый номер",
@@ -104,4 +121,10 @@ const RU: Words = Words {
     calling_back: "перезванивает {ext}",
     last_note: "Заметка",
     add_note: "Заметка…",
+    test_call: "Тестовый звонок дошёл",
+    test_call_body: "Это приложение получает звонки: передайте администратору АТС адрес вебхука из настроек.",
+    refused: "Запрос к приложению отклонён",
+    refused_code: "В нём код доступа {sent}, а этот компьютер ждёт {expected}. Проверьте номер аккаунта в настройках.",
+    refused_no_code: "В нём код доступа {sent}, а номер аккаунта здесь не указан: введите его в настройках.",
+    refused_address: "Он пришёл на старый или неверный адрес вебхука: передайте администратору АТС адрес из настроек ещё раз.",
 };
