@@ -174,9 +174,13 @@ pub async fn open_logs_folder(app: tauri::AppHandle) -> Result<()> {
     app.opener()
         .open_path(dir.display().to_string(), None::<&str>)
         .map_err(|e| {
+            tracing::warn!(error = %e, "could not open the logs folder");
             UiError::new(
                 ErrorCode::Desktop,
-                format!("cannot open {}: {e}", dir.display()),
+                format!(
+                    "no file manager opened the folder; open {} yourself (the path is shown beside the button)",
+                    dir.display()
+                ),
             )
         })
 }

@@ -211,9 +211,10 @@ pub fn apply_hotkey(app: &AppHandle, wanted: &str) {
             hotkey.registered = Some(wanted.to_owned());
         }
         Err(e) => {
+            // The plugin's error is a debug dump of the shortcut: the log keeps it.
             tracing::warn!(error = %e, "the dial hotkey could not be registered");
             hotkey.error = Some(format!(
-                "{wanted} could not be set up ({e}); another program may already use it — choose another shortcut"
+                "{wanted} is already used by another program, so it does not dial; choose another shortcut"
             ));
         }
     }

@@ -65,8 +65,22 @@ impl UiError {
         }
     }
 
-    /// An error about the settings field `field`.
+    /// An error about the settings field `field`. Shown beside that field, it
+    /// needs no config key: `pbx_url must be …` becomes `Must be …`.
     pub fn in_field(code: ErrorCode, field: &str, message: impl ToString) -> UiError {
+        let message = message.to_string();
+        let message = match message
+            .strip_prefix(field)
+            .and_then(|m| m.strip_prefix(' '))
+        {
+            Some(rest) => {
+                let mut chars = rest.chars();
+                chars.next().map_or_else(String::new, |first| {
+                    first.to_uppercase().chain(chars).collect()
+                })
+            }
+            None => message,
+        };
         UiError {
             field: Some(field.to_owned()),
             ..UiError::new(code, message)

@@ -35,17 +35,58 @@ pub(super) enum Running {
 
 impl Companion {
     /// (Re)starts the listener on the configured address. The old one stops only
-    /// once the new address is bound, so a bad address leaves the app listening.
+    /// once the new address is bound, so a bad address leaves the app listening;
+    /// on the same port, the old one lets go first and is taken back on failure.
     pub async fn start_listener(&self) -> Result<SocketAddr, UiError> {
         let mut running = self.listener.lock().await;
         let wanted = self.config().listen;
-        let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| {
+        let bound = match tokio::net::TcpListener::bind(wanted).await {
+            // The same port on another address (this computer → the LAN): the
+            // old listener holds it. Let it go first; take it back if the new
+            // address cannot be had.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && running
+                        .as_ref()
+                        .is_some_and(|old| old.addr.port() == wanted.port()) =>
+            {
+                let old = running.take().expect("checked");
+                let old_addr = old.addr;
+                old.stop();
+                match bind_soon(wanted).await {
+                    Ok(listener) => Ok(listener),
+                    Err(e) => {
+                        let back = bind_soon(old_addr).await.map_err(|back| {
+                            UiError::new(
+                                ErrorCode::Listen,
+                                format!(
+                                    "cannot listen on {old_addr} again: {back}; restart the app"
+                                ),
+                            )
+                        })?;
+                        self.serve_listener(&mut running, back)?;
+                        Err(e)
+                    }
+                }
+            }
+            bound => bound,
+        };
+        let listener = bound.map_err(|e| {
             UiError::in_field(
                 ErrorCode::Listen,
                 "listen",
-                format!("cannot listen on {wanted}: {e}; is another program (or xvb serve) using it? choose another port in Settings"),
+                format!("cannot listen on {wanted}: {e}; another program uses this port — choose another port"),
             )
         })?;
+        self.serve_listener(&mut running, listener)
+    }
+
+    /// Serves the PBX's webhooks on `listener`, stopping the listener `running` had.
+    fn serve_listener(
+        &self,
+        running: &mut Option<RunningListener>,
+        listener: tokio::net::TcpListener,
+    ) -> Result<SocketAddr, UiError> {
         let addr = listener
             .local_addr()
             .map_err(|e| UiError::new(ErrorCode::Listen, e))?;
@@ -65,7 +106,25 @@ impl Companion {
         *running = Some(RunningListener { addr, stop });
         Ok(addr)
     }
+}
 
+/// Binds `addr`, trying for a second while a listener that was just stopped lets go of it.
+async fn bind_soon(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match tokio::net::TcpListener::bind(addr).await {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            bound => return bound,
+        }
+    }
+}
+
+impl Companion {
     /// How the PBX's events reach the app, for the tray and settings.
     pub fn reach(&self) -> watch::Receiver<Reach> {
         self.reach.subscribe()
@@ -157,7 +216,8 @@ impl Companion {
     }
 
     async fn set_relay(&self, relay: Option<String>) -> Result<SettingsView, UiError> {
-        let mut config = (*self.config()).clone();
+        // From the file: the settings in use carry the old relay's extension.
+        let mut config = self.data.load_config()?;
         config.relay_url = relay;
         self.data.save_config(&config)?;
         self.state.config.store(Arc::new(config));

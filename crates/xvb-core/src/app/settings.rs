@@ -64,10 +64,15 @@ impl Companion {
     ) -> Result<SettingsView, UiError> {
         let before = self.config();
         let mut config = (*before).clone();
+        // What is saved starts from the file, not from the settings in use: in
+        // relay mode those carry the relay's extension, which is not the agent's setting.
+        let mut saved = self.data.load_config()?;
         for (key, value) in &changes {
-            config
-                .set(key, value)
-                .map_err(|e| UiError::in_field(ErrorCode::Config, key, e))?;
+            for settings in [&mut config, &mut saved] {
+                settings
+                    .set(key, value)
+                    .map_err(|e| UiError::in_field(ErrorCode::Config, key, e))?;
+            }
         }
         let relisten = config.listen != before.listen
             || config.tunnel_server != before.tunnel_server
@@ -80,7 +85,7 @@ impl Companion {
                 return Err(e);
             }
         }
-        self.data.save_config(&config)?;
+        self.data.save_config(&saved)?;
         Ok(self.settings().await)
     }
 

@@ -45,6 +45,17 @@ async fn a_taken_port_keeps_the_old_listener_and_settings() {
         "still listening"
     );
 
+    let error = companion
+        .save_settings(vec![("pbx_url".into(), "ftp://pbx.example".into())])
+        .await
+        .unwrap_err();
+    assert_eq!(error.field.as_deref(), Some("pbx_url"));
+    assert!(
+        error.message.starts_with("Must be ") && !error.message.contains("pbx_url"),
+        "worded for the field it is shown beside: {}",
+        error.message
+    );
+
     let view = companion
         .save_settings(vec![("extension".into(), "101".into())])
         .await
@@ -53,6 +64,53 @@ async fn a_taken_port_keeps_the_old_listener_and_settings() {
     assert_eq!(
         data.load_config().unwrap().extension.as_deref(),
         Some("101")
+    );
+}
+
+#[tokio::test]
+async fn the_listener_moves_between_this_computer_and_the_lan_on_one_port() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (_dir, _data, companion) = opened_with("listen", &format!("127.0.0.1:{port}"));
+    companion.start_listener().await.unwrap();
+    for listen in [format!("0.0.0.0:{port}"), format!("127.0.0.1:{port}")] {
+        let view = companion
+            .save_settings(vec![("listen".into(), listen.clone())])
+            .await
+            .unwrap();
+        assert_eq!(view.config.listen.to_string(), listen);
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok(),
+            "listening on {listen}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn settings_saved_in_relay_mode_keep_the_agents_own_extension() {
+    let (_dir, data, companion) = opened_with("extension", "102");
+    // Joined to a relay, the link uses the extension the join code names.
+    let mut adopted = (*companion.config()).clone();
+    adopted.extension = Some("101".into());
+    companion.state.config.store(Arc::new(adopted));
+
+    let view = companion
+        .save_settings(vec![("do_not_disturb".into(), "on".into())])
+        .await
+        .unwrap();
+    assert!(view.config.do_not_disturb);
+    assert_eq!(companion.config().extension.as_deref(), Some("101"));
+    let saved = data.load_config().unwrap();
+    assert!(saved.do_not_disturb);
+    assert_eq!(
+        saved.extension.as_deref(),
+        Some("102"),
+        "config.toml keeps this computer's own extension"
     );
 }
 

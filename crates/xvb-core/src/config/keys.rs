@@ -110,6 +110,36 @@ where
     }
 }
 
+/// Modifier keys a shortcut may hold, as the desktop's shortcut parser names them.
+const MODIFIERS: &[&str] = &[
+    "ctrl",
+    "control",
+    "alt",
+    "option",
+    "shift",
+    "super",
+    "meta",
+    "cmd",
+    "command",
+    "cmdorctrl",
+    "commandorcontrol",
+];
+
+/// Whether `text` is a whole global shortcut: at least one modifier, then one
+/// key that is not a modifier (`Ctrl+Alt+D`; not `Ctrl+`, `Ctrl+Alt` or `D`).
+fn is_shortcut(text: &str) -> bool {
+    let parts: Vec<String> = text.split('+').map(|p| p.trim().to_lowercase()).collect();
+    let Some((key, modifiers)) = parts.split_last() else {
+        return false;
+    };
+    text.len() <= 40
+        && !modifiers.is_empty()
+        && modifiers.iter().all(|m| MODIFIERS.contains(&m.as_str()))
+        && !key.is_empty()
+        && !MODIFIERS.contains(&key.as_str())
+        && key.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 fn optional(value: &str) -> Option<&str> {
     let value = value.trim();
     (!value.is_empty()).then_some(value)
@@ -136,9 +166,9 @@ impl Config {
             "team_missed_badge" => self.team_missed_badge = on_off(key, value)?,
             "dial_hotkey" => {
                 let value = value.trim();
-                if value.len() > 40 || value.chars().any(|c| c.is_control()) {
+                if !value.is_empty() && !is_shortcut(value) {
                     return Err(CoreError::Config(format!(
-                        "dial_hotkey must be a shortcut such as Ctrl+Alt+D (or empty for none), got `{value}`"
+                        "dial_hotkey must be a whole shortcut: one or more of Ctrl, Alt, Shift, Super, then a key, such as Ctrl+Alt+D (or empty for none), got `{value}`"
                     )));
                 }
                 self.dial_hotkey = value.to_owned();
@@ -257,6 +287,26 @@ mod tests {
             .contains("keys are"));
         c.set("public_url", "").unwrap();
         assert_eq!(c.public_url, None);
+    }
+
+    #[test]
+    fn a_hotkey_is_a_whole_shortcut() {
+        let mut c = Config::default();
+        for whole in ["Ctrl+Alt+D", "Shift+Super+F12", "CmdOrCtrl+Shift+9", ""] {
+            c.set("dial_hotkey", whole).unwrap();
+            assert_eq!(c.dial_hotkey, whole);
+        }
+        for half in [
+            "Ctrl+",
+            "Ctrl+Alt",
+            "D",
+            "Ctrl++",
+            "Ctrl+Alt+\u{7}D",
+            "Hyper+D",
+        ] {
+            let err = c.set("dial_hotkey", half).unwrap_err().to_string();
+            assert!(err.contains("whole shortcut"), "{half}: {err}");
+        }
     }
 
     #[test]

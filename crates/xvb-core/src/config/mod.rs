@@ -143,10 +143,7 @@ impl Config {
         let base = match &self.public_url {
             Some(url) => url.clone(),
             None if self.listen.ip().is_unspecified() => {
-                format!(
-                    "http://<this computer's LAN address>:{}",
-                    self.listen.port()
-                )
+                format!("http://{}:{}", lan_address(), self.listen.port())
             }
             None => format!("http://{}", self.listen),
         };
@@ -181,6 +178,20 @@ pub fn masked_webhook_url(url: &str) -> String {
     }
 }
 
+/// This computer's address on the LAN: the one its traffic to the outside
+/// leaves from (found by aiming a UDP socket, which sends nothing); loopback
+/// when there is no network.
+fn lan_address() -> std::net::IpAddr {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|socket| {
+            // TEST-NET-1 (RFC 5737): routed like the outside, never reached.
+            socket.connect("192.0.2.1:9")?;
+            socket.local_addr()
+        })
+        .map(|local| local.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +209,23 @@ mod tests {
         c.set("public_url", "https://t.example").unwrap();
         assert!(c.webhook_url().starts_with("https://t.example/hook/"));
         assert_eq!(c.masked_webhook_url(), "https://t.example/hook/SS•••");
+    }
+
+    #[test]
+    fn on_the_lan_the_url_names_a_real_address_the_test_call_can_use() {
+        let mut c = Config {
+            webhook_secret: "S".repeat(43),
+            ..Config::default()
+        };
+        c.set("listen", "0.0.0.0:8788").unwrap();
+        let url = c.webhook_url();
+        assert!(
+            crate::pbx::sim::Target::parse(&url).is_ok(),
+            "a URL the test call can use: {url}"
+        );
+        let host = url::Url::parse(&url).unwrap();
+        let ip: std::net::IpAddr = host.host_str().unwrap().parse().expect("an IP address");
+        assert!(!ip.is_unspecified(), "{url}");
+        assert_eq!(host.port(), Some(8788));
     }
 }

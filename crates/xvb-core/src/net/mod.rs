@@ -134,6 +134,9 @@ pub async fn serve(
         // Reap finished connections so the set does not grow.
         while tasks.try_join_next().is_some() {}
     }
+    // The port is free at once (a listener on the same port elsewhere can bind it),
+    // while the requests in hand finish.
+    drop(listener);
     let _ = stopping.send(true);
     let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
 }
