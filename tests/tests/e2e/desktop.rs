@@ -98,6 +98,8 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     wait_text(client, ".live", "answered by 101").await;
 
     // Nobody answers another call: its ring is withdrawn and a missed-call notice pops.
+    // The agent is on another tab, not looking at the calls.
+    click(client, "[data-tab=dial]").await;
     let missed = SimCall {
         callid: "MISSED-1".into(),
         phone: "79001112233".into(),
@@ -107,17 +109,27 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     post_to_webhook(&webhook, &missed.completed("Missed", 0, None), None).await;
     let notice = recorder.wait_for_pop(WAIT, "Missed call").await;
     assert_eq!(recorder.connections(), 1, "every pop on one bus connection");
-    // The tray icon wears the missed-call badge until the agent looks at the window.
+    // The tray icon wears the missed-call badge until the agent looks at the calls.
     tray.wait_for_icon(WAIT, "the missed-call badge", BADGE_RED, |red| red > 100)
         .await;
-    client
-        .execute(
-            "document.dispatchEvent(new Event('visibilitychange'))",
-            vec![],
-        )
-        .await
-        .unwrap();
+    click(client, "[data-tab=calls]").await;
     tray.wait_for_icon(WAIT, "no badge once seen", BADGE_RED, |red| red == 0)
+        .await;
+    // A call missed while the agent looks at the calls is not counted.
+    let seen = SimCall {
+        callid: "MISSED-2".into(),
+        phone: "79001112244".into(),
+        ..call.clone()
+    };
+    post_to_webhook(&webhook, &seen.incoming(), None).await;
+    post_to_webhook(&webhook, &seen.completed("Missed", 0, None), None).await;
+    recorder
+        .wait_for(WAIT, "the second missed-call notice", |c| {
+            matches!(c, BusCall::Notify { summary, .. } if summary == "Missed call: +7 900 111-22-44")
+        })
+        .await;
+    wait_text(client, "[data-testid=history]", "+7 900 111-22-44").await;
+    tray.wait_for_icon(WAIT, "no badge for a call seen", BADGE_RED, |red| red == 0)
         .await;
     let (summary, actions) = (notice.summary, notice.actions);
     assert_eq!(summary, "Missed call: +7 900 111-22-33");
@@ -162,9 +174,57 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&stored.stdout), TOKEN);
+
+    // The test call: it arrives through the webhook URL, its pop stays until
+    // dismissed, history marks it, and it is never a missed call on the badge.
+    click(client, "[data-testid=test-call]").await;
+    wait_text(
+        client,
+        "[data-testid=test-result]",
+        "the test call arrived at http://127.0.0.1:",
+    )
+    .await;
+    let tested = recorder.wait_for_pop(WAIT, "The test call arrived").await;
+    assert_eq!(tested.timeout, 0, "stays until dismissed");
+    // A PBX with the wrong account number is refused, and Settings says so.
+    let wrong = SimCall {
+        access_code: "10018".into(),
+        callid: "WRONG-1".into(),
+        ..call.clone()
+    };
+    assert_eq!(
+        target.send(&wrong.incoming(), None).await.unwrap().status,
+        403
+    );
+    wait_text(
+        client,
+        "[data-testid=refused]",
+        "with access code 10018; this computer expects 10019",
+    )
+    .await;
+    recorder
+        .wait_for_pop(WAIT, "A request to this app was refused")
+        .await;
+    screenshot(client, "settings-refused").await;
+    click(client, "[data-tab=calls]").await;
+    wait_text(client, "[data-testid=history]", "Test call").await;
+    tray.wait_for_icon(WAIT, "no badge for the test call", BADGE_RED, |red| {
+        red == 0
+    })
+    .await;
+    let test_calls = agent.history(&["--phone", "70000000000"]);
+    assert_eq!(test_calls[0]["test"], true, "{test_calls:?}");
+    assert!(agent
+        .history(&["--status", "missed"])
+        .iter()
+        .all(|c| c["test"] != true));
+    click(client, "[data-tab=settings]").await;
+
+    // A field's error is beside it, worded for it; the summary is beside Save.
     replace_text(client, "[data-field=extension]", "10x").await;
     click(client, "[data-testid=save-settings]").await;
-    wait_text(client, "[data-error=extension]", "extension must be digits").await;
+    wait_text(client, "[data-error=extension]", "Must be digits only").await;
+    wait_text(client, "[data-testid=settings-message]", "Not saved").await;
     replace_text(client, "[data-field=extension]", "100").await;
     client
         .find(Locator::Css("[data-field=public_url]"))

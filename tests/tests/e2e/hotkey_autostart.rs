@@ -118,9 +118,11 @@ async fn the_hotkey_dials_the_selection_and_autostart_writes_its_entry() {
     wait_text(
         client,
         "[data-error=dial_hotkey]",
-        "another program may already use it",
+        "Ctrl+Alt+K is already used by another program, so it does not dial; choose another shortcut",
     )
     .await;
+    // The rest of the settings were saved all the same, and it says so.
+    wait_text(client, "[data-testid=settings-message]", "Saved").await;
     terminate(&mut other);
     // Another one works, and the old one no longer does anything.
     set_hotkey(client, "Ctrl+Alt+J").await;

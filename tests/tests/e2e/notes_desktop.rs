@@ -311,7 +311,7 @@ async fn notes_are_written_with_the_keyboard_and_stamped_in_the_recording() {
     // History: the call's tag as a chip; the tag filter and the search find notes.
     wait_inner_text(client, "[data-callid=NOTE-1] .who-cell", "Sale").await;
     filter_by_tag(client, "Complaint").await;
-    wait_text(client, "[data-testid=history]", "No calls yet").await;
+    wait_text(client, "[data-testid=history]", "No calls match").await;
     filter_by_tag(client, "Sale").await;
     wait_text(client, "[data-callid=NOTE-1]", "Answered").await;
     let rows = "return document.querySelectorAll('[data-testid=history] .row[data-callid]').length";

@@ -36,6 +36,13 @@ export function filtersQuery(filters: Filters, limit: number, offset = 0): Histo
   });
 }
 
+/** Whether anything in the toolbar narrows the list: an empty list then means
+ * "no calls match", not "no calls yet". */
+export function narrowed(filters: Filters): boolean {
+  const { search, filter, fromDate, toDate, tag } = filters;
+  return !!search.trim() || filter !== "all" || !!fromDate || !!toDate || !!tag;
+}
+
 /** `;` between fields by default where Excel expects it (a Russian locale). */
 export function semicolonByDefault(lang: Lang): boolean {
   return lang === "ru";

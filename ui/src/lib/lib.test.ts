@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { fixedInSettings } from "./api";
-import { reachText, secretText } from "./reach";
+import { reachText, refusedText, secretText } from "./reach";
 import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from "./format";
 import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
+import { narrowed } from "./history";
 import { contextLines, missedState, myExtension, timer, waited } from "./team";
 import type { MissedEntry } from "./bindings";
 
@@ -52,6 +53,18 @@ describe("i18n", () => {
   });
 });
 
+describe("history filters", () => {
+  const none = { search: "", filter: "all", fromDate: "", toDate: "", tag: "" } as const;
+  it("tells an empty history from no calls matching", () => {
+    expect(narrowed(none)).toBe(false);
+    expect(narrowed({ ...none, search: "  " })).toBe(false);
+    expect(narrowed({ ...none, search: "8916" })).toBe(true);
+    expect(narrowed({ ...none, filter: "missed" })).toBe(true);
+    expect(narrowed({ ...none, toDate: "2026-12-05" })).toBe(true);
+    expect(narrowed({ ...none, tag: "VIP" })).toBe(true);
+  });
+});
+
 describe("virtual list", () => {
   it("renders only the rows in view, with overscan, and names their pages", () => {
     const w = visibleWindow(44 * 5000, 440, 44, 100_000, 10);
@@ -75,6 +88,8 @@ describe("reach line and secret states", () => {
     expect(reachText("en", { kind: "relay", link })).toBe("relay: connected as extension 100");
     const reopening = { state: "reopening", wait_ms: 2500, reason: "refused" } as const;
     expect(reachText("en", { kind: "tunnel", tunnel: reopening })).toBe("tunnel: re-opening in 2.5 s (refused)");
+    const refused = reachText("en", { kind: "relay", link: { state: "refused" } });
+    expect(refused).toMatch(/^relay: the relay refused this join code .*paste it under Team relay$/);
   });
   it("words it in Russian, with the time of calls missed while away in local time", () => {
     const now = new Date(2026, 10, 25, 12, 0);
@@ -83,6 +98,15 @@ describe("reach line and secret states", () => {
     const line = reachText("ru", { kind: "relay", link }, now);
     expect(line).toMatch(/^ретранслятор: подключено как номер 101; внутренний номер 102 .* не используется; звонки до 24\.11\.2026 09:30 /);
     expect(reachText("ru", { kind: "starting" })).toBe("Запуск…");
+  });
+  it("says what a refused request needs set right", () => {
+    const now = new Date(2026, 11, 5, 12, 0);
+    const at = new Date(2026, 11, 5, 10, 32).toISOString();
+    const code = { kind: "access_code", sent: "10018", expected: "10019" } as const;
+    expect(refusedText("en", { at, refusal: code }, now)).toMatch(
+      /^The PBX tried at 10:32 with access code 10018; this computer expects 10019\./,
+    );
+    expect(refusedText("ru", { at, refusal: { kind: "unknown_address" } }, now)).toMatch(/^В 10:32 запрос пришёл на старый/);
   });
   it("says whether a secret is stored without ever showing it", () => {
     expect(secretText("ru", { state: "stored" })).toBe("сохранён");

@@ -1,6 +1,6 @@
 // The reach line and secret states as the UI words them, in the agent's language
 // (the core sends them typed; the CLI and the tray print the English forms).
-import type { LinkStatus, Reach, SecretState, TunnelStatus } from "./bindings";
+import type { LinkStatus, Reach, Refused, SecretState, TunnelStatus } from "./bindings";
 import { fill, translate, type Lang } from "./i18n";
 import { formatWhen } from "./format";
 
@@ -30,6 +30,8 @@ function linkText(lang: Lang, link: LinkStatus, now: Date): string {
     }
     case "reconnecting":
       return fill(lang, "linkReconnecting", { wait: seconds(link.wait_ms), reason: link.reason });
+    case "refused":
+      return translate(lang, "linkRefused");
   }
 }
 
@@ -58,5 +60,21 @@ export function secretText(lang: Lang, state: SecretState): string {
       return translate(lang, "secretNotNeeded");
     case "unknown":
       return state.reason;
+  }
+}
+
+/** The latest request the listener refused, as Settings says it: when, and what to set right. */
+export function refusedText(lang: Lang, refused: Refused, now: Date = new Date()): string {
+  const when = formatWhen(refused.at, lang, now);
+  const r = refused.refusal;
+  switch (r.kind) {
+    case "access_code":
+      return r.expected
+        ? fill(lang, "refusedCode", { when, sent: r.sent, expected: r.expected })
+        : fill(lang, "refusedNoCode", { when, sent: r.sent });
+    case "unknown_address":
+      return fill(lang, "refusedAddress", { when });
+    case "malformed":
+      return fill(lang, "refusedMalformed", { when, reason: r.reason });
   }
 }
