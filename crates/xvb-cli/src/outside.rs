@@ -45,12 +45,21 @@ pub(crate) use out;
 pub(crate) fn write_line(line: std::fmt::Arguments<'_>) {
     use std::io::Write;
     if let Err(error) = writeln!(std::io::stdout().lock(), "{line}") {
-        if error.kind() == std::io::ErrorKind::BrokenPipe {
+        if reader_gone(&error) {
             std::process::exit(0);
         }
         eprintln!("xvb: cannot write the output ({error}); check where it is redirected");
         std::process::exit(1);
     }
+}
+
+/// Whether a write failed because the reading end of the pipe is closed:
+/// EPIPE, or on Windows ERROR_NO_DATA (232, the same kind to Rust) and
+/// ERROR_PIPE_NOT_CONNECTED (233, which Rust does not map).
+fn reader_gone(error: &std::io::Error) -> bool {
+    const ERROR_PIPE_NOT_CONNECTED: i32 = 233;
+    error.kind() == std::io::ErrorKind::BrokenPipe
+        || (cfg!(windows) && error.raw_os_error() == Some(ERROR_PIPE_NOT_CONNECTED))
 }
 
 #[cfg(test)]
