@@ -16,6 +16,7 @@ use xvb_core::pbx::call::Call;
 use xvb_core::pbx::context::{CallerContext, LastContact, LastNote};
 use xvb_core::pbx::decision::{Decision, RingPolicy};
 use xvb_core::pbx::notifier::{AwaySummary, Notice};
+use xvb_core::pbx::pop::Language;
 use xvb_core::pbx::protocol::Direction;
 use xvb_core::pbx::refusal::{Refusal, Refused};
 use xvb_core::reach::link::LinkStatus;
@@ -49,6 +50,7 @@ fn declarations() -> String {
         TunnelStatus::decl(&cfg),
         Reach::decl(&cfg),
         SecretState::decl(&cfg),
+        Language::decl(&cfg),
         Refusal::decl(&cfg),
         Refused::decl(&cfg),
         SettingsView::decl(&cfg),

@@ -45,6 +45,7 @@ pub async fn save_settings(
 ) -> Result<SettingsView> {
     let view = state.companion.save_settings(changes).await?;
     crate::desktop::apply_hotkey(&app, &view.config.dial_hotkey);
+    crate::tray::apply_language(&app);
     crate::team::show_badge(&app, state.companion.team_now().as_deref());
     Ok(view)
 }

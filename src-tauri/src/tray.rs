@@ -1,11 +1,13 @@
 //! The tray icon: missed-call count (a badge on the icon, a label beside it,
-//! the tooltip), *Open*, *Do not disturb*, *Copy webhook URL*, *Quit*.
+//! the tooltip), *Open*, *Do not disturb*, *Copy webhook URL*, *Quit*, in the
+//! app's language.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_clipboard_manager::ClipboardExt;
+use xvb_core::pbx::pop::Language;
 use xvb_core::reach::Reach;
 
 const TRAY_ID: &str = "main";
@@ -44,6 +46,67 @@ static REACH: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
 /// The tray menu's first line, which says the same (Linux trays show no tooltips).
 static REACH_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLock::new();
+
+/// The menu's other items, worded again when the language changes.
+static ITEMS: std::sync::OnceLock<Items> = std::sync::OnceLock::new();
+
+struct Items {
+    open: MenuItem<tauri::Wry>,
+    dnd: CheckMenuItem<tauri::Wry>,
+    copy: MenuItem<tauri::Wry>,
+    quit: MenuItem<tauri::Wry>,
+}
+
+/// The tray's words in one language.
+struct Words {
+    open: &'static str,
+    dnd: &'static str,
+    copy: &'static str,
+    quit: &'static str,
+    starting: &'static str,
+    /// `{n}` filled in.
+    missed: &'static str,
+    team_missed: &'static str,
+}
+
+const EN: Words = Words {
+    open: "Open",
+    dnd: "Do not disturb",
+    copy: "Copy webhook URL",
+    quit: "Quit",
+    starting: "Starting…",
+    missed: "{n} missed",
+    team_missed: "{n} waiting in the team's missed calls",
+};
+
+const RU: Words = Words {
+    open: "Открыть",
+    dnd: "Не беспокоить",
+    copy: "Скопировать адрес вебхука",
+    quit: "Выйти",
+    starting: "Запуск…",
+    missed: "пропущено: {n}",
+    team_missed: "ждут в общих пропущенных: {n}",
+};
+
+fn words(app: &AppHandle) -> &'static Words {
+    match crate::popups::language(app) {
+        Language::En => &EN,
+        Language::Ru => &RU,
+    }
+}
+
+/// Words the menu and tooltip in the app's language (at start, and when it changes).
+pub fn apply_language(app: &AppHandle) {
+    let w = words(app);
+    if let Some(items) = ITEMS.get() {
+        let _ = items.open.set_text(w.open);
+        let _ = items.dnd.set_text(w.dnd);
+        let _ = items.copy.set_text(w.copy);
+        let _ = items.quit.set_text(w.quit);
+    }
+    show_tooltip(app);
+}
 
 /// Keeps the tray (its menu's first line and tooltip) and the window told how
 /// events reach the app: `connected` / `reconnecting` in relay mode.
@@ -124,10 +187,17 @@ fn show_tooltip(app: &AppHandle) {
         format!("\n{reach}")
     };
     let team = TEAM_MISSED.load(Ordering::Relaxed) != NO_TEAM_COUNT;
+    let w = words(app);
     let tooltip = match shown_missed() {
         0 => format!("XVB Companion{reach}"),
-        n if team => format!("XVB Companion — {n} waiting in the team's missed calls{reach}"),
-        n => format!("XVB Companion — {n} missed{reach}"),
+        n if team => format!(
+            "XVB Companion — {}{reach}",
+            w.team_missed.replace("{n}", &n.to_string())
+        ),
+        n => format!(
+            "XVB Companion — {}{reach}",
+            w.missed.replace("{n}", &n.to_string())
+        ),
     };
     let _ = tray.set_tooltip(Some(tooltip));
 }
@@ -137,12 +207,19 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let dnd_on = app
         .try_state::<crate::AppState>()
         .is_some_and(|s| s.companion.config().do_not_disturb);
-    let reach = MenuItem::with_id(app, "reach", "Starting…", false, None::<&str>)?;
+    let w = words(app);
+    let reach = MenuItem::with_id(app, "reach", w.starting, false, None::<&str>)?;
     let _ = REACH_ITEM.set(reach.clone());
-    let open = MenuItem::with_id(app, "open", "Open", true, None::<&str>)?;
-    let dnd = CheckMenuItem::with_id(app, "dnd", "Do not disturb", true, dnd_on, None::<&str>)?;
-    let copy = MenuItem::with_id(app, "copy", "Copy webhook URL", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let open = MenuItem::with_id(app, "open", w.open, true, None::<&str>)?;
+    let dnd = CheckMenuItem::with_id(app, "dnd", w.dnd, true, dnd_on, None::<&str>)?;
+    let copy = MenuItem::with_id(app, "copy", w.copy, true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", w.quit, true, None::<&str>)?;
+    let _ = ITEMS.set(Items {
+        open: open.clone(),
+        dnd: dnd.clone(),
+        copy: copy.clone(),
+        quit: quit.clone(),
+    });
     let menu = Menu::with_items(
         app,
         &[

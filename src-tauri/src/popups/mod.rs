@@ -82,8 +82,8 @@ impl Notifier for Popups {
     }
 }
 
-/// The pops' language: the app's setting, else the system's.
-fn language(app: &AppHandle) -> Language {
+/// The app's language (pops, toasts, tray): its setting, else the session's.
+pub fn language(app: &AppHandle) -> Language {
     let configured = app
         .try_state::<crate::AppState>()
         .and_then(|s| s.companion.config().language.clone());

@@ -419,6 +419,61 @@ async fn the_player_plays_a_recording_seeks_and_saves_it() {
     desktop.close().await;
 }
 
+/// Waits until the tray's menu holds `label`; the labels then.
+async fn tray_menu_with(tray: &TrayHost, label: &str) -> Vec<String> {
+    let since = std::time::Instant::now();
+    loop {
+        let labels = tray.menu_labels().await;
+        if labels.iter().any(|l| l == label) {
+            return labels;
+        }
+        assert!(
+            since.elapsed() < WAIT,
+            "no {label:?} in the tray menu: {labels:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_language_drives_the_window_the_pops_and_the_tray() {
+    let _turn = take_turn();
+    let session = DbusSession::bare();
+    let recorder = NotificationRecorder::start(&session.address).await;
+    let tray = TrayHost::start(&session.address).await;
+    let mut env = session.env();
+    // A Russian session whose locale this machine has not generated; no setting.
+    env.extend([
+        ("LANG".to_owned(), "ru_RU.UTF-8".to_owned()),
+        ("LC_ALL".to_owned(), String::new()),
+        ("LC_MESSAGES".to_owned(), String::new()),
+    ]);
+    let (agent, port) = desktop_agent(&env);
+    agent.ok(&["config", "set", "language", ""]);
+    let webhook = agent.ok(&["webhook-url"]).trim().to_owned();
+    let desktop = Desktop::launch(&agent, &env, port).await;
+    let client = &desktop.client;
+
+    wait_text(client, "[data-tab=calls]", "Звонки").await;
+    let labels = tray_menu_with(&tray, "Открыть").await;
+    assert!(labels.iter().any(|l| l == "Не беспокоить"), "{labels:?}");
+    let call = call_from_known_caller("LANG-1", "100");
+    post_to_webhook(&webhook, &call.incoming(), None).await;
+    recorder.wait_for_pop(WAIT, "Входящий звонок").await;
+
+    // English chosen in Settings: everything follows at once.
+    choose_language(client, "en").await;
+    wait_text(client, "[data-tab=calls]", "Calls").await;
+    tray_menu_with(&tray, "Open").await;
+    let next = SimCall {
+        callid: "LANG-2".into(),
+        ..call
+    };
+    post_to_webhook(&webhook, &next.incoming(), None).await;
+    recorder.wait_for_pop(WAIT, "Incoming call").await;
+    desktop.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keyring_replaced_while_the_app_runs_is_used_without_a_restart() {
     let _turn = take_turn();

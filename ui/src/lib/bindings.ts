@@ -497,6 +497,8 @@ export type SecretState = { "state": "stored" } | { "state": "not_stored" } | { 
  */
 reason: string, };
 
+export type Language = "en" | "ru";
+
 export type Refusal = { "kind": "access_code", 
 /**
  * What the request sent (at most 24 characters).
@@ -549,7 +551,12 @@ reach: Reach,
 /**
  * The latest request the listener refused since the app started, if any.
  */
-refused: Refused | null, };
+refused: Refused | null, 
+/**
+ * The language in use: the setting, else the session's. The window, pops,
+ * toasts and tray all follow it.
+ */
+language: Language, };
 
 export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export";
 

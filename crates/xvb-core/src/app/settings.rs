@@ -2,6 +2,7 @@
 //! secrets are stored, the reach line), saving all or nothing, and secrets.
 
 use super::{Companion, ErrorCode, SettingsView, UiError};
+use crate::pbx::pop::Language;
 use crate::reach::tunnel::TunnelStatus;
 use crate::reach::Reach;
 use crate::secret::{Secret, SecretKind, SecretState, TokenStore};
@@ -53,6 +54,7 @@ impl Companion {
             tunnel_secret,
             reach,
             refused: self.state.refusals.watch().borrow().clone(),
+            language: Language::pick(config.language.as_deref()),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::pbx::call::Call;
+use crate::pbx::pop::Language;
 use crate::pbx::refusal::Refused;
 use crate::reach::Reach;
 use crate::secret::SecretState;
@@ -66,6 +67,9 @@ pub struct SettingsView {
     pub reach: Reach,
     /// The latest request the listener refused since the app started, if any.
     pub refused: Option<Refused>,
+    /// The language in use: the setting, else the session's. The window, pops,
+    /// toasts and tray all follow it.
+    pub language: Language,
 }
 
 /// A history export saved as CSV.

@@ -169,6 +169,16 @@ fn the_configured_language_wins_over_the_system() {
 }
 
 #[test]
+fn a_locale_names_the_language_whatever_its_spelling() {
+    for russian in ["ru_RU.UTF-8", "ru-RU", "ru", "RU_ru.KOI8-R"] {
+        assert_eq!(Language::of_locale(russian), Language::Ru, "{russian}");
+    }
+    for other in ["en_US.UTF-8", "de_DE", "C", "", "r"] {
+        assert_eq!(Language::of_locale(other), Language::En, "{other:?}");
+    }
+}
+
+#[test]
 fn the_test_call_says_it_is_one_and_stays() {
     let mut n = notice(Decision::Ring, None, Some(crate::pbx::call::TEST_NUMBER));
     n.call.test = true;

@@ -1,7 +1,9 @@
 //! The words pops are written with, one table per [`Language`].
 
-/// The language pops are written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The language the agent reads: the window, pops, toasts and tray all follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum Language {
     /// English.
     En,
@@ -10,15 +12,21 @@ pub enum Language {
 }
 
 impl Language {
-    /// The configured language (`language` setting), else the system's (the
-    /// locale on Linux, the display language on Windows), else English.
+    /// The configured language (`language` setting), else the session's
+    /// ([`session_locale`]), else English.
     pub fn pick(configured: Option<&str>) -> Language {
-        let system = || sys_locale::get_locale().unwrap_or_default();
         match configured {
             Some("ru") => Language::Ru,
             Some(_) => Language::En,
-            None if system().to_ascii_lowercase().starts_with("ru") => Language::Ru,
-            None => Language::En,
+            None => Language::of_locale(&session_locale()),
+        }
+    }
+
+    /// Russian for a Russian locale (`ru_RU.UTF-8`, `ru-RU`, `ru`), else English.
+    pub fn of_locale(locale: &str) -> Language {
+        match locale.get(..2) {
+            Some(code) if code.eq_ignore_ascii_case("ru") => Language::Ru,
+            _ => Language::En,
         }
     }
 
@@ -28,6 +36,20 @@ impl Language {
             Language::Ru => &RU,
         }
     }
+}
+
+/// The session's locale: `LC_ALL`, `LC_MESSAGES` or `LANG` as set (not the
+/// neutral `C`/`POSIX`) — read as text, so a locale the machine has not
+/// generated still counts — else the system's (the display language on Windows).
+fn session_locale() -> String {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| {
+            !(value.is_empty() || value == "C" || value == "POSIX" || value.starts_with("C."))
+        })
+        .or_else(sys_locale::get_locale)
+        .unwrap_or_default()
 }
 
 /// Pop texts of one language.
