@@ -7,10 +7,11 @@
 use crate::desktop::DesktopStatus;
 use ts_rs::{Config as TsConfig, TS};
 use xvb_core::app::{
-    DialRequest, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, UiError,
+    ContactsExport, DialRequest, ErrorCode, HistoryExport, HistoryPage, RecordingView,
+    SettingsView, UiError,
 };
 use xvb_core::config::Config;
-use xvb_core::contacts::Contact;
+use xvb_core::contacts::{Contact, RowError};
 use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::pbx::call::Call;
 use xvb_core::pbx::context::{CallerContext, LastContact, LastNote};
@@ -23,7 +24,7 @@ use xvb_core::reach::link::LinkStatus;
 use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
-use xvb_core::store::HistoryQuery;
+use xvb_core::store::{HistoryQuery, ImportReport};
 use xvb_core::team::{Cleared, Member, MemberState, MissedEntry, Reached, TeamView};
 
 fn declarations() -> String {
@@ -43,6 +44,9 @@ fn declarations() -> String {
         Notice::decl(&cfg),
         AwaySummary::decl(&cfg),
         Contact::decl(&cfg),
+        RowError::decl(&cfg),
+        ImportReport::decl(&cfg),
+        ContactsExport::decl(&cfg),
         HistoryQuery::decl(&cfg),
         HistoryPage::decl(&cfg),
         HistoryExport::decl(&cfg),

@@ -4,10 +4,13 @@ use crate::desktop::DesktopStatus;
 use crate::AppState;
 use std::sync::Arc;
 use tauri::State;
-use xvb_core::app::{ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, UiError};
+use xvb_core::app::{
+    ContactsExport, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, UiError,
+};
+use xvb_core::contacts::Contact;
 use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::secret::SecretKind;
-use xvb_core::store::HistoryQuery;
+use xvb_core::store::{HistoryQuery, ImportReport};
 use xvb_core::team::TeamView;
 
 type Result<T> = std::result::Result<T, UiError>;
@@ -147,6 +150,36 @@ pub async fn export_history(
         .companion
         .export_history(query, semicolon, utc_offset_minutes)
         .await
+}
+
+/// The contact book, by name.
+#[tauri::command]
+pub async fn contacts(state: State<'_, AppState>) -> Result<Vec<Contact>> {
+    state.companion.contacts().await
+}
+
+/// Imports the text of the CSV or vCard file the agent picked; the report.
+#[tauri::command]
+pub async fn import_contacts(state: State<'_, AppState>, text: String) -> Result<ImportReport> {
+    state.companion.import_contacts(text).await
+}
+
+/// Saves a new contact, or changes the one with its id.
+#[tauri::command]
+pub async fn save_contact(state: State<'_, AppState>, contact: Contact) -> Result<()> {
+    state.companion.save_contact(contact).await
+}
+
+/// Removes a contact.
+#[tauri::command]
+pub async fn remove_contact(state: State<'_, AppState>, id: i64) -> Result<()> {
+    state.companion.remove_contact(id).await
+}
+
+/// Saves the contact book as CSV in the Downloads folder.
+#[tauri::command]
+pub async fn export_contacts(state: State<'_, AppState>) -> Result<ContactsExport> {
+    state.companion.export_contacts().await
 }
 
 /// The page listens now; what a pop's button, a link or the hotkey asked before: `[event, payload]`.

@@ -98,6 +98,11 @@ fn main() {
             commands::tags,
             commands::save_note,
             commands::export_history,
+            commands::contacts,
+            commands::import_contacts,
+            commands::save_contact,
+            commands::remove_contact,
+            commands::export_contacts,
             commands::take_pending,
         ])
         .build(tauri::generate_context!())

@@ -7,7 +7,8 @@
 //! - [`net`] — serving HTTP with every connection bounded (deadlines, caps);
 //! - [`store`] — the SQLite store, one file per table (journal, calls, contacts,
 //!   relay agents), the writer thread, history queries and their CSV export;
-//! - [`contacts`] — the contact book: CSV/vCard import and the in-memory index;
+//! - [`contacts`] — the contact book: CSV/vCard import and export, the in-memory index;
+//! - [`spreadsheet`] — CSV cells made safe for spreadsheets (no formulas);
 //! - [`audio`] — recordings: fetching, G.722 decoding, WAV export, playback;
 //! - [`reach`] — the team relay, an agent's link to it, the tunnel, and the
 //!   [`reach::Reach`] line;
@@ -35,6 +36,7 @@ pub mod pbx;
 pub mod private;
 pub mod reach;
 pub mod secret;
+pub mod spreadsheet;
 pub mod store;
 pub mod team;
 mod tls;

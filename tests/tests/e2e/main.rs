@@ -16,7 +16,8 @@
 //!   [`notes`] (notes and tags through the relay, search, CSV export);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`team_desktop`] (the Team view), [`notes_desktop`]
-//!   (notes from the call detail and the player), [`hotkey_autostart`],
+//!   (notes from the call detail and the player), [`contacts_desktop`] (the
+//!   Contacts tab), [`hotkey_autostart`],
 //!   [`package`] (the installed `.deb`);
 //! - Windows: [`windows_app`] (the app under Wine, without its window) and
 //!   [`windows_installer`], both ignored in the Linux leg.
@@ -47,6 +48,7 @@
 
 mod attack;
 mod contacts;
+mod contacts_desktop;
 mod desktop;
 mod dialing;
 mod durability;

@@ -1,7 +1,8 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, Note, NoteDraft, RecordingView, SecretKind, SettingsView, Tag, TeamView, UiError,
+  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft,
+  RecordingView, SecretKind, SettingsView, Tag, TeamView, UiError,
 } from "./bindings";
 
 export const api = {
@@ -30,6 +31,11 @@ export const api = {
   saveNote: (draft: NoteDraft) => invoke<Note>("save_note", { draft }),
   exportHistory: (query: HistoryQuery, semicolon: boolean, utcOffsetMinutes: number) =>
     invoke<HistoryExport>("export_history", { query, semicolon, utcOffsetMinutes }),
+  contacts: () => invoke<Contact[]>("contacts"),
+  importContacts: (text: string) => invoke<ImportReport>("import_contacts", { text }),
+  saveContact: (contact: Contact) => invoke<void>("save_contact", { contact }),
+  removeContact: (id: number) => invoke<void>("remove_contact", { id }),
+  exportContacts: () => invoke<ContactsExport>("export_contacts"),
 };
 
 /** The message of an error from a command (a `UiError`) or anything else. */

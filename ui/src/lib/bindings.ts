@@ -373,6 +373,40 @@ crm_url: string | null,
  */
 note: string | null, };
 
+export type RowError = { 
+/**
+ * 1-based line in the file.
+ */
+line: number, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type ImportReport = { 
+/**
+ * New contacts.
+ */
+added: number, 
+/**
+ * Contacts that matched an existing one by number and were updated.
+ */
+updated: number, 
+/**
+ * Rows skipped, with their line and reason.
+ */
+errors: Array<RowError>, };
+
+export type ContactsExport = { 
+/**
+ * Where it was saved (the Downloads folder).
+ */
+path: string, 
+/**
+ * How many contacts it holds.
+ */
+contacts: number, };
+
 export type HistoryQuery = { 
 /**
  * Digits the client's number contains (a whole number matches in any spelling).
@@ -558,7 +592,7 @@ refused: Refused | null,
  */
 language: Language, };
 
-export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export";
+export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export" | "contact";
 
 export type UiError = { 
 /**

@@ -38,8 +38,10 @@ pub enum ErrorCode {
     Desktop,
     /// A note was refused (empty, too long, a tag not on the team's list).
     Note,
-    /// The history could not be exported.
+    /// The history or the contact book could not be exported.
     Export,
+    /// A contact or a contacts file was refused.
+    Contact,
 }
 
 /// An error the UI shows: a stable code, a plain message, and the settings key it is about.

@@ -8,10 +8,12 @@
 //! - `recordings` — playing and saving recordings;
 //! - `team` — the team's board and missed-call queue (relay mode), claims;
 //! - `notes` — notes and tags on calls (through the relay when joined), CSV export;
+//! - `contacts` — the contact book: import, edit, export;
 //! - [`views`] — what the screens receive; [`error`]: what they show on failure.
 //!
 //! Uses every other part of the crate; nothing uses it but the shells.
 
+mod contacts;
 mod dialing;
 pub mod error;
 mod notes;
@@ -22,7 +24,9 @@ mod team;
 pub mod views;
 
 pub use error::{ErrorCode, UiError};
-pub use views::{DialRequest, HistoryExport, HistoryPage, RecordingView, SettingsView};
+pub use views::{
+    ContactsExport, DialRequest, HistoryExport, HistoryPage, RecordingView, SettingsView,
+};
 
 use crate::audio::playback::PlaybackServer;
 use crate::config::{Config, DataDir};

@@ -72,6 +72,17 @@ pub struct SettingsView {
     pub language: Language,
 }
 
+/// The contact book saved as CSV.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ContactsExport {
+    /// Where it was saved (the Downloads folder).
+    pub path: String,
+    /// How many contacts it holds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub contacts: usize,
+}
+
 /// A history export saved as CSV.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

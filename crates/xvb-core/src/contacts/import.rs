@@ -6,8 +6,10 @@ use serde::Serialize;
 
 /// One input row that could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RowError {
     /// 1-based line in the file.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: u64,
     /// Why.
     pub reason: String,

@@ -2,9 +2,11 @@
 //! are here; the book's tables are in the store (`store/contacts.rs`).
 //!
 //! - [`import`] — reading CSV and vCard files;
+//! - [`export`] — the book as CSV that imports again;
 //! - [`index`] — the in-memory index that answers `cmd=contact` without
 //!   touching the database.
 
+pub mod export;
 pub mod import;
 pub mod index;
 

@@ -10,10 +10,13 @@ use serde::Serialize;
 
 /// How a contact import went.
 #[derive(Debug, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// New contacts.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub added: usize,
     /// Contacts that matched an existing one by number and were updated.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated: usize,
     /// Rows skipped, with their line and reason.
     pub errors: Vec<RowError>,

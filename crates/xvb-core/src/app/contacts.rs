@@ -1,0 +1,82 @@
+//! The contact book in the app's *Contacts* tab: the same store as `xvb
+//! contacts` (the listener's index follows every change within a second),
+//! imported from a file the agent picks, edited, and exported as CSV.
+
+use super::{Companion, ContactsExport, ErrorCode, UiError};
+use crate::audio::export::{downloads_dir, unused_path};
+use crate::contacts::{export::export_csv, parse_file, Contact};
+use crate::store::{Database, ImportReport};
+
+impl Companion {
+    /// Every contact, by name.
+    pub async fn contacts(&self) -> Result<Vec<Contact>, UiError> {
+        let db = self.reader.lock().expect("reader lock");
+        Ok(db.contacts()?)
+    }
+
+    /// Imports the text of a CSV or vCard file: how many were added and
+    /// updated, and each line skipped with why.
+    pub async fn import_contacts(&self, text: String) -> Result<ImportReport, UiError> {
+        let database = self.data.database_path();
+        tokio::task::spawn_blocking(move || {
+            let parsed = parse_file(&text).map_err(|e| UiError::new(ErrorCode::Contact, e))?;
+            Ok(Database::open(&database)?.import(parsed)?)
+        })
+        .await?
+    }
+
+    /// Saves `contact`: a new one, or — with the id it was read with — that
+    /// one changed (its numbers too). Nothing changes when it is not valid.
+    pub async fn save_contact(&self, contact: Contact) -> Result<(), UiError> {
+        contact
+            .clone()
+            .validated()
+            .map_err(|e| UiError::new(ErrorCode::Contact, e))?;
+        let database = self.data.database_path();
+        tokio::task::spawn_blocking(move || {
+            let mut db = Database::open(&database)?;
+            if contact.id != 0 {
+                db.remove_contact(&format!("#{}", contact.id))?;
+            }
+            db.add_contact(Contact { id: 0, ..contact })?;
+            Ok(())
+        })
+        .await?
+    }
+
+    /// Removes the contact `id`.
+    pub async fn remove_contact(&self, id: i64) -> Result<(), UiError> {
+        let database = self.data.database_path();
+        tokio::task::spawn_blocking(move || {
+            Database::open(&database)?.remove_contact(&format!("#{id}"))?;
+            Ok(())
+        })
+        .await?
+    }
+
+    /// Writes the whole book as CSV (the columns import reads) into Downloads.
+    pub async fn export_contacts(&self) -> Result<ContactsExport, UiError> {
+        let contacts = self.contacts().await?;
+        tokio::task::spawn_blocking(move || {
+            let folder = downloads_dir();
+            let path = unused_path(&folder, "contacts.csv");
+            let cannot = |e: std::io::Error| {
+                UiError::new(
+                    ErrorCode::Export,
+                    format!(
+                        "cannot write {}: {e}; pick a folder you can write to",
+                        path.display()
+                    ),
+                )
+            };
+            std::fs::create_dir_all(&folder).map_err(cannot)?;
+            let file = crate::private::create_file(&path).map_err(cannot)?;
+            export_csv(&contacts, file)?;
+            Ok(ContactsExport {
+                path: path.display().to_string(),
+                contacts: contacts.len(),
+            })
+        })
+        .await?
+    }
+}
