@@ -18,10 +18,6 @@ test: deps-test ui lint ui-test tools package-deb
 	$(CARGO) test --workspace
 	$(MAKE) test-windows
 
-## The end-to-end tests mostly wait on the processes they drive (the suite used
-## 0.8 of a core at 4 threads): twice as many test threads as cores.
-export RUST_TEST_THREADS ?= $(shell echo $$(( $$(nproc) * 2 )))
-
 ## Windows (x86_64-pc-windows-gnu), cross-built on Debian: xvb.exe, xvb-companion.exe
 ## and the per-user installer target/windows/XVB-Companion-<version>-x64-setup.exe.
 windows: deps-windows ui

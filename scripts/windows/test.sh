@@ -37,6 +37,9 @@ unset RUSTC RUSTDOC RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 # the Linux leg, as does the missing-Secret-Service case: Windows always has its
 # Credential Manager; and the notes' pop on D-Bus and PostgreSQL nodes), and the app and
 # the installer, ignored in the Linux leg.
+# Twice as many test threads as cores: the tests mostly wait on Wine. (The Linux leg keeps
+# one per core: its recordings player needs real-time audio, which stalled under that load.)
+export RUST_TEST_THREADS=${RUST_TEST_THREADS:-$(( $(nproc) * 2 ))}
 # `--workspace`: the features the Linux leg built the suite with, so it is not compiled again.
 areas=(listener:: contacts:: durability:: dialing:: recordings:: g722:: relay:: tunnel:: notes:: windows_app:: windows_installer::)
 XVB_WINDOWS_EXE="$stage/xvb.exe" XVB_WINDOWS_INSTALLER="$PWD/$installer" \
