@@ -113,6 +113,21 @@ pub enum TokenError {
 }
 
 impl TokenError {
+    /// The message as the app's window says it: what to fill in and where,
+    /// never a command to run (the CLI's messages name the command).
+    pub fn in_settings(&self) -> String {
+        match self {
+            TokenError::NoAccount => "enter the access code (the PBX account number) in Settings first: the token is kept per account".into(),
+            TokenError::NotSet(account) => {
+                format!("no PBX token is stored for account {account}: paste it in Settings, under PBX token")
+            }
+            TokenError::SecretNotSet { what, account, .. } => {
+                format!("no {what} is stored for account {account}: enter it in Settings")
+            }
+            other => other.to_string(),
+        }
+    }
+
     fn from_keyring(error: keyring_core::Error) -> TokenError {
         use keyring_core::Error as K;
         match error {
@@ -200,7 +215,7 @@ impl SecretState {
             Ok(true) => SecretState::Stored,
             Ok(false) => SecretState::NotStored,
             Err(e) => SecretState::Unknown {
-                reason: e.to_string(),
+                reason: e.in_settings(),
             },
         }
     }
@@ -352,5 +367,29 @@ mod tests {
             TokenStore::for_account(None),
             Err(TokenError::NoAccount)
         ));
+    }
+
+    #[test]
+    fn the_window_says_where_to_fill_in_not_what_to_run() {
+        let missing = [
+            TokenError::NoAccount,
+            TokenError::NotSet("10019".into()),
+            TokenError::SecretNotSet {
+                what: "tunnel secret",
+                command: "xvb token set --tunnel",
+                account: "10019".into(),
+            },
+        ];
+        for error in missing {
+            let said = error.in_settings();
+            assert!(
+                said.contains("Settings") && !said.contains("xvb "),
+                "{said}"
+            );
+            assert!(
+                error.to_string().contains("xvb "),
+                "the CLI names the command"
+            );
+        }
     }
 }

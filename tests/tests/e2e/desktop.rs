@@ -144,7 +144,12 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     click(client, "[data-tab=dial]").await;
     replace_text(client, DIAL_INPUT, "+7 920 111-96-13").await;
     click(client, "[data-testid=dial-call]").await;
-    wait_text(client, "[data-testid=dial-result]", "token").await;
+    wait_text(
+        client,
+        "[data-testid=dial-result]",
+        "paste it in Settings, under PBX token",
+    )
+    .await;
     screenshot(client, "dial-pad-no-token").await;
     click(client, "[data-testid=dial-open-settings]").await;
 

@@ -114,13 +114,23 @@ impl From<DialError> for UiError {
             | DialError::InsecurePbxUrl(_) => ErrorCode::Config,
             _ => ErrorCode::Dial,
         };
-        UiError::new(code, e)
+        // What to fill in and where, not the CLI's command.
+        let message = match &e {
+            DialError::Token(token) => token.in_settings(),
+            DialError::NoExtension => "enter your extension in Settings first".into(),
+            DialError::NoPbxUrl => "enter the PBX address in Settings first: it is \"Адрес облачной АТС\" in the PBX's integration settings".into(),
+            DialError::InsecurePbxUrl(host) => format!(
+                "refused to send the PBX token over plain http:// to {host}: enter the PBX's https:// address in Settings"
+            ),
+            other => other.to_string(),
+        };
+        UiError::new(code, message)
     }
 }
 
 impl From<TokenError> for UiError {
     fn from(e: TokenError) -> Self {
-        UiError::new(ErrorCode::Token, e)
+        UiError::new(ErrorCode::Token, e.in_settings())
     }
 }
 
