@@ -108,28 +108,11 @@ async fn contacts_are_imported_edited_and_exported_and_the_pops_use_them() {
         book.contains("Новый клиент"),
         "the CLI's book is the same: {book}"
     );
-    let row = "//tr[td[contains(., 'Новый клиент')]]";
-    client
-        .find(Locator::XPath(&format!(
-            "{row}//button[@data-testid='contact-edit']"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_in_row(client, "Новый клиент", "contact-edit").await;
     replace_text(client, "[data-field=contact-name]", "Новый клиент (VIP)").await;
     click(client, "[data-testid=contact-save]").await;
     wait_text(client, "[data-testid=contacts]", "Новый клиент (VIP)").await;
-    client
-        .find(Locator::XPath(&format!(
-            "{row}//button[@data-testid='contact-remove']"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_in_row(client, "Новый клиент", "contact-remove").await;
     wait_until_gone(client, "Новый клиент").await;
 
     click(client, "[data-testid=contacts-export]").await;
@@ -163,6 +146,18 @@ async fn contacts_are_imported_edited_and_exported_and_the_pops_use_them() {
         .wait_for_pop(WAIT, "Входящий звонок: Ольга Иванова")
         .await;
     desktop.close().await;
+}
+
+/// Clicks the button `testid` in the contact list's row that shows `name`.
+async fn click_in_row(client: &fantoccini::Client, name: &str, testid: &str) {
+    let button = format!("//tr[td[contains(., '{name}')]]//button[@data-testid='{testid}']");
+    client
+        .find(Locator::XPath(&button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Waits until the contact list no longer shows `text`.

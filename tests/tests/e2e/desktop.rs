@@ -40,6 +40,16 @@ async fn call_from_the_pad(client: &fantoccini::Client, pbx: &mut Served) {
     );
 }
 
+/// Types the token into Settings and saves it; waits until it reads as stored.
+async fn save_token(client: &fantoccini::Client) {
+    type_into(client, "[data-testid=token-input]", TOKEN).await;
+    click(client, "[data-testid=token-save]").await;
+    wait_until(client, "[data-testid=token-state]", "\"stored\"", |text| {
+        text == "stored"
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let _turn = take_turn();
@@ -155,18 +165,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
 
     // Settings: the token goes to the real keyring, other settings to config.toml.
     wait_text(client, "[data-testid=token-state]", "not stored").await;
-    client
-        .find(Locator::Css("[data-testid=token-input]"))
-        .await
-        .unwrap()
-        .send_keys(TOKEN)
-        .await
-        .unwrap();
-    click(client, "[data-testid=token-save]").await;
-    wait_until(client, "[data-testid=token-state]", "\"stored\"", |text| {
-        text == "stored"
-    })
-    .await;
+    save_token(client).await;
     let stored = Command::new("secret-tool")
         .args([
             "lookup",
@@ -491,18 +490,7 @@ async fn a_keyring_replaced_while_the_app_runs_is_used_without_a_restart() {
     // The app has asked the first keyring about the token.
     wait_text(client, "[data-testid=token-state]", "not stored").await;
     session.replace_keyring();
-    client
-        .find(Locator::Css("[data-testid=token-input]"))
-        .await
-        .unwrap()
-        .send_keys(TOKEN)
-        .await
-        .unwrap();
-    click(client, "[data-testid=token-save]").await;
-    wait_until(client, "[data-testid=token-state]", "\"stored\"", |text| {
-        text == "stored"
-    })
-    .await;
+    save_token(client).await;
     assert_eq!(
         stored_secret(ACCESS_CODE, &env).as_deref(),
         Some(TOKEN),

@@ -2,8 +2,8 @@
 //! contacts` (the listener's index follows every change within a second),
 //! imported from a file the agent picks, edited, and exported as CSV.
 
+use super::downloads::save_in_downloads;
 use super::{Companion, ContactsExport, ErrorCode, UiError};
-use crate::audio::export::{downloads_dir, unused_path};
 use crate::contacts::{export::export_csv, parse_file, Contact};
 use crate::store::{Database, ImportReport};
 
@@ -57,26 +57,14 @@ impl Companion {
     /// Writes the whole book as CSV (the columns import reads) into Downloads.
     pub async fn export_contacts(&self) -> Result<ContactsExport, UiError> {
         let contacts = self.contacts().await?;
-        tokio::task::spawn_blocking(move || {
-            let folder = downloads_dir();
-            let path = unused_path(&folder, "contacts.csv");
-            let cannot = |e: std::io::Error| {
-                UiError::new(
-                    ErrorCode::Export,
-                    format!(
-                        "cannot write {}: {e}; pick a folder you can write to",
-                        path.display()
-                    ),
-                )
-            };
-            std::fs::create_dir_all(&folder).map_err(cannot)?;
-            let file = crate::private::create_file(&path).map_err(cannot)?;
-            export_csv(&contacts, file)?;
-            Ok(ContactsExport {
-                path: path.display().to_string(),
-                contacts: contacts.len(),
-            })
+        let count = contacts.len();
+        let (path, ()) = save_in_downloads("contacts.csv".into(), move |file| {
+            Ok(export_csv(&contacts, file)?)
         })
-        .await?
+        .await?;
+        Ok(ContactsExport {
+            path,
+            contacts: count,
+        })
     }
 }

@@ -15,6 +15,7 @@
 
 mod contacts;
 mod dialing;
+mod downloads;
 pub mod error;
 mod notes;
 mod reach;

@@ -2,8 +2,8 @@
 //! tags and streams each note to every agent), else in this computer's store
 //! with the tags of its settings — and the history exported as CSV.
 
+use super::downloads::save_in_downloads;
 use super::{Companion, ErrorCode, HistoryExport, UiError};
-use crate::audio::export::{downloads_dir, unused_path};
 use crate::notes::{Note, NoteDraft, Tag};
 use crate::pbx::pop::Language;
 use crate::reach::relay::RelayError;
@@ -64,28 +64,12 @@ impl Companion {
                 "history-[year]-[month]-[day]-[hour][minute].csv"
             ))
             .expect("the name formats");
-        tokio::task::spawn_blocking(move || {
-            let folder = downloads_dir();
-            let path = unused_path(&folder, &name);
-            let cannot = |e: std::io::Error| {
-                UiError::new(
-                    ErrorCode::Export,
-                    format!(
-                        "cannot write {}: {e}; pick a folder you can write to",
-                        path.display()
-                    ),
-                )
-            };
-            std::fs::create_dir_all(&folder).map_err(cannot)?;
-            let file = crate::private::create_file(&path).map_err(cannot)?;
+        let (path, calls) = save_in_downloads(name, move |file| {
             let db = Database::open(&database)?;
-            let calls = export_csv(&db, &query, options, file)?;
-            Ok(HistoryExport {
-                path: path.display().to_string(),
-                calls,
-            })
+            Ok(export_csv(&db, &query, options, file)?)
         })
-        .await?
+        .await?;
+        Ok(HistoryExport { path, calls })
     }
 }
 
