@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
-use xvb_e2e::desktop::page::{click, replace_text, wait_text, wait_value, DIAL_INPUT, WAIT};
+use xvb_e2e::desktop::page::{click, type_into, wait_text, wait_value, DIAL_INPUT, WAIT};
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::process::terminate;
@@ -66,9 +66,34 @@ fn hold_shortcut(display: &str, dir: &Path) -> Child {
     child
 }
 
-async fn set_hotkey(client: &fantoccini::Client, shortcut: &str) {
+/// Records Ctrl+Alt+`key` in Settings' hotkey field, as the agent presses it, and saves.
+async fn set_hotkey(client: &fantoccini::Client, key: char) {
+    use fantoccini::key::Key;
     click(client, "[data-tab=settings]").await;
-    replace_text(client, "[data-field=dial_hotkey]", shortcut).await;
+    // Half a combination, or a key alone, is not taken.
+    let field = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(fantoccini::Locator::Css("[data-field=dial_hotkey]"))
+        .await
+        .unwrap();
+    let before = field.prop("value").await.unwrap();
+    type_into(
+        client,
+        "[data-field=dial_hotkey]",
+        &format!("{}", Key::Control),
+    )
+    .await;
+    type_into(client, "[data-field=dial_hotkey]", "q").await;
+    assert_eq!(field.prop("value").await.unwrap(), before);
+    type_into(
+        client,
+        "[data-field=dial_hotkey]",
+        &format!("{}{}{key}", Key::Control, Key::Alt),
+    )
+    .await;
+    let shortcut = format!("Ctrl+Alt+{}", key.to_ascii_uppercase());
+    wait_value(client, "[data-field=dial_hotkey]", &shortcut).await;
     click(client, "[data-testid=save-settings]").await;
 }
 
@@ -114,7 +139,7 @@ async fn the_hotkey_dials_the_selection_and_autostart_writes_its_entry() {
     // A shortcut another program holds is reported in settings, not ignored.
     let work = tempfile::tempdir().unwrap();
     let mut other = hold_shortcut(&display, work.path());
-    set_hotkey(client, "Ctrl+Alt+K").await;
+    set_hotkey(client, 'k').await;
     wait_text(
         client,
         "[data-error=dial_hotkey]",
@@ -125,7 +150,7 @@ async fn the_hotkey_dials_the_selection_and_autostart_writes_its_entry() {
     wait_text(client, "[data-testid=settings-message]", "Saved").await;
     terminate(&mut other);
     // Another one works, and the old one no longer does anything.
-    set_hotkey(client, "Ctrl+Alt+J").await;
+    set_hotkey(client, 'j').await;
     wait_text(client, "[data-testid=settings-message]", "Saved").await;
     assert!(client
         .find(fantoccini::Locator::Css("[data-error=dial_hotkey]"))

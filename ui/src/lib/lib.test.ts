@@ -6,6 +6,7 @@ import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
 import { narrowed } from "./history";
 import { contactMatches, phonesOf } from "./contacts";
+import { shortcutOf } from "./shortcut";
 import { contextLines, missedState, myExtension, timer, waited } from "./team";
 import type { MissedEntry } from "./bindings";
 
@@ -51,6 +52,19 @@ describe("i18n", () => {
     expect(statusLabel("ru", "Success")).toBe("Отвечен");
     expect(statusLabel("en", "Missed")).toBe("Missed");
     expect(statusLabel("ru", "Voicemail")).toBe("Voicemail");
+  });
+});
+
+describe("hotkey recorder", () => {
+  const press = (code: string, mods: Partial<Record<"ctrlKey" | "altKey" | "shiftKey" | "metaKey", boolean>> = {}) =>
+    shortcutOf({ code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
+  it("takes only a whole combination, named by the key's place", () => {
+    expect(press("KeyD", { ctrlKey: true, altKey: true })).toBe("Ctrl+Alt+D");
+    expect(press("Digit9", { ctrlKey: true, shiftKey: true })).toBe("Ctrl+Shift+9");
+    expect(press("F12", { metaKey: true })).toBe("Super+F12");
+    expect(press("ControlLeft", { ctrlKey: true })).toBe(null);
+    expect(press("KeyD")).toBe(null);
+    expect(press("Backspace")).toBe("");
   });
 });
 
