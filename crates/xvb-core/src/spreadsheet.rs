@@ -1,5 +1,47 @@
-//! Cells of the CSV files the product writes (history, contacts), made safe
-//! for the spreadsheets agents open them in.
+//! The CSV files the product writes (history, contacts) as the spreadsheets
+//! agents open them in expect: UTF-8 with a byte-order mark, and every cell
+//! made safe ([`inert_cell`]). The `csv` crate does the quoting.
+
+use crate::CoreError;
+use std::io::{BufWriter, Write};
+
+/// A CSV file being written for a spreadsheet.
+pub struct Sheet<W: Write> {
+    csv: csv::Writer<BufWriter<W>>,
+}
+
+impl<W: Write> Sheet<W> {
+    /// Starts the file on `out` (its byte-order mark, so Excel reads Cyrillic
+    /// as it is), fields separated by `separator` (`b','`, or `b';'` as Excel
+    /// in a Russian locale expects).
+    pub fn start(out: W, separator: u8) -> Result<Sheet<W>, CoreError> {
+        let mut out = BufWriter::new(out);
+        out.write_all("\u{feff}".as_bytes()).map_err(io_error)?;
+        let csv = csv::WriterBuilder::new()
+            .delimiter(separator)
+            .from_writer(out);
+        Ok(Sheet { csv })
+    }
+
+    /// Writes one row, each cell through [`inert_cell`].
+    pub fn row<const N: usize>(&mut self, cells: [String; N]) -> Result<(), CoreError> {
+        self.csv
+            .write_record(cells.map(inert_cell))
+            .map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(e) => io_error(e),
+                other => CoreError::Corrupt(format!("{other:?}")),
+            })
+    }
+
+    /// Writes out what is still buffered.
+    pub fn finish(mut self) -> Result<(), CoreError> {
+        self.csv.flush().map_err(io_error)
+    }
+}
+
+fn io_error(e: std::io::Error) -> CoreError {
+    CoreError::io(std::path::Path::new("the export file"), e)
+}
 
 /// A cell Excel, LibreOffice and Google Sheets show as text, never run as a
 /// formula (OWASP's rule for CSV injection): one that starts with `=`, `+`,

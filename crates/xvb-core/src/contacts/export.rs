@@ -1,36 +1,26 @@
 //! The contact book as CSV, in the columns import reads (`name,phone,
 //! responsible,crm_url,note`; several numbers joined with `;`), so an export
-//! imports again as it is. Every cell goes through [`inert_cell`].
+//! imports again as it is, written as a [`Sheet`].
 
 use super::Contact;
-use crate::spreadsheet::inert_cell;
+use crate::spreadsheet::Sheet;
 use crate::CoreError;
 use std::io::Write;
 
 /// Writes `contacts` to `out` (UTF-8 with a byte-order mark, for Excel).
 pub fn export_csv(contacts: &[Contact], out: impl Write) -> Result<(), CoreError> {
-    let io = |e: std::io::Error| CoreError::io(std::path::Path::new("the export file"), e);
-    let mut out = std::io::BufWriter::new(out);
-    out.write_all("\u{feff}".as_bytes()).map_err(io)?;
-    let mut csv = csv::Writer::from_writer(out);
-    let csv_error = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => io(e),
-        other => CoreError::Corrupt(format!("{other:?}")),
-    };
-    csv.write_record(["name", "phone", "responsible", "crm_url", "note"])
-        .map_err(csv_error)?;
+    let mut sheet = Sheet::start(out, b',')?;
+    sheet.row(["name", "phone", "responsible", "crm_url", "note"].map(String::from))?;
     for contact in contacts {
-        let row = [
+        sheet.row([
             contact.name.clone(),
             contact.phones.join(";"),
             contact.responsible.clone().unwrap_or_default(),
             contact.crm_url.clone().unwrap_or_default(),
             contact.note.clone().unwrap_or_default(),
-        ];
-        csv.write_record(row.map(inert_cell)).map_err(csv_error)?;
+        ])?;
     }
-    csv.flush().map_err(io)?;
-    Ok(())
+    sheet.finish()
 }
 
 #[cfg(test)]

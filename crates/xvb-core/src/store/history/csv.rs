@@ -1,13 +1,12 @@
 //! History as CSV that Excel opens as it is, Cyrillic included: UTF-8 with a
 //! byte-order mark, `,` or `;` between fields (Excel in a Russian locale
 //! expects `;`), one row per call with its tags, notes, duration and
-//! recording link. The `csv` crate does the quoting; [`inert_cell`] keeps a
-//! cell from running as a formula.
+//! recording link, written as a [`Sheet`] (no cell runs as a formula).
 
 use super::HistoryQuery;
 use crate::pbx::call::Call;
 use crate::pbx::pop::Language;
-use crate::spreadsheet::inert_cell;
+use crate::spreadsheet::Sheet;
 use crate::store::Database;
 use crate::CoreError;
 use std::io::Write;
@@ -70,29 +69,19 @@ pub fn export_csv(
     options: CsvOptions,
     out: impl Write,
 ) -> Result<usize, CoreError> {
-    let io = |e: std::io::Error| CoreError::io(std::path::Path::new("the export file"), e);
-    let mut out = std::io::BufWriter::new(out);
-    out.write_all("\u{feff}".as_bytes()).map_err(io)?;
-    let mut csv = csv::WriterBuilder::new()
-        .delimiter(options.separator)
-        .from_writer(out);
-    let csv_error = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => io(e),
-        other => CoreError::Corrupt(format!("{other:?}")),
-    };
+    let mut sheet = Sheet::start(out, options.separator)?;
     let header = match options.language {
         Language::En => HEADER_EN,
         Language::Ru => HEADER_RU,
     };
-    csv.write_record(header).map_err(csv_error)?;
+    sheet.row(header.map(String::from))?;
     let written = db.each_call(query, CHUNK, |calls| {
         for call in calls {
-            csv.write_record(row(call, options).map(inert_cell))
-                .map_err(csv_error)?;
+            sheet.row(row(call, options))?;
         }
         Ok(())
     })?;
-    csv.flush().map_err(io)?;
+    sheet.finish()?;
     Ok(written)
 }
 
