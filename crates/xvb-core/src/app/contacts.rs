@@ -3,7 +3,7 @@
 //! imported from a file the agent picks, edited, and exported as CSV.
 
 use super::downloads::save_in_downloads;
-use super::{Companion, ContactsExport, ErrorCode, UiError};
+use super::{Companion, ContactsExport, UiError};
 use crate::contacts::{export::export_csv, parse_file, Contact};
 use crate::store::{Database, ImportReport};
 
@@ -19,8 +19,7 @@ impl Companion {
     pub async fn import_contacts(&self, text: String) -> Result<ImportReport, UiError> {
         let database = self.data.database_path();
         tokio::task::spawn_blocking(move || {
-            let parsed = parse_file(&text).map_err(|e| UiError::new(ErrorCode::Contact, e))?;
-            Ok(Database::open(&database)?.import(parsed)?)
+            Ok(Database::open(&database)?.import(parse_file(&text)?)?)
         })
         .await?
     }
@@ -28,17 +27,13 @@ impl Companion {
     /// Saves `contact`: a new one, or — with the id it was read with — that
     /// one changed (its numbers too). Nothing changes when it is not valid.
     pub async fn save_contact(&self, contact: Contact) -> Result<(), UiError> {
-        contact
-            .clone()
-            .validated()
-            .map_err(|e| UiError::new(ErrorCode::Contact, e))?;
         let database = self.data.database_path();
         tokio::task::spawn_blocking(move || {
             let mut db = Database::open(&database)?;
-            if contact.id != 0 {
-                db.remove_contact(&format!("#{}", contact.id))?;
-            }
-            db.add_contact(Contact { id: 0, ..contact })?;
+            match contact.id {
+                0 => db.add_contact(contact)?,
+                id => db.replace_contact(id, contact)?,
+            };
             Ok(())
         })
         .await?

@@ -96,6 +96,7 @@ impl From<CoreError> for UiError {
             CoreError::Config(_) => ErrorCode::Config,
             CoreError::Listen { .. } => ErrorCode::Listen,
             CoreError::Note(_) => ErrorCode::Note,
+            CoreError::Import(_) => ErrorCode::Contact,
             _ => ErrorCode::Store,
         };
         UiError::new(code, e)

@@ -129,12 +129,25 @@ impl Database {
 
     /// Adds one contact (or updates the one that has its number); returns its id.
     pub fn add_contact(&mut self, contact: Contact) -> Result<i64, CoreError> {
+        self.save_contact(None, contact)
+    }
+
+    /// Puts `contact` in place of contact `id` (its numbers too), in one
+    /// transaction: nothing changes when it is not valid. Returns its id.
+    pub fn replace_contact(&mut self, id: i64, contact: Contact) -> Result<i64, CoreError> {
+        self.save_contact(Some(id), contact)
+    }
+
+    fn save_contact(&mut self, replaced: Option<i64>, contact: Contact) -> Result<i64, CoreError> {
         let contact = contact
             .validated()
             .map_err(|e| CoreError::Import(e.to_string()))?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(id) = replaced {
+            tx.execute("DELETE FROM contacts WHERE id = ?1", [id])?;
+        }
         let (id, _) = upsert_contact(&tx, &contact)?;
         bump_contacts_revision(&tx)?;
         tx.commit()?;

@@ -503,3 +503,34 @@ async fn the_database_and_its_wal_are_this_users_only() {
     Database::open(&path).unwrap();
     assert_eq!(mode(""), 0o600);
 }
+
+#[test]
+fn a_contact_is_replaced_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Database::open(&dir.path().join("db.sqlite3")).unwrap();
+    let contact = |name: &str, phone: &str| crate::contacts::Contact {
+        name: name.into(),
+        phones: vec![phone.into()],
+        ..Default::default()
+    };
+    let id = db.add_contact(contact("Вася", "79201119613")).unwrap();
+    let refused = db.replace_contact(id, contact("Вася", "abc"));
+    assert!(refused.is_err());
+    let book = db.contacts().unwrap();
+    assert_eq!(
+        book.len(),
+        1,
+        "a refused change leaves the contact as it was"
+    );
+    assert_eq!(book[0].phones, ["79201119613"]);
+    db.replace_contact(id, contact("Вася (VIP)", "79001112233"))
+        .unwrap();
+    let book = db.contacts().unwrap();
+    assert_eq!(book.len(), 1, "{book:?}");
+    assert_eq!(book[0].name, "Вася (VIP)");
+    assert_eq!(
+        book[0].phones,
+        ["79001112233"],
+        "the old number went with it"
+    );
+}
