@@ -3,7 +3,7 @@
 //! expects 10019"), and a pop at most once an hour — a PBX set up wrong keeps
 //! trying, and a scan of the LAN must not flood the desktop.
 
-use super::hook::HookError;
+use super::checks::HookError;
 use crate::pbx::notifier::Notifier;
 use crate::pbx::refusal::{Refusal, Refused};
 use std::sync::Mutex;

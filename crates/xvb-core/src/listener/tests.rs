@@ -19,7 +19,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
 const GOOD: &str =
     "access_code=10019&cmd=event&callid=E1&type=in&event=INCOMING&ext=&phone=79201119613";
-const AC_HEADER: &str = super::hook::ACCESS_CODE_HEADER;
+const AC_HEADER: &str = super::checks::ACCESS_CODE_HEADER;
 
 /// One request and what the listener must answer.
 struct Case {
