@@ -152,10 +152,10 @@ pub async fn export_history(
         .await
 }
 
-/// The contact book, by name.
+/// The contacts matching `search` (a name, or a number in any spelling), by name.
 #[tauri::command]
-pub async fn contacts(state: State<'_, AppState>) -> Result<Vec<Contact>> {
-    state.companion.contacts().await
+pub async fn contacts(state: State<'_, AppState>, search: String) -> Result<Vec<Contact>> {
+    state.companion.contacts(&search).await
 }
 
 /// Imports the text of the CSV or vCard file the agent picked; the report.

@@ -31,7 +31,7 @@ export const api = {
   saveNote: (draft: NoteDraft) => invoke<Note>("save_note", { draft }),
   exportHistory: (query: HistoryQuery, semicolon: boolean, utcOffsetMinutes: number) =>
     invoke<HistoryExport>("export_history", { query, semicolon, utcOffsetMinutes }),
-  contacts: () => invoke<Contact[]>("contacts"),
+  contacts: (search: string) => invoke<Contact[]>("contacts", { search }),
   importContacts: (text: string) => invoke<ImportReport>("import_contacts", { text }),
   saveContact: (contact: Contact) => invoke<void>("save_contact", { contact }),
   removeContact: (id: number) => invoke<void>("remove_contact", { id }),

@@ -8,10 +8,12 @@ use crate::contacts::{export::export_csv, parse_file, Contact};
 use crate::store::{Database, ImportReport};
 
 impl Companion {
-    /// Every contact, by name.
-    pub async fn contacts(&self) -> Result<Vec<Contact>, UiError> {
+    /// The contacts matching `search` ([`Contact::matches`]; empty: all), by name.
+    pub async fn contacts(&self, search: &str) -> Result<Vec<Contact>, UiError> {
         let db = self.reader.lock().expect("reader lock");
-        Ok(db.contacts()?)
+        let mut book = db.contacts()?;
+        book.retain(|contact| contact.matches(search));
+        Ok(book)
     }
 
     /// Imports the text of a CSV or vCard file: how many were added and
@@ -51,7 +53,7 @@ impl Companion {
 
     /// Writes the whole book as CSV (the columns import reads) into Downloads.
     pub async fn export_contacts(&self) -> Result<ContactsExport, UiError> {
-        let contacts = self.contacts().await?;
+        let contacts = self.contacts("").await?;
         let count = contacts.len();
         let (path, ()) = save_in_downloads("contacts.csv".into(), move |file| {
             Ok(export_csv(&contacts, file)?)

@@ -54,6 +54,24 @@ pub enum InvalidContact {
 }
 
 impl Contact {
+    /// Whether the contact matches text typed in a search: its name (any
+    /// case), or one of its numbers in any spelling ([`phone::looked_for_as`],
+    /// as history's search). Empty text matches every contact.
+    pub fn matches(&self, typed: &str) -> bool {
+        let typed = typed.trim();
+        if typed.is_empty() || self.name.to_lowercase().contains(&typed.to_lowercase()) {
+            return true;
+        }
+        if !phone::is_typed_number(typed) || !typed.contains(|c: char| c.is_ascii_digit()) {
+            return false;
+        }
+        let wanted = phone::looked_for_as(typed);
+        self.phones.iter().any(|number| {
+            let stored = phone::normalize(number);
+            wanted.iter().any(|w| stored.contains(w.as_str()))
+        })
+    }
+
     /// Checks the contact and trims its fields; the name loses any control
     /// characters (an escape sequence would reach every agent's terminal).
     pub fn validated(mut self) -> Result<Self, InvalidContact> {

@@ -145,3 +145,27 @@ mod packed_index {
         }
     }
 }
+
+#[test]
+fn a_contact_is_found_by_name_in_any_case_or_by_a_number_in_any_spelling() {
+    let vasya = Contact {
+        name: "Вася/Рога и копыта".into(),
+        phones: vec!["89201119613".into(), "101".into()],
+        ..Contact::default()
+    };
+    for typed in [
+        "",
+        "вася",
+        "РОГА",
+        "8920",
+        "+7 920 111",
+        "920111",
+        "8 (920) 111-96-13",
+        "101",
+    ] {
+        assert!(vasya.matches(typed), "{typed}");
+    }
+    for typed in ["петя", "8921", "555", "абв 1"] {
+        assert!(!vasya.matches(typed), "{typed}");
+    }
+}

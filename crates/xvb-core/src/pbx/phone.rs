@@ -19,6 +19,30 @@ pub fn normalize(raw: &str) -> String {
     }
 }
 
+/// Whether typed search text is a number: digits with the separators numbers
+/// are written with (space + - ( ) .), else it is words.
+pub fn is_typed_number(typed: &str) -> bool {
+    typed
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+}
+
+/// What a typed number is looked for as among stored numbers (which are in
+/// [`normalize`]d form): a whole number (10 digits or more) normalised; a
+/// fragment as typed and — typed with Russia's trunk prefix, four digits or
+/// more (`8916`) — also as stored (`7916`), so that `800` is looked for as typed.
+pub fn looked_for_as(typed: &str) -> Vec<String> {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 10 {
+        return vec![normalize(&digits)];
+    }
+    let mut spellings = vec![digits.clone()];
+    if let Some(rest) = digits.strip_prefix('8').filter(|_| digits.len() >= 4) {
+        spellings.push(format!("7{rest}"));
+    }
+    spellings
+}
+
 /// What PBXs send for a withheld caller ID (any letter case), besides nothing.
 const WITHHELD: &[&str] = &["anonymous", "unknown", "withheld", "private", "restricted"];
 

@@ -15,12 +15,9 @@ pub(super) struct Term {
 impl Term {
     /// A number's digits as typed, and as stored when typed in another spelling.
     fn number(typed: &str) -> Term {
-        let digits = digits(typed);
-        let mut texts = vec![digits.clone()];
-        texts.extend(stored_spelling(&digits));
         Term {
             columns: NUMBER,
-            texts,
+            texts: phone::looked_for_as(typed),
         }
     }
 
@@ -95,10 +92,7 @@ impl HistoryQuery {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            let is_number = typed
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            terms.push(if is_number {
+            terms.push(if phone::is_typed_number(typed) {
                 Term::number(typed)
             } else {
                 Term {
@@ -223,22 +217,5 @@ impl HistoryQuery {
             ),
             params,
         )
-    }
-}
-
-/// A fragment typed with Russia's trunk prefix (`8 916…`) as numbers are
-/// stored (`7916…`): four digits or more, so that `800` is still looked for as typed.
-fn stored_spelling(digits: &str) -> Option<String> {
-    let rest = digits.strip_prefix('8')?;
-    (digits.len() >= 4 && digits.len() < 10).then(|| format!("7{rest}"))
-}
-
-/// The digits typed: a whole number (10 digits or more) in its normal spelling, or a fragment as typed.
-fn digits(typed: &str) -> String {
-    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 10 {
-        phone::normalize(&digits)
-    } else {
-        digits
     }
 }
