@@ -91,13 +91,21 @@ impl Companion {
         Ok(self.settings().await)
     }
 
-    /// Stores a secret of the account in the keyring.
+    /// Stores a secret of the account in the keyring. A new tunnel secret
+    /// re-opens the tunnel in use with it.
     pub async fn set_secret(&self, kind: SecretKind, value: String) -> Result<(), UiError> {
-        let account = self.config().access_code.clone();
+        let config = self.config();
+        let account = config.access_code.clone();
         tokio::task::spawn_blocking(move || {
             TokenStore::of_kind(account.as_deref(), kind)?.store(&Secret::new(value)?)
         })
         .await??;
+        if kind == SecretKind::TunnelSecret
+            && config.tunnel_server.is_some()
+            && config.relay_url.is_none()
+        {
+            self.start_reach().await?;
+        }
         Ok(())
     }
 
