@@ -230,15 +230,11 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     wait_text(client, "[data-error=extension]", "Must be digits only").await;
     wait_text(client, "[data-testid=settings-message]", "Not saved").await;
     replace_text(client, "[data-field=extension]", "100").await;
-    client
-        .find(Locator::Css("[data-field=public_url]"))
-        .await
-        .unwrap()
-        .send_keys("https://agent.example")
-        .await
-        .unwrap();
     click(client, "[data-testid=save-settings]").await;
     wait_text(client, "[data-testid=settings-message]", "Saved").await;
+    // A proxy in front of the listener: the URL to give the PBX names it.
+    type_into(client, "[data-field=public_url]", "https://agent.example").await;
+    click(client, "[data-testid=use-way]").await;
     wait_text(
         client,
         "[data-testid=webhook-url]",
@@ -522,6 +518,8 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
 
     // Settings → paste the join code → Join: the app connects out to the relay.
     click(client, "[data-tab=settings]").await;
+    // The reach wizard: the team relay's way, then its join code.
+    click(client, "[data-way=relay]").await;
     type_into(client, "[data-testid=relay-code]", &code).await;
     click(client, "[data-testid=relay-join]").await;
     wait_text(
@@ -578,6 +576,8 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
         post_to_webhook(&relay_webhook, &call.incoming(), None).await;
         post_to_webhook(&relay_webhook, &call.completed("Missed", 0, None), None).await;
     }
+    // The reach wizard: the team relay's way, then its join code.
+    click(client, "[data-way=relay]").await;
     type_into(client, "[data-testid=relay-code]", &code).await;
     click(client, "[data-testid=relay-join]").await;
     let away = recorder

@@ -12,12 +12,12 @@
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
 //!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
-//!   on PostgreSQL), [`tunnel`] (bore), [`team`] (the board and the missed-call queue),
+//!   on PostgreSQL), [`tunnel`] (on a [`bore`] server), [`team`] (the board and the missed-call queue),
 //!   [`notes`] (notes and tags through the relay, search, CSV export);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`team_desktop`] (the Team view), [`notes_desktop`]
 //!   (notes from the call detail and the player), [`contacts_desktop`] (the
-//!   Contacts tab), [`hotkey_autostart`],
+//!   Contacts tab), [`reach_desktop`] (the reach wizard), [`hotkey_autostart`],
 //!   [`package`] (the installed `.deb`);
 //! - Windows: [`windows_app`] (the app under Wine, without its window) and
 //!   [`windows_installer`], both ignored in the Linux leg.
@@ -40,13 +40,15 @@
 //!   tests run one at a time. `DbusSession` and `Xvfb` panic without it.
 //! - Every other test keeps to its own temporary data dir and loopback ports
 //!   the system picks (`127.0.0.1:0`, `free_port()`). The one fixed port is
-//!   bore's control port 7835, used by the one tunnel test.
+//!   bore's control port 7835: the tests that tunnel take turns on it
+//!   (`bore::take_turn()`).
 //! - No test changes this process's environment or working directory: a
 //!   child gets its environment through `Agent::with_env` or
 //!   `DbusSession::env()` (which gives it a private `HOME`, so autostart
 //!   entries and keyrings never land in the real one).
 
 mod attack;
+mod bore;
 mod contacts;
 mod contacts_desktop;
 mod desktop;
@@ -60,6 +62,7 @@ mod notes;
 mod notes_desktop;
 mod package;
 mod pops;
+mod reach_desktop;
 mod recordings;
 mod relay;
 mod relay_cluster;

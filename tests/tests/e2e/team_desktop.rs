@@ -45,6 +45,8 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
     click(client, "[data-tab=settings]").await;
+    // The reach wizard: the team relay's way, then its join code.
+    click(client, "[data-way=relay]").await;
     type_into(client, "[data-testid=relay-code]", &code).await;
     click(client, "[data-testid=relay-join]").await;
     wait_text(client, "[data-testid=reach]", "connected as extension 100").await;

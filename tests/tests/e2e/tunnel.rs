@@ -7,33 +7,7 @@ use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::pbx::{fixture, hook_path, readdressed};
 use xvb_e2e::process::block_on;
 
-const SECRET: &str = "bore s3cret";
-
-/// A bore server on 127.0.0.1 (control port 7835) in its own runtime; dropping it
-/// stops the server and every tunnel through it.
-struct BoreServer(Option<tokio::runtime::Runtime>);
-
-impl BoreServer {
-    fn start() -> BoreServer {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.spawn(async {
-            let mut server = bore_cli::server::Server::new(20_000..=40_000, Some(SECRET));
-            server.set_bind_addr("127.0.0.1".parse().unwrap());
-            if let Err(e) = server.listen().await {
-                eprintln!("bore server: {e}");
-            }
-        });
-        BoreServer(Some(runtime))
-    }
-}
-
-impl Drop for BoreServer {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
+use crate::bore::{BoreServer, SECRET};
 
 /// Waits for the next `webhook URL:` line, which says where the tunnel is open
 /// (its secret hidden, made whole from `agent`'s config).
@@ -55,6 +29,7 @@ fn replay_at(webhook: &str, capture: &[u8]) -> u16 {
 
 #[test]
 fn a_pbx_capture_arrives_through_the_tunnel_and_it_reopens() {
+    let _turn = crate::bore::take_turn();
     let bore = BoreServer::start();
     let agent = Agent::with_env("100", vec![("XVB_TUNNEL_SECRET".into(), SECRET.into())]);
     agent.add_known_caller();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fixedInSettings } from "./api";
-import { reachText, refusedText, secretText } from "./reach";
+import { reachText, refusedText, secretText, wayOf } from "./reach";
 import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from "./format";
 import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
@@ -119,6 +119,15 @@ describe("reach line and secret states", () => {
     const line = reachText("ru", { kind: "relay", link }, now);
     expect(line).toMatch(/^ретранслятор: подключено как номер 101; внутренний номер 102 .* не используется; звонки до 24\.11\.2026 09:30 /);
     expect(reachText("ru", { kind: "starting" })).toBe("Запуск…");
+  });
+  it("tells the way in use: a joined relay first, then a tunnel, then where the listener is", () => {
+    const direct = { relay_url: null, tunnel_server: null };
+    expect(wayOf({ ...direct, listen: "127.0.0.1:8787" })).toBe("local");
+    expect(wayOf({ ...direct, listen: "[::1]:8787" })).toBe("local");
+    expect(wayOf({ ...direct, listen: "0.0.0.0:8787" })).toBe("lan");
+    expect(wayOf({ ...direct, listen: "192.168.1.20:8787" })).toBe("lan");
+    expect(wayOf({ ...direct, tunnel_server: "bore.example.com", listen: "127.0.0.1:8787" })).toBe("tunnel");
+    expect(wayOf({ relay_url: "https://relay.example", tunnel_server: "bore.example.com", listen: "0.0.0.0:1" })).toBe("relay");
   });
   it("says what a refused request needs set right", () => {
     const now = new Date(2026, 11, 5, 12, 0);

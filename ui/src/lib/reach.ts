@@ -1,6 +1,6 @@
 // The reach line and secret states as the UI words them, in the agent's language
 // (the core sends them typed; the CLI and the tray print the English forms).
-import type { LinkStatus, Reach, Refused, SecretState, TunnelStatus } from "./bindings";
+import type { Config, LinkStatus, Reach, Refused, SecretState, TunnelStatus } from "./bindings";
 import { fill, translate, type Lang } from "./i18n";
 import { formatWhen } from "./format";
 
@@ -77,4 +77,21 @@ export function refusedText(lang: Lang, refused: Refused, now: Date = new Date()
     case "malformed":
       return fill(lang, "refusedMalformed", { when, reason: r.reason });
   }
+}
+
+/** The ways the PBX's events can reach the app, as the reach wizard offers them. */
+export type Way = "relay" | "tunnel" | "lan" | "local";
+
+/** The way `config` takes the PBX's events now. */
+export function wayOf(config: Pick<Config, "relay_url" | "tunnel_server" | "listen">): Way {
+  if (config.relay_url) return "relay";
+  if (config.tunnel_server) return "tunnel";
+  const host = listenParts(config.listen).host;
+  return host === "127.0.0.1" || host === "::1" ? "local" : "lan";
+}
+
+/** `127.0.0.1:8787` or `[::]:8787` as its host and port. */
+export function listenParts(listen: string): { host: string; port: string } {
+  const at = listen.lastIndexOf(":");
+  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ""), port: listen.slice(at + 1) };
 }
