@@ -242,6 +242,7 @@ pub async fn seed_notes(data: &Path, calls: usize, notes: usize) -> std::time::D
                 text: NOTE_PHRASES[(r >> 20) as usize % NOTE_PHRASES.len()].into(),
                 tags: vec![NOTE_TAGS[(r >> 28) as usize % NOTE_TAGS.len()].into()],
                 at: None,
+                key: None,
             };
             let write = xvb_core::store::NoteWrite::Author {
                 draft,

@@ -275,14 +275,20 @@ fn on_postgresql_a_note_through_one_node_reaches_an_agent_of_the_other() {
         refused.contains("`VIP` is not one of the team's tags (Sale, Complaint)"),
         "{refused}"
     );
-    colleague.ok(&[
+    // Run twice with one key (a script retrying after a dropped connection):
+    // stored once, the same id both times.
+    let write = [
         "note",
         "PG-NOTE-1",
         "--text",
         "Жалоба на счёт",
         "--tag",
         "complaint",
-    ]);
+        "--key",
+        "retry-7f3a91c2",
+    ];
+    assert_eq!(colleague.ok(&write).trim(), "retry-7f3a91c2");
+    assert_eq!(colleague.ok(&write).trim(), "retry-7f3a91c2");
     let call = until_notes(&agent, "PG-NOTE-1", 1);
     assert_eq!(call["notes"][0]["by"], "101", "{call:#}");
     assert_eq!(call["tags"], serde_json::json!(["Complaint"]));

@@ -65,7 +65,13 @@ tags: Array<string>,
 /**
  * The moment of the recording, in seconds.
  */
-at?: number | null, };
+at?: number | null, 
+/**
+ * For a new note: the id it takes, chosen by the writing app when the
+ * draft is started, so a write retried after a dropped connection is
+ * recognised and stored once ([`NoteDraft::keyed`]).
+ */
+key?: string | null, };
 
 export type Tag = { 
 /**

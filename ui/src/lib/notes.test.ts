@@ -23,7 +23,8 @@ describe("notes", () => {
   });
   it("saves a draft with text or a tag, not an empty one", () => {
     const draft = emptyDraft("C1");
-    expect(draft).toEqual({ id: null, callid: "C1", text: "", tags: [], at: null });
+    expect(draft).toEqual({ id: null, callid: "C1", text: "", tags: [], at: null, key: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(emptyDraft("C1").key).not.toBe(draft.key);
     expect(canSave(draft)).toBe(false);
     expect(canSave({ ...draft, text: "  \n" })).toBe(false);
     expect(canSave({ ...draft, text: "ok" })).toBe(true);

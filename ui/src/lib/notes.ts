@@ -9,7 +9,14 @@ export function formatStamp(seconds: number): string {
 
 /** An empty draft of a new note on `callid`. */
 export function emptyDraft(callid: string): NoteDraft {
-  return { id: null, callid, text: "", tags: [], at: null };
+  // The key makes the new note's id: saving the same draft again (after a
+  // dropped connection) stores it once.
+  return { id: null, callid, text: "", tags: [], at: null, key: newKey() };
+}
+
+/** 24 random hex digits (getRandomValues works outside secure contexts too). */
+function newKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A draft editing `note` (same id, text, tags and stamp). */

@@ -37,6 +37,10 @@ pub(crate) struct NoteArgs {
     /// Edit this note (its id) instead of adding one.
     #[arg(long, value_name = "NOTE_ID")]
     edit: Option<String>,
+    /// The new note's id, chosen by a script that may run the command again
+    /// (8 to 64 letters, digits, - or _): run again, the note is stored once.
+    #[arg(long, value_name = "KEY", conflicts_with = "edit")]
+    key: Option<String>,
 }
 
 /// `xvb relay tags` subcommands.
@@ -71,6 +75,7 @@ pub(crate) fn note(data: &DataDir, args: NoteArgs) -> Result<(), CliError> {
         text: args.text,
         tags: args.tags,
         at: args.at,
+        key: args.key,
     };
     let config = data.load_config()?;
     let runtime = current_thread_runtime()?;

@@ -78,7 +78,15 @@ pub struct NoteDraft {
     /// The moment of the recording, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<f64>,
+    /// For a new note: the id it takes, chosen by the writing app when the
+    /// draft is started, so a write retried after a dropped connection is
+    /// recognised and stored once ([`NoteDraft::keyed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
+
+/// The longest [`NoteDraft::key`] taken, in characters.
+pub const MAX_KEY: usize = 64;
 
 /// Why a note was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -118,6 +126,9 @@ pub enum NoteRefused {
     /// The call's notes would pass [`MAX_TEXT_PER_CALL`].
     #[error("this call's notes would pass 64 KiB of text, the most it can hold; shorten this note or edit one of yours")]
     CallFull,
+    /// A new note's key that is not 8 to 64 letters, digits, `-` or `_`.
+    #[error("the note's key must be 8 to {MAX_KEY} letters, digits, - or _; leave it out to get a fresh id")]
+    BadKey,
     /// A control character other than a line break or a tab (an escape
     /// sequence would reach every agent's terminal).
     #[error("the note holds a control character (such as an escape sequence); only line breaks and tabs are kept — remove it")]
@@ -150,6 +161,15 @@ impl NoteDraft {
         }
         if self.at.is_some_and(|at| !at.is_finite() || at < 0.0) {
             return Err(NoteRefused::BadPosition);
+        }
+        let key_ok = |key: &str| {
+            (8..=MAX_KEY).contains(&key.len())
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if self.key.as_deref().is_some_and(|key| !key_ok(key)) {
+            return Err(NoteRefused::BadKey);
         }
         let mut picked: Vec<String> = Vec::new();
         for given in &self.tags {
@@ -185,7 +205,40 @@ fn list_names(tags: &[Tag]) -> String {
         .join(", ")
 }
 
+/// A new draft's key against the note stored under that id, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Keyed {
+    /// The same author's note on the same call: this draft's earlier write,
+    /// retried. Nothing more is stored.
+    AlreadyStored(Note),
+    /// To be written: the key is free (or taken by another note, when the
+    /// draft goes without it and gets a fresh id).
+    Write(NoteDraft),
+}
+
 impl NoteDraft {
+    /// What to do with this draft, given `keyed`, the note stored under its
+    /// key (none for an edit, or a draft without a key), written by `by`.
+    pub fn keyed(self, keyed: Option<Note>, by: &Option<String>) -> Keyed {
+        match keyed {
+            Some(note)
+                if self.id.is_none()
+                    && note.callid == self.callid
+                    && note.by == *by
+                    && !note.removed =>
+            {
+                Keyed::AlreadyStored(note)
+            }
+            Some(_) => Keyed::Write(NoteDraft { key: None, ..self }),
+            None => Keyed::Write(self),
+        }
+    }
+
+    /// The id a new note of this draft is looked up by before writing: its key.
+    pub fn key_to_check(&self) -> Option<&str> {
+        self.id.is_none().then_some(self.key.as_deref()).flatten()
+    }
+
     /// The note this draft makes, written by `by` at `now` on a call that holds
     /// `on_call`: a new one, or `existing` edited (the note of the draft's `id`
     /// on its call, if stored) — by its author only.
@@ -216,10 +269,11 @@ impl NoteDraft {
 }
 
 impl Note {
-    /// A new note from a checked `draft`, written by `by` at `now`, with a fresh id.
+    /// A new note from a checked `draft`, written by `by` at `now`; its id is
+    /// the draft's key, else a fresh one.
     pub fn new(draft: NoteDraft, by: Option<String>, now: OffsetDateTime) -> Note {
         Note {
-            id: draft.id.unwrap_or_else(new_id),
+            id: draft.id.or(draft.key).unwrap_or_else(new_id),
             callid: draft.callid,
             text: draft.text,
             tags: draft.tags,

@@ -19,6 +19,7 @@ fn draft(callid: &str, text: &str, tags: &[&str]) -> NoteDraft {
         text: text.into(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         at: None,
+        key: None,
     }
 }
 
@@ -325,4 +326,49 @@ async fn search_finds_words_of_new_and_edited_notes_and_forgets_replaced_ones() 
     assert_eq!(found("первая"), 0, "the edited words are gone from search");
     assert_eq!(found("исправлено"), 1);
     assert_eq!(found("вторая"), 1);
+}
+
+#[tokio::test]
+async fn a_new_note_written_again_with_its_key_is_stored_once() {
+    let (_dir, writer, db) = store_with_calls().await;
+    let mut keyed = draft("OLD", "Перезвонить после обеда", &[]);
+    keyed.key = Some("draft-5f1c2a9e".into());
+    let first = writer
+        .record_note(author(keyed.clone(), "101"), None)
+        .await
+        .unwrap();
+    assert_eq!(first.note.id, "draft-5f1c2a9e", "the key is the id");
+    // The connection dropped before the answer: the app sends the draft again.
+    let again = writer
+        .record_note(author(keyed.clone(), "101"), None)
+        .await
+        .unwrap();
+    assert_eq!(again.note, first.note);
+    assert!(
+        again.seq >= first.seq,
+        "answered with a stream position at or after it"
+    );
+    assert_eq!(db.call("OLD").unwrap().unwrap().notes.len(), 1);
+    let journal = db.journal(0, 100).unwrap();
+    assert_eq!(journal.iter().filter(|e| e.cmd == "note").count(), 1);
+
+    // Another agent's draft with the same key is a note of its own, under a fresh id.
+    let theirs = writer
+        .record_note(author(keyed.clone(), "102"), None)
+        .await
+        .unwrap();
+    assert_ne!(theirs.note.id, first.note.id);
+    let notes = db.call("OLD").unwrap().unwrap().notes;
+    assert_eq!(notes.len(), 2);
+    assert_eq!(
+        notes[0].by.as_deref(),
+        Some("101"),
+        "the first note is untouched"
+    );
+
+    for bad in ["short", "has space!", &"x".repeat(65)] {
+        let mut odd = keyed.clone();
+        odd.key = Some(bad.into());
+        assert_eq!(odd.checked(&team_tags()), Err(NoteRefused::BadKey), "{bad}");
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::journal::{append, JournalEntry};
 use super::{from_unix_ms, unix_ms, Database};
-use crate::notes::{Note, NoteDraft, NoteRefused, OnCall, Tag};
+use crate::notes::{Keyed, Note, NoteDraft, NoteRefused, OnCall, Tag};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Fields;
 use crate::CoreError;
@@ -91,6 +91,21 @@ pub(super) fn store_note(
             if !known {
                 return Err(NoteRefused::NoCall(draft.callid.clone()).into());
             }
+            let keyed = match draft.key_to_check() {
+                Some(key) => notes_where(conn, "id = ?1", [key])?.into_iter().next(),
+                None => None,
+            };
+            let draft = match draft.clone().keyed(keyed, by) {
+                Keyed::AlreadyStored(note) => {
+                    // A retried write: answered with the stream's head, which
+                    // is at or after the note's version.
+                    let seq = conn
+                        .prepare_cached("SELECT coalesce(max(seq), 0) FROM journal")?
+                        .query_row([], |r| r.get(0))?;
+                    return Ok(StoredNote { note, seq });
+                }
+                Keyed::Write(draft) => draft,
+            };
             let existing = match &draft.id {
                 None => None,
                 Some(id) => {
@@ -110,9 +125,7 @@ pub(super) fn store_note(
                         text_bytes: r.get::<_, i64>(1)? as usize,
                     })
                 })?;
-            draft
-                .clone()
-                .into_note(existing, on_call, by.clone(), now)?
+            draft.into_note(existing, on_call, by.clone(), now)?
         }
     };
     let new_note = !conn

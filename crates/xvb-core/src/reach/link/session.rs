@@ -143,10 +143,10 @@ async fn session(
                         tokio::task::spawn_blocking(move || Database::open(&path)?.follow_relay_epoch(epoch, reset))
                             .await
                             .map_err(|e| RelayError::Connection(e.to_string()))??;
-                        if reset {
-                            link.stored.send_replace(0);
-                        }
                         let after = if reset { 0 } else { after };
+                        // What this store holds already counts as back (a
+                        // retried note's answer may point at it).
+                        link.stored.send_replace(after);
                         carried.catch_up.get_or_insert_with(|| (CatchUp::default(), after == 0));
                         // A new agent (nothing stored yet) starts from what the relay keeps.
                         if after > 0 && after < pruned_event {

@@ -4,7 +4,7 @@
 
 use super::stream_writes::lock_head;
 use super::PgStore;
-use crate::notes::{Note, NoteRefused, OnCall, Tag};
+use crate::notes::{Keyed, Note, NoteRefused, OnCall, Tag};
 use crate::store::notes::note_fields;
 use crate::store::{NoteWrite, StoredNote, NOTE_CMD};
 use crate::CoreError;
@@ -47,6 +47,27 @@ impl PgStore {
                 if !known {
                     return Err(NoteRefused::NoCall(draft.callid).into());
                 }
+                let keyed = match draft.key_to_check() {
+                    Some(key) => tx
+                        .query_opt("SELECT note FROM relay_notes WHERE id = $1", &[&key])
+                        .await?
+                        .map(|row| serde_json::from_value(row.get(0)))
+                        .transpose()
+                        .map_err(CoreError::corrupt)?,
+                    None => None,
+                };
+                let draft = match draft.keyed(keyed, &by) {
+                    Keyed::AlreadyStored(note) => {
+                        // A retried write: answered with the stream's head.
+                        let seq: i64 = tx
+                            .query_one("SELECT last_seq FROM relay_head WHERE id = 1", &[])
+                            .await?
+                            .get(0);
+                        tx.commit().await?;
+                        return Ok(StoredNote { note, seq });
+                    }
+                    Keyed::Write(draft) => draft,
+                };
                 let existing = match &draft.id {
                     None => None,
                     Some(id) => tx
