@@ -24,6 +24,7 @@ use crate::tray;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::mpsc;
+use xvb_core::notes::Note;
 use xvb_core::pbx::decision::Decision;
 use xvb_core::pbx::notifier::{AwaySummary, Notice, Notifier};
 use xvb_core::pbx::pop::{Language, Pop, PopAction};
@@ -71,6 +72,12 @@ impl Notifier for Popups {
         let _ = self.queue.send(Popped::Away(summary));
         if let Err(e) = self.app.emit("away", summary) {
             tracing::warn!(error = %e, "could not tell the window about calls while away");
+        }
+    }
+
+    fn note(&self, note: &Note) {
+        if let Err(e) = self.app.emit("note", note) {
+            tracing::warn!(error = %e, "could not tell the window about a note");
         }
     }
 

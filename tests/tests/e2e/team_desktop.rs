@@ -3,8 +3,8 @@
 //! panel shows merged misses, claims made elsewhere, the app's own claim,
 //! release and call back (through the relay and the simulated PBX), a
 //! colleague's recent calls, the live view's word on a caller being called
-//! back, in English and Russian (screenshots under
-//! `target/screenshots/team-*.png`).
+//! back, a colleague's note appearing in the open call, in English and
+//! Russian (screenshots under `target/screenshots/team-*.png`).
 
 use crate::team::{call, connect, Cli};
 use xvb_e2e::agent::Agent;
@@ -116,6 +116,12 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     )
     .await;
     screenshot(client, "team-live-context").await;
+    // The call is open when 101 writes a note on it: the note shows at once.
+    click(client, "[data-callid='DESK-R'] [data-testid=live-note]").await;
+    wait_text(client, "[data-testid=call-detail]", "No notes yet").await;
+    cli_101.ok(&["note", "DESK-R", "--text", "Перезвоню после обеда"]);
+    wait_text(client, "[data-testid=notes]", "Перезвоню после обеда").await;
+    click(client, "[data-testid=detail-close]").await;
     click(client, "[data-tab=team]").await;
 
     // A colleague's recent calls, opened from the board.

@@ -47,6 +47,8 @@ describe("notes", () => {
     expect(withNote([note], other).map((n) => n.id)).toEqual(["n1", "n2"]);
     const edited = { ...note, text: "edited", edited_by: "101" };
     expect(withNote([note, other], edited)).toEqual([edited, other]);
+    const removed = { ...note, text: "", tags: [], removed: true, edited_by: "900" };
+    expect(withNote([note, other], removed)).toEqual([other]);
   });
   it("colours chips from the tag list, readable on light and dark", () => {
     expect(tagColor(TAGS, "sale")).toBe("#2e7d32");

@@ -39,8 +39,9 @@ export function toggleTag(tags: string[], name: string, list: Tag[] = []): strin
   return [...tags, name].sort((a, b) => order(a) - order(b));
 }
 
-/** `notes` with `saved` in place of the note of the same id, or added at the end. */
+/** `notes` with `saved` in place of the note of the same id, or added at the end (a removed one taken out). */
 export function withNote(notes: Note[], saved: Note): Note[] {
+  if (saved.removed) return notes.filter((n) => n.id !== saved.id);
   const i = notes.findIndex((n) => n.id === saved.id);
   if (i < 0) return [...notes, saved];
   return notes.map((n, j) => (j === i ? saved : n));

@@ -49,6 +49,9 @@ pub trait Notifier: Send + Sync {
     /// Tells the agent the listener refused a request (at most once an hour;
     /// the latest is also in Settings). Nothing by default.
     fn refused(&self, _refused: &crate::pbx::refusal::Refused) {}
+    /// A note the team relay streamed was stored (a colleague's, an edit, or
+    /// a removal): an open call shows it. Nothing by default.
+    fn note(&self, _note: &crate::notes::Note) {}
 }
 
 /// Makes no notification: a relay decides nothing of its own.

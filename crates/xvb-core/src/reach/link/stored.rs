@@ -8,7 +8,8 @@ use crate::reach::relay::wire::StreamedEvent;
 use crate::reach::relay::RelayError;
 use crate::store::{note_of_fields, JournalEntry, NoteWrite, Relayed};
 
-/// Stores a note the relay streamed (and its sequence number), as the relay stored it.
+/// Stores a note the relay streamed (and its sequence number), as the relay
+/// stored it, and tells the window.
 pub(super) async fn store_note(state: &HookState, entry: JournalEntry) -> Result<(), RelayError> {
     let Some(note) = note_of_fields(&entry.fields) else {
         tracing::warn!(
@@ -21,10 +22,11 @@ pub(super) async fn store_note(state: &HookState, entry: JournalEntry) -> Result
         seq: entry.seq,
         received_at: received_at(&entry),
     };
-    state
+    let stored = state
         .writer
         .record_note(NoteWrite::Apply(note), Some(relayed))
         .await?;
+    state.notifier.note(&stored.note);
     Ok(())
 }
 
