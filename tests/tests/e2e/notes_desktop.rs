@@ -22,8 +22,35 @@ use xvb_e2e::desktop::take_turn;
 use xvb_e2e::pbx::{call_from_known_caller, post_to_webhook};
 
 const DETAIL: &str = "[data-testid=call-detail]";
+/// A caller's name longer than the history's row.
+const LONG_NAME: &str = "Общество с ограниченной ответственностью «Рога и копыта — Северо-Западный филиал, отдел закупок»";
 const NOTE_TEXT: &str = "[data-testid=call-detail] [data-testid=note-text]";
 const DETAIL_AUDIO: &str = "document.querySelector('[data-testid=call-detail] audio')";
+
+/// Stores, before the app starts, an answered call from [`LONG_NAME`] with
+/// a note carrying three tags.
+async fn store_long_named_call(agent: &Agent) {
+    let path = xvb_core::config::DataDir::resolve(Some(agent.dir.path().to_path_buf()))
+        .unwrap()
+        .database_path();
+    let writer = xvb_core::store::Writer::start(&path).unwrap();
+    let mut call = call_from_known_caller("LONG-1", "100");
+    call.phone = "79161112233".into();
+    xvb_e2e::history::store_answered_call(&writer, &call, 30, None, Some(LONG_NAME)).await;
+    let draft = xvb_core::notes::NoteDraft {
+        id: None,
+        callid: "LONG-1".into(),
+        text: String::new(),
+        tags: vec!["Call back".into(), "VIP".into(), "Wholesale".into()],
+        at: None,
+        key: None,
+    };
+    let write = xvb_core::store::NoteWrite::Author {
+        draft,
+        by: Some("100".into()),
+    };
+    writer.record_note(write, None).await.unwrap();
+}
 
 /// Presses `keys` together (the first held while the next are pressed) on the
 /// focused element, as a keyboard does: `[Control, Enter]` is Ctrl+Enter.
@@ -122,11 +149,35 @@ async fn notes_are_written_with_the_keyboard_and_stamped_in_the_recording() {
         "config",
         "set",
         "tags",
-        "Sale=#2e7d32, Complaint, Call back",
+        "Sale=#2e7d32, Complaint, Call back, VIP, Wholesale",
     ]);
     let webhook = agent.ok(&["webhook-url"]).trim().to_owned();
+    store_long_named_call(&agent).await;
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
+
+    // A name longer than the row, with tag chips: the number stays in view,
+    // the name is cut with an ellipsis, not squeezed out.
+    wait_text(client, "[data-callid=LONG-1]", "+7 916 111-22-33").await;
+    let row = "document.querySelector('[data-callid=LONG-1]')";
+    wait_number(
+        client,
+        &format!(
+            "const cell = {row}.querySelector('.who-cell').getBoundingClientRect();
+             const number = {row}.querySelector('.number').getBoundingClientRect();
+             return number.width > 0 && number.right <= cell.right + 0.5 ? 1 : 0"
+        ),
+        "the number inside its cell",
+        |inside| inside == 1.0,
+    )
+    .await;
+    let name_width = page_number(
+        client,
+        &format!("return {row}.querySelector('.who strong').getBoundingClientRect().width"),
+    )
+    .await;
+    assert!(name_width > 100.0, "the name keeps room: {name_width} px");
+    screenshot(client, "notes-long-name").await;
 
     // While talking: the live call's *Add note* opens it with the note field focused.
     let live = call_from_known_caller("NOTE-LIVE", "100");
