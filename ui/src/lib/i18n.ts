@@ -25,6 +25,12 @@ export function fill(lang: Lang, key: Key, values: Record<string, string>): stri
   return translate(lang, key).replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "");
 }
 
+/** A call's event (`INCOMING`, `COMPLETED` …) in `lang`; events the PBX invents are shown as sent. */
+export function eventLabel(lang: Lang, event: string): string {
+  const key = `event_${event}` as Key;
+  return key in dictionaries[lang] ? dictionaries[lang][key] : event;
+}
+
 /** A call's status in `lang`; statuses the PBX invents are shown as sent. */
 export function statusLabel(lang: Lang, status: string): string {
   const key = `status_${status}` as Key;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fixedInSettings } from "./api";
 import { reachText, refusedText, secretText, wayOf } from "./reach";
 import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from "./format";
-import { dictionaries, pickLanguage, statusLabel, translate } from "./i18n";
+import { dictionaries, eventLabel, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
 import { narrowed } from "./history";
 import { phonesOf } from "./contacts";
@@ -52,6 +52,11 @@ describe("i18n", () => {
     expect(statusLabel("ru", "Success")).toBe("Отвечен");
     expect(statusLabel("en", "Missed")).toBe("Missed");
     expect(statusLabel("ru", "Voicemail")).toBe("Voicemail");
+  });
+  it("names a call's events in the agent's language, unknown ones as sent", () => {
+    expect(["OUTGOING", "COMPLETED"].map((e) => eventLabel("ru", e)).join(" → ")).toBe("набор → завершён");
+    expect(eventLabel("en", "INCOMING")).toBe("rang");
+    expect(eventLabel("ru", "TRANSFERRED")).toBe("TRANSFERRED");
   });
 });
 
