@@ -94,15 +94,7 @@ async fn the_reach_wizard_gives_a_url_the_pbx_and_the_test_call_reach() {
         "Copy puts the URL shown on the clipboard"
     );
 
-    // The PBX posts to the copied URL: the call rings.
-    let target = xvb_core::pbx::sim::Target::parse(&copied).unwrap();
-    let request = readdressed(&fixture("pbx/01-incoming.http"), hook_path(&copied));
-    assert_eq!(
-        target.send_raw(request.as_bytes()).await.unwrap().status,
-        200
-    );
-    recorder.wait_for_pop(WAIT, "Incoming call").await;
-    // The test call goes through that very URL, and the card gives way to the calls.
+    // The test call goes through that very URL; the card stays, with its word.
     click(client, "[data-testid=test-call]").await;
     wait_text(
         client,
@@ -111,8 +103,17 @@ async fn the_reach_wizard_gives_a_url_the_pbx_and_the_test_call_reach() {
     )
     .await;
     recorder.wait_for_pop(WAIT, "The test call arrived").await;
-    wait_gone(client, "[data-testid=first-run]").await;
     wait_text(client, "[data-testid=history]", "Test call").await;
+
+    // The PBX posts to the copied URL: the call rings, and the card gives way to the calls.
+    let target = xvb_core::pbx::sim::Target::parse(&copied).unwrap();
+    let request = readdressed(&fixture("pbx/01-incoming.http"), hook_path(&copied));
+    assert_eq!(
+        target.send_raw(request.as_bytes()).await.unwrap().status,
+        200
+    );
+    recorder.wait_for_pop(WAIT, "Incoming call").await;
+    wait_gone(client, "[data-testid=first-run]").await;
 
     // Settings: a tunnel in one click; it opens once its secret is saved.
     let _bore = BoreServer::start();

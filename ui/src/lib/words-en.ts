@@ -139,7 +139,7 @@ export const en = {
   tunnelNotOpen: "The tunnel is not open yet: its public address appears here when it is (see the line above).",
   notReachable: "A cloud PBX cannot reach this address: pick the team relay, a tunnel or the office network before giving it to the PBX admin.",
   firstRunTitle: "Get your first call on screen",
-  firstRunIntro: "No calls yet. Two steps, then send yourself a test call: it pops up here as a real call would.",
+  firstRunIntro: "No calls yet. Two steps, then send yourself a test call: it pops up and lands in the list below as a real call would. This card goes when the PBX sends its first real call.",
   firstRunAccount: "Your PBX account",
   firstRunAccountSet: "Account {code}, extension {ext} (change them in Settings)",
   firstRunReach: "Where the PBX sends the calls",
