@@ -1,6 +1,7 @@
-//! The UI's commands: each delegates to the core in one line; errors cross as `{code, message, field}`.
+//! The UI's commands: each delegates to the core in one line; errors cross as
+//! `{code, message, field}`, in the app's language ([`told`]).
 
-use crate::desktop::DesktopStatus;
+use crate::desktop::{DesktopStatus, DesktopTrouble};
 use crate::AppState;
 use std::sync::Arc;
 use tauri::State;
@@ -15,22 +16,28 @@ use xvb_core::team::TeamView;
 
 type Result<T> = std::result::Result<T, UiError>;
 
+/// `result` with its error in the app's language (the setting, else the
+/// session's), as it crosses to the UI. Texts the core returns are worded by it.
+fn told<T>(state: &AppState, result: Result<T>) -> Result<T> {
+    result.map_err(|e| e.in_language(state.companion.language()))
+}
+
 /// A page of call history (live calls with `live: true`).
 #[tauri::command]
 pub async fn history(state: State<'_, AppState>, query: HistoryQuery) -> Result<HistoryPage> {
-    state.companion.history(&query)
+    told(&state, state.companion.history(&query))
 }
 
 /// The digits a typed number would dial, or why it cannot be dialled.
 #[tauri::command]
 pub async fn check_number(state: State<'_, AppState>, number: String) -> Result<String> {
-    state.companion.check_number(&number)
+    told(&state, state.companion.check_number(&number))
 }
 
 /// Sends `makeCall`; the PBX's reply text.
 #[tauri::command]
 pub async fn dial(state: State<'_, AppState>, number: String) -> Result<String> {
-    state.companion.dial(&number).await
+    told(&state, state.companion.dial(&number).await)
 }
 
 /// What the settings screen shows.
@@ -46,7 +53,7 @@ pub async fn save_settings(
     state: State<'_, AppState>,
     changes: Vec<(String, String)>,
 ) -> Result<SettingsView> {
-    let view = state.companion.save_settings(changes).await?;
+    let view = told(&state, state.companion.save_settings(changes).await)?;
     crate::desktop::apply_hotkey(&app, &view.config.dial_hotkey);
     crate::tray::apply_language(&app);
     crate::team::show_badge(&app, state.companion.team_now().as_deref());
@@ -56,49 +63,49 @@ pub async fn save_settings(
 /// Stores a secret of the account (PBX token, recordings password, tunnel secret) in the keyring (write-only: it never comes back).
 #[tauri::command]
 pub async fn set_secret(state: State<'_, AppState>, kind: SecretKind, value: String) -> Result<()> {
-    state.companion.set_secret(kind, value).await
+    told(&state, state.companion.set_secret(kind, value).await)
 }
 
 /// Removes a secret of the account from the keyring.
 #[tauri::command]
 pub async fn clear_secret(state: State<'_, AppState>, kind: SecretKind) -> Result<()> {
-    state.companion.clear_secret(kind).await
+    told(&state, state.companion.clear_secret(kind).await)
 }
 
 /// Joins the team relay of a join code (the app then takes its events from it).
 #[tauri::command]
 pub async fn join_relay(state: State<'_, AppState>, code: String) -> Result<SettingsView> {
-    state.companion.join_relay(&code).await
+    told(&state, state.companion.join_relay(&code).await)
 }
 
 /// Leaves the team relay: back to listening directly.
 #[tauri::command]
 pub async fn leave_relay(state: State<'_, AppState>) -> Result<SettingsView> {
-    state.companion.leave_relay().await
+    told(&state, state.companion.leave_relay().await)
 }
 
 /// Fetches a call's recording and returns the loopback URL the player plays.
 #[tauri::command]
 pub async fn play_recording(state: State<'_, AppState>, callid: String) -> Result<RecordingView> {
-    state.companion.play_recording(&callid).await
+    told(&state, state.companion.play_recording(&callid).await)
 }
 
 /// Starts the recordings player ahead of need; a moment of silence for the window to load.
 #[tauri::command]
 pub async fn warm_player(state: State<'_, AppState>) -> Result<String> {
-    state.companion.warm_player().await
+    told(&state, state.companion.warm_player().await)
 }
 
 /// Saves a call's recording as WAV in the Downloads folder; the file's path.
 #[tauri::command]
 pub async fn save_recording(state: State<'_, AppState>, callid: String) -> Result<String> {
-    state.companion.save_recording(&callid).await
+    told(&state, state.companion.save_recording(&callid).await)
 }
 
-/// Calls our own webhook as the PBX would.
+/// Calls our own webhook as the PBX would; whether it arrived.
 #[tauri::command]
 pub async fn send_test_call(state: State<'_, AppState>) -> Result<String> {
-    state.companion.send_test_call().await
+    told(&state, state.companion.send_test_call().await)
 }
 
 /// The agent has seen the missed calls: clear the tray's count.
@@ -117,13 +124,13 @@ pub async fn team(state: State<'_, AppState>) -> Result<Option<Arc<TeamView>>> {
 /// "I'll call back" on a caller in the team's missed queue; what the relay said.
 #[tauri::command]
 pub async fn claim_missed(state: State<'_, AppState>, phone: String) -> Result<String> {
-    state.companion.claim_missed(&phone).await
+    told(&state, state.companion.claim_missed(&phone).await)
 }
 
 /// Gives a claimed caller back to the team's missed queue; what the relay said.
 #[tauri::command]
 pub async fn release_missed(state: State<'_, AppState>, phone: String) -> Result<String> {
-    state.companion.release_missed(&phone).await
+    told(&state, state.companion.release_missed(&phone).await)
 }
 
 /// The tags a note may carry (the relay's list when joined).
@@ -135,7 +142,7 @@ pub async fn tags(state: State<'_, AppState>) -> Result<Vec<Tag>> {
 /// Saves a note on a call (new, or an edit); the note as stored.
 #[tauri::command]
 pub async fn save_note(state: State<'_, AppState>, draft: NoteDraft) -> Result<Note> {
-    state.companion.save_note(draft).await
+    told(&state, state.companion.save_note(draft).await)
 }
 
 /// Saves the filtered history as CSV in the Downloads folder.
@@ -146,40 +153,41 @@ pub async fn export_history(
     semicolon: bool,
     utc_offset_minutes: i32,
 ) -> Result<HistoryExport> {
-    state
+    let exported = state
         .companion
         .export_history(query, semicolon, utc_offset_minutes)
-        .await
+        .await;
+    told(&state, exported)
 }
 
 /// The contacts matching `search` (a name, or a number in any spelling), by name.
 #[tauri::command]
 pub async fn contacts(state: State<'_, AppState>, search: String) -> Result<Vec<Contact>> {
-    state.companion.contacts(&search).await
+    told(&state, state.companion.contacts(&search).await)
 }
 
 /// Imports the text of the CSV or vCard file the agent picked; the report.
 #[tauri::command]
 pub async fn import_contacts(state: State<'_, AppState>, text: String) -> Result<ImportReport> {
-    state.companion.import_contacts(text).await
+    told(&state, state.companion.import_contacts(text).await)
 }
 
 /// Saves a new contact, or changes the one with its id.
 #[tauri::command]
 pub async fn save_contact(state: State<'_, AppState>, contact: Contact) -> Result<()> {
-    state.companion.save_contact(contact).await
+    told(&state, state.companion.save_contact(contact).await)
 }
 
 /// Removes a contact.
 #[tauri::command]
 pub async fn remove_contact(state: State<'_, AppState>, id: i64) -> Result<()> {
-    state.companion.remove_contact(id).await
+    told(&state, state.companion.remove_contact(id).await)
 }
 
 /// Saves the contact book as CSV in the Downloads folder.
 #[tauri::command]
 pub async fn export_contacts(state: State<'_, AppState>) -> Result<ContactsExport> {
-    state.companion.export_contacts().await
+    told(&state, state.companion.export_contacts().await)
 }
 
 /// The page listens now; what a pop's button, a link or the hotkey asked before: `[event, payload]`.
@@ -196,25 +204,25 @@ pub async fn desktop_status(app: tauri::AppHandle) -> Result<DesktopStatus> {
 
 /// Turns *Start with the system* on or off.
 #[tauri::command]
-pub async fn set_autostart(app: tauri::AppHandle, on: bool) -> Result<DesktopStatus> {
-    crate::desktop::set_autostart(&app, on)
+pub async fn set_autostart(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    on: bool,
+) -> Result<DesktopStatus> {
+    told(&state, crate::desktop::set_autostart(&app, on))
 }
 
 /// Opens the folder of the log files (for support).
 #[tauri::command]
-pub async fn open_logs_folder(app: tauri::AppHandle) -> Result<()> {
+pub async fn open_logs_folder(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<()> {
     use tauri_plugin_opener::OpenerExt;
     let dir = crate::desktop::log_dir();
-    app.opener()
+    let opened = app
+        .opener()
         .open_path(dir.display().to_string(), None::<&str>)
         .map_err(|e| {
             tracing::warn!(error = %e, "could not open the logs folder");
-            UiError::new(
-                ErrorCode::Desktop,
-                format!(
-                    "no file manager opened the folder; open {} yourself (the path is shown beside the button)",
-                    dir.display()
-                ),
-            )
-        })
+            UiError::new(ErrorCode::Desktop, &DesktopTrouble::NoFileManager(dir))
+        });
+    told(&state, opened)
 }

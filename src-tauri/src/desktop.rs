@@ -11,6 +11,7 @@ use tauri_plugin_autostart::ManagerExt;
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 use xvb_core::app::{DialRequest, ErrorCode, UiError};
+use xvb_core::words::Worded;
 
 /// The argument autostart starts the app with: in the tray, without a window.
 pub const MINIMIZED: &str = "--minimized";
@@ -29,16 +30,63 @@ pub struct DesktopStatus {
     pub log_dir: String,
 }
 
-/// The hotkey registered now, and why the wanted one could not be.
+/// The hotkey registered now, and the wanted one another program holds.
 struct Hotkey {
     registered: Option<String>,
-    error: Option<String>,
+    taken: Option<String>,
 }
 
 static HOTKEY: Mutex<Hotkey> = Mutex::new(Hotkey {
     registered: None,
-    error: None,
+    taken: None,
 });
+
+/// What the desktop could not do, as the settings screen says it.
+#[derive(Debug)]
+pub enum DesktopTrouble {
+    /// Another program holds the dial hotkey.
+    HotkeyTaken(String),
+    /// The autostart entry could not be changed (what the system said).
+    Autostart(String),
+    /// No file manager opened the log folder.
+    NoFileManager(PathBuf),
+}
+
+impl std::fmt::Display for DesktopTrouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DesktopTrouble::HotkeyTaken(shortcut) => write!(
+                f,
+                "{shortcut} is already used by another program, so it does not dial; choose another shortcut"
+            ),
+            DesktopTrouble::Autostart(why) => {
+                write!(f, "could not change starting with the system: {why}")
+            }
+            DesktopTrouble::NoFileManager(dir) => write!(
+                f,
+                "no file manager opened the folder; open {} yourself (the path is shown beside the button)",
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl Worded for DesktopTrouble {
+    fn russian(&self) -> String {
+        match self {
+            DesktopTrouble::HotkeyTaken(shortcut) => format!(
+                "{shortcut} уже занято другой программой и номер не набирает: выберите другое сочетание"
+            ),
+            DesktopTrouble::Autostart(why) => {
+                format!("не удалось изменить запуск вместе с системой: {why}")
+            }
+            DesktopTrouble::NoFileManager(dir) => format!(
+                "ни один файловый менеджер не открыл папку: откройте {} сами (путь показан рядом с кнопкой)",
+                dir.display()
+            ),
+        }
+    }
+}
 
 /// Where the rotating log files go: the OS's per-app log dir
 /// (`~/.local/share/com.xvb.companion/logs` on Linux, as Tauri names it;
@@ -195,7 +243,7 @@ pub fn apply_hotkey(app: &AppHandle, wanted: &str) {
     if let Some(old) = hotkey.registered.take() {
         let _ = shortcuts.unregister(old.as_str());
     }
-    hotkey.error = None;
+    hotkey.taken = None;
     if wanted.is_empty() {
         return;
     }
@@ -213,9 +261,7 @@ pub fn apply_hotkey(app: &AppHandle, wanted: &str) {
         Err(e) => {
             // The plugin's error is a debug dump of the shortcut: the log keeps it.
             tracing::warn!(error = %e, "the dial hotkey could not be registered");
-            hotkey.error = Some(format!(
-                "{wanted} is already used by another program, so it does not dial; choose another shortcut"
-            ));
+            hotkey.taken = Some(wanted.to_owned());
         }
     }
 }
@@ -262,7 +308,14 @@ fn selected_text() -> String {
 /// The settings screen's view of the desktop integration.
 pub fn status(app: &AppHandle) -> DesktopStatus {
     DesktopStatus {
-        hotkey_error: HOTKEY.lock().expect("hotkey lock").error.clone(),
+        hotkey_error: HOTKEY
+            .lock()
+            .expect("hotkey lock")
+            .taken
+            .clone()
+            .map(|taken| {
+                DesktopTrouble::HotkeyTaken(taken).in_language(crate::popups::language(app))
+            }),
         autostart: app.autolaunch().is_enabled().unwrap_or(false),
         log_dir: log_dir().display().to_string(),
     }
@@ -285,7 +338,7 @@ pub fn set_autostart(app: &AppHandle, on: bool) -> Result<DesktopStatus, UiError
     done.map_err(|e| {
         UiError::new(
             ErrorCode::Desktop,
-            format!("could not change starting with the system: {e}"),
+            &DesktopTrouble::Autostart(e.to_string()),
         )
     })?;
     Ok(status(app))

@@ -9,6 +9,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use xvb_core::pbx::pop::Language;
 use xvb_core::reach::Reach;
+use xvb_core::words::Worded;
 
 const TRAY_ID: &str = "main";
 /// My missed calls since the window was last looked at.
@@ -40,9 +41,10 @@ pub fn show_main_window(app: &AppHandle) {
     }
 }
 
-/// The reach line (`listening on …`, `relay: connected …`, `relay: reconnecting …`,
-/// `tunnel: open at …`) shown in the tray's tooltip; the window gets it typed.
-static REACH: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+/// How the PBX's events reach the app, shown in the tray's tooltip as a line
+/// in the app's language (`listening on …`, `relay: connected …`, `tunnel:
+/// open at …`); the window gets it typed.
+static REACH: std::sync::Mutex<Option<Reach>> = std::sync::Mutex::new(None);
 
 /// The tray menu's first line, which says the same (Linux trays show no tooltips).
 static REACH_ITEM: std::sync::OnceLock<MenuItem<tauri::Wry>> = std::sync::OnceLock::new();
@@ -105,6 +107,20 @@ pub fn apply_language(app: &AppHandle) {
         let _ = items.copy.set_text(w.copy);
         let _ = items.quit.set_text(w.quit);
     }
+    show_reach(app);
+}
+
+/// The reach line in the app's language, if there is one yet.
+fn reach_line(app: &AppHandle) -> Option<String> {
+    let reach = REACH.lock().expect("reach lock").clone()?;
+    Some(reach.in_language(crate::popups::language(app)))
+}
+
+/// Shows the reach line as the menu's first line and in the tooltip.
+fn show_reach(app: &AppHandle) {
+    if let (Some(item), Some(line)) = (REACH_ITEM.get(), reach_line(app)) {
+        let _ = item.set_text(line);
+    }
     show_tooltip(app);
 }
 
@@ -115,16 +131,13 @@ pub fn follow_reach(app: &AppHandle, mut status: tokio::sync::watch::Receiver<Re
     tauri::async_runtime::spawn(async move {
         while status.changed().await.is_ok() {
             let reach = status.borrow_and_update().clone();
-            let line = reach.to_string();
-            tracing::info!(reach = %line, "how the PBX's events reach the app");
-            // Also on standard output, as `xvb serve` prints it (scripts and benches wait for it).
-            println!("{line}");
-            *REACH.lock().expect("reach lock") = line.clone();
-            if let Some(item) = REACH_ITEM.get() {
-                let _ = item.set_text(&line);
-            }
-            show_tooltip(&app);
-            let _ = app.emit("reach", reach);
+            tracing::info!(%reach, "how the PBX's events reach the app");
+            // Also on standard output in English, as `xvb serve` prints it
+            // (scripts and benches wait for it).
+            println!("{reach}");
+            *REACH.lock().expect("reach lock") = Some(reach.clone());
+            show_reach(&app);
+            let _ = app.emit("reach", reach.for_window(crate::popups::language(&app)));
         }
     });
 }
@@ -180,12 +193,7 @@ fn show_tooltip(app: &AppHandle) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    let reach = REACH.lock().expect("reach lock").clone();
-    let reach = if reach.is_empty() {
-        String::new()
-    } else {
-        format!("\n{reach}")
-    };
+    let reach = reach_line(app).map_or_else(String::new, |line| format!("\n{line}"));
     let team = TEAM_MISSED.load(Ordering::Relaxed) != NO_TEAM_COUNT;
     let w = words(app);
     let tooltip = match shown_missed() {

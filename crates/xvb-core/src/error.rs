@@ -8,6 +8,9 @@ pub enum CoreError {
     /// A setting is missing or invalid.
     #[error("{0}")]
     Config(String),
+    /// A value a setting does not take.
+    #[error(transparent)]
+    Setting(#[from] crate::config::SettingRefused),
     /// A file or directory could not be used.
     #[error("cannot use {path}: {source}")]
     Io {
@@ -31,8 +34,11 @@ pub enum CoreError {
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// A contact file could not be imported at all.
-    #[error("{0}")]
-    Import(String),
+    #[error(transparent)]
+    Import(#[from] crate::contacts::FileRefused),
+    /// A contact is not valid.
+    #[error(transparent)]
+    Contact(#[from] crate::contacts::InvalidContact),
     /// The relay's PostgreSQL database failed.
     #[error("the relay's PostgreSQL database failed: {0}; check relay_database and that the server is up and takes writes")]
     Postgres(String),
@@ -54,8 +60,8 @@ pub enum CoreError {
     #[error(transparent)]
     Note(#[from] crate::notes::NoteRefused),
     /// The simulator could not reach or understand the listener.
-    #[error("{0}")]
-    Sim(String),
+    #[error(transparent)]
+    Sim(#[from] crate::pbx::sim::SimError),
 }
 
 impl CoreError {

@@ -15,6 +15,7 @@
 //! - [`notes`] — call notes and tags (dispositions);
 //! - [`team`] — the team's board and shared missed-call queue, derived from stored calls;
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
+//! - [`words`] — the core's messages in Russian ([`words::Worded`]), for the app;
 //! - `notifications` — the desktop's notification server over D-Bus (Linux);
 //! - [`config`] and [`secret`] — settings in `config.toml`, secrets in the keyring;
 //! - [`private`] — files only this user reads (the data dir, database, exports, logs);
@@ -40,5 +41,6 @@ pub mod spreadsheet;
 pub mod store;
 pub mod team;
 mod tls;
+pub mod words;
 
 pub use error::CoreError;

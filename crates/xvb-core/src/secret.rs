@@ -91,13 +91,13 @@ pub enum TokenError {
     NotSet(String),
     /// Another secret of the account is not stored.
     #[error(
-        "no {what} is stored for account {account}; run `{command}` (or enter it in Settings)"
+        "no {} is stored for account {account}; run `{}` (or enter it in Settings)",
+        .kind.named().0,
+        .kind.named().1
     )]
     SecretNotSet {
-        /// What it is.
-        what: &'static str,
-        /// The command that stores it.
-        command: &'static str,
+        /// Which secret.
+        kind: SecretKind,
         /// The account.
         account: String,
     },
@@ -121,8 +121,11 @@ impl TokenError {
             TokenError::NotSet(account) => {
                 format!("no PBX token is stored for account {account}: paste it in Settings, under PBX token")
             }
-            TokenError::SecretNotSet { what, account, .. } => {
-                format!("no {what} is stored for account {account}: enter it in Settings")
+            TokenError::SecretNotSet { kind, account } => {
+                format!(
+                    "no {} is stored for account {account}: enter it in Settings",
+                    kind.named().0
+                )
             }
             other => other.to_string(),
         }
@@ -190,6 +193,21 @@ pub enum SecretKind {
     RelayToken,
 }
 
+impl SecretKind {
+    /// What it is, as a message names it, and the command that stores it.
+    fn named(self) -> (&'static str, &'static str) {
+        match self {
+            SecretKind::PbxToken => ("PBX token", "xvb token set"),
+            SecretKind::RecordingsPassword => (
+                "password for recording downloads",
+                "xvb token set --recordings",
+            ),
+            SecretKind::TunnelSecret => ("tunnel secret", "xvb token set --tunnel"),
+            SecretKind::RelayToken => ("relay join code", "xvb relay join CODE"),
+        }
+    }
+}
+
 /// What the settings show of a secret: whether it is there, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -209,13 +227,18 @@ pub enum SecretState {
 }
 
 impl SecretState {
-    /// Asks the keyring whether `kind` is stored for `access_code` (blocking).
-    pub fn of(access_code: Option<&str>, kind: SecretKind) -> SecretState {
+    /// Asks the keyring whether `kind` is stored for `access_code` (blocking);
+    /// why it could not say, in `language`.
+    pub fn of(
+        access_code: Option<&str>,
+        kind: SecretKind,
+        language: crate::words::Language,
+    ) -> SecretState {
         match TokenStore::of_kind(access_code, kind).and_then(|s| s.is_stored()) {
             Ok(true) => SecretState::Stored,
             Ok(false) => SecretState::NotStored,
             Err(e) => SecretState::Unknown {
-                reason: e.in_settings(),
+                reason: e.in_settings_in(language),
             },
         }
     }
@@ -300,19 +323,8 @@ impl TokenStore {
             Ok(text) => Secret::new(text),
             Err(keyring_core::Error::NoEntry) => Err(match self.kind {
                 SecretKind::PbxToken => TokenError::NotSet(self.account.clone()),
-                SecretKind::RecordingsPassword => TokenError::SecretNotSet {
-                    what: "password for recording downloads",
-                    command: "xvb token set --recordings",
-                    account: self.account.clone(),
-                },
-                SecretKind::TunnelSecret => TokenError::SecretNotSet {
-                    what: "tunnel secret",
-                    command: "xvb token set --tunnel",
-                    account: self.account.clone(),
-                },
-                SecretKind::RelayToken => TokenError::SecretNotSet {
-                    what: "relay join code",
-                    command: "xvb relay join CODE",
+                kind => TokenError::SecretNotSet {
+                    kind,
                     account: self.account.clone(),
                 },
             }),
@@ -375,8 +387,7 @@ mod tests {
             TokenError::NoAccount,
             TokenError::NotSet("10019".into()),
             TokenError::SecretNotSet {
-                what: "tunnel secret",
-                command: "xvb token set --tunnel",
+                kind: SecretKind::TunnelSecret,
                 account: "10019".into(),
             },
         ];

@@ -83,7 +83,8 @@ impl Notifier for Popups {
 
     fn refused(&self, refused: &Refused) {
         let _ = self.queue.send(Popped::Refused(refused.clone()));
-        if let Err(e) = self.app.emit("refused", refused) {
+        let for_window = refused.clone().in_language(language(&self.app));
+        if let Err(e) = self.app.emit("refused", for_window) {
             tracing::warn!(error = %e, "could not tell the window about a refused request");
         }
     }

@@ -457,14 +457,27 @@ async fn one_language_drives_the_window_the_pops_and_the_tray() {
     wait_text(client, "[data-tab=calls]", "Звонки").await;
     let labels = tray_menu_with(&tray, "Открыть").await;
     assert!(labels.iter().any(|l| l == "Не беспокоить"), "{labels:?}");
+    tray.wait_for_first_line(WAIT, "слушаю на 127.0.0.1:").await;
     let call = call_from_known_caller("LANG-1", "100");
     post_to_webhook(&webhook, &call.incoming(), None).await;
     recorder.wait_for_pop(WAIT, "Входящий звонок").await;
+    // The core's errors too: no PBX address is set, and the dial pad says so in Russian.
+    click(client, "[data-tab=dial]").await;
+    replace_text(client, DIAL_INPUT, "+7 920 111-96-13").await;
+    click(client, "[data-testid=dial-call]").await;
+    wait_text(
+        client,
+        "[data-testid=dial-result]",
+        "не указан адрес АТС: введите его в настройках",
+    )
+    .await;
 
     // English chosen in Settings: everything follows at once.
     choose_language(client, "en").await;
     wait_text(client, "[data-tab=calls]", "Calls").await;
     tray_menu_with(&tray, "Open").await;
+    tray.wait_for_first_line(WAIT, "listening on 127.0.0.1:")
+        .await;
     let next = SimCall {
         callid: "LANG-2".into(),
         ..call

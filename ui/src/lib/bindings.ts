@@ -385,7 +385,8 @@ export type RowError = {
  */
 line: number, 
 /**
- * Why.
+ * Why: in English, or in the agent's language after
+ * [`RowError::in_language`].
  */
 reason: string, };
 
@@ -549,7 +550,8 @@ sent: string,
  */
 expected: string | null, } | { "kind": "unknown_address" } | { "kind": "malformed", 
 /**
- * The reason.
+ * The reason: in English, or in the agent's language after
+ * [`Refused::in_language`].
  */
 reason: string, };
 
@@ -606,7 +608,8 @@ export type UiError = {
  */
 code: ErrorCode, 
 /**
- * What happened and what to do.
+ * What happened and what to do: in English, or in the agent's language
+ * after [`UiError::in_language`].
  */
 message: string, 
 /**

@@ -17,11 +17,13 @@ impl Companion {
     }
 
     /// Imports the text of a CSV or vCard file: how many were added and
-    /// updated, and each line skipped with why.
+    /// updated, and each line skipped with why (in the agent's language).
     pub async fn import_contacts(&self, text: String) -> Result<ImportReport, UiError> {
         let database = self.data.database_path();
+        let language = self.language();
         tokio::task::spawn_blocking(move || {
-            Ok(Database::open(&database)?.import(parse_file(&text)?)?)
+            let report = Database::open(&database)?.import(parse_file(&text)?)?;
+            Ok(report.in_language(language))
         })
         .await?
     }

@@ -3,11 +3,13 @@
 //! selected text; `makeCall` (directly or through the relay); and the
 //! settings' *Send a test call*.
 
+use super::messages::{DialPadNotice, TestCall};
 use super::{Companion, DialRequest, ErrorCode, UiError};
 use crate::pbx::call::{TEST_CALLID_PREFIX, TEST_NUMBER};
 use crate::pbx::dialer::{dial_with_account_token, DialError};
 use crate::pbx::phone::{self, DialNumber};
 use crate::pbx::sim::{new_callid, SimCall, Target};
+use crate::words::Worded;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -53,13 +55,13 @@ impl Companion {
             number: parsed.is_ok().then(|| phone::written_number(link)),
             dial_now,
             error: match parsed {
-                Err(e) => Some(format!("this link has no number to dial: {e}")),
-                Ok(_) if at_once && !dial_now => Some(format!(
-                    "not dialled at once: another link was dialled less than {} s ago; press Call to dial this one",
-                    LINK_DIAL_GAP.as_secs()
-                )),
+                Err(e) => Some(DialPadNotice::NoNumber(e)),
+                Ok(_) if at_once && !dial_now => {
+                    Some(DialPadNotice::NotAtOnce(LINK_DIAL_GAP.as_secs()))
+                }
                 Ok(_) => None,
-            },
+            }
+            .map(|notice| notice.in_language(self.language())),
         }
     }
 
@@ -70,10 +72,11 @@ impl Companion {
             text: shortened(text),
             error: number.is_none().then(|| {
                 if text.trim().is_empty() {
-                    "nothing is selected or copied; select a phone number and press the shortcut again".to_owned()
+                    DialPadNotice::NothingSelected
                 } else {
-                    "no phone number in the selected text".to_owned()
+                    DialPadNotice::NoNumberSelected
                 }
+                .in_language(self.language())
             }),
             number,
             dial_now: false,
@@ -94,17 +97,17 @@ impl Companion {
 
     /// Calls our own webhook URL as the PBX would (a contact look-up, then a
     /// call from the test number that rings and ends unanswered; history marks
-    /// it as the test call) and says whether it arrived.
+    /// it as the test call) and says whether it arrived, in the agent's language.
     pub async fn send_test_call(&self) -> Result<String, UiError> {
         let settings = self.settings().await;
         let config = &settings.config;
-        let fail = |message: String| UiError::new(ErrorCode::TestCall, message);
-        let target = Target::parse(&settings.webhook_url).map_err(|e| fail(e.to_string()))?;
+        let fail = |outcome: TestCall| UiError::new(ErrorCode::TestCall, &outcome);
+        let target = Target::parse(&settings.webhook_url).map_err(|e| fail(TestCall::BadUrl(e)))?;
         let call = SimCall {
             access_code: config
                 .access_code
                 .clone()
-                .ok_or_else(|| fail("set the access code (the PBX account number) first".into()))?,
+                .ok_or_else(|| fail(TestCall::NoAccount))?,
             callid: format!("{TEST_CALLID_PREFIX}{}", new_callid()),
             phone: TEST_NUMBER.into(),
             ext: config.extension.clone().unwrap_or_default(),
@@ -118,15 +121,16 @@ impl Companion {
             let reply = target
                 .send(&fields, None)
                 .await
-                .map_err(|e| fail(format!("the test call did not arrive: {e}")))?;
+                .map_err(|e| fail(TestCall::NotArrived(e)))?;
             if reply.status != 200 {
-                return Err(fail(format!(
-                    "the test call reached {} but was refused: HTTP {} {}",
-                    settings.webhook_url, reply.status, reply.body
-                )));
+                return Err(fail(TestCall::Refused {
+                    url: settings.webhook_url,
+                    status: reply.status,
+                    body: reply.body,
+                }));
             }
         }
-        Ok(format!("the test call arrived at {}", settings.webhook_url))
+        Ok(TestCall::Arrived(settings.webhook_url).in_language(settings.language))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Files the app saves for the agent (history and contacts exports): a new
 //! file in the Downloads folder, readable only by this user.
 
+use super::messages::CannotWrite;
 use super::{ErrorCode, UiError};
 use crate::audio::export::{downloads_dir, unused_path};
 
@@ -13,14 +14,9 @@ pub(super) async fn save_in_downloads<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         let folder = downloads_dir();
         let path = unused_path(&folder, &name);
-        let cannot = |e: std::io::Error| {
-            UiError::new(
-                ErrorCode::Export,
-                format!(
-                    "cannot write {}: {e}; pick a folder you can write to",
-                    path.display()
-                ),
-            )
+        let cannot = |source: std::io::Error| {
+            let path = path.clone();
+            UiError::new(ErrorCode::Export, &CannotWrite { path, source })
         };
         std::fs::create_dir_all(&folder).map_err(cannot)?;
         let file = crate::private::create_file(&path).map_err(cannot)?;

@@ -1,11 +1,13 @@
 //! The errors the UI shows: a typed code, a plain message, and the settings
 //! field at fault.
 
+use super::messages::WavNotSaved;
 use crate::audio::export::ExportError;
 use crate::audio::fetch::RecordingError;
 use crate::audio::g722::G722Error;
 use crate::pbx::dialer::DialError;
 use crate::secret::TokenError;
+use crate::words::{Language, Worded};
 use crate::CoreError;
 use serde::Serialize;
 
@@ -45,61 +47,92 @@ pub enum ErrorCode {
 }
 
 /// An error the UI shows: a stable code, a plain message, and the settings key it is about.
+/// It is made from a [`Worded`] message and carries its Russian, which
+/// [`UiError::in_language`] puts in place before it crosses to the UI.
 #[derive(Debug, Clone, Serialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct UiError {
     /// What kind of failure.
     pub code: ErrorCode,
-    /// What happened and what to do.
+    /// What happened and what to do: in English, or in the agent's language
+    /// after [`UiError::in_language`].
     pub message: String,
     /// The settings field at fault, if any.
     pub field: Option<String>,
+    /// The message in Russian.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    russian: String,
 }
 
 impl UiError {
     /// An error with `code` and a message, about no particular field.
-    pub fn new(code: ErrorCode, message: impl ToString) -> UiError {
+    pub fn new(code: ErrorCode, message: &impl Worded) -> UiError {
+        UiError::worded(code, message.to_string(), message.russian())
+    }
+
+    /// An error whose English is not the message's `Display` (the app's own
+    /// wording, where the CLI's names a command).
+    fn worded(code: ErrorCode, english: String, russian: String) -> UiError {
         UiError {
             code,
-            message: message.to_string(),
+            message: english,
             field: None,
+            russian,
         }
     }
 
     /// An error about the settings field `field`. Shown beside that field, it
-    /// needs no config key: `pbx_url must be …` becomes `Must be …`.
-    pub fn in_field(code: ErrorCode, field: &str, message: impl ToString) -> UiError {
-        let message = message.to_string();
-        let message = match message
-            .strip_prefix(field)
-            .and_then(|m| m.strip_prefix(' '))
-        {
-            Some(rest) => {
-                let mut chars = rest.chars();
-                chars.next().map_or_else(String::new, |first| {
-                    first.to_uppercase().chain(chars).collect()
-                })
-            }
-            None => message,
-        };
+    /// needs no config key: `pbx_url must be …` becomes `Must be …` (and the
+    /// Russian `pbx_url: нужен …` becomes `Нужен …`).
+    pub fn in_field(code: ErrorCode, field: &str, message: &impl Worded) -> UiError {
         UiError {
             field: Some(field.to_owned()),
-            ..UiError::new(code, message)
+            message: beside(field, message.to_string()),
+            russian: beside(field, message.russian()),
+            code,
         }
+    }
+
+    /// The error in `language`: its message in Russian, or as it is.
+    pub fn in_language(self, language: Language) -> UiError {
+        match language {
+            Language::En => self,
+            Language::Ru => UiError {
+                message: self.russian.clone(),
+                ..self
+            },
+        }
+    }
+}
+
+/// `message` without the key `field` it starts with (`field …` or `field: …`), capitalised.
+fn beside(field: &str, message: String) -> String {
+    let rest = message
+        .strip_prefix(field)
+        .and_then(|m| m.strip_prefix(' ').or_else(|| m.strip_prefix(": ")));
+    match rest {
+        Some(rest) => {
+            let mut chars = rest.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
+        None => message,
     }
 }
 
 impl From<CoreError> for UiError {
     fn from(e: CoreError) -> Self {
         let code = match e {
-            CoreError::Config(_) => ErrorCode::Config,
+            CoreError::Config(_) | CoreError::Setting(_) => ErrorCode::Config,
             CoreError::Listen { .. } => ErrorCode::Listen,
             CoreError::Note(_) => ErrorCode::Note,
-            CoreError::Import(_) => ErrorCode::Contact,
+            CoreError::Import(_) | CoreError::Contact(_) => ErrorCode::Contact,
             _ => ErrorCode::Store,
         };
-        UiError::new(code, e)
+        UiError::new(code, &e)
     }
 }
 
@@ -125,13 +158,13 @@ impl From<DialError> for UiError {
             ),
             other => other.to_string(),
         };
-        UiError::new(code, message)
+        UiError::worded(code, message, e.russian())
     }
 }
 
 impl From<TokenError> for UiError {
     fn from(e: TokenError) -> Self {
-        UiError::new(ErrorCode::Token, e.in_settings())
+        UiError::worded(ErrorCode::Token, e.in_settings(), e.russian())
     }
 }
 
@@ -141,25 +174,25 @@ impl From<RecordingError> for UiError {
             RecordingError::Login(_) => ErrorCode::Token,
             _ => ErrorCode::Recording,
         };
-        UiError::new(code, e)
+        UiError::new(code, &e)
     }
 }
 
 impl From<G722Error> for UiError {
     fn from(e: G722Error) -> Self {
-        UiError::new(ErrorCode::Recording, e)
+        UiError::new(ErrorCode::Recording, &e)
     }
 }
 
 impl From<ExportError> for UiError {
     fn from(e: ExportError) -> Self {
-        UiError::new(ErrorCode::Recording, format!("cannot save the WAV: {e}"))
+        UiError::new(ErrorCode::Recording, &WavNotSaved(e))
     }
 }
 
 /// A background task of the app that panicked or was cancelled.
 impl From<tokio::task::JoinError> for UiError {
     fn from(e: tokio::task::JoinError) -> Self {
-        UiError::new(ErrorCode::Store, e)
+        UiError::new(ErrorCode::Store, &e)
     }
 }

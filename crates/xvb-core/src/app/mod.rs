@@ -9,7 +9,9 @@
 //! - `team` — the team's board and missed-call queue (relay mode), claims;
 //! - `notes` — notes and tags on calls (through the relay when joined), CSV export;
 //! - `contacts` — the contact book: import, edit, export;
-//! - [`views`] — what the screens receive; [`error`]: what they show on failure.
+//! - [`views`] — what the screens receive; [`error`]: what they show on failure,
+//!   in the agent's language ([`Companion::language`]); `messages`: the app's
+//!   own messages, where no error of the engine says it.
 //!
 //! Uses every other part of the crate; nothing uses it but the shells.
 
@@ -17,6 +19,7 @@ mod contacts;
 mod dialing;
 mod downloads;
 pub mod error;
+pub(crate) mod messages;
 mod notes;
 mod reach;
 mod recordings;
@@ -35,6 +38,7 @@ use crate::listener::{Engine, HookState};
 use crate::pbx::notifier::Notifier;
 use crate::reach::Reach;
 use crate::store::{Database, HistoryQuery};
+use crate::words::Language;
 use crate::CoreError;
 use reach::{Running, RunningListener};
 use std::sync::{Arc, Mutex};
@@ -72,6 +76,12 @@ impl Companion {
     /// The current settings.
     pub fn config(&self) -> Arc<Config> {
         self.state.config.load_full()
+    }
+
+    /// The language the agent reads: the setting, else the session's. Errors
+    /// ([`UiError::in_language`]) and texts the app shows follow it.
+    pub fn language(&self) -> Language {
+        Language::pick(self.config().language.as_deref())
     }
 
     /// A page of history.

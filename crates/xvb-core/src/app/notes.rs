@@ -9,6 +9,7 @@ use crate::pbx::pop::Language;
 use crate::reach::relay::RelayError;
 use crate::store::history::csv::{export_csv, CsvOptions};
 use crate::store::{Database, HistoryQuery, NoteWrite};
+use crate::words::RelaySaid;
 
 impl Companion {
     /// The tags a note may carry (the relay's list when joined).
@@ -39,7 +40,7 @@ impl Companion {
         let id = relay.note(draft).await.map_err(refused)?;
         let db = self.reader.lock().expect("reader lock");
         db.note(&id)?
-            .ok_or_else(|| UiError::new(ErrorCode::Relay, RelayError::NotBackYet))
+            .ok_or_else(|| UiError::new(ErrorCode::Relay, &RelayError::NotBackYet))
     }
 
     /// Writes every call matching `query` as CSV into the Downloads folder
@@ -75,7 +76,7 @@ impl Companion {
 
 fn refused(error: RelayError) -> UiError {
     match error {
-        RelayError::Dial(message) => UiError::new(ErrorCode::Note, message),
-        other => UiError::new(ErrorCode::Relay, other),
+        RelayError::Dial(message) => UiError::new(ErrorCode::Note, &RelaySaid(message)),
+        other => UiError::new(ErrorCode::Relay, &other),
     }
 }

@@ -2,6 +2,7 @@
 //! address changes), plus a tunnel; or the team relay it joined instead. The
 //! state of whichever is in use is the one [`Reach`] line.
 
+use super::messages::ListenTrouble;
 use super::{Companion, ErrorCode, SettingsView, UiError};
 use crate::listener::router;
 use crate::reach::link::{RelayDialer, RelayLink};
@@ -56,13 +57,12 @@ impl Companion {
                 match bind_soon(wanted).await {
                     Ok(listener) => Ok(listener),
                     Err(e) => {
-                        let back = bind_soon(old_addr).await.map_err(|back| {
-                            UiError::new(
-                                ErrorCode::Listen,
-                                format!(
-                                    "cannot listen on {old_addr} again: {back}; restart the app"
-                                ),
-                            )
+                        let back = bind_soon(old_addr).await.map_err(|source| {
+                            let trouble = ListenTrouble::NotBack {
+                                addr: old_addr,
+                                source,
+                            };
+                            UiError::new(ErrorCode::Listen, &trouble)
                         })?;
                         self.serve_listener(&mut running, back)?;
                         Err(e)
@@ -71,12 +71,12 @@ impl Companion {
             }
             bound => bound,
         };
-        let listener = bound.map_err(|e| {
-            UiError::in_field(
-                ErrorCode::Listen,
-                "listen",
-                format!("cannot listen on {wanted}: {e}; another program uses this port — choose another port"),
-            )
+        let listener = bound.map_err(|source| {
+            let trouble = ListenTrouble::Taken {
+                addr: wanted,
+                source,
+            };
+            UiError::in_field(ErrorCode::Listen, "listen", &trouble)
         })?;
         self.serve_listener(&mut running, listener)
     }
@@ -89,7 +89,7 @@ impl Companion {
     ) -> Result<SocketAddr, UiError> {
         let addr = listener
             .local_addr()
-            .map_err(|e| UiError::new(ErrorCode::Listen, e))?;
+            .map_err(|e| UiError::new(ErrorCode::Listen, &ListenTrouble::Address(e)))?;
         if let Some(old) = running.take() {
             old.stop();
         }
@@ -196,14 +196,14 @@ impl Companion {
             dialer
                 .dial(typed)
                 .await
-                .map_err(|e| UiError::new(ErrorCode::Dial, e)),
+                .map_err(|e| UiError::new(ErrorCode::Dial, &e)),
         )
     }
 
     /// Joins the team relay of a join code: the app then takes its events from it
     /// (and dials through it) instead of listening.
     pub async fn join_relay(&self, code: &str) -> Result<SettingsView, UiError> {
-        let code = JoinCode::parse(code).map_err(|e| UiError::new(ErrorCode::Relay, e))?;
+        let code = JoinCode::parse(code).map_err(|e| UiError::new(ErrorCode::Relay, &e))?;
         let relay = code.relay.as_str().trim_end_matches('/').to_owned();
         let account = self.config().access_code.clone();
         tokio::task::spawn_blocking(move || code.store_token(account.as_deref())).await??;

@@ -1,11 +1,13 @@
 //! Recordings in the app: fetched (with the recordings login) into the cache,
 //! played through the loopback server, or saved as WAV in Downloads.
 
+use super::messages::{PlayerTrouble, RecordingNote};
 use super::{Companion, ErrorCode, RecordingView, UiError};
 use crate::audio::export;
 use crate::audio::fetch::{Fetched, Fetcher};
 use crate::audio::playback::PlaybackServer;
 use crate::pbx::call::Call;
+use crate::words::Worded;
 
 impl Companion {
     /// The call's recording in the cache, downloading it (with the recordings login) if needed.
@@ -15,12 +17,7 @@ impl Companion {
             .lock()
             .expect("reader lock")
             .call(callid)?
-            .ok_or_else(|| {
-                UiError::new(
-                    ErrorCode::Recording,
-                    "this call is no longer in the history",
-                )
-            })?;
+            .ok_or_else(|| UiError::new(ErrorCode::Recording, &PlayerTrouble::Gone))?;
         let (config, data) = (self.config(), self.data.clone());
         let fetcher =
             tokio::task::spawn_blocking(move || Fetcher::from_config(&config, &data)).await??;
@@ -33,12 +30,7 @@ impl Companion {
         self.playback
             .get_or_try_init(PlaybackServer::start)
             .await
-            .map_err(|e| {
-                UiError::new(
-                    ErrorCode::Recording,
-                    format!("cannot start the player: {e}"),
-                )
-            })
+            .map_err(|e| UiError::new(ErrorCode::Recording, &PlayerTrouble::Start(e)))
     }
 
     /// Starts the player's server ahead of need; the URL of a moment of silence
@@ -48,33 +40,31 @@ impl Companion {
         Ok(self.player().await?.silence_url())
     }
 
-    /// Fetches the call's recording and hands it to the loopback player server.
+    /// Fetches the call's recording and hands it to the loopback player server;
+    /// what the agent should know about it is in the agent's language.
     pub async fn play_recording(&self, callid: &str) -> Result<RecordingView, UiError> {
         let (call, fetched) = self.fetch_recording(callid).await?;
-        let failed = |what: &str, e: &dyn std::fmt::Display| {
-            UiError::new(ErrorCode::Recording, format!("{what}: {e}"))
-        };
         let server = self.player().await?;
         let published = match server.replay(callid) {
             Some(published) => published,
             None => {
                 let bytes = tokio::fs::read(&fetched.path)
                     .await
-                    .map_err(|e| failed("cannot read the recording", &e))?;
+                    .map_err(|e| UiError::new(ErrorCode::Recording, &PlayerTrouble::Read(e)))?;
                 server.publish(callid, bytes)?
             }
         };
         let note = if published.bit_reversed {
-            Some("the file's bits were reversed; corrected".to_owned())
+            Some(RecordingNote::BitReversed)
         } else if fetched.size_matches_duration == Some(false) {
-            Some(format!(
-                "the recording lasts {:.0} s but the call lasted {} s; it may be cut short",
-                published.seconds,
-                call.duration.unwrap_or(0)
-            ))
+            Some(RecordingNote::CutShort {
+                lasts: published.seconds,
+                lasted: call.duration.unwrap_or(0),
+            })
         } else {
             None
-        };
+        }
+        .map(|note| note.in_language(self.language()));
         Ok(RecordingView {
             url: published.url,
             seconds: published.seconds,

@@ -6,6 +6,7 @@ use crate::pbx::pop::Language;
 use crate::reach::tunnel::TunnelStatus;
 use crate::reach::Reach;
 use crate::secret::{Secret, SecretKind, SecretState, TokenStore};
+use crate::words::Worded;
 use std::sync::Arc;
 
 impl Companion {
@@ -25,6 +26,7 @@ impl Companion {
             shown.public_url.get_or_insert_with(|| url.clone());
         }
         let account = config.access_code.clone();
+        let language = Language::pick(config.language.as_deref());
         let needs = [
             (true, SecretKind::PbxToken),
             (
@@ -35,14 +37,14 @@ impl Companion {
         ];
         let [token, recordings_password, tunnel_secret] = tokio::task::spawn_blocking(move || {
             needs.map(|(needed, kind)| match needed {
-                true => SecretState::of(account.as_deref(), kind),
+                true => SecretState::of(account.as_deref(), kind, language),
                 false => SecretState::NotNeeded,
             })
         })
         .await
         .unwrap_or_else(|e| {
             let unknown = SecretState::Unknown {
-                reason: e.to_string(),
+                reason: e.in_language(language),
             };
             [unknown.clone(), unknown.clone(), unknown]
         });
@@ -52,9 +54,15 @@ impl Companion {
             token,
             recordings_password,
             tunnel_secret,
-            reach,
-            refused: self.state.refusals.watch().borrow().clone(),
-            language: Language::pick(config.language.as_deref()),
+            reach: reach.for_window(language),
+            refused: self
+                .state
+                .refusals
+                .watch()
+                .borrow()
+                .clone()
+                .map(|refused| refused.in_language(language)),
+            language,
         }
     }
 
@@ -73,7 +81,7 @@ impl Companion {
             for settings in [&mut config, &mut saved] {
                 settings
                     .set(key, value)
-                    .map_err(|e| UiError::in_field(ErrorCode::Config, key, e))?;
+                    .map_err(|e| UiError::in_field(ErrorCode::Config, key, &e))?;
             }
         }
         let relisten = config.listen != before.listen

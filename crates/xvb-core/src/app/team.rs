@@ -1,10 +1,12 @@
 //! The team's board and missed-call queue while the app is joined to a relay
 //! (the relay derives them and streams each change), and the agent's claims.
 
+use super::messages::NoRelay;
 use super::{Companion, ErrorCode, UiError};
 use crate::reach::link::TeamWatch;
 use crate::reach::relay::RelayError;
 use crate::team::TeamView;
+use crate::words::{RelaySaid, Worded};
 use std::sync::Arc;
 
 impl Companion {
@@ -18,28 +20,29 @@ impl Companion {
         self.state.team.borrow().clone()
     }
 
-    /// "I'll call back" on the team's missed caller `phone`; what the relay said.
+    /// "I'll call back" on the team's missed caller `phone`; what the relay
+    /// said, in the agent's language.
     pub async fn claim_missed(&self, phone: &str) -> Result<String, UiError> {
         let relay = self.relay_or_explain().await?;
-        relay.claim(phone).await.map_err(refused)
+        let said = relay.claim(phone).await.map_err(refused)?;
+        Ok(RelaySaid(said).in_language(self.language()))
     }
 
-    /// Gives the missed caller `phone` back to the team's queue; what the relay said.
+    /// Gives the missed caller `phone` back to the team's queue; what the
+    /// relay said, in the agent's language.
     pub async fn release_missed(&self, phone: &str) -> Result<String, UiError> {
         let relay = self.relay_or_explain().await?;
-        relay.release(phone).await.map_err(refused)
+        let said = relay.release(phone).await.map_err(refused)?;
+        Ok(RelaySaid(said).in_language(self.language()))
     }
 
     async fn relay_or_explain(&self) -> Result<crate::reach::link::RelayDialer, UiError> {
-        self.relay_dialer().await.ok_or_else(|| {
-            UiError::new(
-                ErrorCode::Relay,
-                "the team's missed calls are kept by a team relay: join one in Settings",
-            )
-        })
+        self.relay_dialer()
+            .await
+            .ok_or_else(|| UiError::new(ErrorCode::Relay, &NoRelay))
     }
 }
 
 fn refused(error: RelayError) -> UiError {
-    UiError::new(ErrorCode::Relay, error)
+    UiError::new(ErrorCode::Relay, &error)
 }

@@ -117,6 +117,10 @@ async fn settings_saved_in_relay_mode_keep_the_agents_own_extension() {
 #[tokio::test]
 async fn a_second_link_within_ten_seconds_waits_on_the_dial_pad() {
     let (_dir, _data, companion) = opened_with("dial_links_at_once", "on");
+    companion
+        .save_settings(vec![("language".into(), "en".into())])
+        .await
+        .unwrap();
 
     let first = companion.link_request("tel:+79201119613");
     assert!(first.dial_now && first.error.is_none(), "{first:?}");
@@ -125,4 +129,45 @@ async fn a_second_link_within_ten_seconds_waits_on_the_dial_pad() {
     assert_eq!(second.number.as_deref(), Some("+79001112233"));
     let why = second.error.unwrap();
     assert!(why.contains("press Call to dial this one"), "{why}");
+}
+
+#[tokio::test]
+async fn with_russian_chosen_what_the_app_says_is_russian() {
+    let (_dir, _data, companion) = opened_with("language", "ru");
+    let language = companion.language();
+    assert_eq!(language, Language::Ru);
+
+    let no_extension = companion.dial("+7 920 111-96-13").await.unwrap_err();
+    assert_eq!(no_extension.code, ErrorCode::Config);
+    assert_eq!(
+        no_extension.message,
+        "enter your extension in Settings first"
+    );
+    assert_eq!(
+        no_extension.in_language(language).message,
+        "не указан ваш внутренний номер: введите его в настройках, в поле «Мой внутренний номер»"
+    );
+    let no_relay = companion.claim_missed("79201119613").await.unwrap_err();
+    assert!(no_relay
+        .in_language(language)
+        .message
+        .starts_with("пропущенные звонки команды хранит командный ретранслятор"));
+    let no_account = companion.send_test_call().await.unwrap_err();
+    assert_eq!(
+        no_account.in_language(language).message,
+        "сначала введите в настройках код доступа (номер аккаунта АТС)"
+    );
+    let notice = companion.selection_request("no digits here").error.unwrap();
+    assert_eq!(notice, "в выделенном тексте нет номера телефона");
+
+    let refused = companion
+        .save_settings(vec![("extension".into(), "10 1".into())])
+        .await
+        .unwrap_err()
+        .in_language(language);
+    assert_eq!(refused.field.as_deref(), Some("extension"));
+    assert_eq!(
+        refused.message,
+        "Нужны только цифры (например, 10019), а введено «10 1»"
+    );
 }

@@ -60,7 +60,7 @@ pub enum RecordingError {
         /// The status.
         status: u16,
         /// What to check.
-        hint: &'static str,
+        hint: StatusHint,
     },
     /// Nothing arrived for too long; the part kept resumes next time.
     #[error("the download stalled (nothing for {0} s); try again — it resumes where it stopped")]
@@ -79,6 +79,42 @@ pub enum RecordingError {
         /// The OS error.
         source: std::io::Error,
     },
+}
+
+/// What to check when the PBX answers a recording's download with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusHint {
+    /// 401, 403: the recordings login.
+    Login,
+    /// 3xx: a redirect away from the PBX's host.
+    Redirect,
+    /// 404: the recording is gone.
+    Gone,
+    /// Nothing in particular.
+    Nothing,
+}
+
+impl StatusHint {
+    /// The hint for an HTTP status.
+    pub fn of_status(status: u16) -> StatusHint {
+        match status {
+            401 | 403 => StatusHint::Login,
+            300..=399 => StatusHint::Redirect,
+            404 => StatusHint::Gone,
+            _ => StatusHint::Nothing,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StatusHint::Login => "; set the recordings login in Settings (user, and its password in the keyring) or check it",
+            StatusHint::Redirect => "; it redirected away from the PBX's host, which is not followed",
+            StatusHint::Gone => "; the PBX no longer has it",
+            StatusHint::Nothing => "",
+        })
+    }
 }
 
 /// A fetched recording.
@@ -288,12 +324,7 @@ impl Fetcher {
         if !(status == 200 || resumed) {
             return Err(RecordingError::Status {
                 status,
-                hint: match status {
-                    401 | 403 => "; set the recordings login in Settings (user, and its password in the keyring) or check it",
-                    300..=399 => "; it redirected away from the PBX's host, which is not followed",
-                    404 => "; the PBX no longer has it",
-                    _ => "",
-                },
+                hint: StatusHint::of_status(status),
             });
         }
         let start = if resumed { have } else { 0 };

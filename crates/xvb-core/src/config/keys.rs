@@ -2,6 +2,7 @@
 //! value must pass: extensions are digits, URLs are http(s), the PBX's URL
 //! keeps its token private, numbers stay in their range.
 
+use super::refused::{SettingRefused, Unit};
 use super::Config;
 use crate::CoreError;
 
@@ -29,17 +30,18 @@ pub const KEYS: &[&str] = &[
     "tags",
 ];
 
-fn digits_only(key: &str, value: &str) -> Result<String, CoreError> {
+fn digits_only(key: &str, value: &str) -> Result<String, SettingRefused> {
     let value = value.trim();
     if value.len() > 16 || !crate::pbx::phone::is_extension(value) {
-        return Err(CoreError::Config(format!(
-            "{key} must be digits only (e.g. 10019), got `{value}`"
-        )));
+        return Err(SettingRefused::Digits {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        });
     }
     Ok(value.to_owned())
 }
 
-fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
+fn http_url(key: &str, value: &str) -> Result<String, SettingRefused> {
     let value = value.trim().trim_end_matches('/');
     let rest = value
         .strip_prefix("https://")
@@ -48,9 +50,10 @@ fn http_url(key: &str, value: &str) -> Result<String, CoreError> {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
             Ok(value.to_owned())
         }
-        _ => Err(CoreError::Config(format!(
-            "{key} must be an http:// or https:// URL, got `{value}`"
-        ))),
+        _ => Err(SettingRefused::HttpUrl {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        }),
     }
 }
 
@@ -68,45 +71,46 @@ pub fn private_channel(url: &url::Url) -> bool {
 }
 
 /// The PBX's address: an http(s) URL that keeps the token private ([`private_channel`]).
-fn pbx_url(key: &str, value: &str) -> Result<String, CoreError> {
+fn pbx_url(key: &str, value: &str) -> Result<String, SettingRefused> {
     let value = http_url(key, value)?;
     match url::Url::parse(&value) {
         Ok(url) if private_channel(&url) => Ok(value),
-        _ => Err(CoreError::Config(format!(
-            "{key} must be the PBX's https:// address: over plain http:// the PBX token would cross \
-             the network readable by anyone on the way (http:// is accepted only for a PBX on this \
-             computer: 127.0.0.1, ::1, localhost), got `{value}`"
-        ))),
+        _ => Err(SettingRefused::PbxUrl {
+            key: key.to_owned(),
+            value,
+        }),
     }
 }
 
-fn on_off(key: &str, value: &str) -> Result<bool, CoreError> {
+fn on_off(key: &str, value: &str) -> Result<bool, SettingRefused> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "on" | "yes" | "1" => Ok(true),
         "false" | "off" | "no" | "0" => Ok(false),
-        other => Err(CoreError::Config(format!(
-            "{key} must be on or off, got `{other}`"
-        ))),
+        other => Err(SettingRefused::OnOff {
+            key: key.to_owned(),
+            value: other.to_owned(),
+        }),
     }
 }
 
 fn number_in<T>(
     key: &str,
     value: &str,
-    unit: &str,
+    unit: Unit,
     range: std::ops::RangeInclusive<T>,
-) -> Result<T, CoreError>
+) -> Result<T, SettingRefused>
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display,
 {
     match value.trim().parse::<T>() {
         Ok(number) if range.contains(&number) => Ok(number),
-        _ => Err(CoreError::Config(format!(
-            "{key} must be a number of {unit} from {} to {}, got `{}`",
-            range.start(),
-            range.end(),
-            value.trim()
-        ))),
+        _ => Err(SettingRefused::Number {
+            key: key.to_owned(),
+            unit,
+            from: range.start().to_string(),
+            to: range.end().to_string(),
+            value: value.trim().to_owned(),
+        }),
     }
 }
 
@@ -148,28 +152,39 @@ fn optional(value: &str) -> Option<&str> {
 impl Config {
     /// Sets one key from its text form, validating it. An empty value clears optional keys.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), CoreError> {
+        self.set_checked(key, value).map_err(CoreError::from)
+    }
+
+    fn set_checked(&mut self, key: &str, value: &str) -> Result<(), SettingRefused> {
         match key {
-            "access_code" => self.access_code = optional(value).map(|v| digits_only(key, v)).transpose()?,
-            "extension" => self.extension = optional(value).map(|v| digits_only(key, v)).transpose()?,
-            "listen" => {
-                self.listen = value.trim().parse().map_err(|_| {
-                    CoreError::Config(format!(
-                        "listen must be IP:PORT such as 127.0.0.1:8787 (this computer) or 0.0.0.0:8787 (LAN), got `{value}`"
-                    ))
-                })?
+            "access_code" => {
+                self.access_code = optional(value).map(|v| digits_only(key, v)).transpose()?
             }
-            "public_url" => self.public_url = optional(value).map(|v| http_url(key, v)).transpose()?,
+            "extension" => {
+                self.extension = optional(value).map(|v| digits_only(key, v)).transpose()?
+            }
+            "listen" => {
+                self.listen = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| SettingRefused::Listen(value.to_owned()))?
+            }
+            "public_url" => {
+                self.public_url = optional(value).map(|v| http_url(key, v)).transpose()?
+            }
             "pbx_url" => self.pbx_url = optional(value).map(|v| pbx_url(key, v)).transpose()?,
-            "ring_policy" => self.ring_policy = value.parse().map_err(CoreError::Config)?,
+            "ring_policy" => {
+                self.ring_policy = value
+                    .parse()
+                    .map_err(|_| SettingRefused::RingPolicy(value.trim().to_ascii_lowercase()))?
+            }
             "do_not_disturb" => self.do_not_disturb = on_off(key, value)?,
             "dial_links_at_once" => self.dial_links_at_once = on_off(key, value)?,
             "team_missed_badge" => self.team_missed_badge = on_off(key, value)?,
             "dial_hotkey" => {
                 let value = value.trim();
                 if !value.is_empty() && !is_shortcut(value) {
-                    return Err(CoreError::Config(format!(
-                        "dial_hotkey must be a whole shortcut: one or more of Ctrl, Alt, Shift, Super, then a key, such as Ctrl+Alt+D (or empty for none), got `{value}`"
-                    )));
+                    return Err(SettingRefused::Hotkey(value.to_owned()));
                 }
                 self.dial_hotkey = value.to_owned();
             }
@@ -180,9 +195,7 @@ impl Config {
                         if url.contains("{phone}") {
                             Ok(url)
                         } else {
-                            Err(CoreError::Config(format!(
-                                "crm_url_template must contain {{phone}}, e.g. https://crm.example/find?phone={{phone}}, got `{v}`"
-                            )))
+                            Err(SettingRefused::CrmPhone(v.to_owned()))
                         }
                     })
                     .transpose()?
@@ -191,19 +204,13 @@ impl Config {
                 self.language = match optional(value).map(str::to_ascii_lowercase).as_deref() {
                     None => None,
                     Some(lang @ ("en" | "ru")) => Some(lang.to_owned()),
-                    Some(other) => {
-                        return Err(CoreError::Config(format!(
-                            "language must be en or ru (or empty to follow the system), got `{other}`"
-                        )))
-                    }
+                    Some(other) => return Err(SettingRefused::Language(other.to_owned())),
                 }
             }
             "recordings_user" => {
                 self.recordings_user = match optional(value) {
                     Some(user) if user.contains(':') || user.chars().any(char::is_control) => {
-                        return Err(CoreError::Config(format!(
-                            "recordings_user cannot contain `:` or control characters, got `{user}`"
-                        )))
+                        return Err(SettingRefused::RecordingsUser(user.to_owned()))
                     }
                     user => user.map(str::to_owned),
                 }
@@ -211,47 +218,45 @@ impl Config {
             "tunnel_server" => {
                 self.tunnel_server = match optional(value) {
                     Some(host) if host.contains("://") || host.contains(['/', ' ', ':']) => {
-                        return Err(CoreError::Config(format!(
-                            "tunnel_server must be the bore server's host name only, such as bore.example.com, got `{host}`"
-                        )))
+                        return Err(SettingRefused::TunnelServer(host.to_owned()))
                     }
                     host => host.map(str::to_owned),
                 }
             }
             "tunnel_port" => {
-                self.tunnel_port = value.trim().parse().map_err(|_| {
-                    CoreError::Config(format!(
-                        "tunnel_port must be a port number (0 for any), got `{}`",
-                        value.trim()
-                    ))
-                })?
+                self.tunnel_port = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| SettingRefused::TunnelPort(value.trim().to_owned()))?
             }
             "recordings_cache_mb" => {
-                self.recordings_cache_mb = number_in(key, value, "MB", 10..=102_400)?
+                self.recordings_cache_mb = number_in(key, value, Unit::Megabytes, 10..=102_400)?
             }
             "tags" => {
                 let items: Vec<&str> = value.split(',').filter(|t| !t.trim().is_empty()).collect();
-                self.tags = crate::notes::parse_tags(&items)
-                    .map_err(|e| CoreError::Config(format!("tags: {e}; write them comma-separated, such as Sale=#2e7d32, Complaint, Call back")))?
+                self.tags = crate::notes::parse_tags(&items).map_err(SettingRefused::Tags)?
             }
             // At least a week, so agents away that long still catch up.
-            "relay_keep_days" => self.relay_keep_days = number_in(key, value, "days", 7..=3650)?,
+            "relay_keep_days" => {
+                self.relay_keep_days = number_in(key, value, Unit::Days, 7..=3650)?
+            }
             "relay_database" => self.relay_database = optional(value).map(str::to_owned),
             "relay_trusted_proxies" => {
                 self.relay_trusted_proxies = value
                     .split(',')
                     .map(str::trim)
                     .filter(|a| !a.is_empty())
-                    .map(|a| a.parse().map_err(|_| CoreError::Config(format!(
-                        "relay_trusted_proxies is a comma-separated list of IP addresses, such as 127.0.0.1, 10.0.0.5; `{a}` is not one"
-                    ))))
+                    .map(|a| {
+                        a.parse()
+                            .map_err(|_| SettingRefused::TrustedProxy(a.to_owned()))
+                    })
                     .collect::<Result<_, _>>()?
             }
             other => {
-                return Err(CoreError::Config(format!(
-                    "unknown key `{other}`; keys are: {}",
-                    KEYS.join(", ")
-                )))
+                return Err(SettingRefused::UnknownKey {
+                    key: other.to_owned(),
+                    keys: KEYS.join(", "),
+                })
             }
         }
         Ok(())

@@ -3,13 +3,16 @@
 //! - this file — [`Config`], its defaults, and what it derives (the webhook
 //!   URL, a CRM link, the relay's database);
 //! - `keys` — [`KEYS`] and [`Config::set`]: the rule each value must pass;
+//! - `refused` — [`SettingRefused`]: why a value was refused;
 //! - `data_dir` — [`DataDir`]: where `config.toml` and the data live.
 
 mod data_dir;
 mod keys;
+mod refused;
 
 pub use data_dir::DataDir;
 pub use keys::{private_channel, KEYS};
+pub use refused::{SettingRefused, Unit};
 
 use crate::pbx::decision::RingPolicy;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,8 @@
 //! Importing contacts: CSV with a header, or vCard 3.0/4.0 cards, with the
 //! line and reason of every row that could not be read.
 
-use super::Contact;
+use super::{Contact, InvalidContact};
+use crate::words::{Language, Worded};
 use serde::Serialize;
 
 /// One input row that could not be imported.
@@ -11,8 +12,60 @@ pub struct RowError {
     /// 1-based line in the file.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: u64,
-    /// Why.
+    /// Why: in English, or in the agent's language after
+    /// [`RowError::in_language`].
     pub reason: String,
+    /// Why, in Russian.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    russian: String,
+}
+
+impl RowError {
+    /// Line `line` skipped because of `why`.
+    pub fn new(line: u64, why: &SkipReason) -> RowError {
+        RowError {
+            line,
+            reason: why.to_string(),
+            russian: why.russian(),
+        }
+    }
+
+    /// The row with its reason in `language`.
+    pub fn in_language(self, language: Language) -> RowError {
+        match language {
+            Language::En => self,
+            Language::Ru => RowError {
+                reason: self.russian.clone(),
+                ..self
+            },
+        }
+    }
+}
+
+/// Why a row was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+    /// The contact is not valid.
+    #[error(transparent)]
+    Invalid(#[from] InvalidContact),
+    /// A CSV row that does not read (what the CSV reader said).
+    #[error("not valid CSV: {0}")]
+    NotCsv(String),
+    /// A vCard that never ends.
+    #[error("card has no END:VCARD")]
+    NoEnd,
+}
+
+/// Why a contacts file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileRefused {
+    /// The CSV header does not read.
+    #[error("cannot read the CSV header: {0}")]
+    Header(String),
+    /// The header lacks `name` or `phone`.
+    #[error("the CSV header must name the columns `name` and `phone` (and optionally `responsible`, `crm_url`, `note`)")]
+    Columns,
 }
 
 /// Contacts read from a file, with the rows that failed.
@@ -36,10 +89,7 @@ impl Parsed {
                 }
                 self.contacts.push((line, c));
             }
-            Err(e) => self.errors.push(RowError {
-                line,
-                reason: e.to_string(),
-            }),
+            Err(e) => self.errors.push(RowError::new(line, &e.into())),
         }
     }
 }
@@ -67,13 +117,11 @@ pub fn parse_csv(text: &str) -> Result<Parsed, crate::CoreError> {
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| crate::CoreError::Import(format!("cannot read the CSV header: {e}")))?
+        .map_err(|e| FileRefused::Header(e.to_string()))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(name_col), Some(phone_col)) = (column("name"), column("phone")) else {
-        return Err(crate::CoreError::Import(
-            "the CSV header must name the columns `name` and `phone` (and optionally `responsible`, `crm_url`, `note`)".into(),
-        ));
+        return Err(FileRefused::Columns.into());
     };
     let (responsible_col, crm_col, note_col) =
         (column("responsible"), column("crm_url"), column("note"));
@@ -83,10 +131,9 @@ pub fn parse_csv(text: &str) -> Result<Parsed, crate::CoreError> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                parsed.errors.push(RowError {
-                    line,
-                    reason: format!("not valid CSV: {e}"),
-                });
+                parsed
+                    .errors
+                    .push(RowError::new(line, &SkipReason::NotCsv(e.to_string())));
                 continue;
             }
         };
@@ -164,10 +211,7 @@ pub fn parse_vcards(text: &str) -> Parsed {
         }
     }
     if let Some((start, _, _)) = card {
-        parsed.errors.push(RowError {
-            line: start,
-            reason: "card has no END:VCARD".into(),
-        });
+        parsed.errors.push(RowError::new(start, &SkipReason::NoEnd));
     }
     parsed
 }

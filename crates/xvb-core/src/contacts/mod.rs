@@ -10,7 +10,7 @@ pub mod export;
 pub mod import;
 pub mod index;
 
-pub use import::{parse_csv, parse_file, parse_vcards, Parsed, RowError};
+pub use import::{parse_csv, parse_file, parse_vcards, FileRefused, Parsed, RowError, SkipReason};
 pub use index::{BookLoader, ContactAnswer, ContactIndex, UNKNOWN_CALLER};
 
 use crate::pbx::phone;

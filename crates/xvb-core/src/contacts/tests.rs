@@ -69,11 +69,9 @@ fn vcards_3_and_4() {
     assert_eq!(phone::normalize(&acme.phones[0]), "74951234567");
     assert_eq!(
         parsed.errors,
-        [RowError {
-            line: 14,
-            reason: "no phone number with digits".into()
-        }]
+        [RowError::new(14, &InvalidContact::NoPhone.into())]
     );
+    assert_eq!(parsed.errors[0].reason, "no phone number with digits");
 }
 
 #[test]

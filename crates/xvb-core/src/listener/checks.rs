@@ -39,8 +39,14 @@ pub enum HookError {
     #[error("body is larger than 64 KiB")]
     TooLarge,
     /// Syntax or field error.
-    #[error("{0}")]
-    Bad(String),
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// The body could not be read (what the server said).
+    #[error("could not read the body: {0}")]
+    Unreadable(String),
+    /// The body's access code and the header's differ.
+    #[error("access_code in the body and the X-XVB-AC header differ")]
+    CodesDiffer,
     /// Access code does not match the configured account.
     #[error("access_code does not match this companion's account; check the account number in its settings")]
     Forbidden {
@@ -60,7 +66,9 @@ impl IntoResponse for HookError {
             HookError::MediaType | HookError::Encoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             HookError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             HookError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            HookError::Bad(_) => StatusCode::BAD_REQUEST,
+            HookError::Protocol(_) | HookError::Unreadable(_) | HookError::CodesDiffer => {
+                StatusCode::BAD_REQUEST
+            }
             HookError::Forbidden { .. } => StatusCode::FORBIDDEN,
             HookError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
@@ -74,12 +82,6 @@ impl IntoResponse for HookError {
                 .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         }
         response
-    }
-}
-
-impl From<ProtocolError> for HookError {
-    fn from(e: ProtocolError) -> Self {
-        HookError::Bad(e.to_string())
     }
 }
 
@@ -145,7 +147,7 @@ pub(super) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, 
         if too_large {
             HookError::TooLarge
         } else {
-            HookError::Bad(format!("could not read the body: {e}"))
+            HookError::Unreadable(e.to_string())
         }
     })
 }
@@ -162,11 +164,7 @@ pub(super) fn check_access_code(
         .map(|v| v.to_str().unwrap_or("\u{fffd}"));
     let in_body = fields.get("access_code").filter(|v| !v.is_empty());
     let sent = match (in_body, in_header) {
-        (Some(body), Some(header)) if body != header => {
-            return Err(HookError::Bad(
-                "access_code in the body and the X-XVB-AC header differ".into(),
-            ))
-        }
+        (Some(body), Some(header)) if body != header => return Err(HookError::CodesDiffer),
         (Some(code), _) | (None, Some(code)) => code,
         (None, None) => return Err(ProtocolError::Missing("access_code").into()),
     };

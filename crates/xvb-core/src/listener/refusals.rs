@@ -6,6 +6,7 @@
 use super::checks::HookError;
 use crate::pbx::notifier::Notifier;
 use crate::pbx::refusal::{Refusal, Refused};
+use crate::words::Worded;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -38,6 +39,7 @@ pub(super) fn refusal_of(error: &HookError, expected: Option<&str>) -> Option<Re
         HookError::Unavailable(_) => None,
         other => Some(Refusal::Malformed {
             reason: shown(&other.to_string(), SHOWN_REASON),
+            russian: shown(&other.russian(), SHOWN_REASON),
         }),
     }
 }

@@ -49,7 +49,7 @@ pub enum DialError {
         /// The first 200 characters of the reply, token redacted.
         body: String,
         /// What to check for this status.
-        hint: &'static str,
+        hint: RefusalHint,
     },
     /// Nothing listens at the PBX address.
     #[error("cannot connect to the PBX at {0}: connection refused; check pbx_url (host and port) and that the PBX is up")]
@@ -81,6 +81,46 @@ pub enum DialError {
     /// Anything else on the way.
     #[error("the request to the PBX failed: {0}")]
     Other(String),
+}
+
+/// What to check when the PBX refuses `makeCall`, by the status it answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalHint {
+    /// 401, 403: the token.
+    Token,
+    /// 404, 405: the PBX's address.
+    Address,
+    /// 3xx: an address that redirects.
+    Redirect,
+    /// 5xx: the PBX's own trouble.
+    PbxTrouble,
+    /// Nothing in particular.
+    Nothing,
+}
+
+impl RefusalHint {
+    /// The hint for an HTTP status.
+    pub fn of_status(status: u16) -> RefusalHint {
+        match status {
+            401 | 403 => RefusalHint::Token,
+            404 | 405 => RefusalHint::Address,
+            300..=399 => RefusalHint::Redirect,
+            500.. => RefusalHint::PbxTrouble,
+            _ => RefusalHint::Nothing,
+        }
+    }
+}
+
+impl std::fmt::Display for RefusalHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RefusalHint::Token => " — check the token (`xvb token set`, or Settings) and the PBX's integration settings",
+            RefusalHint::Address => " — check pbx_url: it should be the PBX's \"Адрес облачной АТС\"",
+            RefusalHint::Redirect => " — the PBX address redirects; set pbx_url to the final address",
+            RefusalHint::PbxTrouble => " — the PBX has a problem; try again later or tell its admin",
+            RefusalHint::Nothing => "",
+        })
+    }
 }
 
 /// The PBX accepted the call.
@@ -200,13 +240,7 @@ impl Dialer {
         Err(DialError::Refused {
             status: status.as_u16(),
             body: text.chars().take(BODY_PREVIEW).collect(),
-            hint: match status.as_u16() {
-                401 | 403 => " — check the token (`xvb token set`, or Settings) and the PBX's integration settings",
-                404 | 405 => " — check pbx_url: it should be the PBX's \"Адрес облачной АТС\"",
-                300..=399 => " — the PBX address redirects; set pbx_url to the final address",
-                500.. => " — the PBX has a problem; try again later or tell its admin",
-                _ => "",
-            },
+            hint: RefusalHint::of_status(status.as_u16()),
         })
     }
 

@@ -13,7 +13,8 @@
 //! - [`pop`] — what a screen-pop says, in the agent's language;
 //! - [`refusal`] — a request the listener refused, as the agent is told of it;
 //! - [`dialer`] — `makeCall`;
-//! - [`sim`] — requests as the PBX's Perl LWP sends them, and a stand-in PBX.
+//! - [`sim`] — requests as the PBX's Perl LWP sends them, and a stand-in PBX
+//!   (`sim_error`: why one did not arrive).
 //!
 //! Uses only the settings and secrets (for the dialer's token); everything
 //! else in the crate builds on this.
@@ -29,3 +30,4 @@ pub mod pop;
 pub mod protocol;
 pub mod refusal;
 pub mod sim;
+mod sim_error;

@@ -1,5 +1,7 @@
 //! A request the listener refused, as the agent is told of it (Settings, a pop).
 
+use crate::words::Language;
+
 /// Why the listener refused a request, in terms the agent can act on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -16,8 +18,13 @@ pub enum Refusal {
     UnknownAddress,
     /// A request the listener could not take (its reason, as the PBX was told).
     Malformed {
-        /// The reason.
+        /// The reason: in English, or in the agent's language after
+        /// [`Refused::in_language`].
         reason: String,
+        /// The reason in Russian.
+        #[serde(skip)]
+        #[cfg_attr(feature = "ts", ts(skip))]
+        russian: String,
     },
 }
 
@@ -29,4 +36,18 @@ pub struct Refused {
     pub at: String,
     /// Why.
     pub refusal: Refusal,
+}
+
+impl Refused {
+    /// The refused request with its reason in `language`.
+    pub fn in_language(self, language: Language) -> Refused {
+        let refusal = match (self.refusal, language) {
+            (Refusal::Malformed { russian, .. }, Language::Ru) => Refusal::Malformed {
+                reason: russian.clone(),
+                russian,
+            },
+            (refusal, _) => refusal,
+        };
+        Refused { refusal, ..self }
+    }
 }

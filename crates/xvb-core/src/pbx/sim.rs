@@ -2,6 +2,7 @@
 //! one TCP connection per request (`Connection: TE, close`), over TLS for an
 //! `https://` webhook URL (a relay, or a tunnel with TLS in front).
 
+pub use super::sim_error::SimError;
 use crate::pbx::protocol::Fields;
 use crate::CoreError;
 
@@ -21,20 +22,18 @@ pub struct Target {
 impl Target {
     /// Reads a webhook URL (`http://` or `https://`).
     pub fn parse(url: &str) -> Result<Target, CoreError> {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| CoreError::Sim(format!("`{url}` is not a URL: {e}")))?;
+        let parsed = url::Url::parse(url).map_err(|e| SimError::NotUrl {
+            url: url.to_owned(),
+            detail: e.to_string(),
+        })?;
         let tls = match parsed.scheme() {
             "http" => false,
             "https" => true,
-            other => {
-                return Err(CoreError::Sim(format!(
-                    "a webhook URL starts with http:// or https://, not `{other}:`"
-                )))
-            }
+            other => return Err(SimError::Scheme(other.to_owned()).into()),
         };
         let host = parsed
             .host_str()
-            .ok_or_else(|| CoreError::Sim(format!("`{url}` has no host")))?
+            .ok_or_else(|| SimError::NoHost(url.to_owned()))?
             .to_owned();
         let path = match parsed.query() {
             Some(q) => format!("{}?{q}", parsed.path()),
@@ -82,28 +81,32 @@ impl Target {
     /// Sends raw request bytes on a new connection and reads the reply until the server closes.
     pub async fn send_raw(&self, request: &[u8]) -> Result<Reply, CoreError> {
         let address = format!("{}:{}", self.host, self.port);
-        let fail = |what: &str, e: std::io::Error| {
-            CoreError::Sim(format!(
-                "{what} {address}: {e}; is `xvb serve` running there?"
-            ))
-        };
         let mut tcp = TcpStream::connect(&address)
             .await
-            .map_err(|e| fail("cannot connect to", e))?;
+            .map_err(|source| SimError::Connect {
+                address: address.clone(),
+                source,
+            })?;
         let raw = if self.tls {
             let name = rustls::pki_types::ServerName::try_from(self.host.clone()).map_err(|e| {
-                CoreError::Sim(format!("`{}` cannot be checked for TLS: {e}", self.host))
+                SimError::TlsName {
+                    host: self.host.clone(),
+                    detail: e.to_string(),
+                }
             })?;
-            let mut stream = tls_connector().connect(name, tcp).await.map_err(|e| {
-                CoreError::Sim(format!(
-                    "no TLS connection to {address}: {e} (a company CA goes in SSL_CERT_FILE)"
-                ))
-            })?;
+            let mut stream =
+                tls_connector()
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|source| SimError::Tls {
+                        address: address.clone(),
+                        source,
+                    })?;
             exchange(&mut stream, request).await
         } else {
             exchange(&mut tcp, request).await
         };
-        Reply::parse(&raw.map_err(|e| fail("no reply from", e))?)
+        Reply::parse(&raw.map_err(|source| SimError::NoReply { address, source })?)
     }
 
     /// Sends one PBX request.
@@ -145,9 +148,8 @@ impl Reply {
     /// Reads a whole HTTP/1.1 response.
     pub fn parse(raw: &[u8]) -> Result<Reply, CoreError> {
         let bad = || {
-            CoreError::Sim(format!(
-                "not an HTTP reply: {:?}",
-                String::from_utf8_lossy(&raw[..raw.len().min(80)])
+            CoreError::from(SimError::NotHttp(
+                String::from_utf8_lossy(&raw[..raw.len().min(80)]).into_owned(),
             ))
         };
         let split = raw

@@ -43,6 +43,32 @@ impl std::fmt::Display for TunnelStatus {
     }
 }
 
+/// Why the tunnel closed, when this app can say it (else bore's own words):
+/// the reason a [`TunnelStatus::Reopening`] carries as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TunnelClosed {
+    /// The bore server ended it.
+    ByServer,
+    /// The bore server could not be asked for a port.
+    NotOpened {
+        /// The bore server.
+        server: String,
+        /// What bore said.
+        detail: String,
+    },
+}
+
+impl std::fmt::Display for TunnelClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TunnelClosed::ByServer => write!(f, "the bore server closed the tunnel"),
+            TunnelClosed::NotOpened { server, detail } => {
+                write!(f, "cannot open a tunnel on {server}: {detail}")
+            }
+        }
+    }
+}
+
 /// Where to tunnel to.
 #[derive(Debug, Clone)]
 pub struct TunnelTarget {
@@ -114,11 +140,15 @@ pub fn start(target: TunnelTarget, local_port: u16) -> Tunnel {
                     backoff.reset();
                     status.send_replace(TunnelStatus::Open { url: public });
                     match client.listen().await {
-                        Ok(()) => "the bore server closed the tunnel".to_owned(),
+                        Ok(()) => TunnelClosed::ByServer.to_string(),
                         Err(e) => e.to_string(),
                     }
                 }
-                Err(e) => format!("cannot open a tunnel on {}: {e}", target.server),
+                Err(e) => TunnelClosed::NotOpened {
+                    server: target.server.clone(),
+                    detail: e.to_string(),
+                }
+                .to_string(),
             };
             if status.is_closed() {
                 return;

@@ -22,6 +22,20 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
+impl ImportReport {
+    /// The report with the skipped rows' reasons in `language`.
+    pub fn in_language(self, language: crate::words::Language) -> ImportReport {
+        ImportReport {
+            errors: self
+                .errors
+                .into_iter()
+                .map(|row| row.in_language(language))
+                .collect(),
+            ..self
+        }
+    }
+}
+
 fn bump_contacts_revision(conn: &Connection) -> Result<(), CoreError> {
     conn.execute(
         "UPDATE meta SET value = value + 1 WHERE key = 'contacts_rev'",
@@ -139,9 +153,7 @@ impl Database {
     }
 
     fn save_contact(&mut self, replaced: Option<i64>, contact: Contact) -> Result<i64, CoreError> {
-        let contact = contact
-            .validated()
-            .map_err(|e| CoreError::Import(e.to_string()))?;
+        let contact = contact.validated()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -195,7 +195,7 @@ impl Pop {
     /// "A request to this app was refused" and what to set right; *Open settings* shows them.
     pub fn refused(refused: &Refused, language: Language) -> Pop {
         let w = language.words();
-        let line = match &refused.refusal {
+        let line = match &refused.clone().in_language(language).refusal {
             Refusal::AccessCode {
                 sent,
                 expected: Some(expected),
@@ -208,7 +208,7 @@ impl Pop {
                 expected: None,
             } => w.refused_no_code.replace("{sent}", sent),
             Refusal::UnknownAddress => w.refused_address.to_owned(),
-            Refusal::Malformed { reason } => reason.clone(),
+            Refusal::Malformed { reason, .. } => reason.clone(),
         };
         Pop {
             kind: PopKind::Refused,

@@ -95,7 +95,17 @@ impl Guard {
 /// The refusal an agent gets past its rate.
 pub(super) fn too_many(wait: Duration) -> String {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    format!("too many requests, wait {seconds} s")
+    TooMany(seconds).to_string()
+}
+
+/// An agent asked faster than its rate: the seconds to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooMany(pub(crate) u64);
+
+impl std::fmt::Display for TooMany {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "too many requests, wait {} s", self.0)
+    }
 }
 
 /// One of an agent's connections; counted out when dropped.

@@ -41,10 +41,12 @@ mod team;
 pub mod wire;
 
 pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};
+pub(crate) use guard::TooMany;
 pub use join_code::JoinCode;
 pub use serve::serve_relay;
 pub use server::{relay_app, AGENT_MESSAGE_LIMIT};
 pub use team::derive_view;
+pub(crate) use team::ClaimAnswer;
 
 use crate::CoreError;
 

@@ -132,7 +132,7 @@ pub(super) async fn claim_or_release(
     claim: bool,
 ) -> Result<String, String> {
     let number = phone::normalize(phone);
-    let failed = |e: CoreError| format!("the relay's store failed ({e}); try again");
+    let failed = |e: CoreError| ClaimAnswer::StoreFailed(e.to_string()).to_string();
     let view = derive_view(store, contacts).await.map_err(failed)?;
     check_claim(&view.missed, &number, ext, claim).map_err(|refused| refused.to_string())?;
     let entry = view
@@ -155,19 +155,49 @@ pub(super) async fn claim_or_release(
             // or, if they let it go again meanwhile, that nothing was recorded.
             let view = derive_view(store, contacts).await.map_err(failed)?;
             check_claim(&view.missed, &number, ext, true).map_err(|refused| refused.to_string())?;
-            return Err(format!(
-                "the queue changed while you claimed {}; try again",
-                entry.phone
-            ));
+            return Err(ClaimAnswer::Changed(entry.phone.clone()).to_string());
         }
     } else {
         store.release(&number, ext).await.map_err(failed)?;
     }
     changed.notify_one();
     tracing::info!(ext, claim, "an agent claimed or released a missed caller");
+    let phone = entry.phone.clone();
     Ok(if claim {
-        format!("you are calling back {}; the team sees it", entry.phone)
+        ClaimAnswer::Claimed(phone)
     } else {
-        format!("{} is back in the team's queue", entry.phone)
-    })
+        ClaimAnswer::Released(phone)
+    }
+    .to_string())
+}
+
+/// What the relay tells an agent of a claim or release, besides a
+/// [`ClaimRefused`](crate::team::ClaimRefused): the text its answer carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ClaimAnswer {
+    /// The agent is calling this number back.
+    Claimed(String),
+    /// The number is back in the team's queue.
+    Released(String),
+    /// Another agent's claim came between the check and the write, and was let go again.
+    Changed(String),
+    /// The relay's store failed (what it said).
+    StoreFailed(String),
+}
+
+impl std::fmt::Display for ClaimAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClaimAnswer::Claimed(phone) => {
+                write!(f, "you are calling back {phone}; the team sees it")
+            }
+            ClaimAnswer::Released(phone) => write!(f, "{phone} is back in the team's queue"),
+            ClaimAnswer::Changed(phone) => {
+                write!(f, "the queue changed while you claimed {phone}; try again")
+            }
+            ClaimAnswer::StoreFailed(why) => {
+                write!(f, "the relay's store failed ({why}); try again")
+            }
+        }
+    }
 }

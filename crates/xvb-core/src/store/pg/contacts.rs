@@ -120,9 +120,7 @@ impl PgStore {
 
     /// Adds one contact (or updates the one that has its number); its id.
     pub async fn add_contact(&self, contact: Contact) -> Result<i64, CoreError> {
-        let contact = contact
-            .validated()
-            .map_err(|e| CoreError::Import(e.to_string()))?;
+        let contact = contact.validated()?;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (id, _) = upsert_contact(&tx, &contact).await?;
