@@ -62,6 +62,9 @@ pub enum CoreError {
     /// The simulator could not reach or understand the listener.
     #[error(transparent)]
     Sim(#[from] crate::pbx::sim::SimError),
+    /// A change to the relay's groups was refused (nothing was changed).
+    #[error(transparent)]
+    Group(#[from] crate::groups::GroupError),
 }
 
 impl CoreError {

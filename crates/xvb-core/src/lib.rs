@@ -14,6 +14,7 @@
 //!   [`reach::Reach`] line;
 //! - [`notes`] — call notes and tags (dispositions);
 //! - [`team`] — the team's board and shared missed-call queue, derived from stored calls;
+//! - [`groups`] — call-centre groups on a relay: which group a call belongs to, who sees it;
 //! - [`app`] — what the desktop app does, as one [`app::Companion`];
 //! - [`words`] — the core's messages in Russian ([`words::Worded`]), for the app;
 //! - `notifications` — the desktop's notification server over D-Bus (Linux);
@@ -28,6 +29,7 @@ pub mod audio;
 pub mod config;
 pub mod contacts;
 mod error;
+pub mod groups;
 pub mod listener;
 pub mod net;
 pub mod notes;

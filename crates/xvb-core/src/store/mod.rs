@@ -24,6 +24,7 @@
 
 mod calls;
 mod contacts;
+mod groups;
 pub mod history;
 pub mod journal;
 pub mod notes;
@@ -67,6 +68,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_team_names.sql"),
     include_str!("migrations/0011_notes.sql"),
     include_str!("migrations/0012_note_removals.sql"),
+    include_str!("migrations/0013_groups.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -10,6 +10,7 @@
 //!   the relay answers (a text, recognised by its shape);
 //! - `reach` — the reach line the tray shows, and the reasons in the one the window words;
 //! - `notes` — a note refused;
+//! - `groups` — a change to the relay's groups refused;
 //! - `contacts` — a contact or a contacts file refused;
 //! - `listener` — why the listener refused a request.
 //!
@@ -19,6 +20,7 @@
 
 mod contacts;
 mod dial;
+mod groups;
 mod listener;
 mod notes;
 mod reach;

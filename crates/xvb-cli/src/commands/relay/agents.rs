@@ -6,6 +6,7 @@ use crate::error::CliError;
 use crate::outside::out;
 use clap::Subcommand;
 use xvb_core::config::{new_secret, Config, DataDir};
+use xvb_core::groups::{GroupChange, Role};
 use xvb_core::reach::relay::{token_hash, JoinCode};
 use xvb_core::store::AgentRow;
 
@@ -23,6 +24,16 @@ pub(crate) enum AgentCommand {
         /// The agent's name, shown beside the extension on the team board.
         #[arg(long)]
         name: Option<String>,
+        /// `agent` (its groups' calls) or `supervisor` (every group).
+        #[arg(long, default_value = "agent")]
+        role: String,
+    },
+    /// Make an agent a supervisor (every group), or an agent again.
+    Role {
+        /// The extension.
+        ext: String,
+        /// `agent` or `supervisor`.
+        role: String,
     },
     /// Name an extension on the team board (an empty NAME removes it).
     Name {
@@ -43,8 +54,14 @@ pub(crate) enum AgentCommand {
 /// Runs one `xvb relay agent` command.
 pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Result<(), CliError> {
     match command {
-        AgentCommand::Add { ext, url, name } => {
+        AgentCommand::Add {
+            ext,
+            url,
+            name,
+            role,
+        } => {
             check_extension(&ext)?;
+            let role = Role::parse(&role).map_err(|e| CliError::Failed(e.to_string()))?;
             let base = url
                 .or(config.public_url.clone())
                 .unwrap_or_else(|| format!("http://{}", config.listen));
@@ -62,6 +79,9 @@ pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Res
             if let Some(name) = name {
                 name_extension(data, config, &ext, &name)?;
             }
+            if role != Role::Agent {
+                set_role(data, config, &ext, role)?;
+            }
             out!("agent {id} (extension {ext}) added; its join code (show it only to that agent):");
             out!("{}", code.to_line());
             Ok(())
@@ -73,6 +93,13 @@ pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Res
                 "" => out!("extension {ext} has no name on the board now"),
                 name => out!("extension {ext} is shown as \"{name}\" on the board"),
             }
+            Ok(())
+        }
+        AgentCommand::Role { ext, role } => {
+            check_extension(&ext)?;
+            let role = Role::parse(&role).map_err(|e| CliError::Failed(e.to_string()))?;
+            set_role(data, config, &ext, role)?;
+            out!("extension {ext} is {} now", role.as_str());
             Ok(())
         }
         AgentCommand::List => {
@@ -94,6 +121,19 @@ pub(super) fn run(data: &DataDir, config: &Config, command: AgentCommand) -> Res
             }
         }
     }
+}
+
+/// Gives extension `ext` `role` (a supervisor sees every group).
+fn set_role(data: &DataDir, config: &Config, ext: &str, role: Role) -> Result<(), CliError> {
+    let change = GroupChange::Role {
+        ext: ext.to_owned(),
+        role,
+    };
+    relay_store(
+        data,
+        config,
+        |s| async move { s.change_groups(change).await },
+    )
 }
 
 /// Prints `xvb relay status`.
@@ -157,7 +197,8 @@ fn agent_line(agent: &AgentRow) -> String {
     )
 }
 
-fn check_extension(ext: &str) -> Result<(), CliError> {
+/// Refuses an extension that is not digits.
+pub(super) fn check_extension(ext: &str) -> Result<(), CliError> {
     if xvb_core::pbx::phone::is_extension(ext) {
         Ok(())
     } else {

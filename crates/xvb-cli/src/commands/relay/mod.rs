@@ -6,9 +6,11 @@
 //! - this file — the `xvb relay` clap tree and its dispatch: `serve`,
 //!   `board`, `missed`, `import-sqlite`, `join`, `leave` (`tags` and `note`
 //!   go to `notes.rs`, the board's printing is `team.rs`'s);
-//! - `agents` — `xvb relay agent …` and `xvb relay status`.
+//! - `agents` — `xvb relay agent …` and `xvb relay status`;
+//! - `groups` — `xvb relay group …`.
 
 mod agents;
+mod groups;
 
 use super::relay_access::relay_store;
 use super::{current_thread_runtime, multi_thread_runtime, shutdown_signal, WHOLE};
@@ -16,6 +18,7 @@ use crate::error::CliError;
 use crate::outside::out;
 use agents::AgentCommand;
 use clap::Subcommand;
+use groups::GroupCommand;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use xvb_core::config::DataDir;
@@ -41,6 +44,9 @@ pub(crate) enum RelayCommand {
     /// The agents allowed to connect.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Call-centre groups: the lines each answers, its members, the default group.
+    #[command(subcommand)]
+    Group(GroupCommand),
     /// Connected agents, the last PBX request, events today, what is kept (and, on
     /// PostgreSQL, every node and the database's standbys).
     Status,
@@ -124,6 +130,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             Ok(())
         }
         RelayCommand::Agent(command) => agents::run(data, &config, command),
+        RelayCommand::Group(command) => groups::run(data, &config, command),
         RelayCommand::ImportSqlite { file } => {
             let Some(url) = config.relay_database() else {
                 return Err(CliError::Failed(

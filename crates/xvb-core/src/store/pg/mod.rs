@@ -10,14 +10,16 @@
 //! - `agents` — agents, nodes and who is connected where;
 //! - `contacts` — the team's shared contact book and its revision;
 //! - [`team`] — recent calls and missed-call claims for the team view;
-//! - `schema_team.sql`, `schema_notes.sql`, `schema_removals.sql` — what was added since version 1,
+//! - `schema_team.sql`, `schema_notes.sql`, `schema_removals.sql`, `schema_groups.sql` — what was added since version 1,
 //!   created if missing at every start;
 //! - `notes` — agents' notes in the stream, the team's tags;
+//! - `groups` — call-centre groups, their lines and members, roles (`schema_groups.sql`);
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
 mod contacts;
 pub(crate) mod events;
+mod groups;
 pub mod import;
 mod notes;
 mod stream_writes;
@@ -35,6 +37,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 const SCHEMA_TEAM: &str = include_str!("schema_team.sql");
 const SCHEMA_NOTES: &str = include_str!("schema_notes.sql");
 const SCHEMA_REMOVALS: &str = include_str!("schema_removals.sql");
+const SCHEMA_GROUPS: &str = include_str!("schema_groups.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -105,6 +108,9 @@ impl PgStore {
             }
             if !exists("relay_note_removals").await? {
                 client.batch_execute(SCHEMA_REMOVALS).await?;
+            }
+            if !exists("relay_roles").await? {
+                client.batch_execute(SCHEMA_GROUPS).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

@@ -5,8 +5,10 @@
 //!
 //! - this file — [`RelayStore`]: each of its reads and writes, on either;
 //! - `rows` — what it hands back: [`RelayStatus`], [`TeamInputs`], a token's hash;
-//! - `sqlite` — [`SqliteRelayStore`], a single node's store.
+//! - `sqlite` — [`SqliteRelayStore`], a single node's store;
+//! - `groups` — call-centre groups and roles, and the calls routing reads.
 
+mod groups;
 mod rows;
 mod sqlite;
 

@@ -1,0 +1,112 @@
+use super::*;
+
+fn name(n: &str) -> GroupName {
+    GroupName::parse(n).unwrap()
+}
+
+fn group(n: &str, lines: &[&str], members: &[&str]) -> Group {
+    Group {
+        name: name(n),
+        lines: lines.iter().map(|l| Line::parse(l).unwrap()).collect(),
+        members: members.iter().map(|m| m.to_string()).collect(),
+        acw_seconds: 0,
+    }
+}
+
+/// Sales answers 74950000001, support 74950000002; 200 supervises.
+fn routing() -> Routing {
+    let mut groups = BTreeMap::new();
+    for g in [
+        group("sales", &["+7 495 000-00-01"], &["100", "101"]),
+        group("support", &["74950000002"], &["102", "101"]),
+    ] {
+        groups.insert(g.name.clone(), g);
+    }
+    Routing {
+        groups,
+        default: DefaultGroup::Everyone,
+        supervisors: ["200".to_owned()].into(),
+    }
+}
+
+fn incoming(line: &str) -> CallRoute {
+    CallRoute {
+        line: Some(line.into()),
+        ..CallRoute::default()
+    }
+}
+
+#[test]
+fn a_call_on_a_line_reaches_that_group_the_supervisor_and_no_one_else() {
+    let routing = routing();
+    let sales = routing.audience(&incoming("74950000001"));
+    for (ext, sees) in [
+        ("100", true),
+        ("101", true),
+        ("102", false),
+        ("200", true),
+        ("300", false),
+    ] {
+        assert_eq!(sales.reaches(&routing.viewer(ext)), sees, "{ext}");
+    }
+    let support = routing.audience(&incoming("8 (495) 000-00-02"));
+    assert!(support.reaches(&routing.viewer("101")), "101 is in both");
+    assert!(!support.reaches(&routing.viewer("100")));
+}
+
+#[test]
+fn an_unclaimed_line_goes_to_the_default_group() {
+    let mut routing = routing();
+    let other = incoming("74950000009");
+    assert_eq!(routing.audience(&other), Audience::Everyone);
+    routing.default = DefaultGroup::Named(name("support"));
+    let audience = routing.audience(&other);
+    assert!(audience.reaches(&routing.viewer("102")));
+    assert!(!audience.reaches(&routing.viewer("100")));
+}
+
+#[test]
+fn the_responsible_the_dialler_and_the_answerer_see_their_calls() {
+    let routing = routing();
+    let mut call = incoming("74950000001");
+    call.responsible = Some("102".into());
+    assert!(routing.audience(&call).reaches(&routing.viewer("102")));
+    let out = CallRoute {
+        dialled_by: Some("102".into()),
+        ..CallRoute::default()
+    };
+    let audience = routing.audience(&out);
+    assert!(audience.reaches(&routing.viewer("102")), "the dialler");
+    assert!(
+        audience.reaches(&routing.viewer("101")),
+        "support, 102's group"
+    );
+    assert!(!audience.reaches(&routing.viewer("100")));
+}
+
+#[test]
+fn without_groups_everyone_sees_everything() {
+    let routing = Routing::default();
+    assert_eq!(
+        routing.audience(&incoming("74950000001")),
+        Audience::Everyone
+    );
+    assert!(Audience::Everyone.reaches(&routing.viewer("100")));
+}
+
+#[test]
+fn names_lines_and_roles_are_checked() {
+    assert_eq!(name(" продажи ").as_str(), "продажи");
+    for bad in ["", "all", "ALL", "a b", "x;drop", &"x".repeat(33)] {
+        assert!(GroupName::parse(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        Line::parse("+7 (495) 000-00-01").unwrap().as_str(),
+        "74950000001"
+    );
+    for bad in ["12", "sales", "7495abc", &"1".repeat(21)] {
+        assert!(Line::parse(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(Role::parse("Supervisor").unwrap(), Role::Supervisor);
+    assert!(Role::parse("admin").is_err());
+}
