@@ -13,7 +13,8 @@
 //!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
 //!   on PostgreSQL), [`tunnel`] (on a [`bore`] server), [`team`] (the board and the missed-call queue),
-//!   [`notes`] (notes and tags through the relay, search, CSV export);
+//!   [`notes`] (notes and tags through the relay, search, CSV export), [`groups`]
+//!   (call-centre groups: each call to its group, the supervisor, the responsible);
 //! - the desktop app: [`desktop`] (pop-ups, tray, history, dial pad, settings,
 //!   player, relay mode), [`team_desktop`] (the Team view), [`notes_desktop`]
 //!   (notes from the call detail and the player), [`contacts_desktop`] (the
@@ -56,6 +57,7 @@ mod dialing;
 mod durability;
 mod faults;
 mod g722;
+mod groups;
 mod hotkey_autostart;
 mod listener;
 mod notes;

@@ -80,7 +80,7 @@ pub fn connect(ext: &str, code: &str) -> (Agent, Served) {
 /// The team's relay: one node, or the nodes of a cluster. The PBX posts to
 /// each node in turn and boards are read from the node it did not post to
 /// last, so every step crosses nodes on a cluster.
-struct Relays {
+pub(crate) struct Relays {
     nodes: Vec<Agent>,
     ports: Vec<u16>,
     served: RefCell<Vec<Served>>,
@@ -91,14 +91,14 @@ struct Relays {
 
 impl Relays {
     /// One SQLite relay.
-    fn single() -> Relays {
+    pub(crate) fn single() -> Relays {
         let (relay, port) = Agent::relay(token_env());
         let pbx = relay.start_sim_pbx(&webhook(&relay), TOKEN);
         Relays::start(vec![(relay, port)], pbx)
     }
 
     /// Two nodes sharing the PostgreSQL database at `url`.
-    fn cluster(url: &str) -> Relays {
+    pub(crate) fn cluster(url: &str) -> Relays {
         let first = Agent::relay_node(url, None, token_env());
         // The PBX's address goes into the first node's config before the second copies it.
         let pbx = first.0.start_sim_pbx(&webhook(&first.0), TOKEN);
@@ -119,14 +119,14 @@ impl Relays {
     }
 
     /// A join code for `ext`, made on and pointing at node `n` (modulo the node count).
-    fn join_code(&self, ext: &str, n: usize) -> String {
+    pub(crate) fn join_code(&self, ext: &str, n: usize) -> String {
         let n = n % self.nodes.len();
         let url = format!("http://127.0.0.1:{}", self.ports[n]);
         self.nodes[n].relay_join_code(ext, &url)
     }
 
     /// Posts as the PBX does, to the next node.
-    fn post(&self, fields: &Fields) {
+    pub(crate) fn post(&self, fields: &Fields) {
         let turn = self.posted.get();
         self.posted.set(turn + 1);
         let served = self.served.borrow();
@@ -134,10 +134,40 @@ impl Relays {
     }
 
     /// `xvb relay ARGS` on a node the PBX did not post to last.
-    fn relay(&self, args: &[&str]) -> String {
-        let mut command = vec!["relay"];
-        command.extend_from_slice(args);
-        self.nodes[self.posted.get() % self.nodes.len()].ok(&command)
+    pub(crate) fn relay(&self, args: &[&str]) -> String {
+        self.node_now().ok(&relay_args(args))
+    }
+
+    /// `xvb ARGS` on a node the PBX did not post to last.
+    pub(crate) fn node(&self, args: &[&str]) -> String {
+        self.node_now().ok(args)
+    }
+
+    /// `xvb relay ARGS` as [`Relays::relay`], which must fail; what it said.
+    pub(crate) fn relay_fails(&self, args: &[&str]) -> String {
+        self.node_now().fails(&relay_args(args))
+    }
+
+    /// The node the PBX did not post to last.
+    fn node_now(&self) -> &Agent {
+        &self.nodes[self.posted.get() % self.nodes.len()]
+    }
+
+    /// Waits until every node logged a line containing `text`.
+    pub(crate) fn wait_for_log(&self, text: &str) {
+        let started = Instant::now();
+        while !self
+            .served
+            .borrow()
+            .iter()
+            .all(|node| node.logs().iter().any(|line| line.contains(text)))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "not every node logged {text:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Stops every node, checks the stored queue while none runs, starts them again.
@@ -148,6 +178,13 @@ impl Relays {
         assert_eq!(json.as_array().unwrap().len(), open_entries, "{json}");
         *self.served.borrow_mut() = self.nodes.iter().map(Agent::serve_relay).collect();
     }
+}
+
+/// `relay` followed by `args`.
+fn relay_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut command = vec!["relay"];
+    command.extend_from_slice(args);
+    command
 }
 
 fn token_env() -> Vec<(String, String)> {

@@ -113,6 +113,6 @@ fn load_index(db: &Database, index: &ContactIndex) -> Result<(), CoreError> {
     let mut loader = BookLoader::default();
     db.load_book(&mut loader)?;
     index.load(loader);
-    tracing::debug!(numbers = index.len(), "contact index loaded");
+    tracing::info!(numbers = index.len(), "contact book loaded");
     Ok(())
 }

@@ -20,6 +20,7 @@
 //! - `guard` — connections per agent, request rates, revocations;
 //! - `team` — the team view kept fresh, claims of missed callers;
 //! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
+//! - `routes` — who sees each entry: its call's route and the groups, read every second;
 //! - `tail` — a node on PostgreSQL following what every node stored;
 //! - `serve` — listening, with TLS or on loopback.
 //!
@@ -31,6 +32,7 @@ mod dial;
 mod guard;
 pub mod join_code;
 mod notes;
+mod routes;
 mod serve;
 mod server;
 mod state;

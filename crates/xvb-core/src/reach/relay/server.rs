@@ -5,6 +5,7 @@
 use super::agents::{token_hash, RelayStore};
 use super::guard::{Guard, CONNECTIONS_PER_AGENT};
 use super::notes::{keep_tags_fresh, take_removals};
+use super::routes::{keep_routing_fresh, Routes};
 use super::state::{encode, After, Encoded, Live, RelayState};
 use super::stream::stream_to_agent;
 use super::team::keep_fresh;
@@ -83,8 +84,12 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         team_view,
     ));
     let guard = Guard::start(store.clone()).await?;
+    let (routing_sender, routing) = watch::channel(Arc::new(store.routing().await?));
+    tokio::spawn(keep_routing_fresh(store.clone(), routing_sender));
     let state = RelayState {
         guard,
+        routing,
+        routes: Arc::new(Routes::default()),
         store,
         live: live.clone(),
         team,
@@ -100,11 +105,13 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         loop {
             match stored.recv().await {
                 Ok(entry) => {
+                    let audience = Arc::new(encoder.audience(&entry).await);
                     let text = encode(&encoder.streamed((*entry).clone()));
                     let _ = live.send(Encoded(Some(Live {
                         seq: entry.seq,
                         note: is_note(&entry),
                         text,
+                        audience,
                     })));
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {

@@ -5,7 +5,9 @@
 
 use super::agents::RelayStore;
 use super::guard::Guard;
+use super::routes::Routes;
 use super::wire::{StreamedEvent, ToAgent};
+use crate::groups::{Audience, Routing};
 use crate::listener::HookState;
 use crate::notes::Tag;
 use crate::store::JournalEntry;
@@ -32,12 +34,24 @@ pub(super) struct RelayState {
     pub(super) tags: watch::Receiver<Vec<Tag>>,
     /// Connections per agent, rates, revocations.
     pub(super) guard: Guard,
+    /// The groups, default group and supervisors, as last read.
+    pub(super) routing: watch::Receiver<Arc<Routing>>,
+    /// Recent calls' routes: who sees each entry.
+    pub(super) routes: Arc<Routes>,
     /// On PostgreSQL: how recently this node read the shared stream (its health).
     #[cfg(feature = "postgres")]
     pub(super) tail: Option<Arc<super::tail::Freshness>>,
 }
 
 impl RelayState {
+    /// Who sees `entry` under the groups as they are now.
+    pub(super) async fn audience(&self, entry: &JournalEntry) -> Audience {
+        let routing = self.routing.borrow().clone();
+        self.routes
+            .audience(&routing, entry, &self.store, &self.hook)
+            .await
+    }
+
     /// An event with its caller from the shared book.
     pub(super) fn streamed(&self, entry: JournalEntry) -> ToAgent {
         let caller = entry
@@ -63,6 +77,8 @@ pub(super) struct Live {
     pub(super) note: bool,
     /// The `event` message.
     pub(super) text: Utf8Bytes,
+    /// Who sees it.
+    pub(super) audience: Arc<Audience>,
 }
 
 /// A message as a text frame's payload.

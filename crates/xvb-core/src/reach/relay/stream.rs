@@ -9,6 +9,7 @@ use super::notes::answer_note;
 use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame};
 use super::team::claim_or_release;
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
+use crate::groups::Viewer;
 use crate::store::{AgentRow, Kept};
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
@@ -26,14 +27,15 @@ async fn send(socket: &mut SplitSink<WebSocket, Message>, message: &ToAgent) -> 
     socket.send(Message::Text(encode(message))).await
 }
 
-/// Sends an agent what it has not seen yet from the store (notes only if it
-/// asked for them: an app older than notes would skip them, and end its
-/// catch-up there); the last sequence number sent.
+/// Sends an agent what it has not seen yet from the store and may see (its
+/// groups' calls; notes only if it asked for them: an app older than notes
+/// would skip them, and end its catch-up there); the last sequence number read.
 async fn send_backlog(
     relay: &RelayState,
     socket: &mut SplitSink<WebSocket, Message>,
     mut sent: i64,
     notes: bool,
+    viewer: &Viewer,
 ) -> Result<i64, axum::Error> {
     loop {
         let page = relay
@@ -44,7 +46,9 @@ async fn send_backlog(
         let full = page.len() == BACKLOG_PAGE;
         for entry in page {
             sent = entry.seq;
-            send(socket, &relay.streamed(entry)).await?;
+            if relay.audience(&entry).await.reaches(viewer) {
+                send(socket, &relay.streamed(entry)).await?;
+            }
         }
         if !full {
             return Ok(sent);
@@ -101,7 +105,10 @@ pub(super) async fn stream_to_agent(
     let listed = tags.borrow_and_update().clone();
     send(&mut out, &ToAgent::Tags { tags: listed }).await?;
     let notes = resume.notes;
-    let mut sent = send_backlog(relay, &mut out, after, notes).await?;
+    // Who this agent is to the groups: followed as the admin changes them.
+    let mut routing = relay.routing.clone();
+    let mut viewer = routing.borrow_and_update().viewer(&agent.ext);
+    let mut sent = send_backlog(relay, &mut out, after, notes, &viewer).await?;
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
     let mut team = relay.team.clone();
     if resume.team {
@@ -116,11 +123,12 @@ pub(super) async fn stream_to_agent(
         tokio::select! {
             entry = live.recv() => match entry {
                 Ok(Encoded(Some(first))) => {
-                    sent = send_live(relay, &mut out, &mut live, sent, first, notes).await?;
+                    let to = Recipient { notes, viewer: &viewer };
+                    sent = send_live(relay, &mut out, &mut live, sent, first, to).await?;
                 }
                 // This agent, or the encoder, fell behind: catch up from the store.
                 Ok(Encoded(None)) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                    sent = send_backlog(relay, &mut out, sent, notes).await?;
+                    sent = send_backlog(relay, &mut out, sent, notes, &viewer).await?;
                 }
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
@@ -147,6 +155,7 @@ pub(super) async fn stream_to_agent(
                 }
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
+            Ok(()) = routing.changed() => viewer = routing.borrow_and_update().viewer(&agent.ext),
             Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team).await?,
             Ok(()) = tags.changed() => {
                 let listed = tags.borrow_and_update().clone();
@@ -313,22 +322,29 @@ fn answer_claim(
     });
 }
 
-/// Sends a live event and every other one already waiting, in one write (a burst
-/// of calls costs each agent's connection one flush, not one per event); the
-/// last sequence number sent.
+/// Who a connection sends to: whether it takes notes, and who it is to the groups.
+#[derive(Clone, Copy)]
+struct Recipient<'a> {
+    notes: bool,
+    viewer: &'a Viewer,
+}
+
+/// Sends a live event and every other one already waiting that the agent may
+/// see, in one write (a burst of calls costs each agent's connection one
+/// flush, not one per event); the last sequence number read.
 async fn send_live(
     relay: &RelayState,
     out: &mut SplitSink<WebSocket, Message>,
     live: &mut broadcast::Receiver<Encoded>,
     mut sent: i64,
     first: Live,
-    notes: bool,
+    to: Recipient<'_>,
 ) -> Result<i64, axum::Error> {
     let mut next = Some(first);
     while let Some(entry) = next.take() {
         if entry.seq > sent {
             sent = entry.seq;
-            if notes || !entry.note {
+            if (to.notes || !entry.note) && entry.audience.reaches(to.viewer) {
                 out.feed(Message::Text(entry.text)).await?;
             }
         }
@@ -336,7 +352,7 @@ async fn send_live(
             Ok(Encoded(Some(waiting))) => Some(waiting),
             Ok(Encoded(None)) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
                 out.flush().await?;
-                return send_backlog(relay, out, sent, notes).await;
+                return send_backlog(relay, out, sent, to.notes, to.viewer).await;
             }
             Err(_) => None,
         };

@@ -140,7 +140,7 @@ pub(super) async fn follow_contacts(pg: PgStore, index: Arc<ContactIndex>) {
                 match pg.load_book(&mut loader).await {
                     Ok(()) => {
                         index.load(loader);
-                        tracing::debug!(numbers = index.len(), "shared contact book loaded");
+                        tracing::info!(numbers = index.len(), "shared contact book loaded");
                         loaded = Some(rev);
                     }
                     Err(e) => {

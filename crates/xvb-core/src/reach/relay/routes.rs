@@ -1,0 +1,163 @@
+//! Which agents see each streamed entry: its call's route (the line, who
+//! dialled or answered, the caller's responsible extension), learnt from the
+//! call's events as they pass (or read from the store for a call that started
+//! before), asked of the relay's [`Routing`] as it is now. The routing is read
+//! from the store every second, so a change an admin makes (on any node)
+//! applies to connected agents within a second.
+
+use super::agents::RelayStore;
+use crate::groups::{Audience, CallRoute, DefaultGroup, Routing};
+use crate::listener::HookState;
+use crate::pbx::call::Call;
+use crate::pbx::protocol::Direction;
+use crate::store::{note_of_fields, JournalEntry, NOTE_CMD};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// How often the routing is read again.
+const READ_EVERY: Duration = Duration::from_secs(1);
+/// Calls whose route is kept in memory; past it, the oldest half is dropped.
+const KEPT_ROUTES: usize = 100_000;
+
+/// The routes of recent calls, shared by the encoder and agents catching up.
+#[derive(Default)]
+pub(super) struct Routes {
+    known: Mutex<HashMap<String, (CallRoute, Instant)>>,
+}
+
+impl Routes {
+    /// Who sees `entry` under `routing`: its call's route updated with what
+    /// the entry says (read from the store first if the call is not known).
+    pub(super) async fn audience(
+        &self,
+        routing: &Routing,
+        entry: &JournalEntry,
+        store: &RelayStore,
+        hook: &HookState,
+    ) -> Audience {
+        if !routing.in_use() {
+            return Audience::Everyone;
+        }
+        let Some(callid) = callid_of(entry) else {
+            return Audience::Everyone;
+        };
+        let known = self
+            .known
+            .lock()
+            .expect("routes lock")
+            .get(&callid)
+            .cloned();
+        let mut route = match known {
+            Some((route, _)) => route,
+            None => match store.call(&callid).await {
+                Ok(Some(call)) => route_of_call(&call),
+                Ok(None) => CallRoute::default(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read a call's route; it goes to the default group");
+                    CallRoute::default()
+                }
+            },
+        };
+        learn(&mut route, entry, hook);
+        let audience = routing.audience(&route);
+        self.remember(callid, route);
+        audience
+    }
+
+    fn remember(&self, callid: String, route: CallRoute) {
+        let mut known = self.known.lock().expect("routes lock");
+        if known.len() >= KEPT_ROUTES {
+            let mut ages: Vec<Instant> = known.values().map(|(_, at)| *at).collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            known.retain(|_, (_, at)| *at > cut);
+        }
+        known.insert(callid, (route, Instant::now()));
+    }
+}
+
+/// The call an entry is about: an event's `callid`, a note's call.
+fn callid_of(entry: &JournalEntry) -> Option<String> {
+    if entry.cmd == NOTE_CMD {
+        return note_of_fields(&entry.fields).map(|note| note.callid);
+    }
+    field(entry, "callid").map(str::to_owned)
+}
+
+fn field<'a>(entry: &'a JournalEntry, name: &str) -> Option<&'a str> {
+    entry
+        .fields
+        .iter()
+        .find(|(k, v)| k == name && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
+}
+
+/// What an event says of its call's route.
+fn learn(route: &mut CallRoute, entry: &JournalEntry, hook: &HookState) {
+    if entry.cmd == NOTE_CMD {
+        return;
+    }
+    if let Some(line) = field(entry, "line_number") {
+        route.line = Some(line.to_owned());
+    }
+    let outgoing = field(entry, "type") == Some("out");
+    match (outgoing, field(entry, "ext")) {
+        (true, Some(ext)) => route.dialled_by = Some(ext.to_owned()),
+        (false, Some(ext)) => route.answered_by = Some(ext.to_owned()),
+        _ => {}
+    }
+    if route.responsible.is_none() {
+        route.responsible = field(entry, "phone")
+            .and_then(|phone| hook.known_caller(phone))
+            .and_then(|caller| caller.responsible);
+    }
+}
+
+/// A stored call's route (the responsible extension comes with its next event).
+fn route_of_call(call: &Call) -> CallRoute {
+    let outgoing = call.direction == Some(Direction::Out);
+    CallRoute {
+        line: call.line_number.clone(),
+        dialled_by: call.ext.clone().filter(|_| outgoing),
+        answered_by: call.answered_by.clone().filter(|_| !outgoing),
+        responsible: None,
+    }
+}
+
+/// Reads the routing every second and publishes it when it changed.
+pub(super) async fn keep_routing_fresh(store: RelayStore, routing: watch::Sender<Arc<Routing>>) {
+    let mut every = tokio::time::interval(READ_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match store.routing().await {
+            Ok(read) => {
+                routing.send_if_modified(|now| {
+                    let changed = **now != read;
+                    if changed {
+                        let members: usize = read.groups.values().map(|g| g.members.len()).sum();
+                        let default = match &read.default {
+                            DefaultGroup::Everyone => "all",
+                            DefaultGroup::Named(name) => name.as_str(),
+                        };
+                        tracing::info!(
+                            groups = read.groups.len(),
+                            members,
+                            supervisors = read.supervisors.len(),
+                            default = %default,
+                            "the groups changed; connected agents follow"
+                        );
+                        *now = Arc::new(read);
+                    }
+                    changed
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the groups; will retry"),
+        }
+        if routing.is_closed() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Call-centre groups on a team relay (one SQLite node, and two nodes on
+//! PostgreSQL): the admin's `xvb relay group …` and roles, refusals that
+//! change nothing, and each call reaching only its group, the supervisor,
+//! and the caller's responsible extension — seen as headless agents'
+//! `RING` lines.
+
+use crate::team::{call, connect, Relays};
+use std::time::{Duration, Instant};
+use xvb_e2e::agent::Served;
+use xvb_e2e::postgres::PgCluster;
+
+const SALES_LINE: &str = "74950000001";
+const SUPPORT_LINE: &str = "74950000002";
+
+/// The call ids of the `RING` lines `agent` prints until one for `last`.
+fn rings_until(agent: &mut Served, last: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut rung = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = agent
+            .next_line(left)
+            .unwrap_or_else(|| panic!("no RING for {last}; rang for {rung:?}"));
+        if let Some(callid) = line
+            .strip_prefix("RING ")
+            .and_then(|rest| rest.split("callid=").nth(1))
+        {
+            rung.push(callid.trim().to_owned());
+            if callid.trim() == last {
+                return rung;
+            }
+        }
+    }
+}
+
+/// Posts a call on `line` that rings and is then missed.
+fn ring(relays: &Relays, callid: &str, phone: &str, line: &str) {
+    let mut ringing = call(callid, phone, "");
+    ringing.line = Some(line.into());
+    relays.post(&ringing.incoming());
+}
+
+#[test]
+fn calls_reach_their_group_the_supervisor_and_the_responsible() {
+    calls_follow_the_groups(Relays::single());
+}
+
+#[test]
+fn calls_follow_the_groups_across_a_postgresql_cluster() {
+    let pg = PgCluster::start();
+    calls_follow_the_groups(Relays::cluster(&pg.url()));
+}
+
+fn calls_follow_the_groups(relays: Relays) {
+    let exts = ["100", "101", "102", "103", "200"];
+    let codes: Vec<String> = exts
+        .iter()
+        .enumerate()
+        .map(|(n, ext)| relays.join_code(ext, n))
+        .collect();
+    relays.relay(&["group", "add", "sales", "--line", "+7 495 000-00-01"]);
+    relays.relay(&["group", "add", "support", "--line", SUPPORT_LINE]);
+    relays.relay(&["group", "members", "sales", "--add", "100,101"]);
+    relays.relay(&["group", "members", "support", "--add", "102"]);
+    let said = relays.relay(&["agent", "role", "200", "supervisor"]);
+    assert!(said.contains("200 is supervisor now"), "{said}");
+
+    // Refused, and nothing changed.
+    let list = relays.relay(&["group", "list"]);
+    for (args, why) in [
+        (
+            &["group", "add", "vip", "--line", "8 495 000-00-01"][..],
+            "line 74950000001 belongs to group `sales` already",
+        ),
+        (
+            &["group", "members", "sales", "--add", "999"],
+            "extension 999 is not an agent of this relay",
+        ),
+        (
+            &["group", "default", "nobody"],
+            "there is no group `nobody`",
+        ),
+        (
+            &["group", "add", "all", "--line", "1234"],
+            "is not a group name",
+        ),
+        (&["agent", "role", "101", "admin"], "is not a role"),
+    ] {
+        let refused = relays.relay_fails(args);
+        assert!(refused.contains(why), "{args:?}: {refused}");
+    }
+    assert_eq!(relays.relay(&["group", "list"]), list, "nothing changed");
+    assert!(
+        list.contains("sales\tlines 74950000001\tmembers 100, 101")
+            && list.contains("default group: all")
+            && list.contains("supervisors: 200"),
+        "{list}"
+    );
+    relays.wait_for_log("groups=2 members=3 supervisors=1 default=all");
+
+    let mut agents: Vec<Served> = codes
+        .iter()
+        .zip(exts)
+        .map(|(code, ext)| connect(ext, code).1)
+        .collect();
+    let [a100, _a101, a102, a103, a200] = &mut agents[..] else {
+        unreachable!()
+    };
+
+    // Sales' call, then support's, then one on a line no group answers.
+    ring(&relays, "SALES-1", "79160000001", SALES_LINE);
+    ring(&relays, "SUPPORT-1", "79160000002", SUPPORT_LINE);
+    ring(&relays, "OTHER-1", "79160000003", "74950000009");
+    assert_eq!(rings_until(a100, "OTHER-1"), ["SALES-1", "OTHER-1"]);
+    assert_eq!(rings_until(a102, "OTHER-1"), ["SUPPORT-1", "OTHER-1"]);
+    assert_eq!(
+        rings_until(a103, "OTHER-1"),
+        ["OTHER-1"],
+        "103 is in no group"
+    );
+    assert_eq!(
+        rings_until(a200, "OTHER-1"),
+        ["SALES-1", "SUPPORT-1", "OTHER-1"],
+        "the supervisor sees every group"
+    );
+
+    // Calls on unclaimed lines go to support now; a caller 103 is responsible
+    // for reaches 103 on sales' line too.
+    relays.relay(&["group", "default", "support"]);
+    relays.node(&[
+        "contacts",
+        "add",
+        "--name",
+        "Клиент 103",
+        "--phone",
+        "79160000009",
+        "--responsible",
+        "103",
+    ]);
+    relays.wait_for_log("default=support");
+    relays.wait_for_log("book loaded numbers=1");
+    ring(&relays, "OTHER-2", "79160000004", "74950000009");
+    ring(&relays, "OWN-1", "79160000009", SALES_LINE);
+    ring(&relays, "LAST-1", "79160000005", SUPPORT_LINE);
+    assert_eq!(rings_until(a102, "LAST-1"), ["OTHER-2", "LAST-1"]);
+    assert_eq!(rings_until(a100, "OWN-1"), ["OWN-1"]);
+    let for_103 = rings_until(a103, "OWN-1");
+    assert_eq!(
+        for_103,
+        ["OWN-1"],
+        "its own caller, not the default group's"
+    );
+}
