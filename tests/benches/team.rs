@@ -57,6 +57,7 @@ async fn main() {
             &inputs.roster,
             &inputs.claims,
             &|_| None,
+            &|_, _| true,
             now,
         );
         fold.push(ms(started));

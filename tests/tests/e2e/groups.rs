@@ -1,10 +1,11 @@
 //! Call-centre groups on a team relay (one SQLite node, and two nodes on
 //! PostgreSQL): the admin's `xvb relay group …` and roles, refusals that
-//! change nothing, and each call reaching only its group, the supervisor,
-//! and the caller's responsible extension — seen as headless agents'
-//! `RING` lines.
+//! change nothing, each call reaching only its group, the supervisor, and
+//! the caller's responsible extension (seen as headless agents' `RING`
+//! lines); the board and the missed queue by group; a supervisor releasing
+//! an agent's claim, which another agent cannot.
 
-use crate::team::{call, connect, Relays};
+use crate::team::{call, connect, until, Cli, Relays};
 use std::time::{Duration, Instant};
 use xvb_e2e::agent::Served;
 use xvb_e2e::postgres::PgCluster;
@@ -150,4 +151,47 @@ fn calls_follow_the_groups(relays: Relays) {
         ["OWN-1"],
         "its own caller, not the default group's"
     );
+
+    // The board and the missed queue by group: sales' and support's misses.
+    for (callid, phone, line) in [
+        ("SALES-1", "79160000001", SALES_LINE),
+        ("SUPPORT-1", "79160000002", SUPPORT_LINE),
+    ] {
+        let mut missed = call(callid, phone, "");
+        missed.line = Some(line.into());
+        relays.post(&missed.completed("Missed", 0, None));
+    }
+    let cli = |ext: &str| Cli::new(ext, &codes[exts.iter().position(|e| *e == ext).unwrap()]);
+    let (cli_100, cli_101, cli_102, cli_200) = (cli("100"), cli("101"), cli("102"), cli("200"));
+    let board = until(|| cli_102.ok(&["board"]), &["102 "]);
+    assert!(
+        !board.contains("100 ") && !board.contains("200 "),
+        "support's board: {board}"
+    );
+    until(
+        || cli_200.ok(&["board"]),
+        &["100 ", "101 ", "102 ", "103 ", "200 "],
+    );
+    let support = until(|| cli_102.ok(&["missed", "list"]), &["79160000002"]);
+    assert!(!support.contains("79160000001"), "{support}");
+    let sales = until(|| cli_100.ok(&["missed", "list"]), &["79160000001"]);
+    assert!(!sales.contains("79160000002"), "{sales}");
+
+    // 100 claims sales' caller; 101 cannot release it, the supervisor can.
+    cli_100.ok(&["missed", "claim", "79160000001"]);
+    let refused = cli_101.fails(&["missed", "release", "79160000001"]);
+    assert!(refused.contains("you have not claimed"), "{refused}");
+    let said = cli_200.ok(&["missed", "release", "79160000001"]);
+    assert!(said.contains("back in the team's queue"), "{said}");
+    let started = Instant::now();
+    while cli_101
+        .ok(&["missed", "list"])
+        .contains("100 is calling back")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the claim stayed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

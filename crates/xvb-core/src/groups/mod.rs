@@ -13,11 +13,14 @@
 //! - With no group defined, everyone sees everything (a relay before groups).
 //!
 //! - this file — [`Routing`], [`CallRoute`], [`Audience`], [`Viewer`];
-//! - `names` — group names, lines and roles as typed, checked on parse.
+//! - `names` — group names, lines and roles as typed, checked on parse;
+//! - `view` — the team view by group, and where a ringing call rings.
 
 mod names;
+mod view;
 
 pub use names::{GroupError, GroupName, Line, Role, MAX_NAME};
+pub use view::ViewKey;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

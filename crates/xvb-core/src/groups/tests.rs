@@ -110,3 +110,62 @@ fn names_lines_and_roles_are_checked() {
     assert_eq!(Role::parse("Supervisor").unwrap(), Role::Supervisor);
     assert!(Role::parse("admin").is_err());
 }
+
+/// A call on `line` from `phone`: ringing, or missed when `missed`.
+fn call_on(callid: &str, line: &str, phone: &str, missed: bool) -> crate::pbx::call::Call {
+    let ring = format!("type=in&event=INCOMING&ext=&phone={phone}&line_number={line}");
+    let end = format!("event=COMPLETED&status=Missed&duration=0&phone={phone}");
+    let bodies: Vec<&str> = if missed {
+        vec![&ring, &end]
+    } else {
+        vec![&ring]
+    };
+    crate::team::test_calls::call(callid, None, crate::team::test_calls::t0(), &bodies)
+}
+
+#[test]
+fn a_ringing_call_rings_its_groups_members_only() {
+    let routing = routing();
+    let sales_call = call_on("S", "74950000001", "79160000001", false);
+    assert!(routing.rings_at(&sales_call, "100"));
+    assert!(!routing.rings_at(&sales_call, "102"));
+    assert!(
+        !routing.rings_at(&sales_call, "200"),
+        "the supervisor's phone is not in the queue"
+    );
+    let other = call_on("O", "74950000009", "79160000003", false);
+    assert!(
+        routing.rings_at(&other, "102"),
+        "an unclaimed line rings everyone"
+    );
+}
+
+#[test]
+fn each_group_gets_its_members_and_missed_callers() {
+    let routing = routing();
+    let calls = [
+        call_on("S", "74950000001", "79160000001", true),
+        call_on("P", "74950000002", "79160000002", true),
+        call_on("O", "74950000009", "79160000003", true),
+    ];
+    let roster: Vec<(String, bool)> = ["100", "101", "102", "200"]
+        .iter()
+        .map(|ext| (ext.to_string(), true))
+        .collect();
+    let now = crate::team::test_calls::t0() + time::Duration::minutes(1);
+    let view = crate::team::TeamView::derive(&calls, &roster, &[], &|_| None, &|_, _| true, now);
+    let support = routing.view_key(&routing.viewer("102"));
+    let part = routing.team_view_for(&view, &support);
+    let exts: Vec<&str> = part.members.iter().map(|m| m.ext.as_str()).collect();
+    assert_eq!(exts, ["101", "102"], "support's members (101 is in both)");
+    let phones: Vec<&str> = part.missed.iter().map(|m| m.phone.as_str()).collect();
+    assert_eq!(
+        phones,
+        ["79160000002", "79160000003"],
+        "support's line and the unclaimed one"
+    );
+    assert_eq!(part.waiting, 2);
+    let supervisor = routing.view_key(&routing.viewer("200"));
+    assert_eq!(supervisor, ViewKey::Everything);
+    assert_eq!(routing.team_view_for(&view, &supervisor), view);
+}

@@ -116,12 +116,14 @@ fn ext_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// extension the calls name, in extension order.
 ///
 /// A ringing call goes to the extension it names, else to the caller's
-/// `responsible` extension, else to every extension not on a call (the PBX
-/// rings its group); a newer call an extension is on wins over an older one.
+/// `responsible` extension, else to every extension not on a call that
+/// `rings_at` says its phone rings at (the PBX rings the line's group); a
+/// newer call an extension is on wins over an older one.
 pub fn members(
     calls: &[Call],
     roster: &[(String, bool)],
     responsible: &dyn Fn(&str) -> Option<String>,
+    rings_at: &dyn Fn(&Call, &str) -> bool,
     now: OffsetDateTime,
 ) -> Vec<Member> {
     let mut rows: BTreeMap<String, Member> = roster
@@ -177,7 +179,10 @@ pub fn members(
             .clone()
             .or_else(|| call.phone_normalized.as_deref().and_then(responsible));
         for row in rows.values_mut() {
-            let rings_here = named.as_deref().is_none_or(|ext| ext == row.ext);
+            let rings_here = match named.as_deref() {
+                Some(ext) => ext == row.ext,
+                None => rings_at(call, &row.ext),
+            };
             if rings_here && !row.busy() && row.state != MemberState::Ringing {
                 row.on(call, MemberState::Ringing, call.first_seen);
             }
@@ -224,7 +229,7 @@ mod tests {
     }
 
     fn board(calls: &[Call], after: Duration) -> Vec<Member> {
-        members(calls, &roster(), &|_| None, t0() + after)
+        members(calls, &roster(), &|_| None, &|_, _| true, t0() + after)
     }
 
     #[test]
@@ -263,7 +268,13 @@ mod tests {
     #[test]
     fn a_responsible_caller_rings_only_their_extension() {
         let ringing = [call("C", Duration::ZERO, &[RING])];
-        let now = members(&ringing, &roster(), &|_| Some("103".into()), t0());
+        let now = members(
+            &ringing,
+            &roster(),
+            &|_| Some("103".into()),
+            &|_, _| true,
+            t0(),
+        );
         assert_eq!(
             states(&now),
             [("101", "free"), ("102", "free"), ("103", "ringing")]
@@ -301,7 +312,7 @@ mod tests {
     #[test]
     fn extensions_sort_as_numbers() {
         let roster = vec![("100".into(), true), ("99".into(), true)];
-        let now = members(&[], &roster, &|_| None, t0());
+        let now = members(&[], &roster, &|_| None, &|_, _| true, t0());
         assert_eq!(states(&now), [("99", "free"), ("100", "free")]);
     }
 }

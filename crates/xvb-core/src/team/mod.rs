@@ -58,18 +58,20 @@ pub const SHOWN_REACHED: usize = 30;
 impl TeamView {
     /// The view of `calls` (any order) for `roster` (each agent's extension and
     /// whether its app is connected) with `claims`, at `now`. `responsible`
-    /// names the extension the book gives a caller (a ring goes only to it).
+    /// names the extension the book gives a caller (a ring goes only to it);
+    /// `rings_at` says whether any other ringing call rings at an extension.
     pub fn derive(
         calls: &[crate::pbx::call::Call],
         roster: &[(String, bool)],
         claims: &[Claim],
         responsible: &dyn Fn(&str) -> Option<String>,
+        rings_at: &dyn Fn(&crate::pbx::call::Call, &str) -> bool,
         now: OffsetDateTime,
     ) -> TeamView {
         let missed = missed_queue(calls, claims);
         TeamView {
             at: now,
-            members: members(calls, roster, responsible, now),
+            members: members(calls, roster, responsible, rings_at, now),
             waiting: missed.iter().filter(|m| m.cleared.is_none()).count(),
             missed,
         }
@@ -138,7 +140,14 @@ mod tests {
                 ));
             }
         }
-        let view = TeamView::derive(&calls, &[], &[], &|_| None, t0() + Duration::hours(3));
+        let view = TeamView::derive(
+            &calls,
+            &[],
+            &[],
+            &|_| None,
+            &|_, _| true,
+            t0() + Duration::hours(3),
+        );
         assert_eq!((view.waiting, view.missed.len()), (110, 150));
         let shown = view.for_agents();
         assert_eq!(shown.waiting, 110, "the count is of all waiting callers");

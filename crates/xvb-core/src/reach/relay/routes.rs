@@ -8,8 +8,6 @@
 use super::agents::RelayStore;
 use crate::groups::{Audience, CallRoute, DefaultGroup, Routing};
 use crate::listener::HookState;
-use crate::pbx::call::Call;
-use crate::pbx::protocol::Direction;
 use crate::store::{note_of_fields, JournalEntry, NOTE_CMD};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -52,7 +50,7 @@ impl Routes {
         let mut route = match known {
             Some((route, _)) => route,
             None => match store.call(&callid).await {
-                Ok(Some(call)) => route_of_call(&call),
+                Ok(Some(call)) => CallRoute::of_call(&call),
                 Ok(None) => CallRoute::default(),
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read a call's route; it goes to the default group");
@@ -112,17 +110,6 @@ fn learn(route: &mut CallRoute, entry: &JournalEntry, hook: &HookState) {
         route.responsible = field(entry, "phone")
             .and_then(|phone| hook.known_caller(phone))
             .and_then(|caller| caller.responsible);
-    }
-}
-
-/// A stored call's route (the responsible extension comes with its next event).
-fn route_of_call(call: &Call) -> CallRoute {
-    let outgoing = call.direction == Some(Direction::Out);
-    CallRoute {
-        line: call.line_number.clone(),
-        dialled_by: call.ext.clone().filter(|_| outgoing),
-        answered_by: call.answered_by.clone().filter(|_| !outgoing),
-        responsible: None,
     }
 }
 

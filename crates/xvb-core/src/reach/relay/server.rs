@@ -76,16 +76,17 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     let team_changed = Arc::new(Notify::new());
     let (tags_sender, tags) = watch::channel(store.team_tags().await?);
     tokio::spawn(keep_tags_fresh(store.clone(), tags_sender));
+    let (routing_sender, routing) = watch::channel(Arc::new(store.routing().await?));
+    tokio::spawn(keep_routing_fresh(store.clone(), routing_sender));
     tokio::spawn(keep_fresh(
         store.clone(),
         Arc::clone(&engine.state.contacts),
         team_events,
         Arc::clone(&team_changed),
         team_view,
+        routing.clone(),
     ));
     let guard = Guard::start(store.clone()).await?;
-    let (routing_sender, routing) = watch::channel(Arc::new(store.routing().await?));
-    tokio::spawn(keep_routing_fresh(store.clone(), routing_sender));
     let state = RelayState {
         guard,
         routing,

@@ -7,14 +7,15 @@ use super::agents::RelayStore;
 use super::guard::Guard;
 use super::routes::Routes;
 use super::wire::{StreamedEvent, ToAgent};
-use crate::groups::{Audience, Routing};
+use crate::groups::{Audience, Routing, ViewKey};
 use crate::listener::HookState;
 use crate::notes::Tag;
 use crate::store::JournalEntry;
 use crate::team::TeamView;
 use axum::extract::ws::Utf8Bytes;
 use serde::Deserialize;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch, Notify};
 
 /// What the relay's handlers share.
@@ -88,8 +89,48 @@ pub(super) fn encode(message: &ToAgent) -> Utf8Bytes {
         .into()
 }
 
-/// The latest view, and its frame encoded for the wire.
-pub(super) type TeamFrame = Option<Arc<(TeamView, Utf8Bytes)>>;
+/// The latest team view, and its frames for the wire.
+pub(super) type TeamFrame = Option<Arc<TeamFrames>>;
+
+/// The team's whole view under the groups it was derived with, and its frame
+/// for each kind of agent ([`ViewKey`]), encoded once when first asked for.
+pub(super) struct TeamFrames {
+    view: TeamView,
+    routing: Arc<Routing>,
+    encoded: Mutex<HashMap<ViewKey, Utf8Bytes>>,
+}
+
+impl TeamFrames {
+    pub(super) fn new(view: TeamView, routing: Arc<Routing>) -> TeamFrames {
+        TeamFrames {
+            view,
+            routing,
+            encoded: Mutex::default(),
+        }
+    }
+
+    /// Whether these frames already show `view` under `routing`.
+    pub(super) fn shows(&self, view: &TeamView, routing: &Arc<Routing>) -> bool {
+        let seen = &self.view;
+        seen.members == view.members
+            && seen.missed == view.missed
+            && seen.waiting == view.waiting
+            && Arc::ptr_eq(&self.routing, routing)
+    }
+
+    /// The frame agent `ext` gets: its groups' part of the view.
+    pub(super) fn frame_for(&self, ext: &str) -> Utf8Bytes {
+        let key = self.routing.view_key(&self.routing.viewer(ext));
+        let mut encoded = self.encoded.lock().expect("team frames lock");
+        encoded
+            .entry(key)
+            .or_insert_with_key(|key| {
+                let part = self.routing.team_view_for(&self.view, key).for_agents();
+                encode(&ToAgent::Team(Box::new(part)))
+            })
+            .clone()
+    }
+}
 
 #[derive(Deserialize)]
 pub(super) struct After {

@@ -112,7 +112,7 @@ pub(super) async fn stream_to_agent(
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
     let mut team = relay.team.clone();
     if resume.team {
-        send_team(&mut out, &mut team).await?;
+        send_team(&mut out, &mut team, &agent.ext).await?;
     }
     let (replies, mut answered) = mpsc::channel::<ToAgent>(IN_FLIGHT * 2);
     let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -156,7 +156,7 @@ pub(super) async fn stream_to_agent(
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
             Ok(()) = routing.changed() => viewer = routing.borrow_and_update().viewer(&agent.ext),
-            Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team).await?,
+            Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team, &agent.ext).await?,
             Ok(()) = tags.changed() => {
                 let listed = tags.borrow_and_update().clone();
                 send(&mut out, &ToAgent::Tags { tags: listed }).await?;
@@ -273,14 +273,15 @@ async fn close(out: &mut SplitSink<WebSocket, Message>, code: u16, reason: &'sta
     out.send(Message::Close(Some(frame))).await
 }
 
-/// Sends the team view, if the relay has derived one yet.
+/// Sends agent `ext` its part of the team view, if the relay has derived one yet.
 async fn send_team(
     out: &mut SplitSink<WebSocket, Message>,
     team: &mut watch::Receiver<TeamFrame>,
+    ext: &str,
 ) -> Sent {
-    let frame = team.borrow_and_update().clone();
-    match frame {
-        Some(frame) => out.send(Message::Text(frame.1.clone())).await,
+    let frames = team.borrow_and_update().clone();
+    match frames {
+        Some(frames) => out.send(Message::Text(frames.frame_for(ext))).await,
         None => Ok(()),
     }
 }
@@ -297,6 +298,7 @@ fn answer_claim(
     permit: OwnedSemaphorePermit,
 ) {
     let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
+    let supervisor = relay.routing.borrow().supervisors.contains(&ext);
     tokio::spawn(async move {
         let result = claim_or_release(
             &relay.store,
@@ -305,6 +307,7 @@ fn answer_claim(
             &ext,
             &phone,
             claim,
+            supervisor,
         )
         .await;
         let (ok, message) = match result {

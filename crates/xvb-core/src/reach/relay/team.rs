@@ -6,9 +6,9 @@
 //! claims and releases.
 
 use super::agents::RelayStore;
-use super::state::{encode, TeamFrame};
-use super::wire::ToAgent;
+use super::state::{TeamFrame, TeamFrames};
 use crate::contacts::ContactIndex;
+use crate::groups::Routing;
 use crate::pbx::phone;
 use crate::store::JournalEntry;
 use crate::team::{check_claim, Claim, TeamView, WINDOW};
@@ -25,10 +25,20 @@ const SETTLE: Duration = Duration::from_millis(50);
 /// At most two views a second: each goes whole to every agent showing the board.
 const MIN_GAP: Duration = Duration::from_millis(500);
 
-/// Derives the team's view from `store` now.
+/// Derives the team's whole view from `store` now, under its groups.
 pub async fn derive_view(
     store: &RelayStore,
     contacts: &ContactIndex,
+) -> Result<TeamView, CoreError> {
+    derive_under(store, contacts, &store.routing().await?).await
+}
+
+/// Derives the team's whole view from `store` now: a ringing call rings its
+/// group's members under `routing`.
+async fn derive_under(
+    store: &RelayStore,
+    contacts: &ContactIndex,
+    routing: &Routing,
 ) -> Result<TeamView, CoreError> {
     let now = OffsetDateTime::now_utc();
     let inputs = store.team_inputs(now - WINDOW).await?;
@@ -42,6 +52,7 @@ pub async fn derive_view(
         &inputs.roster,
         &inputs.claims,
         &responsible,
+        &|call, ext| routing.rings_at(call, ext),
         now,
     );
     for member in &mut view.members {
@@ -58,6 +69,7 @@ pub(super) async fn keep_fresh(
     mut stored: broadcast::Receiver<Arc<JournalEntry>>,
     changed: Arc<Notify>,
     view: watch::Sender<TeamFrame>,
+    mut routing: watch::Receiver<Arc<Routing>>,
 ) {
     #[cfg(feature = "postgres")]
     let mut elsewhere = match &store {
@@ -90,6 +102,7 @@ pub(super) async fn keep_fresh(
             event = stored.recv() => if let Err(broadcast::error::RecvError::Closed) = event { return },
             _ = changed.notified() => {}
             _ = other_node => {}
+            Ok(()) = routing.changed() => {}
             _ = every.tick() => {}
         }
         // Settle (a call's events come in bursts), and send a view at most every
@@ -100,18 +113,15 @@ pub(super) async fn keep_fresh(
             stored.try_recv(),
             Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)
         ) {}
-        match derive_view(&store, &contacts).await {
+        let groups = routing.borrow_and_update().clone();
+        match derive_under(&store, &contacts, &groups).await {
             Ok(fresh) => {
-                let fresh = fresh.for_agents();
                 view.send_if_modified(|current| {
-                    let same = current.as_ref().is_some_and(|frame| {
-                        frame.0.members == fresh.members
-                            && frame.0.missed == fresh.missed
-                            && frame.0.waiting == fresh.waiting
-                    });
+                    let same = current
+                        .as_ref()
+                        .is_some_and(|frames| frames.shows(&fresh, &groups));
                     if !same {
-                        let text = encode(&ToAgent::Team(Box::new(fresh.clone())));
-                        *current = Some(Arc::new((fresh, text)));
+                        *current = Some(Arc::new(TeamFrames::new(fresh, groups)));
                     }
                     !same
                 });
@@ -122,7 +132,7 @@ pub(super) async fn keep_fresh(
 }
 
 /// An agent's claim (`claim`) or release of the missed caller `phone`: what
-/// to tell the agent.
+/// to tell the agent. A `supervisor` releases anyone's claim.
 pub(super) async fn claim_or_release(
     store: &RelayStore,
     contacts: &ContactIndex,
@@ -130,10 +140,21 @@ pub(super) async fn claim_or_release(
     ext: &str,
     phone: &str,
     claim: bool,
+    supervisor: bool,
 ) -> Result<String, String> {
     let number = phone::normalize(phone);
     let failed = |e: CoreError| ClaimAnswer::StoreFailed(e.to_string()).to_string();
     let view = derive_view(store, contacts).await.map_err(failed)?;
+    // A supervisor releases a claim as the agent who made it.
+    let owner = (supervisor && !claim)
+        .then(|| {
+            view.missed
+                .iter()
+                .find(|e| e.cleared.is_none() && e.phone_normalized == number)
+                .and_then(|e| e.claimed_by.clone())
+        })
+        .flatten();
+    let ext = owner.as_deref().unwrap_or(ext);
     check_claim(&view.missed, &number, ext, claim).map_err(|refused| refused.to_string())?;
     let entry = view
         .missed
