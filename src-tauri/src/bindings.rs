@@ -25,7 +25,9 @@ use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::{HistoryQuery, ImportReport};
-use xvb_core::team::{Cleared, Member, MemberState, MissedEntry, Reached, TeamView};
+use xvb_core::team::{
+    AgentState, AgentStatus, Cleared, Member, MemberState, MissedEntry, Reached, TeamView,
+};
 
 fn declarations() -> String {
     let cfg = TsConfig::new();
@@ -65,6 +67,8 @@ fn declarations() -> String {
         DialRequest::decl(&cfg),
         DesktopStatus::decl(&cfg),
         MemberState::decl(&cfg),
+        AgentState::decl(&cfg),
+        AgentStatus::decl(&cfg),
         Member::decl(&cfg),
         Reached::decl(&cfg),
         Cleared::decl(&cfg),

@@ -106,6 +106,16 @@ enum Command {
     /// (Relay mode) The team's missed-call queue: list, claim, release.
     #[command(subcommand)]
     Missed(team::MissedCommand),
+    /// (Relay mode) My status: with no change, show it; else available,
+    /// break --reason R, or acw-end.
+    Status {
+        /// The change.
+        #[command(subcommand)]
+        change: Option<team::StatusCommand>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -174,6 +184,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Sim(args) => return sim::run(args),
         Command::Board { json } => team::board(&data, json)?,
         Command::Missed(command) => team::missed(&data, command)?,
+        Command::Status { change, json } => team::status(&data, change, json)?,
     }
     Ok(ExitCode::SUCCESS)
 }

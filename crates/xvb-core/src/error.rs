@@ -65,6 +65,9 @@ pub enum CoreError {
     /// A change to the relay's groups was refused (nothing was changed).
     #[error(transparent)]
     Group(#[from] crate::groups::GroupError),
+    /// A status change was refused.
+    #[error(transparent)]
+    Status(#[from] crate::team::StatusRefused),
 }
 
 impl CoreError {

@@ -34,6 +34,23 @@ fn rings_until(agent: &mut Served, last: &str) -> Vec<String> {
     }
 }
 
+/// The lines `agent` prints up to the first one starting with `prefix`.
+fn lines_until(agent: &mut Served, prefix: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut printed = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = agent
+            .next_line(left)
+            .unwrap_or_else(|| panic!("no {prefix:?} line; printed {printed:?}"));
+        let last = line.starts_with(prefix);
+        printed.push(line);
+        if last {
+            return printed;
+        }
+    }
+}
+
 /// Posts a call on `line` that rings and is then missed.
 fn ring(relays: &Relays, callid: &str, phone: &str, line: &str) {
     let mut ringing = call(callid, phone, "");
@@ -193,5 +210,81 @@ fn calls_follow_the_groups(relays: Relays) {
             "the claim stayed"
         );
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_break_stops_ring_pops_and_after_call_work_follows_a_call() {
+    let relays = Relays::single();
+    let codes: Vec<String> = ["100", "101"]
+        .iter()
+        .enumerate()
+        .map(|(n, ext)| relays.join_code(ext, n))
+        .collect();
+    relays.relay(&["group", "add", "sales", "--line", SALES_LINE]);
+    relays.relay(&["group", "members", "sales", "--add", "100,101"]);
+    relays.relay(&["group", "acw", "sales", "--seconds", "600"]);
+    relays.relay(&["breaks", "set", "Lunch", "Training"]);
+    assert_eq!(relays.relay(&["breaks", "list"]), "Lunch\nTraining\n");
+    relays.wait_for_log("groups=1 members=2");
+    let (_, mut a100) = connect("100", &codes[0]);
+    let (_, mut a101) = connect("101", &codes[1]);
+    let (cli_100, cli_101) = (Cli::new("100", &codes[0]), Cli::new("101", &codes[1]));
+
+    // 101 takes a break for a listed reason (any letter case), not for another.
+    let refused = cli_101.fails(&["status", "break", "--reason", "Nap"]);
+    assert!(
+        refused.contains("`Nap` is not a break reason here (Lunch, Training)"),
+        "{refused}"
+    );
+    let said = cli_101.ok(&["status", "break", "--reason", "lunch"]);
+    assert!(said.contains("on a break (Lunch)"), "{said}");
+    until(|| cli_100.ok(&["board"]), &["101 free (break Lunch 00:00:"]);
+    assert!(cli_101.ok(&["status"]).starts_with("break Lunch"));
+
+    // A sales call rings 100 only; 101 has it (and its miss) without a ring pop.
+    ring(&relays, "BREAK-1", "79160000011", SALES_LINE);
+    until(
+        || cli_100.ok(&["board"]),
+        &["100 ringing", "101 free (break Lunch"],
+    );
+    let mut missed = call("BREAK-1", "79160000011", "");
+    missed.line = Some(SALES_LINE.into());
+    relays.post(&missed.completed("Missed", 0, None));
+    assert_eq!(rings_until(&mut a100, "BREAK-1"), ["BREAK-1"]);
+    let printed = lines_until(&mut a101, "MISSED ");
+    assert!(
+        printed.last().unwrap().contains("callid=BREAK-1"),
+        "{printed:?}"
+    );
+    assert!(
+        printed.iter().all(|l| !l.starts_with("RING ")),
+        "no ring pop on a break: {printed:?}"
+    );
+
+    // Back; 100 answers a call: after-call work starts by itself, and 100 ends it.
+    cli_101.ok(&["status", "available"]);
+    let mut answered = call("ACW-1", "79160000012", "100");
+    answered.line = Some(SALES_LINE.into());
+    relays.post(&answered.incoming());
+    relays.post(&answered.answered());
+    relays.post(&answered.completed("Success", 42, None));
+    until(
+        || cli_101.ok(&["board"]),
+        &["100 free (acw 00:00:", "101 free"],
+    );
+    let refused = cli_101.fails(&["status", "acw-end"]);
+    assert!(
+        refused.contains("you are not in after-call work"),
+        "{refused}"
+    );
+    cli_100.ok(&["status", "acw-end"]);
+    let board = until(|| cli_101.ok(&["board"]), &["100 free"]);
+    let started = Instant::now();
+    let mut board = board;
+    while board.contains("(acw") {
+        assert!(started.elapsed() < Duration::from_secs(15), "{board}");
+        std::thread::sleep(Duration::from_millis(100));
+        board = cli_101.ok(&["board"]);
     }
 }

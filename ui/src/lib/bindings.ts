@@ -672,6 +672,26 @@ log_dir: string, };
 
 export type MemberState = "ringing" | "talking" | "unknown" | "free" | "offline";
 
+export type AgentState = "available" | "break" | "acw";
+
+export type AgentStatus = { 
+/**
+ * Available, break or after-call work.
+ */
+state: AgentState, 
+/**
+ * A break's reason.
+ */
+reason?: string | null, 
+/**
+ * Since when.
+ */
+since: string, 
+/**
+ * After-call work ends by itself then.
+ */
+until?: string | null, };
+
 export type Member = { 
 /**
  * The extension.
@@ -708,7 +728,11 @@ direction?: Direction | null,
 /**
  * Ringing or talking since; free or offline: when its last call ended (if within the window).
  */
-since?: string | null, };
+since?: string | null, 
+/**
+ * Its status (a break, after-call work), if it set one.
+ */
+status?: AgentStatus | null, };
 
 export type Reached = "called_back" | "called_in";
 

@@ -14,7 +14,9 @@ use xvb_core::config::DataDir;
 use xvb_core::listener::Engine;
 use xvb_core::pbx::notifier::Silent;
 use xvb_core::reach::link::{RelayDialer, RelayLink};
-use xvb_core::team::{clock, MemberState, Reached, TeamView};
+use xvb_core::team::{
+    clock, AgentState, AgentStatus, MemberState, Reached, StatusChange, TeamView,
+};
 
 /// How long to wait for the relay's view.
 const VIEW_WAIT: Duration = Duration::from_secs(20);
@@ -38,6 +40,80 @@ pub(crate) enum MissedCommand {
         /// The caller's number, in any spelling.
         number: String,
     },
+}
+
+/// `xvb status`'s change, if any.
+#[derive(Subcommand)]
+pub(crate) enum StatusCommand {
+    /// Take calls again (ends a break or after-call work).
+    Available,
+    /// Take a break, for a reason on the relay's list (`xvb relay breaks list`).
+    Break {
+        /// The reason.
+        #[arg(long)]
+        reason: String,
+    },
+    /// End after-call work now.
+    AcwEnd,
+}
+
+/// Runs `xvb status`: this agent's status, or a change of it.
+pub(crate) fn status(
+    data: &DataDir,
+    command: Option<StatusCommand>,
+    json: bool,
+) -> Result<(), CliError> {
+    let change = match command {
+        None => {
+            let ext = data.load_config()?.extension.unwrap_or_default();
+            let view = through_relay(data, |_, view| async move { Ok(view) })?;
+            let me = view.members.iter().find(|m| m.ext == ext);
+            let status = me.and_then(|m| m.status.clone());
+            if json {
+                out!(
+                    "{}",
+                    serde_json::to_string_pretty(&status).expect("serialises")
+                );
+            } else {
+                say!(
+                    "{}",
+                    status_text(status.as_ref(), OffsetDateTime::now_utc())
+                );
+            }
+            return Ok(());
+        }
+        Some(StatusCommand::Available) => StatusChange::Available,
+        Some(StatusCommand::Break { reason }) => StatusChange::Break { reason },
+        Some(StatusCommand::AcwEnd) => StatusChange::AcwEnd,
+    };
+    let said = through_relay(data, |asker, _| async move {
+        asker
+            .status(change)
+            .await
+            .map_err(|e| CliError::Failed(e.to_string()))
+    })?;
+    say!("{said}");
+    Ok(())
+}
+
+/// `available`, `break Lunch 0:02:10`, `acw 0:00:12`: a status and for how long.
+fn status_text(status: Option<&AgentStatus>, now: OffsetDateTime) -> String {
+    let Some(status) = status.map(|s| s.at(now)) else {
+        return "available".into();
+    };
+    let reason = status
+        .reason
+        .as_deref()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    match status.state {
+        AgentState::Available => "available".into(),
+        state => format!(
+            "{}{reason} {}",
+            state.as_str(),
+            since(Some(status.since), now)
+        ),
+    }
 }
 
 /// Runs `xvb board`.
@@ -124,10 +200,17 @@ pub(crate) fn print_board(view: &TeamView, json: bool) {
     let now = OffsetDateTime::now_utc();
     for member in &view.members {
         let state = member.state.as_str();
+        // A break or after-call work, after the line: `102 free (break Lunch 00:02:10)`.
+        let paused = match member.status.as_ref().map(|s| s.at(now)) {
+            Some(s) if s.state != AgentState::Available => {
+                format!(" ({})", status_text(Some(&s), now))
+            }
+            _ => String::new(),
+        };
         match member.state {
-            MemberState::Free | MemberState::Offline => say!("{} {state}", member.ext),
+            MemberState::Free | MemberState::Offline => say!("{} {state}{paused}", member.ext),
             _ => say!(
-                "{} {state} {} \"{}\" {}",
+                "{} {state} {} \"{}\" {}{paused}",
                 member.ext,
                 member.phone.as_deref().unwrap_or("-"),
                 member.contact.as_deref().unwrap_or(""),

@@ -70,6 +70,20 @@ impl HookState {
             .unwrap_or_else(|| self.config.load().tags.clone())
     }
 
+    /// Whether this agent (`ext`) is on a break or in after-call work, as the
+    /// team relay's board says.
+    fn paused(&self, ext: Option<&str>) -> bool {
+        let (Some(ext), Some(team)) = (ext, self.team.borrow().clone()) else {
+            return false;
+        };
+        let now = time::OffsetDateTime::now_utc();
+        team.members
+            .iter()
+            .find(|m| m.ext == ext)
+            .and_then(|m| m.status.as_ref())
+            .is_some_and(|status| !status.takes_calls(now))
+    }
+
     /// `context` with the agent who claimed the caller in the team's missed queue.
     fn with_claim(&self, mut context: CallerContext, call: &Call) -> CallerContext {
         let team = self.team.borrow();
@@ -140,13 +154,17 @@ impl HookState {
             do_not_disturb: config.do_not_disturb,
         };
         let responsible = known.as_ref().and_then(|a| a.responsible.as_deref());
-        let decision = decide(
+        let decision = match decide(
             &agent,
             &outcome.call,
             &kind,
             responsible,
             outcome.was_completed,
-        );
+        ) {
+            // On a break or in after-call work: the call is on the board, not in a pop.
+            Decision::Ring if self.paused(config.extension.as_deref()) => Decision::Nothing,
+            decision => decision,
+        };
         let notice = (decision != Decision::Nothing).then(|| Notice {
             decision,
             crm_url: outcome

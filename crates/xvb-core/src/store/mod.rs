@@ -33,6 +33,7 @@ pub mod pg;
 mod prune;
 mod relay_agents;
 mod search_backlog;
+mod status;
 mod team;
 pub mod writer;
 
@@ -69,6 +70,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_notes.sql"),
     include_str!("migrations/0012_note_removals.sql"),
     include_str!("migrations/0013_groups.sql"),
+    include_str!("migrations/0014_status.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -72,6 +72,9 @@ pub struct Member {
     )]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub since: Option<OffsetDateTime>,
+    /// Its status (a break, after-call work), if it set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<super::AgentStatus>,
 }
 
 impl Member {
@@ -90,6 +93,7 @@ impl Member {
             callid: None,
             direction: None,
             since: None,
+            status: None,
         }
     }
 

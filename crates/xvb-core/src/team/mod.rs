@@ -8,6 +8,7 @@
 //!
 //! - [`board`] — one row per extension;
 //! - [`missed`] — the queue: misses merged by number, claims, clearing;
+//! - [`status`] — an agent's status: available, break, after-call work;
 //! - [`context`] — a caller's last contact with the team, folded into
 //!   [`crate::pbx::context::CallerContext`] for the ring pop.
 //!
@@ -16,10 +17,12 @@
 pub mod board;
 pub mod context;
 pub mod missed;
+pub mod status;
 
 pub use board::{members, Member, MemberState};
 pub use context::{caller_context, last_note};
 pub use missed::{check_claim, missed_queue, Claim, ClaimRefused, Cleared, MissedEntry, Reached};
+pub use status::{AgentState, AgentStatus, StatusChange, StatusRefused};
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};

@@ -1,8 +1,23 @@
-//! A call-centre group command refused, in Russian (the status and group
-//! pickers of the app show these; the admin's `xvb relay group` prints English).
+//! A change to the relay's groups, or of an agent's status, refused, in Russian
+//! (the app shows a status refusal; the admin's `xvb relay group` prints English).
 
 use super::Worded;
 use crate::groups::{GroupError, MAX_NAME};
+use crate::team::status::{StatusRefused, MAX_REASON, MAX_REASONS};
+
+impl Worded for StatusRefused {
+    fn russian(&self) -> String {
+        match self {
+            StatusRefused::UnknownReason { reason, known } => format!(
+                "«{reason}» нет среди причин перерыва ({known}): выберите одну из них или попросите администратора добавить её"
+            ),
+            StatusRefused::NotInAcw => "вы сейчас не в поствызывной обработке".into(),
+            StatusRefused::BadList => format!(
+                "причин перерыва может быть до {MAX_REASONS}, каждая от 1 до {MAX_REASON} символов"
+            ),
+        }
+    }
+}
 
 impl Worded for GroupError {
     fn russian(&self) -> String {
@@ -32,6 +47,7 @@ impl Worded for GroupError {
 mod tests {
     use super::super::tests::each_has_russian;
     use crate::groups::GroupError;
+    use crate::team::StatusRefused;
 
     #[test]
     fn every_group_refusal_has_russian() {
@@ -46,6 +62,14 @@ mod tests {
                 group: "sales".into(),
             },
             GroupError::NoAgent("105".into()),
+        ]);
+        each_has_russian([
+            StatusRefused::UnknownReason {
+                reason: "Nap".into(),
+                known: "Lunch".into(),
+            },
+            StatusRefused::NotInAcw,
+            StatusRefused::BadList,
         ]);
     }
 }

@@ -10,7 +10,7 @@
 //!   the relay answers (a text, recognised by its shape);
 //! - `reach` — the reach line the tray shows, and the reasons in the one the window words;
 //! - `notes` — a note refused;
-//! - `groups` — a change to the relay's groups refused;
+//! - `groups` — a change to the relay's groups, or a status change, refused;
 //! - `contacts` — a contact or a contacts file refused;
 //! - `listener` — why the listener refused a request.
 //!

@@ -105,6 +105,7 @@ impl Worded for CoreError {
             CoreError::Note(refused) => refused.russian(),
             CoreError::Sim(e) => e.russian(),
             CoreError::Group(refused) => refused.russian(),
+            CoreError::Status(refused) => refused.russian(),
         }
     }
 }

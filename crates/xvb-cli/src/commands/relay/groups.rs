@@ -1,6 +1,7 @@
 //! `xvb relay group …`: the relay's call-centre groups — which lines each
-//! answers, who is in it, the default group, after-call work. A running
-//! relay (every node) applies a change within a second.
+//! answers, who is in it, the default group, after-call work — and `xvb
+//! relay breaks` (the reasons agents give for a break). A running relay
+//! (every node) applies a change of groups within a second.
 
 use crate::commands::relay_access::relay_store;
 use crate::error::CliError;
@@ -8,6 +9,7 @@ use crate::outside::out;
 use clap::Subcommand;
 use xvb_core::config::{Config, DataDir};
 use xvb_core::groups::{DefaultGroup, GroupChange, GroupError, GroupName, Line, Routing};
+use xvb_core::team::status::parse_reasons;
 
 /// `xvb relay group` subcommands.
 #[derive(Subcommand)]
@@ -66,6 +68,42 @@ pub(crate) enum GroupCommand {
         #[arg(long)]
         seconds: u32,
     },
+}
+
+/// `xvb relay breaks` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum BreaksCommand {
+    /// Replace the break reasons: `Lunch Training Meeting`.
+    Set {
+        /// The reasons, in the order agents see them.
+        reasons: Vec<String>,
+    },
+    /// The break reasons, one per line.
+    List,
+}
+
+/// Runs one `xvb relay breaks` command.
+pub(super) fn breaks(
+    data: &DataDir,
+    config: &Config,
+    command: BreaksCommand,
+) -> Result<(), CliError> {
+    match command {
+        BreaksCommand::Set { reasons } => {
+            let reasons = parse_reasons(&reasons).map_err(|e| CliError::Failed(e.to_string()))?;
+            let count = reasons.len();
+            relay_store(data, config, |s| async move {
+                s.set_break_reasons(reasons).await
+            })?;
+            out!("{count} break reason(s) set; agents pick one with `xvb status break --reason R`");
+        }
+        BreaksCommand::List => {
+            for reason in relay_store(data, config, |s| async move { s.break_reasons().await })? {
+                out!("{reason}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The longest after-call work an admin may set, in seconds.

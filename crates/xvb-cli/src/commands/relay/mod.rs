@@ -47,6 +47,9 @@ pub(crate) enum RelayCommand {
     /// Call-centre groups: the lines each answers, its members, the default group.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// The reasons agents may give for a break: set or list.
+    #[command(subcommand)]
+    Breaks(groups::BreaksCommand),
     /// Connected agents, the last PBX request, events today, what is kept (and, on
     /// PostgreSQL, every node and the database's standbys).
     Status,
@@ -131,6 +134,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
         }
         RelayCommand::Agent(command) => agents::run(data, &config, command),
         RelayCommand::Group(command) => groups::run(data, &config, command),
+        RelayCommand::Breaks(command) => groups::breaks(data, &config, command),
         RelayCommand::ImportSqlite { file } => {
             let Some(url) = config.relay_database() else {
                 return Err(CliError::Failed(

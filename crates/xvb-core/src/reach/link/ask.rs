@@ -1,9 +1,10 @@
 //! What an agent asks the relay over its link (dials, claims, releases,
-//! notes) and handing each answer back to whoever asked.
+//! notes, status changes) and handing each answer back to whoever asked.
 
 use crate::notes::NoteDraft;
 use crate::reach::relay::wire::FromAgent;
 use crate::reach::relay::RelayError;
+use crate::team::StatusChange;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -23,6 +24,8 @@ pub(super) enum Ask {
     Release(String),
     /// Store this note for the team.
     Note(NoteDraft),
+    /// Change my status.
+    Status(StatusChange),
 }
 
 impl Ask {
@@ -32,6 +35,7 @@ impl Ask {
             Ask::Claim(phone) => FromAgent::Claim { id, phone },
             Ask::Release(phone) => FromAgent::Release { id, phone },
             Ask::Note(note) => FromAgent::Note { id, note },
+            Ask::Status(change) => FromAgent::Status { id, change },
         }
     }
 }
@@ -62,6 +66,12 @@ impl RelayDialer {
     /// Gives the missed caller `phone` back to the team's queue; what the relay said.
     pub async fn release(&self, phone: &str) -> Result<String, RelayError> {
         Ok(self.ask(Ask::Release(phone.to_owned())).await?.0)
+    }
+
+    /// Changes this agent's status (a break, back, after-call work ended);
+    /// what the relay said.
+    pub async fn status(&self, change: StatusChange) -> Result<String, RelayError> {
+        Ok(self.ask(Ask::Status(change)).await?.0)
     }
 
     /// Stores a note for the team (the relay checks its tags); the note's id,

@@ -24,6 +24,8 @@ pub(super) enum Ask {
     Claim,
     /// A note, new or edited.
     Note,
+    /// A status change (a break, back, after-call work ended).
+    Status,
 }
 
 impl Ask {
@@ -33,6 +35,7 @@ impl Ask {
             Ask::Dial => (5.0, Duration::from_secs(3)),
             Ask::Claim => (20.0, Duration::from_millis(500)),
             Ask::Note => (20.0, Duration::from_secs(1)),
+            Ask::Status => (10.0, Duration::from_secs(2)),
         }
     }
 }

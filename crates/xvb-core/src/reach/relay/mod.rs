@@ -19,6 +19,7 @@
 //! - `dial` — an agent's call placed with the relay's PBX token;
 //! - `guard` — connections per agent, request rates, revocations;
 //! - `team` — the team view kept fresh, claims of missed callers;
+//! - `status` — agents' status changes, after-call work after each answered call;
 //! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
 //! - `routes` — who sees each entry: its call's route and the groups, read every second;
 //! - `tail` — a node on PostgreSQL following what every node stored;
@@ -36,6 +37,7 @@ mod routes;
 mod serve;
 mod server;
 mod state;
+mod status;
 mod stream;
 #[cfg(feature = "postgres")]
 mod tail;

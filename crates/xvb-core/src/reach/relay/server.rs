@@ -7,6 +7,7 @@ use super::guard::{Guard, CONNECTIONS_PER_AGENT};
 use super::notes::{keep_tags_fresh, take_removals};
 use super::routes::{keep_routing_fresh, Routes};
 use super::state::{encode, After, Encoded, Live, RelayState};
+use super::status::after_call_work;
 use super::stream::stream_to_agent;
 use super::team::keep_fresh;
 use super::wire::{AGENT_PATH, HEALTH_PATH};
@@ -107,6 +108,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
             match stored.recv().await {
                 Ok(entry) => {
                     let audience = Arc::new(encoder.audience(&entry).await);
+                    after_call_work(&encoder, &entry, &audience);
                     let text = encode(&encoder.streamed((*entry).clone()));
                     let _ = live.send(Encoded(Some(Live {
                         seq: entry.seq,

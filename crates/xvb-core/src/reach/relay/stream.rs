@@ -7,6 +7,7 @@ use super::dial::dial_for_agent;
 use super::guard::{too_many, Ask};
 use super::notes::answer_note;
 use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame};
+use super::status::answer_status;
 use super::team::claim_or_release;
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
 use crate::groups::Viewer;
@@ -205,6 +206,7 @@ fn take_request(
         FromAgent::Dial { .. } => Ask::Dial,
         FromAgent::Claim { .. } | FromAgent::Release { .. } => Ask::Claim,
         FromAgent::Note { .. } => Ask::Note,
+        FromAgent::Status { .. } => Ask::Status,
     };
     if let Err(wait) = relay.guard.allow(agent.id, ask) {
         tracing::debug!(agent = agent.id, ?ask, "an agent asked too fast");
@@ -228,6 +230,9 @@ fn take_request(
             answer_claim(relay, agent, replies, id, phone, false, permit)
         }
         FromAgent::Note { id, note } => answer_note(relay, agent, replies, id, note, permit),
+        FromAgent::Status { id, change } => {
+            answer_status(relay, agent, replies, id, change, permit)
+        }
     }
     None
 }
@@ -242,7 +247,8 @@ fn refusal(request: &FromAgent, message: String) -> ToAgent {
         },
         FromAgent::Claim { id, .. }
         | FromAgent::Release { id, .. }
-        | FromAgent::Note { id, .. } => ToAgent::Replied {
+        | FromAgent::Note { id, .. }
+        | FromAgent::Status { id, .. } => ToAgent::Replied {
             id,
             ok: false,
             message,

@@ -42,6 +42,11 @@ async fn derive_under(
 ) -> Result<TeamView, CoreError> {
     let now = OffsetDateTime::now_utc();
     let inputs = store.team_inputs(now - WINDOW).await?;
+    let statuses = store.statuses().await?;
+    // A ringing call rings its group's members who take calls now.
+    let rings_at = |call: &crate::pbx::call::Call, ext: &str| {
+        routing.rings_at(call, ext) && statuses.get(ext).is_none_or(|s| s.takes_calls(now))
+    };
     let responsible = |phone: &str| {
         contacts
             .lookup(phone)
@@ -52,11 +57,12 @@ async fn derive_under(
         &inputs.roster,
         &inputs.claims,
         &responsible,
-        &|call, ext| routing.rings_at(call, ext),
+        &rings_at,
         now,
     );
     for member in &mut view.members {
         member.name = inputs.names.get(&member.ext).cloned();
+        member.status = statuses.get(&member.ext).map(|s| s.at(now));
     }
     Ok(view)
 }

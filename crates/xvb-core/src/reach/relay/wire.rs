@@ -1,12 +1,12 @@
 //! The relay's wire format: JSON text frames over the agent's WebSocket —
 //! to the agent `hello`, `event` (a call's event, or a note: `cmd` says),
 //! `caught_up`, `team`, `tags`, `dialed`, `replied`; from the agent `dial`,
-//! `claim`, `release`, `note`.
+//! `claim`, `release`, `note`, `status`.
 
 use crate::listener::KnownCaller;
 use crate::notes::{NoteDraft, Tag};
 use crate::store::JournalEntry;
-use crate::team::TeamView;
+use crate::team::{StatusChange, TeamView};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -126,5 +126,12 @@ pub enum FromAgent {
         id: u64,
         /// What the agent wrote.
         note: NoteDraft,
+    },
+    /// My status: available, a break (with a listed reason), after-call work ended.
+    Status {
+        /// Chosen by the agent, returned in `replied`.
+        id: u64,
+        /// What to change it to.
+        change: StatusChange,
     },
 }

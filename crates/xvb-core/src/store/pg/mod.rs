@@ -10,10 +10,11 @@
 //! - `agents` — agents, nodes and who is connected where;
 //! - `contacts` — the team's shared contact book and its revision;
 //! - [`team`] — recent calls and missed-call claims for the team view;
-//! - `schema_team.sql`, `schema_notes.sql`, `schema_removals.sql`, `schema_groups.sql` — what was added since version 1,
+//! - `schema_team.sql`, `schema_notes.sql`, `schema_removals.sql`, `schema_groups.sql`, `schema_status.sql` — what was added since version 1,
 //!   created if missing at every start;
 //! - `notes` — agents' notes in the stream, the team's tags;
 //! - `groups` — call-centre groups, their lines and members, roles (`schema_groups.sql`);
+//! - `status` — agents' status and its log, the break reasons (`schema_status.sql`);
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
@@ -22,6 +23,7 @@ pub(crate) mod events;
 mod groups;
 pub mod import;
 mod notes;
+mod status;
 mod stream_writes;
 pub mod team;
 pub mod writer;
@@ -38,6 +40,7 @@ const SCHEMA_TEAM: &str = include_str!("schema_team.sql");
 const SCHEMA_NOTES: &str = include_str!("schema_notes.sql");
 const SCHEMA_REMOVALS: &str = include_str!("schema_removals.sql");
 const SCHEMA_GROUPS: &str = include_str!("schema_groups.sql");
+const SCHEMA_STATUS: &str = include_str!("schema_status.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -111,6 +114,9 @@ impl PgStore {
             }
             if !exists("relay_roles").await? {
                 client.batch_execute(SCHEMA_GROUPS).await?;
+            }
+            if !exists("relay_status_log").await? {
+                client.batch_execute(SCHEMA_STATUS).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

@@ -1,12 +1,14 @@
-//! The relay's call-centre groups and roles ([`crate::groups`]) and the calls
-//! routing reads, on either store.
+//! The relay's call-centre groups and roles ([`crate::groups`]), agents'
+//! status and break reasons, and the calls routing reads, on either store.
 
 #[cfg(feature = "postgres")]
 use super::RelayStore::Postgres;
 use super::{blocking, RelayStore};
 use crate::groups::{GroupChange, Routing};
 use crate::pbx::call::Call;
+use crate::team::AgentStatus;
 use crate::CoreError;
+use std::collections::HashMap;
 
 impl RelayStore {
     /// The groups, the default group and the supervisors.
@@ -24,6 +26,47 @@ impl RelayStore {
             RelayStore::Sqlite(db) => blocking(db, move |s| s.db().change_groups(&change)).await,
             #[cfg(feature = "postgres")]
             Postgres(pg) => pg.change_groups(&change).await,
+        }
+    }
+
+    /// The break reasons agents may give, in the order shown.
+    pub async fn break_reasons(&self) -> Result<Vec<String>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |s| s.db().break_reasons()).await,
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => pg.break_reasons().await,
+        }
+    }
+
+    /// Replaces the break reasons (checked already).
+    pub async fn set_break_reasons(&self, reasons: Vec<String>) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                blocking(db, move |s| s.db().set_break_reasons(&reasons)).await
+            }
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => pg.set_break_reasons(&reasons).await,
+        }
+    }
+
+    /// Every agent's current status, by extension.
+    pub async fn statuses(&self) -> Result<HashMap<String, AgentStatus>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, |s| s.db().statuses()).await,
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => pg.statuses().await,
+        }
+    }
+
+    /// Sets agent `ext`'s status and logs the change.
+    pub async fn set_status(&self, ext: &str, status: AgentStatus) -> Result<(), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let ext = ext.to_owned();
+                blocking(db, move |s| s.db().set_status(&ext, &status)).await
+            }
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => pg.set_status(ext, &status).await,
         }
     }
 

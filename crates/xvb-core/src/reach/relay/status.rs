@@ -1,0 +1,107 @@
+//! Agents' status on the relay: an agent's change (a break for a listed
+//! reason, back, after-call work ended) checked and stored, and after-call
+//! work started by itself when a call an agent answered ends (its group's N
+//! seconds). Either way the team view is derived again, so the board shows it.
+
+use super::state::RelayState;
+use super::wire::ToAgent;
+use crate::groups::Audience;
+use crate::store::{AgentRow, JournalEntry};
+use crate::team::status::after_call;
+use crate::team::{AgentState, StatusChange};
+use crate::CoreError;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
+
+/// Changes `agent`'s status as it asked, answering on `replies` (holding
+/// `permit` until then).
+pub(super) fn answer_status(
+    relay: &RelayState,
+    agent: &AgentRow,
+    replies: &mpsc::Sender<ToAgent>,
+    id: u64,
+    change: StatusChange,
+    permit: OwnedSemaphorePermit,
+) {
+    let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
+    tokio::spawn(async move {
+        let (ok, message) = match change_status(&relay, &ext, &change).await {
+            Ok(message) => (true, message),
+            Err(e) => (false, e.to_string()),
+        };
+        let reply = ToAgent::Replied {
+            id,
+            ok,
+            message,
+            seq: None,
+        };
+        let _ = replies.send(reply).await;
+        drop(permit);
+    });
+}
+
+async fn change_status(
+    relay: &RelayState,
+    ext: &str,
+    change: &StatusChange,
+) -> Result<String, CoreError> {
+    let now = OffsetDateTime::now_utc();
+    let reasons = relay.store.break_reasons().await?;
+    let current = relay.store.statuses().await?.remove(ext);
+    let status = change.apply(current.as_ref(), &reasons, now)?;
+    relay.store.set_status(ext, status.clone()).await?;
+    relay.team_changed.notify_one();
+    tracing::info!(
+        ext,
+        state = status.state.as_str(),
+        "an agent changed its status"
+    );
+    Ok(match (status.state, &status.reason) {
+        (AgentState::Break, Some(reason)) => {
+            format!("you are on a break ({reason}): no calls ring for you")
+        }
+        _ => "you are available: calls ring for you".to_owned(),
+    })
+}
+
+/// Starts after-call work for the agent who answered the call `entry` ends,
+/// when its groups have some (`audience` names them).
+pub(super) fn after_call_work(relay: &RelayState, entry: &JournalEntry, audience: &Audience) {
+    let field = |name: &str| {
+        entry
+            .fields
+            .iter()
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let (Some(ext), Audience::Some { groups, .. }) = (field("ext"), audience) else {
+        return;
+    };
+    let answered = field("event").as_deref() == Some("COMPLETED")
+        && field("type").as_deref() != Some("out")
+        && field("duration").is_some_and(|d| d != "0");
+    let seconds = relay.routing.borrow().acw_seconds(groups);
+    if !answered || seconds == 0 {
+        return;
+    }
+    // Every node sees every entry: each computes the same work from the entry's time.
+    let ended = OffsetDateTime::parse(
+        &entry.received_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap_or_else(|_| OffsetDateTime::now_utc());
+    let relay = relay.clone();
+    tokio::spawn(async move {
+        let started = async {
+            let current = relay.store.statuses().await?.remove(&ext);
+            if let Some(acw) = after_call(current.as_ref(), ended, seconds) {
+                relay.store.set_status(&ext, acw).await?;
+                relay.team_changed.notify_one();
+            }
+            Ok::<_, CoreError>(())
+        };
+        if let Err(e) = started.await {
+            tracing::warn!(error = %e, "could not start after-call work");
+        }
+    });
+}
