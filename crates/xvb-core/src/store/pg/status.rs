@@ -76,6 +76,9 @@ impl PgStore {
             &[&ext, &state, &status.reason, &status.since, &status.until],
         )
         .await?;
+        // Every node derives its team view again (the board shows the status).
+        tx.batch_execute(&format!("NOTIFY {}", super::team::TEAM_CHANNEL))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
