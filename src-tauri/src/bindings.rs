@@ -26,7 +26,8 @@ use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::{HistoryQuery, ImportReport};
 use xvb_core::team::{
-    AgentState, AgentStatus, Cleared, Member, MemberState, MissedEntry, Reached, TeamView,
+    AgentState, AgentStatus, Cleared, Member, MemberState, MissedEntry, Reached, StatusChange,
+    TeamView,
 };
 
 fn declarations() -> String {
@@ -69,6 +70,7 @@ fn declarations() -> String {
         MemberState::decl(&cfg),
         AgentState::decl(&cfg),
         AgentStatus::decl(&cfg),
+        StatusChange::decl(&cfg),
         Member::decl(&cfg),
         Reached::decl(&cfg),
         Cleared::decl(&cfg),

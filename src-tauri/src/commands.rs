@@ -12,7 +12,7 @@ use xvb_core::contacts::Contact;
 use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::secret::SecretKind;
 use xvb_core::store::{HistoryQuery, ImportReport};
-use xvb_core::team::TeamView;
+use xvb_core::team::{StatusChange, TeamView};
 
 type Result<T> = std::result::Result<T, UiError>;
 
@@ -125,6 +125,12 @@ pub async fn team(state: State<'_, AppState>) -> Result<Option<Arc<TeamView>>> {
 #[tauri::command]
 pub async fn claim_missed(state: State<'_, AppState>, phone: String) -> Result<String> {
     told(&state, state.companion.claim_missed(&phone).await)
+}
+
+/// Sets the agent's status on the team relay (a break, available, after-call work ended).
+#[tauri::command]
+pub async fn set_status(state: State<'_, AppState>, change: StatusChange) -> Result<()> {
+    told(&state, state.companion.set_status(change).await)
 }
 
 /// Gives a claimed caller back to the team's missed queue; what the relay said.

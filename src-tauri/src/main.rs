@@ -95,6 +95,7 @@ fn main() {
             commands::team,
             commands::claim_missed,
             commands::release_missed,
+            commands::set_status,
             commands::tags,
             commands::save_note,
             commands::export_history,

@@ -85,6 +85,22 @@ pub async fn replace_text(client: &Client, css: &str, text: &str) {
     .await;
 }
 
+/// Waits until the element `css`'s own `innerText` contains `wanted`: for
+/// cells whose text WebKitWebDriver's element text leaves out.
+pub async fn wait_inner_text(client: &Client, css: &str, wanted: &str) {
+    let script = format!(
+        "const el = document.querySelector({css:?});
+         return el && el.innerText.includes({wanted:?}) ? 1 : 0;"
+    );
+    wait_number(
+        client,
+        &script,
+        &format!("{css} showing {wanted:?}"),
+        |shown| shown == 1.0,
+    )
+    .await;
+}
+
 /// Picks the UI language in Settings (`""`: the system's) and saves.
 pub async fn choose_language(client: &Client, language: &str) {
     click(client, "[data-tab=settings]").await;

@@ -15,7 +15,8 @@ use fantoccini::Client;
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::app::{desktop_agent_with_downloads, Desktop};
 use xvb_e2e::desktop::page::{
-    choose_language, click, page_number, screenshot, type_into, wait_number, wait_text, wait_value,
+    choose_language, click, page_number, screenshot, type_into, wait_inner_text, wait_number,
+    wait_text, wait_value,
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
@@ -76,22 +77,6 @@ async fn page_text(client: &Client, script: &str) -> String {
         .await
         .unwrap_or_else(|e| panic!("{script}: {e}"));
     value.as_str().unwrap_or_default().to_owned()
-}
-
-/// Waits until the page's own text of `css` (innerText, which WebKitWebDriver's
-/// element text sometimes leaves short) contains `wanted`.
-async fn wait_inner_text(client: &Client, css: &str, wanted: &str) {
-    let script = format!(
-        "const el = document.querySelector({css:?});
-         return el && el.innerText.includes({wanted:?}) ? 1 : 0;"
-    );
-    wait_number(
-        client,
-        &script,
-        &format!("{css} showing {wanted:?}"),
-        |shown| shown == 1.0,
-    )
-    .await;
 }
 
 /// The `testid` of the focused element (its `data-tag` for a tag chip).

@@ -3,14 +3,15 @@
 //! panel shows merged misses, claims made elsewhere, the app's own claim,
 //! release and call back (through the relay and the simulated PBX), a
 //! colleague's recent calls, the live view's word on a caller being called
-//! back, a colleague's note appearing in the open call, in English and
+//! back, a colleague's note appearing in the open call, the agent's status
+//! picked (a break on its row and at a colleague's board), in English and
 //! Russian (screenshots under `target/screenshots/team-*.png`).
 
 use crate::team::{call, connect, Cli};
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{
-    choose_language, click, screenshot, type_into, wait_number, wait_text,
+    choose_language, click, screenshot, type_into, wait_inner_text, wait_number, wait_text,
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
@@ -21,6 +22,19 @@ const TOKEN: &str = "team desk t0ken";
 /// The missed caller's row in the panel.
 fn entry(phone: &str) -> String {
     format!("[data-testid=team-missed] [data-phone='{phone}']")
+}
+
+/// Picks `value` in the status picker, as a person does (a change event,
+/// which bubbles: Svelte listens for it on the page).
+async fn select_status(client: &fantoccini::Client, value: &str) {
+    wait_text(client, "[data-testid=my-status]", "").await;
+    let script = "const field = document.querySelector('[data-testid=status-select]');
+                  field.value = arguments[0];
+                  field.dispatchEvent(new Event('change', { bubbles: true }));";
+    client
+        .execute(script, vec![serde_json::json!(value)])
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,6 +51,7 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     let code_102 = relay.relay_join_code("102", &url);
     let _colleagues = [connect("101", &code_101), connect("102", &code_102)];
     relay.ok(&["relay", "agent", "name", "101", "Анна Петрова"]);
+    relay.ok(&["relay", "breaks", "set", "Обед", "Training"]);
     let cli_101 = Cli::new("101", &code_101);
 
     let session = DbusSession::with_keyring();
@@ -128,12 +143,34 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     click(client, "[data-ext='102']").await;
     wait_text(client, "[data-testid=colleague-calls]", "+7 495 123-45-67").await;
 
-    // The same in Russian.
+    // My status: a break from the picker shows on my row and at 101's board.
+    click(client, "[data-testid=colleague-calls] .close").await;
+    select_status(client, "break:Обед").await;
+    wait_inner_text(
+        client,
+        "[data-ext='100'] [data-testid=member-status]",
+        "break · Обед",
+    )
+    .await;
+    wait_text(client, "[data-testid=status-timer]", "break · Обед 0:0").await;
+    crate::team::until(|| cli_101.ok(&["board"]), &["100 free (break Обед"]);
+    screenshot(client, "team-status").await;
+
+    // The same in Russian (still on the break).
     choose_language(client, "ru").await;
     click(client, "[data-tab=team]").await;
+    wait_inner_text(
+        client,
+        "[data-ext='100'] [data-testid=member-status]",
+        "перерыв · Обед",
+    )
+    .await;
     wait_text(client, "[data-ext='102']", "разговаривает").await;
     wait_text(client, &entry("79031112233"), "перезванивает 101").await;
     wait_text(client, &caller, "дозвонились: 100 перезвонил").await;
     screenshot(client, "team-ru").await;
+    // Available again: the call still ringing rings 100 too.
+    select_status(client, "available").await;
+    crate::team::until(|| cli_101.ok(&["board"]), &["100 ringing"]);
     desktop.close().await;
 }

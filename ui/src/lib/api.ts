@@ -1,8 +1,7 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft,
-  RecordingView, SecretKind, SettingsView, Tag, TeamView, UiError,
+  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, StatusChange, Tag, TeamView, UiError,
 } from "./bindings";
 
 export const api = {
@@ -27,6 +26,7 @@ export const api = {
   team: () => invoke<TeamView | null>("team"),
   claimMissed: (phone: string) => invoke<string>("claim_missed", { phone }),
   releaseMissed: (phone: string) => invoke<string>("release_missed", { phone }),
+  setStatus: (change: StatusChange) => invoke<void>("set_status", { change }),
   tags: () => invoke<Tag[]>("tags"),
   saveNote: (draft: NoteDraft) => invoke<Note>("save_note", { draft }),
   exportHistory: (query: HistoryQuery, semicolon: boolean, utcOffsetMinutes: number) =>

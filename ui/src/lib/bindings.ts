@@ -692,6 +692,12 @@ since: string,
  */
 until?: string | null, };
 
+export type StatusChange = { "to": "available" } | { "to": "break", 
+/**
+ * The reason, in any letter case.
+ */
+reason: string, } | { "to": "acw_end" };
+
 export type Member = { 
 /**
  * The extension.
@@ -809,5 +815,9 @@ missed: Array<MissedEntry>,
 /**
  * How many callers wait in all (open entries), shown or not.
  */
-waiting: number, };
+waiting: number, 
+/**
+ * The break reasons an agent may pick (the relay admin's list).
+ */
+breaks?: Array<string>, };
 

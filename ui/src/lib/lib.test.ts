@@ -7,7 +7,7 @@ import { PAGE_SIZE, visibleWindow } from "./virtual";
 import { narrowed } from "./history";
 import { phonesOf } from "./contacts";
 import { shortcutOf } from "./shortcut";
-import { contextLines, missedState, myExtension, timer, waited } from "./team";
+import { contextLines, missedState, myExtension, statusAt, statusText, timer, waited } from "./team";
 import type { MissedEntry } from "./bindings";
 
 describe("format", () => {
@@ -207,5 +207,20 @@ describe("team view", () => {
     expect(myExtension({ kind: "relay", link }, "100")).toBe("102");
     expect(myExtension({ kind: "listening", addr: "127.0.0.1:8787" }, "100")).toBe("100");
     expect(myExtension(null, null)).toBe(null);
+  });
+});
+
+describe("agent status", () => {
+  const since = Date.parse("2026-12-05T10:00:00Z");
+  it("words a break with its reason and time, and nothing while available", () => {
+    const lunch = { state: "break", reason: "Обед", since: "2026-12-05T10:00:00Z" } as const;
+    expect(statusText("ru", lunch, since + 130_000)).toBe("перерыв · Обед 2:10");
+    expect(statusText("en", { state: "available", since: "2026-12-05T10:00:00Z" }, since)).toBe("");
+    expect(statusText("en", null, since)).toBe("");
+  });
+  it("ends after-call work at its end", () => {
+    const acw = { state: "acw", since: "2026-12-05T10:00:00Z", until: "2026-12-05T10:00:30Z" } as const;
+    expect(statusText("en", acw, since + 12_000)).toBe("after-call work 0:12");
+    expect(statusAt(acw, since + 30_000)?.state).toBe("available");
   });
 });

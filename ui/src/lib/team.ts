@@ -1,5 +1,5 @@
 // The team view's words and clocks: what each board row and missed caller says.
-import type { CallerContext, LinkStatus, Member, MissedEntry, Reach } from "./bindings";
+import type { AgentStatus, CallerContext, LinkStatus, Member, MissedEntry, Reach } from "./bindings";
 import { fill, translate, type Lang } from "./i18n";
 import { formatDuration, formatNumber, formatWhen } from "./format";
 
@@ -77,4 +77,21 @@ export function contextLines(lang: Lang, context: CallerContext): string[] {
     lines.push(fill(lang, note.by ? "lastNoteBy" : "lastNote", values));
   }
   return lines;
+}
+
+/** A status at `now`: after-call work past its end is available again. */
+export function statusAt(status: AgentStatus | null | undefined, now: number): AgentStatus | null {
+  if (!status) return null;
+  if (status.state === "acw" && status.until && Date.parse(status.until) <= now) {
+    return { state: "available", since: status.until };
+  }
+  return status;
+}
+
+/** A board row's status in `lang` ("break · Lunch 2:10", "after-call work 0:12"); "" when available. */
+export function statusText(lang: Lang, status: AgentStatus | null | undefined, now: number): string {
+  const at = statusAt(status, now);
+  if (!at || at.state === "available") return "";
+  const word = at.state === "break" ? fill(lang, "statusBreak", { reason: at.reason ?? "" }) : translate(lang, "statusAcw");
+  return `${word} ${timer(at.since, now)}`;
 }

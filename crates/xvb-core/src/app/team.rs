@@ -1,11 +1,12 @@
 //! The team's board and missed-call queue while the app is joined to a relay
-//! (the relay derives them and streams each change), and the agent's claims.
+//! (the relay derives them and streams each change), the agent's claims, and
+//! its status.
 
 use super::messages::NoRelay;
 use super::{Companion, ErrorCode, UiError};
 use crate::reach::link::TeamWatch;
 use crate::reach::relay::RelayError;
-use crate::team::TeamView;
+use crate::team::{StatusChange, TeamView};
 use crate::words::{RelaySaid, Worded};
 use std::sync::Arc;
 
@@ -34,6 +35,14 @@ impl Companion {
         let relay = self.relay_or_explain().await?;
         let said = relay.release(phone).await.map_err(refused)?;
         Ok(RelaySaid(said).in_language(self.language()))
+    }
+
+    /// Changes this agent's status on the relay (a break for a reason on the
+    /// team's list, available again, after-call work ended).
+    pub async fn set_status(&self, change: StatusChange) -> Result<(), UiError> {
+        let relay = self.relay_or_explain().await?;
+        relay.status(change).await.map_err(refused)?;
+        Ok(())
     }
 
     async fn relay_or_explain(&self) -> Result<crate::reach::link::RelayDialer, UiError> {

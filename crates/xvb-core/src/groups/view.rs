@@ -87,6 +87,7 @@ impl Routing {
             members,
             waiting: missed.iter().filter(|m| m.cleared.is_none()).count(),
             missed,
+            breaks: view.breaks.clone(),
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct TeamView {
     /// How many callers wait in all (open entries), shown or not.
     #[serde(default)]
     pub waiting: usize,
+    /// The break reasons an agent may pick (the relay admin's list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<String>,
 }
 
 /// The most waiting callers an agent's view carries (the oldest): a view goes
@@ -77,6 +80,7 @@ impl TeamView {
             members: members(calls, roster, responsible, rings_at, now),
             waiting: missed.iter().filter(|m| m.cleared.is_none()).count(),
             missed,
+            breaks: Vec::new(),
         }
     }
 

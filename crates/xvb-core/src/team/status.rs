@@ -98,6 +98,7 @@ impl AgentStatus {
 
 /// What an agent asks of its status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum StatusChange {
     /// Take calls again (ends a break or after-call work).

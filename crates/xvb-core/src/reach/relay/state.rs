@@ -115,6 +115,7 @@ impl TeamFrames {
         seen.members == view.members
             && seen.missed == view.missed
             && seen.waiting == view.waiting
+            && seen.breaks == view.breaks
             && Arc::ptr_eq(&self.routing, routing)
     }
 

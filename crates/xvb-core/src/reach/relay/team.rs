@@ -64,6 +64,7 @@ async fn derive_under(
         member.name = inputs.names.get(&member.ext).cloned();
         member.status = statuses.get(&member.ext).map(|s| s.at(now));
     }
+    view.breaks = store.break_reasons().await?;
     Ok(view)
 }
 
