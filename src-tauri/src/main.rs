@@ -13,6 +13,7 @@ mod popups;
 mod run_key;
 mod team;
 mod tray;
+mod tray_status;
 #[cfg(target_os = "linux")]
 mod webview;
 

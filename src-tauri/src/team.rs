@@ -14,6 +14,7 @@ pub fn follow(app: &AppHandle, mut team: TeamWatch) {
         while team.changed().await.is_ok() {
             let view = team.borrow_and_update().clone();
             show_badge(&app, view.as_deref());
+            crate::tray_status::show(&app, view.as_deref());
             if let Err(e) = app.emit("team", view) {
                 tracing::warn!(error = %e, "could not tell the window about the team");
             }

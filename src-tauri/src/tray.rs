@@ -107,6 +107,10 @@ pub fn apply_language(app: &AppHandle) {
         let _ = items.copy.set_text(w.copy);
         let _ = items.quit.set_text(w.quit);
     }
+    let team = app
+        .try_state::<crate::AppState>()
+        .and_then(|s| s.companion.team_now());
+    crate::tray_status::show(app, team.as_deref());
     show_reach(app);
 }
 
@@ -240,6 +244,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
             &quit,
         ],
     )?;
+    // The status entries (relay mode) go after Open.
+    crate::tray_status::place_in(&menu, 3);
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("XVB Companion")
         .menu(&menu)
@@ -253,7 +259,9 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
                 }
             }
             "quit" => app.exit(0),
-            _ => {}
+            id => {
+                crate::tray_status::choose(app, id);
+            }
         });
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());

@@ -92,35 +92,41 @@ impl TrayHost {
             .expect("a proxy")
     }
 
-    /// The labels of the newest tray icon's menu, top level, in order (empty
-    /// while no icon has registered).
-    pub async fn menu_labels(&self) -> Vec<String> {
-        let Some((name, path)) = self.items.lock().unwrap().last().cloned() else {
-            return Vec::new();
-        };
+    /// The newest tray icon's menu (a dbusmenu proxy) and its whole layout.
+    async fn menu(&self) -> Option<(zbus::Proxy<'_>, Layout)> {
+        let (name, path) = self.items.lock().unwrap().last().cloned()?;
         let item = self.proxy(&name, &path, "org.kde.StatusNotifierItem").await;
-        let Ok(menu) = item.get_property::<OwnedObjectPath>("Menu").await else {
-            return Vec::new();
-        };
+        let menu = item.get_property::<OwnedObjectPath>("Menu").await.ok()?;
         let menu = self
             .proxy(&name, menu.as_str(), "com.canonical.dbusmenu")
             .await;
-        let Ok((_revision, (_, _, children))) = menu
+        let (_revision, layout) = menu
             .call::<_, _, (u32, Layout)>("GetLayout", &(0i32, -1i32, vec!["label"]))
             .await
-        else {
-            return Vec::new();
-        };
-        children
-            .into_iter()
-            .filter_map(|child| Layout::try_from(child).ok())
-            .map(|(_, properties, _)| {
-                properties
-                    .get("label")
-                    .and_then(|label| String::try_from(label.clone()).ok())
-                    .unwrap_or_default()
-            })
-            .collect()
+            .ok()?;
+        Some((menu, layout))
+    }
+
+    /// The labels of the newest tray icon's menu, top level, in order (empty
+    /// while no icon has registered).
+    pub async fn menu_labels(&self) -> Vec<String> {
+        self.menu()
+            .await
+            .map(|(_, (_, _, children))| entries(children).map(|(_, label, _)| label).collect())
+            .unwrap_or_default()
+    }
+
+    /// Clicks the top-level menu entry labelled `label`, as a panel does
+    /// (dbusmenu's `Event … clicked`).
+    pub async fn click(&self, label: &str) {
+        let (menu, (_, _, children)) = self.menu().await.expect("a tray menu");
+        let (id, _, _) = entries(children)
+            .find(|(_, l, _)| l == label)
+            .unwrap_or_else(|| panic!("no {label:?} in the tray menu"));
+        let data = zbus::zvariant::Value::from(0i32);
+        menu.call::<_, _, ()>("Event", &(id, "clicked", data, 0u32))
+            .await
+            .expect("the menu takes the click");
     }
 
     /// How many opaque pixels of exactly `colour` the newest tray icon's image
@@ -202,4 +208,18 @@ impl TrayHost {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// A layout's children as (id, label, their children).
+fn entries(children: Vec<OwnedValue>) -> impl Iterator<Item = (i32, String, Vec<OwnedValue>)> {
+    children
+        .into_iter()
+        .filter_map(|child| Layout::try_from(child).ok())
+        .map(|(id, properties, children)| {
+            let label = properties
+                .get("label")
+                .and_then(|label| String::try_from(label.clone()).ok())
+                .unwrap_or_default();
+            (id, label, children)
+        })
 }

@@ -4,8 +4,8 @@
 //! release and call back (through the relay and the simulated PBX), a
 //! colleague's recent calls, the live view's word on a caller being called
 //! back, a colleague's note appearing in the open call, the agent's status
-//! picked (a break on its row and at a colleague's board), in English and
-//! Russian (screenshots under `target/screenshots/team-*.png`).
+//! picked in the window (a break on its row and at a colleague's board) and
+//! in the tray's menu, in English and Russian (screenshots under `target/screenshots/team-*.png`).
 
 use crate::team::{call, connect, Cli};
 use xvb_e2e::agent::Agent;
@@ -15,6 +15,7 @@ use xvb_e2e::desktop::page::{
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
+use xvb_e2e::desktop::tray::TrayHost;
 use xvb_e2e::pbx::post_to_webhook;
 
 const TOKEN: &str = "team desk t0ken";
@@ -55,6 +56,7 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     let cli_101 = Cli::new("101", &code_101);
 
     let session = DbusSession::with_keyring();
+    let tray = TrayHost::start(&session.address).await;
     let env = session.env();
     let (agent, port) = desktop_agent(&env);
     let desktop = Desktop::launch(&agent, &env, port).await;
@@ -169,8 +171,15 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     wait_text(client, &entry("79031112233"), "перезванивает 101").await;
     wait_text(client, &caller, "дозвонились: 100 перезвонил").await;
     screenshot(client, "team-ru").await;
-    // Available again: the call still ringing rings 100 too.
-    select_status(client, "available").await;
+    // Available again, from the tray's menu: the call still ringing rings 100 too.
+    let labels = tray.menu_labels().await;
+    let shown: Vec<&str> = labels[3..6].iter().map(String::as_str).collect();
+    assert_eq!(
+        shown,
+        ["Доступен", "Перерыв: Обед", "Перерыв: Training"],
+        "{labels:?}"
+    );
+    tray.click("Доступен").await;
     crate::team::until(|| cli_101.ok(&["board"]), &["100 ringing"]);
     desktop.close().await;
 }

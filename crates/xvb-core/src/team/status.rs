@@ -90,6 +90,11 @@ impl AgentStatus {
         }
     }
 
+    /// The status now ([`AgentStatus::at`] this moment).
+    pub fn now(&self) -> AgentStatus {
+        self.at(OffsetDateTime::now_utc())
+    }
+
     /// Whether calls ring for the agent at `now` (available).
     pub fn takes_calls(&self, now: OffsetDateTime) -> bool {
         self.at(now).state == AgentState::Available
