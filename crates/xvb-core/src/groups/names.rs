@@ -71,6 +71,21 @@ impl fmt::Display for GroupName {
     }
 }
 
+impl GroupName {
+    /// Whether this group may take `line`, which `owner` answers now (if any
+    /// group does): `true` to write it, `false` when it is this group's already.
+    pub fn may_take(&self, line: &Line, owner: Option<String>) -> Result<bool, GroupError> {
+        match owner {
+            None => Ok(true),
+            Some(owner) if owner == self.0 => Ok(false),
+            Some(group) => Err(GroupError::LineTaken {
+                line: line.as_str().to_owned(),
+                group,
+            }),
+        }
+    }
+}
+
 /// A PBX line (the number dialled), normalised as numbers are
 /// (`+7 (495) 000-00-01` → `74950000001`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

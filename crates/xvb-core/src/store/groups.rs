@@ -245,21 +245,11 @@ fn add_lines(conn: &Connection, name: &GroupName, lines: &[Line]) -> Result<(), 
             .prepare_cached("SELECT group_name FROM relay_group_lines WHERE line = ?1")?
             .query_row([line.as_str()], |r| r.get(0))
             .optional()?;
-        match owner {
-            Some(owner) if owner == name.as_str() => {}
-            Some(group) => {
-                return Err(GroupError::LineTaken {
-                    line: line.as_str().to_owned(),
-                    group,
-                }
-                .into())
-            }
-            None => {
-                conn.execute(
-                    "INSERT INTO relay_group_lines (line, group_name) VALUES (?1, ?2)",
-                    params![line.as_str(), name.as_str()],
-                )?;
-            }
+        if name.may_take(line, owner)? {
+            conn.execute(
+                "INSERT INTO relay_group_lines (line, group_name) VALUES (?1, ?2)",
+                params![line.as_str(), name.as_str()],
+            )?;
         }
     }
     Ok(())

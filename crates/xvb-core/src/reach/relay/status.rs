@@ -25,16 +25,8 @@ pub(super) fn answer_status(
 ) {
     let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
     tokio::spawn(async move {
-        let (ok, message) = match change_status(&relay, &ext, &change).await {
-            Ok(message) => (true, message),
-            Err(e) => (false, e.to_string()),
-        };
-        let reply = ToAgent::Replied {
-            id,
-            ok,
-            message,
-            seq: None,
-        };
+        let result = change_status(&relay, &ext, &change).await;
+        let reply = ToAgent::replied(id, result.map_err(|e| e.to_string()));
         let _ = replies.send(reply).await;
         drop(permit);
     });

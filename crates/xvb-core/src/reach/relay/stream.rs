@@ -316,17 +316,7 @@ fn answer_claim(
             supervisor,
         )
         .await;
-        let (ok, message) = match result {
-            Ok(message) => (true, message),
-            Err(message) => (false, message),
-        };
-        let reply = ToAgent::Replied {
-            id,
-            ok,
-            message,
-            seq: None,
-        };
-        let _ = replies.send(reply).await;
+        let _ = replies.send(ToAgent::replied(id, result)).await;
         drop(permit);
     });
 }

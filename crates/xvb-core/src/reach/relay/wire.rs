@@ -84,6 +84,22 @@ pub enum ToAgent {
     },
 }
 
+impl ToAgent {
+    /// The answer to request `id`: done (what was done) or refused (why).
+    pub fn replied(id: u64, result: Result<String, String>) -> ToAgent {
+        let (ok, message) = match result {
+            Ok(message) => (true, message),
+            Err(message) => (false, message),
+        };
+        ToAgent::Replied {
+            id,
+            ok,
+            message,
+            seq: None,
+        }
+    }
+}
+
 /// A stored event as streamed: the journal row and the caller from the shared book.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StreamedEvent {

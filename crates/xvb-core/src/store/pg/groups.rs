@@ -291,22 +291,12 @@ async fn add_lines(
             )
             .await?
             .map(|row| row.get(0));
-        match owner {
-            Some(owner) if owner == name.as_str() => {}
-            Some(group) => {
-                return Err(GroupError::LineTaken {
-                    line: line.as_str().to_owned(),
-                    group,
-                }
-                .into())
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO relay_group_lines (line, group_name) VALUES ($1, $2)",
-                    &[&line.as_str(), &name.as_str()],
-                )
-                .await?;
-            }
+        if name.may_take(line, owner)? {
+            tx.execute(
+                "INSERT INTO relay_group_lines (line, group_name) VALUES ($1, $2)",
+                &[&line.as_str(), &name.as_str()],
+            )
+            .await?;
         }
     }
     Ok(())
