@@ -84,6 +84,14 @@ impl TeamView {
         }
     }
 
+    /// Whether `other` shows the same (whenever each was derived).
+    pub fn shows_as(&self, other: &TeamView) -> bool {
+        self.members == other.members
+            && self.missed == other.missed
+            && self.waiting == other.waiting
+            && self.breaks == other.breaks
+    }
+
     /// What agents receive: the oldest [`SHOWN_WAITING`] waiting callers and
     /// the latest [`SHOWN_REACHED`] reached ones (`waiting` still counts all).
     pub fn for_agents(mut self) -> TeamView {

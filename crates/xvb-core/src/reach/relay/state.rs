@@ -97,8 +97,11 @@ pub(super) type TeamFrame = Option<Arc<TeamFrames>>;
 pub(super) struct TeamFrames {
     view: TeamView,
     routing: Arc<Routing>,
-    encoded: Mutex<HashMap<ViewKey, Utf8Bytes>>,
+    encoded: Mutex<HashMap<ViewKey, TeamPart>>,
 }
+
+/// One kind of agent's part of the team view, and its frame.
+pub(super) type TeamPart = Arc<(TeamView, Utf8Bytes)>;
 
 impl TeamFrames {
     pub(super) fn new(view: TeamView, routing: Arc<Routing>) -> TeamFrames {
@@ -111,23 +114,19 @@ impl TeamFrames {
 
     /// Whether these frames already show `view` under `routing`.
     pub(super) fn shows(&self, view: &TeamView, routing: &Arc<Routing>) -> bool {
-        let seen = &self.view;
-        seen.members == view.members
-            && seen.missed == view.missed
-            && seen.waiting == view.waiting
-            && seen.breaks == view.breaks
-            && Arc::ptr_eq(&self.routing, routing)
+        self.view.shows_as(view) && Arc::ptr_eq(&self.routing, routing)
     }
 
-    /// The frame agent `ext` gets: its groups' part of the view.
-    pub(super) fn frame_for(&self, ext: &str) -> Utf8Bytes {
+    /// The part agent `ext` gets (its groups'), with its frame.
+    pub(super) fn part_for(&self, ext: &str) -> TeamPart {
         let key = self.routing.view_key(&self.routing.viewer(ext));
         let mut encoded = self.encoded.lock().expect("team frames lock");
         encoded
             .entry(key)
             .or_insert_with_key(|key| {
                 let part = self.routing.team_view_for(&self.view, key).for_agents();
-                encode(&ToAgent::Team(Box::new(part)))
+                let frame = encode(&ToAgent::Team(Box::new(part.clone())));
+                Arc::new((part, frame))
             })
             .clone()
     }

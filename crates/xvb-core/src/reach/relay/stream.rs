@@ -6,7 +6,7 @@
 use super::dial::dial_for_agent;
 use super::guard::{too_many, Ask};
 use super::notes::answer_note;
-use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame};
+use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame, TeamPart};
 use super::status::answer_status;
 use super::team::claim_or_release;
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
@@ -112,8 +112,9 @@ pub(super) async fn stream_to_agent(
     let mut sent = send_backlog(relay, &mut out, after, notes, &viewer).await?;
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
     let mut team = relay.team.clone();
+    let mut last_team = None;
     if resume.team {
-        send_team(&mut out, &mut team, &agent.ext).await?;
+        send_team(&mut out, &mut team, &agent.ext, &mut last_team).await?;
     }
     let (replies, mut answered) = mpsc::channel::<ToAgent>(IN_FLIGHT * 2);
     let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -157,7 +158,9 @@ pub(super) async fn stream_to_agent(
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
             Ok(()) = routing.changed() => viewer = routing.borrow_and_update().viewer(&agent.ext),
-            Ok(()) = team.changed(), if resume.team => send_team(&mut out, &mut team, &agent.ext).await?,
+            Ok(()) = team.changed(), if resume.team => {
+                send_team(&mut out, &mut team, &agent.ext, &mut last_team).await?;
+            }
             Ok(()) = tags.changed() => {
                 let listed = tags.borrow_and_update().clone();
                 send(&mut out, &ToAgent::Tags { tags: listed }).await?;
@@ -279,17 +282,25 @@ async fn close(out: &mut SplitSink<WebSocket, Message>, code: u16, reason: &'sta
     out.send(Message::Close(Some(frame))).await
 }
 
-/// Sends agent `ext` its part of the team view, if the relay has derived one yet.
+/// Sends agent `ext` its part of the team view, if the relay has derived one
+/// yet and it differs from the `last` one sent (a change in another group
+/// leaves this agent's part as it was).
 async fn send_team(
     out: &mut SplitSink<WebSocket, Message>,
     team: &mut watch::Receiver<TeamFrame>,
     ext: &str,
+    last: &mut Option<TeamPart>,
 ) -> Sent {
     let frames = team.borrow_and_update().clone();
-    match frames {
-        Some(frames) => out.send(Message::Text(frames.frame_for(ext))).await,
-        None => Ok(()),
+    let Some(part) = frames.map(|frames| frames.part_for(ext)) else {
+        return Ok(());
+    };
+    if last.as_ref().is_some_and(|sent| sent.0.shows_as(&part.0)) {
+        return Ok(());
     }
+    let frame = part.1.clone();
+    *last = Some(part);
+    out.send(Message::Text(frame)).await
 }
 
 /// Claims or releases a missed caller for `agent`, answering on `replies`
