@@ -5,7 +5,10 @@
 //! run against one node on SQLite, as a team runs it today. Measured: POST →
 //! 200, POST → last agent, `cmd=contact` under that load, memory per agent,
 //! and (cluster) a node killed: how long until its agents are back with
-//! nothing lost or repeated. Everything shares the machine's 2 cores.
+//! nothing lost or repeated; then (cluster) the same agents in 50 groups of
+//! 100 plus 10 supervisors, each call reaching its group only, and how long a
+//! membership change takes to reach every node. Everything shares the
+//! machine's 2 cores.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +19,9 @@ use xvb_core::pbx::sim::{SimCall, Target};
 use xvb_core::reach::relay::token_hash;
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::book::fill_book;
-use xvb_e2e::fleet::{percentiles, post_calls, register_agents, start_agents, Pace, Watch};
+use xvb_e2e::fleet::{
+    percentiles, post_calls, post_calls_on, register_agents, start_agents, Pace, Watch,
+};
 use xvb_e2e::haproxy::Balancer;
 use xvb_e2e::pbx::ACCESS_CODE;
 use xvb_e2e::postgres::PgCluster;
@@ -69,6 +74,7 @@ async fn main() {
             started.elapsed().as_secs_f64()
         );
         measure(&relay).await;
+        by_groups(&relay, &pg).await;
         kill_a_node(&mut relay).await;
         drop(balancer);
     }
@@ -83,6 +89,9 @@ async fn main() {
 /// Three nodes on `pg` behind HAProxy, the agents and contacts in the database.
 fn cluster(pg: &PgCluster) -> (Relay, Balancer) {
     let (first, port) = Agent::relay_node(&pg.url(), None, Vec::new());
+    // Agents come through HAProxy on loopback: one address for them all,
+    // which the nodes must not cap as one client (the others copy this config).
+    first.ok(&["config", "set", "relay_trusted_proxies", "127.0.0.1"]);
     let mut ports = vec![port];
     // The first node creates the schema; the agents go in before the others start.
     let mut nodes = vec![first.serve_relay()];
@@ -270,6 +279,111 @@ async fn measure(relay: &Relay) {
     assert!(
         watch.each_exactly(&one_by_one, AGENTS) && watch.each_exactly(&burst, AGENTS),
         "an agent lost or repeated a call"
+    );
+    drop(agents);
+}
+
+/// Groups of this many agents (extensions 1000…): the call centre the groups issue names.
+const GROUP_SIZE: usize = 100;
+/// Supervisors: the first of the last group, whose line gets no calls, so
+/// each call reaches exactly its group and them.
+const SUPERVISORS: usize = 10;
+
+/// The line of group `g`.
+fn group_line(g: usize) -> String {
+    format!("7495100{g:04}")
+}
+
+/// Waits until every node logged `the groups changed` `times` times; how long.
+async fn groups_applied(relay: &Relay, times: usize) -> Duration {
+    let started = Instant::now();
+    while !relay.nodes.iter().all(|node| {
+        node.logs()
+            .iter()
+            .filter(|l| l.contains("the groups changed"))
+            .count()
+            >= times
+    }) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "groups never applied"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    started.elapsed()
+}
+
+/// The same agents in 50 groups of 100 (10 of them supervisors): each call
+/// goes to its group and the supervisors only. POST → last of them, beside the
+/// company-wide run above; and how long a membership change takes to reach
+/// every node.
+async fn by_groups(relay: &Relay, pg: &PgCluster) {
+    let groups = AGENTS / GROUP_SIZE;
+    let mut sql = String::new();
+    for g in 0..groups {
+        let members: Vec<String> = (0..GROUP_SIZE)
+            .map(|i| format!("('g{g}', '{}', now())", 1000 + g * GROUP_SIZE + i))
+            .collect();
+        sql += &format!(
+            "INSERT INTO relay_groups (name) VALUES ('g{g}');
+             INSERT INTO relay_group_lines (line, group_name) VALUES ('{}', 'g{g}');
+             INSERT INTO relay_group_members (group_name, ext, added_at) VALUES {};",
+            group_line(g),
+            members.join(",")
+        );
+    }
+    let last = 1000 + (groups - 1) * GROUP_SIZE;
+    for s in 0..SUPERVISORS {
+        sql += &format!(
+            "INSERT INTO relay_roles (ext, role) VALUES ('{}', 'supervisor');",
+            last + s
+        );
+    }
+    // One transaction: a node reads the groups whole or not at all.
+    pg.sql(&format!("BEGIN; {sql} COMMIT;"));
+    groups_applied(relay, 1).await;
+    let audience = GROUP_SIZE + SUPERVISORS;
+    let watch = Arc::new(Watch::default());
+    // The agents resume where the stream is: the run above's calls are not sent again.
+    let head: i64 = pg
+        .sql("SELECT last_seq FROM relay_head WHERE id = 1")
+        .trim()
+        .parse()
+        .unwrap();
+    let agents = start_agents(&relay.codes, head, &watch, true).await;
+    // Calls go round the groups but the supervisors' own.
+    let line = |i: usize| Some(group_line(i % (groups - 1)));
+    let one_by_one = post_calls_on(
+        &relay.webhook,
+        &watch,
+        "GROUP",
+        SEQUENTIAL,
+        Pace::Delivered(audience),
+        line,
+    )
+    .await;
+    percentiles(
+        &format!("groups: POST → last of its group's {GROUP_SIZE} and {SUPERVISORS} supervisors, one call at a time"),
+        &watch.fan_out(&one_by_one),
+    );
+    let burst = post_calls_on(&relay.webhook, &watch, "GBURST", BURST, Pace::AtOnce, line).await;
+    watch.wait_for(&burst, audience).await;
+    percentiles(
+        &format!("groups: POST → last of {audience}, a burst of {BURST} at once"),
+        &watch.fan_out(&burst),
+    );
+    // Nothing past the audience arrives a moment later.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        watch.each_exactly(&one_by_one, audience) && watch.each_exactly(&burst, audience),
+        "a call reached someone outside its group, or was lost or repeated"
+    );
+    pg.sql("INSERT INTO relay_group_members (group_name, ext) VALUES ('g0', '1100')");
+    let applied = groups_applied(relay, 2).await;
+    println!(
+        "groups: a membership change reached all {} nodes in {:.0} ms (each reads the groups every second)",
+        relay.nodes.len(),
+        applied.as_secs_f64() * 1e3
     );
     drop(agents);
 }

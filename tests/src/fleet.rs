@@ -283,10 +283,24 @@ pub async fn post_calls(
     n: usize,
     pace: Pace,
 ) -> Vec<String> {
+    post_calls_on(target, watch, prefix, n, pace, |_| None).await
+}
+
+/// [`post_calls`], call `i` on the line `line(i)` (none: no line).
+pub async fn post_calls_on(
+    target: &Target,
+    watch: &Arc<Watch>,
+    prefix: &str,
+    n: usize,
+    pace: Pace,
+    line: impl Fn(usize) -> Option<String>,
+) -> Vec<String> {
     let callids: Vec<String> = (0..n).map(|i| format!("{prefix}-{i:04}")).collect();
     let mut posts = JoinSet::new();
-    for callid in &callids {
-        let post = post_until_answered(target.clone(), Arc::clone(watch), callid.clone());
+    for (i, callid) in callids.iter().enumerate() {
+        let mut call = team_call(callid.clone());
+        call.line = line(i);
+        let post = post_until_answered(target.clone(), Arc::clone(watch), call);
         match pace {
             Pace::AtOnce => {
                 posts.spawn(post);
@@ -305,8 +319,8 @@ pub async fn post_calls(
     callids
 }
 
-async fn post_until_answered(target: Target, watch: Arc<Watch>, callid: String) {
-    let call = team_call(callid.clone());
+async fn post_until_answered(target: Target, watch: Arc<Watch>, call: SimCall) {
+    let callid = call.callid.clone();
     let posted = Instant::now();
     watch.note(&callid, |d| d.posted = Some(posted));
     loop {
