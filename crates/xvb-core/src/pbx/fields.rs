@@ -57,6 +57,16 @@ const KNOWN: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Fields(pub Vec<(String, String)>);
 
+/// The first value of `name` among `pairs`, trimmed, if present and not blank
+/// (what [`Fields::non_empty`] reads, also for fields as a journal row keeps them).
+pub fn non_blank<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
 impl Fields {
     /// Reads a form-urlencoded body: `+` is a space, every `%` starts two hex
     /// digits, and the decoded text is UTF-8 (nothing is decoded loosely).
@@ -138,7 +148,7 @@ impl Fields {
 
     /// The first value of `name`, if present and not blank.
     pub fn non_empty(&self, name: &str) -> Option<&str> {
-        self.get(name).map(str::trim).filter(|v| !v.is_empty())
+        non_blank(&self.0, name)
     }
 
     /// Encodes the fields as a form body (used by the simulator).

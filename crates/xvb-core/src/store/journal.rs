@@ -34,6 +34,22 @@ pub struct JournalEntry {
     pub fields: Vec<(String, String)>,
 }
 
+impl JournalEntry {
+    /// The value of field `name`, trimmed, if present and not blank.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        crate::pbx::fields::non_blank(&self.fields, name)
+    }
+
+    /// When it arrived (now, if its time cannot be read).
+    pub fn received_time(&self) -> OffsetDateTime {
+        OffsetDateTime::parse(
+            &self.received_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+    }
+}
+
 pub(super) fn append(
     conn: &Connection,
     cmd: &str,

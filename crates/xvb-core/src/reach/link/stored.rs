@@ -20,7 +20,7 @@ pub(super) async fn store_note(state: &HookState, entry: JournalEntry) -> Result
     };
     let relayed = Relayed {
         seq: entry.seq,
-        received_at: received_at(&entry),
+        received_at: entry.received_time(),
     };
     let stored = state
         .writer
@@ -28,15 +28,6 @@ pub(super) async fn store_note(state: &HookState, entry: JournalEntry) -> Result
         .await?;
     state.notifier.note(&stored.note);
     Ok(())
-}
-
-/// When the relay received `entry` (now, if it cannot be read).
-fn received_at(entry: &JournalEntry) -> time::OffsetDateTime {
-    time::OffsetDateTime::parse(
-        &entry.received_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
 }
 
 /// Stores one relayed event (and its sequence number); what this agent would
@@ -48,7 +39,7 @@ pub(super) async fn store(
     let entry = streamed.entry;
     let relayed = Relayed {
         seq: entry.seq,
-        received_at: received_at(&entry),
+        received_at: entry.received_time(),
     };
     match CallEvent::parse(Fields(entry.fields)) {
         Ok(event) => Ok(Some(

@@ -8,7 +8,7 @@
 use super::agents::RelayStore;
 use crate::groups::{Audience, CallRoute, DefaultGroup, Routing};
 use crate::listener::HookState;
-use crate::store::{note_of_fields, JournalEntry, NOTE_CMD};
+use crate::store::{is_note, note_of_fields, JournalEntry};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -78,36 +78,29 @@ impl Routes {
 
 /// The call an entry is about: an event's `callid`, a note's call.
 fn callid_of(entry: &JournalEntry) -> Option<String> {
-    if entry.cmd == NOTE_CMD {
+    if is_note(entry) {
         return note_of_fields(&entry.fields).map(|note| note.callid);
     }
-    field(entry, "callid").map(str::to_owned)
-}
-
-fn field<'a>(entry: &'a JournalEntry, name: &str) -> Option<&'a str> {
-    entry
-        .fields
-        .iter()
-        .find(|(k, v)| k == name && !v.trim().is_empty())
-        .map(|(_, v)| v.trim())
+    entry.field("callid").map(str::to_owned)
 }
 
 /// What an event says of its call's route.
 fn learn(route: &mut CallRoute, entry: &JournalEntry, hook: &HookState) {
-    if entry.cmd == NOTE_CMD {
+    if is_note(entry) {
         return;
     }
-    if let Some(line) = field(entry, "line_number") {
+    if let Some(line) = entry.field("line_number") {
         route.line = Some(line.to_owned());
     }
-    let outgoing = field(entry, "type") == Some("out");
-    match (outgoing, field(entry, "ext")) {
+    let outgoing = entry.field("type") == Some("out");
+    match (outgoing, entry.field("ext")) {
         (true, Some(ext)) => route.dialled_by = Some(ext.to_owned()),
         (false, Some(ext)) => route.answered_by = Some(ext.to_owned()),
         _ => {}
     }
     if route.responsible.is_none() {
-        route.responsible = field(entry, "phone")
+        route.responsible = entry
+            .field("phone")
             .and_then(|phone| hook.known_caller(phone))
             .and_then(|caller| caller.responsible);
     }

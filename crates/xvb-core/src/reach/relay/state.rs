@@ -56,10 +56,8 @@ impl RelayState {
     /// An event with its caller from the shared book.
     pub(super) fn streamed(&self, entry: JournalEntry) -> ToAgent {
         let caller = entry
-            .fields
-            .iter()
-            .find(|(k, _)| k == "phone")
-            .and_then(|(_, phone)| self.hook.known_caller(phone));
+            .field("phone")
+            .and_then(|phone| self.hook.known_caller(phone));
         ToAgent::Event(StreamedEvent { entry, caller })
     }
 }

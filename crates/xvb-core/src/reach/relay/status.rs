@@ -59,30 +59,18 @@ async fn change_status(
 /// Starts after-call work for the agent who answered the call `entry` ends,
 /// when its groups have some (`audience` names them).
 pub(super) fn after_call_work(relay: &RelayState, entry: &JournalEntry, audience: &Audience) {
-    let field = |name: &str| {
-        entry
-            .fields
-            .iter()
-            .find(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_owned())
-    };
-    let (Some(ext), Audience::Some { groups, .. }) = (field("ext"), audience) else {
+    let (Some(ext), Audience::Some { groups, .. }) = (entry.field("ext"), audience) else {
         return;
     };
-    let answered = field("event").as_deref() == Some("COMPLETED")
-        && field("type").as_deref() != Some("out")
-        && field("duration").is_some_and(|d| d != "0");
+    let answered = entry.field("event") == Some("COMPLETED")
+        && entry.field("type") != Some("out")
+        && entry.field("duration").is_some_and(|d| d != "0");
     let seconds = relay.routing.borrow().acw_seconds(groups);
     if !answered || seconds == 0 {
         return;
     }
     // Every node sees every entry: each computes the same work from the entry's time.
-    let ended = OffsetDateTime::parse(
-        &entry.received_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap_or_else(|_| OffsetDateTime::now_utc());
-    let relay = relay.clone();
+    let (ended, ext, relay) = (entry.received_time(), ext.to_owned(), relay.clone());
     tokio::spawn(async move {
         let started = async {
             let current = relay.store.statuses().await?.remove(&ext);
