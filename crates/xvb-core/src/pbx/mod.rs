@@ -14,7 +14,7 @@
 //! - [`refusal`] — a request the listener refused, as the agent is told of it;
 //! - [`dialer`] — `makeCall`;
 //! - [`sim`] — requests as the PBX's Perl LWP sends them, and a stand-in PBX
-//!   (`sim_error`: why one did not arrive).
+//!   (`sim_error`: why one did not arrive; `sim_pbx`: the stand-in PBX).
 //!
 //! Uses only the settings and secrets (for the dialer's token); everything
 //! else in the crate builds on this.
@@ -31,3 +31,4 @@ pub mod protocol;
 pub mod refusal;
 pub mod sim;
 mod sim_error;
+mod sim_pbx;
