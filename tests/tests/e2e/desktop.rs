@@ -50,6 +50,14 @@ async fn save_token(client: &fantoccini::Client) {
     .await;
 }
 
+/// Calls a number from the dial pad and waits for its result to say `said`.
+async fn dial_and_read(client: &fantoccini::Client, said: &str) {
+    click(client, "[data-tab=dial]").await;
+    replace_text(client, DIAL_INPUT, "+7 920 111-96-13").await;
+    click(client, "[data-testid=dial-call]").await;
+    wait_text(client, "[data-testid=dial-result]", said).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     let _turn = take_turn();
@@ -151,15 +159,7 @@ async fn the_desktop_app_pops_lists_dials_and_saves_settings() {
     screenshot(client, "calls-missed-filter").await;
 
     // Without a token a call fails saying what to do, and the dial pad offers Settings.
-    click(client, "[data-tab=dial]").await;
-    replace_text(client, DIAL_INPUT, "+7 920 111-96-13").await;
-    click(client, "[data-testid=dial-call]").await;
-    wait_text(
-        client,
-        "[data-testid=dial-result]",
-        "paste it in Settings, under PBX token",
-    )
-    .await;
+    dial_and_read(client, "paste it in Settings, under PBX token").await;
     screenshot(client, "dial-pad-no-token").await;
     click(client, "[data-testid=dial-open-settings]").await;
 
@@ -462,15 +462,7 @@ async fn one_language_drives_the_window_the_pops_and_the_tray() {
     post_to_webhook(&webhook, &call.incoming(), None).await;
     recorder.wait_for_pop(WAIT, "Входящий звонок").await;
     // The core's errors too: no PBX address is set, and the dial pad says so in Russian.
-    click(client, "[data-tab=dial]").await;
-    replace_text(client, DIAL_INPUT, "+7 920 111-96-13").await;
-    click(client, "[data-testid=dial-call]").await;
-    wait_text(
-        client,
-        "[data-testid=dial-result]",
-        "не указан адрес АТС: введите его в настройках",
-    )
-    .await;
+    dial_and_read(client, "не указан адрес АТС: введите его в настройках").await;
 
     // English chosen in Settings: everything follows at once.
     choose_language(client, "en").await;
