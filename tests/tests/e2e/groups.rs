@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use xvb_e2e::agent::Served;
 use xvb_e2e::postgres::PgCluster;
 
-const SALES_LINE: &str = "74950000001";
-const SUPPORT_LINE: &str = "74950000002";
+pub(crate) const SALES_LINE: &str = "74950000001";
+pub(crate) const SUPPORT_LINE: &str = "74950000002";
 
 /// The call ids of the `RING` lines `agent` prints until one for `last`.
-fn rings_until(agent: &mut Served, last: &str) -> Vec<String> {
+pub(crate) fn rings_until(agent: &mut Served, last: &str) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut rung = Vec::new();
     loop {
@@ -53,7 +53,7 @@ fn lines_until(agent: &mut Served, prefix: &str) -> Vec<String> {
 }
 
 /// Posts a call on `line` that rings and is then missed.
-fn ring(relays: &Relays, callid: &str, phone: &str, line: &str) {
+pub(crate) fn ring(relays: &Relays, callid: &str, phone: &str, line: &str) {
     let mut ringing = call(callid, phone, "");
     ringing.line = Some(line.into());
     relays.post(&ringing.incoming());

@@ -57,6 +57,7 @@ mod dialing;
 mod durability;
 mod faults;
 mod g722;
+mod group_changes;
 mod groups;
 mod hotkey_autostart;
 mod listener;

@@ -35,10 +35,18 @@ pub(crate) enum MissedCommand {
         /// The caller's number, in any spelling.
         number: String,
     },
-    /// Give NUMBER back to the team's queue.
+    /// Give NUMBER back to the team's queue (a supervisor: whoever claimed it).
     Release {
         /// The caller's number, in any spelling.
         number: String,
+    },
+    /// (Supervisors) give NUMBER's callback to another agent.
+    Reassign {
+        /// The caller's number, in any spelling.
+        number: String,
+        /// The agent's extension.
+        #[arg(long, value_name = "EXT")]
+        to: String,
     },
 }
 
@@ -125,27 +133,21 @@ pub(crate) fn board(data: &DataDir, json: bool) -> Result<(), CliError> {
 
 /// Runs one `xvb missed` command.
 pub(crate) fn missed(data: &DataDir, command: MissedCommand) -> Result<(), CliError> {
-    let answer = |said: Result<String, _>| {
-        said.map_err(|e: xvb_core::reach::relay::RelayError| CliError::Failed(e.to_string()))
-    };
-    match command {
-        MissedCommand::List { json } => {
-            let view = through_relay(data, |_, view| async move { Ok(view) })?;
-            print_missed(&view, json);
-        }
-        MissedCommand::Claim { number } => {
-            let said = through_relay(data, |asker, _| async move {
-                answer(asker.claim(&number).await)
-            })?;
-            say!("{said}");
-        }
-        MissedCommand::Release { number } => {
-            let said = through_relay(data, |asker, _| async move {
-                answer(asker.release(&number).await)
-            })?;
-            say!("{said}");
-        }
+    if let MissedCommand::List { json } = command {
+        let view = through_relay(data, |_, view| async move { Ok(view) })?;
+        print_missed(&view, json);
+        return Ok(());
     }
+    let said = through_relay(data, |asker, _| async move {
+        match command {
+            MissedCommand::List { .. } => unreachable!("listed above"),
+            MissedCommand::Claim { number } => asker.claim(&number).await,
+            MissedCommand::Release { number } => asker.release(&number).await,
+            MissedCommand::Reassign { number, to } => asker.reassign(&number, &to).await,
+        }
+        .map_err(|e| CliError::Failed(e.to_string()))
+    })?;
+    say!("{said}");
     Ok(())
 }
 

@@ -75,6 +75,15 @@ impl Database {
         })
     }
 
+    /// The groups `ext` joined when the stream stood at `seq` or later.
+    pub fn groups_joined_since(&self, ext: &str, seq: i64) -> Result<Vec<GroupName>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT group_name FROM relay_group_members WHERE ext = ?1 AND added_seq >= ?2",
+        )?;
+        let names = stmt.query_map(params![ext, seq], |r| r.get::<_, String>(0))?;
+        names.map(|name| stored_name(&name?)).collect()
+    }
+
     /// Makes `change`, all or nothing.
     pub fn change_groups(&self, change: &GroupChange) -> Result<(), CoreError> {
         match change {
@@ -138,7 +147,8 @@ impl Database {
         for ext in add {
             need_agent(&tx, ext)?;
             tx.execute(
-                "INSERT INTO relay_group_members (group_name, ext, added_ms) VALUES (?1, ?2, ?3)
+                "INSERT INTO relay_group_members (group_name, ext, added_ms, added_seq)
+                 VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), 0) FROM journal))
                  ON CONFLICT DO NOTHING",
                 params![name.as_str(), ext, now],
             )?;

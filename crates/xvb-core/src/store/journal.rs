@@ -65,10 +65,28 @@ pub(super) fn append(
     Ok(conn.last_insert_rowid())
 }
 
+/// Which way the journal is read from a sequence number.
+enum Reading {
+    /// Oldest first, after it.
+    After(i64),
+    /// Newest first, before it.
+    Before(i64),
+}
+use Reading::{After, Before};
+
+/// What an agent's stream carries: events, and notes if it takes them.
+fn streamed_kinds(notes: bool) -> &'static str {
+    if notes {
+        "AND cmd IN ('event', 'note')"
+    } else {
+        "AND cmd = 'event'"
+    }
+}
+
 impl Database {
     /// The journal, oldest first, from sequence number `after` on.
     pub fn journal(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>, CoreError> {
-        self.read_journal("", after, limit)
+        self.read_journal("", After(after), limit)
     }
 
     /// Stored events (not contact look-ups) and, with `notes`, notes, oldest
@@ -79,24 +97,34 @@ impl Database {
         limit: usize,
         notes: bool,
     ) -> Result<Vec<JournalEntry>, CoreError> {
-        let kinds = if notes {
-            "AND cmd IN ('event', 'note')"
-        } else {
-            "AND cmd = 'event'"
-        };
-        self.read_journal(kinds, after, limit)
+        self.read_journal(streamed_kinds(notes), After(after), limit)
+    }
+
+    /// Stored events and, with `notes`, notes, newest first, before sequence
+    /// number `before` (a history back-fill reads back from an agent's position).
+    pub fn events_before(
+        &self,
+        before: i64,
+        limit: usize,
+        notes: bool,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        self.read_journal(streamed_kinds(notes), Before(before), limit)
     }
 
     fn read_journal(
         &self,
         filter: &str,
-        after: i64,
+        from: Reading,
         limit: usize,
     ) -> Result<Vec<JournalEntry>, CoreError> {
+        let (seq, order, from) = match from {
+            After(seq) => ("seq > ?1", "seq", seq),
+            Before(seq) => ("seq < ?1", "seq DESC", seq),
+        };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT seq, received_at, cmd, fields FROM journal WHERE seq > ?1 {filter} ORDER BY seq LIMIT ?2"
+            "SELECT seq, received_at, cmd, fields FROM journal WHERE {seq} {filter} ORDER BY {order} LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(params![after, limit as i64], |r| {
+        let rows = stmt.query_map(params![from, limit as i64], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
         })?;
         rows.map(|row| {

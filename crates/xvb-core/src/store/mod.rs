@@ -71,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_note_removals.sql"),
     include_str!("migrations/0013_groups.sql"),
     include_str!("migrations/0014_status.sql"),
+    include_str!("migrations/0015_member_seq.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

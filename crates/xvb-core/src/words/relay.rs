@@ -55,6 +55,18 @@ impl Worded for ClaimAnswer {
             ClaimAnswer::StoreFailed(why) => {
                 format!("хранилище ретранслятора не сработало ({why}): попробуйте ещё раз")
             }
+            ClaimAnswer::Reassigned { phone, to } => {
+                format!("теперь {phone} перезванивает {to}; команда это видит")
+            }
+            ClaimAnswer::NotSupervisor => {
+                "передать перезвон другому агенту может только супервизор: обратитесь к нему".into()
+            }
+            ClaimAnswer::NotAnAgent(ext) => {
+                format!("номер {ext} не агент этого ретранслятора: см. `xvb board`")
+            }
+            ClaimAnswer::NotTheirs { phone, to } => {
+                format!("{to} не состоит в группе, которая видит {phone}: сначала добавьте его в эту группу")
+            }
         }
     }
 }
@@ -135,6 +147,19 @@ const SHAPES: &[(usize, Build)] = &[
     (1, |p| {
         Some(Box::new(ClaimAnswer::StoreFailed(p[0].clone())))
     }),
+    (2, |p| {
+        Some(Box::new(ClaimAnswer::Reassigned {
+            to: p[0].clone(),
+            phone: p[1].clone(),
+        }))
+    }),
+    (1, |p| Some(Box::new(ClaimAnswer::NotAnAgent(p[0].clone())))),
+    (2, |p| {
+        Some(Box::new(ClaimAnswer::NotTheirs {
+            to: p[0].clone(),
+            phone: p[1].clone(),
+        }))
+    }),
     (1, |p| Some(Box::new(TooMany(p[0].parse().ok()?)))),
     (2, |p| {
         Some(Box::new(NoteRefused::UnknownTag {
@@ -159,8 +184,9 @@ const SHAPES: &[(usize, Build)] = &[
 ];
 
 /// The messages without parts, recognised whole.
-fn whole() -> [Box<dyn Worded>; 13] {
+fn whole() -> [Box<dyn Worded>; 14] {
     [
+        Box::new(ClaimAnswer::NotSupervisor),
         Box::new(NoteRefused::Empty),
         Box::new(NoteRefused::TooLong),
         Box::new(NoteRefused::BadPosition),
@@ -251,6 +277,16 @@ mod tests {
             ClaimAnswer::Released("79201119613".into()),
             ClaimAnswer::Changed("79201119613".into()),
             ClaimAnswer::StoreFailed("database is locked".into()),
+            ClaimAnswer::Reassigned {
+                phone: "79201119613".into(),
+                to: "101".into(),
+            },
+            ClaimAnswer::NotSupervisor,
+            ClaimAnswer::NotAnAgent("999".into()),
+            ClaimAnswer::NotTheirs {
+                phone: "79201119613".into(),
+                to: "102".into(),
+            },
         ]);
         each_has_russian([TooMany(3)]);
         each_has_russian([NoRelay]);
@@ -271,6 +307,15 @@ mod tests {
                 by: "101".into(),
             }),
             Box::new(ClaimAnswer::Claimed("+7 (920) 111-96-13; ext".into())),
+            Box::new(ClaimAnswer::Reassigned {
+                phone: "+7 920 111-96-13".into(),
+                to: "101".into(),
+            }),
+            Box::new(ClaimAnswer::NotSupervisor),
+            Box::new(ClaimAnswer::NotTheirs {
+                phone: "79201119613".into(),
+                to: "102".into(),
+            }),
             Box::new(TooMany(2)),
             Box::new(NoteRefused::UnknownTag {
                 tag: "Sold".into(),

@@ -1,5 +1,5 @@
 //! What an agent asks the relay over its link (dials, claims, releases,
-//! notes, status changes) and handing each answer back to whoever asked.
+//! reassignments, notes, status changes) and handing each answer back to whoever asked.
 
 use crate::notes::NoteDraft;
 use crate::reach::relay::wire::FromAgent;
@@ -22,6 +22,8 @@ pub(super) enum Ask {
     Claim(String),
     /// I won't call them back after all.
     Release(String),
+    /// (A supervisor) this agent calls them back: the number, the extension.
+    Reassign(String, String),
     /// Store this note for the team.
     Note(NoteDraft),
     /// Change my status.
@@ -34,6 +36,7 @@ impl Ask {
             Ask::Dial(to) => FromAgent::Dial { id, to },
             Ask::Claim(phone) => FromAgent::Claim { id, phone },
             Ask::Release(phone) => FromAgent::Release { id, phone },
+            Ask::Reassign(phone, to) => FromAgent::Reassign { id, phone, to },
             Ask::Note(note) => FromAgent::Note { id, note },
             Ask::Status(change) => FromAgent::Status { id, change },
         }
@@ -66,6 +69,15 @@ impl RelayDialer {
     /// Gives the missed caller `phone` back to the team's queue; what the relay said.
     pub async fn release(&self, phone: &str) -> Result<String, RelayError> {
         Ok(self.ask(Ask::Release(phone.to_owned())).await?.0)
+    }
+
+    /// (A supervisor) gives the missed caller `phone`'s callback to agent
+    /// `to`; what the relay said.
+    pub async fn reassign(&self, phone: &str, to: &str) -> Result<String, RelayError> {
+        Ok(self
+            .ask(Ask::Reassign(phone.to_owned(), to.to_owned()))
+            .await?
+            .0)
     }
 
     /// Changes this agent's status (a break, back, after-call work ended);

@@ -190,6 +190,13 @@ async fn session(
                         }
                     }
                     Ok(ToAgent::CaughtUp { .. }) => end_catch_up(state, carried),
+                    // History from a group this agent joined: stored, never popped.
+                    Ok(ToAgent::Backfill(streamed)) if is_note(&streamed.entry) => {
+                        store_note(state, streamed.entry).await?;
+                    }
+                    Ok(ToAgent::Backfill(streamed)) => {
+                        store(state, streamed).await?;
+                    }
                     Ok(ToAgent::Tags { tags }) => {
                         state.team_tags.send_replace(Some(tags));
                     }

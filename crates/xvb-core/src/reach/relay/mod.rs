@@ -16,9 +16,10 @@
 //! - `state` — what the handlers share: the state, live events encoded once,
 //!   the team view's frame, where a stream starts (imports none of them);
 //! - `stream` — one agent's connection: backlog, live events, dials;
+//! - `backfill` — an agent new to a group gets its last 24 hours as history;
 //! - `dial` — an agent's call placed with the relay's PBX token;
 //! - `guard` — connections per agent, request rates, revocations;
-//! - `team` — the team view kept fresh, claims of missed callers;
+//! - `team` — the team view kept fresh, claims of missed callers and their reassigning;
 //! - `status` — agents' status changes, after-call work after each answered call;
 //! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
 //! - `routes` — who sees each entry: its call's route and the groups, read every second;
@@ -29,6 +30,7 @@
 //! of the link is [`crate::reach::link`].
 
 pub mod agents;
+mod backfill;
 mod dial;
 mod guard;
 pub mod join_code;

@@ -10,7 +10,7 @@ use super::state::{encode, After, Encoded, Live, RelayState};
 use super::status::after_call_work;
 use super::stream::stream_to_agent;
 use super::team::keep_fresh;
-use super::wire::{AGENT_PATH, HEALTH_PATH};
+use super::wire::{ToAgent, AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
 use crate::listener::{router, Engine};
 use crate::pbx::notifier::Silent;
@@ -109,7 +109,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
                 Ok(entry) => {
                     let audience = Arc::new(encoder.audience(&entry).await);
                     after_call_work(&encoder, &entry, &audience);
-                    let text = encode(&encoder.streamed((*entry).clone()));
+                    let text = encode(&ToAgent::Event(encoder.streamed((*entry).clone())));
                     let _ = live.send(Encoded(Some(Live {
                         seq: entry.seq,
                         note: is_note(&entry),

@@ -53,12 +53,12 @@ impl RelayState {
             .await
     }
 
-    /// An event with its caller from the shared book.
-    pub(super) fn streamed(&self, entry: JournalEntry) -> ToAgent {
+    /// An entry with its caller from the shared book.
+    pub(super) fn streamed(&self, entry: JournalEntry) -> StreamedEvent {
         let caller = entry
             .field("phone")
             .and_then(|phone| self.hook.known_caller(phone));
-        ToAgent::Event(StreamedEvent { entry, caller })
+        StreamedEvent { entry, caller }
     }
 }
 

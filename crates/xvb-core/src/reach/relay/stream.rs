@@ -1,14 +1,16 @@
 //! One agent's connection: what it has not seen from the store, then live
-//! events and notes in order (a burst in one write), the team view and tags,
+//! events and notes in order (a burst in one write), the recent history of a
+//! group it joins (see `backfill`), the team view and tags,
 //! its dials, claims, notes and pings — each within its rate, a few at a
 //! time — until it leaves, stops answering pings or is revoked.
 
+use super::backfill::{send_backfill, send_joined_while_away, Joined};
 use super::dial::dial_for_agent;
 use super::guard::{too_many, Ask};
 use super::notes::answer_note;
 use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame, TeamPart};
 use super::status::answer_status;
-use super::team::claim_or_release;
+use super::team::{answer_claim, ClaimAsk};
 use super::wire::{FromAgent, ToAgent, PING_EVERY};
 use crate::groups::Viewer;
 use crate::store::{AgentRow, Kept};
@@ -48,7 +50,7 @@ async fn send_backlog(
         for entry in page {
             sent = entry.seq;
             if relay.audience(&entry).await.reaches(viewer) {
-                send(socket, &relay.streamed(entry)).await?;
+                send(socket, &ToAgent::Event(relay.streamed(entry))).await?;
             }
         }
         if !full {
@@ -111,6 +113,7 @@ pub(super) async fn stream_to_agent(
     let mut viewer = routing.borrow_and_update().viewer(&agent.ext);
     let mut sent = send_backlog(relay, &mut out, after, notes, &viewer).await?;
     send(&mut out, &ToAgent::CaughtUp { seq: sent }).await?;
+    send_joined_while_away(relay, &mut out, &viewer, after, notes).await?;
     let mut team = relay.team.clone();
     let mut last_team = None;
     if resume.team {
@@ -157,7 +160,11 @@ pub(super) async fn stream_to_agent(
                 }
             },
             Some(reply) = answered.recv() => send(&mut out, &reply).await?,
-            Ok(()) = routing.changed() => viewer = routing.borrow_and_update().viewer(&agent.ext),
+            Ok(()) = routing.changed() => {
+                let was = std::mem::replace(&mut viewer, routing.borrow_and_update().viewer(&agent.ext));
+                let joined = Joined { was: &was, now: &viewer, through: sent, notes };
+                send_backfill(relay, &mut out, joined).await?;
+            }
             Ok(()) = team.changed(), if resume.team => {
                 send_team(&mut out, &mut team, &agent.ext, &mut last_team).await?;
             }
@@ -207,7 +214,9 @@ fn take_request(
     };
     let ask = match &request {
         FromAgent::Dial { .. } => Ask::Dial,
-        FromAgent::Claim { .. } | FromAgent::Release { .. } => Ask::Claim,
+        FromAgent::Claim { .. } | FromAgent::Release { .. } | FromAgent::Reassign { .. } => {
+            Ask::Claim
+        }
         FromAgent::Note { .. } => Ask::Note,
         FromAgent::Status { .. } => Ask::Status,
     };
@@ -227,11 +236,24 @@ fn take_request(
             });
         }
         FromAgent::Claim { id, phone } => {
-            answer_claim(relay, agent, replies, id, phone, true, permit)
+            answer_claim(relay, agent, replies, id, (phone, ClaimAsk::Claim), permit)
         }
-        FromAgent::Release { id, phone } => {
-            answer_claim(relay, agent, replies, id, phone, false, permit)
-        }
+        FromAgent::Release { id, phone } => answer_claim(
+            relay,
+            agent,
+            replies,
+            id,
+            (phone, ClaimAsk::Release),
+            permit,
+        ),
+        FromAgent::Reassign { id, phone, to } => answer_claim(
+            relay,
+            agent,
+            replies,
+            id,
+            (phone, ClaimAsk::Reassign(to)),
+            permit,
+        ),
         FromAgent::Note { id, note } => answer_note(relay, agent, replies, id, note, permit),
         FromAgent::Status { id, change } => {
             answer_status(relay, agent, replies, id, change, permit)
@@ -250,6 +272,7 @@ fn refusal(request: &FromAgent, message: String) -> ToAgent {
         },
         FromAgent::Claim { id, .. }
         | FromAgent::Release { id, .. }
+        | FromAgent::Reassign { id, .. }
         | FromAgent::Note { id, .. }
         | FromAgent::Status { id, .. } => ToAgent::Replied {
             id,
@@ -301,35 +324,6 @@ async fn send_team(
     let frame = part.1.clone();
     *last = Some(part);
     out.send(Message::Text(frame)).await
-}
-
-/// Claims or releases a missed caller for `agent`, answering on `replies`
-/// (holding `permit` until then).
-fn answer_claim(
-    relay: &RelayState,
-    agent: &AgentRow,
-    replies: &mpsc::Sender<ToAgent>,
-    id: u64,
-    phone: String,
-    claim: bool,
-    permit: OwnedSemaphorePermit,
-) {
-    let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
-    let supervisor = relay.routing.borrow().supervisors.contains(&ext);
-    tokio::spawn(async move {
-        let result = claim_or_release(
-            &relay.store,
-            &relay.hook.contacts,
-            &relay.team_changed,
-            &ext,
-            &phone,
-            claim,
-            supervisor,
-        )
-        .await;
-        let _ = replies.send(ToAgent::replied(id, result)).await;
-        drop(permit);
-    });
 }
 
 /// Who a connection sends to: whether it takes notes, and who it is to the groups.

@@ -3,20 +3,22 @@
 //! node hears of it on channel `relay_team`), and every few seconds (states
 //! age, and a node that died takes its agents offline); encoded once and
 //! handed to every agent's connection when it changed. Also the agents'
-//! claims and releases.
+//! claims and releases, and a supervisor's reassigning of a callback.
 
 use super::agents::RelayStore;
-use super::state::{TeamFrame, TeamFrames};
+use super::state::{RelayState, TeamFrame, TeamFrames};
+use super::wire::ToAgent;
 use crate::contacts::ContactIndex;
 use crate::groups::Routing;
 use crate::pbx::phone;
+use crate::store::AgentRow;
 use crate::store::JournalEntry;
-use crate::team::{check_claim, Claim, TeamView, WINDOW};
+use crate::team::{check_claim, Claim, ClaimRefused, MissedEntry, TeamView, WINDOW};
 use crate::CoreError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-use tokio::sync::{broadcast, watch, Notify};
+use tokio::sync::{broadcast, mpsc, watch, Notify, OwnedSemaphorePermit};
 
 /// How often the view is derived again with nothing stored.
 const REFRESH: Duration = Duration::from_secs(5);
@@ -138,65 +140,157 @@ pub(super) async fn keep_fresh(
     }
 }
 
-/// An agent's claim (`claim`) or release of the missed caller `phone`: what
-/// to tell the agent. A `supervisor` releases anyone's claim.
-pub(super) async fn claim_or_release(
-    store: &RelayStore,
-    contacts: &ContactIndex,
-    changed: &Notify,
-    ext: &str,
+/// What an agent asks of a missed caller.
+pub(super) enum ClaimAsk {
+    /// "I'll call back."
+    Claim,
+    /// "I won't after all" (a supervisor: whoever claimed it won't).
+    Release,
+    /// A supervisor gives the callback to this agent.
+    Reassign(String),
+}
+
+/// Claims, releases or reassigns a missed caller for `agent` (`ask` names the
+/// caller's number), answering on `replies` (holding `permit` until then).
+pub(super) fn answer_claim(
+    relay: &RelayState,
+    agent: &AgentRow,
+    replies: &mpsc::Sender<ToAgent>,
+    id: u64,
+    ask: (String, ClaimAsk),
+    permit: OwnedSemaphorePermit,
+) {
+    let (relay, ext, replies) = (relay.clone(), agent.ext.clone(), replies.clone());
+    tokio::spawn(async move {
+        let (phone, ask) = ask;
+        let routing = relay.routing.borrow().clone();
+        let asker = Asker {
+            ext: &ext,
+            routing: &routing,
+        };
+        let result = answer_ask(&relay, asker, &phone, ask).await;
+        let _ = replies.send(ToAgent::replied(id, result)).await;
+        drop(permit);
+    });
+}
+
+/// Who asks: an agent, and the groups as they are (which say if it supervises).
+#[derive(Clone, Copy)]
+struct Asker<'a> {
+    ext: &'a str,
+    routing: &'a Routing,
+}
+
+/// Does what `asker` asks of the missed caller `phone`: what to tell it.
+async fn answer_ask(
+    relay: &RelayState,
+    asker: Asker<'_>,
     phone: &str,
-    claim: bool,
-    supervisor: bool,
+    ask: ClaimAsk,
 ) -> Result<String, String> {
+    let store = &relay.store;
+    let supervisor = asker.routing.supervisors.contains(asker.ext);
     let number = phone::normalize(phone);
-    let failed = |e: CoreError| ClaimAnswer::StoreFailed(e.to_string()).to_string();
-    let view = derive_view(store, contacts).await.map_err(failed)?;
-    // A supervisor releases a claim as the agent who made it.
-    let owner = (supervisor && !claim)
-        .then(|| {
-            view.missed
-                .iter()
-                .find(|e| e.cleared.is_none() && e.phone_normalized == number)
-                .and_then(|e| e.claimed_by.clone())
-        })
-        .flatten();
-    let ext = owner.as_deref().unwrap_or(ext);
-    check_claim(&view.missed, &number, ext, claim).map_err(|refused| refused.to_string())?;
+    let view = derive_view(store, &relay.hook.contacts)
+        .await
+        .map_err(store_failed)?;
+    let refused = |refused: ClaimRefused| refused.to_string();
     let entry = view
         .missed
         .iter()
         .find(|e| e.cleared.is_none() && e.phone_normalized == number)
-        .expect("checked: the entry is open");
-    if claim {
-        let asked = Claim {
-            phone_normalized: number.clone(),
-            ext: ext.to_owned(),
-            at: OffsetDateTime::now_utc(),
-        };
-        if !store
-            .claim(asked, entry.first_missed)
-            .await
-            .map_err(failed)?
-        {
-            // Another agent claimed it between the check and the write: say who,
-            // or, if they let it go again meanwhile, that nothing was recorded.
-            let view = derive_view(store, contacts).await.map_err(failed)?;
-            check_claim(&view.missed, &number, ext, true).map_err(|refused| refused.to_string())?;
-            return Err(ClaimAnswer::Changed(entry.phone.clone()).to_string());
+        .cloned()
+        .ok_or_else(|| refused(ClaimRefused::NotWaiting(number.clone())))?;
+    // A supervisor releases (and reassigns) a claim as the agent who made it.
+    let owner = entry.claimed_by.clone().filter(|_| supervisor);
+    let answer = match ask {
+        ClaimAsk::Claim => {
+            check_claim(&view.missed, &number, asker.ext, true).map_err(refused)?;
+            claim_for(relay, &entry, asker.ext).await?;
+            ClaimAnswer::Claimed(entry.phone)
         }
-    } else {
-        store.release(&number, ext).await.map_err(failed)?;
+        ClaimAsk::Release => {
+            let by = owner.as_deref().unwrap_or(asker.ext);
+            check_claim(&view.missed, &number, by, false).map_err(refused)?;
+            store.release(&number, by).await.map_err(store_failed)?;
+            ClaimAnswer::Released(entry.phone)
+        }
+        ClaimAsk::Reassign(to) => {
+            if !supervisor {
+                return Err(ClaimAnswer::NotSupervisor.to_string());
+            }
+            may_call_back(asker.routing, &view, &entry, &to)?;
+            if owner.as_deref() != Some(to.as_str()) {
+                if let Some(owner) = &owner {
+                    store.release(&number, owner).await.map_err(store_failed)?;
+                }
+                claim_for(relay, &entry, &to).await?;
+            }
+            ClaimAnswer::Reassigned {
+                phone: entry.phone,
+                to,
+            }
+        }
+    };
+    relay.team_changed.notify_one();
+    tracing::info!(ext = asker.ext, %answer, "a missed caller was claimed, released or reassigned");
+    Ok(answer.to_string())
+}
+
+/// Records that `ext` calls back the caller of `entry` (checked free for it).
+async fn claim_for(relay: &RelayState, entry: &MissedEntry, ext: &str) -> Result<(), String> {
+    let asked = Claim {
+        phone_normalized: entry.phone_normalized.clone(),
+        ext: ext.to_owned(),
+        at: OffsetDateTime::now_utc(),
+    };
+    if relay
+        .store
+        .claim(asked, entry.first_missed)
+        .await
+        .map_err(store_failed)?
+    {
+        return Ok(());
     }
-    changed.notify_one();
-    tracing::info!(ext, claim, "an agent claimed or released a missed caller");
-    let phone = entry.phone.clone();
-    Ok(if claim {
-        ClaimAnswer::Claimed(phone)
-    } else {
-        ClaimAnswer::Released(phone)
+    // Another agent claimed it between the check and the write: say who, or,
+    // if they let it go again meanwhile, that nothing was recorded.
+    let view = derive_view(&relay.store, &relay.hook.contacts)
+        .await
+        .map_err(store_failed)?;
+    check_claim(&view.missed, &entry.phone_normalized, ext, true)
+        .map_err(|refused| refused.to_string())?;
+    Err(ClaimAnswer::Changed(entry.phone.clone()).to_string())
+}
+
+/// Whether agent `to` may be given the callback of `entry`: an agent of the
+/// relay whose part of the queue holds it.
+fn may_call_back(
+    routing: &Routing,
+    view: &TeamView,
+    entry: &MissedEntry,
+    to: &str,
+) -> Result<(), String> {
+    if !view.members.iter().any(|member| member.ext == to) {
+        return Err(ClaimAnswer::NotAnAgent(to.to_owned()).to_string());
     }
-    .to_string())
+    let theirs = routing.team_view_for(view, &routing.view_key(&routing.viewer(to)));
+    if theirs
+        .missed
+        .iter()
+        .any(|e| e.phone_normalized == entry.phone_normalized)
+    {
+        Ok(())
+    } else {
+        Err(ClaimAnswer::NotTheirs {
+            phone: entry.phone.clone(),
+            to: to.to_owned(),
+        }
+        .to_string())
+    }
+}
+
+fn store_failed(e: CoreError) -> String {
+    ClaimAnswer::StoreFailed(e.to_string()).to_string()
 }
 
 /// What the relay tells an agent of a claim or release, besides a
@@ -207,6 +301,24 @@ pub(crate) enum ClaimAnswer {
     Claimed(String),
     /// The number is back in the team's queue.
     Released(String),
+    /// A supervisor gave the callback to agent `to`.
+    Reassigned {
+        /// The caller's number.
+        phone: String,
+        /// The agent calling back now.
+        to: String,
+    },
+    /// Only supervisors reassign callbacks.
+    NotSupervisor,
+    /// The extension is not one of the relay's agents.
+    NotAnAgent(String),
+    /// The agent is in no group that sees this caller.
+    NotTheirs {
+        /// The caller's number.
+        phone: String,
+        /// The agent asked for.
+        to: String,
+    },
     /// Another agent's claim came between the check and the write, and was let go again.
     Changed(String),
     /// The relay's store failed (what it said).
@@ -220,6 +332,21 @@ impl std::fmt::Display for ClaimAnswer {
                 write!(f, "you are calling back {phone}; the team sees it")
             }
             ClaimAnswer::Released(phone) => write!(f, "{phone} is back in the team's queue"),
+            ClaimAnswer::Reassigned { phone, to } => {
+                write!(f, "{to} is calling back {phone} now; the team sees it")
+            }
+            ClaimAnswer::NotSupervisor => write!(
+                f,
+                "only a supervisor can give a callback to another agent; ask yours"
+            ),
+            ClaimAnswer::NotAnAgent(ext) => write!(
+                f,
+                "extension {ext} is not an agent of this relay; see `xvb board`"
+            ),
+            ClaimAnswer::NotTheirs { phone, to } => write!(
+                f,
+                "{to} is in no group that sees {phone}; put them in its group first"
+            ),
             ClaimAnswer::Changed(phone) => {
                 write!(f, "the queue changed while you claimed {phone}; try again")
             }

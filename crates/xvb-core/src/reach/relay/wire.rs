@@ -1,7 +1,7 @@
 //! The relay's wire format: JSON text frames over the agent's WebSocket —
 //! to the agent `hello`, `event` (a call's event, or a note: `cmd` says),
-//! `caught_up`, `team`, `tags`, `dialed`, `replied`; from the agent `dial`,
-//! `claim`, `release`, `note`, `status`.
+//! `caught_up`, `backfill`, `team`, `tags`, `dialed`, `replied`; from the
+//! agent `dial`, `claim`, `release`, `reassign`, `note`, `status`.
 
 use crate::listener::KnownCaller;
 use crate::notes::{NoteDraft, Tag};
@@ -51,6 +51,10 @@ pub enum ToAgent {
         /// The last sequence number sent before it.
         seq: i64,
     },
+    /// An earlier stored event (or note) the agent may see since it joined a
+    /// group: history to store, never a pop, and not a position to resume
+    /// from. Sent after `caught_up`, oldest first.
+    Backfill(StreamedEvent),
     /// The team's board and missed-call queue: sent after `caught_up`, then
     /// whenever it changes (each one whole: nothing to resume).
     Team(Box<TeamView>),
@@ -135,6 +139,16 @@ pub enum FromAgent {
         id: u64,
         /// The caller's number, in any spelling.
         phone: String,
+    },
+    /// A supervisor gives a missed caller's callback to agent `to` (taking
+    /// it from whoever had claimed it).
+    Reassign {
+        /// Chosen by the agent, returned in `replied`.
+        id: u64,
+        /// The caller's number, in any spelling.
+        phone: String,
+        /// The agent's extension.
+        to: String,
     },
     /// A note on a call (new, or an edit): stored and streamed to every agent.
     Note {

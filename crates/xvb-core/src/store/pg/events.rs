@@ -21,6 +21,25 @@ impl PgStore {
         events_after_on(&client, seq, limit, notes).await
     }
 
+    /// Stored events (and notes, with `notes`) before `seq`, newest first.
+    pub async fn events_before(
+        &self,
+        seq: i64,
+        limit: usize,
+        notes: bool,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT seq, received_at, fields, cmd FROM relay_events
+                 WHERE seq < $1 AND ($3 OR cmd = 'event') ORDER BY seq DESC LIMIT $2",
+                &[&seq, &(limit as i64), &notes],
+            )
+            .await?;
+        entries(&rows)
+    }
+
     /// The newest sequence number and what retention dropped.
     pub async fn kept(&self) -> Result<Kept, CoreError> {
         let client = self.client().await?;
@@ -100,6 +119,11 @@ pub(crate) async fn events_after_on(
             &[&seq, &(limit as i64), &notes],
         )
         .await?;
+    entries(&rows)
+}
+
+/// The journal rows `rows` (seq, received_at, fields, cmd) as entries.
+fn entries(rows: &[tokio_postgres::Row]) -> Result<Vec<JournalEntry>, CoreError> {
     rows.iter()
         .map(|row| {
             Ok(JournalEntry {

@@ -72,6 +72,24 @@ impl PgStore {
         })
     }
 
+    /// The groups `ext` joined when the stream stood at `seq` or later.
+    pub async fn groups_joined_since(
+        &self,
+        ext: &str,
+        seq: i64,
+    ) -> Result<Vec<GroupName>, CoreError> {
+        self.client()
+            .await?
+            .query(
+                "SELECT group_name FROM relay_group_members WHERE ext = $1 AND added_seq >= $2",
+                &[&ext, &seq],
+            )
+            .await?
+            .iter()
+            .map(|row| stored_name(row.get(0)))
+            .collect()
+    }
+
     /// Makes `change`, all or nothing.
     pub async fn change_groups(&self, change: &GroupChange) -> Result<(), CoreError> {
         match change {
@@ -141,7 +159,8 @@ impl PgStore {
         for ext in add {
             need_agent(&tx, ext).await?;
             tx.execute(
-                "INSERT INTO relay_group_members (group_name, ext) VALUES ($1, $2)
+                "INSERT INTO relay_group_members (group_name, ext, added_seq)
+                 VALUES ($1, $2, (SELECT last_seq FROM relay_head WHERE id = 1))
                  ON CONFLICT DO NOTHING",
                 &[&name.as_str(), ext],
             )

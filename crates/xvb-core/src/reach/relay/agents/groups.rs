@@ -4,7 +4,7 @@
 #[cfg(feature = "postgres")]
 use super::RelayStore::Postgres;
 use super::{blocking, RelayStore};
-use crate::groups::{GroupChange, Routing};
+use crate::groups::{GroupChange, GroupName, Routing};
 use crate::pbx::call::Call;
 use crate::team::AgentStatus;
 use crate::CoreError;
@@ -26,6 +26,23 @@ impl RelayStore {
             RelayStore::Sqlite(db) => blocking(db, move |s| s.db().change_groups(&change)).await,
             #[cfg(feature = "postgres")]
             Postgres(pg) => pg.change_groups(&change).await,
+        }
+    }
+
+    /// The groups agent `ext` joined when the stream stood at `seq` or later
+    /// (while it was away, for an agent whose position is `seq`).
+    pub async fn groups_joined_since(
+        &self,
+        ext: &str,
+        seq: i64,
+    ) -> Result<Vec<GroupName>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                let ext = ext.to_owned();
+                blocking(db, move |s| s.db().groups_joined_since(&ext, seq)).await
+            }
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => pg.groups_joined_since(ext, seq).await,
         }
     }
 

@@ -137,6 +137,22 @@ impl RelayStore {
         }
     }
 
+    /// Stored events (and notes, with `notes`) before `seq`, newest first.
+    pub async fn events_before(
+        &self,
+        seq: i64,
+        limit: usize,
+        notes: bool,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                blocking(db, move |db| db.events_before(seq, limit, notes)).await
+            }
+            #[cfg(feature = "postgres")]
+            RelayStore::Postgres(pg) => pg.events_before(seq, limit, notes).await,
+        }
+    }
+
     /// The newest sequence number (0 before any request) and what was pruned.
     pub async fn kept(&self) -> Result<Kept, CoreError> {
         match self {

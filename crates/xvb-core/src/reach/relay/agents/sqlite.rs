@@ -73,6 +73,16 @@ impl SqliteRelayStore {
         self.db().events_after(seq, limit, notes)
     }
 
+    /// Stored events (and notes, with `notes`) before `seq`, newest first.
+    pub fn events_before(
+        &self,
+        seq: i64,
+        limit: usize,
+        notes: bool,
+    ) -> Result<Vec<JournalEntry>, CoreError> {
+        self.db().events_before(seq, limit, notes)
+    }
+
     /// The newest sequence number (0 before any request) and what was pruned.
     pub fn kept(&self) -> Result<Kept, CoreError> {
         self.db().kept()
