@@ -26,8 +26,8 @@ use xvb_core::reach::Reach;
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::{HistoryQuery, ImportReport};
 use xvb_core::team::{
-    AgentState, AgentStatus, Cleared, Member, MemberState, MissedEntry, Reached, StatusChange,
-    TeamView,
+    AgentState, AgentStatus, Cleared, GroupLines, Member, MemberState, MissedEntry, Reached,
+    StatusChange, TeamView,
 };
 
 fn declarations() -> String {
@@ -75,6 +75,7 @@ fn declarations() -> String {
         Reached::decl(&cfg),
         Cleared::decl(&cfg),
         MissedEntry::decl(&cfg),
+        GroupLines::decl(&cfg),
         TeamView::decl(&cfg),
     ];
     let mut out = String::from(

@@ -102,8 +102,11 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Only this call-centre group's members.
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
     },
-    /// (Relay mode) The team's missed-call queue: list, claim, release.
+    /// (Relay mode) The team's missed-call queue: list, claim, release, reassign.
     #[command(subcommand)]
     Missed(team::MissedCommand),
     /// (Relay mode) My status: with no change, show it; else available,
@@ -182,7 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         } => recording::decode_g722(&input, &output, bits)?,
         Command::Recording(command) => recording::run(&data, command)?,
         Command::Sim(args) => return sim::run(args),
-        Command::Board { json } => team::board(&data, json)?,
+        Command::Board { json, group } => team::board(&data, json, group.as_deref())?,
         Command::Missed(command) => team::missed(&data, command)?,
         Command::Status { change, json } => team::status(&data, change, json)?,
     }

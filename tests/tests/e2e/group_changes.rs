@@ -1,8 +1,9 @@
 //! Changes to a relay's groups while agents work (one SQLite node, and two
 //! nodes on PostgreSQL): an agent put in a group gets its last 24 hours of
 //! calls as history without a pop — at once when connected, and when it next
-//! connects if it was away — while a group it left stops reaching it; and a
-//! supervisor gives a missed caller's callback to another agent.
+//! connects if it was away — while a group it left stops reaching it; the
+//! board, queue and history by group; and a supervisor gives a missed
+//! caller's callback to another agent.
 
 use crate::groups::{ring, rings_until, SALES_LINE, SUPPORT_LINE};
 use crate::team::{call, connect, until, Cli, Relays};
@@ -87,6 +88,21 @@ fn membership_changes(relays: Relays) {
     );
     assert_eq!(had_after.len(), 3, "nothing twice: {had_after:?}");
 
+    // 102's history by group (it is in both).
+    let output = a102
+        .command(&["history", "--json", "--group", "SALES"])
+        .env("XVB_RELAY", &codes[2])
+        .output()
+        .unwrap();
+    let sales: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    let mut callids: Vec<&str> = sales
+        .iter()
+        .map(|c| c["callid"].as_str().unwrap())
+        .collect();
+    callids.sort();
+    assert_eq!(callids, ["SALES-1", "SALES-2"]);
+
     // A supervisor gives sales' missed caller to another sales agent.
     let mut missed = call("SALES-1", "79160000021", "");
     missed.line = Some(SALES_LINE.into());
@@ -95,6 +111,30 @@ fn membership_changes(relays: Relays) {
     let (cli_100, cli_101, cli_200) = (cli("100"), cli("101"), cli("200"));
     until(|| cli_100.ok(&["missed", "list"]), &["79160000021"]);
     cli_100.ok(&["missed", "claim", "79160000021"]);
+
+    // The supervisor's filter by group: the board and the queue.
+    let board = until(
+        || cli_200.ok(&["board", "--group", "support"]),
+        &["102 ", "103 "],
+    );
+    assert!(
+        !board.contains("100 ") && !board.contains("101 "),
+        "{board}"
+    );
+    let support = cli_200.ok(&["missed", "list", "--group", "support"]);
+    assert!(!support.contains("79160000021"), "{support}");
+    let sales = cli_200.ok(&["missed", "list", "--group", "sales"]);
+    assert!(sales.contains("79160000021"), "{sales}");
+    let refused = cli_200.fails(&["board", "--group", "vip"]);
+    assert!(
+        refused.contains("there is no group `vip` on your board; yours: sales, support"),
+        "{refused}"
+    );
+    let refused = cli_100.fails(&["missed", "list", "--group", "support"]);
+    assert!(
+        refused.contains("yours: sales"),
+        "an agent's own groups: {refused}"
+    );
     for (asker, to, why) in [
         (&cli_101, "101", "only a supervisor can give a callback"),
         (&cli_200, "103", "103 is in no group that sees 79160000021"),

@@ -738,7 +738,11 @@ since?: string | null,
 /**
  * Its status (a break, after-call work), if it set one.
  */
-status?: AgentStatus | null, };
+status?: AgentStatus | null, 
+/**
+ * The call-centre groups it is in.
+ */
+groups?: Array<string>, };
 
 export type Reached = "called_back" | "called_in";
 
@@ -796,7 +800,25 @@ claimed_by?: string | null,
 /**
  * Cleared: the caller was reached.
  */
-cleared?: Cleared | null, };
+cleared?: Cleared | null, 
+/**
+ * The call-centre groups its line goes to (none: every agent's).
+ */
+groups?: Array<string>, };
+
+export type GroupLines = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The PBX lines it answers.
+ */
+lines: Array<string>, 
+/**
+ * Whether calls on lines no group answers go to it.
+ */
+default?: boolean, };
 
 export type TeamView = { 
 /**
@@ -819,5 +841,10 @@ waiting: number,
 /**
  * The break reasons an agent may pick (the relay admin's list).
  */
-breaks?: Array<string>, };
+breaks?: Array<string>, 
+/**
+ * The call-centre groups the view can be narrowed to (all of them for a
+ * supervisor, an agent's own otherwise; none on a relay without groups).
+ */
+groups?: Array<GroupLines>, };
 

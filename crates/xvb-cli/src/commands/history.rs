@@ -10,7 +10,7 @@ use xvb_core::config::DataDir;
 use xvb_core::pbx::pop::Language;
 use xvb_core::pbx::protocol::Direction;
 use xvb_core::store::history::csv::{export_csv, CsvOptions};
-use xvb_core::store::{Database, HistoryQuery};
+use xvb_core::store::{Database, GroupCalls, HistoryQuery};
 
 /// `xvb history`'s filters and output.
 #[derive(Args)]
@@ -48,6 +48,9 @@ pub(crate) struct HistoryArgs {
     /// Only calls up to and including this day (YYYY-MM-DD, local time).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     until: Option<Date>,
+    /// (Relay mode) Only this call-centre group's calls: on its lines, or dialled by its members.
+    #[arg(long, value_name = "NAME")]
+    group: Option<String>,
     /// At most N calls (CSV takes every matching call).
     #[arg(long, value_name = "N", default_value_t = 100)]
     limit: usize,
@@ -75,6 +78,20 @@ fn day_start_ms(day: Date, offset: UtcOffset) -> i64 {
     (start.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// Group `name`'s calls, as the relay's team view describes the group.
+fn group_calls(data: &DataDir, name: &str) -> Result<GroupCalls, CliError> {
+    let whole = super::team::team_view(data, None)?;
+    let view = super::team::narrowed(&whole, name)?;
+    let group = &view.groups[0];
+    Ok(GroupCalls {
+        lines: group.lines.clone(),
+        members: view.members.iter().map(|m| m.ext.clone()).collect(),
+        other_groups_lines: group
+            .default
+            .then(|| whole.groups.iter().flat_map(|g| g.lines.clone()).collect()),
+    })
+}
+
 /// Runs `xvb history`: one line per call, JSON with `--json`, or a CSV file with `--csv`.
 pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
     // The CLI has one thread here, so the local offset can be read.
@@ -90,6 +107,11 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
             .until
             .and_then(Date::next_day)
             .map(|day| day_start_ms(day, offset)),
+        group: args
+            .group
+            .as_deref()
+            .map(|name| group_calls(data, name))
+            .transpose()?,
         limit: args.limit,
         ..HistoryQuery::default()
     };

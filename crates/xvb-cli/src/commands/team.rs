@@ -29,6 +29,9 @@ pub(crate) enum MissedCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Only the callers of this call-centre group's lines.
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
     },
     /// "I'll call back": everyone sees you are calling NUMBER back.
     Claim {
@@ -124,17 +127,40 @@ fn status_text(status: Option<&AgentStatus>, now: OffsetDateTime) -> String {
     }
 }
 
-/// Runs `xvb board`.
-pub(crate) fn board(data: &DataDir, json: bool) -> Result<(), CliError> {
-    let view = through_relay(data, |_, view| async move { Ok(view) })?;
+/// Runs `xvb board` (of one group with `group`).
+pub(crate) fn board(data: &DataDir, json: bool, group: Option<&str>) -> Result<(), CliError> {
+    let view = team_view(data, group)?;
     print_board(&view, json);
     Ok(())
 }
 
+/// The team view from the relay, narrowed to `group` if named.
+pub(crate) fn team_view(data: &DataDir, group: Option<&str>) -> Result<TeamView, CliError> {
+    let view = through_relay(data, |_, view| async move { Ok(view) })?;
+    match group {
+        None => Ok(view),
+        Some(name) => narrowed(&view, name),
+    }
+}
+
+/// `view` narrowed to group `name`, or why not.
+pub(crate) fn narrowed(view: &TeamView, name: &str) -> Result<TeamView, CliError> {
+    view.of_group(name).ok_or_else(|| {
+        CliError::Failed(if view.groups.is_empty() {
+            format!("there is no group `{name}`: your relay has no groups")
+        } else {
+            format!(
+                "there is no group `{name}` on your board; yours: {}",
+                view.group_names()
+            )
+        })
+    })
+}
+
 /// Runs one `xvb missed` command.
 pub(crate) fn missed(data: &DataDir, command: MissedCommand) -> Result<(), CliError> {
-    if let MissedCommand::List { json } = command {
-        let view = through_relay(data, |_, view| async move { Ok(view) })?;
+    if let MissedCommand::List { json, group } = command {
+        let view = team_view(data, group.as_deref())?;
         print_missed(&view, json);
         return Ok(());
     }

@@ -169,3 +169,44 @@ fn each_group_gets_its_members_and_missed_callers() {
     assert_eq!(supervisor, ViewKey::Everything);
     assert_eq!(routing.team_view_for(&view, &supervisor), view);
 }
+
+#[test]
+fn a_labelled_view_narrows_to_one_group() {
+    let mut routing = routing();
+    routing.default = DefaultGroup::Named(name("support"));
+    let calls = [
+        call_on("S", "74950000001", "79160000001", true),
+        call_on("P", "74950000002", "79160000002", true),
+        call_on("O", "74950000009", "79160000003", true),
+    ];
+    let roster: Vec<(String, bool)> = ["100", "101", "102", "200"]
+        .iter()
+        .map(|ext| (ext.to_string(), true))
+        .collect();
+    let now = crate::team::test_calls::t0() + time::Duration::minutes(1);
+    let mut view =
+        crate::team::TeamView::derive(&calls, &roster, &[], &|_| None, &|_, _| true, now);
+    routing.label(&mut view);
+    assert_eq!(view.group_names(), "sales, support");
+    assert!(view.groups[1].default && !view.groups[0].default);
+    assert_eq!(view.groups[0].lines, ["74950000001"]);
+
+    let sales = view.of_group("Sales").expect("a group of the view");
+    let exts: Vec<&str> = sales.members.iter().map(|m| m.ext.as_str()).collect();
+    assert_eq!(exts, ["100", "101"], "the supervisor is in no group");
+    let phones: Vec<&str> = sales.missed.iter().map(|m| m.phone.as_str()).collect();
+    assert_eq!(phones, ["79160000001"]);
+    let support = view.of_group("support").unwrap();
+    let phones: Vec<&str> = support.missed.iter().map(|m| m.phone.as_str()).collect();
+    assert_eq!(
+        phones,
+        ["79160000002", "79160000003"],
+        "its line and the unclaimed one (it is the default)"
+    );
+    assert_eq!(support.waiting, 2);
+    assert!(view.of_group("vip").is_none());
+
+    // An agent's part offers its own groups only.
+    let part = routing.team_view_for(&view, &routing.view_key(&routing.viewer("100")));
+    assert_eq!(part.group_names(), "sales");
+}

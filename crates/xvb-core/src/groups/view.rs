@@ -1,11 +1,12 @@
 //! The team view by group: which board rows and missed callers an agent gets
-//! (its groups' members and callers; a supervisor everything), and at which
-//! extensions a ringing call rings (its group's members).
+//! (its groups' members and callers; a supervisor everything), each labelled
+//! with its groups, and at which extensions a ringing call rings (its group's
+//! members).
 
-use super::{Audience, CallRoute, GroupName, Routing, Viewer};
+use super::{Audience, CallRoute, DefaultGroup, GroupName, Routing, Viewer};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
-use crate::team::TeamView;
+use crate::team::{GroupLines, TeamView};
 use std::collections::BTreeSet;
 
 /// Which team view an agent gets: agents of the same groups share one.
@@ -88,6 +89,42 @@ impl Routing {
             waiting: missed.iter().filter(|m| m.cleared.is_none()).count(),
             missed,
             breaks: view.breaks.clone(),
+            groups: view
+                .groups
+                .iter()
+                .filter(|g| mine.iter().any(|name| name.as_str() == g.name))
+                .cloned()
+                .collect(),
         }
+    }
+
+    /// Writes the groups into `view`: each member's, each missed caller's
+    /// (its line's), and the list a view can be narrowed to.
+    pub fn label(&self, view: &mut TeamView) {
+        let names = |groups: &mut dyn Iterator<Item = &GroupName>| {
+            groups.map(|g| g.as_str().to_owned()).collect::<Vec<_>>()
+        };
+        for member in &mut view.members {
+            member.groups = names(&mut self.groups_of(&member.ext).iter());
+        }
+        for entry in &mut view.missed {
+            let route = CallRoute {
+                line: entry.line_number.clone(),
+                ..CallRoute::default()
+            };
+            entry.groups = match self.audience(&route) {
+                Audience::Everyone => Vec::new(),
+                Audience::Some { groups, .. } => names(&mut groups.iter()),
+            };
+        }
+        view.groups = self
+            .groups
+            .values()
+            .map(|group| GroupLines {
+                name: group.name.as_str().to_owned(),
+                lines: group.lines.iter().map(|l| l.as_str().to_owned()).collect(),
+                default: self.default == DefaultGroup::Named(group.name.clone()),
+            })
+            .collect();
     }
 }

@@ -42,7 +42,7 @@ mod tests;
 
 pub use calls::EventOutcome;
 pub use contacts::ImportReport;
-pub use history::HistoryQuery;
+pub use history::{GroupCalls, HistoryQuery};
 pub use journal::{JournalEntry, Kept};
 pub use notes::{is_note, note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
 pub use prune::Pruned;

@@ -75,6 +75,9 @@ pub struct Member {
     /// Its status (a break, after-call work), if it set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::AgentStatus>,
+    /// The call-centre groups it is in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
 }
 
 impl Member {
@@ -94,6 +97,7 @@ impl Member {
             direction: None,
             since: None,
             status: None,
+            groups: Vec::new(),
         }
     }
 

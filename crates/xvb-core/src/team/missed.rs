@@ -78,6 +78,9 @@ pub struct MissedEntry {
     /// Cleared: the caller was reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleared: Option<Cleared>,
+    /// The call-centre groups its line goes to (none: every agent's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
 }
 
 /// What happened with a number, in time order.
@@ -153,6 +156,7 @@ pub fn missed_queue(calls: &[Call], claims: &[Claim]) -> Vec<MissedEntry> {
                             last_missed: at,
                             claimed_by: None,
                             cleared: None,
+                            groups: Vec::new(),
                         },
                     );
                 }

@@ -9,17 +9,20 @@
 //! - [`board`] — one row per extension;
 //! - [`missed`] — the queue: misses merged by number, claims, clearing;
 //! - [`status`] — an agent's status: available, break, after-call work;
+//! - [`by_group`] — the view narrowed to one call-centre group;
 //! - [`context`] — a caller's last contact with the team, folded into
 //!   [`crate::pbx::context::CallerContext`] for the ring pop.
 //!
 //! Uses only `pbx` (calls, numbers, the caller's context) and `notes` (a note's summary).
 
 pub mod board;
+pub mod by_group;
 pub mod context;
 pub mod missed;
 pub mod status;
 
 pub use board::{members, Member, MemberState};
+pub use by_group::GroupLines;
 pub use context::{caller_context, last_note};
 pub use missed::{check_claim, missed_queue, Claim, ClaimRefused, Cleared, MissedEntry, Reached};
 pub use status::{AgentState, AgentStatus, StatusChange, StatusRefused};
@@ -53,6 +56,10 @@ pub struct TeamView {
     /// The break reasons an agent may pick (the relay admin's list).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub breaks: Vec<String>,
+    /// The call-centre groups the view can be narrowed to (all of them for a
+    /// supervisor, an agent's own otherwise; none on a relay without groups).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupLines>,
 }
 
 /// The most waiting callers an agent's view carries (the oldest): a view goes
@@ -81,6 +88,7 @@ impl TeamView {
             waiting: missed.iter().filter(|m| m.cleared.is_none()).count(),
             missed,
             breaks: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -90,6 +98,7 @@ impl TeamView {
             && self.missed == other.missed
             && self.waiting == other.waiting
             && self.breaks == other.breaks
+            && self.groups == other.groups
     }
 
     /// What agents receive: the oldest [`SHOWN_WAITING`] waiting callers and

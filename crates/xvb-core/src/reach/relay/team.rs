@@ -67,6 +67,7 @@ async fn derive_under(
         member.status = statuses.get(&member.ext).map(|s| s.at(now));
     }
     view.breaks = store.break_reasons().await?;
+    routing.label(&mut view);
     Ok(view)
 }
 

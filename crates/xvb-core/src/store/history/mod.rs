@@ -1,6 +1,6 @@
 //! History queries over the `calls` table: filters, search, paging, counts.
 //!
-//! - this file — [`HistoryQuery`] and the queries [`Database`] answers with it;
+//! - this file — [`HistoryQuery`], [`GroupCalls`] and the queries [`Database`] answers with it;
 //! - `sql` — a query as SQL: search terms, the index's `MATCH`, `WHERE` clauses;
 //! - [`csv`] — history with notes as CSV that Excel opens (BOM, `;` option).
 
@@ -38,10 +38,26 @@ pub struct HistoryQuery {
     /// Only calls first seen before this time (Unix milliseconds).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub until_ms: Option<i64>,
+    /// Only a call-centre group's calls (what its team view says of it).
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub group: Option<GroupCalls>,
     /// At most this many calls.
     pub limit: usize,
     /// Skip this many (paging).
     pub offset: usize,
+}
+
+/// A call-centre group's calls: incoming on its lines (and, for the default
+/// group, on lines no group answers), outgoing by its members. Lines as the
+/// PBX sends `line_number` (digits).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct GroupCalls {
+    /// The lines it answers.
+    pub lines: Vec<String>,
+    /// Its members' extensions.
+    pub members: Vec<String>,
+    /// For the default group: every group's lines (calls on any other line are its).
+    pub other_groups_lines: Option<Vec<String>>,
 }
 
 /// Looking up and sorting a tagged call costs about as much as testing one
@@ -251,3 +267,6 @@ impl Database {
             .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?)
     }
 }
+
+#[cfg(test)]
+mod tests;

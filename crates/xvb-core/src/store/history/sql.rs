@@ -160,6 +160,24 @@ impl HistoryQuery {
                 vec![Value::Text(ext.clone())],
             );
         }
+        if let Some(group) = &self.group {
+            let json = |list: &[String]| Value::Text(serde_json::to_string(list).expect("strings"));
+            let default = group.other_groups_lines.as_deref();
+            // `->>` names a field without a `$`, which stands for a parameter here.
+            push(
+                "(CASE WHEN c.direction = 'out' \
+                 THEN c.record ->> 'ext' IN (SELECT value FROM json_each($)) \
+                 ELSE coalesce(c.record ->> 'line_number', '') IN (SELECT value FROM json_each($)) \
+                 OR ($ AND coalesce(c.record ->> 'line_number', '') \
+                 NOT IN (SELECT value FROM json_each($))) END)",
+                vec![
+                    json(&group.members),
+                    json(&group.lines),
+                    Value::Integer(default.is_some().into()),
+                    json(default.unwrap_or_default()),
+                ],
+            );
+        }
         if let Some(tag) = &self.tag {
             // Not correlated: the tagged calls are read once, then looked up by
             // id (0.3 s at a million calls when each call looked for its notes).
@@ -185,6 +203,7 @@ impl HistoryQuery {
             || self.live
             || self.ext.is_some()
             || self.tag.is_some()
+            || self.group.is_some()
             || self.since_ms.is_some()
             || self.until_ms.is_some()
     }
