@@ -5,7 +5,7 @@
 //! colleague's recent calls, the live view's word on a caller being called
 //! back, a colleague's note appearing in the open call, the agent's status
 //! picked in the window (a break on its row and at a colleague's board) and
-//! in the tray's menu, in English and Russian (screenshots under `target/screenshots/team-*.png`).
+//! in the tray's menu, a supervisor's group filter, in English and Russian (screenshots under `target/screenshots/team-*.png`).
 
 use crate::team::{call, connect, Cli};
 use xvb_e2e::agent::Agent;
@@ -25,17 +25,42 @@ fn entry(phone: &str) -> String {
     format!("[data-testid=team-missed] [data-phone='{phone}']")
 }
 
-/// Picks `value` in the status picker, as a person does (a change event,
-/// which bubbles: Svelte listens for it on the page).
-async fn select_status(client: &fantoccini::Client, value: &str) {
-    wait_text(client, "[data-testid=my-status]", "").await;
-    let script = "const field = document.querySelector('[data-testid=status-select]');
-                  field.value = arguments[0];
+/// Picks `value` in the picker `testid` (the status, the group), as a person
+/// does (a change event, which bubbles: Svelte listens for it on the page).
+async fn select(client: &fantoccini::Client, testid: &str, value: &str) {
+    wait_text(client, &format!("[data-testid={testid}]"), "").await;
+    let script = "const field = document.querySelector(`[data-testid=${arguments[0]}]`);
+                  field.value = arguments[1];
                   field.dispatchEvent(new Event('change', { bubbles: true }));";
     client
-        .execute(script, vec![serde_json::json!(value)])
+        .execute(
+            script,
+            vec![serde_json::json!(testid), serde_json::json!(value)],
+        )
         .await
         .unwrap();
+}
+
+/// Waits until the board's rows are exactly `exts`, in order.
+async fn board_shows(client: &fantoccini::Client, exts: &[&str]) {
+    let started = std::time::Instant::now();
+    loop {
+        let rows = client
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=team-board] [data-ext]')].map((row) => row.dataset.ext);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if rows == serde_json::json!(exts) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "the board showed {rows}, not {exts:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,7 +172,7 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
 
     // My status: a break from the picker shows on my row and at 101's board.
     click(client, "[data-testid=colleague-calls] .close").await;
-    select_status(client, "break:Обед").await;
+    select(client, "status-select", "break:Обед").await;
     wait_inner_text(
         client,
         "[data-ext='100'] [data-testid=member-status]",
@@ -181,5 +206,28 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     );
     tray.click("Доступен").await;
     crate::team::until(|| cli_101.ok(&["board"]), &["100 ringing"]);
+
+    // 100 supervises two groups now: its filter narrows the board and the queue.
+    for args in [
+        &["group", "add", "sales", "--line", "74950000000"][..],
+        &["group", "add", "support", "--line", "74950000002"],
+        &["group", "members", "sales", "--add", "101"],
+        &["group", "members", "support", "--add", "102"],
+        &["agent", "role", "100", "supervisor"],
+    ] {
+        let mut all = vec!["relay"];
+        all.extend_from_slice(args);
+        relay.ok(&all);
+    }
+    select(client, "group-select", "support").await;
+    wait_text(client, "[data-testid=team-missed]", "Пропущенных нет").await;
+    board_shows(client, &["102"]).await;
+    screenshot(client, "team-groups-ru").await;
+    choose_language(client, "en").await;
+    click(client, "[data-tab=team]").await;
+    select(client, "group-select", "sales").await;
+    wait_text(client, &entry("79031112233"), "101 is calling back").await;
+    board_shows(client, &["101"]).await;
+    screenshot(client, "team-groups-en").await;
     desktop.close().await;
 }

@@ -7,7 +7,7 @@ import { PAGE_SIZE, visibleWindow } from "./virtual";
 import { narrowed } from "./history";
 import { phonesOf } from "./contacts";
 import { shortcutOf } from "./shortcut";
-import { contextLines, missedState, myExtension, statusAt, statusText, timer, waited } from "./team";
+import { contextLines, missedState, myExtension, ofGroup, statusAt, statusText, timer, waited } from "./team";
 import type { MissedEntry } from "./bindings";
 
 describe("format", () => {
@@ -222,5 +222,41 @@ describe("agent status", () => {
     const acw = { state: "acw", since: "2026-12-05T10:00:00Z", until: "2026-12-05T10:00:30Z" } as const;
     expect(statusText("en", acw, since + 12_000)).toBe("after-call work 0:12");
     expect(statusAt(acw, since + 30_000)?.state).toBe("available");
+  });
+});
+
+describe("the team view by group", () => {
+  const entry = (phone: string, groups: string[], cleared = false) => ({
+    phone,
+    phone_normalized: phone,
+    callid: phone,
+    count: 1,
+    first_missed: "2026-12-06T10:00:00Z",
+    last_missed: "2026-12-06T10:00:00Z",
+    groups,
+    cleared: cleared ? { how: "called_back" as const, at: "2026-12-06T10:05:00Z", by: "100" } : null,
+  });
+  const member = (ext: string, groups: string[]) => ({ ext, state: "free" as const, connected: true, groups });
+  const view = {
+    at: "2026-12-06T10:06:00Z",
+    members: [member("100", ["sales"]), member("101", ["sales", "support"]), member("102", ["support"]), member("200", [])],
+    missed: [entry("1", ["sales"]), entry("2", ["support"]), entry("3", []), entry("4", ["support"], true)],
+    waiting: 3,
+    groups: [
+      { name: "sales", lines: ["74950000001"] },
+      { name: "support", lines: ["74950000002"] },
+    ],
+  };
+
+  it("keeps a group's members and the callers of its lines and of every agent's lines", () => {
+    const support = ofGroup(view, "support");
+    expect(support.members.map((m) => m.ext)).toEqual(["101", "102"]);
+    expect(support.missed.map((m) => m.phone)).toEqual(["2", "3", "4"]);
+    expect(support.waiting).toBe(2);
+  });
+
+  it("shows everything for all groups, or a group the view no longer has", () => {
+    expect(ofGroup(view, null)).toBe(view);
+    expect(ofGroup(view, "vip")).toBe(view);
   });
 });

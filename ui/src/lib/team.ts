@@ -1,5 +1,5 @@
 // The team view's words and clocks: what each board row and missed caller says.
-import type { AgentStatus, CallerContext, LinkStatus, Member, MissedEntry, Reach } from "./bindings";
+import type { AgentStatus, CallerContext, LinkStatus, Member, MissedEntry, Reach, TeamView } from "./bindings";
 import { fill, translate, type Lang } from "./i18n";
 import { formatDuration, formatNumber, formatWhen } from "./format";
 
@@ -94,4 +94,19 @@ export function statusText(lang: Lang, status: AgentStatus | null | undefined, n
   if (!at || at.state === "available") return "";
   const word = at.state === "break" ? fill(lang, "statusBreak", { reason: at.reason ?? "" }) : translate(lang, "statusAcw");
   return `${word} ${timer(at.since, now)}`;
+}
+
+/** The view narrowed to group `name` (its members, the callers of its lines and of
+ * lines every agent gets), as `xvb board --group` does; the whole view for `null`
+ * or a group the view no longer has. */
+export function ofGroup(view: TeamView, name: string | null): TeamView {
+  if (!name || !(view.groups ?? []).some((g) => g.name === name)) return view;
+  const mine = (groups: string[] | undefined) => (groups ?? []).includes(name);
+  const missed = view.missed.filter((m) => !(m.groups ?? []).length || mine(m.groups));
+  return {
+    ...view,
+    members: view.members.filter((m) => mine(m.groups)),
+    missed,
+    waiting: missed.filter((m) => !m.cleared).length,
+  };
 }

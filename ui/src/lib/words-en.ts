@@ -158,6 +158,8 @@ export const en = {
   statusBreak: "break · {reason}",
   statusAcw: "after-call work",
   noBreaks: "(the admin has set no break reasons)",
+  group: "Group",
+  allGroups: "All groups",
   webhookUrl: "Webhook URL for the PBX",
   copy: "Copy",
   copied: "Copied",

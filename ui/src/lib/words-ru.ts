@@ -160,6 +160,8 @@ export const ru: Record<Key, string> = {
   statusBreak: "перерыв · {reason}",
   statusAcw: "обработка",
   noBreaks: "(администратор не задал причины перерыва)",
+  group: "Группа",
+  allGroups: "Все группы",
   webhookUrl: "Адрес вебхука для АТС",
   copy: "Копировать",
   copied: "Скопировано",
