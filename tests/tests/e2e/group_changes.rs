@@ -44,11 +44,7 @@ fn history_with(agent: &Agent, wanted: &[&str]) -> Vec<String> {
 
 fn membership_changes(relays: Relays) {
     let exts = ["100", "101", "102", "103", "200"];
-    let codes: Vec<String> = exts
-        .iter()
-        .enumerate()
-        .map(|(n, ext)| relays.join_code(ext, n))
-        .collect();
+    let codes = relays.join_codes(&exts);
     relays.relay(&["group", "add", "sales", "--line", SALES_LINE]);
     relays.relay(&["group", "add", "support", "--line", SUPPORT_LINE]);
     relays.relay(&["group", "members", "sales", "--add", "100"]);
@@ -107,7 +103,7 @@ fn membership_changes(relays: Relays) {
     let mut missed = call("SALES-1", "79160000021", "");
     missed.line = Some(SALES_LINE.into());
     relays.post(&missed.completed("Missed", 0, None));
-    let cli = |ext: &str| Cli::new(ext, &codes[exts.iter().position(|e| *e == ext).unwrap()]);
+    let cli = |ext: &str| Cli::of(ext, &exts, &codes);
     let (cli_100, cli_101, cli_200) = (cli("100"), cli("101"), cli("200"));
     until(|| cli_100.ok(&["missed", "list"]), &["79160000021"]);
     cli_100.ok(&["missed", "claim", "79160000021"]);

@@ -72,11 +72,7 @@ fn calls_follow_the_groups_across_a_postgresql_cluster() {
 
 fn calls_follow_the_groups(relays: Relays) {
     let exts = ["100", "101", "102", "103", "200"];
-    let codes: Vec<String> = exts
-        .iter()
-        .enumerate()
-        .map(|(n, ext)| relays.join_code(ext, n))
-        .collect();
+    let codes = relays.join_codes(&exts);
     relays.relay(&["group", "add", "sales", "--line", "+7 495 000-00-01"]);
     relays.relay(&["group", "add", "support", "--line", SUPPORT_LINE]);
     relays.relay(&["group", "members", "sales", "--add", "100,101"]);
@@ -179,7 +175,7 @@ fn calls_follow_the_groups(relays: Relays) {
         missed.line = Some(line.into());
         relays.post(&missed.completed("Missed", 0, None));
     }
-    let cli = |ext: &str| Cli::new(ext, &codes[exts.iter().position(|e| *e == ext).unwrap()]);
+    let cli = |ext: &str| Cli::of(ext, &exts, &codes);
     let (cli_100, cli_101, cli_102, cli_200) = (cli("100"), cli("101"), cli("102"), cli("200"));
     let board = until(|| cli_102.ok(&["board"]), &["102 "]);
     assert!(
@@ -226,11 +222,7 @@ fn breaks_and_after_call_work_on_a_postgresql_cluster() {
 }
 
 fn breaks_and_after_call_work(relays: Relays) {
-    let codes: Vec<String> = ["100", "101"]
-        .iter()
-        .enumerate()
-        .map(|(n, ext)| relays.join_code(ext, n))
-        .collect();
+    let codes = relays.join_codes(&["100", "101"]);
     relays.relay(&["group", "add", "sales", "--line", SALES_LINE]);
     relays.relay(&["group", "members", "sales", "--add", "100,101"]);
     relays.relay(&["group", "acw", "sales", "--seconds", "600"]);

@@ -41,6 +41,15 @@ impl Cli {
         }
     }
 
+    /// The command-line agent of `ext`, one of `exts` whose join codes are `codes`.
+    pub fn of(ext: &str, exts: &[&str], codes: &[String]) -> Cli {
+        let at = exts
+            .iter()
+            .position(|e| *e == ext)
+            .expect("one of the exts");
+        Cli::new(ext, &codes[at])
+    }
+
     /// `xvb ARGS`, which must succeed; its output.
     pub fn ok(&self, args: &[&str]) -> String {
         self.agent.ok(args)
@@ -125,6 +134,14 @@ impl Relays {
         self.nodes[n].relay_join_code(ext, &url)
     }
 
+    /// A join code for each of `exts`, made on the nodes in turn.
+    pub(crate) fn join_codes(&self, exts: &[&str]) -> Vec<String> {
+        exts.iter()
+            .enumerate()
+            .map(|(n, ext)| self.join_code(ext, n))
+            .collect()
+    }
+
     /// Posts as the PBX does, to the next node.
     pub(crate) fn post(&self, fields: &Fields) {
         let turn = self.posted.get();
@@ -207,11 +224,7 @@ fn the_board_and_the_missed_queue_are_one_across_a_postgresql_cluster() {
 }
 
 fn the_board_and_the_missed_queue_follow_the_pbx(relays: Relays) {
-    let codes: Vec<String> = ["101", "102", "103", "104"]
-        .iter()
-        .enumerate()
-        .map(|(n, ext)| relays.join_code(ext, n))
-        .collect();
+    let codes = relays.join_codes(&["101", "102", "103", "104"]);
     let _apps: Vec<_> = codes[..3]
         .iter()
         .zip(["101", "102", "103"])

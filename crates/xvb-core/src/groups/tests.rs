@@ -140,9 +140,9 @@ fn a_ringing_call_rings_its_groups_members_only() {
     );
 }
 
-#[test]
-fn each_group_gets_its_members_and_missed_callers() {
-    let routing = routing();
+/// The view of misses on sales', support's and an unclaimed line, with
+/// 100, 101, 102 and 200 connected.
+fn three_missed() -> crate::team::TeamView {
     let calls = [
         call_on("S", "74950000001", "79160000001", true),
         call_on("P", "74950000002", "79160000002", true),
@@ -153,7 +153,13 @@ fn each_group_gets_its_members_and_missed_callers() {
         .map(|ext| (ext.to_string(), true))
         .collect();
     let now = crate::team::test_calls::t0() + time::Duration::minutes(1);
-    let view = crate::team::TeamView::derive(&calls, &roster, &[], &|_| None, &|_, _| true, now);
+    crate::team::TeamView::derive(&calls, &roster, &[], &|_| None, &|_, _| true, now)
+}
+
+#[test]
+fn each_group_gets_its_members_and_missed_callers() {
+    let routing = routing();
+    let view = three_missed();
     let support = routing.view_key(&routing.viewer("102"));
     let part = routing.team_view_for(&view, &support);
     let exts: Vec<&str> = part.members.iter().map(|m| m.ext.as_str()).collect();
@@ -174,18 +180,7 @@ fn each_group_gets_its_members_and_missed_callers() {
 fn a_labelled_view_narrows_to_one_group() {
     let mut routing = routing();
     routing.default = DefaultGroup::Named(name("support"));
-    let calls = [
-        call_on("S", "74950000001", "79160000001", true),
-        call_on("P", "74950000002", "79160000002", true),
-        call_on("O", "74950000009", "79160000003", true),
-    ];
-    let roster: Vec<(String, bool)> = ["100", "101", "102", "200"]
-        .iter()
-        .map(|ext| (ext.to_string(), true))
-        .collect();
-    let now = crate::team::test_calls::t0() + time::Duration::minutes(1);
-    let mut view =
-        crate::team::TeamView::derive(&calls, &roster, &[], &|_| None, &|_, _| true, now);
+    let mut view = three_missed();
     routing.label(&mut view);
     assert_eq!(view.group_names(), "sales, support");
     assert!(view.groups[1].default && !view.groups[0].default);
