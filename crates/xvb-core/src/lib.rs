@@ -38,6 +38,7 @@ pub mod notifications;
 pub mod pbx;
 pub mod private;
 pub mod reach;
+pub mod reports;
 pub mod secret;
 pub mod spreadsheet;
 pub mod store;

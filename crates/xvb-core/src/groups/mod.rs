@@ -46,6 +46,8 @@ pub struct Group {
     pub members: BTreeSet<String>,
     /// After-call work after each call, in seconds (0: none).
     pub acw_seconds: u32,
+    /// A call answered within this many seconds counts toward the service level.
+    pub sl_seconds: u32,
 }
 
 /// The relay's groups, default group and supervisors, as last read.
@@ -213,10 +215,12 @@ pub enum GroupChange {
     Remove(GroupName),
     /// Where calls on unclaimed lines go.
     Default(DefaultGroup),
-    /// A group's after-call work, in seconds (0: none).
-    Acw {
+    /// One of a group's settings in seconds.
+    Seconds {
         /// The group.
         name: GroupName,
+        /// Which.
+        setting: GroupSeconds,
         /// How long.
         seconds: u32,
     },
@@ -227,6 +231,25 @@ pub enum GroupChange {
         /// Its role.
         role: Role,
     },
+}
+
+/// A group's settings in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSeconds {
+    /// After-call work after each call (0: none).
+    Acw,
+    /// The service level's threshold (reports).
+    ServiceLevel,
+}
+
+impl GroupSeconds {
+    /// Its column in `relay_groups`.
+    pub fn column(self) -> &'static str {
+        match self {
+            GroupSeconds::Acw => "acw_seconds",
+            GroupSeconds::ServiceLevel => "sl_seconds",
+        }
+    }
 }
 
 /// A routing shared by the relay's tasks, swapped whole when the admin changes it.

@@ -10,6 +10,7 @@ fn group(n: &str, lines: &[&str], members: &[&str]) -> Group {
         lines: lines.iter().map(|l| Line::parse(l).unwrap()).collect(),
         members: members.iter().map(|m| m.to_string()).collect(),
         acw_seconds: 0,
+        sl_seconds: 20,
     }
 }
 

@@ -3,7 +3,9 @@
 //! rules). Each change is one transaction, checked before anything is written.
 
 use super::{unix_ms, Database};
-use crate::groups::{DefaultGroup, Group, GroupChange, GroupError, GroupName, Line, Role, Routing};
+use crate::groups::{
+    DefaultGroup, Group, GroupChange, GroupError, GroupName, GroupSeconds, Line, Role, Routing,
+};
 use crate::CoreError;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
@@ -14,16 +16,23 @@ impl Database {
         let mut groups = BTreeMap::new();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT name, acw_seconds FROM relay_groups")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+            .prepare_cached("SELECT name, acw_seconds, sl_seconds FROM relay_groups")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, u32>(2)?,
+            ))
+        })?;
         for row in rows {
-            let (name, acw_seconds) = row?;
+            let (name, acw_seconds, sl_seconds) = row?;
             let name = stored_name(&name)?;
             let group = Group {
                 name: name.clone(),
                 lines: Vec::new(),
                 members: Default::default(),
                 acw_seconds,
+                sl_seconds,
             };
             groups.insert(name, group);
         }
@@ -94,7 +103,11 @@ impl Database {
             }
             GroupChange::Remove(name) => self.remove_group(name),
             GroupChange::Default(default) => self.set_default_group(default),
-            GroupChange::Acw { name, seconds } => self.set_group_acw(name, *seconds),
+            GroupChange::Seconds {
+                name,
+                setting,
+                seconds,
+            } => self.set_group_seconds(name, *setting, *seconds),
             GroupChange::Role { ext, role } => self.set_role(ext, *role),
         }
     }
@@ -192,12 +205,20 @@ impl Database {
         Ok(())
     }
 
-    /// Sets group `name`'s after-call work (0: none).
-    fn set_group_acw(&self, name: &GroupName, seconds: u32) -> Result<(), CoreError> {
+    /// Sets one of group `name`'s settings in seconds.
+    fn set_group_seconds(
+        &self,
+        name: &GroupName,
+        setting: GroupSeconds,
+        seconds: u32,
+    ) -> Result<(), CoreError> {
         let tx = self.conn.unchecked_transaction()?;
         need_group(&tx, name)?;
         tx.execute(
-            "UPDATE relay_groups SET acw_seconds = ?2 WHERE name = ?1",
+            &format!(
+                "UPDATE relay_groups SET {} = ?2 WHERE name = ?1",
+                setting.column()
+            ),
             params![name.as_str(), seconds],
         )?;
         tx.commit()?;
@@ -313,7 +334,8 @@ mod tests {
             .unwrap();
         db.change_group_members(&name("sales"), &[], &["101".into()])
             .unwrap();
-        db.set_group_acw(&name("support"), 30).unwrap();
+        db.set_group_seconds(&name("support"), GroupSeconds::Acw, 30)
+            .unwrap();
         db.set_role("200", Role::Supervisor).unwrap();
         db.set_default_group(&DefaultGroup::Named(name("support")))
             .unwrap();

@@ -72,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_groups.sql"),
     include_str!("migrations/0014_status.sql"),
     include_str!("migrations/0015_member_seq.sql"),
+    include_str!("migrations/0016_group_service_level.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -118,9 +118,12 @@ fn moment(call: &Call) -> Option<(OffsetDateTime, Moment<'_>)> {
 
 /// The queue from `calls` (any order) and the agents' `claims`: open entries
 /// oldest first, then cleared ones newest first.
-pub fn missed_queue(calls: &[Call], claims: &[Claim]) -> Vec<MissedEntry> {
+pub fn missed_queue<'a>(
+    calls: impl IntoIterator<Item = &'a Call>,
+    claims: &[Claim],
+) -> Vec<MissedEntry> {
     let mut moments: Vec<(OffsetDateTime, &str, Moment)> = calls
-        .iter()
+        .into_iter()
         .filter_map(|call| {
             let phone = call.phone_normalized.as_deref().filter(|p| !p.is_empty())?;
             moment(call).map(|(at, m)| (at, phone, m))

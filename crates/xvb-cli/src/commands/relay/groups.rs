@@ -8,7 +8,9 @@ use crate::error::CliError;
 use crate::outside::out;
 use clap::Subcommand;
 use xvb_core::config::{Config, DataDir};
-use xvb_core::groups::{DefaultGroup, GroupChange, GroupError, GroupName, Line, Routing};
+use xvb_core::groups::{
+    DefaultGroup, GroupChange, GroupError, GroupName, GroupSeconds, Line, Routing,
+};
 use xvb_core::team::status::parse_reasons;
 
 /// `xvb relay group` subcommands.
@@ -68,6 +70,14 @@ pub(crate) enum GroupCommand {
         #[arg(long)]
         seconds: u32,
     },
+    /// The service level's threshold in reports: answered within this many seconds (default 20).
+    ServiceLevel {
+        /// The group.
+        name: String,
+        /// How long, in seconds.
+        #[arg(long)]
+        seconds: u32,
+    },
 }
 
 /// `xvb relay breaks` subcommands.
@@ -108,6 +118,8 @@ pub(super) fn breaks(
 
 /// The longest after-call work an admin may set, in seconds.
 const MOST_ACW: u32 = 3600;
+/// The longest service-level threshold a group may set, in seconds.
+const MOST_SL: u32 = 600;
 
 /// Runs one `xvb relay group` command.
 pub(super) fn run(data: &DataDir, config: &Config, command: GroupCommand) -> Result<(), CliError> {
@@ -172,14 +184,29 @@ pub(super) fn run(data: &DataDir, config: &Config, command: GroupCommand) -> Res
                 )));
             }
             let name = GroupName::parse(&name).map_err(refused)?;
-            store(GroupChange::Acw {
+            store(GroupChange::Seconds {
                 name: name.clone(),
+                setting: GroupSeconds::Acw,
                 seconds,
             })?;
             match seconds {
                 0 => out!("group {name} has no after-call work now"),
                 s => out!("group {name}'s agents are in after-call work for {s} s after each call"),
             }
+        }
+        GroupCommand::ServiceLevel { name, seconds } => {
+            if !(1..=MOST_SL).contains(&seconds) {
+                return Err(CliError::Failed(format!(
+                    "a service level of {seconds} s cannot be; give 1 to {MOST_SL} seconds"
+                )));
+            }
+            let name = GroupName::parse(&name).map_err(refused)?;
+            store(GroupChange::Seconds {
+                name: name.clone(),
+                setting: GroupSeconds::ServiceLevel,
+                seconds,
+            })?;
+            out!("group {name}'s calls answered within {seconds} s count as answered in time");
         }
     }
     Ok(())
@@ -228,11 +255,12 @@ fn print_routing(routing: &Routing, json: bool) {
         let lines: Vec<&str> = group.lines.iter().map(|l| l.as_str()).collect();
         let members: Vec<&str> = group.members.iter().map(String::as_str).collect();
         out!(
-            "{}\tlines {}\tmembers {}\tafter-call work {} s",
+            "{}\tlines {}\tmembers {}\tafter-call work {} s\tservice level {} s",
             group.name,
             or_none(&lines.join(", ")),
             or_none(&members.join(", ")),
-            group.acw_seconds
+            group.acw_seconds,
+            group.sl_seconds
         );
     }
     out!("default group: {default}");

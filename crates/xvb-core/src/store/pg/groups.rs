@@ -3,7 +3,9 @@
 //! reads the routing every second.
 
 use super::PgStore;
-use crate::groups::{DefaultGroup, Group, GroupChange, GroupError, GroupName, Line, Role, Routing};
+use crate::groups::{
+    DefaultGroup, Group, GroupChange, GroupError, GroupName, GroupSeconds, Line, Role, Routing,
+};
 use crate::CoreError;
 use std::collections::BTreeMap;
 use tokio_postgres::Transaction;
@@ -14,16 +16,20 @@ impl PgStore {
         let client = self.client().await?;
         let mut groups = BTreeMap::new();
         for row in client
-            .query("SELECT name, acw_seconds FROM relay_groups", &[])
+            .query(
+                "SELECT name, acw_seconds, sl_seconds FROM relay_groups",
+                &[],
+            )
             .await?
         {
             let name = stored_name(row.get(0))?;
-            let acw: i32 = row.get(1);
+            let (acw, sl): (i32, i32) = (row.get(1), row.get(2));
             let group = Group {
                 name: name.clone(),
                 lines: Vec::new(),
                 members: Default::default(),
                 acw_seconds: u32::try_from(acw).unwrap_or(0),
+                sl_seconds: u32::try_from(sl).unwrap_or(0),
             };
             groups.insert(name, group);
         }
@@ -102,7 +108,11 @@ impl PgStore {
             }
             GroupChange::Remove(name) => self.remove_group(name).await,
             GroupChange::Default(default) => self.set_default_group(default).await,
-            GroupChange::Acw { name, seconds } => self.set_group_acw(name, *seconds).await,
+            GroupChange::Seconds {
+                name,
+                setting,
+                seconds,
+            } => self.set_group_seconds(name, *setting, *seconds).await,
             GroupChange::Role { ext, role } => self.set_role(ext, *role).await,
         }
     }
@@ -212,14 +222,22 @@ impl PgStore {
         Ok(())
     }
 
-    /// Sets group `name`'s after-call work (0: none).
-    async fn set_group_acw(&self, name: &GroupName, seconds: u32) -> Result<(), CoreError> {
+    /// Sets one of group `name`'s settings in seconds.
+    async fn set_group_seconds(
+        &self,
+        name: &GroupName,
+        setting: GroupSeconds,
+        seconds: u32,
+    ) -> Result<(), CoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         need_group(&tx, name).await?;
         let seconds = i32::try_from(seconds).unwrap_or(i32::MAX);
         tx.execute(
-            "UPDATE relay_groups SET acw_seconds = $2 WHERE name = $1",
+            &format!(
+                "UPDATE relay_groups SET {} = $2 WHERE name = $1",
+                setting.column()
+            ),
             &[&name.as_str(), &seconds],
         )
         .await?;

@@ -11,7 +11,7 @@
 //! - `contacts` — the team's shared contact book and its revision;
 //! - [`team`] — recent calls and missed-call claims for the team view;
 //! - `schema_team.sql`, `schema_notes.sql`, `schema_removals.sql`, `schema_groups.sql`,
-//!   `schema_status.sql`, `schema_member_seq.sql` — what was added since
+//!   `schema_status.sql`, `schema_group_columns.sql` — what was added since
 //!   version 1, created if missing at every start;
 //! - `notes` — agents' notes in the stream, the team's tags;
 //! - `groups` — call-centre groups, their lines and members, roles (`schema_groups.sql`);
@@ -42,7 +42,7 @@ const SCHEMA_NOTES: &str = include_str!("schema_notes.sql");
 const SCHEMA_REMOVALS: &str = include_str!("schema_removals.sql");
 const SCHEMA_GROUPS: &str = include_str!("schema_groups.sql");
 const SCHEMA_STATUS: &str = include_str!("schema_status.sql");
-const SCHEMA_MEMBER_SEQ: &str = include_str!("schema_member_seq.sql");
+const SCHEMA_GROUP_COLUMNS: &str = include_str!("schema_group_columns.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -121,16 +121,16 @@ impl PgStore {
                 client.batch_execute(SCHEMA_STATUS).await?;
             }
             // A column: even `ADD COLUMN IF NOT EXISTS` locks the table first.
-            let has_member_seq = client
+            let has_newest_column = client
                 .query_one(
                     "SELECT count(*) > 0 FROM information_schema.columns
-                     WHERE table_name = 'relay_group_members' AND column_name = 'added_seq'",
+                     WHERE table_name = 'relay_groups' AND column_name = 'sl_seconds'",
                     &[],
                 )
                 .await?
                 .get::<_, bool>(0);
-            if !has_member_seq {
-                client.batch_execute(SCHEMA_MEMBER_SEQ).await?;
+            if !has_newest_column {
+                client.batch_execute(SCHEMA_GROUP_COLUMNS).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

@@ -1,0 +1,205 @@
+//! Reports from a scripted hour of calls with known waits, misses and statuses.
+
+use super::*;
+use crate::groups::{DefaultGroup, Group, Line};
+use crate::pbx::call::CallLog;
+use crate::pbx::protocol::Fields;
+use crate::team::test_calls::t0;
+use crate::team::{AgentState, AgentStatus};
+use time::Duration;
+
+const SALES: &str = "74950000001";
+const SUPPORT: &str = "74950000002";
+
+/// A call from `events`: seconds after `t0` and the body (`callid` added).
+fn timed(callid: &str, events: &[(i64, String)]) -> Call {
+    let mut log = CallLog::default();
+    for (second, body) in events {
+        let body = format!("cmd=event&callid={callid}&{body}");
+        let fields = Fields::from_form(body.as_bytes()).unwrap();
+        log.add(fields, t0() + Duration::seconds(*second));
+    }
+    Call::merge(callid, None, &log).unwrap()
+}
+
+/// An incoming call on `line` from `phone`: answered by `by` after `wait`
+/// seconds and talked `talk`, or missed after `wait` seconds (`by` None).
+fn incoming(
+    callid: &str,
+    at: i64,
+    line: &str,
+    phone: &str,
+    by: Option<&str>,
+    wait: i64,
+    talk: u64,
+) -> Call {
+    let start = format!("type=in&event=INCOMING&ext=&phone={phone}&line_number={line}");
+    let events = match by {
+        Some(ext) => vec![
+            (at, start),
+            (
+                at + wait,
+                format!("type=in&event=ANSWERED&ext={ext}&phone={phone}"),
+            ),
+            (
+                at + wait + talk as i64,
+                format!("event=COMPLETED&status=Success&duration={talk}&phone={phone}&ext={ext}"),
+            ),
+        ],
+        None => vec![
+            (at, start),
+            (
+                at + wait,
+                format!("event=COMPLETED&status=Missed&duration=0&phone={phone}&ext="),
+            ),
+        ],
+    };
+    timed(callid, &events)
+}
+
+fn calls() -> Vec<Call> {
+    vec![
+        incoming("A", 0, SALES, "79160000001", Some("100"), 10, 60),
+        incoming("B", 100, SALES, "79160000002", Some("101"), 30, 120),
+        // The same caller again, hanging up after 3 s (a short abandon).
+        incoming("C", 200, SALES, "79160000002", None, 3, 0),
+        incoming("D", 300, SALES, "79160000004", None, 40, 0),
+        // 100 calls D's caller back: reached 160 s after the miss.
+        timed(
+            "F",
+            &[
+                (
+                    400,
+                    "type=out&event=OUTGOING&phone=79160000004&ext=100".into(),
+                ),
+                (
+                    460,
+                    "event=COMPLETED&status=Success&duration=50&phone=79160000004&ext=100".into(),
+                ),
+            ],
+        ),
+        // Support's, in the next hour.
+        incoming("E", 3700, SUPPORT, "79160000005", Some("102"), 5, 30),
+    ]
+}
+
+fn routing() -> Routing {
+    let group = |name: &str, line: &str, members: &[&str], sl_seconds: u32| Group {
+        name: GroupName::parse(name).unwrap(),
+        lines: vec![Line::parse(line).unwrap()],
+        members: members.iter().map(|m| m.to_string()).collect(),
+        acw_seconds: 0,
+        sl_seconds,
+    };
+    let groups = [
+        group("sales", SALES, &["100", "101"], 20),
+        group("support", SUPPORT, &["102"], 30),
+    ];
+    Routing {
+        groups: groups.into_iter().map(|g| (g.name.clone(), g)).collect(),
+        default: DefaultGroup::Everyone,
+        supervisors: Default::default(),
+    }
+}
+
+/// 101 takes a break from 250 s to 320 s.
+fn statuses() -> Vec<StatusChangeRow> {
+    let change = |second: i64, state: AgentState, reason: Option<&str>| StatusChangeRow {
+        ext: "101".into(),
+        status: AgentStatus {
+            state,
+            reason: reason.map(str::to_owned),
+            since: t0() + Duration::seconds(second),
+            until: None,
+        },
+    };
+    vec![
+        change(250, AgentState::Break, Some("Lunch")),
+        change(320, AgentState::Available, None),
+    ]
+}
+
+fn ask(group: Option<&str>, by: By) -> ReportAsk {
+    ReportAsk {
+        from: t0(),
+        to: t0() + Duration::hours(2),
+        group: group.map(|g| GroupName::parse(g).unwrap()),
+        by,
+        offset: UtcOffset::UTC,
+    }
+}
+
+#[test]
+fn a_groups_figures_follow_the_usual_definitions() {
+    let report = report(
+        &calls(),
+        &statuses(),
+        &routing(),
+        &ask(Some("sales"), By::Total),
+    );
+    let sales = report.total;
+    assert_eq!(
+        (
+            sales.offered,
+            sales.answered,
+            sales.missed,
+            sales.short_abandoned
+        ),
+        (4, 2, 2, 1)
+    );
+    assert_eq!(sales.answered_in_time, 1, "A in 10 s; B took 30 s (> 20 s)");
+    assert_eq!(sales.service_level, Some(100.0 / 3.0), "C's 3 s left out");
+    assert_eq!(sales.speed_of_answer, Some(20.0));
+    assert_eq!(sales.handle_time, Some(90.0));
+    assert_eq!(sales.longest_wait, 40);
+    assert_eq!(sales.outgoing, 1, "dialled by a member");
+    assert_eq!(sales.not_called_back, 1, "C's caller");
+    assert_eq!(sales.callback_median, Some(160.0));
+    assert_eq!(sales.repeat_callers, 1);
+    assert_eq!(report.sl_seconds, 20);
+}
+
+#[test]
+fn the_whole_team_by_hour() {
+    let report = report(&calls(), &statuses(), &routing(), &ask(None, By::Hour));
+    let all = &report.total;
+    assert_eq!((all.offered, all.answered, all.answered_in_time), (5, 3, 2));
+    assert_eq!(all.service_level, Some(50.0));
+    assert_eq!(all.speed_of_answer, Some(15.0));
+    assert_eq!(all.handle_time, Some(70.0));
+    let hours: Vec<(&str, u32)> = report
+        .periods
+        .iter()
+        .map(|(hour, figures)| (hour.as_str(), figures.offered))
+        .collect();
+    assert_eq!(hours, [("2026-09-21 14:00", 4), ("2026-09-21 15:00", 1)]);
+    let support = super::report(&calls(), &[], &routing(), &ask(Some("support"), By::Day));
+    assert_eq!(support.sl_seconds, 30);
+    assert_eq!(support.periods.len(), 1);
+    assert_eq!(support.periods[0].0, "2026-09-21");
+}
+
+#[test]
+fn each_agent_answers_talks_misses_and_takes_breaks() {
+    let report = report(
+        &calls(),
+        &statuses(),
+        &routing(),
+        &ask(Some("sales"), By::Agent),
+    );
+    let exts: Vec<&str> = report.agents.iter().map(|a| a.ext.as_str()).collect();
+    assert_eq!(exts, ["100", "101"], "sales' members only");
+    let (a100, a101) = (&report.agents[0], &report.agents[1]);
+    assert_eq!((a100.answered, a100.outgoing, a100.talk_time), (1, 1, 110));
+    assert_eq!(a100.handle_time, Some(60.0));
+    assert_eq!(a100.missed_while_available, 2, "C and D rang for it");
+    assert_eq!((a101.answered, a101.talk_time), (1, 120));
+    assert_eq!(a101.missed_while_available, 1, "D came during its break");
+    assert_eq!(a101.break_seconds, 70);
+    assert_eq!(a101.available_seconds, 7200 - 320);
+    assert_eq!(
+        a100.available_seconds + a100.break_seconds,
+        0,
+        "never set a status"
+    );
+}
