@@ -12,6 +12,7 @@
 //! - [`history`]: calls written straight into a data dir's database, as if the
 //!   PBX had posted them.
 //! - [`book`]: a contact book of generated clients in a data dir's database.
+//! - [`clock`]: a wall clock the test sets (libfaketime), for a scripted day.
 //! - [`keyring`]: what the OS keyring holds, read with its own tools.
 //! - [`audio`]: recordings made and decoded by ffmpeg and sox (the G.722 oracle).
 //! - [`desktop`]: the agent's Linux desktop. A private D-Bus session with
@@ -30,6 +31,7 @@
 pub mod agent;
 pub mod audio;
 pub mod book;
+pub mod clock;
 pub mod desktop;
 pub mod fleet;
 pub mod haproxy;

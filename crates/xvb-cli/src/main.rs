@@ -8,7 +8,9 @@ mod error;
 mod outside;
 
 use clap::{Parser, Subcommand};
-use commands::{call, config, contacts, history, notes, recording, relay, serve, sim, team, token};
+use commands::{
+    call, config, contacts, history, notes, recording, relay, report, serve, sim, team, token,
+};
 use error::CliError;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -52,6 +54,8 @@ enum Command {
     },
     /// List calls, newest first (or export them as CSV with --csv FILE).
     History(history::HistoryArgs),
+    /// Your figures: the calls this computer has, and yours (answered, talk time…).
+    Report(report::ReportArgs),
     /// Write a note on a call (in relay mode it goes to the relay, and the team sees it).
     Note(notes::NoteArgs),
     /// Every request as received, oldest first (for support).
@@ -165,6 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             serve::run(&data, listen, code, notify)?
         }
         Command::History(args) => history::run(&data, args)?,
+        Command::Report(args) => report::own_report(&data, &args)?,
         Command::Note(args) => notes::note(&data, args)?,
         Command::Journal { after, limit } => history::journal(&data, after, limit)?,
         Command::Contacts(command) => return contacts::run(&data, command),

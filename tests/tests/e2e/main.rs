@@ -69,6 +69,7 @@ mod reach_desktop;
 mod recordings;
 mod relay;
 mod relay_cluster;
+mod reports;
 mod team;
 mod team_desktop;
 mod tunnel;

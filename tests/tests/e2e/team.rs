@@ -101,17 +101,28 @@ pub(crate) struct Relays {
 impl Relays {
     /// One SQLite relay.
     pub(crate) fn single() -> Relays {
-        let (relay, port) = Agent::relay(token_env());
+        Relays::single_with(Vec::new())
+    }
+
+    /// One SQLite relay whose commands run with `env` added.
+    pub(crate) fn single_with(env: Vec<(String, String)>) -> Relays {
+        let (relay, port) = Agent::relay(token_env(env));
         let pbx = relay.start_sim_pbx(&webhook(&relay), TOKEN);
         Relays::start(vec![(relay, port)], pbx)
     }
 
     /// Two nodes sharing the PostgreSQL database at `url`.
     pub(crate) fn cluster(url: &str) -> Relays {
-        let first = Agent::relay_node(url, None, token_env());
+        Relays::cluster_with(url, Vec::new())
+    }
+
+    /// Two nodes sharing the PostgreSQL database at `url`, their commands run
+    /// with `env` added.
+    pub(crate) fn cluster_with(url: &str, env: Vec<(String, String)>) -> Relays {
+        let first = Agent::relay_node(url, None, token_env(env.clone()));
         // The PBX's address goes into the first node's config before the second copies it.
         let pbx = first.0.start_sim_pbx(&webhook(&first.0), TOKEN);
-        let second = Agent::relay_node(url, Some(&first.0), token_env());
+        let second = Agent::relay_node(url, Some(&first.0), token_env(env));
         Relays::start(vec![first, second], pbx)
     }
 
@@ -204,8 +215,10 @@ fn relay_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
     command
 }
 
-fn token_env() -> Vec<(String, String)> {
-    vec![("XVB_TOKEN".into(), TOKEN.into())]
+/// The PBX token for the relay's dials, and `more`.
+fn token_env(mut more: Vec<(String, String)>) -> Vec<(String, String)> {
+    more.push(("XVB_TOKEN".into(), TOKEN.into()));
+    more
 }
 
 fn webhook(relay: &Agent) -> String {

@@ -1,11 +1,12 @@
 //! `xvb history` (calls, newest first: lines, JSON, or CSV for Excel) and
 //! `xvb journal` (every request as received).
 
+use super::{day_start_ms, parse_date};
 use crate::error::CliError;
 use crate::outside::{out, say};
 use clap::Args;
 use std::path::PathBuf;
-use time::{Date, PrimitiveDateTime, Time, UtcOffset};
+use time::{Date, UtcOffset};
 use xvb_core::config::DataDir;
 use xvb_core::pbx::pop::Language;
 use xvb_core::pbx::protocol::Direction;
@@ -62,20 +63,6 @@ fn parse_direction(text: &str) -> Result<Direction, String> {
         "out" => Ok(Direction::Out),
         _ => Err(format!("`{text}` is not a direction; use in or out")),
     }
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| format!("`{text}` is not a date; write it as 2026-12-31"))
-}
-
-/// The start of `day` in `offset`, as Unix milliseconds.
-fn day_start_ms(day: Date, offset: UtcOffset) -> i64 {
-    let start = PrimitiveDateTime::new(day, Time::MIDNIGHT).assume_offset(offset);
-    (start.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Group `name`'s calls, as the relay's team view describes the group.

@@ -12,14 +12,15 @@
 //! - `sim.rs`: `xvb sim …`, the PBX simulator.
 //! - `relay/`: `xvb relay …` (mod.rs), its `agent …` and `status` (agents.rs).
 //! - `team.rs`: `xvb board`, `xvb missed …` through the relay, and how both print.
+//! - `report.rs`: `xvb report` (an agent's own figures) and `xvb relay report`.
 //! - `relay_access.rs`: finding the relay (a join code, or the relay's own store),
 //!   for every family that talks to one.
 //!
 //! A family's clap subcommands (`ContactsCommand`, `TokenArgs`, …) live in its file;
 //! the top-level `Command` tree stays in `main.rs`. This file holds what several
 //! families share: starting a Tokio runtime, binding a listen address, waiting
-//! for a stop signal. Imports run one way: `relay` dispatches to `notes` and
-//! `team`, and `call` uses `serve`'s printer; otherwise families use only this
+//! for a stop signal, reading a typed day. Imports run one way: `relay`
+//! dispatches to `notes`, `team` and `report`, and `call` uses `serve`'s printer; otherwise families use only this
 //! file and `relay_access.rs`, never one another.
 
 pub(crate) mod call;
@@ -30,6 +31,7 @@ pub(crate) mod notes;
 pub(crate) mod recording;
 pub(crate) mod relay;
 mod relay_access;
+pub(crate) mod report;
 pub(crate) mod serve;
 pub(crate) mod sim;
 pub(crate) mod team;
@@ -97,4 +99,19 @@ async fn stop_requested() {
         _ = close.recv() => {},
         _ = shutdown.recv() => {},
     }
+}
+
+/// A day as typed (`2026-12-31`), for `--since`, `--from` and the like.
+pub(crate) fn parse_date(text: &str) -> Result<time::Date, String> {
+    time::Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| format!("`{text}` is not a date; write it as 2026-12-31"))
+}
+
+/// The start of `day` in `offset`, as Unix milliseconds.
+pub(crate) fn day_start_ms(day: time::Date, offset: time::UtcOffset) -> i64 {
+    let start = time::PrimitiveDateTime::new(day, time::Time::MIDNIGHT).assume_offset(offset);
+    (start.unix_timestamp_nanos() / 1_000_000) as i64
 }

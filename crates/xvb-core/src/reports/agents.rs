@@ -7,19 +7,10 @@ use super::ReportAsk;
 use crate::groups::Routing;
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
-use crate::team::{AgentState, AgentStatus};
+use crate::team::{AgentState, AgentStatus, LoggedStatus};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
-
-/// One status change from the relay's log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusChangeRow {
-    /// The agent.
-    pub ext: String,
-    /// What it changed to, and when (`since`).
-    pub status: AgentStatus,
-}
 
 /// One agent's figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -48,7 +39,7 @@ pub struct AgentFigures {
 /// Each agent's figures: agents with calls or status changes, `member`s only.
 pub(super) fn by_agent(
     calls: &[&Call],
-    statuses: &[StatusChangeRow],
+    statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
     member: &dyn Fn(&str) -> bool,

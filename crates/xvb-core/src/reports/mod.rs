@@ -12,12 +12,13 @@
 mod agents;
 mod figures;
 
-pub use agents::{AgentFigures, StatusChangeRow};
+pub use agents::AgentFigures;
 pub use figures::{Figures, SHORT_ABANDON};
 
 use crate::groups::{Audience, CallRoute, GroupName, Routing};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
+use crate::team::LoggedStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::{OffsetDateTime, UtcOffset};
@@ -84,7 +85,7 @@ pub struct Report {
 /// the last one before the period for each agent), under `routing`.
 pub fn report(
     calls: &[Call],
-    statuses: &[StatusChangeRow],
+    statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
 ) -> Report {

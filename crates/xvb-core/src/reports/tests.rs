@@ -5,7 +5,7 @@ use crate::groups::{DefaultGroup, Group, Line};
 use crate::pbx::call::CallLog;
 use crate::pbx::protocol::Fields;
 use crate::team::test_calls::t0;
-use crate::team::{AgentState, AgentStatus};
+use crate::team::{AgentState, AgentStatus, LoggedStatus};
 use time::Duration;
 
 const SALES: &str = "74950000001";
@@ -103,8 +103,8 @@ fn routing() -> Routing {
 }
 
 /// 101 takes a break from 250 s to 320 s.
-fn statuses() -> Vec<StatusChangeRow> {
-    let change = |second: i64, state: AgentState, reason: Option<&str>| StatusChangeRow {
+fn statuses() -> Vec<LoggedStatus> {
+    let change = |second: i64, state: AgentState, reason: Option<&str>| LoggedStatus {
         ext: "101".into(),
         status: AgentStatus {
             state,

@@ -20,6 +20,7 @@
 //! - `contacts` — the contact book's tables;
 //! - `relay_agents` — a relay's agents;
 //! - `team` — what a relay's team view reads: recent calls, missed-call claims;
+//! - `reports` — what a report reads: a period's calls and status changes;
 //! - [`pg`] — a relay's store on PostgreSQL, shared by relay nodes (feature `postgres`).
 
 mod calls;
@@ -32,6 +33,7 @@ pub mod notes;
 pub mod pg;
 mod prune;
 mod relay_agents;
+mod reports;
 mod search_backlog;
 mod status;
 mod team;

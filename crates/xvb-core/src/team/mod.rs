@@ -25,7 +25,7 @@ pub use board::{members, Member, MemberState};
 pub use by_group::GroupLines;
 pub use context::{caller_context, last_note};
 pub use missed::{check_claim, missed_queue, Claim, ClaimRefused, Cleared, MissedEntry, Reached};
-pub use status::{AgentState, AgentStatus, StatusChange, StatusRefused};
+pub use status::{AgentState, AgentStatus, LoggedStatus, StatusChange, StatusRefused};
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};

@@ -46,6 +46,16 @@ impl AgentState {
     }
 }
 
+/// One status change from a relay's log: which agent, and what it changed to
+/// when (`since`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedStatus {
+    /// The agent.
+    pub ext: String,
+    /// What it changed to, and when.
+    pub status: AgentStatus,
+}
+
 /// An agent's status since when (and, in after-call work, until when).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

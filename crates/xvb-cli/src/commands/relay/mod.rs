@@ -5,7 +5,7 @@
 //!
 //! - this file — the `xvb relay` clap tree and its dispatch: `serve`,
 //!   `board`, `missed`, `import-sqlite`, `join`, `leave` (`tags` and `note`
-//!   go to `notes.rs`, the board's printing is `team.rs`'s);
+//!   go to `notes.rs`, `report` to `report.rs`, the board's printing is `team.rs`'s);
 //! - `agents` — `xvb relay agent …` and `xvb relay status`;
 //! - `groups` — `xvb relay group …`.
 
@@ -58,6 +58,15 @@ pub(crate) enum RelayCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Supervisors' figures: calls offered, answered, missed, service level,
+    /// speed of answer, handle time… for a period, a group, by hour, day or agent.
+    Report {
+        /// Only this group's calls (and, by agent, its members).
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        #[command(flatten)]
+        args: super::report::ReportArgs,
     },
     /// The team's missed-call queue as the relay sees it.
     Missed {
@@ -131,6 +140,9 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             let view = relay_store(data, &config, team_view)?;
             super::team::print_missed(&view, json);
             Ok(())
+        }
+        RelayCommand::Report { group, args } => {
+            super::report::relay_report(data, &config, &args, group.as_deref())
         }
         RelayCommand::Agent(command) => agents::run(data, &config, command),
         RelayCommand::Group(command) => groups::run(data, &config, command),

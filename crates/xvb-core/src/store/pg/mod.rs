@@ -16,6 +16,7 @@
 //! - `notes` — agents' notes in the stream, the team's tags;
 //! - `groups` — call-centre groups, their lines and members, roles (`schema_groups.sql`);
 //! - `status` — agents' status and its log, the break reasons (`schema_status.sql`);
+//! - `reports` — what a report reads: a period's calls and status changes;
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
@@ -24,6 +25,7 @@ pub(crate) mod events;
 mod groups;
 pub mod import;
 mod notes;
+mod reports;
 mod status;
 mod stream_writes;
 pub mod team;

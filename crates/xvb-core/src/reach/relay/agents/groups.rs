@@ -1,14 +1,16 @@
 //! The relay's call-centre groups and roles ([`crate::groups`]), agents'
-//! status and break reasons, and the calls routing reads, on either store.
+//! status and break reasons, the calls routing reads, and what a report
+//! reads ([`crate::reports`]), on either store.
 
 #[cfg(feature = "postgres")]
 use super::RelayStore::Postgres;
 use super::{blocking, RelayStore};
 use crate::groups::{GroupChange, GroupName, Routing};
 use crate::pbx::call::Call;
-use crate::team::AgentStatus;
+use crate::team::{AgentStatus, LoggedStatus};
 use crate::CoreError;
 use std::collections::HashMap;
+use time::OffsetDateTime;
 
 impl RelayStore {
     /// The groups, the default group and the supervisors.
@@ -96,6 +98,29 @@ impl RelayStore {
             }
             #[cfg(feature = "postgres")]
             Postgres(pg) => pg.call(callid).await,
+        }
+    }
+
+    /// What a report of `from` up to `to` reads: the calls first seen in it,
+    /// and the status changes in it with each agent's last one before it.
+    pub async fn report_inputs(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<(Vec<Call>, Vec<LoggedStatus>), CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => {
+                blocking(db, move |s| {
+                    let db = s.db();
+                    Ok((db.calls_between(from, to)?, db.status_changes(from, to)?))
+                })
+                .await
+            }
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => Ok((
+                pg.calls_between(from, to).await?,
+                pg.status_changes(from, to).await?,
+            )),
         }
     }
 }
