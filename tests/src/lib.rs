@@ -23,6 +23,7 @@
 //! - [`fleet`]: thousands of agents as WebSocket clients of a relay, for the benches.
 //! - [`haproxy`]: HAProxy balancing relay nodes.
 //! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
+//! - [`prometheus`]: Prometheus scraping relay nodes' metrics, asked PromQL.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
 //!   loopback ports, a runtime to wait on a future, a process's memory.
 
@@ -40,3 +41,4 @@ pub mod keyring;
 pub mod pbx;
 pub mod postgres;
 pub mod process;
+pub mod prometheus;

@@ -61,6 +61,7 @@ mod group_changes;
 mod groups;
 mod hotkey_autostart;
 mod listener;
+mod metrics;
 mod notes;
 mod notes_desktop;
 mod package;

@@ -119,10 +119,22 @@ impl Relays {
     /// Two nodes sharing the PostgreSQL database at `url`, their commands run
     /// with `env` added.
     pub(crate) fn cluster_with(url: &str, env: Vec<(String, String)>) -> Relays {
+        Relays::cluster_setup(url, env, |_, _| {})
+    }
+
+    /// Two nodes as [`Relays::cluster_with`], each set up by `setup` (its
+    /// data dir, its index) before it starts.
+    pub(crate) fn cluster_setup(
+        url: &str,
+        env: Vec<(String, String)>,
+        setup: impl Fn(&Agent, usize),
+    ) -> Relays {
         let first = Agent::relay_node(url, None, token_env(env.clone()));
         // The PBX's address goes into the first node's config before the second copies it.
         let pbx = first.0.start_sim_pbx(&webhook(&first.0), TOKEN);
         let second = Agent::relay_node(url, Some(&first.0), token_env(env));
+        setup(&first.0, 0);
+        setup(&second.0, 1);
         Relays::start(vec![first, second], pbx)
     }
 

@@ -27,6 +27,7 @@ pub const KEYS: &[&str] = &[
     "relay_keep_days",
     "relay_database",
     "relay_trusted_proxies",
+    "relay_metrics_listen",
     "tags",
 ];
 
@@ -251,6 +252,14 @@ impl Config {
                             .map_err(|_| SettingRefused::TrustedProxy(a.to_owned()))
                     })
                     .collect::<Result<_, _>>()?
+            }
+            "relay_metrics_listen" => {
+                self.relay_metrics_listen = optional(value)
+                    .map(|addr| {
+                        addr.parse()
+                            .map_err(|_| SettingRefused::MetricsListen(addr.to_owned()))
+                    })
+                    .transpose()?
             }
             other => {
                 return Err(SettingRefused::UnknownKey {

@@ -74,6 +74,10 @@ pub struct Config {
     /// nginx), whose connections are not capped as one address's.
     #[cfg_attr(feature = "ts", ts(type = "string[]"))]
     pub relay_trusted_proxies: Vec<std::net::IpAddr>,
+    /// On a team relay: where to serve Prometheus metrics (`/metrics`, plain
+    /// HTTP, nothing else there); unset: no metrics.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub relay_metrics_listen: Option<SocketAddr>,
     /// Tags notes may carry in direct mode (a relay keeps its own list).
     pub tags: Vec<crate::notes::Tag>,
     /// The random path secret of the webhook URL.
@@ -103,6 +107,7 @@ impl Default for Config {
             relay_keep_days: DEFAULT_RELAY_KEEP_DAYS,
             relay_database: None,
             relay_trusted_proxies: Vec::new(),
+            relay_metrics_listen: None,
             tags: Vec::new(),
             webhook_secret: String::new(),
         }

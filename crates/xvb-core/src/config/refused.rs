@@ -75,6 +75,9 @@ pub enum SettingRefused {
     /// Not an address to listen on.
     #[error("listen must be IP:PORT such as 127.0.0.1:8787 (this computer) or 0.0.0.0:8787 (LAN), got `{0}`")]
     Listen(String),
+    /// Not an address to serve metrics on.
+    #[error("relay_metrics_listen must be IP:PORT such as 127.0.0.1:9187 (or empty: no metrics), got `{0}`")]
+    MetricsListen(String),
     /// Not a ring policy.
     #[error("expected `all` or `responsible`, got `{0}`")]
     RingPolicy(String),

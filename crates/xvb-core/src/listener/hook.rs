@@ -138,6 +138,7 @@ impl HookState {
             .and_then(|p| self.known_caller(p))
             .or(shared);
         let kind = event.kind.clone();
+        let own = relayed.is_none();
         let outcome = self
             .writer
             .record_relayed(event, known.as_ref().map(|a| a.name.clone()), relayed)
@@ -147,6 +148,9 @@ impl HookState {
                 call: outcome.call,
                 notice: None,
             });
+        }
+        if own {
+            self.notifier.stored(&kind, &outcome.call);
         }
         let agent = AgentContext {
             extension: config.extension.clone(),

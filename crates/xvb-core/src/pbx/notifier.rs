@@ -52,6 +52,9 @@ pub trait Notifier: Send + Sync {
     /// A note the team relay streamed was stored (a colleague's, an edit, or
     /// a removal): an open call shows it. Nothing by default.
     fn note(&self, _note: &crate::notes::Note) {}
+    /// A new event from this computer's own webhook was stored, merged into
+    /// `call` (a relay node counts them for its metrics). Nothing by default.
+    fn stored(&self, _kind: &crate::pbx::protocol::EventKind, _call: &Call) {}
 }
 
 /// Makes no notification: a relay decides nothing of its own.

@@ -38,6 +38,9 @@ impl Worded for SettingRefused {
             SettingRefused::Listen(value) => format!(
                 "listen: нужно IP:ПОРТ, например 127.0.0.1:8787 (только этот компьютер) или 0.0.0.0:8787 (офисная сеть), а введено «{value}»"
             ),
+            SettingRefused::MetricsListen(value) => format!(
+                "relay_metrics_listen: нужно IP:ПОРТ, например 127.0.0.1:9187 (или пусто: без метрик), а введено «{value}»"
+            ),
             SettingRefused::RingPolicy(value) => {
                 format!("ring_policy: нужно all или responsible, а введено «{value}»")
             }
@@ -171,6 +174,7 @@ mod tests {
         ("tunnel_port", "port"),
         ("tags", "=#zzz"),
         ("relay_trusted_proxies", "proxy"),
+        ("relay_metrics_listen", "metrics"),
         ("colour", "red"),
     ];
 

@@ -74,6 +74,11 @@ impl Guard {
         })
     }
 
+    /// Agents' connections open to this node.
+    pub(super) fn connections(&self) -> usize {
+        self.connections.lock().expect("guard lock").values().sum()
+    }
+
     /// Whether `agent` may ask `ask` now; else how long to wait.
     pub(super) fn allow(&self, agent: i64, ask: Ask) -> Result<(), Duration> {
         let mut buckets = self.buckets.lock().expect("guard lock");

@@ -24,6 +24,7 @@
 //! - `notes` — agents' notes checked and stored, the team's tags kept fresh;
 //! - `routes` — who sees each entry: its call's route and the groups, read every second;
 //! - `tail` — a node on PostgreSQL following what every node stored;
+//! - `metrics` — Prometheus metrics on their own address;
 //! - `serve` — listening, with TLS or on loopback.
 //!
 //! Uses the listener, the store, the dialer and the secrets; the agent's side
@@ -34,6 +35,7 @@ mod backfill;
 mod dial;
 mod guard;
 pub mod join_code;
+mod metrics;
 mod notes;
 mod routes;
 mod serve;

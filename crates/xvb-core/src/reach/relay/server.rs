@@ -4,6 +4,7 @@
 
 use super::agents::{token_hash, RelayStore};
 use super::guard::{Guard, CONNECTIONS_PER_AGENT};
+use super::metrics::{serve_metrics, time_webhook, Counting, RelayMetrics, METRICS_PATH};
 use super::notes::{keep_tags_fresh, take_removals};
 use super::routes::{keep_routing_fresh, Routes};
 use super::state::{encode, After, Encoded, Live, RelayState};
@@ -13,7 +14,6 @@ use super::team::keep_fresh;
 use super::wire::{ToAgent, AGENT_PATH, HEALTH_PATH};
 use crate::config::{Config, DataDir};
 use crate::listener::{router, Engine};
-use crate::pbx::notifier::Silent;
 use crate::store::{is_note, Pruned, Writer};
 use crate::CoreError;
 use axum::extract::ws::WebSocketUpgrade;
@@ -42,14 +42,15 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     let store = RelayStore::open(data, &config).await?;
     store.reset_connections().await?;
     let keep_days = config.relay_keep_days;
+    let metrics_at = config.relay_metrics_listen;
+    let metrics = Arc::new(RelayMetrics::new());
+    let counting = Arc::new(Counting(Arc::clone(&metrics)));
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
     let team_events = feed.subscribe();
     #[cfg(feature = "postgres")]
     let mut tail = None;
     let engine = match &store {
-        RelayStore::Sqlite(_) => {
-            Engine::open_with_feed(data, config, Arc::new(Silent), Some(feed))?
-        }
+        RelayStore::Sqlite(_) => Engine::open_with_feed(data, config, counting, Some(feed))?,
         #[cfg(feature = "postgres")]
         RelayStore::Postgres(pg) => {
             let freshness = Arc::new(super::tail::Freshness::default());
@@ -67,7 +68,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
             let writer = crate::store::Writer::postgres(crate::store::pg::writer::PgWriter::start(
                 pg.clone(),
             ));
-            Engine::assemble(config, writer, contacts, Arc::new(Silent))
+            Engine::assemble(config, writer, contacts, counting)
         }
     };
     tokio::spawn(prune_every_hour(engine.state.writer.clone(), keep_days));
@@ -78,6 +79,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     let (tags_sender, tags) = watch::channel(store.team_tags().await?);
     tokio::spawn(keep_tags_fresh(store.clone(), tags_sender));
     let (routing_sender, routing) = watch::channel(Arc::new(store.routing().await?));
+    metrics.follow(routing.clone());
     tokio::spawn(keep_routing_fresh(store.clone(), routing_sender));
     tokio::spawn(keep_fresh(
         store.clone(),
@@ -103,6 +105,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     };
     // Each stored event is encoded once and handed to every agent's connection.
     let encoder = state.clone();
+    let handed_over = Arc::clone(&metrics);
     tokio::spawn(async move {
         loop {
             match stored.recv().await {
@@ -116,6 +119,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
                         text,
                         audience,
                     })));
+                    handed_over.handed_over(entry.received_time());
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     let _ = live.send(Encoded(None));
@@ -124,12 +128,49 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
             }
         }
     });
-    Ok(router(engine.state).merge(
+    if let Some(addr) = metrics_at {
+        serve_metrics_on(addr, state.clone(), Arc::clone(&metrics)).await?;
+    }
+    let webhook =
+        router(engine.state).layer(axum::middleware::from_fn_with_state(metrics, time_webhook));
+    Ok(webhook.merge(
         Router::new()
             .route(AGENT_PATH, axum::routing::get(agent_socket))
             .route(HEALTH_PATH, axum::routing::get(health))
             .with_state(state),
     ))
+}
+
+/// Connections the metrics' address keeps open at most (Prometheus needs one).
+const METRICS_CONNECTIONS: usize = 16;
+
+/// Serves `/metrics` on `addr` (plain HTTP) for as long as the process runs.
+async fn serve_metrics_on(
+    addr: std::net::SocketAddr,
+    relay: RelayState,
+    metrics: Arc<RelayMetrics>,
+) -> Result<(), CoreError> {
+    let listen_error = |source| CoreError::Listen { addr, source };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(listen_error)?;
+    let bound = listener.local_addr().map_err(listen_error)?;
+    tracing::info!("metrics for Prometheus on http://{bound}{METRICS_PATH}");
+    let app = Router::new()
+        .route(METRICS_PATH, axum::routing::get(serve_metrics))
+        .with_state((relay, metrics));
+    let limits = crate::net::Limits {
+        per_peer: Some(METRICS_CONNECTIONS / 2),
+        ..crate::net::Limits::public(METRICS_CONNECTIONS)
+    };
+    tokio::spawn(crate::net::serve(
+        listener,
+        app,
+        None,
+        limits,
+        std::future::pending(),
+    ));
+    Ok(())
 }
 
 /// How often the relay drops events older than it keeps.

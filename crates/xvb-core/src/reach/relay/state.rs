@@ -110,6 +110,11 @@ impl TeamFrames {
         }
     }
 
+    /// The team's whole view.
+    pub(super) fn view(&self) -> &TeamView {
+        &self.view
+    }
+
     /// Whether these frames already show `view` under `routing`.
     pub(super) fn shows(&self, view: &TeamView, routing: &Arc<Routing>) -> bool {
         self.view.shows_as(view) && Arc::ptr_eq(&self.routing, routing)
