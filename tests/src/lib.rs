@@ -12,6 +12,7 @@
 //! - [`history`]: calls written straight into a data dir's database, as if the
 //!   PBX had posted them.
 //! - [`book`]: a contact book of generated clients in a data dir's database.
+//! - [`browser`]: headless Chromium under chromedriver, for the relay's wallboard.
 //! - [`clock`]: a wall clock the test sets (libfaketime), for a scripted day.
 //! - [`keyring`]: what the OS keyring holds, read with its own tools.
 //! - [`audio`]: recordings made and decoded by ffmpeg and sox (the G.722 oracle).
@@ -32,6 +33,7 @@
 pub mod agent;
 pub mod audio;
 pub mod book;
+pub mod browser;
 pub mod clock;
 pub mod desktop;
 pub mod fleet;

@@ -74,5 +74,6 @@ mod reports;
 mod team;
 mod team_desktop;
 mod tunnel;
+mod wallboard;
 mod windows_app;
 mod windows_installer;

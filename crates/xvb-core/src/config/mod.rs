@@ -78,6 +78,11 @@ pub struct Config {
     /// HTTP, nothing else there); unset: no metrics.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub relay_metrics_listen: Option<SocketAddr>,
+    /// This computer's offset from UTC, read at start (not saved): where a
+    /// relay's "today" begins on its wallboards. `None`: UTC.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub local_offset: Option<time::UtcOffset>,
     /// Tags notes may carry in direct mode (a relay keeps its own list).
     pub tags: Vec<crate::notes::Tag>,
     /// The random path secret of the webhook URL.
@@ -108,6 +113,7 @@ impl Default for Config {
             relay_database: None,
             relay_trusted_proxies: Vec::new(),
             relay_metrics_listen: None,
+            local_offset: None,
             tags: Vec::new(),
             webhook_secret: String::new(),
         }

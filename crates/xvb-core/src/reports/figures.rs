@@ -25,7 +25,9 @@ pub struct Figures {
     pub short_abandoned: u32,
     /// Calls answered within the threshold.
     pub answered_in_time: u32,
-    /// `answered_in_time` ÷ (`offered` − `short_abandoned`), in per cent.
+    /// Calls neither answered nor missed yet (still ringing): out of the service level.
+    pub unresolved: u32,
+    /// `answered_in_time` ÷ (`offered` − `short_abandoned` − `unresolved`), in per cent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_level: Option<f64>,
     /// The average wait of answered calls, in seconds.
@@ -107,11 +109,12 @@ impl Figures {
                     }
                     figures.longest_wait = figures.longest_wait.max(ended.whole_seconds() as u64);
                 }
-                // Still ringing, or answered before answers had a time.
-                _ => {}
+                // Still ringing (or answered before answers had a time): out of the
+                // service level until it ends one way or the other.
+                _ => figures.unresolved += 1,
             }
         }
-        let counted = figures.offered - figures.short_abandoned;
+        let counted = figures.offered - figures.short_abandoned - figures.unresolved;
         figures.service_level =
             (counted > 0).then(|| f64::from(figures.answered_in_time) * 100.0 / f64::from(counted));
         figures.speed_of_answer = mean(&waits);

@@ -21,6 +21,7 @@
 //! - `relay_agents` — a relay's agents;
 //! - `team` — what a relay's team view reads: recent calls, missed-call claims;
 //! - `reports` — what a report reads: a period's calls and status changes;
+//! - `wallboards` — a relay's wallboards: read-only codes and their thresholds;
 //! - [`pg`] — a relay's store on PostgreSQL, shared by relay nodes (feature `postgres`).
 
 mod calls;
@@ -37,6 +38,7 @@ mod reports;
 mod search_backlog;
 mod status;
 mod team;
+mod wallboards;
 pub mod writer;
 
 #[cfg(test)]
@@ -49,6 +51,7 @@ pub use journal::{JournalEntry, Kept};
 pub use notes::{is_note, note_of_fields, NoteWrite, StoredNote, NOTE_CMD};
 pub use prune::Pruned;
 pub use relay_agents::{AgentRecord, AgentRow, NodeRow};
+pub use wallboards::{Thresholds, WallboardRow};
 pub use writer::{Feed, Relayed, Writer};
 
 use crate::CoreError;
@@ -75,6 +78,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_status.sql"),
     include_str!("migrations/0015_member_seq.sql"),
     include_str!("migrations/0016_group_service_level.sql"),
+    include_str!("migrations/0017_wallboards.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

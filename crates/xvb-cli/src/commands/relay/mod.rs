@@ -7,10 +7,12 @@
 //!   `board`, `missed`, `import-sqlite`, `join`, `leave` (`tags` and `note`
 //!   go to `notes.rs`, `report` to `report.rs`, the board's printing is `team.rs`'s);
 //! - `agents` — `xvb relay agent …` and `xvb relay status`;
-//! - `groups` — `xvb relay group …`.
+//! - `groups` — `xvb relay group …`;
+//! - `wallboards` — `xvb relay wallboard …`.
 
 mod agents;
 mod groups;
+mod wallboards;
 
 use super::relay_access::relay_store;
 use super::{current_thread_runtime, multi_thread_runtime, shutdown_signal, WHOLE};
@@ -47,6 +49,9 @@ pub(crate) enum RelayCommand {
     /// Call-centre groups: the lines each answers, its members, the default group.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// The office wallboard's links: add, list, revoke.
+    #[command(subcommand)]
+    Wallboard(wallboards::WallboardCommand),
     /// The reasons agents may give for a break: set or list.
     #[command(subcommand)]
     Breaks(groups::BreaksCommand),
@@ -106,6 +111,9 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
             tls_key,
         } => {
             let addr = listen.unwrap_or(config.listen);
+            let mut config = config;
+            // Read while the process has one thread (the time crate refuses later).
+            config.local_offset = time::UtcOffset::current_local_offset().ok();
             multi_thread_runtime()?.block_on(async {
                 let mut shown = config.clone();
                 let trusted_proxies = config.relay_trusted_proxies.clone();
@@ -147,6 +155,7 @@ pub(crate) fn run(data: &DataDir, command: RelayCommand) -> Result<(), CliError>
         RelayCommand::Agent(command) => agents::run(data, &config, command),
         RelayCommand::Group(command) => groups::run(data, &config, command),
         RelayCommand::Breaks(command) => groups::breaks(data, &config, command),
+        RelayCommand::Wallboard(command) => wallboards::run(data, &config, command),
         RelayCommand::ImportSqlite { file } => {
             let Some(url) = config.relay_database() else {
                 return Err(CliError::Failed(

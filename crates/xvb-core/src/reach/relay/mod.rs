@@ -25,6 +25,7 @@
 //! - `routes` — who sees each entry: its call's route and the groups, read every second;
 //! - `tail` — a node on PostgreSQL following what every node stored;
 //! - `metrics` — Prometheus metrics on their own address;
+//! - `wallboard` — the office wallboard: its page, its code, its live board;
 //! - `serve` — listening, with TLS or on loopback.
 //!
 //! Uses the listener, the store, the dialer and the secrets; the agent's side
@@ -46,6 +47,7 @@ mod stream;
 #[cfg(feature = "postgres")]
 mod tail;
 mod team;
+mod wallboard;
 pub mod wire;
 
 pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};
@@ -55,6 +57,7 @@ pub use serve::serve_relay;
 pub use server::{relay_app, AGENT_MESSAGE_LIMIT};
 pub use team::derive_view;
 pub(crate) use team::ClaimAnswer;
+pub use wallboard::WALLBOARD_PATH;
 
 use crate::CoreError;
 

@@ -43,6 +43,7 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     store.reset_connections().await?;
     let keep_days = config.relay_keep_days;
     let metrics_at = config.relay_metrics_listen;
+    let offset = config.local_offset.unwrap_or(time::UtcOffset::UTC);
     let metrics = Arc::new(RelayMetrics::new());
     let counting = Arc::new(Counting(Arc::clone(&metrics)));
     let (feed, mut stored) = broadcast::channel(FEED_BUFFER);
@@ -133,7 +134,8 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     }
     let webhook =
         router(engine.state).layer(axum::middleware::from_fn_with_state(metrics, time_webhook));
-    Ok(webhook.merge(
+    let wallboards = super::wallboard::routes(state.clone(), offset);
+    Ok(webhook.merge(wallboards).merge(
         Router::new()
             .route(AGENT_PATH, axum::routing::get(agent_socket))
             .route(HEALTH_PATH, axum::routing::get(health))

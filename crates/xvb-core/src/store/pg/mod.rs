@@ -17,6 +17,7 @@
 //! - `groups` — call-centre groups, their lines and members, roles (`schema_groups.sql`);
 //! - `status` — agents' status and its log, the break reasons (`schema_status.sql`);
 //! - `reports` — what a report reads: a period's calls and status changes;
+//! - `wallboards` — the relay's wallboards (`schema_wallboards.sql`);
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
@@ -29,6 +30,7 @@ mod reports;
 mod status;
 mod stream_writes;
 pub mod team;
+mod wallboards;
 pub mod writer;
 
 use crate::CoreError;
@@ -45,6 +47,7 @@ const SCHEMA_REMOVALS: &str = include_str!("schema_removals.sql");
 const SCHEMA_GROUPS: &str = include_str!("schema_groups.sql");
 const SCHEMA_STATUS: &str = include_str!("schema_status.sql");
 const SCHEMA_GROUP_COLUMNS: &str = include_str!("schema_group_columns.sql");
+const SCHEMA_WALLBOARDS: &str = include_str!("schema_wallboards.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -133,6 +136,9 @@ impl PgStore {
                 .get::<_, bool>(0);
             if !has_newest_column {
                 client.batch_execute(SCHEMA_GROUP_COLUMNS).await?;
+            }
+            if !exists("relay_wallboards").await? {
+                client.batch_execute(SCHEMA_WALLBOARDS).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

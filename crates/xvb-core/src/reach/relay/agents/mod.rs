@@ -6,11 +6,13 @@
 //! - this file — [`RelayStore`]: each of its reads and writes, on either;
 //! - `rows` — what it hands back: [`RelayStatus`], [`TeamInputs`], a token's hash;
 //! - `sqlite` — [`SqliteRelayStore`], a single node's store;
-//! - `groups` — call-centre groups and roles, and the calls routing reads.
+//! - `groups` — call-centre groups and roles, and the calls routing reads;
+//! - `wallboards` — the office wallboards' codes.
 
 mod groups;
 mod rows;
 mod sqlite;
+mod wallboards;
 
 pub use rows::{token_hash, RelayStatus, TeamInputs};
 pub(super) use sqlite::blocking;
