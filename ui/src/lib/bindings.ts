@@ -249,6 +249,11 @@ relay_database: string | null,
  */
 relay_trusted_proxies: string[], 
 /**
+ * On a team relay: where to serve Prometheus metrics (`/metrics`, plain
+ * HTTP, nothing else there); unset: no metrics.
+ */
+relay_metrics_listen: string | null, 
+/**
  * Tags notes may carry in direct mode (a relay keeps its own list).
  */
 tags: Array<Tag>, 
