@@ -2,10 +2,11 @@
 //! WebDriver by Debian's chromedriver: for pages the relay serves, such as the
 //! wallboard. Closed on drop.
 
+use crate::desktop::app::session;
 use crate::process::free_port;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A headless Chromium and its driver.
 pub struct Browser {
@@ -43,22 +44,7 @@ impl Browser {
                 ],
             }),
         );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            match ClientBuilder::rustls()
-                .unwrap()
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("Chromium did not start under chromedriver: {e}"),
-            }
-        };
+        let client = session(port, caps, Duration::from_secs(30)).await;
         // The page gets 1920×1080 whatever the window's own bars take.
         let inner = client
             .execute("return [window.outerHeight - window.innerHeight, window.outerWidth - window.innerWidth];", vec![])

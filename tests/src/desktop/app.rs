@@ -11,6 +11,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A WebDriver session with `caps` on the driver at `port`, tried until
+/// `patience` runs out (a driver takes a moment to listen).
+pub async fn session(
+    port: u16,
+    caps: serde_json::Map<String, serde_json::Value>,
+    patience: Duration,
+) -> Client {
+    let deadline = Instant::now() + patience;
+    loop {
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return client,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    }
+}
+
 /// The workspace's root.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -121,22 +145,7 @@ impl Desktop {
             "tauri:options".into(),
             serde_json::json!({ "application": app }),
         );
-        let deadline = Instant::now() + WAIT;
-        let client = loop {
-            match ClientBuilder::rustls()
-                .unwrap()
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{driver_port}"))
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("no WebDriver session: {e}"),
-            }
-        };
+        let client = session(driver_port, caps, WAIT).await;
         // The page is up (its listeners too) once the tabs are drawn.
         let deadline = Instant::now() + WAIT;
         while client.find(Locator::Css("[data-tab=calls]")).await.is_err() {

@@ -57,7 +57,9 @@ fn membership_changes(relays: Relays) {
     ring(&relays, "SUPPORT-1", "79160000022", SUPPORT_LINE);
     assert_eq!(rings_until(&mut s102, "SUPPORT-1"), ["SUPPORT-1"]);
 
-    // 101 leaves (app closed) and is moved to sales; 102, connected, joins sales too.
+    // 101 leaves (app closed, support's call stored) and is moved to sales;
+    // 102, connected, joins sales too.
+    history_with(&a101, &["SUPPORT-1"]);
     drop(s101);
     relays.relay(&["group", "members", "support", "--remove", "101"]);
     relays.relay(&["group", "members", "sales", "--add", "101,102"]);

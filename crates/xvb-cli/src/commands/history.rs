@@ -5,7 +5,6 @@ use super::{day_start_ms, parse_date};
 use crate::error::CliError;
 use crate::outside::{out, say};
 use clap::Args;
-use std::path::PathBuf;
 use time::{Date, UtcOffset};
 use xvb_core::config::DataDir;
 use xvb_core::pbx::pop::Language;
@@ -16,15 +15,9 @@ use xvb_core::store::{Database, GroupCalls, HistoryQuery};
 /// `xvb history`'s filters and output.
 #[derive(Args)]
 pub(crate) struct HistoryArgs {
-    /// Print JSON (each call with its `notes` and `tags`).
-    #[arg(long, conflicts_with = "csv")]
-    json: bool,
-    /// Write every matching call to FILE as CSV (UTF-8 with BOM, which Excel opens as it is).
-    #[arg(long, value_name = "FILE")]
-    csv: Option<PathBuf>,
-    /// Separate CSV fields with `;` (what Excel in a Russian locale expects).
-    #[arg(long, requires = "csv")]
-    semicolon: bool,
+    /// Lines, JSON (each call with its `notes` and `tags`), or every matching call as CSV.
+    #[command(flatten)]
+    output: super::Output,
     /// Only numbers containing these digits (a whole number matches in any spelling).
     #[arg(long, value_name = "P")]
     phone: Option<String>,
@@ -103,20 +96,20 @@ pub(crate) fn run(data: &DataDir, args: HistoryArgs) -> Result<(), CliError> {
         ..HistoryQuery::default()
     };
     let db = Database::open(&data.database_path())?;
-    if let Some(path) = args.csv {
+    if let Some(path) = &args.output.csv {
         let options = CsvOptions {
-            separator: if args.semicolon { b';' } else { b',' },
+            separator: args.output.separator(),
             offset,
             language: Language::pick(data.load_config()?.language.as_deref()),
         };
-        let file = xvb_core::private::create_file(&path)
+        let file = xvb_core::private::create_file(path)
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
         let written = export_csv(&db, &query, options, file)?;
         out!("wrote {written} call(s) to {}", path.display());
         return Ok(());
     }
     let calls = db.history(&query)?;
-    if args.json {
+    if args.output.json {
         out!(
             "{}",
             serde_json::to_string_pretty(&calls).expect("calls serialise")

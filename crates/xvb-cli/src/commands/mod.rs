@@ -115,3 +115,28 @@ pub(crate) fn day_start_ms(day: time::Date, offset: time::UtcOffset) -> i64 {
     let start = time::PrimitiveDateTime::new(day, time::Time::MIDNIGHT).assume_offset(offset);
     (start.unix_timestamp_nanos() / 1_000_000) as i64
 }
+
+/// How a listing is written: lines (default), JSON, or a CSV file for Excel.
+#[derive(clap::Args)]
+pub(crate) struct Output {
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub(crate) json: bool,
+    /// Write it to FILE as CSV (UTF-8 with BOM, which Excel opens as it is).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: Option<std::path::PathBuf>,
+    /// Separate CSV fields with `;` (what Excel in a Russian locale expects).
+    #[arg(long, requires = "csv")]
+    pub(crate) semicolon: bool,
+}
+
+impl Output {
+    /// The CSV field separator asked for.
+    pub(crate) fn separator(&self) -> u8 {
+        if self.semicolon {
+            b';'
+        } else {
+            b','
+        }
+    }
+}

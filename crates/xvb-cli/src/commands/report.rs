@@ -6,7 +6,6 @@ use super::{day_start_ms, parse_date};
 use crate::error::CliError;
 use crate::outside::{out, say};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
 use time::{Date, OffsetDateTime, UtcOffset};
 use xvb_core::groups::{GroupName, Routing};
 use xvb_core::reports::{report, AgentFigures, By, Figures, Report, ReportAsk, SHORT_ABANDON};
@@ -25,15 +24,9 @@ pub(crate) struct ReportArgs {
     /// Rows by hour, day or agent (default: the period's total only).
     #[arg(long, value_enum)]
     by: Option<ByArg>,
-    /// Print JSON.
-    #[arg(long, conflicts_with = "csv")]
-    json: bool,
-    /// Write the report to FILE as CSV (UTF-8 with BOM, which Excel opens as it is).
-    #[arg(long, value_name = "FILE")]
-    csv: Option<PathBuf>,
-    /// Separate CSV fields with `;` (what Excel in a Russian locale expects).
-    #[arg(long, requires = "csv")]
-    semicolon: bool,
+    /// A table, JSON, or CSV.
+    #[command(flatten)]
+    output: super::Output,
 }
 
 /// How the rows are cut, as typed.
@@ -83,15 +76,15 @@ impl ReportArgs {
 
     /// Prints or writes `report` as asked.
     pub(crate) fn show(&self, report: &Report) -> Result<(), CliError> {
-        if self.json {
+        if self.output.json {
             out!(
                 "{}",
                 serde_json::to_string_pretty(report).expect("serialises")
             );
-        } else if let Some(path) = &self.csv {
+        } else if let Some(path) = &self.output.csv {
             let file = xvb_core::private::create_file(path)
                 .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
-            let mut sheet = Sheet::start(file, if self.semicolon { b';' } else { b',' })?;
+            let mut sheet = Sheet::start(file, self.output.separator())?;
             write_csv(&mut sheet, report)?;
             sheet.finish()?;
             out!("wrote the report to {}", path.display());

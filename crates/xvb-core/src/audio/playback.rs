@@ -83,13 +83,7 @@ impl PlaybackServer {
             .route("/{token}/{file}", axum::routing::get(serve_track))
             .with_state(shared.clone());
         let limits = crate::net::Limits::loopback();
-        tokio::spawn(crate::net::serve(
-            listener,
-            app,
-            None,
-            limits,
-            std::future::pending(),
-        ));
+        crate::net::spawn_plain(listener, app, limits);
         tracing::info!(%addr, "serving recordings to the player on loopback");
         Ok(PlaybackServer { addr, shared })
     }

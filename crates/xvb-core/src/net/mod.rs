@@ -83,6 +83,12 @@ impl Limits {
     }
 }
 
+/// Serves `app` on `listener` over plain HTTP in the background, for as long
+/// as the process runs (the app's loopback servers, a relay's metrics).
+pub fn spawn_plain(listener: TcpListener, app: axum::Router, limits: Limits) {
+    tokio::spawn(serve(listener, app, None, limits, std::future::pending()));
+}
+
 /// Serves `app` on `listener` (over TLS with `tls`) within `limits` until
 /// `shutdown`; then stops accepting, lets requests in hand finish (5 s at
 /// most) and returns. WebSocket connections already upgraded live on.

@@ -2,9 +2,10 @@
 //! calls first seen in a period, and the agents' status changes in it with
 //! each agent's last one before it.
 
-use super::{from_unix_ms, unix_ms, Database};
+use super::status::{status_of, status_row};
+use super::{unix_ms, Database};
 use crate::pbx::call::Call;
-use crate::team::{AgentState, AgentStatus, LoggedStatus};
+use crate::team::LoggedStatus;
 use crate::CoreError;
 use rusqlite::params;
 use time::OffsetDateTime;
@@ -40,24 +41,9 @@ impl Database {
                 OR id IN (SELECT max(id) FROM relay_status_log WHERE at_ms < ?1 GROUP BY ext)
              ORDER BY at_ms, id",
         )?;
-        let rows = stmt.query_map(params![unix_ms(from), unix_ms(to)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-            ))
-        })?;
+        let rows = stmt.query_map(params![unix_ms(from), unix_ms(to)], status_row)?;
         rows.map(|row| {
-            let (ext, state, reason, at, until) = row?;
-            let status = AgentStatus {
-                state: AgentState::parse(&state)
-                    .ok_or_else(|| CoreError::Corrupt(format!("status `{state}`")))?,
-                reason,
-                since: from_unix_ms(at)?,
-                until: until.map(from_unix_ms).transpose()?,
-            };
+            let (ext, status) = status_of(row?)?;
             Ok(LoggedStatus { ext, status })
         })
         .collect()

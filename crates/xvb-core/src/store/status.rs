@@ -37,26 +37,10 @@ impl Database {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT ext, state, reason, since_ms, until_ms FROM relay_status")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], status_row)?;
         let mut statuses = HashMap::new();
         for row in rows {
-            let (ext, state, reason, since, until) = row?;
-            let state = AgentState::parse(&state)
-                .ok_or_else(|| CoreError::Corrupt(format!("status `{state}`")))?;
-            let status = AgentStatus {
-                state,
-                reason,
-                since: from_unix_ms(since)?,
-                until: until.map(from_unix_ms).transpose()?,
-            };
+            let (ext, status) = status_of(row?)?;
             statuses.insert(ext, status);
         }
         Ok(statuses)
@@ -81,4 +65,27 @@ impl Database {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// A status row as read: extension, state, reason, since and until (ms).
+pub(super) type StatusRow = (String, String, Option<String>, i64, Option<i64>);
+
+/// Reads the columns `ext, state, reason, since, until` (in that order).
+pub(super) fn status_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+/// An agent's extension and status from a row.
+pub(super) fn status_of(
+    (ext, state, reason, since, until): StatusRow,
+) -> Result<(String, AgentStatus), CoreError> {
+    let state =
+        AgentState::parse(&state).ok_or_else(|| CoreError::Corrupt(format!("status `{state}`")))?;
+    let status = AgentStatus {
+        state,
+        reason,
+        since: from_unix_ms(since)?,
+        until: until.map(from_unix_ms).transpose()?,
+    };
+    Ok((ext, status))
 }

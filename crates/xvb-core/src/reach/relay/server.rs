@@ -165,13 +165,7 @@ async fn serve_metrics_on(
         per_peer: Some(METRICS_CONNECTIONS / 2),
         ..crate::net::Limits::public(METRICS_CONNECTIONS)
     };
-    tokio::spawn(crate::net::serve(
-        listener,
-        app,
-        None,
-        limits,
-        std::future::pending(),
-    ));
+    crate::net::spawn_plain(listener, app, limits);
     Ok(())
 }
 

@@ -26,12 +26,7 @@ impl PgStore {
                 &[&from, &to],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                serde_json::from_value(row.get::<_, serde_json::Value>(0))
-                    .map_err(CoreError::corrupt)
-            })
-            .collect()
+        super::team::calls_of(&rows)
     }
 
     /// Status changes from `from` up to `to`, and each agent's last one

@@ -24,12 +24,7 @@ impl PgStore {
                 &[&since],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                serde_json::from_value(row.get::<_, serde_json::Value>(0))
-                    .map_err(CoreError::corrupt)
-            })
-            .collect()
+        calls_of(&rows)
     }
 
     /// Every claim made at or after `since`.
@@ -124,4 +119,13 @@ impl PgStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The calls in `rows` (each a `record` in the first column).
+pub(super) fn calls_of(rows: &[tokio_postgres::Row]) -> Result<Vec<Call>, CoreError> {
+    rows.iter()
+        .map(|row| {
+            serde_json::from_value(row.get::<_, serde_json::Value>(0)).map_err(CoreError::corrupt)
+        })
+        .collect()
 }
