@@ -7,12 +7,10 @@
 use std::time::Instant;
 use xvb_core::config::{Config, DataDir};
 use xvb_core::contacts::ContactIndex;
-use xvb_core::pbx::protocol::CallEvent;
-use xvb_core::pbx::sim::SimCall;
 use xvb_core::reach::relay::wire::ToAgent;
 use xvb_core::reach::relay::{derive_view, token_hash, RelayStore, SqliteRelayStore};
-use xvb_core::store::Writer;
 use xvb_core::team::{TeamView, WINDOW};
+use xvb_e2e::history::seed_relay_calls;
 
 const AGENTS: usize = 300;
 const CALLS: usize = 20_000;
@@ -34,7 +32,7 @@ async fn main() {
             .unwrap();
     }
     let seeding = Instant::now();
-    seed_calls(&data).await;
+    seed_relay_calls(&data, CALLS, AGENTS, CALLERS, &["74950000000"]).await;
     let seeded = seeding.elapsed();
     let store = RelayStore::open(&data, &Config::default()).await.unwrap();
     let contacts = ContactIndex::default();
@@ -86,42 +84,6 @@ async fn main() {
         frame.len() as f64 / 1024.0,
         (frame.len() * AGENTS * 2) as f64 / 1e6
     );
-}
-
-/// Stores the day's calls through the relay's writer: 4 in 5 answered by an
-/// agent, 1 in 5 missed; concurrently, so the writer batches them as under load.
-async fn seed_calls(data: &DataDir) {
-    let writer = Writer::start(&data.database_path()).unwrap();
-    let mut pending = tokio::task::JoinSet::new();
-    for i in 0..CALLS {
-        let call = SimCall {
-            access_code: "10019".into(),
-            callid: format!("BENCH-{i:06}"),
-            phone: format!("7916{:07}", i % CALLERS),
-            ext: (1000 + i % AGENTS).to_string(),
-            line: Some("74950000000".into()),
-        };
-        let events = if i % 5 == 0 {
-            vec![call.incoming(), call.completed("Missed", 0, None)]
-        } else {
-            vec![
-                call.incoming(),
-                call.answered(),
-                call.completed("Success", 60, None),
-            ]
-        };
-        let writer = writer.clone();
-        pending.spawn(async move {
-            for fields in events {
-                let event = CallEvent::parse(fields).unwrap();
-                writer.record_event(event, None).await.unwrap();
-            }
-        });
-        if pending.len() >= 256 {
-            pending.join_next().await;
-        }
-    }
-    while pending.join_next().await.is_some() {}
 }
 
 fn ms(started: Instant) -> f64 {

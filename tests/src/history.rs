@@ -27,6 +27,50 @@ pub async fn store_answered_call(
     }
 }
 
+/// Stores `calls` calls through a relay's writer in `data` (as the PBX's
+/// webhooks would): 4 in 5 answered by one of `agents` extensions (1000 on),
+/// 1 in 5 missed, from `callers` numbers, on `lines` in turn; concurrently,
+/// so the writer batches them as under load.
+pub async fn seed_relay_calls(
+    data: &xvb_core::config::DataDir,
+    calls: usize,
+    agents: usize,
+    callers: usize,
+    lines: &[&str],
+) {
+    let writer = Writer::start(&data.database_path()).unwrap();
+    let mut pending = tokio::task::JoinSet::new();
+    for i in 0..calls {
+        let call = SimCall {
+            access_code: ACCESS_CODE.into(),
+            callid: format!("BENCH-{i:07}"),
+            phone: format!("7916{:07}", i % callers),
+            ext: (1000 + i % agents).to_string(),
+            line: Some(lines[i % lines.len()].to_owned()),
+        };
+        let events = if i % 5 == 0 {
+            vec![call.incoming(), call.completed("Missed", 0, None)]
+        } else {
+            vec![
+                call.incoming(),
+                call.answered(),
+                call.completed("Success", 60, None),
+            ]
+        };
+        let writer = writer.clone();
+        pending.spawn(async move {
+            for fields in events {
+                let event = CallEvent::parse(fields).unwrap();
+                writer.record_event(event, None).await.unwrap();
+            }
+        });
+        if pending.len() >= 256 {
+            pending.join_next().await;
+        }
+    }
+    while pending.join_next().await.is_some() {}
+}
+
 /// First names, last names and companies the seeded contacts are made of.
 const FIRST: [&str; 20] = [
     "Александр",

@@ -4,7 +4,7 @@
 //! the relay saw it set one is not counted).
 
 use super::ReportAsk;
-use crate::groups::Routing;
+use crate::groups::{Audience, CallRoute, Routing};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
 use crate::team::{AgentState, AgentStatus, LoggedStatus};
@@ -61,49 +61,84 @@ pub(super) fn by_agent(
             .or_default()
             .push(&row.status);
     }
-    let end = ask.to.min(OffsetDateTime::now_utc());
-    exts.into_iter()
+    let mut figures: BTreeMap<String, AgentFigures> = exts
+        .into_iter()
         .filter(|ext| member(ext))
         .map(|ext| {
-            let mine = changes.get(ext.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            let mut figures = calls_of(calls, &ext, mine, routing);
-            status_time(&mut figures, mine, ask.from, end);
-            figures.ext = ext;
-            figures
+            let row = AgentFigures {
+                ext: ext.clone(),
+                ..AgentFigures::default()
+            };
+            (ext, row)
         })
-        .collect()
+        .collect();
+    add_calls(&mut figures, calls, &changes, routing);
+    let end = ask.to.min(OffsetDateTime::now_utc());
+    for (ext, row) in &mut figures {
+        let mine = changes.get(ext.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        status_time(row, mine, ask.from, end);
+    }
+    figures.into_values().collect()
 }
 
-/// An agent's call figures; `changes` are its status changes, oldest first.
-fn calls_of(
+/// Adds each call to its agents' figures, in one pass: to who dialled or
+/// answered it, or, missed, to each agent it rang for who was available
+/// (`changes`: each agent's status changes, oldest first).
+fn add_calls(
+    figures: &mut BTreeMap<String, AgentFigures>,
     calls: &[&Call],
-    ext: &str,
-    changes: &[&AgentStatus],
+    changes: &BTreeMap<&str, Vec<&AgentStatus>>,
     routing: &Routing,
-) -> AgentFigures {
-    let mut figures = AgentFigures::default();
-    let mut talks = Vec::new();
+) {
+    let mut talks: BTreeMap<String, (u64, u32)> = BTreeMap::new();
+    let everyone: Vec<String> = figures.keys().cloned().collect();
     for call in calls {
         let talk = call.duration.unwrap_or(0);
-        if call.direction == Some(Direction::Out) {
-            if call.ext.as_deref() == Some(ext) {
-                figures.outgoing += 1;
-                figures.talk_time += talk;
+        let outgoing = call.direction == Some(Direction::Out);
+        let answered = call.answered_by.as_ref();
+        if outgoing || answered.is_some() {
+            let ext = if outgoing {
+                call.ext.as_ref()
+            } else {
+                answered
+            };
+            let Some(row) = ext.and_then(|ext| figures.get_mut(ext)) else {
+                continue;
+            };
+            row.talk_time += talk;
+            if outgoing {
+                row.outgoing += 1;
+            } else {
+                row.answered += 1;
+                let sum = talks.entry(row.ext.clone()).or_default();
+                *sum = (sum.0 + talk, sum.1 + 1);
             }
-        } else if call.answered_by.as_deref() == Some(ext) {
-            figures.answered += 1;
-            figures.talk_time += talk;
-            talks.push(talk as f64);
-        } else if call.is_missed()
-            && routing.rings_at(call, ext)
-            && status_at(changes, call.first_seen) == AgentState::Available
-        {
-            figures.missed_while_available += 1;
+        } else if call.is_missed() {
+            // Each agent once, though it be in two of the call's groups.
+            let rang: BTreeSet<&String> = match routing.audience(&CallRoute::of_call(call)) {
+                Audience::Everyone => everyone.iter().collect(),
+                Audience::Some { groups, .. } => groups
+                    .iter()
+                    .filter_map(|g| routing.groups.get(g))
+                    .flat_map(|g| g.members.iter())
+                    .collect(),
+            };
+            for ext in rang {
+                let mine = changes.get(ext.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                if status_at(mine, call.first_seen) != AgentState::Available {
+                    continue;
+                }
+                if let Some(row) = figures.get_mut(ext) {
+                    row.missed_while_available += 1;
+                }
+            }
         }
     }
-    figures.handle_time =
-        (!talks.is_empty()).then(|| talks.iter().sum::<f64>() / talks.len() as f64);
-    figures
+    for (ext, (sum, count)) in talks {
+        if let Some(row) = figures.get_mut(&ext) {
+            row.handle_time = Some(sum as f64 / f64::from(count));
+        }
+    }
 }
 
 /// The state an agent was in at `at` (available before any change).
