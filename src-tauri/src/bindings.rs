@@ -23,6 +23,7 @@ use xvb_core::pbx::refusal::{Refusal, Refused};
 use xvb_core::reach::link::LinkStatus;
 use xvb_core::reach::tunnel::TunnelStatus;
 use xvb_core::reach::Reach;
+use xvb_core::reports::{AgentFigures, By, Figures, Report, ReportRequest};
 use xvb_core::secret::{SecretKind, SecretState};
 use xvb_core::store::{HistoryQuery, ImportReport};
 use xvb_core::team::{
@@ -77,6 +78,11 @@ fn declarations() -> String {
         MissedEntry::decl(&cfg),
         GroupLines::decl(&cfg),
         TeamView::decl(&cfg),
+        By::decl(&cfg),
+        Figures::decl(&cfg),
+        AgentFigures::decl(&cfg),
+        Report::decl(&cfg),
+        ReportRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",

@@ -10,6 +10,7 @@ use xvb_core::app::{
 };
 use xvb_core::contacts::Contact;
 use xvb_core::notes::{Note, NoteDraft, Tag};
+use xvb_core::reports::{Report, ReportRequest};
 use xvb_core::secret::SecretKind;
 use xvb_core::store::{HistoryQuery, ImportReport};
 use xvb_core::team::{StatusChange, TeamView};
@@ -131,6 +132,17 @@ pub async fn claim_missed(state: State<'_, AppState>, phone: String) -> Result<S
 #[tauri::command]
 pub async fn set_status(state: State<'_, AppState>, change: StatusChange) -> Result<()> {
     told(&state, state.companion.set_status(change).await)
+}
+
+/// The Reports tab's figures: the team's (`team`, a supervisor's, through the
+/// relay), else this computer's calls and the agent's own.
+#[tauri::command]
+pub async fn report(
+    state: State<'_, AppState>,
+    asked: ReportRequest,
+    team: bool,
+) -> Result<Report> {
+    told(&state, state.companion.report(asked, team).await)
 }
 
 /// Gives a claimed caller back to the team's missed queue; what the relay said.

@@ -97,6 +97,7 @@ fn main() {
             commands::claim_missed,
             commands::release_missed,
             commands::set_status,
+            commands::report,
             commands::tags,
             commands::save_note,
             commands::export_history,

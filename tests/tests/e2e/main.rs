@@ -71,6 +71,7 @@ mod recordings;
 mod relay;
 mod relay_cluster;
 mod reports;
+mod reports_desktop;
 mod team;
 mod team_desktop;
 mod tunnel;

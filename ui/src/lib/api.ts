@@ -1,8 +1,7 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, StatusChange, Tag, TeamView, UiError,
-} from "./bindings";
+  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, StatusChange, Tag, TeamView, UiError, Report, ReportRequest } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -27,6 +26,7 @@ export const api = {
   claimMissed: (phone: string) => invoke<string>("claim_missed", { phone }),
   releaseMissed: (phone: string) => invoke<string>("release_missed", { phone }),
   setStatus: (change: StatusChange) => invoke<void>("set_status", { change }),
+  report: (asked: ReportRequest, team: boolean) => invoke<Report>("report", { asked, team }),
   tags: () => invoke<Tag[]>("tags"),
   saveNote: (draft: NoteDraft) => invoke<Note>("save_note", { draft }),
   exportHistory: (query: HistoryQuery, semicolon: boolean, utcOffsetMinutes: number) =>

@@ -853,3 +853,149 @@ breaks?: Array<string>,
  */
 groups?: Array<GroupLines>, };
 
+export type By = "total" | "hour" | "day" | "agent";
+
+export type Figures = { 
+/**
+ * Incoming calls.
+ */
+offered: number, 
+/**
+ * Incoming calls answered.
+ */
+answered: number, 
+/**
+ * Incoming calls nobody answered.
+ */
+missed: number, 
+/**
+ * Missed calls that rang under [`SHORT_ABANDON`] (out of the service level).
+ */
+short_abandoned: number, 
+/**
+ * Calls answered within the threshold.
+ */
+answered_in_time: number, 
+/**
+ * Calls neither answered nor missed yet (still ringing): out of the service level.
+ */
+unresolved: number, 
+/**
+ * `answered_in_time` ÷ (`offered` − `short_abandoned` − `unresolved`), in per cent.
+ */
+service_level?: number | null, 
+/**
+ * The average wait of answered calls, in seconds.
+ */
+speed_of_answer?: number | null, 
+/**
+ * The average talk time of answered calls, in seconds.
+ */
+handle_time?: number | null, 
+/**
+ * The longest wait, answered or not, in seconds.
+ */
+longest_wait: number, 
+/**
+ * Outgoing calls.
+ */
+outgoing: number, 
+/**
+ * Callers missed and not reached since (by a call back or a call in).
+ */
+not_called_back: number, 
+/**
+ * The median time from a caller's first miss to reaching them, in seconds.
+ */
+callback_median?: number | null, 
+/**
+ * Numbers that called in more than once.
+ */
+repeat_callers: number, };
+
+export type AgentFigures = { 
+/**
+ * Its extension.
+ */
+ext: string, 
+/**
+ * Incoming calls it answered.
+ */
+answered: number, 
+/**
+ * Calls it dialled.
+ */
+outgoing: number, 
+/**
+ * Talk time of the calls it answered or dialled, in seconds.
+ */
+talk_time: number, 
+/**
+ * The average talk time of the calls it answered, in seconds.
+ */
+handle_time?: number | null, 
+/**
+ * Missed calls that rang for it while it was available.
+ */
+missed_while_available: number, 
+/**
+ * Seconds available, on a break, in after-call work (from its first known status).
+ */
+available_seconds: number, 
+/**
+ * Seconds on a break.
+ */
+break_seconds: number, 
+/**
+ * Seconds in after-call work.
+ */
+acw_seconds: number, };
+
+export type Report = { 
+/**
+ * The period's start (RFC 3339).
+ */
+from: string, 
+/**
+ * The period's end, not included.
+ */
+to: string, 
+/**
+ * The group, if one was asked for.
+ */
+group?: string | null, 
+/**
+ * The service level's threshold used, in seconds.
+ */
+sl_seconds: number, 
+/**
+ * The whole period.
+ */
+total: Figures, 
+/**
+ * By hour or day: each with calls, in order (`2026-12-01 09:00`, `2026-12-01`).
+ */
+periods?: Array<[string, Figures]>, 
+/**
+ * By agent: each agent with calls or status changes, by extension.
+ */
+agents?: Array<AgentFigures>, };
+
+export type ReportRequest = { 
+/**
+ * Days back, today included (1 to [`MOST_DAYS`]; others are brought into that).
+ */
+days: number, 
+/**
+ * Only this group.
+ */
+group: string | null, 
+/**
+ * The rows.
+ */
+by: By, 
+/**
+ * The asker's offset from UTC in minutes (where its days begin).
+ */
+offset_minutes: number, };
+

@@ -5,6 +5,7 @@ import { callerText, dialInput, formatDuration, formatNumber, formatWhen } from 
 import { dictionaries, eventLabel, pickLanguage, statusLabel, translate } from "./i18n";
 import { PAGE_SIZE, visibleWindow } from "./virtual";
 import { narrowed } from "./history";
+import { callsBars, percent, request, serviceLevels, shortLabel, span, talkBars } from "./reports";
 import { phonesOf } from "./contacts";
 import { shortcutOf } from "./shortcut";
 import { contextLines, missedState, myExtension, ofGroup, statusAt, statusText, timer, waited } from "./team";
@@ -258,5 +259,53 @@ describe("the team view by group", () => {
   it("shows everything for all groups, or a group the view no longer has", () => {
     expect(ofGroup(view, null)).toBe(view);
     expect(ofGroup(view, "vip")).toBe(view);
+  });
+});
+
+describe("the reports' charts", () => {
+  const figures = (answered: number, missed: number, sl: number | null) => ({
+    offered: answered + missed, answered, missed, short_abandoned: 0, answered_in_time: answered,
+    unresolved: 0, service_level: sl, longest_wait: 0, outgoing: 0, not_called_back: missed, repeat_callers: 0,
+  });
+  const report = {
+    from: "2026-12-06T00:00:00Z", to: "2026-12-07T00:00:00Z", sl_seconds: 20,
+    total: figures(6, 2, 75),
+    periods: [["2026-12-06 09:00", figures(4, 0, 100)], ["2026-12-06 10:00", figures(2, 2, null)]] as [string, ReturnType<typeof figures>][],
+    agents: [
+      { ext: "100", answered: 2, outgoing: 0, talk_time: 60, missed_while_available: 0, available_seconds: 0, break_seconds: 0, acw_seconds: 0 },
+      { ext: "101", answered: 4, outgoing: 1, talk_time: 240, missed_while_available: 1, available_seconds: 0, break_seconds: 0, acw_seconds: 0 },
+    ],
+  };
+
+  it("stacks answered and missed per period, scaled to the busiest", () => {
+    const bars = callsBars(report);
+    expect(bars.length).toBe(24);
+    expect(bars.map((b) => b.label).slice(8, 11)).toEqual(["08:00", "09:00", "10:00"]);
+    expect(bars[8].answered + bars[8].missed).toBe(0);
+    expect(bars[9].answeredHeight).toBe(1);
+    expect(bars[10].answeredHeight + bars[10].missedHeight).toBe(1);
+    expect(shortLabel("2026-12-06")).toBe("12-06");
+  });
+
+  it("leaves a period with nothing counted out of the service level, and ranks agents by talk", () => {
+    expect(serviceLevels(report).map((l) => l.value).slice(9, 11)).toEqual([100, null]);
+    expect(talkBars(report).map((a) => [a.ext, a.share])).toEqual([["101", 1], ["100", 0.25]]);
+  });
+
+  it("draws every day of a longer period, those without calls empty", () => {
+    const start = new Date(2026, 11, 1);
+    const end = new Date(2026, 11, 8);
+    const week = { ...report, from: start.toISOString(), to: end.toISOString(), periods: [["2026-12-03", figures(5, 1, 80)]] as [string, ReturnType<typeof figures>][] };
+    const bars = callsBars(week);
+    expect(bars.map((b) => b.label)).toEqual(["12-01", "12-02", "12-03", "12-04", "12-05", "12-06", "12-07"]);
+    expect(bars.map((b) => b.answered)).toEqual([0, 0, 5, 0, 0, 0, 0]);
+  });
+
+  it("asks by hour for a day and by day for longer, in this computer's offset", () => {
+    expect(request(1, null, "period").by).toBe("hour");
+    expect(request(7, "sales", "period")).toMatchObject({ days: 7, group: "sales", by: "day" });
+    expect(request(30, null, "agent").by).toBe("agent");
+    expect(request(1, null, "period").offset_minutes).toBe(-new Date().getTimezoneOffset());
+    expect([percent(null), percent(66.6), span(75), span(3725)]).toEqual(["–", "67%", "1:15", "1:02:05"]);
   });
 });

@@ -6,7 +6,7 @@ import { pickLanguage, statusLabel, translate, type Key, type Lang } from "./i18
 export const ui = $state({
   // Until the settings arrive with the app's choice.
   lang: pickLanguage(null, navigator.language) as Lang,
-  tab: "calls" as "calls" | "team" | "contacts" | "dial" | "settings",
+  tab: "calls" as "calls" | "team" | "reports" | "contacts" | "dial" | "settings",
   dialNumber: "",
   /** Call as soon as the dial pad shows the number (a link, with *dial links at once*). */
   dialNow: false,

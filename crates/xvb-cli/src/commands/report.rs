@@ -7,7 +7,7 @@ use crate::error::CliError;
 use crate::outside::{out, say};
 use clap::{Args, ValueEnum};
 use time::{Date, OffsetDateTime, UtcOffset};
-use xvb_core::groups::{GroupName, Routing};
+use xvb_core::groups::GroupName;
 use xvb_core::reports::{report, AgentFigures, By, Figures, Report, ReportAsk, SHORT_ABANDON};
 use xvb_core::spreadsheet::Sheet;
 use xvb_core::team::clock;
@@ -125,7 +125,7 @@ pub(crate) fn own_report(
     data: &xvb_core::config::DataDir,
     args: &ReportArgs,
 ) -> Result<(), CliError> {
-    let mut ask = args.ask(None)?;
+    let ask = args.ask(None)?;
     let me = data.load_config()?.extension;
     if ask.by == By::Agent && me.is_none() {
         return Err(CliError::Failed(
@@ -135,16 +135,7 @@ pub(crate) fn own_report(
     }
     let db = xvb_core::store::Database::open(&data.database_path())?;
     let calls = db.calls_between(ask.from, ask.to)?;
-    let by = ask.by;
-    ask.by = By::Agent;
-    let mut shown = report(&calls, &[], &Routing::default(), &ask);
-    shown.agents.retain(|agent| Some(&agent.ext) == me.as_ref());
-    if by != By::Agent {
-        ask.by = by;
-        let rows = report(&calls, &[], &Routing::default(), &ask);
-        shown.periods = rows.periods;
-    }
-    args.show(&shown)
+    args.show(&xvb_core::reports::own_report(&calls, me.as_deref(), &ask))
 }
 
 /// `33.3%`, `20.0 s`, or `-` for a figure with nothing to measure.

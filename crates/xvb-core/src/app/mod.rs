@@ -7,6 +7,7 @@
 //! - `dialing` — the dial pad, `tel:` links and selected text, the test call;
 //! - `recordings` — playing and saving recordings;
 //! - `team` — the team's board and missed-call queue (relay mode), claims;
+//! - `reports` — the Reports tab's figures (the team's, or the agent's own);
 //! - `notes` — notes and tags on calls (through the relay when joined), CSV export;
 //! - `contacts` — the contact book: import, edit, export;
 //! - [`views`] — what the screens receive; [`error`]: what they show on failure,
@@ -23,6 +24,7 @@ pub(crate) mod messages;
 mod notes;
 mod reach;
 mod recordings;
+mod reports;
 mod settings;
 mod team;
 pub mod views;

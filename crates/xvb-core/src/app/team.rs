@@ -45,7 +45,9 @@ impl Companion {
         Ok(())
     }
 
-    async fn relay_or_explain(&self) -> Result<crate::reach::link::RelayDialer, UiError> {
+    pub(super) async fn relay_or_explain(
+        &self,
+    ) -> Result<crate::reach::link::RelayDialer, UiError> {
         self.relay_dialer()
             .await
             .ok_or_else(|| UiError::new(ErrorCode::Relay, &NoRelay))

@@ -8,12 +8,13 @@ use crate::groups::{Audience, CallRoute, Routing};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
 use crate::team::{AgentState, AgentStatus, LoggedStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
 /// One agent's figures.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgentFigures {
     /// Its extension.
     pub ext: String,
@@ -22,17 +23,21 @@ pub struct AgentFigures {
     /// Calls it dialled.
     pub outgoing: u32,
     /// Talk time of the calls it answered or dialled, in seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub talk_time: u64,
     /// The average talk time of the calls it answered, in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle_time: Option<f64>,
     /// Missed calls that rang for it while it was available.
     pub missed_while_available: u32,
     /// Seconds available, on a break, in after-call work (from its first known status).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub available_seconds: u64,
     /// Seconds on a break.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub break_seconds: u64,
     /// Seconds in after-call work.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub acw_seconds: u64,
 }
 

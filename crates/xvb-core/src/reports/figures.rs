@@ -5,7 +5,7 @@
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
 use crate::team::missed_queue;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A missed call that rang for less than this is left out of the service
@@ -13,7 +13,8 @@ use std::collections::HashMap;
 pub const SHORT_ABANDON: time::Duration = time::Duration::seconds(5);
 
 /// What happened to a set of calls.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Figures {
     /// Incoming calls.
     pub offered: u32,
@@ -26,24 +27,26 @@ pub struct Figures {
     /// Calls answered within the threshold.
     pub answered_in_time: u32,
     /// Calls neither answered nor missed yet (still ringing): out of the service level.
+    #[serde(default)]
     pub unresolved: u32,
     /// `answered_in_time` ÷ (`offered` − `short_abandoned` − `unresolved`), in per cent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_level: Option<f64>,
     /// The average wait of answered calls, in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed_of_answer: Option<f64>,
     /// The average talk time of answered calls, in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle_time: Option<f64>,
     /// The longest wait, answered or not, in seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub longest_wait: u64,
     /// Outgoing calls.
     pub outgoing: u32,
     /// Callers missed and not reached since (by a call back or a call in).
     pub not_called_back: u32,
     /// The median time from a caller's first miss to reaching them, in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_median: Option<f64>,
     /// Numbers that called in more than once.
     pub repeat_callers: u32,

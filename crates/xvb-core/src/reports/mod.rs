@@ -5,7 +5,7 @@
 //! "Wait" is `INCOMING` → `ANSWERED` (or, for a missed call, → `COMPLETED`):
 //! the PBX sends no queue-entry event.
 //!
-//! - this file — [`ReportAsk`], [`Report`] and [`report`];
+//! - this file — [`ReportAsk`], [`ReportRequest`], [`Report`] and [`report`];
 //! - `figures` — the figures of a set of calls ([`Figures`]);
 //! - `agents` — an agent's figures: calls, talk, misses while available, status time.
 
@@ -19,7 +19,7 @@ use crate::groups::{Audience, CallRoute, GroupName, Routing};
 use crate::pbx::call::Call;
 use crate::pbx::protocol::Direction;
 use crate::team::LoggedStatus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -27,7 +27,8 @@ use time::{OffsetDateTime, UtcOffset};
 pub const DEFAULT_SL_SECONDS: u32 = 20;
 
 /// How a report's rows are cut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum By {
     /// One row: the whole period.
@@ -57,27 +58,75 @@ pub struct ReportAsk {
 }
 
 /// A report: the whole period's figures and its rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     /// The period's start (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub from: OffsetDateTime,
     /// The period's end, not included.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub to: OffsetDateTime,
     /// The group, if one was asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// The service level's threshold used, in seconds.
     pub sl_seconds: u32,
     /// The whole period.
     pub total: Figures,
     /// By hour or day: each with calls, in order (`2026-12-01 09:00`, `2026-12-01`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub periods: Vec<(String, Figures)>,
     /// By agent: each agent with calls or status changes, by extension.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agents: Vec<AgentFigures>,
+}
+
+/// What the app asks for: the last `days` days up to now (1: today), the
+/// whole team's (a supervisor, through the relay) or this computer's calls,
+/// of one group or all, cut `by`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReportRequest {
+    /// Days back, today included (1 to [`MOST_DAYS`]; others are brought into that).
+    pub days: u32,
+    /// Only this group.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The rows.
+    pub by: By,
+    /// The asker's offset from UTC in minutes (where its days begin).
+    pub offset_minutes: i32,
+}
+
+/// The most days a report asked from the app covers.
+pub const MOST_DAYS: u32 = 92;
+
+impl ReportRequest {
+    /// The report asked for, at `now`; a message when it cannot be.
+    pub fn ask(&self, now: OffsetDateTime) -> Result<ReportAsk, String> {
+        let days = self.days.clamp(1, MOST_DAYS);
+        let offset =
+            UtcOffset::from_whole_seconds(self.offset_minutes.clamp(-18 * 60, 18 * 60) * 60)
+                .unwrap_or(UtcOffset::UTC);
+        let today = now.to_offset(offset).replace_time(time::Time::MIDNIGHT);
+        let group = self
+            .group
+            .as_deref()
+            .filter(|g| !g.is_empty())
+            .map(GroupName::parse)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        Ok(ReportAsk {
+            from: today - time::Duration::days(i64::from(days) - 1),
+            to: today + time::Duration::days(1),
+            group,
+            by: self.by,
+            offset,
+        })
+    }
 }
 
 /// The report `ask` asks for, from `calls` (any order; those first seen in
@@ -139,6 +188,20 @@ pub fn report(
         periods,
         agents,
     }
+}
+
+/// An agent's own report from the calls its computer has (`calls`, the
+/// period's): their figures, by hour or day as `ask` says, and `me`'s row.
+pub fn own_report(calls: &[Call], me: Option<&str>, ask: &ReportAsk) -> Report {
+    let routing = Routing::default();
+    let mut by_agent = ask.clone();
+    by_agent.by = By::Agent;
+    let mut shown = report(calls, &[], &routing, &by_agent);
+    shown.agents.retain(|agent| Some(agent.ext.as_str()) == me);
+    if matches!(ask.by, By::Hour | By::Day) {
+        shown.periods = report(calls, &[], &routing, ask).periods;
+    }
+    shown
 }
 
 /// Whether `ext` is a member of `group`.

@@ -8,7 +8,7 @@
 use super::Worded;
 use crate::app::messages::NoRelay;
 use crate::notes::NoteRefused;
-use crate::reach::relay::{ClaimAnswer, RelayError, TooMany};
+use crate::reach::relay::{ClaimAnswer, RelayError, ReportRefused, TooMany};
 use crate::reach::tunnel::TunnelClosed;
 use crate::team::ClaimRefused;
 use std::fmt;
@@ -67,6 +67,17 @@ impl Worded for ClaimAnswer {
             ClaimAnswer::NotTheirs { phone, to } => {
                 format!("{to} не состоит в группе, которая видит {phone}: сначала добавьте его в эту группу")
             }
+        }
+    }
+}
+
+impl Worded for ReportRefused {
+    fn russian(&self) -> String {
+        match self {
+            ReportRefused::NotSupervisor => {
+                "отчёты по команде видят только супервизоры; ваши цифры — в «Мои звонки»".into()
+            }
+            ReportRefused::NoGroup(group) => format!("в этом ретрансляторе нет группы «{group}»"),
         }
     }
 }
@@ -154,6 +165,7 @@ const SHAPES: &[(usize, Build)] = &[
         }))
     }),
     (1, |p| Some(Box::new(ClaimAnswer::NotAnAgent(p[0].clone())))),
+    (1, |p| Some(Box::new(ReportRefused::NoGroup(p[0].clone())))),
     (2, |p| {
         Some(Box::new(ClaimAnswer::NotTheirs {
             to: p[0].clone(),
@@ -184,9 +196,10 @@ const SHAPES: &[(usize, Build)] = &[
 ];
 
 /// The messages without parts, recognised whole.
-fn whole() -> [Box<dyn Worded>; 14] {
+fn whole() -> [Box<dyn Worded>; 15] {
     [
         Box::new(ClaimAnswer::NotSupervisor),
+        Box::new(ReportRefused::NotSupervisor),
         Box::new(NoteRefused::Empty),
         Box::new(NoteRefused::TooLong),
         Box::new(NoteRefused::BadPosition),
@@ -287,6 +300,10 @@ mod tests {
                 phone: "79201119613".into(),
                 to: "102".into(),
             },
+        ]);
+        each_has_russian([
+            ReportRefused::NotSupervisor,
+            ReportRefused::NoGroup("sales".into()),
         ]);
         each_has_russian([TooMany(3)]);
         each_has_russian([NoRelay]);

@@ -28,6 +28,8 @@ pub(super) enum Ask {
     Note(NoteDraft),
     /// Change my status.
     Status(StatusChange),
+    /// (A supervisor) the team's figures.
+    Report(crate::reports::ReportRequest),
 }
 
 impl Ask {
@@ -39,6 +41,7 @@ impl Ask {
             Ask::Reassign(phone, to) => FromAgent::Reassign { id, phone, to },
             Ask::Note(note) => FromAgent::Note { id, note },
             Ask::Status(change) => FromAgent::Status { id, change },
+            Ask::Report(ask) => FromAgent::Report { id, ask },
         }
     }
 }
@@ -84,6 +87,16 @@ impl RelayDialer {
     /// what the relay said.
     pub async fn status(&self, change: StatusChange) -> Result<String, RelayError> {
         Ok(self.ask(Ask::Status(change)).await?.0)
+    }
+
+    /// (A supervisor) the team's figures for a period, from the relay.
+    pub async fn report(
+        &self,
+        ask: crate::reports::ReportRequest,
+    ) -> Result<crate::reports::Report, RelayError> {
+        let (text, _) = self.ask(Ask::Report(ask)).await?;
+        // The link hands answers on as text; a report travels as its JSON.
+        serde_json::from_str(&text).map_err(|e| RelayError::Connection(e.to_string()))
     }
 
     /// Stores a note for the team (the relay checks its tags); the note's id,

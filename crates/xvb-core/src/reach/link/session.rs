@@ -204,6 +204,10 @@ async fn session(
                         state.team.send_replace(Some(Arc::new(*view)));
                     }
                     Ok(ToAgent::Dialed { id, ok, message }) => answer(&mut waiting, id, ok, message, None),
+                    Ok(ToAgent::Reported { id, report }) => {
+                        let text = serde_json::to_string(&report).expect("serialises");
+                        answer(&mut waiting, id, true, text, None);
+                    }
                     Ok(ToAgent::Replied { id, ok, message, seq }) => answer(&mut waiting, id, ok, message, seq),
                     Err(e) => tracing::warn!(error = %e, "a message from the relay was not understood"),
                 }

@@ -26,6 +26,8 @@ pub(super) enum Ask {
     Note,
     /// A status change (a break, back, after-call work ended).
     Status,
+    /// A report (reads a period's calls; the Reports tab asks two at a time).
+    Report,
 }
 
 impl Ask {
@@ -36,6 +38,7 @@ impl Ask {
             Ask::Claim => (20.0, Duration::from_millis(500)),
             Ask::Note => (20.0, Duration::from_secs(1)),
             Ask::Status => (10.0, Duration::from_secs(2)),
+            Ask::Report => (12.0, Duration::from_secs(2)),
         }
     }
 }

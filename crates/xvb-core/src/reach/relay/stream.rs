@@ -8,6 +8,7 @@ use super::backfill::{send_backfill, send_joined_while_away, Joined};
 use super::dial::dial_for_agent;
 use super::guard::{too_many, Ask};
 use super::notes::answer_note;
+use super::report::answer_report;
 use super::state::{encode, After, Encoded, Live, RelayState, TeamFrame, TeamPart};
 use super::status::answer_status;
 use super::team::{answer_claim, ClaimAsk};
@@ -219,6 +220,7 @@ fn take_request(
         }
         FromAgent::Note { .. } => Ask::Note,
         FromAgent::Status { .. } => Ask::Status,
+        FromAgent::Report { .. } => Ask::Report,
     };
     if let Err(wait) = relay.guard.allow(agent.id, ask) {
         tracing::debug!(agent = agent.id, ?ask, "an agent asked too fast");
@@ -258,6 +260,7 @@ fn take_request(
         FromAgent::Status { id, change } => {
             answer_status(relay, agent, replies, id, change, permit)
         }
+        FromAgent::Report { id, ask } => answer_report(relay, agent, replies, id, ask, permit),
     }
     None
 }
@@ -274,7 +277,8 @@ fn refusal(request: &FromAgent, message: String) -> ToAgent {
         | FromAgent::Release { id, .. }
         | FromAgent::Reassign { id, .. }
         | FromAgent::Note { id, .. }
-        | FromAgent::Status { id, .. } => ToAgent::Replied {
+        | FromAgent::Status { id, .. }
+        | FromAgent::Report { id, .. } => ToAgent::Replied {
             id,
             ok: false,
             message,

@@ -1,7 +1,7 @@
 //! The relay's wire format: JSON text frames over the agent's WebSocket —
 //! to the agent `hello`, `event` (a call's event, or a note: `cmd` says),
-//! `caught_up`, `backfill`, `team`, `tags`, `dialed`, `replied`; from the
-//! agent `dial`, `claim`, `release`, `reassign`, `note`, `status`.
+//! `caught_up`, `backfill`, `team`, `tags`, `dialed`, `replied`, `reported`;
+//! from the agent `dial`, `claim`, `release`, `reassign`, `note`, `status`, `report`.
 
 use crate::listener::KnownCaller;
 use crate::notes::{NoteDraft, Tag};
@@ -76,6 +76,13 @@ pub enum ToAgent {
         /// has it once its position reaches this).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         seq: Option<i64>,
+    },
+    /// The answer to a `report` (a refusal comes as `replied`).
+    Reported {
+        /// The `report`'s id.
+        id: u64,
+        /// The team's figures.
+        report: Box<crate::reports::Report>,
     },
     /// The answer to a `dial`.
     Dialed {
@@ -156,6 +163,13 @@ pub enum FromAgent {
         id: u64,
         /// What the agent wrote.
         note: NoteDraft,
+    },
+    /// (A supervisor) the team's figures for a period.
+    Report {
+        /// Chosen by the agent, returned in `reported` or `replied`.
+        id: u64,
+        /// What to report.
+        ask: crate::reports::ReportRequest,
     },
     /// My status: available, a break (with a listed reason), after-call work ended.
     Status {
