@@ -11,6 +11,7 @@ use xvb_core::groups::{GroupChange, GroupName, Line, Routing};
 use xvb_core::reach::relay::RelayStore;
 use xvb_core::reports::{report, By, ReportAsk};
 use xvb_e2e::history::seed_relay_calls;
+use xvb_e2e::process::{ms_since, print_median_max};
 
 const AGENTS: usize = 300;
 const CALLERS: usize = 50_000;
@@ -56,42 +57,28 @@ async fn main() {
             .report_inputs(now - Duration::days(30), now + Duration::hours(1))
             .await
             .unwrap();
-        read.push(ms(started));
+        read.push(ms_since(started));
         assert_eq!(month.len(), calls);
         let started = Instant::now();
         let hourly = report(&month, &statuses, &routing, &ask(By::Hour, None));
-        by_hour.push(ms(started));
+        by_hour.push(ms_since(started));
         assert_eq!(hourly.total.offered as usize, calls);
         let started = Instant::now();
         let agents = report(&month, &statuses, &routing, &ask(By::Agent, None));
-        by_agent.push(ms(started));
+        by_agent.push(ms_since(started));
         // Every fifth call is missed: the agents it would have gone to answer none.
         assert_eq!(agents.agents.len(), AGENTS * 4 / 5);
         let started = Instant::now();
         report(&month, &statuses, &routing, &ask(By::Day, Some("group1")));
-        one_group.push(ms(started));
+        one_group.push(ms_since(started));
     }
     println!(
         "# reports, release build, {} cores; {calls} calls, {AGENTS} agents, 3 groups (seeded in {:.0} s)",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         seeded.as_secs_f64()
     );
-    median_max("read the month's calls (SQLite)", &mut read);
-    median_max("  fold: the team by hour", &mut by_hour);
-    median_max("  fold: the team by agent", &mut by_agent);
-    median_max("  fold: one group by day", &mut one_group);
-}
-
-fn ms(started: Instant) -> f64 {
-    started.elapsed().as_secs_f64() * 1e3
-}
-
-fn median_max(what: &str, runs: &mut [f64]) {
-    runs.sort_by(f64::total_cmp);
-    println!(
-        "{what}: median {:.1} ms, max {:.1} ms ({} runs)",
-        runs[runs.len() / 2],
-        runs[runs.len() - 1],
-        runs.len()
-    );
+    print_median_max("read the month's calls (SQLite)", &mut read);
+    print_median_max("  fold: the team by hour", &mut by_hour);
+    print_median_max("  fold: the team by agent", &mut by_agent);
+    print_median_max("  fold: one group by day", &mut one_group);
 }

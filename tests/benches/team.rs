@@ -11,6 +11,7 @@ use xvb_core::reach::relay::wire::ToAgent;
 use xvb_core::reach::relay::{derive_view, token_hash, RelayStore, SqliteRelayStore};
 use xvb_core::team::{TeamView, WINDOW};
 use xvb_e2e::history::seed_relay_calls;
+use xvb_e2e::process::{ms_since, print_median_max};
 
 const AGENTS: usize = 300;
 const CALLS: usize = 20_000;
@@ -44,11 +45,11 @@ async fn main() {
     for _ in 0..RUNS {
         let started = Instant::now();
         view = Some(derive_view(&store, &contacts).await.unwrap());
-        whole.push(ms(started));
+        whole.push(ms_since(started));
         let started = Instant::now();
         let now = time::OffsetDateTime::now_utc();
         let inputs = store.team_inputs(now - WINDOW).await.unwrap();
-        read.push(ms(started));
+        read.push(ms_since(started));
         let started = Instant::now();
         let folded = TeamView::derive(
             &inputs.calls,
@@ -58,7 +59,7 @@ async fn main() {
             &|_, _| true,
             now,
         );
-        fold.push(ms(started));
+        fold.push(ms_since(started));
         assert_eq!(folded.members.len(), AGENTS);
     }
     let view = view.unwrap();
@@ -69,9 +70,9 @@ async fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         seeded.as_secs_f64()
     );
-    median_max("derive the view (read + fold)", &mut whole);
-    median_max("  read the day's calls, claims, agents", &mut read);
-    median_max("  fold them into board and queue", &mut fold);
+    print_median_max("derive the view (read + fold)", &mut whole);
+    print_median_max("  read the day's calls, claims, agents", &mut read);
+    print_median_max("  fold them into board and queue", &mut fold);
     println!(
         "the whole view: {:.1} KB ({} members, {} queue entries, {} waiting)",
         whole_view.len() as f64 / 1024.0,
@@ -83,19 +84,5 @@ async fn main() {
         "the frame agents get (the oldest waiting callers shown): {:.1} KB; to {AGENTS} agents at most twice a second: {:.1} MB/s",
         frame.len() as f64 / 1024.0,
         (frame.len() * AGENTS * 2) as f64 / 1e6
-    );
-}
-
-fn ms(started: Instant) -> f64 {
-    started.elapsed().as_secs_f64() * 1e3
-}
-
-fn median_max(what: &str, runs: &mut [f64]) {
-    runs.sort_by(f64::total_cmp);
-    println!(
-        "{what}: median {:.1} ms, max {:.1} ms ({} runs)",
-        runs[runs.len() / 2],
-        runs[runs.len() - 1],
-        runs.len()
     );
 }

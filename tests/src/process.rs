@@ -83,3 +83,19 @@ pub fn rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap()
 }
+
+/// Milliseconds since `started` (a bench's run).
+pub fn ms_since(started: std::time::Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1e3
+}
+
+/// Prints `what`'s runs (milliseconds) as their median and maximum.
+pub fn print_median_max(what: &str, runs: &mut [f64]) {
+    runs.sort_by(f64::total_cmp);
+    println!(
+        "{what}: median {:.1} ms, max {:.1} ms ({} runs)",
+        runs[runs.len() / 2],
+        runs[runs.len() - 1],
+        runs.len()
+    );
+}

@@ -101,6 +101,15 @@ pub async fn wait_inner_text(client: &Client, css: &str, wanted: &str) {
     .await;
 }
 
+/// Joins the team relay with join `code` through the reach wizard in
+/// Settings (the team relay's way, then its code), as an agent does.
+pub async fn join_relay(client: &Client, code: &str) {
+    click(client, "[data-tab=settings]").await;
+    click(client, "[data-way=relay]").await;
+    type_into(client, "[data-testid=relay-code]", code).await;
+    click(client, "[data-testid=relay-join]").await;
+}
+
 /// Picks the UI language in Settings (`""`: the system's) and saves.
 pub async fn choose_language(client: &Client, language: &str) {
     click(client, "[data-tab=settings]").await;

@@ -11,8 +11,8 @@ use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::desktop::app::{desktop_agent, desktop_agent_with_downloads, Desktop};
 use xvb_e2e::desktop::notifications::{BusCall, NotificationRecorder};
 use xvb_e2e::desktop::page::{
-    choose_language, click, page_number, replace_text, screenshot, type_into, wait_number,
-    wait_text, wait_until, DIAL_INPUT, WAIT,
+    choose_language, click, join_relay, page_number, replace_text, screenshot, type_into,
+    wait_number, wait_text, wait_until, DIAL_INPUT, WAIT,
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
@@ -522,11 +522,7 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
         .await;
 
     // Settings → paste the join code → Join: the app connects out to the relay.
-    click(client, "[data-tab=settings]").await;
-    // The reach wizard: the team relay's way, then its join code.
-    click(client, "[data-way=relay]").await;
-    type_into(client, "[data-testid=relay-code]", &code).await;
-    click(client, "[data-testid=relay-join]").await;
+    join_relay(client, &code).await;
     wait_text(
         client,
         "[data-testid=reach]",
@@ -581,10 +577,7 @@ async fn the_app_joins_a_team_relay_pops_from_it_and_dials_through_it() {
         post_to_webhook(&relay_webhook, &call.incoming(), None).await;
         post_to_webhook(&relay_webhook, &call.completed("Missed", 0, None), None).await;
     }
-    // The reach wizard: the team relay's way, then its join code.
-    click(client, "[data-way=relay]").await;
-    type_into(client, "[data-testid=relay-code]", &code).await;
-    click(client, "[data-testid=relay-join]").await;
+    join_relay(client, &code).await;
     let away = recorder
         .wait_for_pop(WAIT, "2 calls while you were away")
         .await;

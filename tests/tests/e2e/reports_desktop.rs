@@ -9,7 +9,7 @@ use crate::team::call;
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{
-    choose_language, click, page_number, screenshot, type_into, wait_inner_text, wait_number,
+    choose_language, click, join_relay, page_number, screenshot, wait_inner_text, wait_number,
     wait_text,
 };
 use xvb_e2e::desktop::session::DbusSession;
@@ -22,6 +22,15 @@ async fn bars(client: &fantoccini::Client, chart: &str) -> f64 {
         "return [...document.querySelectorAll('[data-testid={chart}] rect')].filter((r) => Number(r.getAttribute('height')) > 0).length;"
     );
     page_number(client, &script).await
+}
+
+/// Waits until the talk-time chart has a bar for each of `agents` agents.
+async fn talk_bars(client: &fantoccini::Client, agents: usize) {
+    let script = "return document.querySelectorAll('[data-testid=chart-talk] rect').length;";
+    wait_number(client, script, &format!("{agents} agents' talk"), |n| {
+        n == agents as f64
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,10 +77,7 @@ async fn the_reports_tab_shows_the_team_to_a_supervisor_and_each_agent_its_own()
     let (agent, port) = desktop_agent(&env);
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
-    click(client, "[data-tab=settings]").await;
-    click(client, "[data-way=relay]").await;
-    type_into(client, "[data-testid=relay-code]", &code).await;
-    click(client, "[data-testid=relay-join]").await;
+    join_relay(client, &code).await;
     wait_text(client, "[data-testid=reach]", "connected as extension 100").await;
     // The team view comes first (the Team tab), then the reports.
     wait_text(client, "[data-tab=team]", "team").await;
@@ -80,13 +86,7 @@ async fn the_reports_tab_shows_the_team_to_a_supervisor_and_each_agent_its_own()
     wait_text(client, "[data-testid=tile-offered]", "4").await;
     wait_text(client, "[data-testid=tile-offered]", "3 answered, 1 missed").await;
     wait_text(client, "[data-testid=tile-sl]", "100%").await;
-    wait_number(
-        client,
-        "return document.querySelectorAll('[data-testid=chart-talk] rect').length;",
-        "two agents' talk",
-        |n| n == 2.0,
-    )
-    .await;
+    talk_bars(client, 2).await;
     assert!(
         bars(client, "chart-calls").await >= 2.0,
         "answered and missed stacked"
@@ -101,13 +101,7 @@ async fn the_reports_tab_shows_the_team_to_a_supervisor_and_each_agent_its_own()
     wait_text(client, "[data-testid=tile-offered]", "1 answered, 0 missed").await;
     click(client, "[data-testid=reports-mine]").await;
     wait_text(client, "[data-testid=tile-offered]", "3 answered, 1 missed").await;
-    wait_number(
-        client,
-        "return document.querySelectorAll('[data-testid=chart-talk] rect').length;",
-        "only mine",
-        |n| n == 1.0,
-    )
-    .await;
+    talk_bars(client, 1).await;
 
     // In Russian; then as an agent (101's role), the team is refused.
     choose_language(client, "ru").await;

@@ -11,7 +11,7 @@ use crate::team::{call, connect, Cli};
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{
-    choose_language, click, screenshot, type_into, wait_inner_text, wait_number, wait_text,
+    choose_language, click, join_relay, screenshot, wait_inner_text, wait_number, wait_text,
 };
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
@@ -86,11 +86,7 @@ async fn the_team_view_shows_the_board_and_works_the_missed_queue() {
     let (agent, port) = desktop_agent(&env);
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
-    click(client, "[data-tab=settings]").await;
-    // The reach wizard: the team relay's way, then its join code.
-    click(client, "[data-way=relay]").await;
-    type_into(client, "[data-testid=relay-code]", &code).await;
-    click(client, "[data-testid=relay-join]").await;
+    join_relay(client, &code).await;
     wait_text(client, "[data-testid=reach]", "connected as extension 100").await;
 
     // The board: everyone free, then 102 rings and talks, with a running timer.
