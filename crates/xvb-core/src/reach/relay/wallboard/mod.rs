@@ -26,7 +26,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::{OffsetDateTime, UtcOffset};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use view::Frames;
 
 /// The page's path.
@@ -48,16 +48,25 @@ pub(super) struct Wallboards {
     relay: RelayState,
     frames: watch::Receiver<Arc<Frames>>,
     streams: Arc<Mutex<HashMap<i64, usize>>>,
+    /// Told when a screen opens: its board is derived at once.
+    opened: Arc<Notify>,
 }
 
 /// Starts deriving the boards whenever the team view changes; the routes.
 pub(super) fn routes(relay: RelayState, offset: UtcOffset) -> Router {
     let (sender, frames) = watch::channel(Arc::new(Frames::default()));
-    tokio::spawn(keep_fresh(relay.clone(), offset, sender));
+    let opened = Arc::new(Notify::new());
+    tokio::spawn(keep_fresh(
+        relay.clone(),
+        offset,
+        sender,
+        Arc::clone(&opened),
+    ));
     let boards = Wallboards {
         relay,
         frames,
         streams: Arc::default(),
+        opened,
     };
     Router::new()
         .route(WALLBOARD_PATH, axum::routing::get(page))
@@ -65,13 +74,20 @@ pub(super) fn routes(relay: RelayState, offset: UtcOffset) -> Router {
         .with_state(boards)
 }
 
-/// Derives every board again each time the team view changes (which the
-/// relay does at most twice a second), and at least every few seconds.
-async fn keep_fresh(relay: RelayState, offset: UtcOffset, frames: watch::Sender<Arc<Frames>>) {
+/// While a screen is open, derives every board again each time the team view
+/// changes (which the relay does at most twice a second), at least every few
+/// seconds, and at once when a screen opens. With none open (the routes hold
+/// the only receiver) it reads nothing.
+async fn keep_fresh(
+    relay: RelayState,
+    offset: UtcOffset,
+    frames: watch::Sender<Arc<Frames>>,
+    opened: Arc<Notify>,
+) {
     let mut team = relay.team.clone();
     loop {
         let view = team.borrow_and_update().clone();
-        if let Some(view) = view {
+        if let Some(view) = view.filter(|_| frames.receiver_count() > 1) {
             let now = OffsetDateTime::now_utc();
             let midnight = now.to_offset(offset).replace_time(time::Time::MIDNIGHT);
             let routing = relay.routing.borrow().clone();
@@ -95,8 +111,10 @@ async fn keep_fresh(relay: RelayState, offset: UtcOffset, frames: watch::Sender<
             }
         }
         // Ringing times and figures age: derived again every few seconds anyway.
-        if let Ok(Err(_)) = tokio::time::timeout(REFRESH, team.changed()).await {
-            return;
+        tokio::select! {
+            changed = team.changed() => if changed.is_err() { return },
+            _ = opened.notified() => {}
+            _ = tokio::time::sleep(REFRESH) => {}
         }
     }
 }
@@ -181,11 +199,16 @@ async fn stream(State(boards): State<Wallboards>, headers: HeaderMap) -> Respons
         }
     };
     let settings = serde_json::json!({ "group": board.group, "thresholds": board.thresholds });
+    let frames = boards.frames.clone();
+    // What is there may be from before any screen was open: this one waits
+    // for the board derived now that it is.
+    let stale = frames.borrow().of(board.group.as_deref());
+    boards.opened.notify_one();
     let streaming = Streaming {
         first: Some(format!("event: settings\ndata: {settings}\n\n")),
-        frames: boards.frames.clone(),
+        frames,
         group: board.group,
-        sent: None,
+        sent: stale,
         _open: open,
     };
     let body = futures_util::stream::unfold(streaming, next_chunk);
