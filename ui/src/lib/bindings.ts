@@ -991,10 +991,6 @@ days: number,
  */
 group: string | null, 
 /**
- * The rows.
- */
-by: By, 
-/**
  * The asker's offset from UTC in minutes (where its days begin).
  */
 offset_minutes: number, };

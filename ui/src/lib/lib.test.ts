@@ -301,11 +301,9 @@ describe("the reports' charts", () => {
     expect(bars.map((b) => b.answered)).toEqual([0, 0, 5, 0, 0, 0, 0]);
   });
 
-  it("asks by hour for a day and by day for longer, in this computer's offset", () => {
-    expect(request(1, null, "period").by).toBe("hour");
-    expect(request(7, "sales", "period")).toMatchObject({ days: 7, group: "sales", by: "day" });
-    expect(request(30, null, "agent").by).toBe("agent");
-    expect(request(1, null, "period").offset_minutes).toBe(-new Date().getTimezoneOffset());
+  it("asks for the days and the group in this computer's offset (the relay cuts hours or days)", () => {
+    expect(request(7, "sales")).toEqual({ days: 7, group: "sales", offset_minutes: -new Date().getTimezoneOffset() });
+    expect(request(1, null).offset_minutes).toBe(-new Date().getTimezoneOffset());
     expect([percent(null), percent(66.6), span(75), span(3725)]).toEqual(["–", "67%", "1:15", "1:02:05"]);
   });
 });

@@ -5,14 +5,10 @@ import type { Figures, Report, ReportRequest } from "./bindings";
 /** The periods the tab offers. */
 export const PERIODS = [1, 7, 30] as const;
 
-/** What to ask for: the last `days` days (1: today), cut by hour for a day, else by day. */
-export function request(days: number, group: string | null, by: "period" | "agent"): ReportRequest {
-  return {
-    days,
-    group,
-    by: by === "agent" ? "agent" : days === 1 ? "hour" : "day",
-    offset_minutes: -new Date().getTimezoneOffset(),
-  };
+/** What to ask for: the last `days` days (1: today), in this computer's
+ * offset (the report comes by hour for a day, by day for longer, and by agent). */
+export function request(days: number, group: string | null): ReportRequest {
+  return { days, group, offset_minutes: -new Date().getTimezoneOffset() };
 }
 
 /** One bar of the calls chart: its label, answered and missed, and heights in 0..1. */

@@ -2,12 +2,13 @@
 //! `xvb report` (an agent's own, from this computer's history): as a table,
 //! JSON, or CSV for Excel.
 
-use super::{day_start_ms, parse_date};
+use super::parse_date;
 use crate::error::CliError;
 use crate::outside::{out, say};
 use clap::{Args, ValueEnum};
 use time::{Date, OffsetDateTime, UtcOffset};
 use xvb_core::groups::GroupName;
+use xvb_core::reach::relay::check_group;
 use xvb_core::reports::{report, AgentFigures, By, Figures, Report, ReportAsk, SHORT_ABANDON};
 use xvb_core::spreadsheet::Sheet;
 use xvb_core::team::clock;
@@ -50,12 +51,7 @@ impl ReportArgs {
                 "--to {to} is before --from {from}; give the earlier day first"
             )));
         }
-        let at = |day: Date| {
-            OffsetDateTime::from_unix_timestamp_nanos(
-                i128::from(day_start_ms(day, offset)) * 1_000_000,
-            )
-            .expect("a day's start is a time")
-        };
+        let at = |day: Date| day.midnight().assume_offset(offset);
         let group = group
             .map(GroupName::parse)
             .transpose()
@@ -110,13 +106,7 @@ pub(crate) fn relay_report(
             let (calls, statuses) = store.report_inputs(from, to).await?;
             Ok((routing, calls, statuses))
         })?;
-    if let Some(group) = &ask.group {
-        if !routing.groups.contains_key(group) {
-            return Err(CliError::Failed(format!(
-                "there is no group `{group}`; see `xvb relay group list`"
-            )));
-        }
-    }
+    check_group(&routing, &ask).map_err(|refused| CliError::Failed(refused.to_string()))?;
     args.show(&report(&calls, &statuses, &routing, &ask))
 }
 

@@ -5,7 +5,7 @@
 //! "Wait" is `INCOMING` → `ANSWERED` (or, for a missed call, → `COMPLETED`):
 //! the PBX sends no queue-entry event.
 //!
-//! - this file — [`ReportAsk`], [`ReportRequest`], [`Report`] and [`report`];
+//! - this file — [`ReportAsk`], [`ReportRequest`], [`Report`], [`report`] and [`full_report`];
 //! - `figures` — the figures of a set of calls ([`Figures`]);
 //! - `agents` — an agent's figures: calls, talk, misses while available, status time.
 
@@ -86,7 +86,8 @@ pub struct Report {
 
 /// What the app asks for: the last `days` days up to now (1: today), the
 /// whole team's (a supervisor, through the relay) or this computer's calls,
-/// of one group or all, cut `by`.
+/// of one group or all — by hour for a day, by day for longer, and by agent:
+/// everything the Reports tab draws, from one read of the period's calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportRequest {
@@ -95,8 +96,6 @@ pub struct ReportRequest {
     /// Only this group.
     #[serde(default)]
     pub group: Option<String>,
-    /// The rows.
-    pub by: By,
     /// The asker's offset from UTC in minutes (where its days begin).
     pub offset_minutes: i32,
 }
@@ -123,7 +122,7 @@ impl ReportRequest {
             from: today - time::Duration::days(i64::from(days) - 1),
             to: today + time::Duration::days(1),
             group,
-            by: self.by,
+            by: if days == 1 { By::Hour } else { By::Day },
             offset,
         })
     }
@@ -137,6 +136,37 @@ pub fn report(
     statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
+) -> Report {
+    build(calls, statuses, routing, ask, ask.by == By::Agent)
+}
+
+/// The report `ask` asks for (by hour or day) and each agent's row besides,
+/// from one pass over the period's calls: what the app's Reports tab draws.
+pub fn full_report(
+    calls: &[Call],
+    statuses: &[LoggedStatus],
+    routing: &Routing,
+    ask: &ReportAsk,
+) -> Report {
+    build(calls, statuses, routing, ask, true)
+}
+
+/// An agent's own report from the calls its computer has (`calls`, the
+/// period's): their figures, by hour or day as `ask` says, and `me`'s row.
+pub fn own_report(calls: &[Call], me: Option<&str>, ask: &ReportAsk) -> Report {
+    let mut shown = full_report(calls, &[], &Routing::default(), ask);
+    shown.agents.retain(|agent| Some(agent.ext.as_str()) == me);
+    shown
+}
+
+/// The period's figures, its hours or days when `ask` cuts by them, and each
+/// agent's row `with_agents`.
+fn build(
+    calls: &[Call],
+    statuses: &[LoggedStatus],
+    routing: &Routing,
+    ask: &ReportAsk,
+    with_agents: bool,
 ) -> Report {
     let sl_seconds = sl_seconds(routing, ask.group.as_ref());
     let in_group = |call: &Call| match &ask.group {
@@ -169,7 +199,7 @@ pub fn report(
         }
         By::Total | By::Agent => Vec::new(),
     };
-    let agents = if ask.by == By::Agent {
+    let agents = if with_agents {
         let member = |ext: &str| {
             ask.group
                 .as_ref()
@@ -188,20 +218,6 @@ pub fn report(
         periods,
         agents,
     }
-}
-
-/// An agent's own report from the calls its computer has (`calls`, the
-/// period's): their figures, by hour or day as `ask` says, and `me`'s row.
-pub fn own_report(calls: &[Call], me: Option<&str>, ask: &ReportAsk) -> Report {
-    let routing = Routing::default();
-    let mut by_agent = ask.clone();
-    by_agent.by = By::Agent;
-    let mut shown = report(calls, &[], &routing, &by_agent);
-    shown.agents.retain(|agent| Some(agent.ext.as_str()) == me);
-    if matches!(ask.by, By::Hour | By::Day) {
-        shown.periods = report(calls, &[], &routing, ask).periods;
-    }
-    shown
 }
 
 /// Whether `ext` is a member of `group`.

@@ -203,3 +203,37 @@ fn each_agent_answers_talks_misses_and_takes_breaks() {
         "never set a status"
     );
 }
+
+#[test]
+fn the_app_gets_hours_for_a_day_days_for_longer_and_every_agent_at_once() {
+    let now = t0() + Duration::hours(2);
+    let asked = |days| ReportRequest {
+        days,
+        group: Some("sales".into()),
+        offset_minutes: 180,
+    };
+    let day = asked(1).ask(now).unwrap();
+    assert_eq!(day.by, By::Hour);
+    assert_eq!(day.offset, UtcOffset::from_hms(3, 0, 0).unwrap());
+    assert_eq!(day.to - day.from, Duration::days(1));
+    let week = asked(7).ask(now).unwrap();
+    assert_eq!((week.by, week.to - week.from), (By::Day, Duration::days(7)));
+    assert_eq!(
+        asked(500).ask(now).unwrap().to - asked(500).ask(now).unwrap().from,
+        Duration::days(92)
+    );
+    let full = full_report(
+        &calls(),
+        &statuses(),
+        &routing(),
+        &ask(Some("sales"), By::Hour),
+    );
+    let (hours, exts): (Vec<&str>, Vec<&str>) = (
+        full.periods.iter().map(|(h, _)| h.as_str()).collect(),
+        full.agents.iter().map(|a| a.ext.as_str()).collect(),
+    );
+    assert_eq!(
+        (hours, exts),
+        (vec!["2026-09-21 14:00"], vec!["100", "101"])
+    );
+}

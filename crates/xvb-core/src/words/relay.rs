@@ -77,7 +77,9 @@ impl Worded for ReportRefused {
             ReportRefused::NotSupervisor => {
                 "отчёты по команде видят только супервизоры; ваши цифры — в «Мои звонки»".into()
             }
-            ReportRefused::NoGroup(group) => format!("в этом ретрансляторе нет группы «{group}»"),
+            ReportRefused::NoGroup(group) => {
+                format!("в этом ретрансляторе нет группы «{group}»: см. `xvb relay group list`")
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ pub(super) enum Ask {
     Note,
     /// A status change (a break, back, after-call work ended).
     Status,
-    /// A report (reads a period's calls; the Reports tab asks two at a time).
+    /// A report (reads a period's calls; a supervisor flips the Reports tab's pickers).
     Report,
 }
 

@@ -55,7 +55,7 @@ pub mod wire;
 pub use agents::{token_hash, RelayStatus, RelayStore, SqliteRelayStore};
 pub(crate) use guard::TooMany;
 pub use join_code::JoinCode;
-pub(crate) use report::ReportRefused;
+pub use report::{check_group, ReportRefused};
 pub use serve::serve_relay;
 pub use server::{relay_app, AGENT_MESSAGE_LIMIT};
 pub use team::derive_view;

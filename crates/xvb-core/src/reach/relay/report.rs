@@ -4,20 +4,32 @@
 
 use super::state::RelayState;
 use super::wire::ToAgent;
-use crate::reports::{report, ReportRequest};
+use crate::groups::Routing;
+use crate::reports::{full_report, ReportAsk, ReportRequest};
 use crate::store::AgentRow;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
 /// Why a report is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum ReportRefused {
+pub enum ReportRefused {
     /// Only supervisors see the team's figures.
     #[error("only supervisors see the team's reports; your own figures are under My calls")]
     NotSupervisor,
     /// No such group.
-    #[error("there is no group `{0}` on this relay")]
+    #[error("there is no group `{0}` on this relay; see `xvb relay group list`")]
     NoGroup(String),
+}
+
+/// Whether `ask`'s group (if any) is one of `routing`'s: a report of a group
+/// the relay does not have is refused, not an empty one.
+pub fn check_group(routing: &Routing, ask: &ReportAsk) -> Result<(), ReportRefused> {
+    match &ask.group {
+        Some(group) if !routing.groups.contains_key(group) => {
+            Err(ReportRefused::NoGroup(group.to_string()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Answers `agent`'s report request on `replies` (holding `permit` until then).
@@ -53,16 +65,12 @@ async fn team_report(
         return Err(ReportRefused::NotSupervisor.to_string());
     }
     let ask = asked.ask(OffsetDateTime::now_utc())?;
-    if let Some(group) = &ask.group {
-        if !routing.groups.contains_key(group) {
-            return Err(ReportRefused::NoGroup(group.to_string()).to_string());
-        }
-    }
+    check_group(&routing, &ask).map_err(|refused| refused.to_string())?;
     let (calls, statuses) = relay
         .store
         .report_inputs(ask.from, ask.to)
         .await
         .map_err(|e| format!("the relay's store failed ({e}); try again"))?;
     tracing::info!(ext, days = asked.days, "a supervisor asked for a report");
-    Ok(report(&calls, &statuses, &routing, &ask))
+    Ok(full_report(&calls, &statuses, &routing, &ask))
 }
