@@ -151,18 +151,24 @@ impl RelayMetrics {
             let view = frames.view();
             self.waiting.set(view.waiting as i64);
             let now = time::OffsetDateTime::now_utc();
-            self.agents.clear();
+            // Every status is set, to 0 when nobody is in it: no series is
+            // cleared and filled again while another scrape reads it.
+            let mut counts = [("available", 0), ("break", 0), ("acw", 0), ("offline", 0)];
             for member in &view.members {
                 let status = match (&member.status, member.connected) {
                     (_, false) => "offline",
                     (Some(status), true) => status.at(now).state.as_str(),
                     (None, true) => AgentState::Available.as_str(),
                 };
-                self.agents
-                    .get_or_create(&StatusLabel {
-                        status: status.to_owned(),
-                    })
-                    .inc();
+                if let Some((_, n)) = counts.iter_mut().find(|(name, _)| *name == status) {
+                    *n += 1;
+                }
+            }
+            for (status, n) in counts {
+                let label = StatusLabel {
+                    status: status.to_owned(),
+                };
+                self.agents.get_or_create(&label).set(n);
             }
         }
         self.connections.set(relay.guard.connections() as i64);
