@@ -222,6 +222,15 @@ impl Call {
         })
     }
 
+    /// Whether the call is ringing at `now`: incoming, not answered, cancelled
+    /// or ended, and begun within `horizon` (a call whose end never came).
+    pub fn ringing_at(&self, now: OffsetDateTime, horizon: time::Duration) -> bool {
+        !self.completed
+            && self.status == "Ringing"
+            && self.direction != Some(Direction::Out)
+            && now - self.first_seen <= horizon
+    }
+
     /// An incoming call that ended with nobody on our side answering.
     pub fn is_missed(&self) -> bool {
         !self.test

@@ -175,11 +175,7 @@ pub fn members(
         }
     }
     for call in ringing {
-        let still_ringing = !call.completed
-            && call.status == "Ringing"
-            && call.direction != Some(Direction::Out)
-            && now - call.first_seen <= TALKING_HORIZON;
-        if !still_ringing {
+        if !call.ringing_at(now, TALKING_HORIZON) {
             continue;
         }
         let named = call

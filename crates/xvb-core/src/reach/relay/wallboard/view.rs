@@ -6,7 +6,6 @@
 
 use crate::groups::{Audience, CallRoute, GroupName, Routing};
 use crate::pbx::call::Call;
-use crate::pbx::protocol::Direction;
 use crate::reports::{report, By, Figures, ReportAsk};
 use crate::team::{AgentStatus, Member, MemberState, TeamView};
 use serde::Serialize;
@@ -108,13 +107,7 @@ pub(super) fn derive(
         .collect();
     let ringing: Vec<Ringing> = today
         .iter()
-        .filter(|c| {
-            !c.completed
-                && !c.test
-                && c.direction != Some(Direction::Out)
-                && c.answered_by.is_none()
-                && now - c.first_seen < RINGING_HORIZON
-        })
+        .filter(|c| !c.test && c.ringing_at(now, RINGING_HORIZON))
         .map(|c| Ringing {
             phone: c.phone.clone(),
             contact: c.contact_name.clone(),
