@@ -192,7 +192,9 @@ async fn answer_ask(
     let store = &relay.store;
     let supervisor = asker.routing.supervisors.contains(asker.ext);
     let number = phone::normalize(phone);
-    let view = derive_view(store, &relay.hook.contacts)
+    // Derived afresh (a claim must see what is stored now), under the groups
+    // the relay already holds.
+    let view = derive_under(store, &relay.hook.contacts, asker.routing)
         .await
         .map_err(store_failed)?;
     let refused = |refused: ClaimRefused| refused.to_string();
