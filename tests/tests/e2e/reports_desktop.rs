@@ -105,6 +105,8 @@ async fn the_reports_tab_shows_the_team_to_a_supervisor_and_each_agent_its_own()
 
     // In Russian; then as an agent (101's role), the team is refused.
     choose_language(client, "ru").await;
+    // The language is saved (the tabs say so) before the tab opens again.
+    wait_inner_text(client, "[data-tab=reports]", "Отчёты").await;
     click(client, "[data-tab=reports]").await;
     wait_inner_text(
         client,
