@@ -124,7 +124,7 @@ pub(crate) fn own_report(
         ));
     }
     let db = xvb_core::store::Database::open(&data.database_path())?;
-    let calls = db.calls_between(ask.from, ask.to)?;
+    let calls = db.call_facts_between(ask.from, ask.to)?;
     args.show(&xvb_core::reports::own_report(&calls, me.as_deref(), &ask))
 }
 

@@ -28,7 +28,7 @@ impl Companion {
             .reader
             .lock()
             .expect("reader lock")
-            .calls_between(ask.from, ask.to)?;
+            .call_facts_between(ask.from, ask.to)?;
         Ok(own_report(&calls, me.as_deref(), &ask))
     }
 }

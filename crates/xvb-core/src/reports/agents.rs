@@ -3,13 +3,12 @@
 //! time it spent in each status (from its first known status on: time before
 //! the relay saw it set one is not counted).
 
+use super::facts::{CallFacts, Facts, Name};
 use super::ReportAsk;
 use crate::groups::{Audience, CallRoute, Routing};
-use crate::pbx::call::Call;
-use crate::pbx::protocol::Direction;
 use crate::team::{AgentState, AgentStatus, LoggedStatus};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 
 /// One agent's figures.
@@ -43,116 +42,152 @@ pub struct AgentFigures {
 
 /// Each agent's figures: agents with calls or status changes, `member`s only.
 pub(super) fn by_agent(
-    calls: &[&Call],
+    calls: &[&CallFacts],
+    facts: &Facts,
     statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
     member: &dyn Fn(&str) -> bool,
 ) -> Vec<AgentFigures> {
-    let mut exts: BTreeSet<String> = statuses.iter().map(|s| s.ext.clone()).collect();
+    let mut exts: BTreeSet<&str> = statuses.iter().map(|s| s.ext.as_str()).collect();
     for call in calls {
-        exts.extend(call.answered_by.iter().cloned());
-        if call.direction == Some(Direction::Out) {
-            exts.extend(call.ext.iter().cloned());
-        }
+        let ext = if call.outgoing {
+            call.ext
+        } else {
+            call.answered_by
+        };
+        exts.extend(ext.map(|ext| facts.name(ext)));
     }
     for group in routing.groups.values() {
-        exts.extend(group.members.iter().cloned());
+        exts.extend(group.members.iter().map(String::as_str));
     }
-    let mut changes: BTreeMap<&str, Vec<&AgentStatus>> = BTreeMap::new();
-    for row in statuses {
-        changes
-            .entry(row.ext.as_str())
-            .or_default()
-            .push(&row.status);
-    }
-    let mut figures: BTreeMap<String, AgentFigures> = exts
-        .into_iter()
-        .filter(|ext| member(ext))
-        .map(|ext| {
-            let row = AgentFigures {
-                ext: ext.clone(),
-                ..AgentFigures::default()
-            };
-            (ext, row)
+    let exts: Vec<&str> = exts.into_iter().filter(|ext| member(ext)).collect();
+    let row_of: HashMap<&str, usize> = exts.iter().enumerate().map(|(i, e)| (*e, i)).collect();
+    let mut rows: Vec<AgentFigures> = exts
+        .iter()
+        .map(|ext| AgentFigures {
+            ext: (*ext).to_owned(),
+            ..AgentFigures::default()
         })
         .collect();
-    add_calls(&mut figures, calls, &changes, routing);
+    // Each agent's status changes, oldest first.
+    let mut changes: Vec<Vec<&AgentStatus>> = vec![Vec::new(); rows.len()];
+    for row in statuses {
+        if let Some(i) = row_of.get(row.ext.as_str()) {
+            changes[*i].push(&row.status);
+        }
+    }
+    Calls {
+        facts,
+        routing,
+        row_of: &row_of,
+        rang: HashMap::new(),
+    }
+    .add(&mut rows, calls, &changes);
     let end = ask.to.min(OffsetDateTime::now_utc());
-    for (ext, row) in &mut figures {
-        let mine = changes.get(ext.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+    for (row, mine) in rows.iter_mut().zip(&changes) {
         status_time(row, mine, ask.from, end);
     }
-    figures.into_values().collect()
+    rows
 }
 
-/// Adds each call to its agents' figures, in one pass: to who dialled or
-/// answered it, or, missed, to each agent it rang for who was available
-/// (`changes`: each agent's status changes, oldest first).
-fn add_calls(
-    figures: &mut BTreeMap<String, AgentFigures>,
-    calls: &[&Call],
-    changes: &BTreeMap<&str, Vec<&AgentStatus>>,
-    routing: &Routing,
-) {
-    let mut talks: BTreeMap<String, (u64, u32)> = BTreeMap::new();
-    let everyone: Vec<String> = figures.keys().cloned().collect();
-    for call in calls {
-        let talk = call.duration.unwrap_or(0);
-        let outgoing = call.direction == Some(Direction::Out);
-        let answered = call.answered_by.as_ref();
-        if outgoing || answered.is_some() {
-            let ext = if outgoing {
-                call.ext.as_ref()
+/// Adds calls to the agents' rows.
+struct Calls<'a> {
+    facts: &'a Facts,
+    routing: &'a Routing,
+    /// Each agent's row.
+    row_of: &'a HashMap<&'a str, usize>,
+    /// The rows of the agents a missed call rang for, by its line.
+    rang: HashMap<Option<Name>, Vec<usize>>,
+}
+
+impl Calls<'_> {
+    /// Adds each call (oldest first) to its agents' rows, in one pass: to who
+    /// dialled or answered it, or, missed, to each agent it rang for who was
+    /// available then (`changes`: each row's status changes, oldest first).
+    fn add(
+        &mut self,
+        rows: &mut [AgentFigures],
+        calls: &[&CallFacts],
+        changes: &[Vec<&AgentStatus>],
+    ) {
+        let row_of_name: Vec<Option<usize>> = (0..self.facts.names())
+            .map(|n| self.row_of.get(self.facts.name(n as Name)).copied())
+            .collect();
+        let mut talks = vec![(0u64, 0u32); rows.len()];
+        // Each row's status at the latest missed call, and how far each list is read.
+        let mut read = vec![0usize; rows.len()];
+        for call in calls {
+            let talk = call.duration.unwrap_or(0);
+            let ext = if call.outgoing {
+                call.ext
             } else {
-                answered
+                call.answered_by
             };
-            let Some(row) = ext.and_then(|ext| figures.get_mut(ext)) else {
-                continue;
-            };
-            row.talk_time += talk;
-            if outgoing {
-                row.outgoing += 1;
-            } else {
-                row.answered += 1;
-                let sum = talks.entry(row.ext.clone()).or_default();
-                *sum = (sum.0 + talk, sum.1 + 1);
+            if call.outgoing || call.answered_by.is_some() {
+                let Some(i) = ext.and_then(|ext| row_of_name[ext as usize]) else {
+                    continue;
+                };
+                rows[i].talk_time += talk;
+                if call.outgoing {
+                    rows[i].outgoing += 1;
+                } else {
+                    rows[i].answered += 1;
+                    talks[i] = (talks[i].0 + talk, talks[i].1 + 1);
+                }
+            } else if call.missed {
+                let at = from_unix_ms(call.first_seen);
+                for &i in self.rang_for(call.line, rows.len()) {
+                    let mine = &changes[i];
+                    while read[i] < mine.len() && mine[read[i]].since <= at {
+                        read[i] += 1;
+                    }
+                    let state = match read[i] {
+                        0 => AgentState::Available,
+                        n => mine[n - 1].at(at).state,
+                    };
+                    if state == AgentState::Available {
+                        rows[i].missed_while_available += 1;
+                    }
+                }
             }
-        } else if call.is_missed() {
-            // Each agent once, though it be in two of the call's groups.
-            let rang: BTreeSet<&String> = match routing.audience(&CallRoute::of_call(call)) {
-                Audience::Everyone => everyone.iter().collect(),
+        }
+        for (row, (sum, count)) in rows.iter_mut().zip(talks) {
+            row.handle_time = (count > 0).then(|| sum as f64 / f64::from(count));
+        }
+    }
+
+    /// The rows of the agents a missed call on `line` rang for (each once,
+    /// though it be in two of the call's groups): its groups' members, or
+    /// everyone's when it goes to every agent.
+    fn rang_for(&mut self, line: Option<Name>, everyone: usize) -> &[usize] {
+        let (facts, routing, row_of) = (self.facts, self.routing, self.row_of);
+        self.rang.entry(line).or_insert_with(|| {
+            let route = CallRoute {
+                line: line.map(|n| facts.name(n).to_owned()),
+                dialled_by: None,
+                answered_by: None,
+                responsible: None,
+            };
+            match routing.audience(&route) {
+                Audience::Everyone => (0..everyone).collect(),
                 Audience::Some { groups, .. } => groups
                     .iter()
                     .filter_map(|g| routing.groups.get(g))
                     .flat_map(|g| g.members.iter())
+                    .filter_map(|ext| row_of.get(ext.as_str()).copied())
+                    .collect::<BTreeSet<usize>>()
+                    .into_iter()
                     .collect(),
-            };
-            for ext in rang {
-                let mine = changes.get(ext.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-                if status_at(mine, call.first_seen) != AgentState::Available {
-                    continue;
-                }
-                if let Some(row) = figures.get_mut(ext) {
-                    row.missed_while_available += 1;
-                }
             }
-        }
-    }
-    for (ext, (sum, count)) in talks {
-        if let Some(row) = figures.get_mut(&ext) {
-            row.handle_time = Some(sum as f64 / f64::from(count));
-        }
+        })
     }
 }
 
-/// The state an agent was in at `at` (available before any change).
-fn status_at(changes: &[&AgentStatus], at: OffsetDateTime) -> AgentState {
-    changes
-        .iter()
-        .rev()
-        .find(|s| s.since <= at)
-        .map_or(AgentState::Available, |s| s.at(at).state)
+/// The time of Unix milliseconds `ms`.
+fn from_unix_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .expect("a stored call's time")
 }
 
 /// Adds the time in each status between `from` and `to` (from the first change on).

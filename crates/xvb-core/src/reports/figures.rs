@@ -2,15 +2,15 @@
 //! level, speed of answer, handle time, the longest wait, the missed callers
 //! not called back yet and how soon the others were, and repeat callers.
 
-use crate::pbx::call::Call;
-use crate::pbx::protocol::Direction;
-use crate::team::missed_queue;
+use super::facts::CallFacts;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A missed call that rang for less than this is left out of the service
 /// level (the caller hung up before anyone could answer).
 pub const SHORT_ABANDON: time::Duration = time::Duration::seconds(5);
+
+/// [`SHORT_ABANDON`] in milliseconds.
+const SHORT_ABANDON_MS: i64 = SHORT_ABANDON.whole_milliseconds() as i64;
 
 /// What happened to a set of calls.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -43,27 +43,94 @@ pub struct Figures {
     pub longest_wait: u64,
     /// Outgoing calls.
     pub outgoing: u32,
-    /// Callers missed and not reached since (by a call back or a call in).
+    /// Callers first missed in the period and not reached since (by a call
+    /// back or a call in) up to the report's end.
     pub not_called_back: u32,
-    /// The median time from a caller's first miss to reaching them, in seconds.
+    /// The median time from a caller's first miss in the period to reaching them, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_median: Option<f64>,
-    /// Numbers that called in more than once.
+    /// Numbers that called in more than once in the period.
     pub repeat_callers: u32,
 }
 
-/// Seconds from `from` to `to`, rounded to the millisecond.
-fn seconds(span: time::Duration) -> f64 {
-    (span.whole_milliseconds() as f64 / 1000.0).max(0.0)
+/// Adds calls up, one at a time, into a period's [`Figures`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct Tally {
+    figures: Figures,
+    wait_ms: i64,
+    talk: u64,
+    talks: u32,
+    callbacks: Vec<f64>,
 }
 
-/// The mean of `values`, if any.
-fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+impl Tally {
+    /// Adds a call, answered in time within `sl_ms` milliseconds.
+    pub(super) fn add(&mut self, call: &CallFacts, sl_ms: i64) {
+        let figures = &mut self.figures;
+        if call.outgoing {
+            figures.outgoing += 1;
+            return;
+        }
+        figures.offered += 1;
+        match call.answered_at {
+            Some(answered) if call.answered_by.is_some() => {
+                figures.answered += 1;
+                let wait = (answered - call.first_seen).max(0);
+                if wait <= sl_ms {
+                    figures.answered_in_time += 1;
+                }
+                self.wait_ms += wait;
+                figures.longest_wait = figures.longest_wait.max(wait as u64 / 1000);
+                if let Some(talk) = call.duration {
+                    self.talk += talk;
+                    self.talks += 1;
+                }
+            }
+            _ if call.missed => {
+                let rang = (call.last_seen - call.first_seen).max(0);
+                figures.missed += 1;
+                if rang < SHORT_ABANDON_MS {
+                    figures.short_abandoned += 1;
+                }
+                figures.longest_wait = figures.longest_wait.max(rang as u64 / 1000);
+            }
+            // Still ringing (or answered before answers had a time): out of the
+            // service level until it ends one way or the other.
+            _ => figures.unresolved += 1,
+        }
+    }
+
+    /// A number that called in a second time.
+    pub(super) fn repeat_caller(&mut self) {
+        self.figures.repeat_callers += 1;
+    }
+
+    /// A missed caller reached `seconds` after the first miss.
+    pub(super) fn called_back(&mut self, seconds: f64) {
+        self.callbacks.push(seconds);
+    }
+
+    /// A missed caller not reached since.
+    pub(super) fn not_called_back(&mut self) {
+        self.figures.not_called_back += 1;
+    }
+
+    /// The figures of what was added.
+    pub(super) fn figures(mut self) -> Figures {
+        let mut figures = self.figures;
+        let counted = figures.offered - figures.short_abandoned - figures.unresolved;
+        figures.service_level =
+            (counted > 0).then(|| f64::from(figures.answered_in_time) * 100.0 / f64::from(counted));
+        figures.speed_of_answer = (figures.answered > 0)
+            .then(|| self.wait_ms as f64 / 1000.0 / f64::from(figures.answered));
+        figures.handle_time = (self.talks > 0).then(|| self.talk as f64 / f64::from(self.talks));
+        figures.callback_median = median(&mut self.callbacks);
+        figures
+    }
 }
 
 /// The median of `values`, if any.
-fn median(mut values: Vec<f64>) -> Option<f64> {
+fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -74,63 +141,4 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     } else {
         (values[middle - 1] + values[middle]) / 2.0
     })
-}
-
-impl Figures {
-    /// The figures of `calls` with a service level threshold of `sl_seconds`.
-    pub fn of(calls: &[&Call], sl_seconds: u32) -> Figures {
-        let mut figures = Figures::default();
-        let (mut waits, mut talks) = (Vec::new(), Vec::new());
-        let mut callers: HashMap<&str, u32> = HashMap::new();
-        for call in calls {
-            if call.direction == Some(Direction::Out) {
-                figures.outgoing += 1;
-                continue;
-            }
-            figures.offered += 1;
-            if let Some(number) = call.phone_normalized.as_deref() {
-                *callers.entry(number).or_default() += 1;
-            }
-            let ended = call.last_seen - call.first_seen;
-            match call.answered_at {
-                Some(answered) if call.answered_by.is_some() => {
-                    figures.answered += 1;
-                    let wait = answered - call.first_seen;
-                    if wait <= time::Duration::seconds(sl_seconds.into()) {
-                        figures.answered_in_time += 1;
-                    }
-                    waits.push(seconds(wait));
-                    figures.longest_wait = figures.longest_wait.max(wait.whole_seconds() as u64);
-                    if let Some(talk) = call.duration {
-                        talks.push(talk as f64);
-                    }
-                }
-                _ if call.is_missed() => {
-                    figures.missed += 1;
-                    if ended < SHORT_ABANDON {
-                        figures.short_abandoned += 1;
-                    }
-                    figures.longest_wait = figures.longest_wait.max(ended.whole_seconds() as u64);
-                }
-                // Still ringing (or answered before answers had a time): out of the
-                // service level until it ends one way or the other.
-                _ => figures.unresolved += 1,
-            }
-        }
-        let counted = figures.offered - figures.short_abandoned - figures.unresolved;
-        figures.service_level =
-            (counted > 0).then(|| f64::from(figures.answered_in_time) * 100.0 / f64::from(counted));
-        figures.speed_of_answer = mean(&waits);
-        figures.handle_time = mean(&talks);
-        figures.repeat_callers = callers.values().filter(|n| **n > 1).count() as u32;
-        let queue = missed_queue(calls.iter().copied(), &[]);
-        figures.not_called_back = queue.iter().filter(|e| e.cleared.is_none()).count() as u32;
-        figures.callback_median = median(
-            queue
-                .iter()
-                .filter_map(|e| e.cleared.as_ref().map(|c| seconds(c.at - e.first_missed)))
-                .collect(),
-        );
-        figures
-    }
 }

@@ -6,21 +6,24 @@
 //! the PBX sends no queue-entry event.
 //!
 //! - this file — [`ReportAsk`], [`ReportRequest`], [`Report`], [`report`] and [`full_report`];
+//! - `facts` — what a report reads of each call ([`Facts`]);
 //! - `figures` — the figures of a set of calls ([`Figures`]);
+//! - `periods` — the fold into the period's figures and each hour's or day's;
 //! - `agents` — an agent's figures: calls, talk, misses while available, status time.
 
 mod agents;
+mod facts;
 mod figures;
+mod periods;
 
 pub use agents::AgentFigures;
+pub use facts::{unix_ms, CallFacts, CallRow, Facts, Name};
 pub use figures::{Figures, SHORT_ABANDON};
 
 use crate::groups::{Audience, CallRoute, GroupName, Routing};
-use crate::pbx::call::Call;
-use crate::pbx::protocol::Direction;
 use crate::team::LoggedStatus;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use time::{OffsetDateTime, UtcOffset};
 
 /// The service level's threshold when a group sets none, in seconds.
@@ -128,11 +131,11 @@ impl ReportRequest {
     }
 }
 
-/// The report `ask` asks for, from `calls` (any order; those first seen in
-/// the period count) and the status changes `statuses` (oldest first, with
-/// the last one before the period for each agent), under `routing`.
+/// The report `ask` asks for, from `calls` (those first seen in the period
+/// count) and the status changes `statuses` (oldest first, with the last one
+/// before the period for each agent), under `routing`.
 pub fn report(
-    calls: &[Call],
+    calls: &Facts,
     statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
@@ -143,7 +146,7 @@ pub fn report(
 /// The report `ask` asks for (by hour or day) and each agent's row besides,
 /// from one pass over the period's calls: what the app's Reports tab draws.
 pub fn full_report(
-    calls: &[Call],
+    calls: &Facts,
     statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
@@ -153,7 +156,7 @@ pub fn full_report(
 
 /// An agent's own report from the calls its computer has (`calls`, the
 /// period's): their figures, by hour or day as `ask` says, and `me`'s row.
-pub fn own_report(calls: &[Call], me: Option<&str>, ask: &ReportAsk) -> Report {
+pub fn own_report(calls: &Facts, me: Option<&str>, ask: &ReportAsk) -> Report {
     let mut shown = full_report(calls, &[], &Routing::default(), ask);
     shown.agents.retain(|agent| Some(agent.ext.as_str()) == me);
     shown
@@ -162,50 +165,34 @@ pub fn own_report(calls: &[Call], me: Option<&str>, ask: &ReportAsk) -> Report {
 /// The period's figures, its hours or days when `ask` cuts by them, and each
 /// agent's row `with_agents`.
 fn build(
-    calls: &[Call],
+    facts: &Facts,
     statuses: &[LoggedStatus],
     routing: &Routing,
     ask: &ReportAsk,
     with_agents: bool,
 ) -> Report {
     let sl_seconds = sl_seconds(routing, ask.group.as_ref());
-    let in_group = |call: &Call| match &ask.group {
-        None => true,
-        Some(group) => match routing.audience(&CallRoute::of_call(call)) {
-            Audience::Everyone => false,
-            Audience::Some { groups, exts } => {
-                groups.contains(group)
-                    || (call.direction == Some(Direction::Out)
-                        && exts.iter().any(|ext| is_member(routing, group, ext)))
-            }
-        },
+    let (from, to) = (unix_ms(ask.from), unix_ms(ask.to));
+    let mut in_group = GroupFilter {
+        routing,
+        group: ask.group.as_ref(),
+        facts,
+        seen: HashMap::new(),
     };
-    let calls: Vec<&Call> = calls
+    let calls: Vec<&CallFacts> = facts
+        .calls()
         .iter()
-        .filter(|c| !c.test && c.first_seen >= ask.from && c.first_seen < ask.to && in_group(c))
+        .filter(|c| !c.test && c.first_seen >= from && c.first_seen < to)
+        .filter(|c| in_group.keeps(c))
         .collect();
-    let total = Figures::of(&calls, sl_seconds);
-    let periods = match ask.by {
-        By::Hour | By::Day => {
-            let mut cut: BTreeMap<String, Vec<&Call>> = BTreeMap::new();
-            for call in &calls {
-                cut.entry(bucket(call.first_seen, ask))
-                    .or_default()
-                    .push(call);
-            }
-            cut.into_iter()
-                .map(|(key, calls)| (key, Figures::of(&calls, sl_seconds)))
-                .collect()
-        }
-        By::Total | By::Agent => Vec::new(),
-    };
+    let (total, periods) = periods::fold(&calls, facts.names(), ask, i64::from(sl_seconds) * 1000);
     let agents = if with_agents {
         let member = |ext: &str| {
             ask.group
                 .as_ref()
                 .is_none_or(|g| is_member(routing, g, ext))
         };
-        agents::by_agent(&calls, statuses, routing, ask, &member)
+        agents::by_agent(&calls, facts, statuses, routing, ask, &member)
     } else {
         Vec::new()
     };
@@ -217,6 +204,50 @@ fn build(
         total,
         periods,
         agents,
+    }
+}
+
+/// A call's line, who dialled it and who answered it.
+type RouteKey = (Option<Name>, Option<Name>, Option<Name>);
+
+/// Whether a call is one of the asked group's: its line's, or dialled by a
+/// member. Calls on one route have one answer, worked out once.
+struct GroupFilter<'a> {
+    routing: &'a Routing,
+    group: Option<&'a GroupName>,
+    facts: &'a Facts,
+    /// By route.
+    seen: HashMap<RouteKey, bool>,
+}
+
+impl GroupFilter<'_> {
+    fn keeps(&mut self, call: &CallFacts) -> bool {
+        let Some(group) = self.group else {
+            return true;
+        };
+        let dialled_by = call.ext.filter(|_| call.outgoing);
+        let answered_by = call.answered_by.filter(|_| !call.outgoing);
+        let (routing, facts) = (self.routing, self.facts);
+        *self
+            .seen
+            .entry((call.line, dialled_by, answered_by))
+            .or_insert_with(|| {
+                let name = |n: Option<Name>| n.map(|n| facts.name(n).to_owned());
+                let route = CallRoute {
+                    line: name(call.line),
+                    dialled_by: name(dialled_by),
+                    answered_by: name(answered_by),
+                    responsible: None,
+                };
+                match routing.audience(&route) {
+                    Audience::Everyone => false,
+                    Audience::Some { groups, exts } => {
+                        groups.contains(group)
+                            || (call.outgoing
+                                && exts.iter().any(|ext| is_member(routing, group, ext)))
+                    }
+                }
+            })
     }
 }
 
@@ -233,16 +264,6 @@ fn sl_seconds(routing: &Routing, group: Option<&GroupName>) -> u32 {
     group
         .and_then(|g| routing.groups.get(g))
         .map_or(DEFAULT_SL_SECONDS, |g| g.sl_seconds)
-}
-
-/// The hour or day `at` falls in, in the report's offset.
-fn bucket(at: OffsetDateTime, ask: &ReportAsk) -> String {
-    let local = at.to_offset(ask.offset);
-    let (date, hour) = (local.date(), local.hour());
-    match ask.by {
-        By::Hour => format!("{date} {hour:02}:00"),
-        _ => date.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::groups::{DefaultGroup, Group, Line};
-use crate::pbx::call::CallLog;
+use crate::pbx::call::{Call, CallLog};
 use crate::pbx::protocol::Fields;
 use crate::team::test_calls::t0;
 use crate::team::{AgentState, AgentStatus, LoggedStatus};
@@ -57,8 +57,8 @@ fn incoming(
     timed(callid, &events)
 }
 
-fn calls() -> Vec<Call> {
-    vec![
+fn calls() -> Facts {
+    Facts::of_calls(&[
         incoming("A", 0, SALES, "79160000001", Some("100"), 10, 60),
         incoming("B", 100, SALES, "79160000002", Some("101"), 30, 120),
         // The same caller again, hanging up after 3 s (a short abandon).
@@ -80,7 +80,7 @@ fn calls() -> Vec<Call> {
         ),
         // Support's, in the next hour.
         incoming("E", 3700, SUPPORT, "79160000005", Some("102"), 5, 30),
-    ]
+    ])
 }
 
 fn routing() -> Routing {
@@ -235,5 +235,47 @@ fn the_app_gets_hours_for_a_day_days_for_longer_and_every_agent_at_once() {
     assert_eq!(
         (hours, exts),
         (vec!["2026-09-21 14:00"], vec!["100", "101"])
+    );
+}
+
+#[test]
+fn a_caller_missed_and_reached_an_hour_later_counts_in_the_hour_of_the_miss() {
+    let phone = "79160000009";
+    let calls = Facts::of_calls(&[
+        incoming("M", 2700, SALES, phone, None, 20, 0),
+        incoming("N", 2750, SALES, "79160000010", None, 20, 0),
+        // 15:00: M's caller calls in again and is answered 300 s after the miss.
+        incoming("R", 2990, SALES, phone, Some("100"), 10, 30),
+    ]);
+    let report = report(&calls, &[], &routing(), &ask(None, By::Hour));
+    let hours: Vec<(&str, u32, u32, Option<f64>)> = report
+        .periods
+        .iter()
+        .map(|(hour, f)| {
+            (
+                hour.as_str(),
+                f.missed,
+                f.not_called_back,
+                f.callback_median,
+            )
+        })
+        .collect();
+    assert_eq!(
+        hours,
+        [
+            ("2026-09-21 14:00", 2, 1, Some(300.0)),
+            ("2026-09-21 15:00", 0, 0, None)
+        ],
+        "N's caller is still waiting; M's was reached in the next hour"
+    );
+    assert_eq!(
+        (report.total.not_called_back, report.total.callback_median),
+        (1, Some(300.0))
+    );
+    assert_eq!(report.total.repeat_callers, 1);
+    assert_eq!(
+        report.periods[0].1.repeat_callers + report.periods[1].1.repeat_callers,
+        0,
+        "once an hour each"
     );
 }

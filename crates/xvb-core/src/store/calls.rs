@@ -62,13 +62,18 @@ pub(super) fn store_event(
             let call = Call::merge(&event.callid, known_name, &log).expect("log has an event");
             conn.prepare_cached(
                 "INSERT INTO calls (callid, direction, phone_norm, contact_name, status, missed,
-                     first_seen_ms, last_seen_ms, log, record, completed, name_fold)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                     first_seen_ms, last_seen_ms, log, record, completed, name_fold,
+                     line_number, ext, answered_by, answered_ms, duration, test)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+                     ?13, ?14, ?15, ?16, ?17, ?18)
                  ON CONFLICT(callid) DO UPDATE SET direction = excluded.direction,
                      phone_norm = excluded.phone_norm, status = excluded.status,
                      missed = excluded.missed, first_seen_ms = excluded.first_seen_ms,
                      last_seen_ms = excluded.last_seen_ms, log = excluded.log,
-                     record = excluded.record, completed = excluded.completed",
+                     record = excluded.record, completed = excluded.completed,
+                     line_number = excluded.line_number, ext = excluded.ext,
+                     answered_by = excluded.answered_by, answered_ms = excluded.answered_ms,
+                     duration = excluded.duration, test = excluded.test",
             )?
             .execute(params![
                 call.callid,
@@ -83,6 +88,12 @@ pub(super) fn store_event(
                 serde_json::to_string(&call).expect("call serialises"),
                 call.completed,
                 call.contact_name.as_deref().map(str::to_lowercase),
+                call.line_number,
+                call.ext,
+                call.answered_by,
+                call.answered_at.map(unix_ms),
+                call.duration.map(|d| d as i64),
+                call.test,
             ])?;
             call
         }

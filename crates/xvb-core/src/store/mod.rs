@@ -79,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_member_seq.sql"),
     include_str!("migrations/0016_group_service_level.sql"),
     include_str!("migrations/0017_wallboards.sql"),
+    include_str!("migrations/0018_report_columns.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

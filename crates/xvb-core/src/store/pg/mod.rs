@@ -11,12 +11,12 @@
 //! - `contacts` — the team's shared contact book and its revision;
 //! - [`team`] — recent calls and missed-call claims for the team view;
 //! - `schema_team.sql`, `schema_notes.sql`, `schema_removals.sql`, `schema_groups.sql`,
-//!   `schema_status.sql`, `schema_group_columns.sql` — what was added since
+//!   `schema_status.sql`, `schema_group_columns.sql`, `schema_report_columns.sql` — what was added since
 //!   version 1, created if missing at every start;
 //! - `notes` — agents' notes in the stream, the team's tags;
 //! - `groups` — call-centre groups, their lines and members, roles (`schema_groups.sql`);
 //! - `status` — agents' status and its log, the break reasons (`schema_status.sql`);
-//! - `reports` — what a report reads: a period's calls and status changes;
+//! - `reports` — what a report reads: a period's calls (their columns) and status changes;
 //! - `wallboards` — the relay's wallboards (`schema_wallboards.sql`);
 //! - [`import`] — a single relay's SQLite file moved in.
 
@@ -48,6 +48,7 @@ const SCHEMA_GROUPS: &str = include_str!("schema_groups.sql");
 const SCHEMA_STATUS: &str = include_str!("schema_status.sql");
 const SCHEMA_GROUP_COLUMNS: &str = include_str!("schema_group_columns.sql");
 const SCHEMA_WALLBOARDS: &str = include_str!("schema_wallboards.sql");
+const SCHEMA_REPORT_COLUMNS: &str = include_str!("schema_report_columns.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -139,6 +140,9 @@ impl PgStore {
             }
             if !exists("relay_wallboards").await? {
                 client.batch_execute(SCHEMA_WALLBOARDS).await?;
+            }
+            if !exists("relay_calls_first_seen").await? {
+                client.batch_execute(SCHEMA_REPORT_COLUMNS).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

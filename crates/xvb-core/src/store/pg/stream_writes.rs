@@ -64,16 +64,33 @@ pub(super) async fn merge_call(
         .ok_or_else(|| CoreError::Corrupt(format!("call {callid} has no events")))?;
     let record = serde_json::to_value(&call).expect("call serialises");
     tx.execute(
-        "INSERT INTO relay_calls (callid, contact_name, record, completed, last_seen)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO relay_calls (callid, contact_name, record, completed, last_seen,
+             first_seen, answered_at, direction, phone_norm, line_number, ext, answered_by,
+             status, duration, test)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (callid) DO UPDATE SET record = excluded.record,
-             completed = excluded.completed, last_seen = excluded.last_seen",
+             completed = excluded.completed, last_seen = excluded.last_seen,
+             first_seen = excluded.first_seen, answered_at = excluded.answered_at,
+             direction = excluded.direction, phone_norm = excluded.phone_norm,
+             line_number = excluded.line_number, ext = excluded.ext,
+             answered_by = excluded.answered_by, status = excluded.status,
+             duration = excluded.duration, test = excluded.test",
         &[
             &callid,
             &contact_name,
             &record,
             &call.completed,
             &call.last_seen,
+            &call.first_seen,
+            &call.answered_at,
+            &call.direction.map(|d| d.as_str()),
+            &call.phone_normalized,
+            &call.line_number,
+            &call.ext,
+            &call.answered_by,
+            &call.status,
+            &call.duration.map(|d| d as i64),
+            &call.test,
         ],
     )
     .await?;

@@ -7,6 +7,7 @@ use super::RelayStore::Postgres;
 use super::{blocking, RelayStore};
 use crate::groups::{GroupChange, GroupName, Routing};
 use crate::pbx::call::Call;
+use crate::reports::Facts;
 use crate::team::{AgentStatus, LoggedStatus};
 use crate::CoreError;
 use std::collections::HashMap;
@@ -107,20 +108,36 @@ impl RelayStore {
         &self,
         from: OffsetDateTime,
         to: OffsetDateTime,
-    ) -> Result<(Vec<Call>, Vec<LoggedStatus>), CoreError> {
+    ) -> Result<(Facts, Vec<LoggedStatus>), CoreError> {
         match self {
             RelayStore::Sqlite(db) => {
                 blocking(db, move |s| {
                     let db = s.db();
-                    Ok((db.calls_between(from, to)?, db.status_changes(from, to)?))
+                    Ok((
+                        db.call_facts_between(from, to)?,
+                        db.status_changes(from, to)?,
+                    ))
                 })
                 .await
             }
             #[cfg(feature = "postgres")]
             Postgres(pg) => Ok((
-                pg.calls_between(from, to).await?,
+                pg.call_facts_between(from, to).await?,
                 pg.status_changes(from, to).await?,
             )),
+        }
+    }
+
+    /// The calls first seen from `from` up to `to`, whole, oldest first.
+    pub async fn calls_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Call>, CoreError> {
+        match self {
+            RelayStore::Sqlite(db) => blocking(db, move |s| s.db().calls_between(from, to)).await,
+            #[cfg(feature = "postgres")]
+            Postgres(pg) => pg.calls_between(from, to).await,
         }
     }
 }

@@ -93,10 +93,10 @@ async fn keep_fresh(
             let routing = relay.routing.borrow().clone();
             match relay
                 .store
-                .report_inputs(midnight, now + time::Duration::days(1))
+                .calls_between(midnight, now + time::Duration::days(1))
                 .await
             {
-                Ok((today, _)) => {
+                Ok(today) => {
                     frames.send_replace(Arc::new(view::derive(
                         &today,
                         view.view(),

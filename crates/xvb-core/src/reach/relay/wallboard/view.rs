@@ -6,7 +6,7 @@
 
 use crate::groups::{Audience, CallRoute, GroupName, Routing};
 use crate::pbx::call::Call;
-use crate::reports::{report, By, Figures, ReportAsk};
+use crate::reports::{report, By, Facts, Figures, ReportAsk};
 use crate::team::{AgentStatus, Member, MemberState, TeamView};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -92,12 +92,13 @@ pub(super) fn derive(
         by: By::Total,
         offset,
     };
-    let team = report(today, &[], routing, &ask(None));
+    let facts = Facts::of_calls(today);
+    let team = report(&facts, &[], routing, &ask(None));
     let groups: Vec<GroupToday> = routing
         .groups
         .values()
         .map(|group| {
-            let figures = report(today, &[], routing, &ask(Some(group.name.clone())));
+            let figures = report(&facts, &[], routing, &ask(Some(group.name.clone())));
             GroupToday {
                 name: group.name.as_str().to_owned(),
                 sl_seconds: figures.sl_seconds,
