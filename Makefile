@@ -110,12 +110,13 @@ bench:
 	$(CARGO) bench -p xvb-e2e --bench note_flood
 
 ## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency,
-## recordings player click-to-first-sound.
+## recordings player click-to-first-sound, the Reports tab's memory.
 bench-desktop: ui tools
 	scripts/install-deps.sh test
 	$(CARGO) build --release -p xvb-companion -p xvb-cli
 	$(CARGO) bench -p xvb-e2e --bench desktop
 	$(CARGO) bench -p xvb-e2e --bench player
+	$(CARGO) bench -p xvb-e2e --bench reports_tab
 
 deps-run:
 	scripts/install-deps.sh run

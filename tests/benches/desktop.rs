@@ -14,49 +14,10 @@ use xvb_e2e::desktop::session::{DbusSession, Xvfb};
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::history::seed_history;
 use xvb_e2e::pbx::ACCESS_CODE;
-use xvb_e2e::process::terminate;
+use xvb_e2e::process::{kib, process_tree, terminate};
 
 const HISTORY: usize = 10_000;
 const POPS: usize = 200;
-
-/// The app's process and every process it started (WebKit's web and network processes).
-fn process_tree(root: u32) -> Vec<u32> {
-    let mut parent_of = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-        let ppid: u32 = after_name.split(' ').nth(1).unwrap().parse().unwrap();
-        parent_of.push((pid, ppid));
-    }
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(
-            parent_of
-                .iter()
-                .filter(|(_, pp)| *pp == parent)
-                .map(|(p, _)| *p),
-        );
-        i += 1;
-    }
-    tree
-}
-
-fn kib(file: &str, field: &str) -> u64 {
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 /// Whether the page itself is on screen: the header's teal at (60, 24). The root
 /// window is black, and an unpainted GTK window white, until the web view's first frame.

@@ -74,14 +74,9 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// A process's resident memory, KiB.
+/// A process's resident memory, KiB (0 once it is gone).
 pub fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap()
+    kib(&format!("/proc/{pid}/status"), "VmRSS:")
 }
 
 /// Milliseconds since `started` (a bench's run).
@@ -98,4 +93,65 @@ pub fn print_median_max(what: &str, runs: &mut [f64]) {
         runs[runs.len() - 1],
         runs.len()
     );
+}
+
+/// A process and every process it started (an app's WebKit web and network processes).
+pub fn process_tree(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = after_name.split(' ').nth(1).unwrap().parse().unwrap();
+        parent_of.push((pid, ppid));
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parent_of
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    tree
+}
+
+/// A `/proc` file's field in KiB (`VmRSS:` of `status`, `Pss:` of `smaps_rollup`); 0 if gone.
+pub fn kib(file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The proportional set size of `root` and every process it started, in KiB.
+pub fn tree_pss_kib(root: u32) -> u64 {
+    process_tree(root)
+        .iter()
+        .map(|pid| kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:"))
+        .sum()
+}
+
+/// The process running the program at `path` (the first found), if any.
+pub fn pid_of(path: &std::path::Path) -> Option<u32> {
+    let path = path.canonicalize().ok()?;
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+            (exe == path).then_some(pid)
+        })
 }
