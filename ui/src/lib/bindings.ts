@@ -901,15 +901,16 @@ longest_wait: number,
  */
 outgoing: number, 
 /**
- * Callers missed and not reached since (by a call back or a call in).
+ * Callers first missed in the period and not reached since (by a call
+ * back or a call in) up to the report's end.
  */
 not_called_back: number, 
 /**
- * The median time from a caller's first miss to reaching them, in seconds.
+ * The median time from a caller's first miss in the period to reaching them, in seconds.
  */
 callback_median?: number | null, 
 /**
- * Numbers that called in more than once.
+ * Numbers that called in more than once in the period.
  */
 repeat_callers: number, };
 
