@@ -5,6 +5,7 @@
 //! standby can be added ([`PgCluster::standby_of`]) and promoted.
 
 use crate::process::{free_port, run_checked};
+use crate::tls::TestCa;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,54 +30,7 @@ impl PgCluster {
         let cluster = PgCluster::initialised();
         let data = cluster.data();
         // A test CA, and the server's certificate for 127.0.0.1 signed by it.
-        let ca = cluster.dir.path();
-        let path = |dir: &Path, name: &str| dir.join(name).to_str().unwrap().to_owned();
-        let openssl = |args: &[&str]| run_checked(Command::new("openssl").args(args));
-        openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=xvb test CA",
-            "-keyout",
-            &path(ca, "ca.key"),
-            "-out",
-            &path(ca, "ca.crt"),
-        ]);
-        openssl(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            &path(&data, "server.key"),
-            "-out",
-            &path(ca, "server.csr"),
-        ]);
-        std::fs::write(ca.join("server.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-        openssl(&[
-            "x509",
-            "-req",
-            "-days",
-            "1",
-            "-in",
-            &path(ca, "server.csr"),
-            "-CA",
-            &path(ca, "ca.crt"),
-            "-CAkey",
-            &path(ca, "ca.key"),
-            "-CAcreateserial",
-            "-extfile",
-            &path(ca, "server.ext"),
-            "-out",
-            &path(&data, "server.crt"),
-        ]);
+        TestCa::create(cluster.dir.path()).server_certificate(&data, "server");
         if running_as_root() {
             run_checked(
                 Command::new("chown")
