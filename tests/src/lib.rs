@@ -25,6 +25,8 @@
 //! - [`haproxy`]: HAProxy balancing relay nodes.
 //! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
 //! - [`prometheus`]: Prometheus scraping relay nodes' metrics, asked PromQL.
+//! - [`ldap`]: a private OpenLDAP `slapd` with generated people per test.
+//! - [`tls`]: a test CA and the servers' certificates it signs.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
 //!   loopback ports, a runtime to wait on a future, a process's memory.
 
@@ -40,7 +42,9 @@ pub mod fleet;
 pub mod haproxy;
 pub mod history;
 pub mod keyring;
+pub mod ldap;
 pub mod pbx;
 pub mod postgres;
 pub mod process;
 pub mod prometheus;
+pub mod tls;

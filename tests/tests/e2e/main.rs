@@ -72,6 +72,7 @@ mod relay;
 mod relay_cluster;
 mod reports;
 mod reports_desktop;
+mod sources;
 mod team;
 mod team_desktop;
 mod tunnel;

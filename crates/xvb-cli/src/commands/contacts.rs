@@ -1,4 +1,5 @@
-//! `xvb contacts import/list/add/remove`: the contact book the PBX asks with `cmd=contact`.
+//! `xvb contacts import/list/add/remove`: the contact book the PBX asks with
+//! `cmd=contact` (its sources: `sources.rs`).
 
 use crate::error::CliError;
 use crate::outside::{out, say, shown};
@@ -81,6 +82,25 @@ pub(crate) enum ContactsCommand {
         /// A phone number or `#ID` from `contacts list`.
         number_or_id: String,
     },
+    /// Directories synced into the book (LDAP / Active Directory).
+    #[command(subcommand)]
+    Source(super::sources::SourceCommand),
+    /// The local book and each source, in the order they are asked, with their last sync.
+    Sources {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the sources now (or only NAME); a failed one keeps its last copy.
+    Sync {
+        /// Only this source.
+        name: Option<String>,
+    },
+    /// Which source answers the PBX for a number, and which others know it.
+    Lookup {
+        /// The number, in any spelling.
+        number: String,
+    },
 }
 
 /// `xvb contacts add` options.
@@ -105,6 +125,21 @@ pub(crate) struct AddContact {
 
 /// Runs one `xvb contacts` command; an import that skipped lines exits with 2.
 pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, CliError> {
+    match command {
+        ContactsCommand::Source(command) => {
+            return super::sources::run(data, command).map(|()| ExitCode::SUCCESS)
+        }
+        ContactsCommand::Sources { json } => {
+            return super::sources::show_sources(data, json).map(|()| ExitCode::SUCCESS)
+        }
+        ContactsCommand::Sync { name } => {
+            return super::sources::sync_now(data, name).map(|()| ExitCode::SUCCESS)
+        }
+        ContactsCommand::Lookup { number } => {
+            return super::sources::lookup(data, &number).map(|()| ExitCode::SUCCESS)
+        }
+        _ => {}
+    }
     let mut db = Book::open(data)?;
     match command {
         ContactsCommand::Import { file } => {
@@ -176,6 +211,10 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
             }
             out!("removed");
         }
+        ContactsCommand::Source(_)
+        | ContactsCommand::Sources { .. }
+        | ContactsCommand::Sync { .. }
+        | ContactsCommand::Lookup { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
 }

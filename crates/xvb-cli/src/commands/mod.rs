@@ -34,6 +34,7 @@ mod relay_access;
 pub(crate) mod report;
 pub(crate) mod serve;
 pub(crate) mod sim;
+pub(crate) mod sources;
 pub(crate) mod team;
 pub(crate) mod token;
 

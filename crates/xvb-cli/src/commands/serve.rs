@@ -80,7 +80,9 @@ fn serve(
         shown.listen = bound;
         let webhook = shown.masked_webhook_url();
         let tunnel = TunnelTarget::from_config(&config);
+        let access_code = config.access_code.clone();
         let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(pops)))?;
+        xvb_core::contacts::sources::sync::start(data.database_path(), access_code);
         out!("listening on http://{bound}");
         out!("webhook URL: {webhook} {WHOLE}");
         // Kept until the listener ends.

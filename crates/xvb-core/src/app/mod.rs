@@ -62,7 +62,9 @@ impl Companion {
     /// Opens the data dir shared with the `xvb` CLI.
     pub fn open(data: DataDir, notifier: Arc<dyn Notifier>) -> Result<Companion, CoreError> {
         let config = data.load_config()?;
+        let access_code = config.access_code.clone();
         let engine = Engine::open(&data, config, notifier)?;
+        crate::contacts::sources::sync::start(data.database_path(), access_code);
         Ok(Companion {
             reader: Mutex::new(Database::open(&data.database_path())?),
             data,

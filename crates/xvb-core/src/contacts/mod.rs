@@ -4,11 +4,13 @@
 //! - [`import`] — reading CSV and vCard files;
 //! - [`export`] — the book as CSV that imports again;
 //! - [`index`] — the in-memory index that answers `cmd=contact` without
-//!   touching the database.
+//!   touching the database;
+//! - [`sources`] — LDAP and other directories synced into the book.
 
 pub mod export;
 pub mod import;
 pub mod index;
+pub mod sources;
 
 pub use import::{parse_csv, parse_file, parse_vcards, FileRefused, Parsed, RowError, SkipReason};
 pub use index::{BookLoader, ContactAnswer, ContactIndex, UNKNOWN_CALLER};

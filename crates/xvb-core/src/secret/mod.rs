@@ -119,6 +119,8 @@ pub enum SecretKind {
     TunnelSecret,
     /// This agent's token on the team relay (the join code's part after `#`).
     RelayToken,
+    /// The password a contact source binds with (`<account>/source/<name>`).
+    SourcePassword,
 }
 
 impl SecretKind {
@@ -132,6 +134,10 @@ impl SecretKind {
             ),
             SecretKind::TunnelSecret => ("tunnel secret", "xvb token set --tunnel"),
             SecretKind::RelayToken => ("relay join code", "xvb relay join CODE"),
+            SecretKind::SourcePassword => (
+                "contact source's password",
+                "xvb contacts source password NAME",
+            ),
         }
     }
 }
@@ -176,6 +182,8 @@ impl SecretState {
 pub struct TokenStore {
     account: String,
     kind: SecretKind,
+    /// The contact source, for [`SecretKind::SourcePassword`].
+    source: String,
 }
 
 impl TokenStore {
@@ -190,9 +198,17 @@ impl TokenStore {
             Some(account) if !account.is_empty() => Ok(TokenStore {
                 account: account.to_owned(),
                 kind,
+                source: String::new(),
             }),
             _ => Err(TokenError::NoAccount),
         }
+    }
+
+    /// The password of the contact source `name` for `access_code`.
+    pub fn for_source(access_code: Option<&str>, name: &str) -> Result<TokenStore, TokenError> {
+        let mut store = TokenStore::of_kind(access_code, SecretKind::SourcePassword)?;
+        store.source = name.to_owned();
+        Ok(store)
     }
 
     /// The keyring's user name of this secret.
@@ -202,6 +218,7 @@ impl TokenStore {
             SecretKind::RecordingsPassword => format!("{}/recordings", self.account),
             SecretKind::TunnelSecret => format!("{}/tunnel", self.account),
             SecretKind::RelayToken => format!("{}/relay", self.account),
+            SecretKind::SourcePassword => format!("{}/source/{}", self.account, self.source),
         }
     }
 

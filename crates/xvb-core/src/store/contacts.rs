@@ -2,6 +2,7 @@
 //! counter the in-memory index watches.
 
 use super::{meta, Database};
+use crate::contacts::sources::LOCAL;
 use crate::contacts::{BookLoader, Contact, Parsed, RowError};
 use crate::pbx::phone;
 use crate::CoreError;
@@ -36,7 +37,8 @@ impl ImportReport {
     }
 }
 
-fn bump_contacts_revision(conn: &Connection) -> Result<(), CoreError> {
+/// Moves the book's revision on, so every running listener reloads it.
+pub(super) fn bump_contacts_revision(conn: &Connection) -> Result<(), CoreError> {
     conn.execute(
         "UPDATE meta SET value = value + 1 WHERE key = 'contacts_rev'",
         [],
@@ -99,22 +101,35 @@ impl Database {
     }
 
     /// Every number of the book with its contact's name and responsible, into
-    /// `loader` one row at a time (a million contacts never sit in memory twice).
+    /// `loader` one row at a time (a million contacts never sit in memory twice):
+    /// each source's copy and the local book, the source asked last first, so
+    /// that where two know a number the one asked first wins.
     pub fn load_book(&self, loader: &mut BookLoader) -> Result<(), CoreError> {
+        let order: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM contact_sources ORDER BY position DESC")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for source in order {
+            if source == LOCAL {
+                self.load_local_book(loader)?;
+            } else {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT phone_norm, name, responsible FROM source_numbers WHERE source = ?1",
+                )?;
+                load_rows(stmt.query([&source])?, loader)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn load_local_book(&self, loader: &mut BookLoader) -> Result<(), CoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT p.phone_norm, c.name, c.responsible FROM contact_phones p
              JOIN contacts c ON c.id = p.contact_id ORDER BY p.contact_id",
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
-            loader.add(
-                text(0)?.unwrap_or_default(),
-                text(1)?.unwrap_or_default(),
-                text(2)?,
-            );
-        }
-        Ok(())
+        let loaded = load_rows(stmt.query([])?, loader);
+        loaded
     }
 
     /// Adds or updates parsed contacts in one transaction.
@@ -217,4 +232,17 @@ impl Database {
         }
         Ok(contacts)
     }
+}
+
+/// Adds `(number, name, responsible)` rows to `loader`.
+fn load_rows(mut rows: rusqlite::Rows<'_>, loader: &mut BookLoader) -> Result<(), CoreError> {
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
+        loader.add(
+            text(0)?.unwrap_or_default(),
+            text(1)?.unwrap_or_default(),
+            text(2)?,
+        );
+    }
+    Ok(())
 }

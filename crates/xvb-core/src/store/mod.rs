@@ -36,6 +36,7 @@ mod prune;
 mod relay_agents;
 mod reports;
 mod search_backlog;
+mod sources;
 mod status;
 mod team;
 mod wallboards;
@@ -80,6 +81,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_group_service_level.sql"),
     include_str!("migrations/0017_wallboards.sql"),
     include_str!("migrations/0018_report_columns.sql"),
+    include_str!("migrations/0019_contact_sources.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

@@ -153,10 +153,11 @@ mod tests {
             "DROP INDEX calls_report;
              ALTER TABLE calls DROP COLUMN line_number; ALTER TABLE calls DROP COLUMN ext;
              ALTER TABLE calls DROP COLUMN answered_by; ALTER TABLE calls DROP COLUMN answered_ms;
-             ALTER TABLE calls DROP COLUMN duration; ALTER TABLE calls DROP COLUMN test;
-             PRAGMA user_version = 17;",
+             ALTER TABLE calls DROP COLUMN duration; ALTER TABLE calls DROP COLUMN test;",
         )
         .unwrap();
+        conn.execute_batch(include_str!("migrations/0018_report_columns.sql"))
+            .unwrap();
         drop(conn);
         let record: String = rusqlite::Connection::open(&path)
             .unwrap()

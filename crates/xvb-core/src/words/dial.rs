@@ -114,6 +114,9 @@ impl Worded for TokenError {
                 SecretKind::RelayToken => format!(
                     "для аккаунта {account} не сохранена строка подключения к ретранслятору: вставьте её в настройках, в разделе «Командный ретранслятор»"
                 ),
+                SecretKind::SourcePassword => format!(
+                    "для аккаунта {account} не сохранён пароль источника контактов: `xvb contacts source password ИМЯ`"
+                ),
             },
             TokenError::NoKeyring(detail) => format!(
                 "связка ключей недоступна ({detail}): установите и разблокируйте службу Secret Service, например gnome-keyring или KWallet (на рабочем столе — войдите в неё), и попробуйте ещё раз"

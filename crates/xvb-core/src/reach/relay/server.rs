@@ -51,7 +51,12 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
     #[cfg(feature = "postgres")]
     let mut tail = None;
     let engine = match &store {
-        RelayStore::Sqlite(_) => Engine::open_with_feed(data, config, counting, Some(feed))?,
+        RelayStore::Sqlite(_) => {
+            let access_code = config.access_code.clone();
+            let engine = Engine::open_with_feed(data, config, counting, Some(feed))?;
+            crate::contacts::sources::sync::start(data.database_path(), access_code);
+            engine
+        }
         #[cfg(feature = "postgres")]
         RelayStore::Postgres(pg) => {
             let freshness = Arc::new(super::tail::Freshness::default());

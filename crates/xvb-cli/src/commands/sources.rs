@@ -1,0 +1,326 @@
+//! `xvb contacts source add/list/remove/order/password`, `xvb contacts
+//! sources`, `sync` and `lookup`: where caller names come from besides the
+//! local book, in the order they are asked.
+
+use crate::error::CliError;
+use crate::outside::{out, say, shown};
+use clap::{Args, Subcommand};
+use std::io::IsTerminal;
+use xvb_core::config::DataDir;
+use xvb_core::contacts::sources::sync::{password_for, password_variable, sync};
+use xvb_core::contacts::sources::{
+    LdapSettings, Rewrite, SourceConfig, SourceName, SourceSettings, SourceStatus,
+    DEFAULT_EVERY_MINUTES,
+};
+use xvb_core::pbx::phone;
+use xvb_core::secret::{Secret, TokenStore};
+use xvb_core::store::Database;
+
+/// `xvb contacts source` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum SourceCommand {
+    /// Add a source, asked after those there are.
+    #[command(subcommand)]
+    Add(AddSource),
+    /// The sources in their order, with their last sync (as `xvb contacts sources`).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a source and its copy of names.
+    Remove {
+        /// The source's name.
+        name: String,
+    },
+    /// Ask these first, in this order (`local` is the local book); the rest after.
+    Order {
+        /// Source names.
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Store a source's password in the keyring, read from standard input.
+    Password {
+        /// The source's name.
+        name: String,
+    },
+}
+
+/// What kind of source to add.
+#[derive(Subcommand)]
+pub(crate) enum AddSource {
+    /// An LDAP directory or Active Directory.
+    Ldap(AddLdap),
+}
+
+/// `xvb contacts source add ldap` options.
+#[derive(Args)]
+pub(crate) struct AddLdap {
+    /// The source's name (lowercase letters, digits, - and _).
+    #[arg(long)]
+    name: String,
+    /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    #[arg(long)]
+    url: String,
+    /// Upgrade `ldap://` with StartTLS.
+    #[arg(long)]
+    starttls: bool,
+    /// Who binds (the password: `xvb contacts source password NAME`); none: anonymous.
+    #[arg(long)]
+    bind_dn: Option<String>,
+    /// Where the search starts.
+    #[arg(long)]
+    base: String,
+    /// Which entries are read.
+    #[arg(long, default_value = "(|(telephoneNumber=*)(mobile=*))")]
+    filter: String,
+    /// The attribute with the name agents see.
+    #[arg(long, default_value = "cn")]
+    name_attr: String,
+    /// An attribute with numbers (repeat; default telephoneNumber and mobile).
+    #[arg(long = "number-attr")]
+    number_attrs: Vec<String>,
+    /// The attribute with the responsible agent's extension (`ipPhone`, `employeeNumber`).
+    #[arg(long)]
+    responsible_attr: Option<String>,
+    /// Digits put before 7-digit local numbers (e.g. 7495).
+    #[arg(long)]
+    local_prefix: Option<String>,
+    /// Sync every this many minutes.
+    #[arg(long, default_value_t = DEFAULT_EVERY_MINUTES)]
+    every: u32,
+}
+
+fn name(text: &str) -> Result<SourceName, CliError> {
+    SourceName::parse(text).map_err(|e| CliError::Failed(e.to_string()))
+}
+
+fn open(data: &DataDir) -> Result<Database, CliError> {
+    if data.load_config()?.relay_database().is_some() {
+        return Err(CliError::Failed(
+            "contact sources are kept in a single node's SQLite store for now; on a PostgreSQL cluster import a CSV export instead (`xvb contacts import`)".into(),
+        ));
+    }
+    Ok(Database::open(&data.database_path())?)
+}
+
+/// Runs one `xvb contacts source` command.
+pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError> {
+    match command {
+        SourceCommand::Add(AddSource::Ldap(ldap)) => {
+            let number_attrs = if ldap.number_attrs.is_empty() {
+                vec!["telephoneNumber".into(), "mobile".into()]
+            } else {
+                ldap.number_attrs
+            };
+            if let Some(prefix) = ldap.local_prefix.as_deref() {
+                if !phone::is_extension(prefix) {
+                    return Err(CliError::Failed(format!(
+                        "--local-prefix takes digits (e.g. 7495), not `{}`",
+                        shown(prefix)
+                    )));
+                }
+            }
+            if !ldap.url.starts_with("ldap://") && !ldap.url.starts_with("ldaps://") {
+                return Err(CliError::Failed(format!(
+                    "--url must start with ldap:// or ldaps://, not `{}`",
+                    shown(&ldap.url)
+                )));
+            }
+            let config = SourceConfig {
+                name: name(&ldap.name)?,
+                settings: SourceSettings::Ldap(LdapSettings {
+                    url: ldap.url,
+                    starttls: ldap.starttls,
+                    bind_dn: ldap.bind_dn,
+                    base: ldap.base,
+                    filter: ldap.filter,
+                    name_attr: ldap.name_attr,
+                    number_attrs,
+                    responsible_attr: ldap.responsible_attr,
+                }),
+                rewrite: Rewrite {
+                    local_prefix: ldap.local_prefix,
+                },
+                every_minutes: ldap.every.max(1),
+            };
+            if !open(data)?.add_source(&config)? {
+                return Err(CliError::Failed(format!(
+                    "a source is already called {}; remove it first, or pick another name",
+                    config.name
+                )));
+            }
+            out!(
+                "added source {} (ldap), asked after the others",
+                config.name
+            );
+            if config.settings.needs_password() {
+                out!(
+                    "next: `xvb contacts source password {}`, then `xvb contacts sync {}`",
+                    config.name,
+                    config.name
+                );
+            }
+        }
+        SourceCommand::List { json } => show_sources(data, json)?,
+        SourceCommand::Remove { name: text } => {
+            if !open(data)?.remove_source(&name(&text)?)? {
+                return Err(CliError::Failed(format!(
+                    "no source is called {}; see `xvb contacts sources`",
+                    shown(&text)
+                )));
+            }
+            out!("removed source {text} and its copy of names");
+        }
+        SourceCommand::Order { names } => {
+            let unknown = open(data)?.order_sources(&names)?;
+            if !unknown.is_empty() {
+                return Err(CliError::Failed(format!(
+                    "no source is called {}; see `xvb contacts sources`",
+                    shown(&unknown.join(", "))
+                )));
+            }
+            show_sources(data, false)?;
+        }
+        SourceCommand::Password { name: text } => {
+            let source = name(&text)?;
+            let account = data.load_config()?.access_code;
+            let text = if std::io::stdin().is_terminal() {
+                rpassword::prompt_password(format!(
+                    "password of source {source} (typing is hidden): "
+                ))
+            } else {
+                std::io::read_to_string(std::io::stdin())
+            }
+            .map_err(|e| CliError::Failed(format!("cannot read the password: {e}")))?;
+            TokenStore::for_source(account.as_deref(), source.as_str())?
+                .store(&Secret::new(text)?)?;
+            out!("password of source {source} stored in the keyring");
+        }
+    }
+    Ok(())
+}
+
+/// Prints the sources in their order with what their last sync did.
+pub(crate) fn show_sources(data: &DataDir, json: bool) -> Result<(), CliError> {
+    let sources = open(data)?.sources()?;
+    if json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&sources).expect("sources serialise")
+        );
+        return Ok(());
+    }
+    for source in &sources {
+        say!("{}", line(source));
+    }
+    Ok(())
+}
+
+/// A source's line: place, name, kind, copy, last sync and any error.
+fn line(source: &SourceStatus) -> String {
+    let kind = source
+        .config
+        .as_ref()
+        .map_or("local book", |c| c.settings.kind());
+    let synced = match (&source.config, source.synced_at) {
+        (None, _) => "imported by hand".to_owned(),
+        (Some(_), Some(at)) => format!(
+            "synced {}",
+            at.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        ),
+        (Some(_), None) => "never synced".to_owned(),
+    };
+    let mut line = format!(
+        "{}. {} ({kind}): {} entries, {} numbers, {synced}",
+        source.position, source.name, source.entries, source.numbers
+    );
+    if let Some(error) = &source.error {
+        line.push_str(&format!("\n   last try failed: {error}").replace("NAME", &source.name));
+    }
+    line
+}
+
+/// Runs `xvb contacts sync [NAME]`: each source (or one) read now.
+pub(crate) fn sync_now(data: &DataDir, only: Option<String>) -> Result<(), CliError> {
+    let only = only.as_deref().map(name).transpose()?;
+    let path = data.database_path();
+    let sources: Vec<SourceConfig> = open(data)?
+        .sources()?
+        .into_iter()
+        .filter_map(|s| s.config)
+        .filter(|c| only.as_ref().is_none_or(|n| *n == c.name))
+        .collect();
+    if sources.is_empty() {
+        return Err(CliError::Failed(match only {
+            Some(n) => format!("no source is called {n}; see `xvb contacts sources`"),
+            None => "no source to sync; add one with `xvb contacts source add ldap …`".into(),
+        }));
+    }
+    let account = data.load_config()?.access_code;
+    let runtime = super::current_thread_runtime()?;
+    let mut failed = Vec::new();
+    for config in &sources {
+        let password = password_for(account.as_deref(), config);
+        match runtime.block_on(sync(&path, config, password)) {
+            Ok(synced) => out!(
+                "{}: {} entries, {} numbers",
+                config.name,
+                synced.entries,
+                synced.numbers
+            ),
+            Err(e) => {
+                let why = e.to_string().replace("NAME", config.name.as_str()).replace(
+                    "XVB_SOURCE_PASSWORD_<NAME>",
+                    &password_variable(config.name.as_str()),
+                );
+                eprintln!(
+                    "{}: not synced, the last copy stays: {}",
+                    config.name,
+                    shown(&why)
+                );
+                failed.push(config.name.to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "not synced: {}",
+            failed.join(", ")
+        )))
+    }
+}
+
+/// Runs `xvb contacts lookup NUMBER`: who answers for it, and who else knows it.
+pub(crate) fn lookup(data: &DataDir, number: &str) -> Result<(), CliError> {
+    let normalized = phone::normalize(number);
+    if normalized.is_empty() {
+        return Err(CliError::Failed(format!(
+            "`{}` has no digits to look up",
+            shown(number)
+        )));
+    }
+    let found = open(data)?.who_knows(&normalized)?;
+    let Some(first) = found.first() else {
+        out!("{normalized}: no source knows it; the PBX gets no name");
+        return Ok(());
+    };
+    say!(
+        "{normalized}: {} (responsible {}) from {} — it has `{}`",
+        first.name,
+        first.responsible.as_deref().unwrap_or("-"),
+        first.source,
+        first.raw
+    );
+    for other in &found[1..] {
+        say!(
+            "  also in {} as {} (asked later, so not used)",
+            other.source,
+            other.name
+        );
+    }
+    Ok(())
+}

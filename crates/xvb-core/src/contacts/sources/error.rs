@@ -1,0 +1,110 @@
+//! Why a source could not be read, in the words an admin acts on. Stored with
+//! the source's status (as JSON) so the app can word it in its language.
+
+use ldap3::LdapError;
+use serde::{Deserialize, Serialize};
+
+/// Why a sync failed: the last copy of the source's names stays in use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceError {
+    /// No connection to the server.
+    #[error("cannot reach {url}: {reason}; check the address and port, and that the server is up")]
+    Unreachable {
+        /// The source's URL.
+        url: String,
+        /// What the connection said.
+        reason: String,
+    },
+    /// The bind was refused (LDAP result 49).
+    #[error("the server refused the bind DN or the password; store the password again with `xvb contacts source password NAME`")]
+    WrongPassword,
+    /// The server's certificate did not check out.
+    #[error("the server's certificate is not trusted ({reason}); add the company CA to SSL_CERT_FILE, or check the server's name in the URL")]
+    Untrusted {
+        /// What TLS said.
+        reason: String,
+    },
+    /// The filter is not LDAP's syntax.
+    #[error("the filter is not valid LDAP; write it like (|(telephoneNumber=*)(mobile=*))")]
+    BadFilter,
+    /// The search base does not exist (LDAP result 32).
+    #[error(
+        "the search base is not on the server; check --base (e.g. ou=people,dc=example,dc=com)"
+    )]
+    NoSuchBase,
+    /// The server stopped the search at its size limit (LDAP result 4).
+    #[error("the server stopped the search at its size limit; let the bind DN read every entry (OpenLDAP: `limits dn.exact=\"…\" size=unlimited size.prtotal=unlimited`), or narrow --base or --filter")]
+    SizeLimit,
+    /// A bind DN is set and no password is stored.
+    #[error(
+        "no password is stored for this source; store it with `xvb contacts source password NAME`"
+    )]
+    NoPassword,
+    /// The keyring could not be read for the password.
+    #[error("the keyring could not give the password ({reason}); on a server without one, set XVB_SOURCE_PASSWORD_<NAME>")]
+    NoKeyring {
+        /// What the keyring said.
+        reason: String,
+    },
+    /// Another refusal of the server.
+    #[error("the server refused: {text} (LDAP result {code})")]
+    Refused {
+        /// The LDAP result code.
+        code: u32,
+        /// Its text.
+        text: String,
+    },
+    /// More entries than a source may hold.
+    #[error("the search found more than {most} entries; narrow --base or --filter")]
+    TooMany {
+        /// The limit.
+        most: usize,
+    },
+    /// No answer in time.
+    #[error("the server did not answer within 20 s; check that it is not overloaded, or narrow the filter")]
+    TimedOut,
+}
+
+impl SourceError {
+    /// What an `ldap3` error means for the source at `url`.
+    pub(super) fn of_ldap(url: &str, error: LdapError) -> SourceError {
+        match error {
+            LdapError::LdapResult { result } => match result.rc {
+                49 => SourceError::WrongPassword,
+                32 => SourceError::NoSuchBase,
+                87 => SourceError::BadFilter,
+                4 => SourceError::SizeLimit,
+                code => SourceError::Refused {
+                    code,
+                    text: if result.text.is_empty() {
+                        format!("{result}")
+                    } else {
+                        result.text
+                    },
+                },
+            },
+            LdapError::FilterParsing => SourceError::BadFilter,
+            LdapError::Timeout { .. } => SourceError::TimedOut,
+            LdapError::Rustls { source } => SourceError::Untrusted {
+                reason: source.to_string(),
+            },
+            LdapError::Io { source } if is_certificate(&source) => SourceError::Untrusted {
+                reason: source.to_string(),
+            },
+            other => SourceError::Unreachable {
+                url: url.to_owned(),
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+/// Whether an I/O error is TLS refusing the server's certificate.
+fn is_certificate(error: &std::io::Error) -> bool {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<tokio_rustls::rustls::Error>())
+        .is_some_and(|e| matches!(e, tokio_rustls::rustls::Error::InvalidCertificate(_)))
+}

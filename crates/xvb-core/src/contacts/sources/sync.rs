@@ -1,0 +1,164 @@
+//! A source synced: now (`xvb contacts sync`), and in the background of
+//! `xvb serve`, the app and `xvb relay serve` — at start and every few minutes.
+//! A sync that fails records why and leaves the last copy in use.
+
+use super::{ldap, numbers_of, SourceConfig, SourceError, SourceSettings};
+use crate::secret::{Secret, TokenError, TokenStore};
+use crate::store::Database;
+use crate::CoreError;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How often the background checks which sources are due.
+const CHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// What a good sync read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Synced {
+    /// Entries with a name.
+    pub entries: usize,
+    /// Their numbers.
+    pub numbers: usize,
+}
+
+/// Why a sync did not copy the source.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The source: recorded with its status.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] CoreError),
+}
+
+/// The environment variable a headless server gives `name`'s password in.
+pub fn password_variable(name: &str) -> String {
+    format!(
+        "XVB_SOURCE_PASSWORD_{}",
+        name.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// The password `config` binds with: none if it needs none; else the
+/// environment's (headless servers), else the keyring's.
+pub fn password_for(
+    access_code: Option<&str>,
+    config: &SourceConfig,
+) -> Result<Option<Secret>, SourceError> {
+    if !config.settings.needs_password() {
+        return Ok(None);
+    }
+    if let Ok(text) = std::env::var(password_variable(config.name.as_str())) {
+        if let Ok(secret) = Secret::new(text) {
+            return Ok(Some(secret));
+        }
+    }
+    let keyring = |e: TokenError| SourceError::NoKeyring {
+        reason: e.to_string(),
+    };
+    match TokenStore::for_source(access_code, config.name.as_str())
+        .map_err(keyring)?
+        .load()
+    {
+        Ok(secret) => Ok(Some(secret)),
+        Err(TokenError::SecretNotSet { .. }) => Err(SourceError::NoPassword),
+        Err(e) => Err(keyring(e)),
+    }
+}
+
+/// Reads `config`'s source now and stores its copy in the database at `path`
+/// (or, when the source fails, why — the copy stays).
+pub async fn sync(
+    path: &Path,
+    config: &SourceConfig,
+    password: Result<Option<Secret>, SourceError>,
+) -> Result<Synced, SyncError> {
+    let read = match password {
+        Ok(password) => match &config.settings {
+            SourceSettings::Ldap(settings) => ldap::fetch(settings, password.as_ref()).await,
+        },
+        Err(e) => Err(e),
+    };
+    let (path, name, at) = (
+        path.to_owned(),
+        config.name.clone(),
+        OffsetDateTime::now_utc(),
+    );
+    match read {
+        Ok(entries) => {
+            let numbers = numbers_of(&entries, &config.rewrite);
+            let synced = Synced {
+                entries: entries.len(),
+                numbers: numbers.len(),
+            };
+            blocking(move || Database::open(&path)?.save_copy(&name, entries.len(), &numbers, at))
+                .await?;
+            tracing::info!(source = %config.name, entries = synced.entries, numbers = synced.numbers, "source synced");
+            Ok(synced)
+        }
+        Err(error) => {
+            let recorded = error.clone();
+            blocking(move || Database::open(&path)?.save_failure(&name, &recorded, at)).await?;
+            tracing::warn!(source = %config.name, error = %error, "source not synced; its last copy stays");
+            Err(error.into())
+        }
+    }
+}
+
+async fn blocking(
+    op: impl FnOnce() -> Result<(), CoreError> + Send + 'static,
+) -> Result<(), CoreError> {
+    tokio::task::spawn_blocking(op)
+        .await
+        .expect("a store write does not panic")
+}
+
+/// Starts [`keep_synced`] on a thread of its own (with its own small runtime,
+/// so a slow directory never takes a worker from the listener).
+pub fn start(path: PathBuf, access_code: Option<String>) {
+    let started = std::thread::Builder::new()
+        .name("xvb-sources".into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(keep_synced(path, access_code)),
+                Err(e) => tracing::error!(error = %e, "contact sources will not sync"),
+            }
+        });
+    if let Err(e) = started {
+        tracing::error!(error = %e, "contact sources will not sync");
+    }
+}
+
+/// Syncs each source of the database at `path` when it is due — at start,
+/// then every its minutes — for as long as the process runs.
+pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
+    loop {
+        let read = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || Database::open(&path)?.sources()).await
+        };
+        match read.expect("reading the sources does not panic") {
+            Ok(sources) => {
+                let now = OffsetDateTime::now_utc();
+                for source in sources {
+                    let Some(config) = source.config else {
+                        continue;
+                    };
+                    let every = time::Duration::minutes(i64::from(config.every_minutes.max(1)));
+                    if source.tried_at.is_some_and(|tried| now - tried < every) {
+                        continue;
+                    }
+                    let password = password_for(access_code.as_deref(), &config);
+                    let _ = sync(&path, &config, password).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the contact sources; will retry"),
+        }
+        tokio::time::sleep(CHECK_EVERY).await;
+    }
+}

@@ -1,0 +1,248 @@
+//! The `contact_sources` and `source_numbers` tables: the sources in their
+//! order (the local book is the row `local`), what each last sync did, and
+//! each one's copy of numbers, which the book is loaded from.
+
+use super::contacts::bump_contacts_revision;
+use super::{from_unix_ms, unix_ms, Database};
+use crate::contacts::sources::{
+    Found, SourceConfig, SourceError, SourceName, SourceNumber, SourceStatus, LOCAL,
+};
+use crate::CoreError;
+use rusqlite::{params, OptionalExtension};
+use time::OffsetDateTime;
+
+impl Database {
+    /// Every source with its status, in the order they are asked.
+    pub fn sources(&self) -> Result<Vec<SourceStatus>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT name, position, config, synced_ms, tried_ms, entries, numbers, error
+             FROM contact_sources ORDER BY position",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, u32>(5)?,
+                r.get::<_, u32>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        let mut sources = Vec::new();
+        for (i, row) in rows.enumerate() {
+            let (name, config, synced, tried, entries, numbers, error) = row?;
+            let time = |ms: Option<i64>| ms.map(from_unix_ms).transpose();
+            let (entries, numbers) = if name == LOCAL {
+                (
+                    self.count("SELECT count(*) FROM contacts")?,
+                    self.count("SELECT count(*) FROM contact_phones")?,
+                )
+            } else {
+                (entries, numbers)
+            };
+            sources.push(SourceStatus {
+                name,
+                position: i as u32 + 1,
+                config: from_json(config)?,
+                synced_at: time(synced)?,
+                tried_at: time(tried)?,
+                entries,
+                numbers,
+                error: from_json(error)?,
+            });
+        }
+        Ok(sources)
+    }
+
+    fn count(&self, sql: &str) -> Result<u32, CoreError> {
+        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+    }
+
+    /// The source `name`'s settings, if there is one.
+    pub fn source(&self, name: &SourceName) -> Result<Option<SourceConfig>, CoreError> {
+        let config: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT config FROM contact_sources WHERE name = ?1",
+                [name.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        config
+            .map(|c| serde_json::from_str(&c).map_err(CoreError::corrupt))
+            .transpose()
+    }
+
+    /// Adds a source, asked last; false if its name is taken.
+    pub fn add_source(&mut self, config: &SourceConfig) -> Result<bool, CoreError> {
+        let json = serde_json::to_string(config).expect("settings serialise");
+        let added = self.conn.execute(
+            "INSERT INTO contact_sources (name, position, config)
+             SELECT ?1, coalesce(max(position), 0) + 1, ?2 FROM contact_sources WHERE true
+             ON CONFLICT(name) DO NOTHING",
+            params![config.name.as_str(), json],
+        )?;
+        Ok(added == 1)
+    }
+
+    /// Removes a source and its copy; false if there was none.
+    pub fn remove_source(&mut self, name: &SourceName) -> Result<bool, CoreError> {
+        let tx = self.conn.transaction()?;
+        let removed = tx.execute(
+            "DELETE FROM contact_sources WHERE name = ?1",
+            [name.as_str()],
+        )?;
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(removed == 1)
+    }
+
+    /// Puts `first` (source names or `local`) first, in that order; the rest
+    /// keep theirs after them. Unknown names are returned, nothing changed.
+    pub fn order_sources(&mut self, first: &[String]) -> Result<Vec<String>, CoreError> {
+        let known: Vec<String> = self.sources()?.into_iter().map(|s| s.name).collect();
+        let unknown: Vec<String> = first
+            .iter()
+            .filter(|n| !known.contains(n))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Ok(unknown);
+        }
+        let order = first
+            .iter()
+            .chain(known.iter().filter(|n| !first.contains(n)));
+        let tx = self.conn.transaction()?;
+        for (i, name) in order.enumerate() {
+            tx.execute(
+                "UPDATE contact_sources SET position = ?2 WHERE name = ?1",
+                params![name, i as i64],
+            )?;
+        }
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(Vec::new())
+    }
+
+    /// Replaces the copy of `name` with a sync's `numbers` of `entries` entries
+    /// (read at `at`); the book reloads only when the copy changed.
+    pub fn save_copy(
+        &mut self,
+        name: &SourceName,
+        entries: usize,
+        numbers: &[SourceNumber],
+        at: OffsetDateTime,
+    ) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        let mut kept: Vec<(String, String, String, Option<String>)> = tx
+            .prepare(
+                "SELECT phone_norm, raw, name, responsible FROM source_numbers WHERE source = ?1",
+            )?
+            .query_map([name.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut fresh: Vec<(String, String, String, Option<String>)> = numbers
+            .iter()
+            .map(|n| {
+                (
+                    n.phone_norm.clone(),
+                    n.raw.clone(),
+                    n.name.clone(),
+                    n.responsible.clone(),
+                )
+            })
+            .collect();
+        kept.sort();
+        fresh.sort();
+        if kept != fresh {
+            tx.execute(
+                "DELETE FROM source_numbers WHERE source = ?1",
+                [name.as_str()],
+            )?;
+            let mut insert = tx.prepare(
+                "INSERT INTO source_numbers (source, phone_norm, raw, name, responsible)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (phone_norm, raw, entry, responsible) in &fresh {
+                insert.execute(params![name.as_str(), phone_norm, raw, entry, responsible])?;
+            }
+            drop(insert);
+            bump_contacts_revision(&tx)?;
+        }
+        tx.execute(
+            "UPDATE contact_sources SET synced_ms = ?2, tried_ms = ?2, entries = ?3, numbers = ?4,
+                 error = NULL WHERE name = ?1",
+            params![
+                name.as_str(),
+                unix_ms(at),
+                entries as i64,
+                numbers.len() as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records why a sync of `name` failed at `at`; its copy stays.
+    pub fn save_failure(
+        &mut self,
+        name: &SourceName,
+        error: &SourceError,
+        at: OffsetDateTime,
+    ) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE contact_sources SET tried_ms = ?2, error = ?3 WHERE name = ?1",
+            params![
+                name.as_str(),
+                unix_ms(at),
+                serde_json::to_string(error).expect("errors serialise")
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every source that knows `phone_norm`, in the order they are asked:
+    /// the first answers the PBX.
+    pub fn who_knows(&self, phone_norm: &str) -> Result<Vec<Found>, CoreError> {
+        let mut found = Vec::new();
+        for source in self.sources()? {
+            let hit = if source.name == LOCAL {
+                self.conn
+                    .query_row(
+                        "SELECT c.name, c.responsible, p.raw FROM contact_phones p
+                         JOIN contacts c ON c.id = p.contact_id WHERE p.phone_norm = ?1",
+                        [phone_norm],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?)),
+                    )
+                    .optional()?
+            } else {
+                self.conn
+                    .query_row(
+                        "SELECT name, responsible, raw FROM source_numbers
+                         WHERE source = ?1 AND phone_norm = ?2 LIMIT 1",
+                        params![source.name, phone_norm],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?)),
+                    )
+                    .optional()?
+            };
+            if let Some((name, responsible, raw)) = hit {
+                found.push(Found {
+                    source: source.name,
+                    name,
+                    responsible,
+                    raw: raw.unwrap_or_else(|| phone_norm.to_owned()),
+                });
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A stored JSON column, if set.
+fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Option<T>, CoreError> {
+    text.map(|t| serde_json::from_str(&t).map_err(CoreError::corrupt))
+        .transpose()
+}

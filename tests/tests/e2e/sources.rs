@@ -1,0 +1,197 @@
+//! Caller names from the company's LDAP directory (Debian's `slapd`, started
+//! by the test with a few thousand people, Cyrillic names, numbers in several
+//! spellings): synced into the book, `cmd=contact` answered from it with the
+//! responsible extension, and its last copy kept through a wrong password and
+//! a server that is down; a person added and one removed picked up next time;
+//! the order of sources decides who answers; `ldaps://` trusted only with the
+//! company CA.
+
+use xvb_core::pbx::protocol::Fields;
+use xvb_e2e::agent::Agent;
+use xvb_e2e::desktop::session::DbusSession;
+use xvb_e2e::desktop::take_turn;
+use xvb_e2e::ldap::{people, Person, Slapd, BASE, READER_DN, READER_PASSWORD};
+use xvb_e2e::pbx::ACCESS_CODE;
+
+const PEOPLE: usize = 3_000;
+
+/// `xvb contacts source add ldap` for `url` as `corp`, bound as the reader.
+fn add_corp(agent: &Agent, url: &str) {
+    agent.ok(&[
+        "contacts",
+        "source",
+        "add",
+        "ldap",
+        "--name",
+        "corp",
+        "--url",
+        url,
+        "--bind-dn",
+        READER_DN,
+        "--base",
+        BASE,
+        "--responsible-attr",
+        "employeeNumber",
+    ]);
+}
+
+fn set_password(agent: &Agent, password: &str) {
+    let out = agent.run_with_input(&["contacts", "source", "password", "corp"], password);
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// `xvb contacts sync`'s output, and whether it succeeded.
+fn sync(agent: &Agent) -> (bool, String) {
+    let out = agent.run(&["contacts", "sync"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn an_ldap_directory_names_callers_and_outlives_its_outages() {
+    let _turn = take_turn();
+    let directory = people(PEOPLE);
+    let mut slapd = Slapd::start(&directory);
+    let session = DbusSession::with_keyring();
+    let agent = Agent::with_env("100", session.env());
+    add_corp(&agent, &slapd.url());
+    set_password(&agent, READER_PASSWORD);
+    let (ok, said) = sync(&agent);
+    // Every person has a phone, every third a mobile too.
+    let numbers = PEOPLE + PEOPLE / 3;
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("corp: {PEOPLE} entries, {numbers} numbers")),
+        "{said}"
+    );
+
+    // `+7 (495) 100-00-00` in the directory, asked as 8…; with its responsible.
+    let lookup = agent.ok(&["contacts", "lookup", "84951000000"]);
+    assert!(
+        lookup.contains("Иванов 0 (responsible 100) from corp — it has `+7 (495) 100-00-00`"),
+        "{lookup}"
+    );
+    let served = agent.serve();
+    let target = served.target();
+    let ask = |phone: &str| {
+        let fields = Fields::from_pairs([
+            ("access_code", Some(ACCESS_CODE)),
+            ("cmd", Some("contact")),
+            ("phone", Some(phone)),
+        ]);
+        xvb_e2e::process::block_on(target.send(&fields, None))
+            .unwrap()
+            .body
+    };
+    assert_eq!(
+        ask("74951000005"),
+        r#"{"contact_name":"Иванов 5","responsible":"105"}"#
+    );
+    assert_eq!(
+        ask("+7 916 100-00-03"),
+        r#"{"contact_name":"Кузнецова 3"}"#,
+        "a mobile, no responsible"
+    );
+
+    // A wrong password: said plainly, the copy stays.
+    set_password(&agent, "not the password");
+    let (ok, said) = sync(&agent);
+    assert!(!ok);
+    assert!(
+        said.contains("refused the bind DN or the password")
+            && said.contains("xvb contacts source password corp"),
+        "{said}"
+    );
+    assert_eq!(
+        ask("74951000005"),
+        r#"{"contact_name":"Иванов 5","responsible":"105"}"#
+    );
+    let sources = agent.ok(&["contacts", "sources"]);
+    assert!(
+        sources.contains(&format!("2. corp (ldap): {PEOPLE} entries"))
+            && sources.contains("last try failed: the server refused"),
+        "{sources}"
+    );
+
+    // The server down: said plainly, the copy stays.
+    set_password(&agent, READER_PASSWORD);
+    slapd.kill();
+    let (ok, said) = sync(&agent);
+    assert!(
+        !ok && said.contains("cannot reach ldap://127.0.0.1"),
+        "{said}"
+    );
+    assert!(agent
+        .ok(&["contacts", "lookup", "74951000005"])
+        .contains("Иванов 5"));
+
+    // Back, with one person more and one fewer: the next sync has both.
+    slapd.run();
+    slapd.add(&Person {
+        uid: "new".into(),
+        name: "Новикова Анна".into(),
+        phones: vec!["8 (495) 999-00-11".into()],
+        mobiles: Vec::new(),
+        responsible: Some("107".into()),
+    });
+    slapd.remove("p5");
+    let (ok, said) = sync(&agent);
+    assert!(ok, "{said}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while ask("74959990011") != r#"{"contact_name":"Новикова Анна","responsible":"107"}"# {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the running listener never took the new copy"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(ask("74951000005"), "{}", "removed from the directory");
+
+    // The order decides: the local book first (by default), then corp first.
+    agent.ok(&[
+        "contacts",
+        "add",
+        "--name",
+        "Местная запись",
+        "--phone",
+        "74951000006",
+    ]);
+    let lookup = agent.ok(&["contacts", "lookup", "74951000006"]);
+    assert!(
+        lookup.contains("Местная запись (responsible -) from local")
+            && lookup.contains("also in corp as Петрова 6"),
+        "{lookup}"
+    );
+    agent.ok(&["contacts", "source", "order", "corp"]);
+    assert!(agent
+        .ok(&["contacts", "lookup", "74951000006"])
+        .contains("Петрова 6 (responsible -) from corp"));
+}
+
+#[test]
+fn ldaps_is_trusted_only_with_the_company_ca() {
+    let _turn = take_turn();
+    let slapd = Slapd::start_with_tls(&people(10));
+    let session = DbusSession::with_keyring();
+    let agent = Agent::with_env("100", session.env());
+    add_corp(&agent, &slapd.tls_url());
+    set_password(&agent, READER_PASSWORD);
+    let (ok, said) = sync(&agent);
+    assert!(!ok);
+    assert!(
+        said.contains("certificate is not trusted") && said.contains("SSL_CERT_FILE"),
+        "{said}"
+    );
+    let mut env = session.env();
+    env.push(("SSL_CERT_FILE".into(), slapd.ca().to_str().unwrap().into()));
+    let trusting = Agent {
+        dir: agent.dir,
+        env,
+    };
+    let (ok, said) = sync(&trusting);
+    assert!(ok && said.contains("corp: 10 entries"), "{said}");
+}
