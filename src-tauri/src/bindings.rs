@@ -8,7 +8,7 @@ use crate::desktop::DesktopStatus;
 use ts_rs::{Config as TsConfig, TS};
 use xvb_core::app::{
     ContactsExport, DialRequest, ErrorCode, HistoryExport, HistoryPage, RecordingView,
-    SettingsView, UiError,
+    SettingsView, SourceView, UiError,
 };
 use xvb_core::config::Config;
 use xvb_core::contacts::{Contact, RowError};
@@ -83,6 +83,7 @@ fn declarations() -> String {
         AgentFigures::decl(&cfg),
         Report::decl(&cfg),
         ReportRequest::decl(&cfg),
+        SourceView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",

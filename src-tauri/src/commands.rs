@@ -6,7 +6,8 @@ use crate::AppState;
 use std::sync::Arc;
 use tauri::State;
 use xvb_core::app::{
-    ContactsExport, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, UiError,
+    ContactsExport, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, SourceView,
+    UiError,
 };
 use xvb_core::contacts::Contact;
 use xvb_core::notes::{Note, NoteDraft, Tag};
@@ -182,6 +183,18 @@ pub async fn export_history(
 #[tauri::command]
 pub async fn contacts(state: State<'_, AppState>, search: String) -> Result<Vec<Contact>> {
     told(&state, state.companion.contacts(&search).await)
+}
+
+/// The contact book and each directory, in their order, with their last sync.
+#[tauri::command]
+pub async fn contact_sources(state: State<'_, AppState>) -> Result<Vec<SourceView>> {
+    told(&state, state.companion.contact_sources().await)
+}
+
+/// Reads every directory now; the sources as `contact_sources` then.
+#[tauri::command]
+pub async fn sync_sources(state: State<'_, AppState>) -> Result<Vec<SourceView>> {
+    told(&state, state.companion.sync_sources().await)
 }
 
 /// Imports the text of the CSV or vCard file the agent picked; the report.

@@ -103,6 +103,8 @@ fn main() {
             commands::export_history,
             commands::contacts,
             commands::import_contacts,
+            commands::contact_sources,
+            commands::sync_sources,
             commands::save_contact,
             commands::remove_contact,
             commands::export_contacts,

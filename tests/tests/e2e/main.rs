@@ -73,6 +73,7 @@ mod relay_cluster;
 mod reports;
 mod reports_desktop;
 mod sources;
+mod sources_desktop;
 mod team;
 mod team_desktop;
 mod tunnel;

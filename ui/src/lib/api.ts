@@ -1,7 +1,7 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, StatusChange, Tag, TeamView, UiError, Report, ReportRequest } from "./bindings";
+  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, SourceView, StatusChange, Tag, TeamView, UiError, Report, ReportRequest } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -32,6 +32,8 @@ export const api = {
   exportHistory: (query: HistoryQuery, semicolon: boolean, utcOffsetMinutes: number) =>
     invoke<HistoryExport>("export_history", { query, semicolon, utcOffsetMinutes }),
   contacts: (search: string) => invoke<Contact[]>("contacts", { search }),
+  contactSources: () => invoke<SourceView[]>("contact_sources"),
+  syncSources: () => invoke<SourceView[]>("sync_sources"),
   importContacts: (text: string) => invoke<ImportReport>("import_contacts", { text }),
   saveContact: (contact: Contact) => invoke<void>("save_contact", { contact }),
   removeContact: (id: number) => invoke<void>("remove_contact", { id }),

@@ -641,7 +641,7 @@ cached: boolean,
  */
 note: string | null, };
 
-export type SecretKind = "pbx_token" | "recordings_password" | "tunnel_secret" | "relay_token";
+export type SecretKind = "pbx_token" | "recordings_password" | "tunnel_secret" | "relay_token" | "source_password";
 
 export type DialRequest = { 
 /**
@@ -995,4 +995,34 @@ group: string | null,
  * The asker's offset from UTC in minutes (where its days begin).
  */
 offset_minutes: number, };
+
+export type SourceView = { 
+/**
+ * `local` (the contact book) or the source's name.
+ */
+name: string, 
+/**
+ * `local` or `ldap`.
+ */
+kind: string, 
+/**
+ * Entries in its copy (contacts, for the book).
+ */
+entries: number, 
+/**
+ * Numbers in its copy.
+ */
+numbers: number, 
+/**
+ * The last sync that read it.
+ */
+synced_at: string | null, 
+/**
+ * Why the last try failed, in English (its copy stays in use).
+ */
+error_en: string | null, 
+/**
+ * The same in Russian.
+ */
+error_ru: string | null, };
 

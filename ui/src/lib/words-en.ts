@@ -266,6 +266,16 @@ export const en = {
   status_NotAllowed: "Not allowed",
   status_NotFound: "Number not found",
   status_Completed: "Ended",
+  sources: "Where caller names come from",
+  sourceLocal: "Contact book",
+  sourceCounts: "{e} entries, {n} numbers",
+  sourceSynced: "synced {at}",
+  sourceNever: "never synced",
+  sourceByHand: "imported and edited here",
+  sourcesHow: "Asked in this order, first match wins; the PBX is answered from the copy, never by asking a directory while a call waits. Add a company directory with `xvb contacts source add ldap …` (see the README).",
+  syncNow: "Sync now",
+  sourcesSynced: "Synced.",
+  sourcesSomeFailed: "Synced; where a source failed, its last copy stays (the reason is under it).",
 };
 
 /** A word of the UI. */

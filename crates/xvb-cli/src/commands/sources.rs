@@ -7,7 +7,7 @@ use crate::outside::{out, say, shown};
 use clap::{Args, Subcommand};
 use std::io::IsTerminal;
 use xvb_core::config::DataDir;
-use xvb_core::contacts::sources::sync::{password_for, password_variable, sync};
+use xvb_core::contacts::sources::sync::{password_for, sync, SyncError};
 use xvb_core::contacts::sources::{
     LdapSettings, Rewrite, SourceConfig, SourceName, SourceSettings, SourceStatus,
     DEFAULT_EVERY_MINUTES,
@@ -15,6 +15,7 @@ use xvb_core::contacts::sources::{
 use xvb_core::pbx::phone;
 use xvb_core::secret::{Secret, TokenStore};
 use xvb_core::store::Database;
+use xvb_core::words::Language;
 
 /// `xvb contacts source` subcommands.
 #[derive(Subcommand)]
@@ -237,7 +238,10 @@ fn line(source: &SourceStatus) -> String {
         source.position, source.name, source.entries, source.numbers
     );
     if let Some(error) = &source.error {
-        line.push_str(&format!("\n   last try failed: {error}").replace("NAME", &source.name));
+        line.push_str(&format!(
+            "\n   last try failed: {}",
+            shown(&error.worded(&source.name, Language::En))
+        ));
     }
     line
 }
@@ -271,10 +275,10 @@ pub(crate) fn sync_now(data: &DataDir, only: Option<String>) -> Result<(), CliEr
                 synced.numbers
             ),
             Err(e) => {
-                let why = e.to_string().replace("NAME", config.name.as_str()).replace(
-                    "XVB_SOURCE_PASSWORD_<NAME>",
-                    &password_variable(config.name.as_str()),
-                );
+                let why = match e {
+                    SyncError::Source(e) => e.worded(config.name.as_str(), Language::En),
+                    SyncError::Store(e) => e.to_string(),
+                };
                 eprintln!(
                     "{}: not synced, the last copy stays: {}",
                     config.name,

@@ -26,10 +26,12 @@ mod reach;
 mod recordings;
 mod reports;
 mod settings;
+mod sources;
 mod team;
 pub mod views;
 
 pub use error::{ErrorCode, UiError};
+pub use sources::SourceView;
 pub use views::{
     ContactsExport, DialRequest, HistoryExport, HistoryPage, RecordingView, SettingsView,
 };

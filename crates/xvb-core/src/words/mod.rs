@@ -12,6 +12,7 @@
 //! - `notes` — a note refused;
 //! - `groups` — a change to the relay's groups, or a status change, refused;
 //! - `contacts` — a contact or a contacts file refused;
+//! - `sources` — a contact source that could not be read;
 //! - `listener` — why the listener refused a request.
 //!
 //! Owns the Russian of messages only: the UI's own words are in
@@ -27,6 +28,7 @@ mod reach;
 mod recording;
 mod relay;
 mod settings;
+mod sources;
 
 pub use crate::pbx::pop::Language;
 pub use relay::RelaySaid;

@@ -1,6 +1,8 @@
 //! Why a source could not be read, in the words an admin acts on. Stored with
 //! the source's status (as JSON) so the app can word it in its language.
 
+use super::sync::password_variable;
+use crate::words::{Language, Worded};
 use ldap3::LdapError;
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +70,15 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// The message for the source `name` in `language`, the commands it
+    /// names spelt for that source.
+    pub fn worded(&self, name: &str, language: Language) -> String {
+        self.in_language(language)
+            .replace("XVB_SOURCE_PASSWORD_<NAME>", &password_variable(name))
+            .replace("NAME", name)
+            .replace("ИМЯ", name)
+    }
+
     /// What an `ldap3` error means for the source at `url`.
     pub(super) fn of_ldap(url: &str, error: LdapError) -> SourceError {
         match error {

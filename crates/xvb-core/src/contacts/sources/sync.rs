@@ -68,6 +68,18 @@ pub fn password_for(
     }
 }
 
+/// [`password_for`] from async code: the keyring's client blocks (and starts
+/// a runtime of its own), so it runs on a blocking thread.
+pub async fn password_of(
+    access_code: Option<String>,
+    config: &SourceConfig,
+) -> Result<Option<Secret>, SourceError> {
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || password_for(access_code.as_deref(), &config))
+        .await
+        .expect("reading a password does not panic")
+}
+
 /// Reads `config`'s source now and stores its copy in the database at `path`
 /// (or, when the source fails, why — the copy stays).
 pub async fn sync(
@@ -153,7 +165,7 @@ pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
                     if source.tried_at.is_some_and(|tried| now - tried < every) {
                         continue;
                     }
-                    let password = password_for(access_code.as_deref(), &config);
+                    let password = password_of(access_code.clone(), &config).await;
                     let _ = sync(&path, &config, password).await;
                 }
             }

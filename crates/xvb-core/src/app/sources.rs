@@ -1,0 +1,81 @@
+//! The contact sources in the app's Settings: the contact book and each
+//! directory in the order they are asked, with its last sync and, when the
+//! last try failed, why in the agent's language; *Sync now*.
+
+use super::{Companion, UiError};
+use crate::contacts::sources::sync::{password_of, sync};
+use crate::contacts::sources::{SourceStatus, LOCAL};
+use crate::words::Language;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// A source as Settings shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourceView {
+    /// `local` (the contact book) or the source's name.
+    pub name: String,
+    /// `local` or `ldap`.
+    pub kind: String,
+    /// Entries in its copy (contacts, for the book).
+    pub entries: u32,
+    /// Numbers in its copy.
+    pub numbers: u32,
+    /// The last sync that read it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub synced_at: Option<OffsetDateTime>,
+    /// Why the last try failed, in English (its copy stays in use).
+    pub error_en: Option<String>,
+    /// The same in Russian.
+    pub error_ru: Option<String>,
+}
+
+impl From<SourceStatus> for SourceView {
+    fn from(status: SourceStatus) -> SourceView {
+        let worded = |language| {
+            status
+                .error
+                .as_ref()
+                .map(|e| e.worded(&status.name, language))
+        };
+        SourceView {
+            kind: status
+                .config
+                .as_ref()
+                .map_or(LOCAL, |c| c.settings.kind())
+                .to_owned(),
+            entries: status.entries,
+            numbers: status.numbers,
+            synced_at: status.synced_at,
+            error_en: worded(Language::En),
+            error_ru: worded(Language::Ru),
+            name: status.name,
+        }
+    }
+}
+
+impl Companion {
+    /// The sources in their order, with their last sync.
+    pub async fn contact_sources(&self) -> Result<Vec<SourceView>, UiError> {
+        let db = self.reader.lock().expect("reader lock");
+        Ok(db.sources()?.into_iter().map(SourceView::from).collect())
+    }
+
+    /// Reads every source now (a failure is recorded with it, its copy
+    /// stays), then the sources as [`Companion::contact_sources`].
+    pub async fn sync_sources(&self) -> Result<Vec<SourceView>, UiError> {
+        let path = self.data.database_path();
+        let account = self.state.config.load().access_code.clone();
+        let configs: Vec<_> = {
+            let db = self.reader.lock().expect("reader lock");
+            db.sources()?.into_iter().filter_map(|s| s.config).collect()
+        };
+        for config in &configs {
+            let password = password_of(account.clone(), config).await;
+            // Recorded with the source either way: the list says how it went.
+            let _ = sync(&path, config, password).await;
+        }
+        self.contact_sources().await
+    }
+}

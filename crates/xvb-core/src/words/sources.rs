@@ -1,0 +1,61 @@
+//! Why a contact source could not be read, in Russian.
+
+use super::Worded;
+use crate::contacts::sources::SourceError;
+
+impl Worded for SourceError {
+    fn russian(&self) -> String {
+        match self {
+            SourceError::Unreachable { url, reason } => format!(
+                "не удалось связаться с {url}: {reason}; проверьте адрес и порт и что сервер работает"
+            ),
+            SourceError::WrongPassword => "сервер отклонил DN для входа или пароль; сохраните пароль заново: `xvb contacts source password NAME`".into(),
+            SourceError::Untrusted { reason } => format!(
+                "сертификат сервера не признан доверенным ({reason}); добавьте сертификат центра сертификации компании в SSL_CERT_FILE или проверьте имя сервера в URL"
+            ),
+            SourceError::BadFilter => "фильтр записан не по правилам LDAP; пример: (|(telephoneNumber=*)(mobile=*))".into(),
+            SourceError::NoSuchBase => "такой базы поиска на сервере нет; проверьте --base (например, ou=people,dc=example,dc=com)".into(),
+            SourceError::SizeLimit => "сервер остановил поиск на своём ограничении числа записей; разрешите DN для входа читать все записи (OpenLDAP: `limits dn.exact=\"…\" size=unlimited size.prtotal=unlimited`) или сузьте --base или --filter".into(),
+            SourceError::NoPassword => "для этого источника не сохранён пароль; сохраните его: `xvb contacts source password NAME`".into(),
+            SourceError::NoKeyring { reason } => format!(
+                "связка ключей не выдала пароль ({reason}); на сервере без неё задайте XVB_SOURCE_PASSWORD_<NAME>"
+            ),
+            SourceError::Refused { code, text } => format!("сервер отказал: {text} (код LDAP {code})"),
+            SourceError::TooMany { most } => format!("поиск нашёл больше {most} записей; сузьте --base или --filter"),
+            SourceError::TimedOut => "сервер не ответил за 20 с; проверьте, не перегружен ли он, или сузьте фильтр".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::tests::each_has_russian;
+
+    #[test]
+    fn every_source_error_has_russian() {
+        each_has_russian([
+            SourceError::Unreachable {
+                url: "ldap://dc1".into(),
+                reason: "connection refused".into(),
+            },
+            SourceError::WrongPassword,
+            SourceError::Untrusted {
+                reason: "unknown issuer".into(),
+            },
+            SourceError::BadFilter,
+            SourceError::NoSuchBase,
+            SourceError::SizeLimit,
+            SourceError::NoPassword,
+            SourceError::NoKeyring {
+                reason: "locked".into(),
+            },
+            SourceError::Refused {
+                code: 50,
+                text: "insufficient access".into(),
+            },
+            SourceError::TooMany { most: 2_000_000 },
+            SourceError::TimedOut,
+        ]);
+    }
+}
