@@ -3,7 +3,7 @@
 //! last try failed, why in the agent's language; *Sync now*.
 
 use super::{Companion, UiError};
-use crate::contacts::sources::sync::{password_of, sync};
+use crate::contacts::sources::sync::{password_of, sync, SyncError};
 use crate::contacts::sources::{SourceStatus, LOCAL};
 use crate::words::Language;
 use serde::Serialize;
@@ -73,8 +73,10 @@ impl Companion {
         };
         for config in &configs {
             let password = password_of(account.clone(), config).await;
-            // Recorded with the source either way: the list says how it went.
-            let _ = sync(&path, config, password).await;
+            // A source's failure is recorded with it (the list says how it went); the store's is not.
+            if let Err(SyncError::Store(e)) = sync(&path, config, password).await {
+                return Err(e.into());
+            }
         }
         self.contact_sources().await
     }

@@ -9,6 +9,7 @@ use crate::contacts::sources::{
 };
 use crate::CoreError;
 use rusqlite::{params, OptionalExtension};
+use std::hash::{Hash, Hasher};
 use time::OffsetDateTime;
 
 impl Database {
@@ -55,6 +56,15 @@ impl Database {
         Ok(sources)
     }
 
+    /// A write transaction that takes the write lock at once (waiting out the
+    /// writer's commits): a deferred one that read first would be refused
+    /// when the listener's writer committed in between.
+    fn write(&mut self) -> Result<rusqlite::Transaction<'_>, CoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     fn count(&self, sql: &str) -> Result<u32, CoreError> {
         Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
     }
@@ -89,7 +99,7 @@ impl Database {
 
     /// Removes a source and its copy; false if there was none.
     pub fn remove_source(&mut self, name: &SourceName) -> Result<bool, CoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let removed = tx.execute(
             "DELETE FROM contact_sources WHERE name = ?1",
             [name.as_str()],
@@ -114,7 +124,7 @@ impl Database {
         let order = first
             .iter()
             .chain(known.iter().filter(|n| !first.contains(n)));
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for (i, name) in order.enumerate() {
             tx.execute(
                 "UPDATE contact_sources SET position = ?2 WHERE name = ?1",
@@ -127,37 +137,37 @@ impl Database {
     }
 
     /// Replaces the copy of `name` with a sync's `numbers` of `entries` entries
-    /// (read at `at`); the book reloads only when the copy changed.
+    /// (read at `at`); the book reloads only when the copy changed, which a
+    /// digest of the sorted numbers tells without reading the old copy back.
     pub fn save_copy(
         &mut self,
         name: &SourceName,
         entries: usize,
-        numbers: &[SourceNumber],
+        numbers: &mut [SourceNumber],
         at: OffsetDateTime,
     ) -> Result<(), CoreError> {
-        let tx = self.conn.transaction()?;
-        let mut kept: Vec<(String, String, String, Option<String>)> = tx
-            .prepare(
-                "SELECT phone_norm, raw, name, responsible FROM source_numbers WHERE source = ?1",
-            )?
-            .query_map([name.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut fresh: Vec<(String, String, String, Option<String>)> = numbers
-            .iter()
-            .map(|n| {
-                (
-                    n.phone_norm.clone(),
-                    n.raw.clone(),
-                    n.name.clone(),
-                    n.responsible.clone(),
-                )
-            })
-            .collect();
-        kept.sort();
-        fresh.sort();
-        if kept != fresh {
+        numbers.sort_unstable_by(|a, b| {
+            (&a.phone_norm, &a.raw, &a.name, &a.responsible).cmp(&(
+                &b.phone_norm,
+                &b.raw,
+                &b.name,
+                &b.responsible,
+            ))
+        });
+        let digest = {
+            let mut hasher = rustc_hash::FxHasher::default();
+            for n in numbers.iter() {
+                (&n.phone_norm, &n.raw, &n.name, &n.responsible).hash(&mut hasher);
+            }
+            hasher.finish() as i64
+        };
+        let tx = self.write()?;
+        let kept: Option<i64> = tx.query_row(
+            "SELECT digest FROM contact_sources WHERE name = ?1",
+            [name.as_str()],
+            |r| r.get(0),
+        )?;
+        if kept != Some(digest) {
             tx.execute(
                 "DELETE FROM source_numbers WHERE source = ?1",
                 [name.as_str()],
@@ -166,10 +176,20 @@ impl Database {
                 "INSERT INTO source_numbers (source, phone_norm, raw, name, responsible)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for (phone_norm, raw, entry, responsible) in &fresh {
-                insert.execute(params![name.as_str(), phone_norm, raw, entry, responsible])?;
+            for n in numbers.iter() {
+                insert.execute(params![
+                    name.as_str(),
+                    n.phone_norm,
+                    n.raw,
+                    n.name,
+                    n.responsible
+                ])?;
             }
             drop(insert);
+            tx.execute(
+                "UPDATE contact_sources SET digest = ?2 WHERE name = ?1",
+                params![name.as_str(), digest],
+            )?;
             bump_contacts_revision(&tx)?;
         }
         tx.execute(

@@ -100,13 +100,19 @@ pub async fn sync(
     );
     match read {
         Ok(entries) => {
-            let numbers = numbers_of(&entries, &config.rewrite);
+            let mut numbers = numbers_of(&entries, &config.rewrite);
             let synced = Synced {
                 entries: entries.len(),
                 numbers: numbers.len(),
             };
-            blocking(move || Database::open(&path)?.save_copy(&name, entries.len(), &numbers, at))
-                .await?;
+            drop(entries);
+            blocking(move || {
+                Database::open(&path)?.save_copy(&name, synced.entries, &mut numbers, at)?;
+                drop(numbers);
+                give_back_memory();
+                Ok(())
+            })
+            .await?;
             tracing::info!(source = %config.name, entries = synced.entries, numbers = synced.numbers, "source synced");
             Ok(synced)
         }
@@ -116,6 +122,17 @@ pub async fn sync(
             tracing::warn!(source = %config.name, error = %error, "source not synced; its last copy stays");
             Err(error.into())
         }
+    }
+}
+
+/// Hands the memory a sync freed back to the system: glibc keeps it in the
+/// thread's arena otherwise, and a 100,000-entry sync would leave the
+/// listener tens of MB bigger for as long as it runs.
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the system.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -165,8 +182,12 @@ pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
                     if source.tried_at.is_some_and(|tried| now - tried < every) {
                         continue;
                     }
+                    tracing::info!(source = %config.name, "syncing a contact source");
                     let password = password_of(access_code.clone(), &config).await;
-                    let _ = sync(&path, &config, password).await;
+                    // A source's failure is logged and recorded by `sync`; the store's is not.
+                    if let Err(SyncError::Store(e)) = sync(&path, &config, password).await {
+                        tracing::warn!(source = %config.name, error = %e, "could not store a source's copy; will retry");
+                    }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the contact sources; will retry"),

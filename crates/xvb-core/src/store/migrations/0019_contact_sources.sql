@@ -10,7 +10,9 @@ CREATE TABLE contact_sources (
     tried_ms INTEGER,
     entries INTEGER NOT NULL DEFAULT 0,
     numbers INTEGER NOT NULL DEFAULT 0,
-    error TEXT
+    error TEXT,
+    -- Of the copy's sorted numbers: a sync that finds the same copy reloads nothing.
+    digest INTEGER
 );
 INSERT INTO contact_sources (name, position) VALUES ('local', 0);
 CREATE TABLE source_numbers (
