@@ -107,6 +107,7 @@ bench:
 	$(CARGO) bench -p xvb-e2e --bench relay_cluster
 	$(CARGO) bench -p xvb-e2e --bench team
 	$(CARGO) bench -p xvb-e2e --bench reports
+	$(CARGO) bench -p xvb-e2e --bench sources
 	$(CARGO) bench -p xvb-e2e --bench note_flood
 
 ## Desktop app figures (release build, Xvfb): start-up, memory, webhook-to-pop latency,
