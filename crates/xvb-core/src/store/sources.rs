@@ -266,3 +266,58 @@ fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Opt
     text.map(|t| serde_json::from_str(&t).map_err(CoreError::corrupt))
         .transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::sources::{LdapSettings, Rewrite, SourceSettings};
+
+    fn number(phone: &str, name: &str) -> SourceNumber {
+        SourceNumber {
+            phone_norm: phone.into(),
+            raw: phone.into(),
+            name: name.into(),
+            responsible: None,
+        }
+    }
+
+    #[test]
+    fn the_book_reloads_only_when_a_sync_brings_another_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::open(&dir.path().join("db.sqlite3")).unwrap();
+        let name = SourceName::parse("corp").unwrap();
+        let settings = SourceSettings::Ldap(LdapSettings {
+            url: "ldap://dc1".into(),
+            starttls: false,
+            bind_dn: None,
+            base: "dc=example".into(),
+            filter: "(cn=*)".into(),
+            name_attr: "cn".into(),
+            number_attrs: vec!["telephoneNumber".into()],
+            responsible_attr: None,
+        });
+        assert!(db
+            .add_source(&SourceConfig {
+                name: name.clone(),
+                settings,
+                rewrite: Rewrite::default(),
+                every_minutes: 15,
+            })
+            .unwrap());
+        let now = OffsetDateTime::now_utc();
+        let mut save = |numbers: &mut [SourceNumber]| {
+            db.save_copy(&name, numbers.len(), numbers, now).unwrap();
+            db.contacts_revision().unwrap()
+        };
+        let first = save(&mut [number("74951", "Анна"), number("74952", "Борис")]);
+        let same = save(&mut [number("74952", "Борис"), number("74951", "Анна")]);
+        assert_eq!(first, same, "the same copy, in another order");
+        let renamed = save(&mut [number("74951", "Анна"), number("74952", "Борис Б.")]);
+        assert_ne!(renamed, same);
+        let found = db.who_knows("74952").unwrap();
+        assert_eq!(
+            (found[0].source.as_str(), found[0].name.as_str()),
+            ("corp", "Борис Б.")
+        );
+    }
+}
