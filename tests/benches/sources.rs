@@ -5,10 +5,9 @@
 
 use std::fmt::Write;
 use std::time::{Duration, Instant};
-use xvb_core::pbx::protocol::Fields;
 use xvb_e2e::agent::Agent;
-use xvb_e2e::ldap::{people, Person, Slapd, BASE, READER_DN, READER_PASSWORD};
-use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
+use xvb_e2e::pbx::ask_contact;
 use xvb_e2e::process::{kib, ms_since};
 
 const PEOPLE: usize = 100_000;
@@ -19,17 +18,8 @@ fn served_memory(agent: &Agent, probe: &Person) -> (f64, f64, Duration) {
     let started = Instant::now();
     let served = agent.serve();
     let target = served.target();
-    let fields = Fields::from_pairs([
-        ("access_code", Some(ACCESS_CODE)),
-        ("cmd", Some("contact")),
-        ("phone", Some(probe.phones[0].as_str())),
-    ]);
     let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let reply = xvb_e2e::process::block_on(target.send(&fields, None)).unwrap();
-        if reply.body.contains(&probe.name) {
-            break;
-        }
+    while !ask_contact(&target, &probe.phones[0]).contains(&probe.name) {
         assert!(
             Instant::now() < deadline,
             "the book never answered: {}",
@@ -82,22 +72,7 @@ fn main() {
         READER_PASSWORD.to_owned(),
     )];
     let ldap_agent = Agent::with_env("100", password);
-    ldap_agent.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "ldap",
-        "--name",
-        "corp",
-        "--url",
-        &slapd.url(),
-        "--bind-dn",
-        READER_DN,
-        "--base",
-        BASE,
-        "--responsible-attr",
-        "employeeNumber",
-    ]);
+    add_corp(&ldap_agent, &slapd.url());
     let mut syncs = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
@@ -119,22 +94,7 @@ fn main() {
             READER_PASSWORD.to_owned(),
         )],
     );
-    fresh.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "ldap",
-        "--name",
-        "corp",
-        "--url",
-        &slapd.url(),
-        "--bind-dn",
-        READER_DN,
-        "--base",
-        BASE,
-        "--responsible-attr",
-        "employeeNumber",
-    ]);
+    add_corp(&fresh, &slapd.url());
     let (ldap_rss, ldap_peak, ldap_ready) = served_memory(&fresh, probe);
     println!(
         "xvb serve, book from CSV:  {csv_rss:.1} MB resident, {csv_peak:.1} MB peak (answering {:.1} s after start)",

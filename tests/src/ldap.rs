@@ -4,6 +4,7 @@
 //! a test CA's certificate), killed on drop. People can be added and removed
 //! while it runs (`ldapadd` / `ldapdelete` from `ldap-utils`).
 
+use crate::agent::Agent;
 use crate::process::{free_port, run_checked};
 use crate::tls::TestCa;
 use std::io::Write;
@@ -19,6 +20,27 @@ pub const READER_DN: &str = "cn=reader,dc=example,dc=com";
 pub const READER_PASSWORD: &str = "r3ader, secret";
 const ROOT_DN: &str = "cn=admin,dc=example,dc=com";
 const ROOT_PASSWORD: &str = "admin-secret";
+
+/// `xvb contacts source add ldap` on `agent`: the source `corp` for `url`,
+/// bound as the reader, the responsible extension in `employeeNumber`.
+pub fn add_corp(agent: &Agent, url: &str) {
+    agent.ok(&[
+        "contacts",
+        "source",
+        "add",
+        "ldap",
+        "--name",
+        "corp",
+        "--url",
+        url,
+        "--bind-dn",
+        READER_DN,
+        "--base",
+        BASE,
+        "--responsible-attr",
+        "employeeNumber",
+    ]);
+}
 
 /// One person of the directory.
 #[derive(Debug, Clone)]

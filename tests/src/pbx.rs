@@ -37,6 +37,19 @@ pub fn hook_path(webhook: &str) -> &str {
     &webhook[webhook.find("/hook/").expect("a webhook path")..]
 }
 
+/// The PBX's `cmd=contact` for `phone` sent to `target` (a running listener):
+/// the answer's body.
+pub fn ask_contact(target: &Target, phone: &str) -> String {
+    let fields = Fields::from_pairs([
+        ("access_code", Some(ACCESS_CODE)),
+        ("cmd", Some("contact")),
+        ("phone", Some(phone)),
+    ]);
+    let reply = crate::process::block_on(target.send(&fields, None)).unwrap();
+    assert_eq!(reply.status, 200, "cmd=contact for {phone}");
+    reply.body
+}
+
 /// A call from the seed's caller's number (79201119613) to extension `ext`, on no
 /// particular line, whose events the PBX would post.
 pub fn call_from_known_caller(callid: &str, ext: &str) -> SimCall {

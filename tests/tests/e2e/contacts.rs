@@ -1,9 +1,9 @@
 //! Contact import through the `xvb` binary, and `cmd=contact` answers at 100k contacts.
 
 use std::fmt::Write;
-use xvb_core::pbx::protocol::Fields;
+
 use xvb_e2e::agent::Agent;
-use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::pbx::ask_contact;
 
 fn write(agent: &Agent, name: &str, text: &str) -> String {
     let path = agent.dir.path().join(name);
@@ -119,16 +119,7 @@ fn contact_lookups_answer_correctly_among_100k_contacts() {
 
     let served = agent.serve();
     let target = served.target();
-    let ask = |phone: &str| {
-        let fields = Fields::from_pairs([
-            ("access_code", Some(ACCESS_CODE)),
-            ("cmd", Some("contact")),
-            ("phone", Some(phone)),
-        ]);
-        let reply = xvb_e2e::process::block_on(target.send(&fields, None)).unwrap();
-        assert_eq!(reply.status, 200);
-        reply.body
-    };
+    let ask = |phone: &str| ask_contact(&target, phone);
     assert_eq!(
         ask("79100000000"),
         r#"{"contact_name":"Клиент 0","responsible":"100"}"#

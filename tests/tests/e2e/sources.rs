@@ -6,34 +6,13 @@
 //! the order of sources decides who answers; `ldaps://` trusted only with the
 //! company CA.
 
-use xvb_core::pbx::protocol::Fields;
 use xvb_e2e::agent::Agent;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
-use xvb_e2e::ldap::{people, Person, Slapd, BASE, READER_DN, READER_PASSWORD};
-use xvb_e2e::pbx::ACCESS_CODE;
+use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
+use xvb_e2e::pbx::ask_contact;
 
 const PEOPLE: usize = 3_000;
-
-/// `xvb contacts source add ldap` for `url` as `corp`, bound as the reader.
-fn add_corp(agent: &Agent, url: &str) {
-    agent.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "ldap",
-        "--name",
-        "corp",
-        "--url",
-        url,
-        "--bind-dn",
-        READER_DN,
-        "--base",
-        BASE,
-        "--responsible-attr",
-        "employeeNumber",
-    ]);
-}
 
 fn set_password(agent: &Agent, password: &str) {
     let out = agent.run_with_input(&["contacts", "source", "password", "corp"], password);
@@ -77,16 +56,7 @@ fn an_ldap_directory_names_callers_and_outlives_its_outages() {
     );
     let served = agent.serve();
     let target = served.target();
-    let ask = |phone: &str| {
-        let fields = Fields::from_pairs([
-            ("access_code", Some(ACCESS_CODE)),
-            ("cmd", Some("contact")),
-            ("phone", Some(phone)),
-        ]);
-        xvb_e2e::process::block_on(target.send(&fields, None))
-            .unwrap()
-            .body
-    };
+    let ask = |phone: &str| ask_contact(&target, phone);
     assert_eq!(
         ask("74951000005"),
         r#"{"contact_name":"Иванов 5","responsible":"105"}"#

@@ -7,7 +7,7 @@ use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{choose_language, click, screenshot, wait_inner_text, wait_text};
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
-use xvb_e2e::ldap::{people, Person, Slapd, BASE, READER_DN, READER_PASSWORD};
+use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
 
 /// Brings the sources card into view (for the screenshot).
 async fn show_sources(client: &fantoccini::Client) {
@@ -27,20 +27,7 @@ async fn settings_list_the_sources_sync_them_and_say_why_one_failed() {
     let session = DbusSession::with_keyring();
     let env = session.env();
     let (agent, port) = desktop_agent(&env);
-    agent.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "ldap",
-        "--name",
-        "corp",
-        "--url",
-        &slapd.url(),
-        "--bind-dn",
-        READER_DN,
-        "--base",
-        BASE,
-    ]);
+    add_corp(&agent, &slapd.url());
     let stored = agent.run_with_input(&["contacts", "source", "password", "corp"], READER_PASSWORD);
     assert!(stored.status.success());
     let desktop = Desktop::launch(&agent, &env, port).await;
