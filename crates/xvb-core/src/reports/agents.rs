@@ -3,7 +3,7 @@
 //! time it spent in each status (from its first known status on: time before
 //! the relay saw it set one is not counted).
 
-use super::facts::{CallFacts, Facts, Name};
+use super::facts::{time_of, CallFacts, Facts, Name};
 use super::ReportAsk;
 use crate::groups::{Audience, CallRoute, Routing};
 use crate::team::{AgentState, AgentStatus, LoggedStatus};
@@ -136,7 +136,7 @@ impl Calls<'_> {
                     talks[i] = (talks[i].0 + talk, talks[i].1 + 1);
                 }
             } else if call.missed {
-                let at = from_unix_ms(call.first_seen);
+                let at = time_of(call.first_seen);
                 for &i in self.rang_for(call.line, rows.len()) {
                     let mine = &changes[i];
                     while read[i] < mine.len() && mine[read[i]].since <= at {
@@ -182,12 +182,6 @@ impl Calls<'_> {
             }
         })
     }
-}
-
-/// The time of Unix milliseconds `ms`.
-fn from_unix_ms(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .expect("a stored call's time")
 }
 
 /// Adds the time in each status between `from` and `to` (from the first change on).

@@ -77,9 +77,16 @@ pub struct Facts {
     ids: FxHashMap<String, Name>,
 }
 
-/// Unix milliseconds of `at`.
+/// Unix milliseconds of `at` (as every store keeps times).
 pub fn unix_ms(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The time of Unix milliseconds `ms` a call's facts hold (read from a
+/// store that checked them).
+pub(super) fn time_of(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .expect("a stored call's time")
 }
 
 impl Facts {

@@ -3,10 +3,9 @@
 //! misses and reaches. A caller missed and reached later counts in the hour
 //! (or day) of the first miss, so the rows add up to the whole period.
 
-use super::facts::CallFacts;
+use super::facts::{time_of, CallFacts};
 use super::figures::Tally;
 use super::{By, Figures, ReportAsk};
-use time::OffsetDateTime;
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -15,7 +14,6 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 struct Periods {
     /// The length of one, and the report's offset from UTC, in milliseconds.
     cut: Option<(i64, i64)>,
-    by: By,
     offset: time::UtcOffset,
     /// Each one's number (local milliseconds ÷ its length) and tally, in order.
     keys: Vec<i64>,
@@ -32,7 +30,6 @@ impl Periods {
         };
         Periods {
             cut,
-            by: ask.by,
             offset: ask.offset,
             keys: Vec::new(),
             tallies: Vec::new(),
@@ -55,19 +52,17 @@ impl Periods {
         let Some((length, offset)) = self.cut else {
             return Vec::new();
         };
-        let (by, local) = (self.by, self.offset);
+        let local = self.offset;
         self.keys
             .into_iter()
             .zip(self.tallies)
             .map(|(key, tally)| {
                 let start_ms = key * length - offset;
-                let start =
-                    OffsetDateTime::from_unix_timestamp_nanos(i128::from(start_ms) * 1_000_000)
-                        .expect("a stored call's time")
-                        .to_offset(local);
-                let label = match by {
-                    By::Hour => format!("{} {:02}:00", start.date(), start.hour()),
-                    _ => start.date().to_string(),
+                let start = time_of(start_ms).to_offset(local);
+                let label = if length == HOUR_MS {
+                    format!("{} {:02}:00", start.date(), start.hour())
+                } else {
+                    start.date().to_string()
                 };
                 (label, tally.figures())
             })

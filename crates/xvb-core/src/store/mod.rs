@@ -182,9 +182,7 @@ impl Database {
     }
 }
 
-fn unix_ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
+use crate::reports::unix_ms;
 
 /// A time stored as Unix milliseconds.
 fn from_unix_ms(ms: i64) -> Result<OffsetDateTime, CoreError> {
