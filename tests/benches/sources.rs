@@ -71,7 +71,7 @@ fn main() {
         "XVB_SOURCE_PASSWORD_CORP".to_owned(),
         READER_PASSWORD.to_owned(),
     )];
-    let ldap_agent = Agent::with_env("100", password);
+    let ldap_agent = Agent::with_env("100", password.clone());
     add_corp(&ldap_agent, &slapd.url());
     let mut syncs = Vec::new();
     for _ in 0..3 {
@@ -87,13 +87,7 @@ fn main() {
         &mut syncs,
     );
     // A fresh store: `xvb serve` syncs at start, then answers from the copy.
-    let fresh = Agent::with_env(
-        "100",
-        vec![(
-            "XVB_SOURCE_PASSWORD_CORP".to_owned(),
-            READER_PASSWORD.to_owned(),
-        )],
-    );
+    let fresh = Agent::with_env("100", password);
     add_corp(&fresh, &slapd.url());
     let (ldap_rss, ldap_peak, ldap_ready) = served_memory(&fresh, probe);
     println!(

@@ -76,7 +76,6 @@ impl SourceError {
         self.in_language(language)
             .replace("XVB_SOURCE_PASSWORD_<NAME>", &password_variable(name))
             .replace("NAME", name)
-            .replace("ИМЯ", name)
     }
 
     /// What an `ldap3` error means for the source at `url`.

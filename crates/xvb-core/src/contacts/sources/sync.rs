@@ -75,9 +75,7 @@ pub async fn password_of(
     config: &SourceConfig,
 ) -> Result<Option<Secret>, SourceError> {
     let config = config.clone();
-    tokio::task::spawn_blocking(move || password_for(access_code.as_deref(), &config))
-        .await
-        .expect("reading a password does not panic")
+    blocking(move || password_for(access_code.as_deref(), &config)).await
 }
 
 /// Reads `config`'s source now and stores its copy in the database at `path`
@@ -106,7 +104,7 @@ pub async fn sync(
                 numbers: numbers.len(),
             };
             drop(entries);
-            blocking(move || {
+            blocking(move || -> Result<(), CoreError> {
                 Database::open(&path)?.save_copy(&name, synced.entries, &mut numbers, at)?;
                 drop(numbers);
                 give_back_memory();
@@ -118,7 +116,10 @@ pub async fn sync(
         }
         Err(error) => {
             let recorded = error.clone();
-            blocking(move || Database::open(&path)?.save_failure(&name, &recorded, at)).await?;
+            blocking(move || -> Result<(), CoreError> {
+                Database::open(&path)?.save_failure(&name, &recorded, at)
+            })
+            .await?;
             tracing::warn!(source = %config.name, error = %error, "source not synced; its last copy stays");
             Err(error.into())
         }
@@ -136,12 +137,11 @@ fn give_back_memory() {
     }
 }
 
-async fn blocking(
-    op: impl FnOnce() -> Result<(), CoreError> + Send + 'static,
-) -> Result<(), CoreError> {
+/// Runs `op` (the store, the keyring) on a blocking thread, off the async ones.
+async fn blocking<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(op)
         .await
-        .expect("a store write does not panic")
+        .expect("the store and the keyring do not panic")
 }
 
 /// Starts [`keep_synced`] on a thread of its own (with its own small runtime,
@@ -169,9 +169,9 @@ pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
     loop {
         let read = {
             let path = path.clone();
-            tokio::task::spawn_blocking(move || Database::open(&path)?.sources()).await
+            blocking(move || -> Result<_, CoreError> { Database::open(&path)?.sources() }).await
         };
-        match read.expect("reading the sources does not panic") {
+        match read {
             Ok(sources) => {
                 let now = OffsetDateTime::now_utc();
                 for source in sources {
