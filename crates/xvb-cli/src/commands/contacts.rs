@@ -126,22 +126,6 @@ pub(crate) struct AddContact {
 /// Runs one `xvb contacts` command; an import that skipped lines exits with 2.
 pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, CliError> {
     match command {
-        ContactsCommand::Source(command) => {
-            return super::sources::run(data, command).map(|()| ExitCode::SUCCESS)
-        }
-        ContactsCommand::Sources { json } => {
-            return super::sources::show_sources(data, json).map(|()| ExitCode::SUCCESS)
-        }
-        ContactsCommand::Sync { name } => {
-            return super::sources::sync_now(data, name).map(|()| ExitCode::SUCCESS)
-        }
-        ContactsCommand::Lookup { number } => {
-            return super::sources::lookup(data, &number).map(|()| ExitCode::SUCCESS)
-        }
-        _ => {}
-    }
-    let mut db = Book::open(data)?;
-    match command {
         ContactsCommand::Import { file } => {
             let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
                 path: file.clone(),
@@ -154,7 +138,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
                     file.display()
                 );
             }
-            let report = db.import(parsed)?;
+            let report = Book::open(data)?.import(parsed)?;
             for error in &report.errors {
                 eprintln!(
                     "{}:{}: skipped: {}",
@@ -174,7 +158,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
             }
         }
         ContactsCommand::List { json } => {
-            let all = db.contacts()?;
+            let all = Book::open(data)?.contacts()?;
             if json {
                 out!(
                     "{}",
@@ -193,7 +177,7 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
             }
         }
         ContactsCommand::Add(add) => {
-            let id = db.add(Contact {
+            let id = Book::open(data)?.add(Contact {
                 id: 0,
                 name: add.name,
                 phones: add.phones,
@@ -204,17 +188,17 @@ pub(crate) fn run(data: &DataDir, command: ContactsCommand) -> Result<ExitCode, 
             out!("saved contact #{id}");
         }
         ContactsCommand::Remove { number_or_id } => {
-            if !db.remove(&number_or_id)? {
+            if !Book::open(data)?.remove(&number_or_id)? {
                 return Err(CliError::Failed(format!(
                     "no contact has `{number_or_id}`; see `xvb contacts list`"
                 )));
             }
             out!("removed");
         }
-        ContactsCommand::Source(_)
-        | ContactsCommand::Sources { .. }
-        | ContactsCommand::Sync { .. }
-        | ContactsCommand::Lookup { .. } => unreachable!("handled above"),
+        ContactsCommand::Source(command) => super::sources::run(data, command)?,
+        ContactsCommand::Sources { json } => super::sources::show_sources(data, json)?,
+        ContactsCommand::Sync { name } => super::sources::sync_now(data, name)?,
+        ContactsCommand::Lookup { number } => super::sources::lookup(data, &number)?,
     }
     Ok(ExitCode::SUCCESS)
 }
