@@ -5,6 +5,7 @@
 use super::{ldap, numbers_of, SourceConfig, SourceError, SourceSettings};
 use crate::secret::{Secret, TokenError, TokenStore};
 use crate::store::Database;
+use crate::words::Language;
 use crate::CoreError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -55,8 +56,13 @@ pub fn password_for(
             return Ok(Some(secret));
         }
     }
+    // No keyring at all: only what was wrong, as SourceError says what to do
+    // (the token's own advice, XVB_TOKEN, is not a source's).
     let keyring = |e: TokenError| SourceError::NoKeyring {
-        reason: e.to_string(),
+        reason: match e {
+            TokenError::NoKeyring(detail) => detail,
+            other => other.to_string(),
+        },
     };
     match TokenStore::for_source(access_code, config.name.as_str())
         .map_err(keyring)?
@@ -120,7 +126,8 @@ pub async fn sync(
                 Database::open(&path)?.save_failure(&name, &recorded, at)
             })
             .await?;
-            tracing::warn!(source = %config.name, error = %error, "source not synced; its last copy stays");
+            let why = error.worded(config.name.as_str(), Language::En);
+            tracing::warn!(source = %config.name, error = %why, "source not synced; its last copy stays");
             Err(error.into())
         }
     }
