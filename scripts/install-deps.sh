@@ -11,7 +11,7 @@ case "$purpose" in
   # Headless GUI tests: a display, a bus, a notification server, a keyring, WebDriver, screenshots;
   # PostgreSQL and HAProxy for the relay cluster's tests (each test starts its own);
   # Python reads the CSV export with its csv module, as a spreadsheet user's tools would.
-  test) packages+=("${app[@]}" dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver xvfb xauth dunst imagemagick ffmpeg espeak-ng sox openssl gstreamer1.0-plugins-good xclip xdotool xbindkeys xdg-utils desktop-file-utils postgresql haproxy python3 faketime prometheus chromium chromium-driver slapd ldap-utils) ;;
+  test) packages+=("${app[@]}" dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver xvfb xauth dunst imagemagick ffmpeg espeak-ng sox openssl gstreamer1.0-plugins-good xclip xdotool xbindkeys xdg-utils desktop-file-utils postgresql haproxy python3 faketime prometheus chromium chromium-driver slapd ldap-utils radicale) ;;
   run) packages+=("${app[@]}" dbus gnome-keyring gstreamer1.0-plugins-good gstreamer1.0-pulseaudio) ;;
   bench) packages+=("${app[@]}" xvfb xauth dbus) ;;
   # Cross-building for Windows with Debian's own Rust 1.96 (std rebuilt from rust-web-src),

@@ -26,6 +26,7 @@
 //! - [`postgres`]: a private PostgreSQL cluster (and synchronous standby) per test.
 //! - [`prometheus`]: Prometheus scraping relay nodes' metrics, asked PromQL.
 //! - [`ldap`]: a private OpenLDAP `slapd` with generated people per test.
+//! - [`radicale`]: a private CardDAV server (Radicale) with one address book per test.
 //! - [`tls`]: a test CA and the servers' certificates it signs.
 //! - [`process`]: plumbing: programs that must succeed, a polite stop, free
 //!   loopback ports, a runtime to wait on a future, a process's memory.
@@ -47,4 +48,5 @@ pub mod pbx;
 pub mod postgres;
 pub mod process;
 pub mod prometheus;
+pub mod radicale;
 pub mod tls;

@@ -8,7 +8,8 @@
 //!
 //! - the CLI and its listener: [`listener`] (PBX captures over raw TCP; refusals are in-process in
 //!   `crates/xvb-core/src/listener/tests.rs`),
-//!   [`contacts`], [`dialing`] (`makeCall`, the token in a keyring),
+//!   [`contacts`], [`sources`] (an LDAP directory), [`carddav`] (a CardDAV
+//!   book on a relay), [`dialing`] (`makeCall`, the token in a keyring),
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
 //!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
@@ -50,6 +51,7 @@
 
 mod attack;
 mod bore;
+mod carddav;
 mod contacts;
 mod contacts_desktop;
 mod desktop;

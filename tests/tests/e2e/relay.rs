@@ -20,7 +20,7 @@ fn join_code(relay: &Agent, port: u16, ext: &str) -> String {
     relay.relay_join_code(ext, &format!("http://127.0.0.1:{port}"))
 }
 
-fn start_agent(agent: &Agent, code: &str) -> Served {
+pub(crate) fn start_agent(agent: &Agent, code: &str) -> Served {
     let mut served = agent.spawn(&["serve", "--relay", code], "relay: ");
     served.expect_line("relay: connected as extension");
     served

@@ -36,6 +36,7 @@ mod prune;
 mod relay_agents;
 mod reports;
 mod search_backlog;
+mod source_cards;
 mod sources;
 mod status;
 mod team;
@@ -82,6 +83,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0017_wallboards.sql"),
     include_str!("migrations/0018_report_columns.sql"),
     include_str!("migrations/0019_contact_sources.sql"),
+    include_str!("migrations/0020_source_cards.sql"),
 ];
 
 /// Opens (creating and migrating) the database at `path`. A file that is not

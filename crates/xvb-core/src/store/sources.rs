@@ -59,7 +59,7 @@ impl Database {
     /// A write transaction that takes the write lock at once (waiting out the
     /// writer's commits): a deferred one that read first would be refused
     /// when the listener's writer committed in between.
-    fn write(&mut self) -> Result<rusqlite::Transaction<'_>, CoreError> {
+    pub(super) fn write(&mut self) -> Result<rusqlite::Transaction<'_>, CoreError> {
         Ok(self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)

@@ -23,6 +23,10 @@ impl Worded for SourceError {
             SourceError::Refused { code, text } => format!("сервер отказал: {text} (код LDAP {code})"),
             SourceError::TooMany { most } => format!("поиск нашёл больше {most} записей; сузьте --base или --filter"),
             SourceError::TimedOut => "сервер не ответил за 20 с; проверьте, не перегружен ли он, или сузьте фильтр".into(),
+            SourceError::LoginRefused { status } => format!("сервер отклонил вход (HTTP {status}); проверьте --user и что ему можно читать адресную книгу, затем сохраните пароль заново: `xvb contacts source password NAME`"),
+            SourceError::NoAddressBook { url } => format!("по адресу {url} нет адресной книги; укажите URL самой книги, например https://cloud.example/remote.php/dav/addressbooks/users/USER/contacts/"),
+            SourceError::HttpStatus { url, status } => format!("{url} ответил HTTP {status}; проверьте URL и журнал сервера"),
+            SourceError::BadReply { reason } => format!("ответ сервера не удалось прочитать ({reason}); проверьте, что URL ведёт к источнику, а не к странице входа"),
         }
     }
 }
@@ -56,6 +60,17 @@ mod tests {
             },
             SourceError::TooMany { most: 2_000_000 },
             SourceError::TimedOut,
+            SourceError::LoginRefused { status: 401 },
+            SourceError::NoAddressBook {
+                url: "https://dav.example/anna/book/".into(),
+            },
+            SourceError::HttpStatus {
+                url: "https://dav.example/anna/book/".into(),
+                status: 500,
+            },
+            SourceError::BadReply {
+                reason: "not XML".into(),
+            },
         ]);
     }
 }

@@ -67,6 +67,32 @@ pub enum SourceError {
     /// No answer in time.
     #[error("the server did not answer within 20 s; check that it is not overloaded, or narrow the filter")]
     TimedOut,
+    /// The HTTP server refused the login (401, or 403: the user may not read it).
+    #[error("the server refused the login (HTTP {status}); check --user and that it may read the address book, then store the password again with `xvb contacts source password NAME`")]
+    LoginRefused {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// Nothing at the URL (HTTP 404).
+    #[error("there is no address book at {url}; give the book's own URL, e.g. https://cloud.example/remote.php/dav/addressbooks/users/USER/contacts/")]
+    NoAddressBook {
+        /// The source's URL.
+        url: String,
+    },
+    /// Another HTTP status.
+    #[error("{url} answered HTTP {status}; check the URL, and the server's log")]
+    HttpStatus {
+        /// The source's URL.
+        url: String,
+        /// The status.
+        status: u16,
+    },
+    /// The reply did not read as the protocol's.
+    #[error("the server's reply could not be read ({reason}); check that the URL is the source's, not a login page")]
+    BadReply {
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 impl SourceError {
@@ -107,6 +133,30 @@ impl SourceError {
                 url: url.to_owned(),
                 reason: other.to_string(),
             },
+        }
+    }
+}
+
+impl SourceError {
+    /// What an HTTP client's error means for the source at `url`.
+    pub(super) fn of_http(url: &str, error: &reqwest::Error) -> SourceError {
+        if error.is_timeout() {
+            return SourceError::TimedOut;
+        }
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(e) = cause {
+            if let Some(tls) = e.downcast_ref::<tokio_rustls::rustls::Error>() {
+                if matches!(tls, tokio_rustls::rustls::Error::InvalidCertificate(_)) {
+                    return SourceError::Untrusted {
+                        reason: tls.to_string(),
+                    };
+                }
+            }
+            cause = e.source();
+        }
+        SourceError::Unreachable {
+            url: url.to_owned(),
+            reason: error.to_string(),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! `ldap3` speaks the protocol (paging, StartTLS); TLS is the product's
 //! (the system's trust store, `SSL_CERT_FILE` adding a company CA).
 
-use super::{Entry, SourceError};
+use super::{Entry, SourceError, MOST_ENTRIES};
 use crate::secret::Secret;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry};
@@ -15,11 +15,6 @@ use std::time::Duration;
 const PAGE: i32 = 500;
 /// How long connecting, binding and each page may take.
 const TIMEOUT: Duration = Duration::from_secs(20);
-/// The most entries a source may hold (a directory bigger than this is refused, not cut).
-pub const MOST_ENTRIES: usize = 2_000_000;
-/// The most characters of a name kept, and numbers of an entry read.
-const LONGEST_NAME: usize = 200;
-const MOST_NUMBERS: usize = 20;
 
 /// An LDAP source's settings (its password is in the keyring).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,28 +99,18 @@ pub(super) async fn fetch(
         if entries.len() == MOST_ENTRIES {
             return Err(SourceError::TooMany { most: MOST_ENTRIES });
         }
-        let name: String = name
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(LONGEST_NAME)
-            .collect();
-        let numbers = settings
-            .number_attrs
-            .iter()
-            .flat_map(|attr| {
-                found
-                    .attrs
-                    .iter()
-                    .filter(move |(name, _)| name.eq_ignore_ascii_case(attr))
-                    .flat_map(|(_, values)| values.iter().cloned())
-            })
-            .take(MOST_NUMBERS)
-            .collect();
-        entries.push(Entry {
-            name,
-            numbers,
-            responsible: settings.responsible_attr.as_deref().and_then(first),
+        let numbers = settings.number_attrs.iter().flat_map(|attr| {
+            found
+                .attrs
+                .iter()
+                .filter(move |(name, _)| name.eq_ignore_ascii_case(attr))
+                .flat_map(|(_, values)| values.iter().cloned())
         });
+        entries.push(Entry::new(
+            &name,
+            numbers,
+            settings.responsible_attr.as_deref().and_then(first),
+        ));
     }
     search.finish().await.success().map_err(unreachable)?;
     let _ = ldap.unbind().await;

@@ -5,15 +5,18 @@
 //!
 //! - this file — a source's name, settings, number rewriting and entries;
 //! - `ldap` — an LDAP directory read whole ([`LdapSettings`]);
+//! - `carddav` — a CardDAV address book kept in step ([`CardDavSettings`]);
 //! - `error` — why a sync failed, in words an admin acts on ([`SourceError`]);
 //! - `sync` — a source synced now, and every few minutes in the background.
 //!
 //! The sources and their copies are stored in `store/sources.rs`.
 
+pub mod carddav;
 mod error;
 pub mod ldap;
 pub mod sync;
 
+pub use carddav::CardDavSettings;
 pub use error::SourceError;
 pub use ldap::LdapSettings;
 
@@ -23,6 +26,8 @@ use std::fmt;
 
 /// The local book's place in the order (it is not a source one adds or removes).
 pub const LOCAL: &str = "local";
+/// The most entries a source may hold (a bigger one is refused, not cut).
+pub const MOST_ENTRIES: usize = 2_000_000;
 /// How often a source is synced unless the admin says otherwise.
 pub const DEFAULT_EVERY_MINUTES: u32 = 15;
 
@@ -83,20 +88,25 @@ impl fmt::Display for SourceName {
 pub enum SourceSettings {
     /// An LDAP directory or Active Directory.
     Ldap(LdapSettings),
+    /// A CardDAV address book.
+    #[serde(rename = "carddav")]
+    CardDav(CardDavSettings),
 }
 
 impl SourceSettings {
-    /// `ldap`, as lists show it.
+    /// `ldap` or `carddav`, as lists show it.
     pub fn kind(&self) -> &'static str {
         match self {
             SourceSettings::Ldap(_) => "ldap",
+            SourceSettings::CardDav(_) => "carddav",
         }
     }
 
-    /// Whether a password is needed (a bind DN is set).
+    /// Whether a password is needed (a bind DN or a login is set).
     pub fn needs_password(&self) -> bool {
         match self {
             SourceSettings::Ldap(ldap) => ldap.bind_dn.is_some(),
+            SourceSettings::CardDav(book) => book.user.is_some(),
         }
     }
 }
@@ -152,6 +162,31 @@ pub struct Entry {
     pub numbers: Vec<String>,
     /// Its responsible agent, if the source names one.
     pub responsible: Option<String>,
+}
+
+/// The most characters of a name kept, and numbers of an entry read.
+const LONGEST_NAME: usize = 200;
+const MOST_NUMBERS: usize = 20;
+
+impl Entry {
+    /// An entry with its name cleaned of control characters and cut to 200
+    /// characters, and its first 20 numbers.
+    pub fn new(
+        name: &str,
+        numbers: impl IntoIterator<Item = String>,
+        responsible: Option<String>,
+    ) -> Entry {
+        Entry {
+            name: name
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(LONGEST_NAME)
+                .collect(),
+            numbers: numbers.into_iter().take(MOST_NUMBERS).collect(),
+            responsible,
+        }
+    }
 }
 
 /// A number of a source's copy, as stored.

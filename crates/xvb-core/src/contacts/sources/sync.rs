@@ -2,7 +2,7 @@
 //! `xvb serve`, the app and `xvb relay serve` — at start and every few minutes.
 //! A sync that fails records why and leaves the last copy in use.
 
-use super::{ldap, numbers_of, SourceConfig, SourceError, SourceSettings};
+use super::{carddav, ldap, numbers_of, Entry, SourceConfig, SourceError, SourceSettings};
 use crate::secret::{Secret, TokenError, TokenStore};
 use crate::store::Database;
 use crate::words::Language;
@@ -92,10 +92,8 @@ pub async fn sync(
     password: Result<Option<Secret>, SourceError>,
 ) -> Result<Synced, SyncError> {
     let read = match password {
-        Ok(password) => match &config.settings {
-            SourceSettings::Ldap(settings) => ldap::fetch(settings, password.as_ref()).await,
-        },
-        Err(e) => Err(e),
+        Ok(password) => read(path, config, password.as_ref()).await,
+        Err(e) => Err(e.into()),
     };
     let (path, name, at) = (
         path.to_owned(),
@@ -120,7 +118,8 @@ pub async fn sync(
             tracing::info!(source = %config.name, entries = synced.entries, numbers = synced.numbers, "source synced");
             Ok(synced)
         }
-        Err(error) => {
+        Err(SyncError::Store(e)) => Err(SyncError::Store(e)),
+        Err(SyncError::Source(error)) => {
             let recorded = error.clone();
             blocking(move || -> Result<(), CoreError> {
                 Database::open(&path)?.save_failure(&name, &recorded, at)
@@ -129,6 +128,26 @@ pub async fn sync(
             let why = error.worded(config.name.as_str(), Language::En);
             tracing::warn!(source = %config.name, error = %why, "source not synced; its last copy stays");
             Err(error.into())
+        }
+    }
+}
+
+/// Every entry `config`'s source has now: an LDAP directory read whole; a
+/// CardDAV book's changes stored with its cards, then all its cards.
+async fn read(
+    path: &Path,
+    config: &SourceConfig,
+    password: Option<&Secret>,
+) -> Result<Vec<Entry>, SyncError> {
+    match &config.settings {
+        SourceSettings::Ldap(settings) => Ok(ldap::fetch(settings, password).await?),
+        SourceSettings::CardDav(settings) => {
+            let (store, name) = (path.to_owned(), config.name.clone());
+            let kept = blocking(move || Database::open(&store)?.kept_cards(&name)).await?;
+            let changes = carddav::fetch(settings, password, &kept).await?;
+            drop(kept);
+            let (store, name) = (path.to_owned(), config.name.clone());
+            Ok(blocking(move || Database::open(&store)?.save_cards(&name, &changes)).await?)
         }
     }
 }

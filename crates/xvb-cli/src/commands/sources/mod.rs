@@ -1,17 +1,16 @@
 //! `xvb contacts source add/list/remove/order/password`, `xvb contacts
 //! sources`, `sync` and `lookup`: where caller names come from besides the
-//! local book, in the order they are asked.
+//! local book, in the order they are asked. Adding one is in `add`.
+
+mod add;
 
 use crate::error::CliError;
 use crate::outside::{out, say, shown};
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use std::io::IsTerminal;
 use xvb_core::config::DataDir;
 use xvb_core::contacts::sources::sync::{password_for, sync, SyncError};
-use xvb_core::contacts::sources::{
-    LdapSettings, Rewrite, SourceConfig, SourceName, SourceSettings, SourceStatus,
-    DEFAULT_EVERY_MINUTES,
-};
+use xvb_core::contacts::sources::{SourceConfig, SourceName, SourceStatus};
 use xvb_core::pbx::phone;
 use xvb_core::secret::{Secret, TokenStore};
 use xvb_core::store::Database;
@@ -22,7 +21,7 @@ use xvb_core::words::Language;
 pub(crate) enum SourceCommand {
     /// Add a source, asked after those there are.
     #[command(subcommand)]
-    Add(AddSource),
+    Add(Box<add::AddSource>),
     /// The sources in their order, with their last sync (as `xvb contacts sources`).
     List {
         /// Print JSON.
@@ -47,56 +46,11 @@ pub(crate) enum SourceCommand {
     },
 }
 
-/// What kind of source to add.
-#[derive(Subcommand)]
-pub(crate) enum AddSource {
-    /// An LDAP directory or Active Directory.
-    Ldap(AddLdap),
-}
-
-/// `xvb contacts source add ldap` options.
-#[derive(Args)]
-pub(crate) struct AddLdap {
-    /// The source's name (lowercase letters, digits, - and _).
-    #[arg(long)]
-    name: String,
-    /// `ldap://host[:port]` or `ldaps://host[:port]`.
-    #[arg(long)]
-    url: String,
-    /// Upgrade `ldap://` with StartTLS.
-    #[arg(long)]
-    starttls: bool,
-    /// Who binds (the password: `xvb contacts source password NAME`); none: anonymous.
-    #[arg(long)]
-    bind_dn: Option<String>,
-    /// Where the search starts.
-    #[arg(long)]
-    base: String,
-    /// Which entries are read.
-    #[arg(long, default_value = "(|(telephoneNumber=*)(mobile=*))")]
-    filter: String,
-    /// The attribute with the name agents see.
-    #[arg(long, default_value = "cn")]
-    name_attr: String,
-    /// An attribute with numbers (repeat; default telephoneNumber and mobile).
-    #[arg(long = "number-attr")]
-    number_attrs: Vec<String>,
-    /// The attribute with the responsible agent's extension (`ipPhone`, `employeeNumber`).
-    #[arg(long)]
-    responsible_attr: Option<String>,
-    /// Digits put before 7-digit local numbers (e.g. 7495).
-    #[arg(long)]
-    local_prefix: Option<String>,
-    /// Sync every this many minutes.
-    #[arg(long, default_value_t = DEFAULT_EVERY_MINUTES)]
-    every: u32,
-}
-
-fn name(text: &str) -> Result<SourceName, CliError> {
+pub(super) fn name(text: &str) -> Result<SourceName, CliError> {
     SourceName::parse(text).map_err(|e| CliError::Failed(e.to_string()))
 }
 
-fn open(data: &DataDir) -> Result<Database, CliError> {
+pub(super) fn open(data: &DataDir) -> Result<Database, CliError> {
     if data.load_config()?.relay_database().is_some() {
         return Err(CliError::Failed(
             "contact sources are kept in a single node's SQLite store for now; on a PostgreSQL cluster import a CSV export instead (`xvb contacts import`)".into(),
@@ -108,61 +62,7 @@ fn open(data: &DataDir) -> Result<Database, CliError> {
 /// Runs one `xvb contacts source` command.
 pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError> {
     match command {
-        SourceCommand::Add(AddSource::Ldap(ldap)) => {
-            let number_attrs = if ldap.number_attrs.is_empty() {
-                vec!["telephoneNumber".into(), "mobile".into()]
-            } else {
-                ldap.number_attrs
-            };
-            if let Some(prefix) = ldap.local_prefix.as_deref() {
-                if !phone::is_extension(prefix) {
-                    return Err(CliError::Failed(format!(
-                        "--local-prefix takes digits (e.g. 7495), not `{}`",
-                        shown(prefix)
-                    )));
-                }
-            }
-            if !ldap.url.starts_with("ldap://") && !ldap.url.starts_with("ldaps://") {
-                return Err(CliError::Failed(format!(
-                    "--url must start with ldap:// or ldaps://, not `{}`",
-                    shown(&ldap.url)
-                )));
-            }
-            let config = SourceConfig {
-                name: name(&ldap.name)?,
-                settings: SourceSettings::Ldap(LdapSettings {
-                    url: ldap.url,
-                    starttls: ldap.starttls,
-                    bind_dn: ldap.bind_dn,
-                    base: ldap.base,
-                    filter: ldap.filter,
-                    name_attr: ldap.name_attr,
-                    number_attrs,
-                    responsible_attr: ldap.responsible_attr,
-                }),
-                rewrite: Rewrite {
-                    local_prefix: ldap.local_prefix,
-                },
-                every_minutes: ldap.every.max(1),
-            };
-            if !open(data)?.add_source(&config)? {
-                return Err(CliError::Failed(format!(
-                    "a source is already called {}; remove it first, or pick another name",
-                    config.name
-                )));
-            }
-            out!(
-                "added source {} (ldap), asked after the others",
-                config.name
-            );
-            if config.settings.needs_password() {
-                out!(
-                    "next: `xvb contacts source password {}`, then `xvb contacts sync {}`",
-                    config.name,
-                    config.name
-                );
-            }
-        }
+        SourceCommand::Add(source) => add::add(data, *source)?,
         SourceCommand::List { json } => show_sources(data, json)?,
         SourceCommand::Remove { name: text } => {
             if !open(data)?.remove_source(&name(&text)?)? {

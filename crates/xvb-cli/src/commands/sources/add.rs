@@ -1,0 +1,164 @@
+//! `xvb contacts source add ldap|carddav`: a source's settings checked and
+//! stored, asked after the sources there are.
+
+use super::{name, open};
+use crate::error::CliError;
+use crate::outside::{out, shown};
+use clap::{Args, Subcommand};
+use xvb_core::config::DataDir;
+use xvb_core::contacts::sources::{
+    CardDavSettings, LdapSettings, Rewrite, SourceConfig, SourceSettings, DEFAULT_EVERY_MINUTES,
+};
+use xvb_core::pbx::phone;
+
+/// What kind of source to add.
+#[derive(Subcommand)]
+pub(crate) enum AddSource {
+    /// An LDAP directory or Active Directory.
+    Ldap(AddLdap),
+    /// A CardDAV address book (Nextcloud, Radicale, SOGo).
+    #[command(name = "carddav")]
+    CardDav(AddCardDav),
+}
+
+/// What every source is given.
+#[derive(Args)]
+pub(crate) struct Common {
+    /// The source's name (lowercase letters, digits, - and _).
+    #[arg(long)]
+    name: String,
+    /// Digits put before 7-digit local numbers (e.g. 7495).
+    #[arg(long)]
+    local_prefix: Option<String>,
+    /// Sync every this many minutes.
+    #[arg(long, default_value_t = DEFAULT_EVERY_MINUTES)]
+    every: u32,
+}
+
+/// `xvb contacts source add ldap` options.
+#[derive(Args)]
+pub(crate) struct AddLdap {
+    #[command(flatten)]
+    common: Common,
+    /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    #[arg(long)]
+    url: String,
+    /// Upgrade `ldap://` with StartTLS.
+    #[arg(long)]
+    starttls: bool,
+    /// Who binds (the password: `xvb contacts source password NAME`); none: anonymous.
+    #[arg(long)]
+    bind_dn: Option<String>,
+    /// Where the search starts.
+    #[arg(long)]
+    base: String,
+    /// Which entries are read.
+    #[arg(long, default_value = "(|(telephoneNumber=*)(mobile=*))")]
+    filter: String,
+    /// The attribute with the name agents see.
+    #[arg(long, default_value = "cn")]
+    name_attr: String,
+    /// An attribute with numbers (repeat; default telephoneNumber and mobile).
+    #[arg(long = "number-attr")]
+    number_attrs: Vec<String>,
+    /// The attribute with the responsible agent's extension (`ipPhone`, `employeeNumber`).
+    #[arg(long)]
+    responsible_attr: Option<String>,
+}
+
+/// `xvb contacts source add carddav` options.
+#[derive(Args)]
+pub(crate) struct AddCardDav {
+    #[command(flatten)]
+    common: Common,
+    /// The address book's own URL (https://cloud.example/remote.php/dav/addressbooks/users/USER/contacts/).
+    #[arg(long)]
+    url: String,
+    /// The login (the password: `xvb contacts source password NAME`); none: no login.
+    #[arg(long)]
+    user: Option<String>,
+}
+
+/// Runs `xvb contacts source add …`.
+pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
+    let (common, settings) = match source {
+        AddSource::Ldap(ldap) => {
+            let number_attrs = if ldap.number_attrs.is_empty() {
+                vec!["telephoneNumber".into(), "mobile".into()]
+            } else {
+                ldap.number_attrs
+            };
+            url_of(&ldap.url, &["ldap", "ldaps"])?;
+            let settings = SourceSettings::Ldap(LdapSettings {
+                url: ldap.url,
+                starttls: ldap.starttls,
+                bind_dn: ldap.bind_dn,
+                base: ldap.base,
+                filter: ldap.filter,
+                name_attr: ldap.name_attr,
+                number_attrs,
+                responsible_attr: ldap.responsible_attr,
+            });
+            (ldap.common, settings)
+        }
+        AddSource::CardDav(book) => {
+            url_of(&book.url, &["http", "https"])?;
+            let settings = SourceSettings::CardDav(CardDavSettings {
+                url: book.url,
+                user: book.user,
+            });
+            (book.common, settings)
+        }
+    };
+    if let Some(prefix) = common.local_prefix.as_deref() {
+        if !phone::is_extension(prefix) {
+            return Err(CliError::Failed(format!(
+                "--local-prefix takes digits (e.g. 7495), not `{}`",
+                shown(prefix)
+            )));
+        }
+    }
+    let config = SourceConfig {
+        name: name(&common.name)?,
+        settings,
+        rewrite: Rewrite {
+            local_prefix: common.local_prefix,
+        },
+        every_minutes: common.every.max(1),
+    };
+    if !open(data)?.add_source(&config)? {
+        return Err(CliError::Failed(format!(
+            "a source is already called {}; remove it first, or pick another name",
+            config.name
+        )));
+    }
+    out!(
+        "added source {} ({}), asked after the others",
+        config.name,
+        config.settings.kind()
+    );
+    if config.settings.needs_password() {
+        out!(
+            "next: `xvb contacts source password {}`, then `xvb contacts sync {}`",
+            config.name,
+            config.name
+        );
+    }
+    Ok(())
+}
+
+/// Checks that `--url` is a URL of one of `schemes`.
+fn url_of(text: &str, schemes: &[&str]) -> Result<(), CliError> {
+    let fits = url::Url::parse(text).is_ok_and(|u| {
+        schemes.contains(&u.scheme()) && u.host_str().is_some_and(|h| !h.is_empty())
+    });
+    if fits {
+        return Ok(());
+    }
+    let schemes: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
+    Err(CliError::Failed(format!(
+        "--url must start with {}, then the server's name, not `{}`",
+        schemes.join(" or "),
+        shown(text)
+    )))
+}
