@@ -9,7 +9,7 @@
 //! - the CLI and its listener: [`listener`] (PBX captures over raw TCP; refusals are in-process in
 //!   `crates/xvb-core/src/listener/tests.rs`),
 //!   [`contacts`], [`sources`] (an LDAP directory), [`carddav`] (a CardDAV
-//!   book on a relay), [`dialing`] (`makeCall`, the token in a keyring),
+//!   book on a relay), [`crm`] (a CRM asked per caller), [`dialing`] (`makeCall`, the token in a keyring),
 //!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
 //!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
@@ -54,6 +54,7 @@ mod bore;
 mod carddav;
 mod contacts;
 mod contacts_desktop;
+mod crm;
 mod desktop;
 mod dialing;
 mod durability;

@@ -1002,7 +1002,7 @@ export type SourceView = {
  */
 name: string, 
 /**
- * `local` or `ldap`.
+ * `local`, `ldap`, `carddav` or `crm`.
  */
 kind: string, 
 /**

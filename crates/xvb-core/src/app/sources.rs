@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 pub struct SourceView {
     /// `local` (the contact book) or the source's name.
     pub name: String,
-    /// `local` or `ldap`.
+    /// `local`, `ldap`, `carddav` or `crm`.
     pub kind: String,
     /// Entries in its copy (contacts, for the book).
     pub entries: u32,
@@ -62,14 +62,15 @@ impl Companion {
         Ok(db.sources()?.into_iter().map(SourceView::from).collect())
     }
 
-    /// Reads every source now (a failure is recorded with it, its copy
+    /// Reads every synced source now (a failure is recorded with it, its copy
     /// stays), then the sources as [`Companion::contact_sources`].
     pub async fn sync_sources(&self) -> Result<Vec<SourceView>, UiError> {
         let path = self.data.database_path();
         let account = self.state.config.load().access_code.clone();
         let configs: Vec<_> = {
             let db = self.reader.lock().expect("reader lock");
-            db.sources()?.into_iter().filter_map(|s| s.config).collect()
+            let configs = db.sources()?.into_iter().filter_map(|s| s.config);
+            configs.filter(|c| c.settings.synced()).collect()
         };
         for config in &configs {
             let password = password_of(account.clone(), config).await;

@@ -1,11 +1,13 @@
 //! The in-memory index that answers `cmd=contact`: pre-encoded answers by
 //! normalised number, swapped whole when the book changes.
 
+use crate::contacts::sources::crm::CrmLookups;
 use crate::pbx::phone;
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use bytes::Bytes;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 /// The reply to `cmd=contact` for one caller, already encoded.
@@ -15,6 +17,8 @@ pub struct ContactAnswer {
     pub name: Arc<str>,
     /// Responsible extension.
     pub responsible: Option<Arc<str>>,
+    /// The client's card in a CRM (a CRM source's answers only).
+    pub card: Option<Arc<str>>,
     /// The JSON body sent to the PBX.
     pub body: Bytes,
 }
@@ -27,7 +31,8 @@ struct AnswerBody<'a> {
 }
 
 impl ContactAnswer {
-    fn new(name: &str, responsible: Option<&str>) -> Self {
+    /// The answer naming `name`, with its responsible and CRM card.
+    pub(crate) fn new(name: &str, responsible: Option<&str>, card: Option<&str>) -> Self {
         let body = serde_json::to_vec(&AnswerBody {
             contact_name: name,
             responsible,
@@ -36,6 +41,7 @@ impl ContactAnswer {
         ContactAnswer {
             name: name.into(),
             responsible: responsible.map(Into::into),
+            card: card.map(Into::into),
             body: Bytes::from(body),
         }
     }
@@ -141,10 +147,11 @@ impl BookLoader {
 
 /// Normalised number → answer, swapped whole on change so readers never wait
 /// (except once, at start-up, until the first load is done: see [`ContactIndex::ready`]).
-#[derive(Debug)]
+/// A number no synced source knows is asked of the CRM sources, if any.
 pub struct ContactIndex {
     book: ArcSwap<Book>,
     loaded: tokio::sync::watch::Sender<bool>,
+    crm: ArcSwapOption<CrmLookups>,
 }
 
 impl Default for ContactIndex {
@@ -152,6 +159,7 @@ impl Default for ContactIndex {
         ContactIndex {
             book: ArcSwap::default(),
             loaded: tokio::sync::watch::Sender::new(false),
+            crm: ArcSwapOption::empty(),
         }
     }
 }
@@ -185,14 +193,57 @@ impl ContactIndex {
         self.loaded.send_replace(true);
     }
 
-    /// The answer for a caller's number as the PBX sent it.
+    /// The answer for a caller's number as the PBX sent it, from memory: the
+    /// book, then what a CRM said of it before.
     pub fn lookup(&self, raw_phone: &str) -> Option<ContactAnswer> {
         if phone::is_withheld(raw_phone) {
             return None;
         }
+        let number = phone::normalize(raw_phone);
         let book = self.book.load();
-        let (name, responsible) = book.get(&phone::normalize(raw_phone))?;
-        Some(ContactAnswer::new(name, responsible))
+        match book.get(&number) {
+            Some((name, responsible)) => Some(ContactAnswer::new(name, responsible, None)),
+            None => self.crm.load().as_ref()?.cached(&number).flatten(),
+        }
+    }
+
+    /// [`ContactIndex::lookup`], else the CRM sources asked, waited for at
+    /// most their timeout (`cmd=contact`: the PBX waits on it).
+    pub async fn answer(&self, raw_phone: &str) -> Option<ContactAnswer> {
+        if let Some(known) = self.lookup(raw_phone) {
+            return Some(known);
+        }
+        let crm = self.crm.load_full()?;
+        let number = phone::normalize(raw_phone);
+        crm.answer(&number, crm.timeout()).await
+    }
+
+    /// For a caller the book does not know, the CRM sources' answer to come
+    /// (a request already running is joined; none without CRM sources, when
+    /// they said before they do not know it, or when too many requests run).
+    pub fn asked(&self, raw_phone: &str) -> Option<impl Future<Output = Option<ContactAnswer>>> {
+        if phone::is_withheld(raw_phone) {
+            return None;
+        }
+        let crm = self.crm.load_full()?;
+        let number = phone::normalize(raw_phone);
+        if self.book.load().get(&number).is_some() || crm.cached(&number).is_some() {
+            return None;
+        }
+        let mut pending = crm.ask(&number)?;
+        Some(async move {
+            pending
+                .wait_for(Option::is_some)
+                .await
+                .ok()?
+                .clone()
+                .flatten()
+        })
+    }
+
+    /// Puts `crm` in service (none: no CRM source).
+    pub fn set_crm(&self, crm: Option<Arc<CrmLookups>>) {
+        self.crm.store(crm);
     }
 
     /// How many numbers are indexed.

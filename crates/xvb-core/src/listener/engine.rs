@@ -1,6 +1,7 @@
 //! Puts the parts together: store writer, contact index (kept fresh), listener.
 
 use crate::config::{Config, DataDir};
+use crate::contacts::sources::crm::CrmLookups;
 use crate::contacts::{BookLoader, ContactIndex};
 use crate::listener::{router, HookState};
 use crate::net::Limits;
@@ -48,9 +49,10 @@ impl Engine {
         let contacts = Arc::new(ContactIndex::default());
         let db = Database::open(&database)?;
         let index = Arc::clone(&contacts);
+        let (path, access_code) = (database.clone(), config.access_code.clone());
         std::thread::Builder::new()
             .name("xvb-contacts".into())
-            .spawn(move || keep_index_fresh(&db, &index))
+            .spawn(move || keep_index_fresh(db, &index, &path, access_code.as_deref()))
             .map_err(|e| CoreError::io(&database, e))?;
         Ok(Engine::assemble(config, writer, contacts, notifier))
     }
@@ -88,12 +90,18 @@ impl Engine {
     }
 }
 
-/// Loads the index, then reloads it whenever the book's revision changes.
-fn keep_index_fresh(db: &Database, index: &ContactIndex) {
+/// Loads the index (and the CRM sources), then reloads it whenever the
+/// book's revision changes.
+fn keep_index_fresh(
+    mut db: Database,
+    index: &ContactIndex,
+    path: &std::path::Path,
+    access_code: Option<&str>,
+) {
     let mut loaded = None;
     loop {
         match db.contacts_revision() {
-            Ok(rev) if Some(rev) != loaded => match load_index(db, index) {
+            Ok(rev) if Some(rev) != loaded => match load_index(&mut db, index, path, access_code) {
                 Ok(()) => loaded = Some(rev),
                 Err(e) => {
                     tracing::error!(error = %e, "could not load the contact book; answering as if it were empty until it loads");
@@ -109,7 +117,15 @@ fn keep_index_fresh(db: &Database, index: &ContactIndex) {
     }
 }
 
-fn load_index(db: &Database, index: &ContactIndex) -> Result<(), CoreError> {
+fn load_index(
+    db: &mut Database,
+    index: &ContactIndex,
+    path: &std::path::Path,
+    access_code: Option<&str>,
+) -> Result<(), CoreError> {
+    // The CRMs first: the first load lets requests in.
+    let crm = CrmLookups::load(db, path.to_owned(), access_code)?;
+    index.set_crm(crm.map(Arc::new));
     let mut loader = BookLoader::default();
     db.load_book(&mut loader)?;
     index.load(loader);

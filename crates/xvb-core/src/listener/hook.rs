@@ -10,7 +10,7 @@ use super::checks::{
 };
 use super::refusals::{refusal_of, Refusals};
 use crate::config::Config;
-use crate::contacts::{ContactIndex, UNKNOWN_CALLER};
+use crate::contacts::{ContactAnswer, ContactIndex, UNKNOWN_CALLER};
 use crate::notes::Tag;
 use crate::pbx::call::Call;
 use crate::pbx::context::CallerContext;
@@ -27,6 +27,7 @@ use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
+use std::future::Future;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tokio::sync::watch;
@@ -59,6 +60,19 @@ pub struct KnownCaller {
     pub name: String,
     /// The extension responsible for them.
     pub responsible: Option<String>,
+    /// Their card in a CRM (a CRM source's answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+}
+
+impl From<ContactAnswer> for KnownCaller {
+    fn from(answer: ContactAnswer) -> KnownCaller {
+        KnownCaller {
+            name: answer.name.to_string(),
+            responsible: answer.responsible.as_deref().map(str::to_owned),
+            card: answer.card.as_deref().map(str::to_owned),
+        }
+    }
 }
 
 impl HookState {
@@ -101,10 +115,7 @@ impl HookState {
 
     /// The caller of `phone` in this contact book.
     pub fn known_caller(&self, phone: &str) -> Option<KnownCaller> {
-        self.contacts.lookup(phone).map(|a| KnownCaller {
-            name: a.name.to_string(),
-            responsible: a.responsible.as_deref().map(str::to_owned),
-        })
+        self.contacts.lookup(phone).map(KnownCaller::from)
     }
 
     /// Stores a call event (from the PBX, or relayed by a team relay with the
@@ -139,6 +150,11 @@ impl HookState {
             .or(shared);
         let kind = event.kind.clone();
         let own = relayed.is_none();
+        // A caller no book knows: the CRM sources asked now, the pop named when they answer.
+        let naming = match (&known, own, event.phone.as_deref()) {
+            (None, true, Some(phone)) => self.contacts.asked(phone),
+            _ => None,
+        };
         let outcome = self
             .writer
             .record_relayed(event, known.as_ref().map(|a| a.name.clone()), relayed)
@@ -171,21 +187,46 @@ impl HookState {
         };
         let notice = (decision != Decision::Nothing).then(|| Notice {
             decision,
-            crm_url: outcome
-                .call
-                .phone
-                .as_deref()
-                .and_then(|p| config.crm_url(p)),
+            crm_url: known.as_ref().and_then(|k| k.card.clone()).or_else(|| {
+                outcome
+                    .call
+                    .phone
+                    .as_deref()
+                    .and_then(|p| config.crm_url(p))
+            }),
             responsible: responsible.map(str::to_owned),
             context: outcome
                 .context
                 .map(|context| self.with_claim(context, &outcome.call)),
             call: outcome.call.clone(),
         });
+        if let (Some(naming), Some(notice)) = (naming, &notice) {
+            self.name_when_known(naming, notice.clone());
+        }
         Ok(Taken {
             call: outcome.call,
             notice,
         })
+    }
+
+    /// Shows `notice` again with the caller's name once a CRM gives it (the
+    /// pop showed the number meanwhile; the event was answered long before).
+    fn name_when_known(
+        &self,
+        naming: impl Future<Output = Option<ContactAnswer>> + Send + 'static,
+        mut notice: Notice,
+    ) {
+        let notifier = Arc::clone(&self.notifier);
+        tokio::spawn(async move {
+            let Some(answer) = naming.await else {
+                return;
+            };
+            let known = KnownCaller::from(answer);
+            notice.call.contact_name = Some(known.name);
+            notice.responsible = notice.responsible.or(known.responsible);
+            notice.crm_url = known.card.or(notice.crm_url);
+            notifier.notify(notice);
+        });
     }
 }
 
@@ -251,7 +292,7 @@ async fn take_request(
     state.contacts.ready().await;
     match request {
         PbxRequest::Contact(query) => {
-            let answer = state.contacts.lookup(&query.phone);
+            let answer = state.contacts.answer(&query.phone).await;
             state.writer.journal("contact", query.fields);
             let body = answer.map_or(Bytes::from_static(UNKNOWN_CALLER), |a| a.body);
             Ok((

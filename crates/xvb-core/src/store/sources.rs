@@ -85,16 +85,32 @@ impl Database {
             .transpose()
     }
 
-    /// Adds a source, asked last; false if its name is taken.
+    /// Adds a source, asked last; false if its name is taken. Running
+    /// listeners take it (a CRM is asked from then on).
     pub fn add_source(&mut self, config: &SourceConfig) -> Result<bool, CoreError> {
         let json = serde_json::to_string(config).expect("settings serialise");
-        let added = self.conn.execute(
+        let tx = self.write()?;
+        let added = tx.execute(
             "INSERT INTO contact_sources (name, position, config)
              SELECT ?1, coalesce(max(position), 0) + 1, ?2 FROM contact_sources WHERE true
              ON CONFLICT(name) DO NOTHING",
             params![config.name.as_str(), json],
         )?;
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
         Ok(added == 1)
+    }
+
+    /// Tells running listeners that `name`'s password changed (they read
+    /// a CRM's token again); false if there is no such source.
+    pub fn password_changed(&mut self, name: &SourceName) -> Result<bool, CoreError> {
+        if self.source(name)?.is_none() {
+            return Ok(false);
+        }
+        let tx = self.write()?;
+        bump_contacts_revision(&tx)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Removes a source and its copy; false if there was none.
@@ -203,6 +219,19 @@ impl Database {
             ],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that `name` (a CRM) answered at `at`.
+    pub fn save_answered(
+        &mut self,
+        name: &SourceName,
+        at: OffsetDateTime,
+    ) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE contact_sources SET synced_ms = ?2, tried_ms = ?2, error = NULL WHERE name = ?1",
+            params![name.as_str(), unix_ms(at)],
+        )?;
         Ok(())
     }
 

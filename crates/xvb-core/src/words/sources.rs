@@ -26,6 +26,9 @@ impl Worded for SourceError {
             SourceError::LoginRefused { status } => format!("сервер отклонил вход (HTTP {status}); проверьте --user и что ему можно читать адресную книгу, затем сохраните пароль заново: `xvb contacts source password NAME`"),
             SourceError::NoAddressBook { url } => format!("по адресу {url} нет адресной книги; укажите URL самой книги, например https://cloud.example/remote.php/dav/addressbooks/users/USER/contacts/"),
             SourceError::HttpStatus { url, status } => format!("{url} ответил HTTP {status}; проверьте URL и журнал сервера"),
+            SourceError::TooSlow { ms } => format!("CRM не ответила за {ms} мс, и звонящие остались без имени; увеличьте --timeout-ms, если она всегда так медленна (АТС ждёт имя столько же)"),
+            SourceError::TokenRefused { status } => format!("CRM отклонила токен (HTTP {status}); сохраните действующий: `xvb contacts source password NAME`"),
+            SourceError::LacksName { pointer } => format!("в ответе CRM нет поля имени {pointer}; сверьте --name-pointer с ответом CRM"),
             SourceError::BadReply { reason } => format!("ответ сервера не удалось прочитать ({reason}); проверьте, что URL ведёт к источнику, а не к странице входа"),
         }
     }
@@ -70,6 +73,11 @@ mod tests {
             },
             SourceError::BadReply {
                 reason: "not XML".into(),
+            },
+            SourceError::TooSlow { ms: 300 },
+            SourceError::TokenRefused { status: 401 },
+            SourceError::LacksName {
+                pointer: "/result/0/NAME".into(),
             },
         ]);
     }

@@ -1,4 +1,4 @@
-//! `xvb contacts source add ldap|carddav`: a source's settings checked and
+//! `xvb contacts source add ldap|carddav|crm`: a source's settings checked and
 //! stored, asked after the sources there are.
 
 use super::{name, open};
@@ -6,8 +6,10 @@ use crate::error::CliError;
 use crate::outside::{out, shown};
 use clap::{Args, Subcommand};
 use xvb_core::config::DataDir;
+use xvb_core::contacts::sources::crm::{DEFAULT_TIMEOUT_MS, NUMBER, TOKEN};
 use xvb_core::contacts::sources::{
-    CardDavSettings, LdapSettings, Rewrite, SourceConfig, SourceSettings, DEFAULT_EVERY_MINUTES,
+    CardDavSettings, CrmSettings, LdapSettings, Rewrite, SourceConfig, SourceSettings,
+    DEFAULT_EVERY_MINUTES,
 };
 use xvb_core::pbx::phone;
 
@@ -19,6 +21,8 @@ pub(crate) enum AddSource {
     /// A CardDAV address book (Nextcloud, Radicale, SOGo).
     #[command(name = "carddav")]
     CardDav(AddCardDav),
+    /// A CRM asked over HTTP for callers no other source knows.
+    Crm(AddCrm),
 }
 
 /// What every source is given.
@@ -79,6 +83,110 @@ pub(crate) struct AddCardDav {
     user: Option<String>,
 }
 
+/// `xvb contacts source add crm` options.
+#[derive(Args)]
+pub(crate) struct AddCrm {
+    /// The source's name (lowercase letters, digits, - and _).
+    #[arg(long)]
+    name: String,
+    /// The GET URL, `{number}` where the caller's number goes
+    /// (https://crm.example/api/v4/contacts?query={number}).
+    #[arg(long)]
+    url: String,
+    /// A header, `Name: value` (repeat); `{token}` in the value is the token
+    /// stored with `xvb contacts source password NAME`.
+    #[arg(long = "header")]
+    headers: Vec<String>,
+    /// JSON pointer to the name in the reply (/_embedded/contacts/0/name).
+    #[arg(long)]
+    name_pointer: String,
+    /// JSON pointer to the responsible agent's extension.
+    #[arg(long)]
+    responsible_pointer: Option<String>,
+    /// JSON pointer to the client's card URL.
+    #[arg(long)]
+    card_pointer: Option<String>,
+    /// How long a request may take, in ms; the PBX's "who is calling?" waits
+    /// no longer (the pop shows the number, then the name).
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT_MS)]
+    timeout_ms: u32,
+    /// How long a name found is kept, in minutes.
+    #[arg(long, default_value_t = 60)]
+    found_minutes: u32,
+    /// How long "not in the CRM" is kept, in minutes.
+    #[arg(long, default_value_t = 10)]
+    missing_minutes: u32,
+}
+
+impl AddCrm {
+    /// The settings, checked.
+    fn settings(self) -> Result<(Common, SourceSettings), CliError> {
+        url_of(&self.url, &["http", "https"])?;
+        if !self.url.contains(NUMBER) {
+            return Err(CliError::Failed(format!(
+                "--url needs {NUMBER} where the caller's number goes, e.g. https://crm.example/api/v4/contacts?query={NUMBER}"
+            )));
+        }
+        let mut headers = Vec::new();
+        for header in &self.headers {
+            let parsed = header.split_once(':').and_then(|(name, value)| {
+                let name = header_name(name.trim())?;
+                Some((name, value.trim().to_owned()))
+            });
+            match parsed {
+                Some(pair) => headers.push(pair),
+                None => {
+                    return Err(CliError::Failed(format!(
+                    "--header takes `Name: value` (e.g. 'Authorization: Bearer {TOKEN}'), not `{}`",
+                    shown(header)
+                )))
+                }
+            }
+        }
+        for pointer in std::iter::once(&self.name_pointer)
+            .chain(&self.responsible_pointer)
+            .chain(&self.card_pointer)
+        {
+            if !pointer.starts_with('/') {
+                return Err(CliError::Failed(format!(
+                    "a JSON pointer starts with / (e.g. /result/0/NAME), not `{}`",
+                    shown(pointer)
+                )));
+            }
+        }
+        if !(1..=10_000).contains(&self.timeout_ms) {
+            return Err(CliError::Failed(
+                "--timeout-ms takes 1 to 10000 (the PBX waits that long for a name)".into(),
+            ));
+        }
+        let common = Common {
+            name: self.name,
+            local_prefix: None,
+            every: DEFAULT_EVERY_MINUTES,
+        };
+        let settings = SourceSettings::Crm(CrmSettings {
+            url: self.url,
+            headers,
+            name_pointer: self.name_pointer,
+            responsible_pointer: self.responsible_pointer,
+            card_pointer: self.card_pointer,
+            timeout_ms: self.timeout_ms,
+            found_minutes: self.found_minutes,
+            missing_minutes: self.missing_minutes,
+        });
+        Ok((common, settings))
+    }
+}
+
+/// A header's name if it is one (letters, digits and `-`).
+fn header_name(name: &str) -> Option<String> {
+    let fits = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    fits.then(|| name.to_owned())
+}
+
 /// Runs `xvb contacts source add …`.
 pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
     let (common, settings) = match source {
@@ -109,6 +217,7 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
             });
             (book.common, settings)
         }
+        AddSource::Crm(crm) => crm.settings()?,
     };
     if let Some(prefix) = common.local_prefix.as_deref() {
         if !phone::is_extension(prefix) {
@@ -137,12 +246,17 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
         config.name,
         config.settings.kind()
     );
-    if config.settings.needs_password() {
-        out!(
+    match (config.settings.needs_password(), config.settings.synced()) {
+        (true, true) => out!(
             "next: `xvb contacts source password {}`, then `xvb contacts sync {}`",
             config.name,
             config.name
-        );
+        ),
+        (true, false) => out!(
+            "next: `xvb contacts source password {}` (the token), then `xvb contacts lookup NUMBER` to try it",
+            config.name
+        ),
+        (false, _) => {}
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::outside::{out, say, shown};
 use clap::Subcommand;
 use std::io::IsTerminal;
 use xvb_core::config::DataDir;
+use xvb_core::contacts::sources::crm::CrmLookups;
 use xvb_core::contacts::sources::sync::{password_for, sync, SyncError};
 use xvb_core::contacts::sources::{SourceConfig, SourceName, SourceStatus};
 use xvb_core::pbx::phone;
@@ -96,6 +97,8 @@ pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError
             .map_err(|e| CliError::Failed(format!("cannot read the password: {e}")))?;
             TokenStore::for_source(account.as_deref(), source.as_str())?
                 .store(&Secret::new(text)?)?;
+            // Running listeners read a CRM's token again.
+            open(data)?.password_changed(&source)?;
             out!("password of source {source} stored in the keyring");
         }
     }
@@ -124,19 +127,34 @@ fn line(source: &SourceStatus) -> String {
         .config
         .as_ref()
         .map_or("local book", |c| c.settings.kind());
-    let synced = match (&source.config, source.synced_at) {
-        (None, _) => "imported by hand".to_owned(),
-        (Some(_), Some(at)) => format!(
-            "synced {}",
-            at.format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
-        ),
-        (Some(_), None) => "never synced".to_owned(),
+    let at = |at: time::OffsetDateTime| {
+        at.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
     };
-    let mut line = format!(
-        "{}. {} ({kind}): {} entries, {} numbers, {synced}",
-        source.position, source.name, source.entries, source.numbers
-    );
+    let synced = source.config.as_ref().map(|c| c.settings.synced());
+    let mut line = match (synced, source.synced_at) {
+        (None, _) => format!(
+            "{}. {} ({kind}): {} entries, {} numbers, imported by hand",
+            source.position, source.name, source.entries, source.numbers
+        ),
+        (Some(false), answered) => format!(
+            "{}. {} (crm): asked per caller, {}",
+            source.position,
+            source.name,
+            answered.map_or("not asked yet".to_owned(), |t| format!(
+                "last answered {}",
+                at(t)
+            ))
+        ),
+        (Some(true), synced) => format!(
+            "{}. {} ({kind}): {} entries, {} numbers, {}",
+            source.position,
+            source.name,
+            source.entries,
+            source.numbers,
+            synced.map_or("never synced".to_owned(), |t| format!("synced {}", at(t)))
+        ),
+    };
     if let Some(error) = &source.error {
         line.push_str(&format!(
             "\n   last try failed: {}",
@@ -156,10 +174,12 @@ pub(crate) fn sync_now(data: &DataDir, only: Option<String>) -> Result<(), CliEr
         .filter_map(|s| s.config)
         .filter(|c| only.as_ref().is_none_or(|n| *n == c.name))
         .collect();
+    let (sources, crms): (Vec<_>, Vec<_>) = sources.into_iter().partition(|c| c.settings.synced());
     if sources.is_empty() {
-        return Err(CliError::Failed(match only {
-            Some(n) => format!("no source is called {n}; see `xvb contacts sources`"),
-            None => "no source to sync; add one with `xvb contacts source add ldap …`".into(),
+        return Err(CliError::Failed(match (only, crms.first()) {
+            (Some(n), Some(_)) => format!("{n} is a CRM, asked per caller, not synced; try it with `xvb contacts lookup NUMBER`"),
+            (Some(n), None) => format!("no source is called {n}; see `xvb contacts sources`"),
+            (None, _) => "no source to sync; add one with `xvb contacts source add ldap|carddav …`".into(),
         }));
     }
     let account = data.load_config()?.access_code;
@@ -207,10 +227,10 @@ pub(crate) fn lookup(data: &DataDir, number: &str) -> Result<(), CliError> {
             shown(number)
         )));
     }
-    let found = open(data)?.who_knows(&normalized)?;
+    let mut db = open(data)?;
+    let found = db.who_knows(&normalized)?;
     let Some(first) = found.first() else {
-        out!("{normalized}: no source knows it; the PBX gets no name");
-        return Ok(());
+        return ask_crms(data, &mut db, &normalized);
     };
     say!(
         "{normalized}: {} (responsible {}) from {} — it has `{}`",
@@ -225,6 +245,42 @@ pub(crate) fn lookup(data: &DataDir, number: &str) -> Result<(), CliError> {
             other.source,
             other.name
         );
+    }
+    Ok(())
+}
+
+/// `xvb contacts lookup` for a number no synced source knows: the CRM
+/// sources asked now, as a listener would.
+fn ask_crms(data: &DataDir, db: &mut Database, number: &str) -> Result<(), CliError> {
+    let access_code = data.load_config()?.access_code;
+    let Some(crms) = CrmLookups::load(db, data.database_path(), access_code.as_deref())? else {
+        out!("{number}: no source knows it; the PBX gets no name");
+        return Ok(());
+    };
+    let runtime = super::current_thread_runtime()?;
+    let (answer, failed) = runtime.block_on(crms.ask_each(number));
+    if let Some(answer) = answer {
+        say!(
+            "{number}: {} (responsible {}) from the CRM, asked now{}",
+            answer.name,
+            answer.responsible.as_deref().unwrap_or("-"),
+            answer
+                .card
+                .as_deref()
+                .map(|card| format!(" — card {card}"))
+                .unwrap_or_default()
+        );
+    } else if failed.is_empty() {
+        out!("{number}: no source knows it, the CRM neither; the PBX gets no name");
+    } else {
+        let why: Vec<String> = failed
+            .iter()
+            .map(|(name, e)| format!("{name}: {}", e.worded(name.as_str(), Language::En)))
+            .collect();
+        return Err(CliError::Failed(format!(
+            "{number}: no synced source knows it, and the CRM could not tell: {}",
+            shown(&why.join("; "))
+        )));
     }
     Ok(())
 }

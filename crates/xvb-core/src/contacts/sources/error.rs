@@ -87,6 +87,24 @@ pub enum SourceError {
         /// The status.
         status: u16,
     },
+    /// The CRM took longer than its timeout.
+    #[error("the CRM did not answer within {ms} ms, so callers stayed unnamed; raise --timeout-ms if it is always this slow (the PBX waits that long for a name)")]
+    TooSlow {
+        /// The timeout.
+        ms: u32,
+    },
+    /// The CRM refused the token (401 or 403).
+    #[error("the CRM refused the token (HTTP {status}); store a valid one with `xvb contacts source password NAME`")]
+    TokenRefused {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The CRM's reply has no value where the name pointer points.
+    #[error("the CRM's reply lacks the name field {pointer}; check --name-pointer against a reply of the CRM")]
+    LacksName {
+        /// The pointer.
+        pointer: String,
+    },
     /// The reply did not read as the protocol's.
     #[error("the server's reply could not be read ({reason}); check that the URL is the source's, not a login page")]
     BadReply {

@@ -6,17 +6,21 @@
 //! - this file — a source's name, settings, number rewriting and entries;
 //! - `ldap` — an LDAP directory read whole ([`LdapSettings`]);
 //! - `carddav` — a CardDAV address book kept in step ([`CardDavSettings`]);
+//! - `crm` — a CRM asked over HTTP for a number no synced source knows
+//!   ([`CrmSettings`]; cached, never synced);
 //! - `error` — why a sync failed, in words an admin acts on ([`SourceError`]);
 //! - `sync` — a source synced now, and every few minutes in the background.
 //!
 //! The sources and their copies are stored in `store/sources.rs`.
 
 pub mod carddav;
+pub mod crm;
 mod error;
 pub mod ldap;
 pub mod sync;
 
 pub use carddav::CardDavSettings;
+pub use crm::CrmSettings;
 pub use error::SourceError;
 pub use ldap::LdapSettings;
 
@@ -91,23 +95,33 @@ pub enum SourceSettings {
     /// A CardDAV address book.
     #[serde(rename = "carddav")]
     CardDav(CardDavSettings),
+    /// A CRM asked per caller.
+    Crm(CrmSettings),
 }
 
 impl SourceSettings {
-    /// `ldap` or `carddav`, as lists show it.
+    /// `ldap`, `carddav` or `crm`, as lists show it.
     pub fn kind(&self) -> &'static str {
         match self {
             SourceSettings::Ldap(_) => "ldap",
             SourceSettings::CardDav(_) => "carddav",
+            SourceSettings::Crm(_) => "crm",
         }
     }
 
-    /// Whether a password is needed (a bind DN or a login is set).
+    /// Whether a password (a CRM's token) is needed: a bind DN or a login is
+    /// set, or a CRM's header says `{token}`.
     pub fn needs_password(&self) -> bool {
         match self {
             SourceSettings::Ldap(ldap) => ldap.bind_dn.is_some(),
             SourceSettings::CardDav(book) => book.user.is_some(),
+            SourceSettings::Crm(crm) => crm.needs_token(),
         }
+    }
+
+    /// Whether the source is copied by a sync (a CRM is asked per caller instead).
+    pub fn synced(&self) -> bool {
+        !matches!(self, SourceSettings::Crm(_))
     }
 }
 

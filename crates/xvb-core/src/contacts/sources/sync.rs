@@ -149,6 +149,8 @@ async fn read(
             let (store, name) = (path.to_owned(), config.name.clone());
             Ok(blocking(move || Database::open(&store)?.save_cards(&name, &changes)).await?)
         }
+        // A CRM keeps no copy: it is asked per caller (`crm::CrmLookups`).
+        SourceSettings::Crm(_) => Ok(Vec::new()),
     }
 }
 
@@ -201,7 +203,7 @@ pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
             Ok(sources) => {
                 let now = OffsetDateTime::now_utc();
                 for source in sources {
-                    let Some(config) = source.config else {
+                    let Some(config) = source.config.filter(|c| c.settings.synced()) else {
                         continue;
                     };
                     let every = time::Duration::minutes(i64::from(config.every_minutes.max(1)));

@@ -1,0 +1,218 @@
+//! The CRM look-ups of one listener: each CRM source in the admin's order,
+//! a cache of what they said (names found, and numbers not found, each for
+//! its source's minutes), at most one request per number at a time (the
+//! PBX's `cmd=contact` and the call's first event share it), and at most
+//! [`AT_ONCE`] requests in flight — a flood of unknown numbers is answered
+//! "unknown" rather than queued behind a slow CRM.
+//!
+//! A cache of our own (a map under a lock, emptied of what expired when
+//! full) rather than a crate: it is a few lines, and it must keep a
+//! "not found" apart from "not asked".
+
+use super::{Client, Crm};
+use crate::contacts::index::ContactAnswer;
+use crate::contacts::sources::sync::password_for;
+use crate::contacts::sources::{SourceError, SourceName, SourceSettings};
+use crate::store::Database;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Semaphore};
+
+/// Requests to the CRMs in flight at most.
+pub const AT_ONCE: usize = 16;
+/// Numbers kept in the cache at most.
+const MOST_CACHED: usize = 100_000;
+/// How often a CRM's status is written to the store at most.
+const STATUS_EVERY: Duration = Duration::from_secs(10);
+
+/// What a look-up gives: the answer, or none (unknown, not in time, or the CRMs failed).
+type Answer = Option<ContactAnswer>;
+
+/// The CRM sources of one listener, their cache and their requests.
+pub struct CrmLookups {
+    crms: Vec<(SourceName, Crm)>,
+    cache: Mutex<HashMap<String, (Instant, Answer)>>,
+    asking: Mutex<HashMap<String, watch::Receiver<Option<Answer>>>>,
+    permits: Arc<Semaphore>,
+    /// The store the CRMs' statuses are written to, and when each was last.
+    store: Option<PathBuf>,
+    written: Mutex<HashMap<SourceName, Instant>>,
+}
+
+impl CrmLookups {
+    /// Look-ups asking `crms` in this order; their statuses go to the store at `store`.
+    pub fn new(crms: Vec<(SourceName, Crm)>, store: Option<PathBuf>) -> CrmLookups {
+        CrmLookups {
+            crms,
+            cache: Mutex::default(),
+            asking: Mutex::default(),
+            permits: Arc::new(Semaphore::new(AT_ONCE)),
+            store,
+            written: Mutex::default(),
+        }
+    }
+
+    /// The CRM sources of the store `db` (at `path`) in their order, each with
+    /// its token from the environment or the keyring (this blocks: call it off
+    /// the async threads); none without CRM sources. A CRM whose token cannot
+    /// be read is left out, and why is stored with its status.
+    pub fn load(
+        db: &mut Database,
+        path: PathBuf,
+        access_code: Option<&str>,
+    ) -> Result<Option<CrmLookups>, crate::CoreError> {
+        let mut crms = Vec::new();
+        for source in db.sources()? {
+            let Some(config) = source.config else {
+                continue;
+            };
+            let SourceSettings::Crm(settings) = config.settings.clone() else {
+                continue;
+            };
+            let made = password_for(access_code, &config).and_then(|t| Crm::new(settings, t));
+            match made {
+                Ok(crm) => crms.push((config.name, crm)),
+                Err(error) => {
+                    tracing::warn!(source = %config.name, error = %error, "a CRM source is not asked");
+                    db.save_failure(&config.name, &error, time::OffsetDateTime::now_utc())?;
+                }
+            }
+        }
+        Ok((!crms.is_empty()).then(|| CrmLookups::new(crms, Some(path))))
+    }
+
+    /// The longest any CRM may take: how long `cmd=contact` waits at most.
+    pub fn timeout(&self) -> Duration {
+        let ms = self.crms.iter().map(|(_, crm)| crm.settings.timeout_ms);
+        Duration::from_millis(u64::from(ms.max().unwrap_or(0)))
+    }
+
+    /// What the cache holds for `number` (normalised): `Some(None)` when the
+    /// CRMs said they do not know it.
+    pub fn cached(&self, number: &str) -> Option<Answer> {
+        let cache = self
+            .cache
+            .lock()
+            .expect("the cache's lock is never poisoned");
+        let (until, answer) = cache.get(number)?;
+        (Instant::now() < *until).then(|| answer.clone())
+    }
+
+    /// The answer for `number` (normalised), waiting at most `wait` for the
+    /// CRMs; a request still running goes on, and its answer is cached.
+    pub async fn answer(self: &Arc<Self>, number: &str, wait: Duration) -> Answer {
+        if let Some(answer) = self.cached(number) {
+            return answer;
+        }
+        let mut pending = self.ask(number)?;
+        let said = tokio::time::timeout(wait, pending.wait_for(Option::is_some)).await;
+        let answer = said.ok()?.ok()?.clone();
+        answer.flatten()
+    }
+
+    /// Starts asking the CRMs for `number` (or joins the request already
+    /// running); none when [`AT_ONCE`] requests are in flight.
+    pub fn ask(self: &Arc<Self>, number: &str) -> Option<watch::Receiver<Option<Answer>>> {
+        let mut asking = self.asking.lock().expect("never poisoned");
+        if let Some(pending) = asking.get(number) {
+            return Some(pending.clone());
+        }
+        let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
+            tracing::warn!("{AT_ONCE} CRM look-ups are already running; a caller stays unnamed");
+            return None;
+        };
+        let (tell, pending) = watch::channel(None);
+        asking.insert(number.to_owned(), pending.clone());
+        let (lookups, number) = (Arc::clone(self), number.to_owned());
+        tokio::spawn(async move {
+            let (answer, _) = lookups.ask_each(&number).await;
+            drop(permit);
+            lookups
+                .asking
+                .lock()
+                .expect("never poisoned")
+                .remove(&number);
+            let _ = tell.send(Some(answer));
+        });
+        Some(pending)
+    }
+
+    /// Asks each CRM in order until one knows `number` (normalised), and
+    /// caches what they said: the answer, and why each CRM that failed did.
+    pub async fn ask_each(&self, number: &str) -> (Answer, Vec<(SourceName, SourceError)>) {
+        let mut failed = Vec::new();
+        for (name, crm) in &self.crms {
+            match crm.ask(number).await {
+                Ok(Some(client)) => {
+                    self.record(name, None);
+                    let answer = Some(answer_of(&client));
+                    self.keep(number, crm.settings.found_minutes, answer.clone());
+                    return (answer, failed);
+                }
+                Ok(None) => self.record(name, None),
+                Err(error) => {
+                    tracing::warn!(source = %name, number, error = %error, "the CRM could not name a caller");
+                    self.record(name, Some(error.clone()));
+                    failed.push((name.clone(), error));
+                }
+            }
+        }
+        // "Not found" is kept only when every CRM said so (a failure is asked again).
+        if failed.is_empty() {
+            let minutes = self
+                .crms
+                .iter()
+                .map(|(_, crm)| crm.settings.missing_minutes);
+            self.keep(number, minutes.min().unwrap_or(0), None);
+        }
+        (None, failed)
+    }
+
+    fn keep(&self, number: &str, minutes: u32, answer: Answer) {
+        let until = Instant::now() + Duration::from_secs(u64::from(minutes) * 60);
+        let mut cache = self.cache.lock().expect("never poisoned");
+        if cache.len() >= MOST_CACHED {
+            let now = Instant::now();
+            cache.retain(|_, (until, _)| *until > now);
+            if cache.len() >= MOST_CACHED {
+                cache.clear();
+            }
+        }
+        cache.insert(number.to_owned(), (until, answer));
+    }
+
+    /// Writes how `name`'s last request went to the store (at most every [`STATUS_EVERY`]).
+    fn record(&self, name: &SourceName, error: Option<SourceError>) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        {
+            let mut written = self.written.lock().expect("never poisoned");
+            let now = Instant::now();
+            if written.get(name).is_some_and(|at| now - *at < STATUS_EVERY) && error.is_none() {
+                return;
+            }
+            written.insert(name.clone(), now);
+        }
+        let (name, at) = (name.clone(), time::OffsetDateTime::now_utc());
+        tokio::task::spawn_blocking(move || {
+            let saved = Database::open(&store).and_then(|mut db| match &error {
+                Some(error) => db.save_failure(&name, error, at),
+                None => db.save_answered(&name, at),
+            });
+            if let Err(e) = saved {
+                tracing::warn!(source = %name, error = %e, "could not store a CRM's status");
+            }
+        });
+    }
+}
+
+fn answer_of(client: &Client) -> ContactAnswer {
+    ContactAnswer::new(
+        &client.name,
+        client.responsible.as_deref(),
+        client.card.as_deref(),
+    )
+}

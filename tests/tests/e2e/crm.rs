@@ -1,0 +1,253 @@
+//! Caller names from a CRM asked over HTTP: a stand-in for amoCRM's contacts
+//! search (`GET /api/v4/contacts?query=…`, a Bearer token, `_embedded`
+//! contacts, 204 when nobody matches) on a real loopback socket, asked by
+//! `xvb serve` for numbers no synced source knows. `cmd=contact` waits for it
+//! at most its timeout; names and "not found" are cached; a slow CRM leaves
+//! the number and never delays the webhook's 200; a pop shows the number and
+//! then the name; a 500 and a refused token are said in plain words.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use xvb_core::pbx::sim::SimCall;
+use xvb_e2e::agent::Agent;
+use xvb_e2e::pbx::{ask_contact, call_from_known_caller};
+
+const TOKEN: &str = "crm-token-3f9a";
+/// Known to the CRM, with its responsible in a custom field.
+const CLIENT: &str = "79161112233";
+/// Answered after 150 ms: within the timeout, after the event's pop.
+const UNHURRIED: &str = "74950000150";
+/// Answered after 5 s: past the timeout.
+const SLOW: &str = "74950005000";
+/// Answered with a 500.
+const BROKEN: &str = "74950000500";
+
+/// The numbers the CRM was asked for, each as often as it was.
+type Asked = Arc<Mutex<HashMap<String, usize>>>;
+
+async fn contacts(
+    State(asked): State<Asked>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if headers.get("authorization").and_then(|v| v.to_str().ok())
+        != Some(&format!("Bearer {TOKEN}"))
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"title": "Unauthorized"})),
+        )
+            .into_response();
+    }
+    let number = query.get("query").cloned().unwrap_or_default();
+    *asked.lock().unwrap().entry(number.clone()).or_default() += 1;
+    let (name, ext) = match number.as_str() {
+        CLIENT => ("ООО «Ромашка»", "201"),
+        UNHURRIED => {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            ("Неспешный клиент", "202")
+        }
+        SLOW => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            ("Слишком поздно", "203")
+        }
+        BROKEN => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        _ => return StatusCode::NO_CONTENT.into_response(),
+    };
+    Json(serde_json::json!({"_page": 1, "_embedded": {"contacts": [{
+        "id": 7, "name": name, "responsible_user_id": 504141,
+        "custom_fields_values": [{"field_id": 3, "field_name": "Добавочный", "values": [{"value": ext}]}],
+        "_links": {"self": {"href": "https://crm.example/contacts/detail/7"}}
+    }]}}))
+    .into_response()
+}
+
+/// Starts the stand-in CRM on a loopback port: its base URL and what it was asked.
+fn start_crm() -> (String, Asked) {
+    let asked = Asked::default();
+    let app = Router::new()
+        .route("/api/v4/contacts", get(contacts))
+        .with_state(Arc::clone(&asked));
+    let (bound, listening) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            bound.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = listening.recv().unwrap();
+    (format!("http://{addr}"), asked)
+}
+
+fn add_crm(agent: &Agent, base: &str) {
+    agent.ok(&[
+        "contacts",
+        "source",
+        "add",
+        "crm",
+        "--name",
+        "crm",
+        "--url",
+        &format!("{base}/api/v4/contacts?query={{number}}"),
+        "--header",
+        "Authorization: Bearer {token}",
+        "--name-pointer",
+        "/_embedded/contacts/0/name",
+        "--responsible-pointer",
+        "/_embedded/contacts/0/custom_fields_values/0/values/0/value",
+        "--card-pointer",
+        "/_embedded/contacts/0/_links/self/href",
+    ]);
+}
+
+fn token(value: &str) -> Vec<(String, String)> {
+    vec![("XVB_SOURCE_PASSWORD_CRM".into(), value.into())]
+}
+
+#[test]
+fn a_crm_names_unknown_callers_within_its_time_and_never_delays_the_pbx() {
+    let (base, asked) = start_crm();
+    let agent = Agent::with_env("100", token(TOKEN));
+    add_crm(&agent, &base);
+    let lookup = agent.ok(&["contacts", "lookup", "8 916 111-22-33"]);
+    assert!(
+        lookup.contains("ООО «Ромашка» (responsible 201) from the CRM, asked now — card https://crm.example/contacts/detail/7"),
+        "{lookup}"
+    );
+
+    let mut served = agent.serve();
+    let target = served.target();
+    let ask = |phone: &str| ask_contact(&target, phone);
+    let named = r#"{"contact_name":"ООО «Ромашка»","responsible":"201"}"#;
+    assert_eq!(ask(CLIENT), named);
+    assert_eq!(
+        ask("+7 (916) 111-22-33"),
+        named,
+        "the second from the cache"
+    );
+    assert_eq!(ask("74951234567"), "{}", "not in the CRM (204)");
+    assert_eq!(ask("74951234567"), "{}");
+    {
+        let asked = asked.lock().unwrap();
+        assert_eq!(asked[CLIENT], 2, "once by lookup, once by the listener");
+        assert_eq!(asked["74951234567"], 1, "\"not found\" is cached too");
+    }
+
+    // Too slow: cmd=contact answers without the name once the timeout is
+    // up, the event's 200 does not wait for the CRM, the pop keeps the number.
+    let started = Instant::now();
+    assert_eq!(ask(SLOW), "{}");
+    let slow_call = SimCall {
+        phone: SLOW.into(),
+        ..call_from_known_caller("crm-slow", "100")
+    };
+    served.post(&slow_call.incoming());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the CRM's 5 s never held up the PBX: {:?}",
+        started.elapsed()
+    );
+    let ring = served.expect_line("RING ");
+    assert!(ring.contains(&format!("RING {SLOW} \"\"")), "{ring}");
+
+    // In time but after the event: the pop shows the number, then the name.
+    let call = SimCall {
+        phone: UNHURRIED.into(),
+        ..call_from_known_caller("crm-unhurried", "100")
+    };
+    served.post(&call.incoming());
+    let first = served.expect_line("RING ");
+    assert!(first.contains(&format!("RING {UNHURRIED} \"\"")), "{first}");
+    let second = served.expect_line("RING ");
+    assert!(
+        second.contains("\"Неспешный клиент\"") && second.contains("responsible=202"),
+        "{second}"
+    );
+
+    // A 500: no name, the status says what the CRM answered.
+    assert_eq!(ask(BROKEN), "{}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let sources = agent.ok(&["contacts", "sources"]);
+        if sources.contains("answered HTTP 500") {
+            assert!(
+                sources.contains("2. crm (crm): asked per caller"),
+                "{sources}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{sources}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_refused_token_or_a_reply_of_another_shape_is_said_plainly() {
+    let (base, _) = start_crm();
+    let agent = Agent::with_env("100", token("expired"));
+    add_crm(&agent, &base);
+    let out = agent.run(&["contacts", "lookup", CLIENT]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("the CRM refused the token (HTTP 401)")
+            && said.contains("xvb contacts source password crm"),
+        "{said}"
+    );
+
+    let bitrix = Agent::with_env("100", token(TOKEN));
+    bitrix.ok(&[
+        "contacts",
+        "source",
+        "add",
+        "crm",
+        "--name",
+        "crm",
+        "--url",
+        &format!("{base}/api/v4/contacts?query={{number}}"),
+        "--header",
+        "Authorization: Bearer {token}",
+        "--name-pointer",
+        "/result/0/NAME",
+    ]);
+    let out = bitrix.run(&["contacts", "lookup", CLIENT]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("the CRM's reply lacks the name field /result/0/NAME"),
+        "{said}"
+    );
+
+    // A token in the URL (a Bitrix24 webhook's key) is never said back.
+    let keyed = Agent::with_env("100", token(TOKEN));
+    keyed.ok(&[
+        "contacts",
+        "source",
+        "add",
+        "crm",
+        "--name",
+        "crm",
+        "--url",
+        "http://127.0.0.1:1/rest/1/{token}/crm.contact.list.json?filter[PHONE]={number}",
+        "--name-pointer",
+        "/result/0/NAME",
+    ]);
+    let out = keyed.run(&["contacts", "lookup", CLIENT]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("cannot reach http://127.0.0.1:1/rest/1/{token}/"),
+        "{said}"
+    );
+    let sources = keyed.ok(&["contacts", "sources", "--json"]);
+    assert!(
+        !said.contains(TOKEN) && !sources.contains(TOKEN),
+        "{said}{sources}"
+    );
+}
