@@ -1,11 +1,18 @@
-//! What an LDAP source costs (`make bench`): a directory of 100,000 people
-//! (Debian's `slapd`, started here) synced by `xvb contacts sync`, timed; then
-//! `xvb serve` holding that book against the same book imported from CSV:
-//! resident and peak memory once `cmd=contact` answers from it.
+//! What contact sources cost (`make bench`):
+//!
+//! - an LDAP directory of 100,000 people (Debian's `slapd`, started here)
+//!   synced by `xvb contacts sync`, timed; then `xvb serve` holding that book
+//!   against the same book imported from CSV: resident and peak memory once
+//!   `cmd=contact` answers from it;
+//! - a CRM (the stand-in of `xvb_e2e::crm`, answering at once, so what is
+//!   measured is ours): `cmd=contact` for numbers only it knows, cold (asked
+//!   of the CRM) and cached, against numbers in the book, in the same run.
 
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 use xvb_e2e::agent::Agent;
+use xvb_e2e::crm::{add_crm, start_crm, TOKEN};
+use xvb_e2e::fleet::percentiles;
 use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
 use xvb_e2e::pbx::ask_contact;
 use xvb_e2e::process::{kib, ms_since};
@@ -39,6 +46,59 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    ldap();
+    crm();
+}
+
+/// `cmd=contact` for this many numbers of each kind.
+const ASKED: usize = 2_000;
+
+/// CRM look-ups through `xvb serve`: cold, cached, and from the book.
+fn crm() {
+    let (base, asked) = start_crm();
+    let agent = Agent::with_env(
+        "100",
+        vec![("XVB_SOURCE_PASSWORD_CRM".to_owned(), TOKEN.to_owned())],
+    );
+    add_crm(&agent, &base);
+    let mut csv = String::from("name,phone\n");
+    for i in 0..ASKED {
+        writeln!(csv, "Контакт {i},7498{i:07}").unwrap();
+    }
+    let file = agent.dir.path().join("book.csv");
+    std::fs::write(&file, csv).unwrap();
+    agent.ok(&["contacts", "import", file.to_str().unwrap()]);
+    let served = agent.serve();
+    let target = served.target();
+    let time = |prefix: &str, expect: &str| {
+        let mut ms: Vec<f64> = (0..ASKED)
+            .map(|i| {
+                let number = format!("{prefix}{i:07}");
+                let started = Instant::now();
+                let answer = ask_contact(&target, &number);
+                let took = ms_since(started);
+                assert!(answer.contains(expect), "{number}: {answer}");
+                took
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        ms
+    };
+    let book = time("7498", "Контакт");
+    let cold = time("7499", "Клиент");
+    let cached = time("7499", "Клиент");
+    let book_again = time("7498", "Контакт");
+    println!("# CRM look-ups, cmd=contact over loopback HTTP (a connection each, as the PBX)");
+    percentiles("in the book", &book);
+    percentiles("in the book, again", &book_again);
+    percentiles("CRM, cold (asked of the CRM)", &cold);
+    percentiles("CRM, cached", &cached);
+    let requests: usize = asked.lock().unwrap().values().sum();
+    println!("requests the CRM got: {requests} for {ASKED} numbers asked twice");
+}
+
+/// An LDAP directory of 100,000 people: its sync, and the listener's memory.
+fn ldap() {
     let directory = people(PEOPLE);
     let seeding = Instant::now();
     let slapd = Slapd::start(&directory);

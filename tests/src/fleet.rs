@@ -341,7 +341,7 @@ async fn post_until_answered(target: Target, watch: Arc<Watch>, call: SimCall) {
 pub fn percentiles(what: &str, ms: &[f64]) {
     let at = |p: usize| ms[(ms.len() * p / 100).min(ms.len() - 1)];
     println!(
-        "{what} ({}): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "{what} ({}): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms.len(),
         at(50),
         at(99),

@@ -13,6 +13,7 @@
 //!   PBX had posted them.
 //! - [`book`]: a contact book of generated clients in a data dir's database.
 //! - [`browser`]: headless Chromium under chromedriver, for the relay's wallboard.
+//! - [`crm`]: a stand-in CRM API (amoCRM's shape) on loopback.
 //! - [`clock`]: a wall clock the test sets (libfaketime), for a scripted day.
 //! - [`keyring`]: what the OS keyring holds, read with its own tools.
 //! - [`audio`]: recordings made and decoded by ffmpeg and sox (the G.722 oracle).
@@ -38,6 +39,7 @@ pub mod audio;
 pub mod book;
 pub mod browser;
 pub mod clock;
+pub mod crm;
 pub mod desktop;
 pub mod fleet;
 pub mod haproxy;
