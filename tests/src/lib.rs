@@ -13,6 +13,7 @@
 //!   PBX had posted them.
 //! - [`book`]: a contact book of generated clients in a data dir's database.
 //! - [`browser`]: headless Chromium under chromedriver, for the relay's wallboard.
+//! - [`cut`]: a TCP relay that holds a server's answer at a set byte, to stop the server there.
 //! - [`crm`]: a stand-in CRM API (amoCRM's shape) on loopback.
 //! - [`clock`]: a wall clock the test sets (libfaketime), for a scripted day.
 //! - [`keyring`]: what the OS keyring holds, read with its own tools.
@@ -40,6 +41,7 @@ pub mod book;
 pub mod browser;
 pub mod clock;
 pub mod crm;
+pub mod cut;
 pub mod desktop;
 pub mod fleet;
 pub mod haproxy;

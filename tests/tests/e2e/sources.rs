@@ -3,10 +3,12 @@
 //! spellings): synced into the book, `cmd=contact` answered from it with the
 //! responsible extension, and its last copy kept through a wrong password and
 //! a server that is down; a person added and one removed picked up next time;
-//! the order of sources decides who answers; `ldaps://` trusted only with the
+//! the order of sources decides who answers; a server stopped halfway through
+//! a sync leaves the last copy whole; `ldaps://` trusted only with the
 //! company CA.
 
 use xvb_e2e::agent::Agent;
+use xvb_e2e::cut::Cut;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
 use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
@@ -140,6 +142,44 @@ fn an_ldap_directory_names_callers_and_outlives_its_outages() {
     assert!(agent
         .ok(&["contacts", "lookup", "74951000006"])
         .contains("Петрова 6 (responsible -) from corp"));
+}
+
+#[test]
+fn a_directory_stopped_mid_sync_leaves_the_last_copy_whole() {
+    let mut slapd = Slapd::start(&people(5_000));
+    // The second connection's answer is held after 200 kB (of about 700 kB).
+    let cut = Cut::start(slapd.port, 1, 200_000);
+    let agent = Agent::with_env(
+        "100",
+        vec![("XVB_SOURCE_PASSWORD_CORP".into(), READER_PASSWORD.into())],
+    );
+    add_corp(&agent, &format!("ldap://127.0.0.1:{}", cut.port));
+    let (ok, said) = sync(&agent);
+    assert!(ok && said.contains("corp: 5000 entries"), "{said}");
+    slapd.remove("p5");
+
+    let (ok, said) = std::thread::scope(|s| {
+        let syncing = s.spawn(|| sync(&agent));
+        cut.wait();
+        slapd.kill();
+        syncing.join().unwrap()
+    });
+    assert!(
+        !ok && said.contains("not synced, the last copy stays") && said.contains("cannot reach"),
+        "{said}"
+    );
+    // The copy is the first sync's, whole: not the half that was read.
+    assert!(agent
+        .ok(&["contacts", "lookup", "74951000005"])
+        .contains("Иванов 5 (responsible 105) from corp"));
+    assert!(agent
+        .ok(&["contacts", "lookup", "74951004999"])
+        .contains("from corp"));
+    let sources = agent.ok(&["contacts", "sources"]);
+    assert!(
+        sources.contains("2. corp (ldap): 5000 entries") && sources.contains("last try failed"),
+        "{sources}"
+    );
 }
 
 #[test]
