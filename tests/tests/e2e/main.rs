@@ -9,9 +9,11 @@
 //! - the CLI and its listener: [`listener`] (PBX captures over raw TCP; refusals are in-process in
 //!   `crates/xvb-core/src/listener/tests.rs`),
 //!   [`contacts`], [`sources`] (an LDAP directory), [`carddav`] (a CardDAV
-//!   book on a relay), [`crm`] (a CRM asked per caller), [`dialing`] (`makeCall`, the token in a keyring),
-//!   [`recordings`], [`g722`], [`durability`] (`kill -9`), [`faults`] (a full
-//!   disk, a locked or damaged database), [`pops`] (`xvb serve --notify` on a D-Bus session);
+//!   book on a relay), [`sources_cluster`] (sources on a relay cluster),
+//!   [`crm`] (a CRM asked per caller), [`dialing`] (`makeCall`, the token in
+//!   a keyring), [`recordings`], [`g722`], [`durability`] (`kill -9`),
+//!   [`faults`] (a full disk, a locked or damaged database), [`pops`]
+//!   (`xvb serve --notify` on a D-Bus session);
 //! - reaching the agent: [`relay`] (the team relay), [`relay_cluster`] (relay nodes
 //!   on PostgreSQL), [`tunnel`] (on a [`bore`] server), [`team`] (the board and the missed-call queue),
 //!   [`notes`] (notes and tags through the relay, search, CSV export), [`groups`]
@@ -76,6 +78,7 @@ mod relay_cluster;
 mod reports;
 mod reports_desktop;
 mod sources;
+mod sources_cluster;
 mod sources_desktop;
 mod team;
 mod team_desktop;

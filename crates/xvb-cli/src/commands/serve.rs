@@ -82,7 +82,10 @@ fn serve(
         let tunnel = TunnelTarget::from_config(&config);
         let access_code = config.access_code.clone();
         let engine = Engine::open(data, config, Arc::new(ServeNotifier::new(pops)))?;
-        xvb_core::contacts::sources::sync::start(data.database_path(), access_code);
+        xvb_core::contacts::sources::sync::start(
+            xvb_core::contacts::sources::SourceStore::Sqlite(data.database_path()),
+            access_code,
+        );
         out!("listening on http://{bound}");
         out!("webhook URL: {webhook} {WHOLE}");
         // Kept until the listener ends.

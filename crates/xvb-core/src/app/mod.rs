@@ -66,7 +66,10 @@ impl Companion {
         let config = data.load_config()?;
         let access_code = config.access_code.clone();
         let engine = Engine::open(&data, config, notifier)?;
-        crate::contacts::sources::sync::start(data.database_path(), access_code);
+        crate::contacts::sources::sync::start(
+            crate::contacts::sources::SourceStore::Sqlite(data.database_path()),
+            access_code,
+        );
         Ok(Companion {
             reader: Mutex::new(Database::open(&data.database_path())?),
             data,

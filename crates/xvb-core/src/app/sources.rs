@@ -4,7 +4,7 @@
 
 use super::{Companion, UiError};
 use crate::contacts::sources::sync::{password_of, sync, SyncError};
-use crate::contacts::sources::{SourceStatus, LOCAL};
+use crate::contacts::sources::{SourceStatus, SourceStore, LOCAL};
 use crate::words::Language;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -65,7 +65,7 @@ impl Companion {
     /// Reads every synced source now (a failure is recorded with it, its copy
     /// stays), then the sources as [`Companion::contact_sources`].
     pub async fn sync_sources(&self) -> Result<Vec<SourceView>, UiError> {
-        let path = self.data.database_path();
+        let store = SourceStore::Sqlite(self.data.database_path());
         let account = self.state.config.load().access_code.clone();
         let configs: Vec<_> = {
             let db = self.reader.lock().expect("reader lock");
@@ -75,7 +75,7 @@ impl Companion {
         for config in &configs {
             let password = password_of(account.clone(), config).await;
             // A source's failure is recorded with it (the list says how it went); the store's is not.
-            if let Err(SyncError::Store(e)) = sync(&path, config, password).await {
+            if let Err(SyncError::Store(e)) = sync(&store, config, password).await {
                 return Err(e.into());
             }
         }

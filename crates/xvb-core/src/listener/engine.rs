@@ -2,6 +2,7 @@
 
 use crate::config::{Config, DataDir};
 use crate::contacts::sources::crm::CrmLookups;
+use crate::contacts::sources::SourceStore;
 use crate::contacts::{BookLoader, ContactIndex};
 use crate::listener::{router, HookState};
 use crate::net::Limits;
@@ -93,23 +94,36 @@ impl Engine {
 /// Loads the index (and the CRM sources), then reloads it whenever the
 /// book's revision changes.
 fn keep_index_fresh(
-    mut db: Database,
+    db: Database,
     index: &ContactIndex,
     path: &std::path::Path,
     access_code: Option<&str>,
 ) {
+    // For the CRM sources' store, read the way every node reads it.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!(error = %e, "the contact book will not load");
+            return;
+        }
+    };
     let mut loaded = None;
     loop {
         match db.contacts_revision() {
-            Ok(rev) if Some(rev) != loaded => match load_index(&mut db, index, path, access_code) {
-                Ok(()) => loaded = Some(rev),
-                Err(e) => {
-                    tracing::error!(error = %e, "could not load the contact book; answering as if it were empty until it loads");
-                    if loaded.is_none() {
-                        index.replace(std::iter::empty());
+            Ok(rev) if Some(rev) != loaded => {
+                match load_index(&db, index, path, access_code, &runtime) {
+                    Ok(()) => loaded = Some(rev),
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not load the contact book; answering as if it were empty until it loads");
+                        if loaded.is_none() {
+                            index.replace(std::iter::empty());
+                        }
                     }
                 }
-            },
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not check the contact book; will retry"),
         }
@@ -118,14 +132,16 @@ fn keep_index_fresh(
 }
 
 fn load_index(
-    db: &mut Database,
+    db: &Database,
     index: &ContactIndex,
     path: &std::path::Path,
     access_code: Option<&str>,
+    runtime: &tokio::runtime::Runtime,
 ) -> Result<(), CoreError> {
     // The CRMs first: the first load lets requests in.
-    let crm = CrmLookups::load(db, path.to_owned(), access_code)?;
-    index.set_crm(crm.map(Arc::new));
+    let store = SourceStore::Sqlite(path.to_owned());
+    let crms = CrmLookups::follow(&store, index, access_code.map(str::to_owned));
+    runtime.block_on(crms)?;
     let mut loader = BookLoader::default();
     db.load_book(&mut loader)?;
     index.load(loader);

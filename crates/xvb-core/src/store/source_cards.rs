@@ -69,12 +69,7 @@ impl Database {
         )?;
         let entries = stmt
             .query_map([name.as_str()], |r| {
-                let numbers: String = r.get(1)?;
-                Ok(Entry {
-                    name: r.get(0)?,
-                    numbers: numbers.lines().map(str::to_owned).collect(),
-                    responsible: r.get(2)?,
-                })
+                Ok(Entry::stored(r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<Result<_, _>>()?;
         Ok(entries)

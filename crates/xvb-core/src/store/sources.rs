@@ -5,11 +5,10 @@
 use super::contacts::bump_contacts_revision;
 use super::{from_unix_ms, unix_ms, Database};
 use crate::contacts::sources::{
-    Found, SourceConfig, SourceError, SourceName, SourceNumber, SourceStatus, LOCAL,
+    digest_of, Found, SourceConfig, SourceError, SourceName, SourceNumber, SourceStatus, LOCAL,
 };
 use crate::CoreError;
 use rusqlite::{params, OptionalExtension};
-use std::hash::{Hash, Hasher};
 use time::OffsetDateTime;
 
 impl Database {
@@ -162,21 +161,7 @@ impl Database {
         numbers: &mut [SourceNumber],
         at: OffsetDateTime,
     ) -> Result<(), CoreError> {
-        numbers.sort_unstable_by(|a, b| {
-            (&a.phone_norm, &a.raw, &a.name, &a.responsible).cmp(&(
-                &b.phone_norm,
-                &b.raw,
-                &b.name,
-                &b.responsible,
-            ))
-        });
-        let digest = {
-            let mut hasher = rustc_hash::FxHasher::default();
-            for n in numbers.iter() {
-                (&n.phone_norm, &n.raw, &n.name, &n.responsible).hash(&mut hasher);
-            }
-            hasher.finish() as i64
-        };
+        let digest = digest_of(numbers);
         let tx = self.write()?;
         let kept: Option<i64> = tx.query_row(
             "SELECT digest FROM contact_sources WHERE name = ?1",

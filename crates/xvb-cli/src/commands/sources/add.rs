@@ -1,7 +1,7 @@
 //! `xvb contacts source add ldap|carddav|crm`: a source's settings checked and
 //! stored, asked after the sources there are.
 
-use super::{name, open};
+use super::{name, Sources};
 use crate::error::CliError;
 use crate::outside::{out, shown};
 use clap::{Args, Subcommand};
@@ -235,7 +235,8 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
         },
         every_minutes: common.every.max(1),
     };
-    if !open(data)?.add_source(&config)? {
+    let sources = Sources::open(data)?;
+    if !sources.run(sources.store.add_source(config.clone()))? {
         return Err(CliError::Failed(format!(
             "a source is already called {}; remove it first, or pick another name",
             config.name

@@ -7,15 +7,17 @@ mod add;
 use crate::error::CliError;
 use crate::outside::{out, say, shown};
 use clap::Subcommand;
+use std::future::Future;
 use std::io::IsTerminal;
 use xvb_core::config::DataDir;
 use xvb_core::contacts::sources::crm::CrmLookups;
 use xvb_core::contacts::sources::sync::{password_for, sync, SyncError};
-use xvb_core::contacts::sources::{SourceConfig, SourceName, SourceStatus};
+use xvb_core::contacts::sources::{SourceConfig, SourceName, SourceStatus, SourceStore};
 use xvb_core::pbx::phone;
 use xvb_core::secret::{Secret, TokenStore};
-use xvb_core::store::Database;
+use xvb_core::store::pg::PgStore;
 use xvb_core::words::Language;
+use xvb_core::CoreError;
 
 /// `xvb contacts source` subcommands.
 #[derive(Subcommand)]
@@ -51,13 +53,30 @@ pub(super) fn name(text: &str) -> Result<SourceName, CliError> {
     SourceName::parse(text).map_err(|e| CliError::Failed(e.to_string()))
 }
 
-pub(super) fn open(data: &DataDir) -> Result<Database, CliError> {
-    if data.load_config()?.relay_database().is_some() {
-        return Err(CliError::Failed(
-            "contact sources are kept in a single node's SQLite store for now; on a PostgreSQL cluster import a CSV export instead (`xvb contacts import`)".into(),
-        ));
+/// The sources' store and a runtime to wait on it: the data dir's SQLite,
+/// or — on a relay node with `relay_database` — the cluster's PostgreSQL.
+pub(super) struct Sources {
+    pub(super) store: SourceStore,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Sources {
+    pub(super) fn open(data: &DataDir) -> Result<Sources, CliError> {
+        let runtime = super::current_thread_runtime()?;
+        let store = match data.load_config()?.relay_database() {
+            Some(url) => SourceStore::Postgres(runtime.block_on(PgStore::connect(&url))?),
+            None => SourceStore::Sqlite(data.database_path()),
+        };
+        Ok(Sources { store, runtime })
     }
-    Ok(Database::open(&data.database_path())?)
+
+    /// Waits for `op` on the store.
+    pub(super) fn run<T>(
+        &self,
+        op: impl Future<Output = Result<T, CoreError>>,
+    ) -> Result<T, CliError> {
+        Ok(self.runtime.block_on(op)?)
+    }
 }
 
 /// Runs one `xvb contacts source` command.
@@ -66,7 +85,8 @@ pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError
         SourceCommand::Add(source) => add::add(data, *source)?,
         SourceCommand::List { json } => show_sources(data, json)?,
         SourceCommand::Remove { name: text } => {
-            if !open(data)?.remove_source(&name(&text)?)? {
+            let sources = Sources::open(data)?;
+            if !sources.run(sources.store.remove_source(name(&text)?))? {
                 return Err(CliError::Failed(format!(
                     "no source is called {}; see `xvb contacts sources`",
                     shown(&text)
@@ -75,7 +95,8 @@ pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError
             out!("removed source {text} and its copy of names");
         }
         SourceCommand::Order { names } => {
-            let unknown = open(data)?.order_sources(&names)?;
+            let sources = Sources::open(data)?;
+            let unknown = sources.run(sources.store.order_sources(names))?;
             if !unknown.is_empty() {
                 return Err(CliError::Failed(format!(
                     "no source is called {}; see `xvb contacts sources`",
@@ -98,7 +119,8 @@ pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError
             TokenStore::for_source(account.as_deref(), source.as_str())?
                 .store(&Secret::new(text)?)?;
             // Running listeners read a CRM's token again.
-            open(data)?.password_changed(&source)?;
+            let sources = Sources::open(data)?;
+            sources.run(sources.store.password_changed(source.clone()))?;
             out!("password of source {source} stored in the keyring");
         }
     }
@@ -107,7 +129,8 @@ pub(crate) fn run(data: &DataDir, command: SourceCommand) -> Result<(), CliError
 
 /// Prints the sources in their order with what their last sync did.
 pub(crate) fn show_sources(data: &DataDir, json: bool) -> Result<(), CliError> {
-    let sources = open(data)?.sources()?;
+    let store = Sources::open(data)?;
+    let sources = store.run(store.store.sources())?;
     if json {
         out!(
             "{}",
@@ -167,9 +190,9 @@ fn line(source: &SourceStatus) -> String {
 /// Runs `xvb contacts sync [NAME]`: each source (or one) read now.
 pub(crate) fn sync_now(data: &DataDir, only: Option<String>) -> Result<(), CliError> {
     let only = only.as_deref().map(name).transpose()?;
-    let path = data.database_path();
-    let sources: Vec<SourceConfig> = open(data)?
-        .sources()?
+    let store = Sources::open(data)?;
+    let sources: Vec<SourceConfig> = store
+        .run(store.store.sources())?
         .into_iter()
         .filter_map(|s| s.config)
         .filter(|c| only.as_ref().is_none_or(|n| *n == c.name))
@@ -183,11 +206,10 @@ pub(crate) fn sync_now(data: &DataDir, only: Option<String>) -> Result<(), CliEr
         }));
     }
     let account = data.load_config()?.access_code;
-    let runtime = super::current_thread_runtime()?;
     let mut failed = Vec::new();
     for config in &sources {
         let password = password_for(account.as_deref(), config);
-        match runtime.block_on(sync(&path, config, password)) {
+        match store.runtime.block_on(sync(&store.store, config, password)) {
             Ok(synced) => out!(
                 "{}: {} entries, {} numbers",
                 config.name,
@@ -227,10 +249,10 @@ pub(crate) fn lookup(data: &DataDir, number: &str) -> Result<(), CliError> {
             shown(number)
         )));
     }
-    let mut db = open(data)?;
-    let found = db.who_knows(&normalized)?;
+    let store = Sources::open(data)?;
+    let found = store.run(store.store.who_knows(normalized.clone()))?;
     let Some(first) = found.first() else {
-        return ask_crms(data, &mut db, &normalized);
+        return ask_crms(data, &store, &normalized);
     };
     say!(
         "{normalized}: {} (responsible {}) from {} — it has `{}`",
@@ -251,14 +273,13 @@ pub(crate) fn lookup(data: &DataDir, number: &str) -> Result<(), CliError> {
 
 /// `xvb contacts lookup` for a number no synced source knows: the CRM
 /// sources asked now, as a listener would.
-fn ask_crms(data: &DataDir, db: &mut Database, number: &str) -> Result<(), CliError> {
+fn ask_crms(data: &DataDir, store: &Sources, number: &str) -> Result<(), CliError> {
     let access_code = data.load_config()?.access_code;
-    let Some(crms) = CrmLookups::load(db, data.database_path(), access_code.as_deref())? else {
+    let Some(crms) = store.run(CrmLookups::of(&store.store, access_code))? else {
         out!("{number}: no source knows it; the PBX gets no name");
         return Ok(());
     };
-    let runtime = super::current_thread_runtime()?;
-    let (answer, failed) = runtime.block_on(crms.ask_each(number));
+    let (answer, failed) = store.runtime.block_on(crms.ask_each(number));
     if let Some(answer) = answer {
         say!(
             "{number}: {} (responsible {}) from the CRM, asked now{}",

@@ -9,20 +9,22 @@
 //! - `crm` — a CRM asked over HTTP for a number no synced source knows
 //!   ([`CrmSettings`]; cached, never synced);
 //! - `error` — why a sync failed, in words an admin acts on ([`SourceError`]);
-//! - `sync` — a source synced now, and every few minutes in the background.
-//!
-//! The sources and their copies are stored in `store/sources.rs`.
+//! - `sync` — a source synced now, and every few minutes in the background;
+//! - `store` — where they are kept: a node's SQLite (`store/sources.rs`,
+//!   `store/source_cards.rs`) or a relay cluster's PostgreSQL (`store/pg/sources.rs`).
 
 pub mod carddav;
 pub mod crm;
 mod error;
 pub mod ldap;
+pub mod store;
 pub mod sync;
 
 pub use carddav::CardDavSettings;
 pub use crm::CrmSettings;
 pub use error::SourceError;
 pub use ldap::LdapSettings;
+pub use store::SourceStore;
 
 use crate::pbx::phone;
 use serde::{Deserialize, Serialize};
@@ -203,6 +205,17 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// An entry as the store keeps a card's: its numbers one per line.
+    pub fn stored(name: String, numbers: String, responsible: Option<String>) -> Entry {
+        Entry {
+            name,
+            numbers: numbers.lines().map(str::to_owned).collect(),
+            responsible,
+        }
+    }
+}
+
 /// A number of a source's copy, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceNumber {
@@ -214,6 +227,25 @@ pub struct SourceNumber {
     pub name: String,
     /// Its responsible extension (an extension only: other text is dropped).
     pub responsible: Option<String>,
+}
+
+/// Sorts a copy's numbers and gives its digest: the same copy in any order
+/// has the same digest, so a sync that finds it again writes nothing.
+pub fn digest_of(numbers: &mut [SourceNumber]) -> i64 {
+    use std::hash::{Hash, Hasher};
+    numbers.sort_unstable_by(|a, b| {
+        (&a.phone_norm, &a.raw, &a.name, &a.responsible).cmp(&(
+            &b.phone_norm,
+            &b.raw,
+            &b.name,
+            &b.responsible,
+        ))
+    });
+    let mut hasher = rustc_hash::FxHasher::default();
+    for n in numbers.iter() {
+        (&n.phone_norm, &n.raw, &n.name, &n.responsible).hash(&mut hasher);
+    }
+    hasher.finish() as i64
 }
 
 /// What a sync copies: each number of each entry, rewritten.

@@ -2,12 +2,12 @@
 //! `xvb serve`, the app and `xvb relay serve` — at start and every few minutes.
 //! A sync that fails records why and leaves the last copy in use.
 
-use super::{carddav, ldap, numbers_of, Entry, SourceConfig, SourceError, SourceSettings};
+use super::{
+    carddav, ldap, numbers_of, Entry, SourceConfig, SourceError, SourceSettings, SourceStore,
+};
 use crate::secret::{Secret, TokenError, TokenStore};
-use crate::store::Database;
 use crate::words::Language;
 use crate::CoreError;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -84,47 +84,34 @@ pub async fn password_of(
     blocking(move || password_for(access_code.as_deref(), &config)).await
 }
 
-/// Reads `config`'s source now and stores its copy in the database at `path`
-/// (or, when the source fails, why — the copy stays).
+/// Reads `config`'s source now and stores its copy in `store` (or, when
+/// the source fails, why — the copy stays).
 pub async fn sync(
-    path: &Path,
+    store: &SourceStore,
     config: &SourceConfig,
     password: Result<Option<Secret>, SourceError>,
 ) -> Result<Synced, SyncError> {
     let read = match password {
-        Ok(password) => read(path, config, password.as_ref()).await,
+        Ok(password) => read(store, config, password.as_ref()).await,
         Err(e) => Err(e.into()),
     };
-    let (path, name, at) = (
-        path.to_owned(),
-        config.name.clone(),
-        OffsetDateTime::now_utc(),
-    );
+    let (name, at) = (config.name.clone(), OffsetDateTime::now_utc());
     match read {
         Ok(entries) => {
-            let mut numbers = numbers_of(&entries, &config.rewrite);
+            let numbers = numbers_of(&entries, &config.rewrite);
             let synced = Synced {
                 entries: entries.len(),
                 numbers: numbers.len(),
             };
             drop(entries);
-            blocking(move || -> Result<(), CoreError> {
-                Database::open(&path)?.save_copy(&name, synced.entries, &mut numbers, at)?;
-                drop(numbers);
-                give_back_memory();
-                Ok(())
-            })
-            .await?;
+            store.save_copy(name, synced.entries, numbers, at).await?;
+            give_back_memory();
             tracing::info!(source = %config.name, entries = synced.entries, numbers = synced.numbers, "source synced");
             Ok(synced)
         }
         Err(SyncError::Store(e)) => Err(SyncError::Store(e)),
         Err(SyncError::Source(error)) => {
-            let recorded = error.clone();
-            blocking(move || -> Result<(), CoreError> {
-                Database::open(&path)?.save_failure(&name, &recorded, at)
-            })
-            .await?;
+            store.save_failure(name, error.clone(), at).await?;
             let why = error.worded(config.name.as_str(), Language::En);
             tracing::warn!(source = %config.name, error = %why, "source not synced; its last copy stays");
             Err(error.into())
@@ -135,19 +122,17 @@ pub async fn sync(
 /// Every entry `config`'s source has now: an LDAP directory read whole; a
 /// CardDAV book's changes stored with its cards, then all its cards.
 async fn read(
-    path: &Path,
+    store: &SourceStore,
     config: &SourceConfig,
     password: Option<&Secret>,
 ) -> Result<Vec<Entry>, SyncError> {
     match &config.settings {
         SourceSettings::Ldap(settings) => Ok(ldap::fetch(settings, password).await?),
         SourceSettings::CardDav(settings) => {
-            let (store, name) = (path.to_owned(), config.name.clone());
-            let kept = blocking(move || Database::open(&store)?.kept_cards(&name)).await?;
+            let kept = store.kept_cards(config.name.clone()).await?;
             let changes = carddav::fetch(settings, password, &kept).await?;
             drop(kept);
-            let (store, name) = (path.to_owned(), config.name.clone());
-            Ok(blocking(move || Database::open(&store)?.save_cards(&name, &changes)).await?)
+            Ok(store.save_cards(config.name.clone(), changes).await?)
         }
         // A CRM keeps no copy: it is asked per caller (`crm::CrmLookups`).
         SourceSettings::Crm(_) => Ok(Vec::new()),
@@ -174,7 +159,7 @@ async fn blocking<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) ->
 
 /// Starts [`keep_synced`] on a thread of its own (with its own small runtime,
 /// so a slow directory never takes a worker from the listener).
-pub fn start(path: PathBuf, access_code: Option<String>) {
+pub fn start(store: SourceStore, access_code: Option<String>) {
     let started = std::thread::Builder::new()
         .name("xvb-sources".into())
         .spawn(move || {
@@ -182,7 +167,7 @@ pub fn start(path: PathBuf, access_code: Option<String>) {
                 .enable_all()
                 .build()
             {
-                Ok(runtime) => runtime.block_on(keep_synced(path, access_code)),
+                Ok(runtime) => runtime.block_on(keep_synced(store, access_code)),
                 Err(e) => tracing::error!(error = %e, "contact sources will not sync"),
             }
         });
@@ -191,16 +176,23 @@ pub fn start(path: PathBuf, access_code: Option<String>) {
     }
 }
 
-/// Syncs each source of the database at `path` when it is due — at start,
-/// then every its minutes — for as long as the process runs.
-pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
+/// Syncs each source of `store` when it is due — at start, then every its
+/// minutes — for as long as the process runs. On a relay cluster a node syncs
+/// only in its turn: the others skip the round (and find the sources synced).
+pub async fn keep_synced(store: SourceStore, access_code: Option<String>) {
     loop {
-        let read = {
-            let path = path.clone();
-            blocking(move || -> Result<_, CoreError> { Database::open(&path)?.sources() }).await
+        let turn = store.sync_turn().await;
+        let read = match &turn {
+            Ok(Some(_)) => store.sources().await.map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not take a turn to sync the contact sources; will retry");
+                Ok(None)
+            }
         };
         match read {
-            Ok(sources) => {
+            Ok(None) => {}
+            Ok(Some(sources)) => {
                 let now = OffsetDateTime::now_utc();
                 for source in sources {
                     let Some(config) = source.config.filter(|c| c.settings.synced()) else {
@@ -213,13 +205,14 @@ pub async fn keep_synced(path: PathBuf, access_code: Option<String>) {
                     tracing::info!(source = %config.name, "syncing a contact source");
                     let password = password_of(access_code.clone(), &config).await;
                     // A source's failure is logged and recorded by `sync`; the store's is not.
-                    if let Err(SyncError::Store(e)) = sync(&path, &config, password).await {
+                    if let Err(SyncError::Store(e)) = sync(&store, &config, password).await {
                         tracing::warn!(source = %config.name, error = %e, "could not store a source's copy; will retry");
                     }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the contact sources; will retry"),
         }
+        drop(turn);
         tokio::time::sleep(CHECK_EVERY).await;
     }
 }

@@ -54,7 +54,10 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
         RelayStore::Sqlite(_) => {
             let access_code = config.access_code.clone();
             let engine = Engine::open_with_feed(data, config, counting, Some(feed))?;
-            crate::contacts::sources::sync::start(data.database_path(), access_code);
+            crate::contacts::sources::sync::start(
+                crate::contacts::sources::SourceStore::Sqlite(data.database_path()),
+                access_code,
+            );
             engine
         }
         #[cfg(feature = "postgres")]
@@ -70,7 +73,12 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
             tokio::spawn(super::tail::follow_contacts(
                 pg.clone(),
                 Arc::clone(&contacts),
+                config.access_code.clone(),
             ));
+            crate::contacts::sources::sync::start(
+                crate::contacts::sources::SourceStore::Postgres(pg.clone()),
+                config.access_code.clone(),
+            );
             let writer = crate::store::Writer::postgres(crate::store::pg::writer::PgWriter::start(
                 pg.clone(),
             ));

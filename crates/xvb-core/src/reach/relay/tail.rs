@@ -8,6 +8,8 @@
 //! in-memory contact book loaded from the shared one, and beats the node's
 //! heart for `xvb relay status`.
 
+use crate::contacts::sources::crm::CrmLookups;
+use crate::contacts::sources::SourceStore;
 use crate::contacts::{BookLoader, ContactIndex};
 use crate::store::pg::events::events_after_on;
 use crate::store::pg::{Held, PgStore};
@@ -129,13 +131,22 @@ async fn listen(pg: &PgStore) -> Option<Listening> {
     }
 }
 
-/// Keeps `index` loaded from the shared contact book: reloaded whenever its
-/// revision moves, checked every [`CONTACTS_REFRESH`](crate::listener::engine::CONTACTS_REFRESH).
-pub(super) async fn follow_contacts(pg: PgStore, index: Arc<ContactIndex>) {
+/// Keeps `index` loaded from the shared contact book and the sources'
+/// copies (and its CRM sources asked), reloaded whenever the revision moves,
+/// checked every [`CONTACTS_REFRESH`](crate::listener::engine::CONTACTS_REFRESH).
+pub(super) async fn follow_contacts(
+    pg: PgStore,
+    index: Arc<ContactIndex>,
+    access_code: Option<String>,
+) {
     let mut loaded = None;
     loop {
         match pg.contacts_revision().await {
             Ok(rev) if Some(rev) != loaded => {
+                let store = SourceStore::Postgres(pg.clone());
+                if let Err(e) = CrmLookups::follow(&store, &index, access_code.clone()).await {
+                    tracing::warn!(error = %e, "could not read the CRM sources");
+                }
                 let mut loader = BookLoader::default();
                 match pg.load_book(&mut loader).await {
                     Ok(()) => {

@@ -4,6 +4,7 @@
 //! in-memory book.
 
 use super::PgStore;
+use crate::contacts::sources::LOCAL;
 use crate::contacts::{BookLoader, Contact, Parsed};
 use crate::pbx::phone;
 use crate::store::ImportReport;
@@ -59,7 +60,7 @@ async fn upsert_contact(tx: &Transaction<'_>, contact: &Contact) -> Result<(i64,
     Ok((id, existing.is_none()))
 }
 
-async fn bump_revision(tx: &Transaction<'_>) -> Result<(), CoreError> {
+pub(super) async fn bump_revision(tx: &Transaction<'_>) -> Result<(), CoreError> {
     tx.execute(
         "UPDATE relay_head SET contacts_rev = contacts_rev + 1 WHERE id = 1",
         &[],
@@ -78,22 +79,43 @@ impl PgStore {
             .get(0))
     }
 
-    /// Every number of the shared book with its contact's name and
-    /// responsible, into `loader` as the rows arrive.
+    /// Every number of the shared book and of each source's copy with its
+    /// name and responsible, into `loader` as the rows arrive: the source
+    /// asked last first, so the first asked wins a number both know.
     pub async fn load_book(&self, loader: &mut BookLoader) -> Result<(), CoreError> {
         use futures_util::TryStreamExt;
         let client = self.client().await?;
-        let rows = client
-            .query_raw(
-                "SELECT p.phone_norm, c.name, c.responsible
-                 FROM relay_contact_phones p JOIN relay_contacts c ON c.id = p.contact_id
-                 ORDER BY p.contact_id",
-                std::iter::empty::<&str>(),
+        let order: Vec<String> = client
+            .query(
+                "SELECT name FROM relay_contact_sources ORDER BY position DESC",
+                &[],
             )
-            .await?;
-        let mut rows = std::pin::pin!(rows);
-        while let Some(row) = rows.try_next().await? {
-            loader.add(row.get(0), row.get(1), row.get(2));
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+        for source in order {
+            let rows = if source == LOCAL {
+                client
+                    .query_raw(
+                        "SELECT p.phone_norm, c.name, c.responsible
+                         FROM relay_contact_phones p JOIN relay_contacts c ON c.id = p.contact_id
+                         ORDER BY p.contact_id",
+                        std::iter::empty::<&str>(),
+                    )
+                    .await?
+            } else {
+                client
+                    .query_raw(
+                        "SELECT phone_norm, name, responsible FROM relay_source_numbers WHERE source = $1",
+                        [source.as_str()],
+                    )
+                    .await?
+            };
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                loader.add(row.get(0), row.get(1), row.get(2));
+            }
         }
         Ok(())
     }

@@ -18,6 +18,7 @@
 //! - `status` — agents' status and its log, the break reasons (`schema_status.sql`);
 //! - `reports` — what a report reads: a period's calls (their columns) and status changes;
 //! - `wallboards` — the relay's wallboards (`schema_wallboards.sql`);
+//! - [`sources`] — contact sources, their copies, one node's turn to sync (`schema_sources.sql`);
 //! - [`import`] — a single relay's SQLite file moved in.
 
 mod agents;
@@ -27,6 +28,7 @@ mod groups;
 pub mod import;
 mod notes;
 mod reports;
+pub mod sources;
 mod status;
 mod stream_writes;
 pub mod team;
@@ -49,6 +51,7 @@ const SCHEMA_STATUS: &str = include_str!("schema_status.sql");
 const SCHEMA_GROUP_COLUMNS: &str = include_str!("schema_group_columns.sql");
 const SCHEMA_WALLBOARDS: &str = include_str!("schema_wallboards.sql");
 const SCHEMA_REPORT_COLUMNS: &str = include_str!("schema_report_columns.sql");
+const SCHEMA_SOURCES: &str = include_str!("schema_sources.sql");
 /// The advisory lock nodes take while creating or upgrading the schema.
 const SCHEMA_LOCK: i64 = 0x7876_6272_656c_6179; // "xvbrelay"
 /// Connections a node keeps to the database (writer, tailer, readers).
@@ -143,6 +146,9 @@ impl PgStore {
             }
             if !exists("relay_calls_first_seen").await? {
                 client.batch_execute(SCHEMA_REPORT_COLUMNS).await?;
+            }
+            if !exists("relay_contact_sources").await? {
+                client.batch_execute(SCHEMA_SOURCES).await?;
             }
             Ok::<_, tokio_postgres::Error>(())
         }

@@ -12,10 +12,12 @@
 use super::{Client, Crm};
 use crate::contacts::index::ContactAnswer;
 use crate::contacts::sources::sync::password_for;
-use crate::contacts::sources::{SourceError, SourceName, SourceSettings};
-use crate::store::Database;
+use crate::contacts::sources::{
+    SourceConfig, SourceError, SourceName, SourceSettings, SourceStore,
+};
+use crate::contacts::ContactIndex;
+use crate::CoreError;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Semaphore};
@@ -37,13 +39,13 @@ pub struct CrmLookups {
     asking: Mutex<HashMap<String, watch::Receiver<Option<Answer>>>>,
     permits: Arc<Semaphore>,
     /// The store the CRMs' statuses are written to, and when each was last.
-    store: Option<PathBuf>,
+    store: Option<SourceStore>,
     written: Mutex<HashMap<SourceName, Instant>>,
 }
 
 impl CrmLookups {
-    /// Look-ups asking `crms` in this order; their statuses go to the store at `store`.
-    pub fn new(crms: Vec<(SourceName, Crm)>, store: Option<PathBuf>) -> CrmLookups {
+    /// Look-ups asking `crms` in this order; their statuses go to `store`.
+    pub fn new(crms: Vec<(SourceName, Crm)>, store: Option<SourceStore>) -> CrmLookups {
         CrmLookups {
             crms,
             cache: Mutex::default(),
@@ -54,33 +56,58 @@ impl CrmLookups {
         }
     }
 
-    /// The CRM sources of the store `db` (at `path`) in their order, each with
-    /// its token from the environment or the keyring (this blocks: call it off
-    /// the async threads); none without CRM sources. A CRM whose token cannot
-    /// be read is left out, and why is stored with its status.
-    pub fn load(
-        db: &mut Database,
-        path: PathBuf,
-        access_code: Option<&str>,
-    ) -> Result<Option<CrmLookups>, crate::CoreError> {
+    /// The CRM sources of `store` in their order, each with its token from
+    /// the environment or the keyring; none without CRM sources. A CRM whose
+    /// token cannot be read is left out, and why is stored with its status.
+    pub async fn of(
+        store: &SourceStore,
+        access_code: Option<String>,
+    ) -> Result<Option<CrmLookups>, CoreError> {
+        let configs: Vec<SourceConfig> = (store.sources().await?.into_iter())
+            .filter_map(|s| s.config)
+            .filter(|c| !c.settings.synced())
+            .collect();
+        if configs.is_empty() {
+            return Ok(None);
+        }
+        // The keyring blocks: its reads on a blocking thread.
+        let made = tokio::task::spawn_blocking(move || {
+            configs
+                .into_iter()
+                .map(|config| {
+                    let SourceSettings::Crm(settings) = config.settings.clone() else {
+                        unreachable!("only CRMs are not synced")
+                    };
+                    let crm = password_for(access_code.as_deref(), &config)
+                        .and_then(|token| Crm::new(settings, token));
+                    (config.name, crm)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .expect("reading a token does not panic");
         let mut crms = Vec::new();
-        for source in db.sources()? {
-            let Some(config) = source.config else {
-                continue;
-            };
-            let SourceSettings::Crm(settings) = config.settings.clone() else {
-                continue;
-            };
-            let made = password_for(access_code, &config).and_then(|t| Crm::new(settings, t));
-            match made {
-                Ok(crm) => crms.push((config.name, crm)),
+        for (name, crm) in made {
+            match crm {
+                Ok(crm) => crms.push((name, crm)),
                 Err(error) => {
-                    tracing::warn!(source = %config.name, error = %error, "a CRM source is not asked");
-                    db.save_failure(&config.name, &error, time::OffsetDateTime::now_utc())?;
+                    tracing::warn!(source = %name, error = %error, "a CRM source is not asked");
+                    let now = time::OffsetDateTime::now_utc();
+                    store.save_failure(name, error, now).await?;
                 }
             }
         }
-        Ok((!crms.is_empty()).then(|| CrmLookups::new(crms, Some(path))))
+        Ok((!crms.is_empty()).then(|| CrmLookups::new(crms, Some(store.clone()))))
+    }
+
+    /// Puts the CRM sources of `store` in service in `index` ([`CrmLookups::of`]).
+    pub async fn follow(
+        store: &SourceStore,
+        index: &ContactIndex,
+        access_code: Option<String>,
+    ) -> Result<(), CoreError> {
+        index.set_crm(CrmLookups::of(store, access_code).await?.map(Arc::new));
+        Ok(())
     }
 
     /// The longest any CRM may take: how long `cmd=contact` waits at most.
@@ -197,11 +224,11 @@ impl CrmLookups {
             written.insert(name.clone(), now);
         }
         let (name, at) = (name.clone(), time::OffsetDateTime::now_utc());
-        tokio::task::spawn_blocking(move || {
-            let saved = Database::open(&store).and_then(|mut db| match &error {
-                Some(error) => db.save_failure(&name, error, at),
-                None => db.save_answered(&name, at),
-            });
+        tokio::spawn(async move {
+            let saved = match error {
+                Some(error) => store.save_failure(name.clone(), error, at).await,
+                None => store.save_answered(name.clone(), at).await,
+            };
             if let Err(e) = saved {
                 tracing::warn!(source = %name, error = %e, "could not store a CRM's status");
             }
