@@ -1,8 +1,11 @@
 //! The app's Settings for contact sources under WebDriver: an LDAP directory
 //! (slapd) added with the CLI is synced when the app starts and listed after
-//! the contact book; *Sync now* picks up a person added; a wrong password
-//! then says so in English and in Russian while its copy stays (screenshots `target/screenshots/sources-*.png`).
+//! the contact book, a CRM after it as asked per caller (then when it last
+//! answered); *Sync now* picks up a person added; a wrong password then says
+//! so in English and in Russian while its copy stays (screenshots
+//! `target/screenshots/sources-*.png`).
 
+use xvb_e2e::crm::{add_crm, start_crm, CLIENT, TOKEN};
 use xvb_e2e::desktop::app::{desktop_agent, Desktop};
 use xvb_e2e::desktop::page::{choose_language, click, screenshot, wait_inner_text, wait_text};
 use xvb_e2e::desktop::session::DbusSession;
@@ -30,6 +33,10 @@ async fn settings_list_the_sources_sync_them_and_say_why_one_failed() {
     add_corp(&agent, &slapd.url());
     let stored = agent.run_with_input(&["contacts", "source", "password", "corp"], READER_PASSWORD);
     assert!(stored.status.success());
+    let (crm, _) = start_crm();
+    add_crm(&agent, &crm);
+    let stored = agent.run_with_input(&["contacts", "source", "password", "crm"], TOKEN);
+    assert!(stored.status.success());
     let desktop = Desktop::launch(&agent, &env, port).await;
     let client = &desktop.client;
 
@@ -37,6 +44,10 @@ async fn settings_list_the_sources_sync_them_and_say_why_one_failed() {
     click(client, "[data-tab=settings]").await;
     wait_text(client, "[data-source=local]", "Contact book").await;
     wait_text(client, "[data-source=corp]", "50 entries, 67 numbers").await;
+    wait_text(client, "[data-source=crm]", "asked per caller").await;
+    wait_text(client, "[data-source=crm]", "not asked yet").await;
+    let asked = agent.ok(&["contacts", "lookup", CLIENT]);
+    assert!(asked.contains("from the CRM"), "{asked}");
     slapd.add(&Person {
         uid: "new".into(),
         name: "Новикова Анна".into(),
@@ -46,6 +57,7 @@ async fn settings_list_the_sources_sync_them_and_say_why_one_failed() {
     });
     click(client, "[data-testid=sync-sources]").await;
     wait_text(client, "[data-source=corp]", "51 entries, 68 numbers").await;
+    wait_text(client, "[data-source=crm]", "last answered").await;
     wait_text(client, "[data-testid=sources-message]", "Synced.").await;
 
     let wrong = agent.run_with_input(&["contacts", "source", "password", "corp"], "wrong");
@@ -81,6 +93,7 @@ async fn settings_list_the_sources_sync_them_and_say_why_one_failed() {
         "осталась его прежняя копия",
     )
     .await;
+    wait_inner_text(client, "[data-source=crm]", "последний ответ").await;
     show_sources(client).await;
     screenshot(client, "sources-ru").await;
     desktop.close().await;

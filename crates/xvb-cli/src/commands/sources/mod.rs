@@ -279,7 +279,11 @@ fn ask_crms(data: &DataDir, store: &Sources, number: &str) -> Result<(), CliErro
         out!("{number}: no source knows it; the PBX gets no name");
         return Ok(());
     };
-    let (answer, failed) = store.runtime.block_on(crms.ask_each(number));
+    let (answer, went) = store.runtime.block_on(crms.ask_each(number));
+    let failed: Vec<_> = (went.iter())
+        .filter_map(|(name, e)| Some((name.clone(), e.clone()?)))
+        .collect();
+    store.runtime.block_on(crms.record(went));
     if let Some(answer) = answer {
         say!(
             "{number}: {} (responsible {}) from the CRM, asked now{}",

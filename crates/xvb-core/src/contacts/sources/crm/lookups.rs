@@ -154,7 +154,7 @@ impl CrmLookups {
         asking.insert(number.to_owned(), pending.clone());
         let (lookups, number) = (Arc::clone(self), number.to_owned());
         tokio::spawn(async move {
-            let (answer, _) = lookups.ask_each(&number).await;
+            let (answer, went) = lookups.ask_each(&number).await;
             drop(permit);
             lookups
                 .asking
@@ -162,39 +162,40 @@ impl CrmLookups {
                 .expect("never poisoned")
                 .remove(&number);
             let _ = tell.send(Some(answer));
+            lookups.record(went).await;
         });
         Some(pending)
     }
 
     /// Asks each CRM in order until one knows `number` (normalised), and
-    /// caches what they said: the answer, and why each CRM that failed did.
-    pub async fn ask_each(&self, number: &str) -> (Answer, Vec<(SourceName, SourceError)>) {
-        let mut failed = Vec::new();
+    /// caches what they said: the answer, and how each CRM asked went (for
+    /// [`CrmLookups::record`], once the answer is passed on).
+    pub async fn ask_each(&self, number: &str) -> (Answer, Vec<(SourceName, Option<SourceError>)>) {
+        let mut went = Vec::new();
         for (name, crm) in &self.crms {
             match crm.ask(number).await {
                 Ok(Some(client)) => {
-                    self.record(name, None);
+                    went.push((name.clone(), None));
                     let answer = Some(answer_of(&client));
                     self.keep(number, crm.settings.found_minutes, answer.clone());
-                    return (answer, failed);
+                    return (answer, went);
                 }
-                Ok(None) => self.record(name, None),
+                Ok(None) => went.push((name.clone(), None)),
                 Err(error) => {
                     tracing::warn!(source = %name, number, error = %error, "the CRM could not name a caller");
-                    self.record(name, Some(error.clone()));
-                    failed.push((name.clone(), error));
+                    went.push((name.clone(), Some(error)));
                 }
             }
         }
         // "Not found" is kept only when every CRM said so (a failure is asked again).
-        if failed.is_empty() {
+        if went.iter().all(|(_, error)| error.is_none()) {
             let minutes = self
                 .crms
                 .iter()
                 .map(|(_, crm)| crm.settings.missing_minutes);
             self.keep(number, minutes.min().unwrap_or(0), None);
         }
-        (None, failed)
+        (None, went)
     }
 
     fn keep(&self, number: &str, minutes: u32, answer: Answer) {
@@ -210,21 +211,25 @@ impl CrmLookups {
         cache.insert(number.to_owned(), (until, answer));
     }
 
-    /// Writes how `name`'s last request went to the store (at most every [`STATUS_EVERY`]).
-    fn record(&self, name: &SourceName, error: Option<SourceError>) {
-        let Some(store) = self.store.clone() else {
+    /// Writes how each CRM's last request went to the store: a failure
+    /// always, an answer at most every [`STATUS_EVERY`].
+    pub async fn record(&self, went: Vec<(SourceName, Option<SourceError>)>) {
+        let Some(store) = &self.store else {
             return;
         };
-        {
-            let mut written = self.written.lock().expect("never poisoned");
-            let now = Instant::now();
-            if written.get(name).is_some_and(|at| now - *at < STATUS_EVERY) && error.is_none() {
-                return;
+        for (name, error) in went {
+            {
+                let mut written = self.written.lock().expect("never poisoned");
+                let now = Instant::now();
+                let lately = written
+                    .get(&name)
+                    .is_some_and(|at| now - *at < STATUS_EVERY);
+                if lately && error.is_none() {
+                    continue;
+                }
+                written.insert(name.clone(), now);
             }
-            written.insert(name.clone(), now);
-        }
-        let (name, at) = (name.clone(), time::OffsetDateTime::now_utc());
-        tokio::spawn(async move {
+            let at = time::OffsetDateTime::now_utc();
             let saved = match error {
                 Some(error) => store.save_failure(name.clone(), error, at).await,
                 None => store.save_answered(name.clone(), at).await,
@@ -232,7 +237,7 @@ impl CrmLookups {
             if let Err(e) = saved {
                 tracing::warn!(source = %name, error = %e, "could not store a CRM's status");
             }
-        });
+        }
     }
 }
 
