@@ -179,6 +179,17 @@ impl Agent {
         out
     }
 
+    /// `xvb ARGS`: whether it succeeded, and all it said (stdout, then stderr).
+    pub fn attempt(&self, args: &[&str]) -> (bool, String) {
+        let out = self.run(args);
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), said)
+    }
+
     /// Runs `xvb ARGS` with `input` on its standard input.
     pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
         let mut child = self

@@ -90,24 +90,30 @@ pub fn start_crm() -> (String, Asked) {
     (format!("http://{addr}"), asked)
 }
 
-/// `xvb contacts source add crm` on `agent`: the source `crm`, the stand-in at `base`.
+/// `xvb contacts source add crm --name crm --url URL` and `more` options on `agent`.
+pub fn add_crm_source(agent: &Agent, url: &str, more: &[&str]) {
+    let mut args = vec![
+        "contacts", "source", "add", "crm", "--name", "crm", "--url", url,
+    ];
+    args.extend_from_slice(more);
+    agent.ok(&args);
+}
+
+/// `xvb contacts source add crm` on `agent`: the source `crm`, the stand-in at
+/// `base` in amoCRM's shape, the token in a Bearer header.
 pub fn add_crm(agent: &Agent, base: &str) {
-    agent.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "crm",
-        "--name",
-        "crm",
-        "--url",
+    add_crm_source(
+        agent,
         &format!("{base}/api/v4/contacts?query={{number}}"),
-        "--header",
-        "Authorization: Bearer {token}",
-        "--name-pointer",
-        "/_embedded/contacts/0/name",
-        "--responsible-pointer",
-        "/_embedded/contacts/0/custom_fields_values/0/values/0/value",
-        "--card-pointer",
-        "/_embedded/contacts/0/_links/self/href",
-    ]);
+        &[
+            "--header",
+            "Authorization: Bearer {token}",
+            "--name-pointer",
+            "/_embedded/contacts/0/name",
+            "--responsible-pointer",
+            "/_embedded/contacts/0/custom_fields_values/0/values/0/value",
+            "--card-pointer",
+            "/_embedded/contacts/0/_links/self/href",
+        ],
+    );
 }

@@ -110,6 +110,18 @@ pub fn people(count: usize) -> Vec<Person> {
         .collect()
 }
 
+/// A person not among [`people`]: Новикова Анна, `8 (495) 999-00-11`
+/// (`74959990011`), responsible 107.
+pub fn newcomer() -> Person {
+    Person {
+        uid: "new".into(),
+        name: "Новикова Анна".into(),
+        phones: vec!["8 (495) 999-00-11".into()],
+        mobiles: Vec::new(),
+        responsible: Some("107".into()),
+    }
+}
+
 /// A running `slapd` with its directory.
 pub struct Slapd {
     dir: tempfile::TempDir,

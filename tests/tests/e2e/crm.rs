@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::agent::Agent;
-use xvb_e2e::crm::{add_crm, start_crm, BROKEN, CLIENT, SLOW, TOKEN, UNHURRIED};
+use xvb_e2e::crm::{add_crm, add_crm_source, start_crm, BROKEN, CLIENT, SLOW, TOKEN, UNHURRIED};
 use xvb_e2e::pbx::{ask_contact, call_from_known_caller};
 
 fn token(value: &str) -> Vec<(String, String)> {
@@ -107,20 +107,16 @@ fn a_refused_token_or_a_reply_of_another_shape_is_said_plainly() {
     );
 
     let bitrix = Agent::with_env("100", token(TOKEN));
-    bitrix.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "crm",
-        "--name",
-        "crm",
-        "--url",
+    add_crm_source(
+        &bitrix,
         &format!("{base}/api/v4/contacts?query={{number}}"),
-        "--header",
-        "Authorization: Bearer {token}",
-        "--name-pointer",
-        "/result/0/NAME",
-    ]);
+        &[
+            "--header",
+            "Authorization: Bearer {token}",
+            "--name-pointer",
+            "/result/0/NAME",
+        ],
+    );
     let out = bitrix.run(&["contacts", "lookup", CLIENT]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -130,18 +126,11 @@ fn a_refused_token_or_a_reply_of_another_shape_is_said_plainly() {
 
     // A token in the URL (a Bitrix24 webhook's key) is never said back.
     let keyed = Agent::with_env("100", token(TOKEN));
-    keyed.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "crm",
-        "--name",
-        "crm",
-        "--url",
+    add_crm_source(
+        &keyed,
         "http://127.0.0.1:1/rest/1/{token}/crm.contact.list.json?filter[PHONE]={number}",
-        "--name-pointer",
-        "/result/0/NAME",
-    ]);
+        &["--name-pointer", "/result/0/NAME"],
+    );
     let out = keyed.run(&["contacts", "lookup", CLIENT]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(

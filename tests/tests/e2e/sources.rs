@@ -11,7 +11,7 @@ use xvb_e2e::agent::Agent;
 use xvb_e2e::cut::Cut;
 use xvb_e2e::desktop::session::DbusSession;
 use xvb_e2e::desktop::take_turn;
-use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
+use xvb_e2e::ldap::{add_corp, newcomer, people, Slapd, READER_PASSWORD};
 use xvb_e2e::pbx::ask_contact;
 
 const PEOPLE: usize = 3_000;
@@ -21,15 +21,9 @@ fn set_password(agent: &Agent, password: &str) {
     assert!(out.status.success(), "{out:?}");
 }
 
-/// `xvb contacts sync`'s output, and whether it succeeded.
+/// `xvb contacts sync`: whether it succeeded, and what it said.
 fn sync(agent: &Agent) -> (bool, String) {
-    let out = agent.run(&["contacts", "sync"]);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    agent.attempt(&["contacts", "sync"])
 }
 
 #[test]
@@ -103,13 +97,7 @@ fn an_ldap_directory_names_callers_and_outlives_its_outages() {
 
     // Back, with one person more and one fewer: the next sync has both.
     slapd.run();
-    slapd.add(&Person {
-        uid: "new".into(),
-        name: "Новикова Анна".into(),
-        phones: vec!["8 (495) 999-00-11".into()],
-        mobiles: Vec::new(),
-        responsible: Some("107".into()),
-    });
+    slapd.add(&newcomer());
     slapd.remove("p5");
     let (ok, said) = sync(&agent);
     assert!(ok, "{said}");

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 use xvb_e2e::agent::{Agent, Served};
-use xvb_e2e::ldap::{add_corp, people, Person, Slapd, READER_PASSWORD};
+use xvb_e2e::ldap::{add_corp, newcomer, people, Slapd, READER_PASSWORD};
 use xvb_e2e::pbx::ask_contact;
 use xvb_e2e::postgres::PgCluster;
 
@@ -62,13 +62,7 @@ fn a_cluster_syncs_a_directory_once_and_every_node_answers_from_it() {
     );
 
     // A sync run on the other node: both nodes take its copy.
-    slapd.add(&Person {
-        uid: "new".into(),
-        name: "Новикова Анна".into(),
-        phones: vec!["8 (495) 999-00-11".into()],
-        mobiles: Vec::new(),
-        responsible: Some("107".into()),
-    });
+    slapd.add(&newcomer());
     slapd.remove("p5");
     let said = second.ok(&["contacts", "sync"]);
     assert!(said.contains("corp: 1000 entries"), "{said}");

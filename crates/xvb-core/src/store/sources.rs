@@ -5,7 +5,8 @@
 use super::contacts::bump_contacts_revision;
 use super::{from_unix_ms, unix_ms, Database};
 use crate::contacts::sources::{
-    digest_of, Found, SourceConfig, SourceError, SourceName, SourceNumber, SourceStatus, LOCAL,
+    digest_of, ordered, Found, SourceConfig, SourceError, SourceName, SourceNumber, SourceStatus,
+    LOCAL,
 };
 use crate::CoreError;
 use rusqlite::{params, OptionalExtension};
@@ -127,20 +128,13 @@ impl Database {
     /// Puts `first` (source names or `local`) first, in that order; the rest
     /// keep theirs after them. Unknown names are returned, nothing changed.
     pub fn order_sources(&mut self, first: &[String]) -> Result<Vec<String>, CoreError> {
-        let known: Vec<String> = self.sources()?.into_iter().map(|s| s.name).collect();
-        let unknown: Vec<String> = first
-            .iter()
-            .filter(|n| !known.contains(n))
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Ok(unknown);
-        }
-        let order = first
-            .iter()
-            .chain(known.iter().filter(|n| !first.contains(n)));
+        let known = self.sources()?.into_iter().map(|s| s.name).collect();
+        let order = match ordered(known, first) {
+            Ok(order) => order,
+            Err(unknown) => return Ok(unknown),
+        };
         let tx = self.write()?;
-        for (i, name) in order.enumerate() {
+        for (i, name) in order.iter().enumerate() {
             tx.execute(
                 "UPDATE contact_sources SET position = ?2 WHERE name = ?1",
                 params![name, i as i64],

@@ -32,6 +32,38 @@ use std::fmt;
 
 /// The local book's place in the order (it is not a source one adds or removes).
 pub const LOCAL: &str = "local";
+/// An HTTP client for a source at `url`, made by `settings` from the
+/// product's TLS and user agent; a failure is worded as an unreachable source.
+fn http_client(
+    url: &str,
+    settings: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+) -> Result<reqwest::Client, SourceError> {
+    let builder = reqwest::Client::builder()
+        .tls_backend_preconfigured((*crate::tls::client_config()).clone())
+        .user_agent(concat!("xvb-companion/", env!("CARGO_PKG_VERSION")));
+    settings(builder)
+        .build()
+        .map_err(|e| SourceError::Unreachable {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// Where `first` puts the sources `known` (in their order): `first` in its
+/// order, then the rest in theirs; the names of `first` not known, if any.
+pub fn ordered(known: Vec<String>, first: &[String]) -> Result<Vec<String>, Vec<String>> {
+    let unknown: Vec<String> = first
+        .iter()
+        .filter(|n| !known.contains(n))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let rest = known.into_iter().filter(|n| !first.contains(n));
+    Ok(first.iter().cloned().chain(rest).collect())
+}
+
 /// The most entries a source may hold (a bigger one is refused, not cut).
 pub const MOST_ENTRIES: usize = 2_000_000;
 /// How often a source is synced unless the admin says otherwise.

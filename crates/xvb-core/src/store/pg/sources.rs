@@ -8,8 +8,8 @@ use super::contacts::bump_revision;
 use super::PgStore;
 use crate::contacts::sources::carddav::{Changes, Kept};
 use crate::contacts::sources::{
-    digest_of, Entry, Found, SourceConfig, SourceError, SourceName, SourceNumber, SourceStatus,
-    LOCAL,
+    digest_of, ordered, Entry, Found, SourceConfig, SourceError, SourceName, SourceNumber,
+    SourceStatus, LOCAL,
 };
 use crate::CoreError;
 use time::OffsetDateTime;
@@ -126,22 +126,14 @@ impl PgStore {
     /// Puts `first` first, in that order; the rest keep theirs after them.
     /// Unknown names are returned, nothing changed.
     pub async fn order_sources(&self, first: &[String]) -> Result<Vec<String>, CoreError> {
-        let known: Vec<String> = self.sources().await?.into_iter().map(|s| s.name).collect();
-        let unknown: Vec<String> = first
-            .iter()
-            .filter(|n| !known.contains(n))
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Ok(unknown);
-        }
-        let order: Vec<&String> = first
-            .iter()
-            .chain(known.iter().filter(|n| !first.contains(n)))
-            .collect();
+        let known = self.sources().await?.into_iter().map(|s| s.name).collect();
+        let order = match ordered(known, first) {
+            Ok(order) => order,
+            Err(unknown) => return Ok(unknown),
+        };
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        for (i, name) in order.into_iter().enumerate() {
+        for (i, name) in order.iter().enumerate() {
             tx.execute(
                 "UPDATE relay_contact_sources SET position = $2 WHERE name = $1",
                 &[name, &(i as i32)],

@@ -3,7 +3,7 @@
 
 use super::multistatus::{self, Multistatus};
 use super::CardDavSettings;
-use crate::contacts::sources::SourceError;
+use crate::contacts::sources::{http_client, SourceError};
 use crate::secret::Secret;
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
@@ -31,17 +31,12 @@ impl Book {
                 url: settings.url.clone(),
                 reason: "not an http:// or https:// URL".into(),
             })?;
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured((*crate::tls::client_config()).clone())
-            .connect_timeout(TIMEOUT)
-            .read_timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .user_agent(concat!("xvb-companion/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SourceError::Unreachable {
-                url: settings.url.clone(),
-                reason: e.to_string(),
-            })?;
+        let client = http_client(&settings.url, |client| {
+            client
+                .connect_timeout(TIMEOUT)
+                .read_timeout(TIMEOUT)
+                .redirect(reqwest::redirect::Policy::limited(5))
+        })?;
         let login = settings.user.clone().map(|user| {
             let password = password.map(|p| p.expose().to_owned()).unwrap_or_default();
             (user, password)

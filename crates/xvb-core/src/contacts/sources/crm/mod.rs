@@ -81,16 +81,12 @@ pub struct Crm {
 impl Crm {
     /// A client for `settings`, sending `token` where its headers say `{token}`.
     pub fn new(settings: CrmSettings, token: Option<Secret>) -> Result<Crm, SourceError> {
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured((*crate::tls::client_config()).clone())
-            .timeout(Duration::from_millis(u64::from(settings.timeout_ms.max(1))))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("xvb-companion/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SourceError::Unreachable {
-                url: settings.url.clone(),
-                reason: e.to_string(),
-            })?;
+        let timeout = Duration::from_millis(u64::from(settings.timeout_ms.max(1)));
+        let http = super::http_client(&settings.url, |client| {
+            client
+                .timeout(timeout)
+                .redirect(reqwest::redirect::Policy::none())
+        })?;
         Ok(Crm {
             settings,
             token,
