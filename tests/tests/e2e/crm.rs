@@ -44,6 +44,27 @@ fn a_crm_names_unknown_callers_within_its_time_and_never_delays_the_pbx() {
         assert_eq!(asked["74951234567"], 1, "\"not found\" is cached too");
     }
 
+    // The book changes (the listener reloads it): the CRM's cache stays.
+    agent.ok(&[
+        "contacts",
+        "add",
+        "--name",
+        "Местная запись",
+        "--phone",
+        "74957654321",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ask("74957654321") != r#"{"contact_name":"Местная запись"}"# {
+        assert!(Instant::now() < deadline, "the book never reloaded");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(ask(CLIENT), named);
+    assert_eq!(
+        asked.lock().unwrap()[CLIENT],
+        2,
+        "answered from the cache kept"
+    );
+
     // Too slow: cmd=contact answers without the name once the timeout is
     // up, the event's 200 does not wait for the CRM, the pop keeps the number.
     let started = Instant::now();

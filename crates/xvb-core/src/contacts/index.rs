@@ -246,6 +246,11 @@ impl ContactIndex {
         self.crm.store(crm);
     }
 
+    /// The CRM sources in service.
+    pub fn crm(&self) -> Option<Arc<CrmLookups>> {
+        self.crm.load_full()
+    }
+
     /// How many numbers are indexed.
     pub fn len(&self) -> usize {
         self.book.load().len()

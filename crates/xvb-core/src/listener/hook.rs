@@ -200,8 +200,11 @@ impl HookState {
                 .map(|context| self.with_claim(context, &outcome.call)),
             call: outcome.call.clone(),
         });
+        // Only a ringing pop is shown again: a missed call told twice would count twice.
         if let (Some(naming), Some(notice)) = (naming, &notice) {
-            self.name_when_known(naming, notice.clone());
+            if notice.decision == Decision::Ring {
+                self.name_when_known(naming, notice.clone());
+            }
         }
         Ok(Taken {
             call: outcome.call,

@@ -100,14 +100,32 @@ impl CrmLookups {
         Ok((!crms.is_empty()).then(|| CrmLookups::new(crms, Some(store.clone()))))
     }
 
-    /// Puts the CRM sources of `store` in service in `index` ([`CrmLookups::of`]).
+    /// Puts the CRM sources of `store` in service in `index` ([`CrmLookups::of`]);
+    /// the ones in service stay, with their cache, when they ask the same CRMs
+    /// the same way (the book changes far more often than its CRMs).
     pub async fn follow(
         store: &SourceStore,
         index: &ContactIndex,
         access_code: Option<String>,
     ) -> Result<(), CoreError> {
-        index.set_crm(CrmLookups::of(store, access_code).await?.map(Arc::new));
+        let read = CrmLookups::of(store, access_code).await?;
+        let kept = index.crm();
+        let same = match (&kept, &read) {
+            (Some(kept), Some(read)) => kept.same_as(read),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            index.set_crm(read.map(Arc::new));
+        }
         Ok(())
+    }
+
+    /// Whether `other` asks the same CRMs, in the same order, the same way.
+    pub fn same_as(&self, other: &CrmLookups) -> bool {
+        self.crms.len() == other.crms.len()
+            && (self.crms.iter().zip(&other.crms))
+                .all(|((a_name, a), (b_name, b))| a_name == b_name && a.same_as(b))
     }
 
     /// The longest any CRM may take: how long `cmd=contact` waits at most.

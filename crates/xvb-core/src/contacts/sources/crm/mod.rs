@@ -99,6 +99,11 @@ impl Crm {
         &self.settings
     }
 
+    /// Whether `other` asks the same CRM the same way (settings and token).
+    pub fn same_as(&self, other: &Crm) -> bool {
+        self.settings == other.settings && self.token == other.token
+    }
+
     /// Asks the CRM for the caller `number` (normalised): the client, none
     /// when the CRM does not know the number, or why it could not tell.
     pub async fn ask(&self, number: &str) -> Result<Option<Client>, SourceError> {
