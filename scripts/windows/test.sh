@@ -41,7 +41,7 @@ unset RUSTC RUSTDOC RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 # one per core: its recordings player needs real-time audio, which stalled under that load.)
 export RUST_TEST_THREADS=${RUST_TEST_THREADS:-$(( $(nproc) * 2 ))}
 # `--workspace`: the features the Linux leg built the suite with, so it is not compiled again.
-areas=(listener:: contacts:: durability:: dialing:: recordings:: g722:: relay:: tunnel:: notes:: windows_app:: windows_installer::)
+areas=(listener:: contacts:: sources:: carddav:: crm:: durability:: dialing:: recordings:: g722:: relay:: tunnel:: notes:: windows_app:: windows_installer::)
 XVB_WINDOWS_EXE="$stage/xvb.exe" XVB_WINDOWS_INSTALLER="$PWD/$installer" \
   cargo test --workspace --test e2e -- --include-ignored \
   --skip dialing::without_a_secret_service_it_says_how_to_get_one \
