@@ -8,9 +8,10 @@ use crate::desktop::DesktopStatus;
 use ts_rs::{Config as TsConfig, TS};
 use xvb_core::app::{
     ContactsExport, DialRequest, ErrorCode, HistoryExport, HistoryPage, RecordingView,
-    SettingsView, SourceView, UiError,
+    SettingsView, SourceDraft, SourceView, UiError,
 };
 use xvb_core::config::Config;
+use xvb_core::contacts::sources::{CardDavSettings, CrmSettings, LdapSettings, SourceSettings};
 use xvb_core::contacts::{Contact, RowError};
 use xvb_core::notes::{Note, NoteDraft, Tag};
 use xvb_core::pbx::call::Call;
@@ -84,6 +85,11 @@ fn declarations() -> String {
         Report::decl(&cfg),
         ReportRequest::decl(&cfg),
         SourceView::decl(&cfg),
+        SourceDraft::decl(&cfg),
+        SourceSettings::decl(&cfg),
+        LdapSettings::decl(&cfg),
+        CardDavSettings::decl(&cfg),
+        CrmSettings::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p xvb-companion bindings`. Do not edit.\n\n",

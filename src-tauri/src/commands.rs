@@ -6,8 +6,8 @@ use crate::AppState;
 use std::sync::Arc;
 use tauri::State;
 use xvb_core::app::{
-    ContactsExport, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView, SourceView,
-    UiError,
+    ContactsExport, ErrorCode, HistoryExport, HistoryPage, RecordingView, SettingsView,
+    SourceDraft, SourceView, UiError,
 };
 use xvb_core::contacts::Contact;
 use xvb_core::notes::{Note, NoteDraft, Tag};
@@ -195,6 +195,18 @@ pub async fn contact_sources(state: State<'_, AppState>) -> Result<Vec<SourceVie
 #[tauri::command]
 pub async fn sync_sources(state: State<'_, AppState>) -> Result<Vec<SourceView>> {
     told(&state, state.companion.sync_sources().await)
+}
+
+/// Adds a source (its password to the keyring) and syncs it; the sources then.
+#[tauri::command]
+pub async fn add_source(state: State<'_, AppState>, draft: SourceDraft) -> Result<Vec<SourceView>> {
+    told(&state, state.companion.add_source(draft).await)
+}
+
+/// Removes a source and its copy; the sources then.
+#[tauri::command]
+pub async fn remove_source(state: State<'_, AppState>, name: String) -> Result<Vec<SourceView>> {
+    told(&state, state.companion.remove_source(name).await)
 }
 
 /// Imports the text of the CSV or vCard file the agent picked; the report.

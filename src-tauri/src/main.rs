@@ -105,6 +105,8 @@ fn main() {
             commands::import_contacts,
             commands::contact_sources,
             commands::sync_sources,
+            commands::add_source,
+            commands::remove_source,
             commands::save_contact,
             commands::remove_contact,
             commands::export_contacts,

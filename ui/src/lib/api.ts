@@ -1,7 +1,7 @@
 // Typed calls into the Rust side: one function per command, types generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, SourceView, StatusChange, Tag, TeamView, UiError, Report, ReportRequest } from "./bindings";
+  Contact, ContactsExport, DesktopStatus, ErrorCode, HistoryExport, HistoryPage, HistoryQuery, ImportReport, Note, NoteDraft, RecordingView, SecretKind, SettingsView, SourceDraft, SourceView, StatusChange, Tag, TeamView, UiError, Report, ReportRequest } from "./bindings";
 
 export const api = {
   history: (query: HistoryQuery) => invoke<HistoryPage>("history", { query }),
@@ -34,6 +34,8 @@ export const api = {
   contacts: (search: string) => invoke<Contact[]>("contacts", { search }),
   contactSources: () => invoke<SourceView[]>("contact_sources"),
   syncSources: () => invoke<SourceView[]>("sync_sources"),
+  addSource: (draft: SourceDraft) => invoke<SourceView[]>("add_source", { draft }),
+  removeSource: (name: string) => invoke<SourceView[]>("remove_source", { name }),
   importContacts: (text: string) => invoke<ImportReport>("import_contacts", { text }),
   saveContact: (contact: Contact) => invoke<void>("save_contact", { contact }),
   removeContact: (id: number) => invoke<void>("remove_contact", { id }),

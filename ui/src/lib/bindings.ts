@@ -605,7 +605,7 @@ refused: Refused | null,
  */
 language: Language, };
 
-export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export" | "contact";
+export type ErrorCode = "config" | "listen" | "store" | "number" | "dial" | "token" | "recording" | "relay" | "tunnel" | "test_call" | "desktop" | "note" | "export" | "contact" | "source";
 
 export type UiError = { 
 /**
@@ -1025,4 +1025,103 @@ error_en: string | null,
  * The same in Russian.
  */
 error_ru: string | null, };
+
+export type SourceDraft = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * What it is.
+ */
+settings: SourceSettings, 
+/**
+ * Digits put before 7-digit local numbers.
+ */
+local_prefix: string | null, 
+/**
+ * Its password (a CRM's token), for the keyring; none when it needs none.
+ */
+password: string | null, };
+
+export type SourceSettings = { "kind": "ldap" } & LdapSettings | { "kind": "carddav" } & CardDavSettings | { "kind": "crm" } & CrmSettings;
+
+export type LdapSettings = { 
+/**
+ * `ldap://host[:port]` or `ldaps://host[:port]`.
+ */
+url: string, 
+/**
+ * Upgrade an `ldap://` connection with StartTLS.
+ */
+starttls: boolean, 
+/**
+ * Who binds (none: an anonymous bind).
+ */
+bind_dn: string | null, 
+/**
+ * Where the search starts.
+ */
+base: string, 
+/**
+ * Which entries are read.
+ */
+filter: string, 
+/**
+ * The attribute with the name agents see (`cn`, `displayName`).
+ */
+name_attr: string, 
+/**
+ * The attributes with numbers (`telephoneNumber`, `mobile`, `ipPhone`).
+ */
+number_attrs: Array<string>, 
+/**
+ * The attribute with the responsible agent's extension, if any.
+ */
+responsible_attr: string | null, };
+
+export type CardDavSettings = { 
+/**
+ * The address book's own URL (`https://cloud.example/remote.php/dav/addressbooks/users/anna/contacts/`).
+ */
+url: string, 
+/**
+ * The login (none: no authentication).
+ */
+user: string | null, };
+
+export type CrmSettings = { 
+/**
+ * The GET URL, with `{number}` where the caller's number goes (and
+ * `{token}` where the keyring's token goes, for a Bitrix24 webhook).
+ */
+url: string, 
+/**
+ * Headers sent (`Authorization: Bearer {token}`: `{token}` is the keyring's).
+ */
+headers: Array<[string, string]>, 
+/**
+ * JSON pointer to the name (`/_embedded/contacts/0/name`).
+ */
+name_pointer: string, 
+/**
+ * JSON pointer to the responsible agent's extension.
+ */
+responsible_pointer: string | null, 
+/**
+ * JSON pointer to the client's card URL.
+ */
+card_pointer: string | null, 
+/**
+ * How long a request may take, in ms (`cmd=contact` waits no longer).
+ */
+timeout_ms: number, 
+/**
+ * How long a name found is kept, in minutes.
+ */
+found_minutes: number, 
+/**
+ * How long "not in the CRM" is kept, in minutes.
+ */
+missing_minutes: number, };
 

@@ -44,6 +44,8 @@ pub enum ErrorCode {
     Export,
     /// A contact or a contacts file was refused.
     Contact,
+    /// A contact source's settings were refused.
+    Source,
 }
 
 /// An error the UI shows: a stable code, a plain message, and the settings key it is about.

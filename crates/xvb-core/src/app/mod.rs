@@ -31,7 +31,7 @@ mod team;
 pub mod views;
 
 pub use error::{ErrorCode, UiError};
-pub use sources::SourceView;
+pub use sources::{SourceDraft, SourceView};
 pub use views::{
     ContactsExport, DialRequest, HistoryExport, HistoryPage, RecordingView, SettingsView,
 };

@@ -1,12 +1,18 @@
 //! The contact sources in the app's Settings: the contact book and each
-//! directory in the order they are asked, with its last sync and, when the
-//! last try failed, why in the agent's language; *Sync now*.
+//! source in the order they are asked, with its last sync and, when the
+//! last try failed, why in the agent's language; *Sync now*; a source added
+//! (checked as the CLI checks it, its password to the keyring) or removed.
 
+use super::error::ErrorCode;
 use super::{Companion, UiError};
 use crate::contacts::sources::sync::{password_of, sync, SyncError};
-use crate::contacts::sources::{SourceStatus, SourceStore, LOCAL};
+use crate::contacts::sources::{
+    BadSource, Rewrite, SourceConfig, SourceName, SourceSettings, SourceStatus, SourceStore,
+    DEFAULT_EVERY_MINUTES, LOCAL,
+};
+use crate::secret::{Secret, TokenStore};
 use crate::words::Language;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// A source as Settings shows it.
@@ -55,7 +61,72 @@ impl From<SourceStatus> for SourceView {
     }
 }
 
+/// A source as the form gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourceDraft {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub settings: SourceSettings,
+    /// Digits put before 7-digit local numbers.
+    pub local_prefix: Option<String>,
+    /// Its password (a CRM's token), for the keyring; none when it needs none.
+    pub password: Option<String>,
+}
+
 impl Companion {
+    /// Adds a source asked after the others (its password to the keyring),
+    /// syncs it if it is a directory, then the sources.
+    pub async fn add_source(&self, draft: SourceDraft) -> Result<Vec<SourceView>, UiError> {
+        let name = SourceName::parse(draft.name.trim())
+            .map_err(|e| UiError::new(ErrorCode::Source, &e))?;
+        let config = SourceConfig {
+            name: name.clone(),
+            settings: draft.settings,
+            rewrite: Rewrite {
+                local_prefix: draft.local_prefix.filter(|p| !p.trim().is_empty()),
+            },
+            every_minutes: DEFAULT_EVERY_MINUTES,
+        };
+        config
+            .check()
+            .map_err(|e| UiError::new(ErrorCode::Source, &e))?;
+        let account = self.state.config.load().access_code.clone();
+        if let Some(password) = draft.password.filter(|p| !p.is_empty()) {
+            let source = name.clone();
+            tokio::task::spawn_blocking(move || {
+                TokenStore::for_source(account.as_deref(), source.as_str())?
+                    .store(&Secret::new(password)?)
+            })
+            .await
+            .expect("the keyring does not panic")?;
+        }
+        let store = SourceStore::Sqlite(self.data.database_path());
+        if !store.add_source(config.clone()).await? {
+            let taken = BadSource::Taken(name.to_string());
+            return Err(UiError::new(ErrorCode::Source, &taken));
+        }
+        if config.settings.synced() {
+            let account = self.state.config.load().access_code.clone();
+            let password = password_of(account, &config).await;
+            // A failure is recorded with the source, and shown under it.
+            if let Err(SyncError::Store(e)) = sync(&store, &config, password).await {
+                return Err(e.into());
+            }
+        }
+        self.contact_sources().await
+    }
+
+    /// Removes the source `name` and its copy; then the sources.
+    pub async fn remove_source(&self, name: String) -> Result<Vec<SourceView>, UiError> {
+        let name = SourceName::parse(&name).map_err(|e| UiError::new(ErrorCode::Source, &e))?;
+        SourceStore::Sqlite(self.data.database_path())
+            .remove_source(name)
+            .await?;
+        self.contact_sources().await
+    }
+
     /// The sources in their order, with their last sync.
     pub async fn contact_sources(&self) -> Result<Vec<SourceView>, UiError> {
         let db = self.reader.lock().expect("reader lock");

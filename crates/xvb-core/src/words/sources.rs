@@ -1,7 +1,7 @@
 //! Why a contact source could not be read, in Russian.
 
 use super::Worded;
-use crate::contacts::sources::SourceError;
+use crate::contacts::sources::{BadSource, BadSourceName, SourceError};
 
 impl Worded for SourceError {
     fn russian(&self) -> String {
@@ -34,10 +34,50 @@ impl Worded for SourceError {
     }
 }
 
+impl Worded for BadSourceName {
+    fn russian(&self) -> String {
+        format!("`{}` не годится в имена источника: 1–32 строчные латинские буквы, цифры, - или _ (и не `local` — это имя книги контактов)", self.0)
+    }
+}
+
+impl Worded for BadSource {
+    fn russian(&self) -> String {
+        match self {
+            BadSource::Url { schemes, url } => {
+                format!("URL должен начинаться с {} и имени сервера, а не `{url}`", schemes.replace(" or ", " или "))
+            }
+            BadSource::NoNumber => "в URL CRM нужен {number} на месте номера звонящего, например https://crm.example/api/v4/contacts?query={number}".into(),
+            BadSource::Header(name) => format!("заголовок пишется `Имя: значение`, имя из латинских букв, цифр, - и _ (например 'Authorization: Bearer {{token}}'), а не `{name}`"),
+            BadSource::Pointer(pointer) => format!("JSON pointer начинается с / (например /result/0/NAME), а не `{pointer}`"),
+            BadSource::Timeout => "тайм-аут CRM — от 1 до 10000 мс (столько АТС ждёт имя)".into(),
+            BadSource::LocalPrefix(prefix) => format!("местный префикс — только цифры (например 7495), а не `{prefix}`"),
+            BadSource::Taken(name) => format!("источник {name} уже есть; сначала удалите его или выберите другое имя"),
+            BadSource::LdapIncomplete => "для LDAP нужны база (ou=people,dc=example,dc=com), фильтр, атрибут имени и хотя бы один атрибут номера".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::words::tests::each_has_russian;
+
+    #[test]
+    fn every_refusal_of_settings_has_russian() {
+        each_has_russian([
+            BadSource::Url {
+                schemes: "ldap:// or ldaps://".into(),
+                url: "dc1".into(),
+            },
+            BadSource::NoNumber,
+            BadSource::Header("Bad Name".into()),
+            BadSource::Pointer("result/0".into()),
+            BadSource::Timeout,
+            BadSource::LocalPrefix("+7".into()),
+            BadSource::Taken("corp".into()),
+            BadSource::LdapIncomplete,
+        ]);
+    }
 
     #[test]
     fn every_source_error_has_russian() {

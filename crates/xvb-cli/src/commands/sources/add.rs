@@ -6,12 +6,11 @@ use crate::error::CliError;
 use crate::outside::{out, shown};
 use clap::{Args, Subcommand};
 use xvb_core::config::DataDir;
-use xvb_core::contacts::sources::crm::{DEFAULT_TIMEOUT_MS, NUMBER, TOKEN};
+use xvb_core::contacts::sources::crm::{DEFAULT_TIMEOUT_MS, TOKEN};
 use xvb_core::contacts::sources::{
-    CardDavSettings, CrmSettings, LdapSettings, Rewrite, SourceConfig, SourceSettings,
+    BadSource, CardDavSettings, CrmSettings, LdapSettings, Rewrite, SourceConfig, SourceSettings,
     DEFAULT_EVERY_MINUTES,
 };
-use xvb_core::pbx::phone;
 
 /// What kind of source to add.
 #[derive(Subcommand)]
@@ -119,45 +118,17 @@ pub(crate) struct AddCrm {
 }
 
 impl AddCrm {
-    /// The settings, checked.
+    /// The settings (checked with the others by `SourceConfig::check`).
     fn settings(self) -> Result<(Common, SourceSettings), CliError> {
-        url_of(&self.url, &["http", "https"])?;
-        if !self.url.contains(NUMBER) {
-            return Err(CliError::Failed(format!(
-                "--url needs {NUMBER} where the caller's number goes, e.g. https://crm.example/api/v4/contacts?query={NUMBER}"
-            )));
-        }
         let mut headers = Vec::new();
         for header in &self.headers {
-            let parsed = header.split_once(':').and_then(|(name, value)| {
-                let name = header_name(name.trim())?;
-                Some((name, value.trim().to_owned()))
-            });
-            match parsed {
-                Some(pair) => headers.push(pair),
-                None => {
-                    return Err(CliError::Failed(format!(
+            let Some((name, value)) = header.split_once(':') else {
+                return Err(CliError::Failed(format!(
                     "--header takes `Name: value` (e.g. 'Authorization: Bearer {TOKEN}'), not `{}`",
                     shown(header)
-                )))
-                }
-            }
-        }
-        for pointer in std::iter::once(&self.name_pointer)
-            .chain(&self.responsible_pointer)
-            .chain(&self.card_pointer)
-        {
-            if !pointer.starts_with('/') {
-                return Err(CliError::Failed(format!(
-                    "a JSON pointer starts with / (e.g. /result/0/NAME), not `{}`",
-                    shown(pointer)
                 )));
-            }
-        }
-        if !(1..=10_000).contains(&self.timeout_ms) {
-            return Err(CliError::Failed(
-                "--timeout-ms takes 1 to 10000 (the PBX waits that long for a name)".into(),
-            ));
+            };
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
         let common = Common {
             name: self.name,
@@ -178,15 +149,6 @@ impl AddCrm {
     }
 }
 
-/// A header's name if it is one (letters, digits and `-`).
-fn header_name(name: &str) -> Option<String> {
-    let fits = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    fits.then(|| name.to_owned())
-}
-
 /// Runs `xvb contacts source add …`.
 pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
     let (common, settings) = match source {
@@ -196,7 +158,6 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
             } else {
                 ldap.number_attrs
             };
-            url_of(&ldap.url, &["ldap", "ldaps"])?;
             let settings = SourceSettings::Ldap(LdapSettings {
                 url: ldap.url,
                 starttls: ldap.starttls,
@@ -210,7 +171,6 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
             (ldap.common, settings)
         }
         AddSource::CardDav(book) => {
-            url_of(&book.url, &["http", "https"])?;
             let settings = SourceSettings::CardDav(CardDavSettings {
                 url: book.url,
                 user: book.user,
@@ -219,14 +179,6 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
         }
         AddSource::Crm(crm) => crm.settings()?,
     };
-    if let Some(prefix) = common.local_prefix.as_deref() {
-        if !phone::is_extension(prefix) {
-            return Err(CliError::Failed(format!(
-                "--local-prefix takes digits (e.g. 7495), not `{}`",
-                shown(prefix)
-            )));
-        }
-    }
     let config = SourceConfig {
         name: name(&common.name)?,
         settings,
@@ -235,12 +187,13 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
         },
         every_minutes: common.every.max(1),
     };
+    config
+        .check()
+        .map_err(|e| CliError::Failed(shown(&e.to_string()).into_owned()))?;
     let sources = Sources::open(data)?;
     if !sources.run(sources.store.add_source(config.clone()))? {
-        return Err(CliError::Failed(format!(
-            "a source is already called {}; remove it first, or pick another name",
-            config.name
-        )));
+        let taken = BadSource::Taken(config.name.to_string());
+        return Err(CliError::Failed(taken.to_string()));
     }
     out!(
         "added source {} ({}), asked after the others",
@@ -260,20 +213,4 @@ pub(super) fn add(data: &DataDir, source: AddSource) -> Result<(), CliError> {
         (false, _) => {}
     }
     Ok(())
-}
-
-/// Checks that `--url` is a URL of one of `schemes`.
-fn url_of(text: &str, schemes: &[&str]) -> Result<(), CliError> {
-    let fits = url::Url::parse(text).is_ok_and(|u| {
-        schemes.contains(&u.scheme()) && u.host_str().is_some_and(|h| !h.is_empty())
-    });
-    if fits {
-        return Ok(());
-    }
-    let schemes: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
-    Err(CliError::Failed(format!(
-        "--url must start with {}, then the server's name, not `{}`",
-        schemes.join(" or "),
-        shown(text)
-    )))
 }

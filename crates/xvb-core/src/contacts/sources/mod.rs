@@ -8,12 +8,14 @@
 //! - `carddav` — a CardDAV address book kept in step ([`CardDavSettings`]);
 //! - `crm` — a CRM asked over HTTP for a number no synced source knows
 //!   ([`CrmSettings`]; cached, never synced);
+//! - `check` — settings checked before they are stored ([`BadSource`]);
 //! - `error` — why a sync failed, in words an admin acts on ([`SourceError`]);
 //! - `sync` — a source synced now, and every few minutes in the background;
 //! - `store` — where they are kept: a node's SQLite (`store/sources.rs`,
 //!   `store/source_cards.rs`) or a relay cluster's PostgreSQL (`store/pg/sources.rs`).
 
 pub mod carddav;
+mod check;
 pub mod crm;
 mod error;
 pub mod ldap;
@@ -21,6 +23,7 @@ pub mod store;
 pub mod sync;
 
 pub use carddav::CardDavSettings;
+pub use check::BadSource;
 pub use crm::CrmSettings;
 pub use error::SourceError;
 pub use ldap::LdapSettings;
@@ -77,7 +80,7 @@ pub struct SourceName(String);
 /// Why a name is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` cannot name a source: use 1 to 32 lowercase letters, digits, - or _ (and not `local`, the local book's)")]
-pub struct BadSourceName(String);
+pub struct BadSourceName(pub(crate) String);
 
 impl SourceName {
     /// Checks `text` as a source's name.
