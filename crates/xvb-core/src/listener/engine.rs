@@ -138,13 +138,16 @@ fn load_index(
     access_code: Option<&str>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(), CoreError> {
-    // The CRMs first: the first load lets requests in.
-    let store = SourceStore::Sqlite(path.to_owned());
-    let crms = CrmLookups::follow(&store, index, access_code.map(str::to_owned));
-    runtime.block_on(crms)?;
     let mut loader = BookLoader::default();
     db.load_book(&mut loader)?;
     index.load(loader);
     tracing::info!(numbers = index.len(), "contact book loaded");
+    // Then the CRMs (their tokens from the keyring): a CRM that cannot be
+    // read never keeps the book from answering.
+    let store = SourceStore::Sqlite(path.to_owned());
+    let crms = CrmLookups::follow(&store, index, access_code.map(str::to_owned));
+    if let Err(e) = runtime.block_on(crms) {
+        tracing::warn!(error = %e, "could not read the CRM sources");
+    }
     Ok(())
 }

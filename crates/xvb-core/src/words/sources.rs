@@ -9,25 +9,26 @@ impl Worded for SourceError {
             SourceError::Unreachable { url, reason } => format!(
                 "не удалось связаться с {url}: {reason}; проверьте адрес и порт и что сервер работает"
             ),
-            SourceError::WrongPassword => "сервер отклонил DN для входа или пароль; сохраните пароль заново: `xvb contacts source password NAME`".into(),
+            SourceError::WrongPassword => "сервер отклонил DN для входа или пароль; сохраните пароль заново: `xvb contacts source password <source>`".into(),
             SourceError::Untrusted { reason } => format!(
                 "сертификат сервера не признан доверенным ({reason}); добавьте сертификат центра сертификации компании в SSL_CERT_FILE или проверьте имя сервера в URL"
             ),
             SourceError::BadFilter => "фильтр записан не по правилам LDAP; пример: (|(telephoneNumber=*)(mobile=*))".into(),
             SourceError::NoSuchBase => "такой базы поиска на сервере нет; проверьте --base (например, ou=people,dc=example,dc=com)".into(),
             SourceError::SizeLimit => "сервер остановил поиск на своём ограничении числа записей; разрешите DN для входа читать все записи (OpenLDAP: `limits dn.exact=\"…\" size=unlimited size.prtotal=unlimited`) или сузьте --base или --filter".into(),
-            SourceError::NoPassword => "для этого источника не сохранён пароль; сохраните его: `xvb contacts source password NAME`".into(),
+            SourceError::NoPassword => "для этого источника не сохранён пароль; сохраните его: `xvb contacts source password <source>`".into(),
             SourceError::NoKeyring { reason } => format!(
-                "связка ключей не выдала пароль ({reason}); на сервере без неё задайте XVB_SOURCE_PASSWORD_<NAME>"
+                "связка ключей не выдала пароль ({reason}); на сервере без неё задайте XVB_SOURCE_PASSWORD_<SOURCE>"
             ),
             SourceError::Refused { code, text } => format!("сервер отказал: {text} (код LDAP {code})"),
-            SourceError::TooMany { most } => format!("поиск нашёл больше {most} записей; сузьте --base или --filter"),
-            SourceError::TimedOut => "сервер не ответил за 20 с; проверьте, не перегружен ли он, или сузьте фильтр".into(),
-            SourceError::LoginRefused { status } => format!("сервер отклонил вход (HTTP {status}); проверьте --user и что ему можно читать адресную книгу, затем сохраните пароль заново: `xvb contacts source password NAME`"),
+            SourceError::TooMany { most } => format!("в источнике больше {most} записей; сузьте его (LDAP: --base или --filter; CardDAV: другая адресная книга)"),
+            SourceError::TimedOut => "сервер не ответил вовремя (20 с на соединение или между ответами); проверьте, не перегружен ли он (LDAP: или сузьте фильтр)".into(),
+            SourceError::LoginRefused { status } => format!("сервер отклонил вход (HTTP {status}); проверьте --user и что ему можно читать адресную книгу, затем сохраните пароль заново: `xvb contacts source password <source>`"),
             SourceError::NoAddressBook { url } => format!("по адресу {url} нет адресной книги; укажите URL самой книги, например https://cloud.example/remote.php/dav/addressbooks/users/USER/contacts/"),
+            SourceError::Moved { url, to } => format!("{url} перенесён на {to}; укажите этот URL"),
             SourceError::HttpStatus { url, status } => format!("{url} ответил HTTP {status}; проверьте URL и журнал сервера"),
             SourceError::TooSlow { ms } => format!("CRM не ответила за {ms} мс, и звонящие остались без имени; увеличьте --timeout-ms, если она всегда так медленна (АТС ждёт имя столько же)"),
-            SourceError::TokenRefused { status } => format!("CRM отклонила токен (HTTP {status}); сохраните действующий: `xvb contacts source password NAME`"),
+            SourceError::TokenRefused { status } => format!("CRM отклонила токен (HTTP {status}); сохраните действующий: `xvb contacts source password <source>`"),
             SourceError::LacksName { pointer } => format!("в ответе CRM нет поля имени {pointer}; сверьте --name-pointer с ответом CRM"),
             SourceError::BadReply { reason } => format!("ответ сервера не удалось прочитать ({reason}); проверьте, что URL ведёт к источнику, а не к странице входа"),
         }
@@ -51,6 +52,7 @@ impl Worded for BadSource {
             BadSource::Pointer(pointer) => format!("JSON pointer начинается с / (например /result/0/NAME), а не `{pointer}`"),
             BadSource::Timeout => "тайм-аут CRM — от 1 до 10000 мс (столько АТС ждёт имя)".into(),
             BadSource::LocalPrefix(prefix) => format!("местный префикс — только цифры (например 7495), а не `{prefix}`"),
+            BadSource::LoginInUrl => "в URL записаны логин и пароль: логин укажите в --user, а пароль сохраните командой `xvb contacts source password`".into(),
             BadSource::Taken(name) => format!("источник {name} уже есть; сначала удалите его или выберите другое имя"),
             BadSource::LdapIncomplete => "для LDAP нужны база (ou=people,dc=example,dc=com), фильтр, атрибут имени и хотя бы один атрибут номера".into(),
         }
@@ -74,6 +76,7 @@ mod tests {
             BadSource::Pointer("result/0".into()),
             BadSource::Timeout,
             BadSource::LocalPrefix("+7".into()),
+            BadSource::LoginInUrl,
             BadSource::Taken("corp".into()),
             BadSource::LdapIncomplete,
         ]);
@@ -115,6 +118,10 @@ mod tests {
                 reason: "not XML".into(),
             },
             SourceError::TooSlow { ms: 300 },
+            SourceError::Moved {
+                url: "https://dav.example/anna/book".into(),
+                to: "https://dav.example/anna/book/".into(),
+            },
             SourceError::TokenRefused { status: 401 },
             SourceError::LacksName {
                 pointer: "/result/0/NAME".into(),

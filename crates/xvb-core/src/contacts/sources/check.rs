@@ -32,6 +32,9 @@ pub enum BadSource {
     /// A local prefix that is not digits.
     #[error("the local prefix takes digits (e.g. 7495), not `{0}`")]
     LocalPrefix(String),
+    /// A login and password written into the URL (they would be shown with it).
+    #[error("the URL holds a login and password: give the login with --user and store the password with `xvb contacts source password`")]
+    LoginInUrl,
     /// The name is another source's.
     #[error("a source is already called {0}; remove it first, or pick another name")]
     Taken(String),
@@ -63,7 +66,12 @@ impl SourceConfig {
                     return Err(BadSource::LdapIncomplete);
                 }
             }
-            SourceSettings::CardDav(book) => url_of(&book.url, &["http", "https"])?,
+            SourceSettings::CardDav(book) => {
+                url_of(&book.url, &["http", "https"])?;
+                if url::Url::parse(&book.url).is_ok_and(|u| u.password().is_some()) {
+                    return Err(BadSource::LoginInUrl);
+                }
+            }
             SourceSettings::Crm(crm) => {
                 url_of(&crm.url, &["http", "https"])?;
                 if !crm.url.contains(NUMBER) {

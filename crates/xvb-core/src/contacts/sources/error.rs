@@ -20,7 +20,7 @@ pub enum SourceError {
         reason: String,
     },
     /// The bind was refused (LDAP result 49).
-    #[error("the server refused the bind DN or the password; store the password again with `xvb contacts source password NAME`")]
+    #[error("the server refused the bind DN or the password; store the password again with `xvb contacts source password <source>`")]
     WrongPassword,
     /// The server's certificate did not check out.
     #[error("the server's certificate is not trusted ({reason}); add the company CA to SSL_CERT_FILE, or check the server's name in the URL")]
@@ -41,11 +41,11 @@ pub enum SourceError {
     SizeLimit,
     /// A bind DN is set and no password is stored.
     #[error(
-        "no password is stored for this source; store it with `xvb contacts source password NAME`"
+        "no password is stored for this source; store it with `xvb contacts source password <source>`"
     )]
     NoPassword,
     /// The keyring could not be read for the password.
-    #[error("the keyring could not give the password ({reason}); on a server without one, set XVB_SOURCE_PASSWORD_<NAME>")]
+    #[error("the keyring could not give the password ({reason}); on a server without one, set XVB_SOURCE_PASSWORD_<SOURCE>")]
     NoKeyring {
         /// What the keyring said.
         reason: String,
@@ -59,16 +59,16 @@ pub enum SourceError {
         text: String,
     },
     /// More entries than a source may hold.
-    #[error("the search found more than {most} entries; narrow --base or --filter")]
+    #[error("the source has more than {most} entries; narrow it (LDAP: --base or --filter; CardDAV: another address book)")]
     TooMany {
         /// The limit.
         most: usize,
     },
     /// No answer in time.
-    #[error("the server did not answer within 20 s; check that it is not overloaded, or narrow the filter")]
+    #[error("the server did not answer in time (20 s to connect or between replies); check that it is not overloaded (LDAP: or narrow the filter)")]
     TimedOut,
     /// The HTTP server refused the login (401, or 403: the user may not read it).
-    #[error("the server refused the login (HTTP {status}); check --user and that it may read the address book, then store the password again with `xvb contacts source password NAME`")]
+    #[error("the server refused the login (HTTP {status}); check --user and that it may read the address book, then store the password again with `xvb contacts source password <source>`")]
     LoginRefused {
         /// The HTTP status.
         status: u16,
@@ -78,6 +78,15 @@ pub enum SourceError {
     NoAddressBook {
         /// The source's URL.
         url: String,
+    },
+    /// The server sends the book elsewhere (a redirect is not followed: it
+    /// would turn a WebDAV request into a plain GET).
+    #[error("{url} is moved to {to}; give that URL")]
+    Moved {
+        /// The source's URL.
+        url: String,
+        /// Where the server points.
+        to: String,
     },
     /// Another HTTP status.
     #[error("{url} answered HTTP {status}; check the URL, and the server's log")]
@@ -94,7 +103,7 @@ pub enum SourceError {
         ms: u32,
     },
     /// The CRM refused the token (401 or 403).
-    #[error("the CRM refused the token (HTTP {status}); store a valid one with `xvb contacts source password NAME`")]
+    #[error("the CRM refused the token (HTTP {status}); store a valid one with `xvb contacts source password <source>`")]
     TokenRefused {
         /// The HTTP status.
         status: u16,
@@ -115,11 +124,13 @@ pub enum SourceError {
 
 impl SourceError {
     /// The message for the source `name` in `language`, the commands it
-    /// names spelt for that source.
+    /// names spelt for that source (only the placeholders `<source>` and
+    /// `XVB_SOURCE_PASSWORD_<SOURCE>`: text from a server or the settings,
+    /// such as a pointer `/result/0/NAME`, stays as it is).
     pub fn worded(&self, name: &str, language: Language) -> String {
         self.in_language(language)
-            .replace("XVB_SOURCE_PASSWORD_<NAME>", &password_variable(name))
-            .replace("NAME", name)
+            .replace("XVB_SOURCE_PASSWORD_<SOURCE>", &password_variable(name))
+            .replace("<source>", name)
     }
 
     /// What an `ldap3` error means for the source at `url`.

@@ -75,10 +75,12 @@ pub async fn relay_app(data: &DataDir, config: Config) -> Result<Router, CoreErr
                 Arc::clone(&contacts),
                 config.access_code.clone(),
             ));
-            crate::contacts::sources::sync::start(
+            // On this runtime: the pool's connections are driven by the
+            // runtime that opened them, and the listener shares them.
+            tokio::spawn(crate::contacts::sources::sync::keep_synced(
                 crate::contacts::sources::SourceStore::Postgres(pg.clone()),
                 config.access_code.clone(),
-            );
+            ));
             let writer = crate::store::Writer::postgres(crate::store::pg::writer::PgWriter::start(
                 pg.clone(),
             ));

@@ -95,10 +95,16 @@ pub(super) async fn fetch(
         }
     };
     let mut members = std::mem::take(&mut listing.members);
-    for _ in 0..MOST_ROUNDS {
-        let Some(token) = listing.sync_token.clone().filter(|_| listing.truncated) else {
-            break;
-        };
+    let mut rounds = 0;
+    while listing.truncated {
+        // Cut short (507): the rest from the token it gave.
+        let token = listing.sync_token.clone().unwrap_or_default();
+        rounds += 1;
+        if rounds > MOST_ROUNDS || token.is_empty() {
+            return Err(SourceError::BadReply {
+                reason: "the server kept cutting the listing short".into(),
+            });
+        }
         listing = book
             .sync_collection(&token)
             .await?
@@ -106,40 +112,57 @@ pub(super) async fn fetch(
                 reason: "the server refused the token it had just given".into(),
             })?;
         members.append(&mut listing.members);
+        if members.len() > MOST_ENTRIES {
+            return Err(SourceError::TooMany { most: MOST_ENTRIES });
+        }
     }
     changes.sync_token = listing.sync_token;
     if members.len() > MOST_ENTRIES {
         return Err(SourceError::TooMany { most: MOST_ENTRIES });
     }
 
-    let listed: HashSet<&str> = members.iter().map(|m| m.href.as_str()).collect();
+    // Hrefs compared and kept by their decoded path (`%40` and `@` are one card).
+    let listed: HashSet<&str> = members.iter().map(|m| m.key.as_str()).collect();
     if changes.whole {
         changes.gone = (kept.etags.keys())
-            .filter(|href| !listed.contains(href.as_str()))
+            .filter(|key| !listed.contains(key.as_str()))
             .cloned()
             .collect();
     }
     let mut wanted = Vec::new();
     for member in &members {
         if member.gone() {
-            changes.gone.push(member.href.clone());
+            changes.gone.push(member.key.clone());
         } else if !member.collection
-            && (member.etag.is_none() || member.etag.as_ref() != kept.etags.get(&member.href))
+            && (member.etag.is_none() || member.etag.as_ref() != kept.etags.get(&member.key))
         {
-            wanted.push(member.href.as_str());
+            wanted.push(member);
         }
     }
     for batch in wanted.chunks(BATCH) {
-        for member in book.multiget(batch).await?.members {
+        let hrefs: Vec<&str> = batch.iter().map(|m| m.href.as_str()).collect();
+        let mut missing: HashSet<&str> = batch.iter().map(|m| m.key.as_str()).collect();
+        for member in book.multiget(&hrefs).await?.members {
+            missing.remove(member.key.as_str());
             match (member.gone(), member.card) {
-                (true, _) => changes.gone.push(member.href),
+                (true, _) => changes.gone.push(member.key),
                 (false, Some(text)) => changes.cards.push(Card {
                     entry: entry_of(&text),
                     etag: member.etag.unwrap_or_default(),
-                    href: member.href,
+                    href: member.key,
                 }),
                 (false, None) => {}
             }
+        }
+        // A card asked for and not sent: the sync fails (the token does not
+        // move on, so the next sync asks again), rather than miss a change.
+        if !missing.is_empty() {
+            return Err(SourceError::BadReply {
+                reason: format!(
+                    "the server did not send {} of the cards it listed",
+                    missing.len()
+                ),
+            });
         }
     }
     Ok(changes)

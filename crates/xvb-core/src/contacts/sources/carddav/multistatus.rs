@@ -11,13 +11,21 @@ use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::NsReader;
 
 const DAV: &str = "DAV:";
+/// The longest text of one element read (a card; an href, an ETag and a
+/// token are far shorter).
+const LONGEST_FIELD: usize = 1 << 20;
+/// The longest href, ETag, status or sync token.
+const LONGEST_NAME: usize = 8 << 10;
 const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
 
 /// One member of the collection, as a reply listed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Member {
-    /// Its path, as the server wrote it.
+    /// Its path, as the server wrote it (what a request names it by).
     pub href: String,
+    /// Its path decoded, resolved against the book's URL (what it is kept
+    /// and compared by; set by the request that read the reply).
+    pub key: String,
     /// Its ETag (absent for a member that is gone).
     pub etag: Option<String>,
     /// Its vCard (only in an `addressbook-multiget` reply).
@@ -113,6 +121,9 @@ pub(super) fn parse(body: &str, book_path: &str) -> Result<Multistatus, String> 
             }
             Event::Text(t) => text.push_str(&t.xml10_content()),
             Event::CData(t) => text.push_str(&t.xml10_content()),
+            _ if text.len() > LONGEST_FIELD => {
+                return Err(format!("a field is longer than {} kB", LONGEST_FIELD >> 10));
+            }
             Event::GeneralRef(r) => {
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
@@ -124,6 +135,11 @@ pub(super) fn parse(body: &str, book_path: &str) -> Result<Multistatus, String> 
             }
             Event::End(e) => {
                 let value = std::mem::take(&mut text);
+                if field != Field::Card && field != Field::Other && value.len() > LONGEST_NAME {
+                    return Err(format!(
+                        "an href, ETag or token is longer than {LONGEST_NAME} bytes"
+                    ));
+                }
                 match (field, member.as_mut(), props.as_mut()) {
                     (Field::Href, Some(m), _) => m.href = value.trim().to_owned(),
                     (Field::Status, Some(m), _) => m.status = status_of(&value),

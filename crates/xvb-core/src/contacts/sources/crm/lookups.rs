@@ -29,6 +29,16 @@ const MOST_CACHED: usize = 100_000;
 /// How often a CRM's status is written to the store at most.
 const STATUS_EVERY: Duration = Duration::from_secs(10);
 
+/// The fewest digits of a number a CRM is asked for: an extension, a
+/// withheld number (normalised to nothing) or a short service number would
+/// match every client in a CRM's search.
+const FEWEST_DIGITS: usize = 7;
+
+/// Whether a CRM may be asked for `number` (normalised).
+fn askable(number: &str) -> bool {
+    number.len() >= FEWEST_DIGITS && number.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// What a look-up gives: the answer, or none (unknown, not in time, or the CRMs failed).
 type Answer = Option<ContactAnswer>;
 
@@ -38,14 +48,15 @@ pub struct CrmLookups {
     cache: Mutex<HashMap<String, (Instant, Answer)>>,
     asking: Mutex<HashMap<String, watch::Receiver<Option<Answer>>>>,
     permits: Arc<Semaphore>,
-    /// The store the CRMs' statuses are written to, and when each was last.
+    /// The store the CRMs' statuses are written to, and when each was last
+    /// written with what.
     store: Option<SourceStore>,
-    written: Mutex<HashMap<SourceName, Instant>>,
+    written: Mutex<HashMap<SourceName, (Instant, Option<SourceError>)>>,
 }
 
 impl CrmLookups {
     /// Look-ups asking `crms` in this order; their statuses go to `store`.
-    pub fn new(crms: Vec<(SourceName, Crm)>, store: Option<SourceStore>) -> CrmLookups {
+    fn new(crms: Vec<(SourceName, Crm)>, store: Option<SourceStore>) -> CrmLookups {
         CrmLookups {
             crms,
             cache: Mutex::default(),
@@ -128,10 +139,13 @@ impl CrmLookups {
                 .all(|((a_name, a), (b_name, b))| a_name == b_name && a.same_as(b))
     }
 
-    /// The longest any CRM may take: how long `cmd=contact` waits at most.
+    /// How long the CRMs may take, asked one after another: how long
+    /// `cmd=contact` waits at most.
     pub fn timeout(&self) -> Duration {
-        let ms = self.crms.iter().map(|(_, crm)| crm.settings.timeout_ms);
-        Duration::from_millis(u64::from(ms.max().unwrap_or(0)))
+        let ms: u64 = (self.crms.iter())
+            .map(|(_, crm)| u64::from(crm.settings.timeout_ms))
+            .sum();
+        Duration::from_millis(ms)
     }
 
     /// What the cache holds for `number` (normalised): `Some(None)` when the
@@ -148,6 +162,9 @@ impl CrmLookups {
     /// The answer for `number` (normalised), waiting at most `wait` for the
     /// CRMs; a request still running goes on, and its answer is cached.
     pub async fn answer(self: &Arc<Self>, number: &str, wait: Duration) -> Answer {
+        if !askable(number) {
+            return None;
+        }
         if let Some(answer) = self.cached(number) {
             return answer;
         }
@@ -160,6 +177,9 @@ impl CrmLookups {
     /// Starts asking the CRMs for `number` (or joins the request already
     /// running); none when [`AT_ONCE`] requests are in flight.
     pub fn ask(self: &Arc<Self>, number: &str) -> Option<watch::Receiver<Option<Answer>>> {
+        if !askable(number) {
+            return None;
+        }
         let mut asking = self.asking.lock().expect("never poisoned");
         if let Some(pending) = asking.get(number) {
             return Some(pending.clone());
@@ -229,8 +249,9 @@ impl CrmLookups {
         cache.insert(number.to_owned(), (until, answer));
     }
 
-    /// Writes how each CRM's last request went to the store: a failure
-    /// always, an answer at most every [`STATUS_EVERY`].
+    /// Writes how each CRM's last request went to the store: a change at
+    /// once, the same outcome again at most every [`STATUS_EVERY`] (a CRM
+    /// that is down fails every look-up; its row is not rewritten for each).
     pub async fn record(&self, went: Vec<(SourceName, Option<SourceError>)>) {
         let Some(store) = &self.store else {
             return;
@@ -239,13 +260,13 @@ impl CrmLookups {
             {
                 let mut written = self.written.lock().expect("never poisoned");
                 let now = Instant::now();
-                let lately = written
+                let same = written
                     .get(&name)
-                    .is_some_and(|at| now - *at < STATUS_EVERY);
-                if lately && error.is_none() {
+                    .is_some_and(|(at, was)| now - *at < STATUS_EVERY && *was == error);
+                if same {
                     continue;
                 }
-                written.insert(name.clone(), now);
+                written.insert(name.clone(), (now, error.clone()));
             }
             let at = time::OffsetDateTime::now_utc();
             let saved = match error {

@@ -24,6 +24,8 @@ pub const NUMBER: &str = "{number}";
 pub const TOKEN: &str = "{token}";
 /// How long a CRM may take unless the admin says otherwise (the PBX waits that long at most).
 pub const DEFAULT_TIMEOUT_MS: u32 = 300;
+/// The longest card URL kept (a link the pop opens).
+const LONGEST_CARD_URL: usize = 2_000;
 /// The most bytes of a reply read.
 const LARGEST_REPLY: usize = 1 << 20;
 
@@ -92,11 +94,6 @@ impl Crm {
             token,
             http,
         })
-    }
-
-    /// Its settings.
-    pub fn settings(&self) -> &CrmSettings {
-        &self.settings
     }
 
     /// Whether `other` asks the same CRM the same way (settings and token).
@@ -172,7 +169,7 @@ impl Crm {
 /// What a reply says, by the settings' pointers: none when the pointer to
 /// the name runs past the end of a list (no client), an error when the reply
 /// lacks a field the pointer names (the CRM's shape is not the settings').
-pub fn client_of(reply: &Value, settings: &CrmSettings) -> Result<Option<Client>, SourceError> {
+fn client_of(reply: &Value, settings: &CrmSettings) -> Result<Option<Client>, SourceError> {
     let name = match follow(reply, &settings.name_pointer) {
         Followed::Found(value) => text_of(value),
         Followed::PastList => return Ok(None),
@@ -195,8 +192,10 @@ pub fn client_of(reply: &Value, settings: &CrmSettings) -> Result<Option<Client>
         name: entry.name,
         responsible: optional(&settings.responsible_pointer)
             .filter(|r| crate::pbx::phone::is_extension(r)),
-        card: optional(&settings.card_pointer)
-            .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
+        card: optional(&settings.card_pointer).filter(|url| {
+            url.len() <= LONGEST_CARD_URL
+                && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        }),
     }))
 }
 
@@ -211,10 +210,10 @@ enum Followed<'a> {
 
 /// Follows an RFC 6901 pointer, telling an empty list from a missing key.
 fn follow<'a>(mut value: &'a Value, pointer: &str) -> Followed<'a> {
-    if pointer.is_empty() {
+    let Some(tokens) = pointer.strip_prefix('/') else {
         return Followed::Found(value);
-    }
-    for token in pointer.trim_start_matches('/').split('/') {
+    };
+    for token in tokens.split('/') {
         let token = token.replace("~1", "/").replace("~0", "~");
         value = match value {
             Value::Array(items) => match token.parse::<usize>() {

@@ -89,3 +89,18 @@ fn pointers_escape_slashes_and_tildes() {
         "Сидоров"
     );
 }
+
+#[test]
+fn an_empty_key_is_a_key_as_rfc_6901_says() {
+    let settings = CrmSettings {
+        name_pointer: "//name".into(),
+        responsible_pointer: None,
+        card_pointer: None,
+        ..amocrm()
+    };
+    let reply = json!({"": {"name": "Кузнецова"}, "name": "not this"});
+    assert_eq!(
+        client_of(&reply, &settings).unwrap().unwrap().name,
+        "Кузнецова"
+    );
+}
