@@ -44,6 +44,20 @@ impl Card {
     }
 }
 
+/// [`crate::ldap::people`]' names and numbers as cards (numbers in several
+/// spellings, Cyrillic names, every fifth with a responsible extension).
+pub fn cards(count: usize) -> Vec<Card> {
+    crate::ldap::people(count)
+        .into_iter()
+        .map(|p| Card {
+            uid: p.uid,
+            name: p.name,
+            phones: p.phones.into_iter().chain(p.mobiles).collect(),
+            responsible: p.responsible,
+        })
+        .collect()
+}
+
 /// A running Radicale with one address book.
 pub struct Radicale {
     _dir: tempfile::TempDir,

@@ -7,25 +7,10 @@
 use crate::relay::start_agent;
 use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::agent::Agent;
-use xvb_e2e::ldap::people;
 use xvb_e2e::pbx::ask_contact;
-use xvb_e2e::radicale::{Card, Radicale, PASSWORD, USER};
+use xvb_e2e::radicale::{cards, Card, Radicale, PASSWORD, USER};
 
 const CARDS: usize = 600;
-
-/// `people`' names and numbers as cards (numbers in several spellings,
-/// Cyrillic names, every fifth with a responsible extension).
-fn cards(count: usize) -> Vec<Card> {
-    people(count)
-        .into_iter()
-        .map(|p| Card {
-            uid: p.uid,
-            name: p.name,
-            phones: p.phones.into_iter().chain(p.mobiles).collect(),
-            responsible: p.responsible,
-        })
-        .collect()
-}
 
 /// `xvb contacts sync`: whether it succeeded, and what it said.
 fn sync(on: &Agent) -> (bool, String) {

@@ -6,7 +6,7 @@
 
 use super::contacts::bump_revision;
 use super::PgStore;
-use crate::contacts::sources::carddav::{Changes, Kept};
+use crate::contacts::sources::carddav::{Card, Changes, Kept};
 use crate::contacts::sources::{
     digest_of, ordered, Entry, Found, SourceConfig, SourceError, SourceName, SourceNumber,
     SourceStatus, LOCAL,
@@ -278,21 +278,30 @@ impl PgStore {
             &[&name.as_str(), &changes.gone],
         )
         .await?;
+        // One statement per CHUNK cards; an href twice in a statement would
+        // be refused, so the last of each counts.
+        let mut last: std::collections::HashMap<&str, &Card> = std::collections::HashMap::new();
         for card in &changes.cards {
-            let entry = card.entry.as_ref();
+            last.insert(card.href.as_str(), card);
+        }
+        let cards: Vec<&Card> = last.into_values().collect();
+        for chunk in cards.chunks(CHUNK) {
+            let column = |f: fn(&Card) -> Option<String>| -> Vec<Option<String>> {
+                chunk.iter().map(|c| f(c)).collect()
+            };
             tx.execute(
                 "INSERT INTO relay_source_cards (source, href, etag, name, numbers, responsible)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                 SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
                  ON CONFLICT (source, href) DO UPDATE SET etag = excluded.etag,
                      name = excluded.name, numbers = excluded.numbers,
                      responsible = excluded.responsible",
                 &[
                     &name.as_str(),
-                    &card.href,
-                    &card.etag,
-                    &entry.map(|e| e.name.as_str()),
-                    &entry.map(|e| e.numbers.join("\n")).unwrap_or_default(),
-                    &entry.and_then(|e| e.responsible.as_deref()),
+                    &column(|c| Some(c.href.clone())),
+                    &column(|c| Some(c.etag.clone())),
+                    &column(|c| c.entry.as_ref().map(|e| e.name.clone())),
+                    &column(|c| Some(c.entry.as_ref().map(|e| e.numbers.join("\n")).unwrap_or_default())),
+                    &column(|c| c.entry.as_ref().and_then(|e| e.responsible.clone())),
                 ],
             )
             .await?;
