@@ -20,6 +20,8 @@ pub const TOKEN: &str = "crm-token-3f9a";
 pub const CLIENT: &str = "79161112233";
 /// Answered after 150 ms: within the timeout, after the event's pop.
 pub const UNHURRIED: &str = "74950000150";
+/// Answered after 150 ms too (another caller, not cached yet).
+pub const UNHURRIED_TOO: &str = "74950000151";
 /// Answered after 5 s: past the timeout.
 pub const SLOW: &str = "74950005000";
 /// Answered with a 500.
@@ -46,7 +48,7 @@ async fn contacts(
     *asked.lock().unwrap().entry(number.clone()).or_default() += 1;
     let (name, ext) = match number.as_str() {
         CLIENT => ("ООО «Ромашка»", "201"),
-        UNHURRIED => {
+        UNHURRIED | UNHURRIED_TOO => {
             tokio::time::sleep(Duration::from_millis(150)).await;
             ("Неспешный клиент", "202")
         }

@@ -8,7 +8,9 @@
 use std::time::{Duration, Instant};
 use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::agent::Agent;
-use xvb_e2e::crm::{add_crm, add_crm_source, start_crm, BROKEN, CLIENT, SLOW, TOKEN, UNHURRIED};
+use xvb_e2e::crm::{
+    add_crm, add_crm_source, start_crm, BROKEN, CLIENT, SLOW, TOKEN, UNHURRIED, UNHURRIED_TOO,
+};
 use xvb_e2e::pbx::{ask_contact, call_from_known_caller};
 
 fn token(value: &str) -> Vec<(String, String)> {
@@ -107,6 +109,24 @@ fn a_crm_names_unknown_callers_within_its_time_and_never_delays_the_pbx() {
     assert!(
         second.contains("\"Неспешный клиент\"") && second.contains("responsible=202"),
         "{second}"
+    );
+
+    // Answered before the CRM's name comes: the ring is not shown again.
+    let call = SimCall {
+        phone: UNHURRIED_TOO.into(),
+        ..call_from_known_caller("crm-answered-at-once", "100")
+    };
+    served.post(&call.incoming());
+    served.post(&call.answered());
+    assert!(served.expect_line("RING ").contains(UNHURRIED_TOO));
+    let answered = served.expect_line("ANSWERED_BY_ME ");
+    assert!(answered.contains(UNHURRIED_TOO), "{answered}");
+    let after = served.next_line(Duration::from_millis(800));
+    assert!(
+        after
+            .as_deref()
+            .is_none_or(|line| !line.starts_with("RING ")),
+        "a ring after the answer: {after:?}"
     );
 
     // A 500: no name, the status says what the CRM answered.

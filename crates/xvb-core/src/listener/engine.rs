@@ -75,6 +75,7 @@ impl Engine {
                 team: Arc::new(tokio::sync::watch::channel(None).0),
                 team_tags: Arc::new(tokio::sync::watch::channel(None).0),
                 refusals: Arc::default(),
+                ringing: Arc::default(),
             },
         }
     }

@@ -51,7 +51,14 @@ pub struct HookState {
     pub team_tags: Arc<watch::Sender<Option<Vec<Tag>>>>,
     /// Requests refused: the latest for Settings, a pop now and then.
     pub refusals: Arc<Refusals>,
+    /// Calls whose last notice is a ring: a name a CRM gives later is shown
+    /// only while the call still rings here.
+    pub ringing: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
+
+/// Calls kept in [`HookState::ringing`] at most (a call whose end never
+/// came stays until then).
+const MOST_RINGING: usize = 10_000;
 
 /// A caller found in a contact book: name and responsible extension.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -200,6 +207,7 @@ impl HookState {
                 .map(|context| self.with_claim(context, &outcome.call)),
             call: outcome.call.clone(),
         });
+        self.note_ringing(&outcome.call.callid, notice.as_ref());
         // Only a ringing pop is shown again: a missed call told twice would count twice.
         if let (Some(naming), Some(notice)) = (naming, &notice) {
             if notice.decision == Decision::Ring {
@@ -212,18 +220,40 @@ impl HookState {
         })
     }
 
-    /// Shows `notice` again with the caller's name once a CRM gives it (the
-    /// pop showed the number meanwhile; the event was answered long before).
+    /// Keeps whether `callid` rings here after its latest event.
+    fn note_ringing(&self, callid: &str, notice: Option<&Notice>) {
+        let mut ringing = self.ringing.lock().expect("never poisoned");
+        if notice.is_some_and(|n| n.decision == Decision::Ring) {
+            if ringing.len() >= MOST_RINGING {
+                ringing.clear();
+            }
+            ringing.insert(callid.to_owned());
+        } else {
+            ringing.remove(callid);
+        }
+    }
+
+    /// Shows `notice` again with the caller's name once a CRM gives it, if
+    /// the call still rings (the pop showed the number meanwhile; the event
+    /// was answered long before).
     fn name_when_known(
         &self,
         naming: impl Future<Output = Option<ContactAnswer>> + Send + 'static,
         mut notice: Notice,
     ) {
         let notifier = Arc::clone(&self.notifier);
+        let ringing = Arc::clone(&self.ringing);
         tokio::spawn(async move {
             let Some(answer) = naming.await else {
                 return;
             };
+            if !ringing
+                .lock()
+                .expect("never poisoned")
+                .contains(&notice.call.callid)
+            {
+                return;
+            }
             let known = KnownCaller::from(answer);
             notice.call.contact_name = Some(known.name);
             notice.responsible = notice.responsible.or(known.responsible);
