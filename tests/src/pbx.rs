@@ -50,6 +50,23 @@ pub fn ask_contact(target: &Target, phone: &str) -> String {
     reply.body
 }
 
+/// Waits (up to 20 s) until the listener at `target` answers `cmd=contact`
+/// for `phone` with `answer`: a book reloaded, a source synced, a CRM in service.
+pub fn await_contact(target: &Target, phone: &str, answer: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let got = ask_contact(target, phone);
+        if got == answer {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "cmd=contact for {phone}: {got}, never {answer}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// A call from the seed's caller's number (79201119613) to extension `ext`, on no
 /// particular line, whose events the PBX would post.
 pub fn call_from_known_caller(callid: &str, ext: &str) -> SimCall {

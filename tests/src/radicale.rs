@@ -58,6 +58,24 @@ pub fn cards(count: usize) -> Vec<Card> {
         .collect()
 }
 
+/// `xvb contacts source add carddav` on `agent`: the source `book`, the
+/// owner's book on `radicale` (the password in `XVB_SOURCE_PASSWORD_BOOK`
+/// or the keyring).
+pub fn add_book(agent: &crate::agent::Agent, radicale: &Radicale) {
+    agent.ok(&[
+        "contacts",
+        "source",
+        "add",
+        "carddav",
+        "--name",
+        "book",
+        "--url",
+        &radicale.url(),
+        "--user",
+        USER,
+    ]);
+}
+
 /// A running Radicale with one address book.
 pub struct Radicale {
     _dir: tempfile::TempDir,

@@ -7,8 +7,8 @@
 use crate::relay::start_agent;
 use xvb_core::pbx::sim::SimCall;
 use xvb_e2e::agent::Agent;
-use xvb_e2e::pbx::ask_contact;
-use xvb_e2e::radicale::{cards, Card, Radicale, PASSWORD, USER};
+use xvb_e2e::pbx::{ask_contact, await_contact};
+use xvb_e2e::radicale::{add_book, cards, Card, Radicale, PASSWORD};
 
 const CARDS: usize = 600;
 
@@ -23,18 +23,7 @@ fn a_carddav_book_names_callers_on_a_relay_and_follows_its_changes() {
     // A server without a keyring: the password in the source's variable.
     let password = ("XVB_SOURCE_PASSWORD_BOOK".to_owned(), PASSWORD.to_owned());
     let (relay, port) = Agent::relay(vec![password]);
-    relay.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "carddav",
-        "--name",
-        "book",
-        "--url",
-        &radicale.url(),
-        "--user",
-        USER,
-    ]);
+    add_book(&relay, &radicale);
     let (ok, said) = sync(&relay);
     let numbers = CARDS + CARDS / 3;
     assert!(
@@ -80,14 +69,11 @@ fn a_carddav_book_names_callers_on_a_relay_and_follows_its_changes() {
         ok && said.contains(&format!("book: {CARDS} entries")),
         "one in, one out: {said}"
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while ask("74959990011") != r#"{"contact_name":"Новикова Анна","responsible":"107"}"# {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the running relay never took the new copy"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    await_contact(
+        &target,
+        "74959990011",
+        r#"{"contact_name":"Новикова Анна","responsible":"107"}"#,
+    );
     assert_eq!(ask("74951000006"), r#"{"contact_name":"Петрова Мария"}"#);
     assert_eq!(ask("74951000005"), "{}", "deleted from the book");
 

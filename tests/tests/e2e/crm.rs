@@ -11,7 +11,7 @@ use xvb_e2e::agent::Agent;
 use xvb_e2e::crm::{
     add_crm, add_crm_source, start_crm, BROKEN, CLIENT, SLOW, TOKEN, UNHURRIED, UNHURRIED_TOO,
 };
-use xvb_e2e::pbx::{ask_contact, call_from_known_caller};
+use xvb_e2e::pbx::{ask_contact, await_contact, call_from_known_caller};
 
 fn token(value: &str) -> Vec<(String, String)> {
     vec![("XVB_SOURCE_PASSWORD_CRM".into(), value.into())]
@@ -33,11 +33,7 @@ fn a_crm_names_unknown_callers_within_its_time_and_never_delays_the_pbx() {
     let ask = |phone: &str| ask_contact(&target, phone);
     let named = r#"{"contact_name":"ООО «Ромашка»","responsible":"201"}"#;
     // The CRM is put in service just after the book (its token read then).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while ask(CLIENT) != named {
-        assert!(Instant::now() < deadline, "the CRM never named the client");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    await_contact(&target, CLIENT, named);
     assert_eq!(
         ask("+7 (916) 111-22-33"),
         named,
@@ -68,11 +64,11 @@ fn a_crm_names_unknown_callers_within_its_time_and_never_delays_the_pbx() {
         "--phone",
         "74957654321",
     ]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while ask("74957654321") != r#"{"contact_name":"Местная запись"}"# {
-        assert!(Instant::now() < deadline, "the book never reloaded");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    await_contact(
+        &target,
+        "74957654321",
+        r#"{"contact_name":"Местная запись"}"#,
+    );
     assert_eq!(ask(CLIENT), named);
     assert_eq!(
         asked.lock().unwrap()[CLIENT],

@@ -5,25 +5,15 @@
 //! followed by both; a CardDAV book (Radicale) added on one node, synced and
 //! then changed from either, followed by both.
 
-use std::time::{Duration, Instant};
 use xvb_e2e::agent::{Agent, Served};
 use xvb_e2e::ldap::{add_corp, newcomer, people, Slapd, READER_PASSWORD};
-use xvb_e2e::pbx::ask_contact;
+use xvb_e2e::pbx::await_contact;
 use xvb_e2e::postgres::PgCluster;
-use xvb_e2e::radicale::{Card, Radicale, PASSWORD, USER};
+use xvb_e2e::radicale::{add_book, Card, Radicale, PASSWORD};
 
 /// Waits until `node` answers `cmd=contact` for `phone` with `answer`.
 fn answers(node: &Served, phone: &str, answer: &str) {
-    let target = node.target();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let got = ask_contact(&target, phone);
-        if got == answer {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{phone}: {got}, not {answer}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    await_contact(&node.target(), phone, answer);
 }
 
 #[test]
@@ -91,18 +81,7 @@ fn a_cluster_syncs_a_directory_once_and_every_node_answers_from_it() {
         .map(|i| client(i, &format!("Клиент {i}")))
         .collect();
     let radicale = Radicale::start(&book);
-    first.ok(&[
-        "contacts",
-        "source",
-        "add",
-        "carddav",
-        "--name",
-        "book",
-        "--url",
-        &radicale.url(),
-        "--user",
-        USER,
-    ]);
+    add_book(&first, &radicale);
     let said = second.ok(&["contacts", "sync", "book"]);
     assert!(said.contains("book: 100 entries"), "{said}");
     for node in &nodes {
