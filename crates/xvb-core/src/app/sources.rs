@@ -5,7 +5,7 @@
 
 use super::error::ErrorCode;
 use super::{Companion, UiError};
-use crate::contacts::sources::sync::{password_of, sync, SyncError};
+use crate::contacts::sources::sync::{sync_source, SyncError};
 use crate::contacts::sources::{
     BadSource, Rewrite, SourceConfig, SourceName, SourceSettings, SourceStatus, SourceStore,
     DEFAULT_EVERY_MINUTES, LOCAL,
@@ -94,7 +94,7 @@ impl Companion {
             .map_err(|e| UiError::new(ErrorCode::Source, &e))?;
         let account = self.state.config.load().access_code.clone();
         if let Some(password) = draft.password.filter(|p| !p.is_empty()) {
-            let source = name.clone();
+            let (source, account) = (name.clone(), account.clone());
             tokio::task::spawn_blocking(move || {
                 TokenStore::for_source(account.as_deref(), source.as_str())?
                     .store(&Secret::new(password)?)
@@ -108,10 +108,8 @@ impl Companion {
             return Err(UiError::new(ErrorCode::Source, &taken));
         }
         if config.settings.synced() {
-            let account = self.state.config.load().access_code.clone();
-            let password = password_of(account, &config).await;
             // A failure is recorded with the source, and shown under it.
-            if let Err(SyncError::Store(e)) = sync(&store, &config, password).await {
+            if let Err(SyncError::Store(e)) = sync_source(&store, &config, account).await {
                 return Err(e.into());
             }
         }
@@ -144,9 +142,8 @@ impl Companion {
             configs.filter(|c| c.settings.synced()).collect()
         };
         for config in &configs {
-            let password = password_of(account.clone(), config).await;
             // A source's failure is recorded with it (the list says how it went); the store's is not.
-            if let Err(SyncError::Store(e)) = sync(&store, config, password).await {
+            if let Err(SyncError::Store(e)) = sync_source(&store, config, account.clone()).await {
                 return Err(e.into());
             }
         }

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::io::IsTerminal;
 use xvb_core::config::DataDir;
 use xvb_core::contacts::sources::crm::CrmLookups;
-use xvb_core::contacts::sources::sync::{password_for, sync, SyncError};
+use xvb_core::contacts::sources::sync::{sync_source, SyncError};
 use xvb_core::contacts::sources::{SourceConfig, SourceName, SourceStatus, SourceStore};
 use xvb_core::pbx::phone;
 use xvb_core::secret::{Secret, TokenStore};
@@ -208,8 +208,7 @@ pub(crate) fn sync_now(data: &DataDir, only: Option<String>) -> Result<(), CliEr
     let account = data.load_config()?.access_code;
     let mut failed = Vec::new();
     for config in &sources {
-        let password = password_for(account.as_deref(), config);
-        match store.runtime.block_on(sync(&store.store, config, password)) {
+        match (store.runtime).block_on(sync_source(&store.store, config, account.clone())) {
             Ok(synced) => out!(
                 "{}: {} entries, {} numbers",
                 config.name,

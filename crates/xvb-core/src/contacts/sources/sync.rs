@@ -74,23 +74,20 @@ pub fn password_for(
     }
 }
 
-/// [`password_for`] from async code: the keyring's client blocks (and starts
-/// a runtime of its own), so it runs on a blocking thread.
-pub async fn password_of(
-    access_code: Option<String>,
-    config: &SourceConfig,
-) -> Result<Option<Secret>, SourceError> {
-    let config = config.clone();
-    blocking(move || password_for(access_code.as_deref(), &config)).await
-}
-
-/// Reads `config`'s source now and stores its copy in `store` (or, when
-/// the source fails, why — the copy stays).
-pub async fn sync(
+/// Reads `config`'s source now with its password (the environment's or the
+/// keyring's, read on a blocking thread: the keyring's client blocks and
+/// starts a runtime of its own) and stores its copy in `store`; when the
+/// source fails, why is stored and the copy stays.
+pub async fn sync_source(
     store: &SourceStore,
     config: &SourceConfig,
-    password: Result<Option<Secret>, SourceError>,
+    access_code: Option<String>,
 ) -> Result<Synced, SyncError> {
+    let reading = config.clone();
+    let password =
+        tokio::task::spawn_blocking(move || password_for(access_code.as_deref(), &reading))
+            .await
+            .expect("the keyring does not panic");
     let read = match password {
         Ok(password) => read(store, config, password.as_ref()).await,
         Err(e) => Err(e.into()),
@@ -150,13 +147,6 @@ fn give_back_memory() {
     }
 }
 
-/// Runs `op` (the store, the keyring) on a blocking thread, off the async ones.
-async fn blocking<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(op)
-        .await
-        .expect("the store and the keyring do not panic")
-}
-
 /// Starts [`keep_synced`] on a thread of its own (with its own small runtime,
 /// so a slow directory never takes a worker from the listener).
 pub fn start(store: SourceStore, access_code: Option<String>) {
@@ -181,38 +171,42 @@ pub fn start(store: SourceStore, access_code: Option<String>) {
 /// only in its turn: the others skip the round (and find the sources synced).
 pub async fn keep_synced(store: SourceStore, access_code: Option<String>) {
     loop {
-        let turn = store.sync_turn().await;
-        let read = match &turn {
-            Ok(Some(_)) => store.sources().await.map(Some),
-            Ok(None) => Ok(None),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not take a turn to sync the contact sources; will retry");
-                Ok(None)
+        match store.sync_turn().await {
+            Ok(Some(turn)) => {
+                sync_due(&store, &access_code).await;
+                drop(turn);
             }
-        };
-        match read {
             Ok(None) => {}
-            Ok(Some(sources)) => {
-                let now = OffsetDateTime::now_utc();
-                for source in sources {
-                    let Some(config) = source.config.filter(|c| c.settings.synced()) else {
-                        continue;
-                    };
-                    let every = time::Duration::minutes(i64::from(config.every_minutes.max(1)));
-                    if source.tried_at.is_some_and(|tried| now - tried < every) {
-                        continue;
-                    }
-                    tracing::info!(source = %config.name, "syncing a contact source");
-                    let password = password_of(access_code.clone(), &config).await;
-                    // A source's failure is logged and recorded by `sync`; the store's is not.
-                    if let Err(SyncError::Store(e)) = sync(&store, &config, password).await {
-                        tracing::warn!(source = %config.name, error = %e, "could not store a source's copy; will retry");
-                    }
-                }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not take a turn to sync the contact sources; will retry")
             }
-            Err(e) => tracing::warn!(error = %e, "could not read the contact sources; will retry"),
         }
-        drop(turn);
         tokio::time::sleep(CHECK_EVERY).await;
+    }
+}
+
+/// Syncs each source of `store` whose minutes have passed since it was last tried.
+async fn sync_due(store: &SourceStore, access_code: &Option<String>) {
+    let sources = match store.sources().await {
+        Ok(sources) => sources,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the contact sources; will retry");
+            return;
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    for source in sources {
+        let Some(config) = source.config.filter(|c| c.settings.synced()) else {
+            continue;
+        };
+        let every = time::Duration::minutes(i64::from(config.every_minutes.max(1)));
+        if source.tried_at.is_some_and(|tried| now - tried < every) {
+            continue;
+        }
+        tracing::info!(source = %config.name, "syncing a contact source");
+        // A source's failure is logged and recorded by `sync_source`; the store's is not.
+        if let Err(SyncError::Store(e)) = sync_source(store, &config, access_code.clone()).await {
+            tracing::warn!(source = %config.name, error = %e, "could not store a source's copy; will retry");
+        }
     }
 }
