@@ -1,7 +1,7 @@
 //! The in-memory index that answers `cmd=contact`: pre-encoded answers by
 //! normalised number, swapped whole when the book changes.
 
-use crate::contacts::sources::crm::CrmLookups;
+use crate::contacts::sources::crm::{said, CrmLookups};
 use crate::pbx::phone;
 use arc_swap::{ArcSwap, ArcSwapOption};
 use bytes::Bytes;
@@ -45,6 +45,11 @@ impl ContactAnswer {
             body: Bytes::from(body),
         }
     }
+}
+
+/// A caller's number as the book keys it; none when it is withheld.
+fn number_of(raw_phone: &str) -> Option<String> {
+    (!phone::is_withheld(raw_phone)).then(|| phone::normalize(raw_phone))
 }
 
 /// The reply for an unknown caller.
@@ -196,49 +201,35 @@ impl ContactIndex {
     /// The answer for a caller's number as the PBX sent it, from memory: the
     /// book, then what a CRM said of it before.
     pub fn lookup(&self, raw_phone: &str) -> Option<ContactAnswer> {
-        if phone::is_withheld(raw_phone) {
-            return None;
-        }
-        let number = phone::normalize(raw_phone);
-        let book = self.book.load();
-        match book.get(&number) {
+        self.remembered(&number_of(raw_phone)?)
+    }
+
+    /// What memory says of a normalised number: the book, then a CRM's cache.
+    fn remembered(&self, number: &str) -> Option<ContactAnswer> {
+        match self.book.load().get(number) {
             Some((name, responsible)) => Some(ContactAnswer::new(name, responsible, None)),
-            None => self.crm.load().as_ref()?.cached(&number).flatten(),
+            None => self.crm.load().as_ref()?.cached(number).flatten(),
         }
     }
 
     /// [`ContactIndex::lookup`], else the CRM sources asked, waited for at
     /// most their timeout (`cmd=contact`: the PBX waits on it).
     pub async fn answer(&self, raw_phone: &str) -> Option<ContactAnswer> {
-        if let Some(known) = self.lookup(raw_phone) {
+        let number = number_of(raw_phone)?;
+        if let Some(known) = self.remembered(&number) {
             return Some(known);
         }
         let crm = self.crm.load_full()?;
-        let number = phone::normalize(raw_phone);
         crm.answer(&number, crm.timeout()).await
     }
 
-    /// For a caller the book does not know, the CRM sources' answer to come
-    /// (a request already running is joined; none without CRM sources, when
-    /// they said before they do not know it, or when too many requests run).
+    /// For a caller [`ContactIndex::lookup`] did not name, the CRM sources'
+    /// answer to come (a request already running is joined; none without CRM
+    /// sources, when they said before what they know of it, or when too many
+    /// requests run).
     pub fn asked(&self, raw_phone: &str) -> Option<impl Future<Output = Option<ContactAnswer>>> {
-        if phone::is_withheld(raw_phone) {
-            return None;
-        }
-        let crm = self.crm.load_full()?;
-        let number = phone::normalize(raw_phone);
-        if self.book.load().get(&number).is_some() || crm.cached(&number).is_some() {
-            return None;
-        }
-        let mut pending = crm.ask(&number)?;
-        Some(async move {
-            pending
-                .wait_for(Option::is_some)
-                .await
-                .ok()?
-                .clone()
-                .flatten()
-        })
+        let pending = self.crm.load_full()?.ask(&number_of(raw_phone)?)?;
+        Some(said(pending))
     }
 
     /// Puts `crm` in service (none: no CRM source).

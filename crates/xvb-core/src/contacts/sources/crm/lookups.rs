@@ -9,7 +9,7 @@
 //! full) rather than a crate: it is a few lines, and it must keep a
 //! "not found" apart from "not asked".
 
-use super::{Client, Crm};
+use super::{Client, Crm, CrmSettings};
 use crate::contacts::index::ContactAnswer;
 use crate::contacts::sources::sync::password_for;
 use crate::contacts::sources::{
@@ -74,9 +74,12 @@ impl CrmLookups {
         store: &SourceStore,
         access_code: Option<String>,
     ) -> Result<Option<CrmLookups>, CoreError> {
-        let configs: Vec<SourceConfig> = (store.sources().await?.into_iter())
+        let configs: Vec<(SourceConfig, CrmSettings)> = (store.sources().await?.into_iter())
             .filter_map(|s| s.config)
-            .filter(|c| !c.settings.synced())
+            .filter_map(|config| match config.settings.clone() {
+                SourceSettings::Crm(settings) => Some((config, settings)),
+                _ => None,
+            })
             .collect();
         if configs.is_empty() {
             return Ok(None);
@@ -85,10 +88,7 @@ impl CrmLookups {
         let made = tokio::task::spawn_blocking(move || {
             configs
                 .into_iter()
-                .map(|config| {
-                    let SourceSettings::Crm(settings) = config.settings.clone() else {
-                        unreachable!("only CRMs are not synced")
-                    };
+                .map(|(config, settings)| {
                     let crm = password_for(access_code.as_deref(), &config)
                         .and_then(|token| Crm::new(settings, token));
                     (config.name, crm)
@@ -162,22 +162,18 @@ impl CrmLookups {
     /// The answer for `number` (normalised), waiting at most `wait` for the
     /// CRMs; a request still running goes on, and its answer is cached.
     pub async fn answer(self: &Arc<Self>, number: &str, wait: Duration) -> Answer {
-        if !askable(number) {
-            return None;
-        }
         if let Some(answer) = self.cached(number) {
             return answer;
         }
-        let mut pending = self.ask(number)?;
-        let said = tokio::time::timeout(wait, pending.wait_for(Option::is_some)).await;
-        let answer = said.ok()?.ok()?.clone();
-        answer.flatten()
+        let said = tokio::time::timeout(wait, said(self.ask(number)?)).await;
+        said.ok().flatten()
     }
 
     /// Starts asking the CRMs for `number` (or joins the request already
-    /// running); none when [`AT_ONCE`] requests are in flight.
+    /// running); none when they said before what they know of it, when it is
+    /// never asked, or when [`AT_ONCE`] requests are in flight.
     pub fn ask(self: &Arc<Self>, number: &str) -> Option<watch::Receiver<Option<Answer>>> {
-        if !askable(number) {
+        if !askable(number) || self.cached(number).is_some() {
             return None;
         }
         let mut asking = self.asking.lock().expect("never poisoned");
@@ -278,6 +274,12 @@ impl CrmLookups {
             }
         }
     }
+}
+
+/// The answer a request gives, once it comes (none if it never does).
+pub async fn said(mut pending: watch::Receiver<Option<Answer>>) -> Answer {
+    let answer = pending.wait_for(Option::is_some).await.ok()?.clone();
+    answer.flatten()
 }
 
 fn answer_of(client: &Client) -> ContactAnswer {

@@ -10,7 +10,7 @@
 
 mod lookups;
 
-pub use lookups::CrmLookups;
+pub use lookups::{said, CrmLookups};
 
 use super::SourceError;
 use crate::secret::Secret;
