@@ -67,8 +67,6 @@ pub struct Changes {
     pub cards: Vec<Card>,
     /// Hrefs of cards deleted.
     pub gone: Vec<String>,
-    /// The book was listed whole: a kept card it did not list is gone too.
-    pub whole: bool,
 }
 
 /// The changes to the book at `settings.url` since `kept`.
@@ -79,6 +77,8 @@ pub(super) async fn fetch(
 ) -> Result<Changes, SourceError> {
     let book = Book::new(settings, password)?;
     let mut changes = Changes::default();
+    // The book listed whole: a kept card it does not list is gone too.
+    let mut whole = false;
     let listed = match &kept.sync_token {
         Some(token) => book.sync_collection(token).await?,
         None => None,
@@ -87,7 +87,7 @@ pub(super) async fn fetch(
         Some(listing) => listing,
         None => {
             // No token, or the server forgot it: everything from the start.
-            changes.whole = true;
+            whole = true;
             match book.sync_collection("").await? {
                 Some(listing) => listing,
                 None => book.propfind().await?,
@@ -96,7 +96,13 @@ pub(super) async fn fetch(
     };
     let mut members = std::mem::take(&mut listing.members);
     let mut rounds = 0;
-    while listing.truncated {
+    loop {
+        if members.len() > MOST_ENTRIES {
+            return Err(SourceError::TooMany { most: MOST_ENTRIES });
+        }
+        if !listing.truncated {
+            break;
+        }
         // Cut short (507): the rest from the token it gave.
         let token = listing.sync_token.clone().unwrap_or_default();
         rounds += 1;
@@ -112,18 +118,12 @@ pub(super) async fn fetch(
                 reason: "the server refused the token it had just given".into(),
             })?;
         members.append(&mut listing.members);
-        if members.len() > MOST_ENTRIES {
-            return Err(SourceError::TooMany { most: MOST_ENTRIES });
-        }
     }
     changes.sync_token = listing.sync_token;
-    if members.len() > MOST_ENTRIES {
-        return Err(SourceError::TooMany { most: MOST_ENTRIES });
-    }
 
     // Hrefs compared and kept by their decoded path (`%40` and `@` are one card).
     let listed: HashSet<&str> = members.iter().map(|m| m.key.as_str()).collect();
-    if changes.whole {
+    if whole {
         changes.gone = (kept.etags.keys())
             .filter(|key| !listed.contains(key.as_str()))
             .cloned()
