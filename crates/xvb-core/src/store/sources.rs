@@ -80,9 +80,7 @@ impl Database {
             )
             .optional()?
             .flatten();
-        config
-            .map(|c| serde_json::from_str(&c).map_err(CoreError::corrupt))
-            .transpose()
+        from_json(config)
     }
 
     /// Adds a source, asked last; false if its name is taken. Running
@@ -269,8 +267,10 @@ impl Database {
     }
 }
 
-/// A stored JSON column, if set.
-fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Option<T>, CoreError> {
+/// A stored JSON column, if set (SQLite's and PostgreSQL's sources tables).
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+) -> Result<Option<T>, CoreError> {
     text.map(|t| serde_json::from_str(&t).map_err(CoreError::corrupt))
         .transpose()
 }

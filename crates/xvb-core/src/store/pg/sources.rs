@@ -11,6 +11,7 @@ use crate::contacts::sources::{
     digest_of, ordered, Entry, Found, SourceConfig, SourceError, SourceName, SourceNumber,
     SourceStatus, LOCAL,
 };
+use crate::store::sources::from_json;
 use crate::CoreError;
 use time::OffsetDateTime;
 
@@ -27,11 +28,6 @@ pub struct SyncTurn {
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("settings and errors serialise")
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Option<T>, CoreError> {
-    text.map(|t| serde_json::from_str(&t).map_err(CoreError::corrupt))
-        .transpose()
 }
 
 impl PgStore {
